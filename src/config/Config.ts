@@ -1,0 +1,30 @@
+import type { LOG_LEVELS } from './schema.js';
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The validated, frozen configuration. Built once by loadConfig(); passed in everywhere. */
+export interface Config {
+  readonly port: number;
+  readonly adminPort: number;
+  /** Room-creation API key and token signing secret. */
+  readonly key: string;
+  readonly adminKey: string;
+  /** Which of KEY / ADMIN_KEY were generated because they were unset. */
+  readonly generatedKeys: ReadonlyArray<'KEY' | 'ADMIN_KEY'>;
+  readonly loadBalancers: readonly string[];
+  readonly loadBalancerKey: string | undefined;
+  readonly mongodbUri: string | undefined;
+  readonly dataDir: string;
+  readonly hlsDir: string;
+  readonly workers: number;
+  readonly roomPorts: { readonly first: number; readonly last: number };
+  readonly publicHost: string;
+  readonly ffmpegPath: string | undefined;
+  readonly logLevel: LogLevel;
+  /** PEM contents (not paths) when the admin API speaks https. */
+  readonly tls: { readonly cert: string; readonly key: string } | undefined;
+  readonly cacheRefreshMs: number;
+  readonly chatRate: number;
+  readonly chatBurst: number;
+  readonly production: boolean;
+}

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { envSchema, type EnvName, type EnvValues } from './schema.js';
+import type { Config, LogLevel } from './Config.js';
+
+/** A configuration mistake: one line naming the variable and the fix. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+    hint?: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${detail}${hint ? ` (${hint})` : ''}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function parseEnv(env: Env): EnvValues {
+  const values: Record<string, unknown> = {};
+  for (const name of Object.keys(envSchema) as EnvName[]) {
+    const { schema, hint } = envSchema[name];
+    const raw = env[name];
+    const result = schema.safeParse(raw === '' ? undefined : raw);
+    if (!result.success) {
+      const shown = raw === undefined ? '' : `=${JSON.stringify(raw)}`;
+      throw new ConfigError(`${name}${shown}`, result.error.issues[0]?.message ?? 'is invalid', hint);
+    }
+    values[name] = result.data;
+  }
+  return values as EnvValues;
+}
+
+function readPem(variable: 'TLS_CERT' | 'TLS_KEY', file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(variable, `cannot be read from ${file}: ${(error as Error).message}`, 'point it at a readable PEM file');
+  }
+  if (!text.includes('-----BEGIN ')) {
+    throw new ConfigError(variable, `file ${file} is not PEM`, 'it must contain a -----BEGIN ...----- block');
+  }
+  return text;
+}
+
+function strongKey(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * Reads and validates the environment once. Throws ConfigError on the first mistake.
+ * The result is deeply frozen: code receives it and never reads process.env itself.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const v = parseEnv(env);
+  const production = v.NODE_ENV === 'production';
+
+  if (v.LOADBALANCERS.length > 0 && !v.LOADBALANCER_KEY) {
+    throw new ConfigError('LOADBALANCER_KEY', 'is required when LOADBALANCERS is set', 'set it to the key the load balancers expect');
+  }
+  if (v.PORT === v.ADMIN_PORT) {
+    throw new ConfigError('ADMIN_PORT', `must differ from PORT (both are ${v.PORT})`, 'e.g. ADMIN_PORT=8090');
+  }
+  for (const [name, value] of [['PORT', v.PORT], ['ADMIN_PORT', v.ADMIN_PORT]] as const) {
+    if (value >= v.ROOM_PORTS.first && value <= v.ROOM_PORTS.last) {
+      throw new ConfigError('ROOM_PORTS', `${v.ROOM_PORTS.first}-${v.ROOM_PORTS.last} contains ${name}=${value}`, 'choose a range without the API ports');
+    }
+  }
+  if (Boolean(v.TLS_CERT) !== Boolean(v.TLS_KEY)) {
+    throw new ConfigError(v.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT', 'must be set together with the other TLS variable', 'set both TLS_CERT and TLS_KEY, or neither');
+  }
+  const tls = v.TLS_CERT && v.TLS_KEY ? { cert: readPem('TLS_CERT', v.TLS_CERT), key: readPem('TLS_KEY', v.TLS_KEY) } : undefined;
+
+  const generatedKeys: Array<'KEY' | 'ADMIN_KEY'> = [];
+  const key = v.KEY ?? (generatedKeys.push('KEY'), strongKey());
+  const adminKey = v.ADMIN_KEY ?? (generatedKeys.push('ADMIN_KEY'), strongKey());
+  const dataDir = path.resolve(v.DATA_DIR);
+  const logLevel: LogLevel = v.LOG_LEVEL ?? (production ? 'fatal' : 'info');
+
+  const config: Config = {
+    port: v.PORT,
+    adminPort: v.ADMIN_PORT,
+    key,
+    adminKey,
+    generatedKeys,
+    loadBalancers: v.LOADBALANCERS,
+    loadBalancerKey: v.LOADBALANCER_KEY,
+    mongodbUri: v.MONGODB_URI,
+    dataDir,
+    hlsDir: path.resolve(v.HLS_DIR ?? path.join(dataDir, 'hls')),
+    workers: v.WORKERS,
+    roomPorts: v.ROOM_PORTS,
+    publicHost: v.PUBLIC_HOST,
+    ffmpegPath: v.FFMPEG_PATH,
+    logLevel,
+    tls,
+    cacheRefreshMs: v.CACHE_REFRESH_MS,
+    chatRate: v.CHAT_RATE,
+    chatBurst: v.CHAT_BURST,
+    production,
+  };
+  Object.freeze(config.roomPorts);
+  Object.freeze(config.loadBalancers);
+  Object.freeze(config.generatedKeys);
+  if (config.tls) Object.freeze(config.tls);
+  return Object.freeze(config);
+}

@@ -1,0 +1,100 @@
+import os from 'node:os';
+import { z } from 'zod';
+
+/** pino's levels plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const positiveInt = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be above 0');
+
+const secret = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(512, 'must be at most 512 characters')
+  .refine((v) => !/\s/.test(v), 'must not contain whitespace');
+
+const portRange = z
+  .string()
+  .regex(/^\d+-\d+$/, 'must look like 34000-34999')
+  .transform((value, ctx) => {
+    const [first, last] = value.split('-').map(Number) as [number, number];
+    if (first < 1 || last > 65535 || first > last) {
+      ctx.addIssue({ code: 'custom', message: 'must be an ascending range inside 1-65535' });
+      return z.NEVER;
+    }
+    return { first, last };
+  });
+
+const httpUrl = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    try {
+      const url = new URL(value);
+      if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin + url.pathname.replace(/\/+$/, '');
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not an http(s) URL` });
+    return z.NEVER;
+  });
+
+const urlList = z.string().transform((value, ctx) => {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const urls: string[] = [];
+  for (const item of items) {
+    const parsed = httpUrl.safeParse(item);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'invalid URL' });
+      return z.NEVER;
+    }
+    urls.push(parsed.data);
+  }
+  return urls;
+});
+
+const mongoUri = z
+  .string()
+  .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must start with mongodb:// or mongodb+srv://');
+
+/**
+ * One schema entry per environment variable, with the hint printed when it is wrong.
+ * Empty strings count as unset, as a shell user would expect of `VAR= npm start`.
+ */
+export const envSchema = {
+  PORT: { schema: port.default(80), hint: 'set PORT to a free port, e.g. PORT=8080' },
+  ADMIN_PORT: { schema: port.default(8090), hint: 'set ADMIN_PORT to a free port, e.g. ADMIN_PORT=8091' },
+  KEY: { schema: secret.optional(), hint: 'set KEY to a long random string or leave it unset to generate one' },
+  ADMIN_KEY: { schema: secret.optional(), hint: 'set ADMIN_KEY to a long random string or leave it unset to generate one' },
+  LOADBALANCERS: { schema: urlList.default([]), hint: "e.g. LOADBALANCERS='https://lb1:2000,https://lb2:2001'" },
+  LOADBALANCER_KEY: { schema: secret.optional(), hint: 'set LOADBALANCER_KEY to the key the load balancers expect' },
+  MONGODB_URI: { schema: mongoUri.optional(), hint: 'e.g. MONGODB_URI=mongodb://localhost:27017/chatserver, or unset it for the embedded store' },
+  DATA_DIR: { schema: z.string().min(1).default('./data'), hint: 'set DATA_DIR to a writable folder' },
+  HLS_DIR: { schema: z.string().min(1).optional(), hint: 'set HLS_DIR to a writable folder' },
+  WORKERS: { schema: positiveInt(1, 256).default(() => os.availableParallelism()), hint: 'e.g. WORKERS=2' },
+  ROOM_PORTS: { schema: portRange.default({ first: 34000, last: 34999 }), hint: 'e.g. ROOM_PORTS=34000-34999' },
+  PUBLIC_HOST: { schema: z.string().min(1).default(() => os.hostname()), hint: 'set PUBLIC_HOST to the host name clients use' },
+  FFMPEG_PATH: { schema: z.string().min(1).optional(), hint: 'set FFMPEG_PATH to an ffmpeg binary' },
+  LOG_LEVEL: { schema: z.enum(LOG_LEVELS).optional(), hint: `one of ${LOG_LEVELS.join(', ')}` },
+  TLS_CERT: { schema: z.string().min(1).optional(), hint: 'set TLS_CERT to a PEM certificate file' },
+  TLS_KEY: { schema: z.string().min(1).optional(), hint: 'set TLS_KEY to a PEM private key file' },
+  CACHE_REFRESH_MS: { schema: positiveInt(100, 86_400_000).default(30_000), hint: 'e.g. CACHE_REFRESH_MS=30000' },
+  CHAT_RATE: { schema: positiveNumber.default(3), hint: 'messages per second, e.g. CHAT_RATE=3' },
+  CHAT_BURST: { schema: positiveInt(1, 10_000).default(6), hint: 'e.g. CHAT_BURST=6' },
+  NODE_ENV: { schema: z.string().optional(), hint: 'e.g. NODE_ENV=production' },
+} as const;
+
+export type EnvName = keyof typeof envSchema;
+export type EnvValues = { [K in EnvName]: z.output<(typeof envSchema)[K]['schema']> };

@@ -1,0 +1,21 @@
+import type { Config } from '../config/Config.js';
+import type { Logger } from '../log/createLogger.js';
+import type { RoomDirectory } from '../primary/RoomDirectory.js';
+import type { ServerStats } from '../primary/ServerStats.js';
+
+/** Run-time switches an operator flips (drain / resume). */
+export interface ServerState {
+  accepting: boolean;
+  readonly startedAt: number;
+}
+
+/** What the public and admin apps are built from. */
+export interface AppContext {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly rooms: RoomDirectory;
+  readonly state: ServerState;
+  /** Counts workers that take requests, for /health. */
+  readonly readyWorkers: () => number;
+  readonly stats: () => Promise<ServerStats>;
+}

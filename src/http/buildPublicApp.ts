@@ -1,0 +1,18 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { APP_NAME } from '../appInfo.js';
+import type { AppContext } from './AppContext.js';
+import { requireApiKey } from './apiKey.js';
+import { installErrorHandling } from './errorHandling.js';
+import { serverLimits } from './serverLimits.js';
+import { registerInfoRoutes } from './routes/infoRoutes.js';
+import { registerRoomRoutes } from './routes/roomRoutes.js';
+
+/** The public API on PORT (room creation with KEY, room info, health). Not listening yet. */
+export function buildPublicApp(ctx: AppContext): FastifyInstance {
+  const app = Fastify(serverLimits());
+  const logger = ctx.logger.child({ component: 'public-api' });
+  installErrorHandling(app, logger);
+  registerInfoRoutes(app, ctx, APP_NAME);
+  registerRoomRoutes(app, ctx, requireApiKey(ctx.config.key));
+  return app;
+}

@@ -1,0 +1,41 @@
+/**
+ * The one catalog of API error codes and their HTTP statuses. Every JSON error body is
+ * `{"error":{"code","message"}}`; docs/api.md lists the same codes (checked by a test).
+ */
+export const ERRORS = {
+  BAD_REQUEST: { status: 400, message: 'The request is malformed' },
+  INVALID_ROOM_NAME: { status: 400, message: 'Room names are 1-64 characters of A-Z, a-z, 0-9, _ and -' },
+  UNAUTHORIZED: { status: 401, message: 'Missing or wrong X-API-Key' },
+  NOT_FOUND: { status: 404, message: 'No such route' },
+  ROOM_NOT_FOUND: { status: 404, message: 'No such room' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed on this route' },
+  CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send JSON (Content-Type: application/json)' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests' },
+  INTERNAL: { status: 500, message: 'Internal server error' },
+  NOT_ACCEPTING: { status: 503, message: 'The server is draining and does not accept new rooms' },
+  NO_PORTS_AVAILABLE: { status: 503, message: 'Every port in ROOM_PORTS is taken' },
+  WORKER_UNAVAILABLE: { status: 503, message: 'No room worker is ready; try again shortly' },
+  STORE_UNAVAILABLE: { status: 503, message: 'The data store did not answer; try again shortly' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error that becomes a JSON error response with the catalog's status. */
+export class ApiError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string = ERRORS[code].message,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = ERRORS[code].status;
+  }
+}
+
+export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}

@@ -1,0 +1,18 @@
+import type { RoomEntry } from '../primary/RoomDirectory.js';
+
+/** A room as the public API shows it. */
+export function publicRoomView(room: RoomEntry) {
+  return {
+    name: room.name,
+    port: room.port,
+    clients: room.clients,
+    live: false,
+    status: room.status,
+    createdAt: new Date(room.createdAt).toISOString(),
+  };
+}
+
+/** A room as the admin API shows it: where it runs and why it is down. */
+export function adminRoomView(room: RoomEntry, workerPid: number | undefined) {
+  return { ...publicRoomView(room), worker: room.slot, workerPid: workerPid ?? null, error: room.error ?? null };
+}

@@ -1,0 +1,23 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../AppContext.js';
+import { ApiError } from '../errors.js';
+import { parseRoomName } from '../roomName.js';
+import { adminRoomView } from '../roomViews.js';
+
+type NameParams = { Params: { name: string } };
+
+/** Admin routes (the whole admin app sits behind ADMIN_KEY). */
+export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext, workerPid: (slot: number) => number | undefined): void {
+  app.get('/api/v1/rooms', async () => {
+    await ctx.rooms.refreshLoads();
+    return { data: ctx.rooms.list().map((room) => adminRoomView(room, workerPid(room.slot))) };
+  });
+
+  app.delete<NameParams>('/api/v1/room/:name', async (request) => {
+    const name = parseRoomName(request.params.name);
+    if (!(await ctx.rooms.remove(name, 'closed by an operator'))) throw new ApiError('ROOM_NOT_FOUND');
+    return { data: { name, message: 'Room closed' } };
+  });
+
+  app.get('/api/v1/stats', async () => ({ data: await ctx.stats() }));
+}

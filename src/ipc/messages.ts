@@ -1,0 +1,62 @@
+/**
+ * Every message that crosses the primary <-> worker IPC channel, in one place.
+ * Requests get exactly one response (matched by id); notes are one-way.
+ */
+import type { BanRecord, GlobalSettings, RoomSettings } from '../store/records.js';
+
+/** What the primary caches from the store and pushes to every worker. */
+export interface CacheSnapshot {
+  /** Grows by one at every refresh, so a worker can ignore an older snapshot. */
+  readonly version: number;
+  readonly settings: GlobalSettings;
+  readonly bans: readonly BanRecord[];
+  readonly loadedAt: number;
+}
+
+export interface RoomLoad {
+  readonly name: string;
+  readonly port: number;
+  readonly clients: number;
+}
+
+export interface WorkerLoad {
+  readonly rooms: readonly RoomLoad[];
+  readonly clients: number;
+  readonly rssBytes: number;
+  readonly cacheVersion: number;
+}
+
+/** Requests the primary sends to a worker: type -> [payload, result]. */
+export type WorkerRequests = {
+  'room.open': [{ name: string; port: number; settings: RoomSettings }, { port: number }];
+  'room.close': [{ name: string; reason: string }, { closed: boolean }];
+  'worker.load': [Record<string, never>, WorkerLoad];
+  /** Close every room and get ready to exit. */
+  'worker.shutdown': [{ reason: string }, { rooms: number }];
+};
+
+/** Requests a worker sends to the primary. */
+export type PrimaryRequests = {
+  'cache.get': [Record<string, never>, CacheSnapshot];
+};
+
+/** One-way notes from the primary to workers. */
+export type WorkerNotes = {
+  'cache.snapshot': CacheSnapshot;
+};
+
+/** One-way notes from a worker to the primary. */
+export type PrimaryNotes = {
+  /** The worker has set up its handlers and can take requests. */
+  'worker.ready': { pid: number };
+};
+
+/** Error codes a request can fail with; the HTTP layer maps them to statuses. */
+export type IpcErrorCode = 'TIMEOUT' | 'CHANNEL_CLOSED' | 'NO_HANDLER' | 'PORT_IN_USE' | 'PORT_DENIED' | 'ROOM_EXISTS' | 'FAILED';
+
+/** The wire envelopes. */
+export type Envelope =
+  | { readonly ch: 'req'; readonly id: number; readonly type: string; readonly payload: unknown }
+  | { readonly ch: 'res'; readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly ch: 'res'; readonly id: number; readonly ok: false; readonly code: IpcErrorCode; readonly message: string }
+  | { readonly ch: 'note'; readonly type: string; readonly payload: unknown };

@@ -1,0 +1,151 @@
+import type { Logger } from '../log/createLogger.js';
+
+/** What a chat server tells a load balancer about itself when it registers. */
+export interface Registration {
+  readonly id: string;
+  readonly url: string;
+  readonly adminUrl: string;
+  readonly host: string;
+  readonly workers: number;
+  readonly version: string;
+}
+
+/** The body of a heartbeat (`PUT /api/v1/servers/:id/health`). */
+export interface HealthReport {
+  readonly status: 'available' | 'draining';
+  readonly load: { cpu: number; memory: number; rooms: number; clients: number };
+  readonly rooms: ReadonlyArray<{ name: string; port: number; clients: number; live: boolean }>;
+}
+
+export interface LinkOptions {
+  readonly baseUrl: string;
+  readonly key: string;
+  readonly registration: Registration;
+  readonly report: () => Promise<HealthReport>;
+  readonly logger: Logger;
+}
+
+const REQUEST_TIMEOUT_MS = 5_000;
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRY_MS = 30_000;
+/** Bounds on the heartbeat interval a load balancer may ask for. */
+const MIN_HEARTBEAT_MS = 250;
+const MAX_HEARTBEAT_MS = 60_000;
+const DEFAULT_HEARTBEAT_MS = 2_000;
+
+class HttpStatusError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * One load balancer: register, heartbeat at the interval it asks for, register again when it
+ * answers 404 (it restarted or dropped us), and keep retrying with backoff while it is down.
+ * A load balancer that is down never affects anything else.
+ */
+export class LoadBalancerLink {
+  readonly #options: LinkOptions;
+  readonly #logger: Logger;
+  #id: string | undefined;
+  #heartbeatMs = DEFAULT_HEARTBEAT_MS;
+  #retryMs = FIRST_RETRY_MS;
+  #timer: NodeJS.Timeout | undefined;
+  #failing = false;
+  #closed = false;
+
+  constructor(options: LinkOptions) {
+    this.#options = options;
+    this.#logger = options.logger.child({ loadBalancer: options.baseUrl });
+  }
+
+  get registered(): boolean {
+    return this.#id !== undefined;
+  }
+
+  start(): void {
+    this.#schedule(0);
+  }
+
+  /** Stops reporting; tells the load balancer we are leaving when `deregister` is set. */
+  async close(deregister: boolean): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    if (!deregister || !this.#id) return;
+    try {
+      await this.#call('DELETE', `/api/v1/servers/${encodeURIComponent(this.#id)}`);
+      this.#logger.info('deregistered');
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'could not deregister');
+    }
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#closed) return;
+    this.#timer = setTimeout(() => void this.#tick(), delayMs);
+    this.#timer.unref();
+  }
+
+  async #tick(): Promise<void> {
+    try {
+      if (this.#id) await this.#heartbeat(this.#id);
+      else await this.#register();
+      this.#recovered();
+      this.#schedule(this.#heartbeatMs);
+    } catch (error) {
+      if (error instanceof HttpStatusError && error.status === 404 && this.#id) {
+        this.#logger.warn('load balancer does not know us (it restarted or dropped us); registering again');
+        this.#id = undefined;
+        this.#schedule(0);
+        return;
+      }
+      this.#failed(error);
+      // Registered servers keep their pace so the LB sees them again within one interval.
+      this.#schedule(this.#id ? this.#heartbeatMs : this.#retryMs);
+      this.#retryMs = Math.min(MAX_RETRY_MS, this.#retryMs * 2);
+    }
+  }
+
+  async #register(): Promise<void> {
+    const answer = (await this.#call('POST', '/api/v1/servers', this.#options.registration)) as {
+      data?: { id?: unknown; heartbeatMs?: unknown };
+    };
+    const id = answer.data?.id;
+    const heartbeatMs = Number(answer.data?.heartbeatMs);
+    this.#id = typeof id === 'string' && id ? id : this.#options.registration.id;
+    this.#heartbeatMs = Number.isFinite(heartbeatMs)
+      ? Math.min(MAX_HEARTBEAT_MS, Math.max(MIN_HEARTBEAT_MS, heartbeatMs))
+      : DEFAULT_HEARTBEAT_MS;
+    this.#logger.info({ id: this.#id, heartbeatMs: this.#heartbeatMs }, 'registered with load balancer');
+  }
+
+  async #heartbeat(id: string): Promise<void> {
+    await this.#call('PUT', `/api/v1/servers/${encodeURIComponent(id)}/health`, await this.#options.report());
+  }
+
+  async #call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(this.#options.baseUrl + path, {
+      method,
+      headers: { 'x-api-key': this.#options.key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new HttpStatusError(response.status, `${method} ${path} answered ${response.status}: ${text.slice(0, 200)}`);
+    return text ? (JSON.parse(text) as unknown) : {};
+  }
+
+  #failed(error: unknown): void {
+    // The first failure is a warning; repeats stay at debug so a long outage does not flood the log.
+    if (!this.#failing) this.#logger.warn({ err: error, retryInMs: this.#retryMs }, 'load balancer unreachable; will keep retrying');
+    else this.#logger.debug({ err: error }, 'load balancer still unreachable');
+    this.#failing = true;
+  }
+
+  #recovered(): void {
+    if (this.#failing) this.#logger.info('load balancer reachable again');
+    this.#failing = false;
+    this.#retryMs = FIRST_RETRY_MS;
+  }
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { APP_VERSION } from '../appInfo.js';
+import type { Config } from '../config/Config.js';
+import type { Logger } from '../log/createLogger.js';
+import type { AppContext, ServerState } from '../http/AppContext.js';
+import { buildAdminApp } from '../http/buildAdminApp.js';
+import { buildPublicApp } from '../http/buildPublicApp.js';
+import { listenOn } from '../http/listen.js';
+import { LoadBalancerClient } from '../lb-client/LoadBalancerClient.js';
+import type { HealthReport } from '../lb-client/LoadBalancerLink.js';
+import { machineLoad } from '../lb-client/serverLoad.js';
+import { countingStore, type StoreCounters } from '../store/CountingStore.js';
+import { createStore } from '../store/createStore.js';
+import type { Store } from '../store/Store.js';
+import { DataCache } from './DataCache.js';
+import { PortAllocator } from './PortAllocator.js';
+import { RoomDirectory } from './RoomDirectory.js';
+import type { ServerStats } from './ServerStats.js';
+import { WorkerPool } from './WorkerPool.js';
+
+/** How often the primary asks workers for their load (client counts for placement and the LBs). */
+const LOAD_POLL_MS = 5_000;
+
+/**
+ * The primary process: owns the store and its cache, the worker pool, the room directory,
+ * the public and admin listeners and the load balancer client. start() brings them up in
+ * dependency order; close() takes them down in reverse.
+ */
+export class Primary {
+  readonly #config: Config;
+  readonly #logger: Logger;
+  readonly #state: ServerState = { accepting: true, startedAt: Date.now() };
+  readonly #store: Store;
+  readonly #storeCounters: Readonly<StoreCounters>;
+  readonly #cache: DataCache;
+  readonly #pool: WorkerPool;
+  readonly #rooms: RoomDirectory;
+  readonly #ports: PortAllocator;
+  #apps: FastifyInstance[] = [];
+  #lbClient: LoadBalancerClient | undefined;
+  #loadTimer: NodeJS.Timeout | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(config: Config, logger: Logger) {
+    this.#config = config;
+    this.#logger = logger;
+    const { store, counters } = countingStore(createStore(config));
+    this.#store = store;
+    this.#storeCounters = counters;
+    this.#pool = new WorkerPool({
+      size: config.workers,
+      logger: logger.child({ component: 'workers' }),
+      // Workers read the same environment; generated keys must be the same in every process.
+      env: { KEY: config.key, ADMIN_KEY: config.adminKey },
+      setupChannel: (channel) => channel.handle('cache.get', () => this.#cache.snapshot()),
+    });
+    this.#cache = new DataCache({
+      store,
+      refreshMs: config.cacheRefreshMs,
+      logger: logger.child({ component: 'cache' }),
+      publish: (snapshot) => this.#pool.broadcast('cache.snapshot', snapshot),
+    });
+    this.#ports = new PortAllocator(config.roomPorts);
+    this.#rooms = new RoomDirectory({ pool: this.#pool, store, ports: this.#ports, logger: logger.child({ component: 'rooms' }) });
+  }
+
+  get rooms(): RoomDirectory {
+    return this.#rooms;
+  }
+
+  async start(): Promise<void> {
+    await this.#openStore();
+    await this.#cache.start();
+    await this.#pool.start();
+    await this.#rooms.restore();
+    this.#loadTimer = setInterval(() => void this.#rooms.refreshLoads(), LOAD_POLL_MS);
+    this.#loadTimer.unref();
+
+    const ctx: AppContext = {
+      config: this.#config,
+      logger: this.#logger,
+      rooms: this.#rooms,
+      state: this.#state,
+      readyWorkers: () => this.#pool.readySlots().length,
+      stats: () => this.stats(),
+    };
+    const publicApp = buildPublicApp(ctx);
+    const adminApp = buildAdminApp(ctx, (slot) => this.#pool.slots[slot]?.pid);
+    this.#apps = [publicApp, adminApp];
+    await listenOn(publicApp, this.#config.port, 'PORT');
+    await listenOn(adminApp, this.#config.adminPort, 'ADMIN_PORT');
+
+    this.#startLoadBalancerClient();
+    this.#logger.info(
+      {
+        port: this.#config.port,
+        adminPort: this.#config.adminPort,
+        adminTls: Boolean(this.#config.tls),
+        workers: this.#config.workers,
+        rooms: this.#rooms.list().length,
+        store: this.#store.kind,
+      },
+      'chatserver ready',
+    );
+  }
+
+  async stats(): Promise<ServerStats> {
+    const loads = await this.#rooms.refreshLoads();
+    const rooms = this.#rooms.list();
+    const snapshot = this.#cache.snapshot();
+    const memory = process.memoryUsage();
+    return {
+      uptimeS: Math.round((Date.now() - this.#state.startedAt) / 1000),
+      accepting: this.#state.accepting,
+      workers: this.#pool.slots.map((slot) => ({
+        index: slot.index,
+        pid: slot.pid ?? null,
+        state: slot.state,
+        restarts: slot.restarts,
+        rooms: this.#rooms.roomsOnSlot(slot.index).length,
+        rssBytes: loads.get(slot.index)?.rssBytes ?? null,
+        cacheVersion: loads.get(slot.index)?.cacheVersion ?? null,
+      })),
+      rooms: {
+        total: rooms.length,
+        open: rooms.filter((room) => room.status === 'open').length,
+        clients: rooms.reduce((sum, room) => sum + room.clients, 0),
+      },
+      ports: { ...this.#config.roomPorts, used: this.#ports.used },
+      store: { kind: this.#store.kind, ...this.#storeCounters },
+      cache: { version: snapshot.version, loadedAt: snapshot.loadedAt ? new Date(snapshot.loadedAt).toISOString() : null, ...this.#cache.counters },
+      memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+    };
+  }
+
+  /** Graceful shutdown: stop accepting, close listeners, rooms and workers, flush the store. */
+  close(reason: string): Promise<void> {
+    this.#closing ??= this.#close(reason);
+    return this.#closing;
+  }
+
+  async #close(reason: string): Promise<void> {
+    this.#logger.info({ reason }, 'shutting down');
+    this.#state.accepting = false;
+    clearInterval(this.#loadTimer);
+    await Promise.allSettled(this.#apps.map((app) => app.close()));
+    await this.#lbClient?.close(true);
+    this.#rooms.close();
+    await this.#pool.stop(reason);
+    this.#cache.close();
+    await this.#store.close();
+    this.#logger.info('shutdown complete');
+  }
+
+  async #openStore(): Promise<void> {
+    try {
+      await this.#store.open();
+    } catch (error) {
+      const where = this.#store.kind === 'mongodb' ? 'MONGODB_URI' : `DATA_DIR (${this.#config.dataDir})`;
+      throw new Error(`Cannot open the ${this.#store.kind} store at ${where}: ${(error as Error).message}`, { cause: error });
+    }
+    this.#logger.info({ store: this.#store.kind }, 'store open');
+  }
+
+  #startLoadBalancerClient(): void {
+    const { loadBalancers, loadBalancerKey, publicHost, port, adminPort, tls, workers } = this.#config;
+    if (loadBalancers.length === 0 || !loadBalancerKey) return;
+    this.#lbClient = new LoadBalancerClient({
+      urls: loadBalancers,
+      key: loadBalancerKey,
+      registration: {
+        id: randomUUID(),
+        url: `http://${publicHost}:${port}`,
+        adminUrl: `${tls ? 'https' : 'http'}://${publicHost}:${adminPort}`,
+        host: publicHost,
+        workers,
+        version: APP_VERSION,
+      },
+      report: () => Promise.resolve(this.#healthReport()),
+      logger: this.#logger,
+    });
+    this.#lbClient.start();
+  }
+
+  #healthReport(): HealthReport {
+    const rooms = this.#rooms.list();
+    return {
+      status: this.#state.accepting ? 'available' : 'draining',
+      load: { ...machineLoad(), rooms: rooms.length, clients: rooms.reduce((sum, room) => sum + room.clients, 0) },
+      rooms: rooms.map((room) => ({ name: room.name, port: room.port, clients: room.clients, live: false })),
+    };
+  }
+}

@@ -1,0 +1,16 @@
+import type { CacheCounters } from './DataCache.js';
+import type { StoreCounters } from '../store/CountingStore.js';
+import type { StoreKind } from '../store/Store.js';
+import type { SlotState } from './WorkerPool.js';
+
+/** `GET /api/v1/stats` on the admin port. */
+export interface ServerStats {
+  readonly uptimeS: number;
+  readonly accepting: boolean;
+  readonly workers: ReadonlyArray<{ index: number; pid: number | null; state: SlotState; restarts: number; rooms: number; rssBytes: number | null; cacheVersion: number | null }>;
+  readonly rooms: { total: number; open: number; clients: number };
+  readonly ports: { first: number; last: number; used: number };
+  readonly store: { kind: StoreKind } & Readonly<StoreCounters>;
+  readonly cache: { version: number; loadedAt: string | null } & Readonly<CacheCounters>;
+  readonly memory: { rssBytes: number; heapUsedBytes: number };
+}

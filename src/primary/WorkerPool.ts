@@ -1,0 +1,174 @@
+import cluster, { type Worker as ClusterWorker } from 'node:cluster';
+import { EventEmitter } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Logger } from '../log/createLogger.js';
+import { primarySideChannel, type PrimarySideChannel } from '../ipc/endpoints.js';
+import type { WorkerNotes } from '../ipc/messages.js';
+import { CRASH_LOOP_WINDOW_MS, restartDelay } from './restartDelay.js';
+
+/** How long a worker may take from fork to its `worker.ready` note. */
+const READY_TIMEOUT_MS = 15_000;
+/** How long a worker gets to close its rooms at shutdown before it is killed. */
+const STOP_TIMEOUT_MS = 5_000;
+
+export type SlotState = 'starting' | 'ready' | 'dead' | 'stopped';
+
+/** One place in the pool; the process in it changes when a worker is replaced. */
+export interface WorkerSlot {
+  readonly index: number;
+  state: SlotState;
+  pid: number | undefined;
+  channel: PrimarySideChannel | undefined;
+  restarts: number;
+  quickCrashes: number;
+  startedAt: number;
+}
+
+interface PoolEvents {
+  /** A worker in this slot has started and takes requests (at start and after a replacement). */
+  ready: [slot: WorkerSlot];
+  /** The worker in this slot died unexpectedly. */
+  died: [slot: WorkerSlot, code: number | null, signal: string | null];
+}
+
+export interface WorkerPoolOptions {
+  readonly size: number;
+  readonly logger: Logger;
+  /** Extra environment for every worker (e.g. the resolved keys). */
+  readonly env: Record<string, string>;
+  /** Installs request handlers on a new worker's channel before it is used. */
+  readonly setupChannel: (channel: PrimarySideChannel, slot: WorkerSlot) => void;
+}
+
+/**
+ * Forks and supervises the room workers: replaces one that dies (with backoff when it keeps
+ * dying), pipes their stderr into the logger, and stops them in order at shutdown.
+ */
+export class WorkerPool extends EventEmitter<PoolEvents> {
+  readonly slots: WorkerSlot[];
+  readonly #options: WorkerPoolOptions;
+  readonly #logger: Logger;
+  readonly #workers = new Map<number, ClusterWorker>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #stopping = false;
+
+  constructor(options: WorkerPoolOptions) {
+    super();
+    this.#options = options;
+    this.#logger = options.logger;
+    this.slots = Array.from({ length: options.size }, (_, index) => ({
+      index,
+      state: 'dead' as SlotState,
+      pid: undefined,
+      channel: undefined,
+      restarts: 0,
+      quickCrashes: 0,
+      startedAt: 0,
+    }));
+    // Workers write their own JSON log lines to the shared stdout; stderr (crash traces,
+    // native warnings) is piped here so it reaches the log as structured lines too.
+    cluster.setupPrimary({ stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  }
+
+  /** Forks every worker and resolves when all of them are ready. */
+  async start(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => this.#fork(slot)));
+  }
+
+  readySlots(): WorkerSlot[] {
+    return this.slots.filter((slot) => slot.state === 'ready');
+  }
+
+  /** Sends a note to every ready worker. */
+  broadcast<T extends keyof WorkerNotes & string>(type: T, payload: WorkerNotes[T]): void {
+    for (const slot of this.readySlots()) slot.channel?.notify(type, payload);
+  }
+
+  /** Asks each worker to close its rooms, then lets it exit; kills the ones that hang. */
+  async stop(reason: string): Promise<void> {
+    this.#stopping = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        const worker = this.#workers.get(slot.index);
+        slot.state = 'stopped';
+        if (!worker || worker.isDead()) return;
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        try {
+          await slot.channel?.request('worker.shutdown', { reason }, STOP_TIMEOUT_MS);
+        } catch (error) {
+          this.#logger.warn({ err: error, worker: slot.index }, 'worker did not confirm shutdown');
+        }
+        const kill = setTimeout(() => worker.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        if (worker.isConnected()) worker.disconnect();
+        await exited;
+        clearTimeout(kill);
+      }),
+    );
+  }
+
+  #fork(slot: WorkerSlot): Promise<void> {
+    slot.state = 'starting';
+    slot.startedAt = Date.now();
+    const worker = cluster.fork({ ...this.#options.env, CHATSERVER_WORKER_SLOT: String(slot.index) });
+    this.#workers.set(slot.index, worker);
+    slot.pid = worker.process.pid;
+    const channel = primarySideChannel(worker);
+    slot.channel = channel;
+    this.#options.setupChannel(channel, slot);
+    this.#pipeStderr(worker, slot);
+
+    return new Promise<void>((resolve) => {
+      const readyTimer = setTimeout(() => {
+        this.#logger.error({ worker: slot.index, pid: slot.pid }, 'worker did not become ready in time; killing it');
+        worker.process.kill('SIGKILL');
+      }, READY_TIMEOUT_MS);
+      const offReady = channel.onNote('worker.ready', () => {
+        offReady();
+        clearTimeout(readyTimer);
+        slot.state = 'ready';
+        this.#logger.info({ worker: slot.index, pid: slot.pid, restarts: slot.restarts }, 'worker ready');
+        this.emit('ready', slot);
+        resolve();
+      });
+      worker.once('exit', (code, signal) => {
+        clearTimeout(readyTimer);
+        channel.close();
+        this.#workers.delete(slot.index);
+        resolve();
+        this.#onExit(slot, code, signal);
+      });
+    });
+  }
+
+  #onExit(slot: WorkerSlot, code: number | null, signal: string | null): void {
+    if (this.#stopping) {
+      slot.state = 'stopped';
+      return;
+    }
+    slot.state = 'dead';
+    slot.channel = undefined;
+    const livedMs = Date.now() - slot.startedAt;
+    slot.quickCrashes = livedMs < CRASH_LOOP_WINDOW_MS ? slot.quickCrashes + 1 : 1;
+    const delay = restartDelay(slot.quickCrashes);
+    this.#logger.error({ worker: slot.index, pid: slot.pid, code, signal, livedMs, restartInMs: delay }, 'worker died; replacing it');
+    this.emit('died', slot, code, signal);
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      if (this.#stopping) return;
+      slot.restarts += 1;
+      void this.#fork(slot);
+    }, delay);
+    this.#timers.add(timer);
+  }
+
+  #pipeStderr(worker: ClusterWorker, slot: WorkerSlot): void {
+    const stderr = worker.process.stderr;
+    if (!stderr) return;
+    const lines = createInterface({ input: stderr, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      if (line.trim()) this.#logger.warn({ worker: slot.index, pid: worker.process.pid, stream: 'stderr' }, line);
+    });
+  }
+}

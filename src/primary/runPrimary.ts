@@ -1,0 +1,48 @@
+import type { Config } from '../config/Config.js';
+import { ConfigError } from '../config/loadConfig.js';
+import { createLogger } from '../log/createLogger.js';
+import { announceGeneratedKeys } from './announceGeneratedKeys.js';
+import { Primary } from './Primary.js';
+
+/** A shutdown that takes longer than this is cut short so the process never hangs on exit. */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
+/** Entry point of the primary process: start, and shut down cleanly on SIGTERM / SIGINT. */
+export async function runPrimary(config: Config): Promise<void> {
+  const logger = createLogger(config.logLevel, { role: 'primary' });
+  announceGeneratedKeys(config, logger);
+  const primary = new Primary(config, logger);
+
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    primary.close(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+
+  try {
+    await primary.start();
+  } catch (error) {
+    // One clear line for the operator, then the details in the log.
+    process.stderr.write(`${(error as Error).message}\n`);
+    if (!(error instanceof ConfigError)) logger.fatal({ err: error }, 'start failed');
+    await primary.close('start failed').catch(() => undefined);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,129 @@
+import { MongoClient, type Collection, type Db, type Filter } from 'mongodb';
+import type { Store } from './Store.js';
+import {
+  DEFAULT_SETTINGS,
+  type BanRecord,
+  type ChatMessageRecord,
+  type GlobalSettings,
+  type HistoryQuery,
+  type RoomRecord,
+} from './records.js';
+
+interface SettingsDoc extends Partial<GlobalSettings> {
+  scope: 'global';
+}
+
+/** Keeps _id out of every document the store hands back. */
+const noId = { projection: { _id: 0 } } as const;
+
+/** MongoDB through the official driver, used when MONGODB_URI is set. */
+export class MongoStore implements Store {
+  readonly kind = 'mongodb' as const;
+  readonly #client: MongoClient;
+  readonly #db: Db;
+  #closed = false;
+
+  constructor(uri: string) {
+    // A short server-selection timeout turns an unreachable database into a prompt error
+    // instead of a request that hangs for the driver's default 30 s.
+    this.#client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, appName: 'chatserver' });
+    this.#db = this.#client.db();
+  }
+
+  get #rooms(): Collection<RoomRecord> {
+    return this.#db.collection<RoomRecord>('rooms');
+  }
+  get #messages(): Collection<ChatMessageRecord> {
+    return this.#db.collection<ChatMessageRecord>('messages');
+  }
+  get #bans(): Collection<BanRecord> {
+    return this.#db.collection<BanRecord>('bans');
+  }
+  get #settings(): Collection<SettingsDoc> {
+    return this.#db.collection<SettingsDoc>('settings');
+  }
+
+  async open(): Promise<void> {
+    await this.#client.connect();
+    await this.#rooms.createIndex({ name: 1 }, { unique: true });
+    await this.#messages.createIndex({ room: 1, id: -1 }, { unique: true });
+    await this.#bans.createIndex({ id: 1 }, { unique: true });
+    await this.#bans.createIndex({ user: 1, room: 1 });
+    await this.#settings.createIndex({ scope: 1 }, { unique: true });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#client.close();
+  }
+
+  async ping(): Promise<void> {
+    await this.#db.command({ ping: 1 });
+  }
+
+  async listRooms(): Promise<RoomRecord[]> {
+    return this.#rooms.find({}, noId).sort({ createdAt: 1 }).toArray();
+  }
+
+  async getRoom(name: string): Promise<RoomRecord | null> {
+    return this.#rooms.findOne({ name }, noId);
+  }
+
+  async saveRoom(room: RoomRecord): Promise<void> {
+    await this.#rooms.replaceOne({ name: room.name }, { ...room }, { upsert: true });
+  }
+
+  async deleteRoom(name: string): Promise<boolean> {
+    return (await this.#rooms.deleteOne({ name })).deletedCount > 0;
+  }
+
+  async appendMessages(messages: readonly ChatMessageRecord[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.#messages.bulkWrite(
+      messages.map((message) => ({
+        updateOne: { filter: { room: message.room, id: message.id }, update: { $setOnInsert: { ...message } }, upsert: true },
+      })),
+      { ordered: false },
+    );
+  }
+
+  async listMessages(room: string, query: HistoryQuery): Promise<ChatMessageRecord[]> {
+    const filter: Filter<ChatMessageRecord> = query.before === undefined ? { room } : { room, id: { $lt: query.before } };
+    const newestFirst = await this.#messages.find(filter, noId).sort({ id: -1 }).limit(query.limit).toArray();
+    return newestFirst.reverse();
+  }
+
+  async deleteMessages(room: string): Promise<number> {
+    return (await this.#messages.deleteMany({ room })).deletedCount;
+  }
+
+  async addBan(ban: BanRecord): Promise<void> {
+    await this.#bans.replaceOne({ id: ban.id }, { ...ban }, { upsert: true });
+  }
+
+  async listBans(now: number): Promise<BanRecord[]> {
+    return this.#bans
+      .find({ $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] }, noId)
+      .sort({ createdAt: 1 })
+      .toArray();
+  }
+
+  async removeBan(id: string): Promise<boolean> {
+    return (await this.#bans.deleteOne({ id })).deletedCount > 0;
+  }
+
+  async getSettings(): Promise<GlobalSettings> {
+    const doc = await this.#settings.findOne({ scope: 'global' }, { projection: { _id: 0, scope: 0 } });
+    return { ...DEFAULT_SETTINGS, ...(doc ?? {}) } as GlobalSettings;
+  }
+
+  async updateSettings(patch: Partial<GlobalSettings>): Promise<GlobalSettings> {
+    const doc = await this.#settings.findOneAndUpdate(
+      { scope: 'global' },
+      { $set: { ...patch } },
+      { upsert: true, returnDocument: 'after', projection: { _id: 0, scope: 0 } },
+    );
+    return { ...DEFAULT_SETTINGS, ...(doc ?? {}) } as GlobalSettings;
+  }
+}

@@ -1,0 +1,39 @@
+import type { BanRecord, ChatMessageRecord, GlobalSettings, HistoryQuery, RoomRecord } from './records.js';
+
+export type StoreKind = 'embedded' | 'mongodb';
+
+/**
+ * Persistence for the primary process (the only process that opens it).
+ * Both implementations pass the same contract tests (test/store/).
+ */
+export interface Store {
+  readonly kind: StoreKind;
+  /** Connects / loads files and creates indexes. */
+  open(): Promise<void>;
+  /** Flushes and releases files or connections. Safe to call twice. */
+  close(): Promise<void>;
+  /** Resolves when the store answers; rejects otherwise. */
+  ping(): Promise<void>;
+
+  listRooms(): Promise<RoomRecord[]>;
+  getRoom(name: string): Promise<RoomRecord | null>;
+  /** Inserts or replaces the room with this name. */
+  saveRoom(room: RoomRecord): Promise<void>;
+  /** Resolves true when a room was removed. */
+  deleteRoom(name: string): Promise<boolean>;
+
+  /** Idempotent by (room, id): a batch sent twice stores each message once. */
+  appendMessages(messages: readonly ChatMessageRecord[]): Promise<void>;
+  /** The newest `limit` messages (older than `before` when given), oldest first. */
+  listMessages(room: string, query: HistoryQuery): Promise<ChatMessageRecord[]>;
+  deleteMessages(room: string): Promise<number>;
+
+  addBan(ban: BanRecord): Promise<void>;
+  /** Bans that have not expired at `now`. */
+  listBans(now: number): Promise<BanRecord[]>;
+  removeBan(id: string): Promise<boolean>;
+
+  getSettings(): Promise<GlobalSettings>;
+  /** Merges the patch into the stored settings and returns the result. */
+  updateSettings(patch: Partial<GlobalSettings>): Promise<GlobalSettings>;
+}

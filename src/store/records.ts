@@ -1,0 +1,60 @@
+/** The documents the store keeps. Times are epoch milliseconds. */
+
+/** Per-room options; later features add their own keys. Values stay JSON-simple. */
+export type RoomSettings = Readonly<Record<string, string | number | boolean | readonly string[]>>;
+
+export interface RoomRecord {
+  readonly name: string;
+  readonly port: number;
+  readonly settings: RoomSettings;
+  readonly createdAt: number;
+}
+
+export interface ChatMessageRecord {
+  readonly room: string;
+  /** Server-assigned, unique, and sortable by time (see chat message ids). */
+  readonly id: string;
+  readonly user: string;
+  readonly name: string;
+  readonly text: string;
+  readonly ts: number;
+}
+
+export interface BanRecord {
+  readonly id: string;
+  readonly user: string;
+  /** null: banned from every room. */
+  readonly room: string | null;
+  readonly reason: string;
+  readonly createdAt: number;
+  /** null: until lifted. */
+  readonly expiresAt: number | null;
+}
+
+export type BannedWordsAction = 'mask' | 'refuse';
+
+/** Server-wide settings an operator changes at run time (admin API). */
+export interface GlobalSettings {
+  readonly bannedWords: readonly string[];
+  readonly bannedWordsAction: BannedWordsAction;
+  /** Overrides CHAT_RATE / CHAT_BURST when set. */
+  readonly chatRate: number | null;
+  readonly chatBurst: number | null;
+  readonly historySize: number;
+  readonly welcomeText: string;
+}
+
+export const DEFAULT_SETTINGS: GlobalSettings = Object.freeze({
+  bannedWords: Object.freeze([]) as readonly string[],
+  bannedWordsAction: 'mask',
+  chatRate: null,
+  chatBurst: null,
+  historySize: 50,
+  welcomeText: '',
+});
+
+export interface HistoryQuery {
+  /** Only messages with an id below this one (older). */
+  readonly before?: string;
+  readonly limit: number;
+}

@@ -1,0 +1,98 @@
+import type { Logger } from '../log/createLogger.js';
+import { IpcError } from '../ipc/IpcChannel.js';
+import type { WorkerSideChannel } from '../ipc/endpoints.js';
+import type { CacheSnapshot, WorkerLoad } from '../ipc/messages.js';
+import type { RoomSettings } from '../store/records.js';
+import { Room } from './Room.js';
+
+/**
+ * A room worker process: owns a set of rooms (each on its own port) and the cached data the
+ * primary pushes. It never opens the store.
+ */
+export class RoomWorker {
+  readonly #channel: WorkerSideChannel;
+  readonly #logger: Logger;
+  readonly #rooms = new Map<string, Room>();
+  #cache: CacheSnapshot | undefined;
+  #closed = false;
+
+  constructor(channel: WorkerSideChannel, logger: Logger) {
+    this.#channel = channel;
+    this.#logger = logger;
+    channel.handle('room.open', ({ name, port, settings }) => this.openRoom(name, port, settings));
+    channel.handle('room.close', async ({ name, reason }) => ({ closed: await this.closeRoom(name, reason) }));
+    channel.handle('worker.load', () => this.load());
+    channel.handle('worker.shutdown', async ({ reason }) => ({ rooms: await this.close(reason) }));
+    channel.onNote('cache.snapshot', (snapshot) => this.#useSnapshot(snapshot));
+  }
+
+  /** Asks the primary for the cached data, then tells it this worker takes requests. */
+  async start(): Promise<void> {
+    this.#channel.notify('worker.ready', { pid: process.pid });
+    try {
+      this.#useSnapshot(await this.#channel.request('cache.get', {}));
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'no cache snapshot yet; waiting for the next push');
+    }
+  }
+
+  /** True once shutdown began: no new rooms are taken. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get cache(): CacheSnapshot | undefined {
+    return this.#cache;
+  }
+
+  async openRoom(name: string, port: number, settings: RoomSettings): Promise<{ port: number }> {
+    if (this.#closed) throw new IpcError('FAILED', 'worker is shutting down');
+    const existing = this.#rooms.get(name);
+    if (existing) {
+      if (existing.port === port) return { port };
+      throw new IpcError('ROOM_EXISTS', `room ${name} already listens on port ${existing.port}`);
+    }
+    const room = new Room({ name, port, settings, logger: this.#logger });
+    this.#rooms.set(name, room);
+    try {
+      await room.listen();
+    } catch (error) {
+      this.#rooms.delete(name);
+      throw error;
+    }
+    return { port };
+  }
+
+  async closeRoom(name: string, reason: string): Promise<boolean> {
+    const room = this.#rooms.get(name);
+    if (!room) return false;
+    this.#rooms.delete(name);
+    await room.close(reason);
+    return true;
+  }
+
+  load(): WorkerLoad {
+    const rooms = [...this.#rooms.values()].map((room) => ({ name: room.name, port: room.port, clients: room.clients }));
+    return {
+      rooms,
+      clients: rooms.reduce((sum, room) => sum + room.clients, 0),
+      rssBytes: process.memoryUsage.rss(),
+      cacheVersion: this.#cache?.version ?? 0,
+    };
+  }
+
+  /** Closes every room. Safe to call twice; resolves with how many rooms it closed. */
+  async close(reason: string): Promise<number> {
+    this.#closed = true;
+    const rooms = [...this.#rooms.values()];
+    this.#rooms.clear();
+    await Promise.all(rooms.map((room) => room.close(reason)));
+    return rooms.length;
+  }
+
+  #useSnapshot(snapshot: CacheSnapshot): void {
+    if (this.#cache && snapshot.version <= this.#cache.version) return;
+    this.#cache = snapshot;
+    this.#logger.debug({ version: snapshot.version, bans: snapshot.bans.length }, 'cache snapshot received');
+  }
+}

@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ServerProcess } from '../helpers/ServerProcess.js';
+
+interface Sample {
+  reads: number;
+  refreshes: number;
+  workerVersions: number[];
+}
+
+async function sample(server: ServerProcess): Promise<Sample> {
+  const stats = (await server.admin('GET', '/api/v1/stats')).body.data;
+  return {
+    reads: stats.store.reads,
+    refreshes: stats.cache.refreshes,
+    workerVersions: stats.workers.map((w: { cacheVersion: number }) => w.cacheVersion),
+  };
+}
+
+/** Store reads per cache refresh, over a window of at least `refreshes` refreshes. */
+async function readsPerRefresh(server: ServerProcess, refreshes: number): Promise<{ perRefresh: number; last: Sample }> {
+  const start = await sample(server);
+  await server.waitForLog((l) => l.msg === 'cache refreshed' && Number(l.version) >= start.refreshes + refreshes, 15_000);
+  const now = await sample(server);
+  return { perRefresh: (now.reads - start.reads) / (now.refreshes - start.refreshes), last: now };
+}
+
+describe('cached store data pushed to workers', () => {
+  const servers: ServerProcess[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.dispose()));
+  });
+
+  it('reads the store the same number of times per refresh whatever the workers and rooms', async () => {
+    const small = await ServerProcess.start({ workers: 1, env: { CACHE_REFRESH_MS: '150', LOG_LEVEL: 'debug' } });
+    servers.push(small);
+    await small.createRoom('only-room');
+    const large = await ServerProcess.start({ workers: 3, roomPortCount: 12, env: { CACHE_REFRESH_MS: '150', LOG_LEVEL: 'debug' } });
+    servers.push(large);
+    for (let i = 0; i < 10; i++) await large.createRoom(`room-${i}`);
+
+    const a = await readsPerRefresh(small, 5);
+    const b = await readsPerRefresh(large, 5);
+    // settings + bans: two reads per refresh, none per worker or room.
+    expect(a.perRefresh).toBe(2);
+    expect(b.perRefresh).toBe(2);
+    // every worker holds a pushed snapshot, at most one refresh behind the primary
+    for (const version of b.last.workerVersions) expect(version).toBeGreaterThanOrEqual(b.last.refreshes - 1);
+  });
+});

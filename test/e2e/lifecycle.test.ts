@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { roomAnswer, ServerProcess } from '../helpers/ServerProcess.js';
+
+describe('server lifecycle (real processes)', () => {
+  const started: ServerProcess[] = [];
+  const start = async (...args: Parameters<typeof ServerProcess.start>) => {
+    const server = await ServerProcess.start(...args);
+    started.push(server);
+    return server;
+  };
+  afterEach(async () => {
+    // Newest first: a restarted server shares its data folder with the one before it.
+    for (const server of started.splice(0).reverse()) await server.dispose();
+  });
+
+  it('brings persisted rooms back on the same ports after a restart, and exits 0 on SIGTERM', async () => {
+    const first = await start({ workers: 2 });
+    const ports: Record<string, number> = {};
+    for (const name of ['keep-a', 'keep-b', 'keep-c']) ports[name] = (await first.createRoom(name)).body.data.port;
+    await first.createRoom('gone');
+    await first.api('DELETE', '/api/v1/room/gone', { key: 'TESTING_KEY' });
+
+    const exit = await first.stop('SIGTERM');
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(first.logs.some((l) => l.msg === 'shutdown complete')).toBe(true);
+    for (const port of Object.values(ports)) expect(await roomAnswer(port)).toBe('error: ECONNREFUSED');
+
+    const second = await start({ workers: 2, dataDir: first.dataDir, ports: first.ports });
+    for (const [name, port] of Object.entries(ports)) {
+      expect(await roomAnswer(port)).toBe(name);
+      const again = await second.createRoom(name);
+      expect(again.status).toBe(200);
+      expect(again.body.data.port).toBe(port);
+    }
+    expect((await second.api('GET', '/api/v1/room/gone')).status).toBe(404);
+  });
+
+  it('replaces a killed worker and starts its rooms again on the same ports', async () => {
+    const server = await start({ workers: 2 });
+    const ports: Record<string, number> = {};
+    for (const name of ['crash-a', 'crash-b', 'crash-c', 'crash-d']) ports[name] = (await server.createRoom(name)).body.data.port;
+    const before = await server.admin('GET', '/api/v1/rooms');
+    const victim = before.body.data.find((r: { name: string }) => r.name === 'crash-a');
+    const victimRooms = before.body.data.filter((r: { workerPid: number }) => r.workerPid === victim.workerPid).map((r: { name: string }) => r.name);
+    expect(victimRooms.length).toBeGreaterThan(0);
+
+    const mark = server.logs.length;
+    const killedAt = Date.now();
+    process.kill(victim.workerPid, 'SIGKILL');
+    for (const name of victimRooms) {
+      await server.waitForLog((l) => l.msg === 'room started' && l.room === name, 10_000, mark);
+    }
+    const recoveredMs = Date.now() - killedAt;
+    for (const [name, port] of Object.entries(ports)) expect(await roomAnswer(port)).toBe(name);
+
+    const after = await server.admin('GET', '/api/v1/rooms');
+    const moved = after.body.data.find((r: { name: string }) => r.name === 'crash-a');
+    expect(moved.workerPid).not.toBe(victim.workerPid);
+    expect(moved.port).toBe(victim.port);
+    const stats = await server.admin('GET', '/api/v1/stats');
+    expect(stats.body.data.workers.reduce((sum: number, w: { restarts: number }) => sum + w.restarts, 0)).toBe(1);
+    expect(recoveredMs).toBeLessThan(10_000);
+  });
+
+  it('takes its workers down with it when the primary is killed', async () => {
+    const server = await start({ workers: 2 });
+    const port = (await server.createRoom('orphan-check')).body.data.port as number;
+    const stats = await server.admin('GET', '/api/v1/stats');
+    const pids = stats.body.data.workers.map((w: { pid: number }) => w.pid) as number[];
+    await server.stop('SIGKILL');
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 10_000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pids.filter(alive)).toEqual([]);
+    expect(await roomAnswer(port)).toBe('error: ECONNREFUSED');
+  });
+});

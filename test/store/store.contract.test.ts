@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EmbeddedStore } from '../../src/store/EmbeddedStore.js';
+import { MongoStore } from '../../src/store/MongoStore.js';
+import type { Store } from '../../src/store/Store.js';
+import { DEFAULT_SETTINGS, type ChatMessageRecord } from '../../src/store/records.js';
+
+interface Target {
+  name: string;
+  /** A fresh, open store over the same data as the previous one (`reopen`) or over new data. */
+  make(reopen: boolean): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+function embeddedTarget(): Target {
+  let dir = '';
+  return {
+    name: 'embedded',
+    async make(reopen) {
+      if (!reopen) dir = mkdtempSync(path.join(os.tmpdir(), 'store-'));
+      const store = new EmbeddedStore(dir);
+      await store.open();
+      return store;
+    },
+    async cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function mongoTarget(uri: string): Target {
+  let dbUri = '';
+  const made: Store[] = [];
+  return {
+    name: 'mongodb',
+    async make(reopen) {
+      if (!reopen) {
+        const url = new URL(uri);
+        url.pathname = `/chatserver_test_${process.pid}_${Date.now()}`;
+        dbUri = url.toString();
+      }
+      const store = new MongoStore(dbUri);
+      await store.open();
+      made.push(store);
+      return store;
+    },
+    async cleanup() {
+      const { MongoClient } = await import('mongodb');
+      const client = new MongoClient(dbUri);
+      await client.db().dropDatabase();
+      await client.close();
+      await Promise.all(made.splice(0).map((s) => s.close()));
+    },
+  };
+}
+
+const targets: Target[] = [embeddedTarget()];
+if (process.env.MONGODB_URI) targets.push(mongoTarget(process.env.MONGODB_URI));
+
+const message = (room: string, id: string, ts: number): ChatMessageRecord => ({ room, id, user: 'u1', name: 'Ann', text: `text ${id}`, ts });
+
+describe.each(targets)('Store contract: $name', (target) => {
+  let store: Store;
+
+  beforeEach(async () => {
+    store = await target.make(false);
+  });
+  afterEach(async () => {
+    await store.close();
+    await target.cleanup();
+  });
+
+  it('pings when open and closes twice without error', async () => {
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+    await store.close();
+    store = await target.make(false);
+  });
+
+  it('saves, lists, gets, replaces and deletes rooms', async () => {
+    expect(await store.listRooms()).toEqual([]);
+    await store.saveRoom({ name: 'a', port: 34000, settings: {}, createdAt: 1 });
+    await store.saveRoom({ name: 'b', port: 34001, settings: { anonymous: false }, createdAt: 2 });
+    expect(await store.getRoom('b')).toEqual({ name: 'b', port: 34001, settings: { anonymous: false }, createdAt: 2 });
+    expect(await store.getRoom('nope')).toBeNull();
+    await store.saveRoom({ name: 'a', port: 34005, settings: {}, createdAt: 1 });
+    expect((await store.listRooms()).map((r) => [r.name, r.port])).toEqual([['a', 34005], ['b', 34001]]);
+    expect(await store.deleteRoom('a')).toBe(true);
+    expect(await store.deleteRoom('a')).toBe(false);
+    expect((await store.listRooms()).map((r) => r.name)).toEqual(['b']);
+  });
+
+  it('keeps rooms across a close and reopen', async () => {
+    await store.saveRoom({ name: 'persist', port: 34010, settings: {}, createdAt: 5 });
+    await store.close();
+    store = await target.make(true);
+    expect(await store.getRoom('persist')).toEqual({ name: 'persist', port: 34010, settings: {}, createdAt: 5 });
+  });
+
+  it('appends messages idempotently and pages history oldest first', async () => {
+    const batch = ['0001', '0002', '0003', '0004', '0005'].map((id, i) => message('r', id, 1000 + i));
+    await store.appendMessages(batch);
+    await store.appendMessages(batch.slice(3));
+    await store.appendMessages([message('other', '0001', 1)]);
+    await store.appendMessages([]);
+    const newest = await store.listMessages('r', { limit: 2 });
+    expect(newest.map((m) => m.id)).toEqual(['0004', '0005']);
+    expect(newest[0]).toEqual(message('r', '0004', 1003));
+    const older = await store.listMessages('r', { before: '0004', limit: 10 });
+    expect(older.map((m) => m.id)).toEqual(['0001', '0002', '0003']);
+    expect(await store.listMessages('r', { before: '0001', limit: 10 })).toEqual([]);
+    expect(await store.deleteMessages('r')).toBe(5);
+    expect(await store.listMessages('r', { limit: 10 })).toEqual([]);
+    expect(await store.listMessages('other', { limit: 10 })).toHaveLength(1);
+  });
+
+  it('adds, lists (without expired ones) and removes bans', async () => {
+    const now = 10_000;
+    await store.addBan({ id: 'b1', user: 'u1', room: null, reason: 'spam', createdAt: 1, expiresAt: null });
+    await store.addBan({ id: 'b2', user: 'u2', room: 'r', reason: 'abuse', createdAt: 2, expiresAt: now + 1 });
+    await store.addBan({ id: 'b3', user: 'u3', room: 'r', reason: 'old', createdAt: 3, expiresAt: now - 1 });
+    expect((await store.listBans(now)).map((b) => b.id)).toEqual(['b1', 'b2']);
+    expect((await store.listBans(now))[1]).toEqual({ id: 'b2', user: 'u2', room: 'r', reason: 'abuse', createdAt: 2, expiresAt: now + 1 });
+    expect(await store.removeBan('b1')).toBe(true);
+    expect(await store.removeBan('b1')).toBe(false);
+    expect((await store.listBans(now)).map((b) => b.id)).toEqual(['b2']);
+  });
+
+  it('returns default settings, merges updates and keeps them across a reopen', async () => {
+    expect(await store.getSettings()).toEqual(DEFAULT_SETTINGS);
+    const updated = await store.updateSettings({ bannedWords: ['darn'], historySize: 80 });
+    expect(updated).toEqual({ ...DEFAULT_SETTINGS, bannedWords: ['darn'], historySize: 80 });
+    await store.updateSettings({ welcomeText: 'hi' });
+    await store.close();
+    store = await target.make(true);
+    expect(await store.getSettings()).toEqual({ ...DEFAULT_SETTINGS, bannedWords: ['darn'], historySize: 80, welcomeText: 'hi' });
+  });
+});
+
+describe('EmbeddedStore files', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'store-files-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates its DATA_DIR and refuses a second room with the same name at the index level', async () => {
+    const store = new EmbeddedStore(path.join(dir, 'nested', 'data'));
+    await store.open();
+    await store.saveRoom({ name: 'x', port: 1, settings: {}, createdAt: 1 });
+    await store.saveRoom({ name: 'x', port: 2, settings: {}, createdAt: 1 });
+    expect(await store.listRooms()).toHaveLength(1);
+    await store.close();
+  });
+});
