@@ -26,5 +26,9 @@ export interface Config {
   readonly cacheRefreshMs: number;
   readonly chatRate: number;
   readonly chatBurst: number;
+  /** WebSocket ping interval; a socket that misses a pong is terminated. */
+  readonly chatHeartbeatMs: number;
+  /** Unsent bytes a chat client may have queued before it is dropped as a slow consumer. */
+  readonly chatSendBufferBytes: number;
   readonly production: boolean;
 }

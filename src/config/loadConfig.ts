@@ -100,6 +100,8 @@ export function loadConfig(env: Env = process.env): Config {
     cacheRefreshMs: v.CACHE_REFRESH_MS,
     chatRate: v.CHAT_RATE,
     chatBurst: v.CHAT_BURST,
+    chatHeartbeatMs: v.CHAT_HEARTBEAT_MS,
+    chatSendBufferBytes: v.CHAT_SEND_BUFFER_BYTES,
     production,
   };
   Object.freeze(config.roomPorts);

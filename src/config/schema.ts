@@ -93,6 +93,8 @@ export const envSchema = {
   CACHE_REFRESH_MS: { schema: positiveInt(100, 86_400_000).default(30_000), hint: 'e.g. CACHE_REFRESH_MS=30000' },
   CHAT_RATE: { schema: positiveNumber.default(3), hint: 'messages per second, e.g. CHAT_RATE=3' },
   CHAT_BURST: { schema: positiveInt(1, 10_000).default(6), hint: 'e.g. CHAT_BURST=6' },
+  CHAT_HEARTBEAT_MS: { schema: positiveInt(100, 600_000).default(30_000), hint: 'e.g. CHAT_HEARTBEAT_MS=30000' },
+  CHAT_SEND_BUFFER_BYTES: { schema: positiveInt(16_384, 268_435_456).default(1_048_576), hint: 'e.g. CHAT_SEND_BUFFER_BYTES=1048576' },
   NODE_ENV: { schema: z.string().optional(), hint: 'e.g. NODE_ENV=production' },
 } as const;
 

@@ -1,5 +1,6 @@
 import type { Config } from '../config/Config.js';
 import type { Logger } from '../log/createLogger.js';
+import type { ChatAdmin } from '../primary/ChatAdmin.js';
 import type { RoomDirectory } from '../primary/RoomDirectory.js';
 import type { ServerStats } from '../primary/ServerStats.js';
 
@@ -15,6 +16,7 @@ export interface AppContext {
   readonly logger: Logger;
   readonly rooms: RoomDirectory;
   readonly state: ServerState;
+  readonly chatAdmin: ChatAdmin;
   /** Counts workers that take requests, for /health. */
   readonly readyWorkers: () => number;
   readonly stats: () => Promise<ServerStats>;

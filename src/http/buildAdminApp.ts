@@ -4,6 +4,7 @@ import type { AppContext } from './AppContext.js';
 import { requireApiKey } from './apiKey.js';
 import { installErrorHandling } from './errorHandling.js';
 import { serverLimits } from './serverLimits.js';
+import { registerAdminChatRoutes } from './routes/adminChatRoutes.js';
 import { registerAdminRoutes } from './routes/adminRoutes.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
 
@@ -20,5 +21,6 @@ export function buildAdminApp(ctx: AppContext, workerPid: (slot: number) => numb
   app.addHook('onRequest', requireApiKey(ctx.config.adminKey));
   registerInfoRoutes(app, ctx, `Admin ${APP_NAME}`);
   registerAdminRoutes(app, ctx, workerPid);
+  registerAdminChatRoutes(app, ctx);
   return app;
 }

@@ -6,6 +6,7 @@ import { installErrorHandling } from './errorHandling.js';
 import { serverLimits } from './serverLimits.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
 import { registerRoomRoutes } from './routes/roomRoutes.js';
+import { registerTokenRoutes } from './routes/tokenRoutes.js';
 
 /** The public API on PORT (room creation with KEY, room info, health). Not listening yet. */
 export function buildPublicApp(ctx: AppContext): FastifyInstance {
@@ -13,6 +14,8 @@ export function buildPublicApp(ctx: AppContext): FastifyInstance {
   const logger = ctx.logger.child({ component: 'public-api' });
   installErrorHandling(app, logger);
   registerInfoRoutes(app, ctx, APP_NAME);
-  registerRoomRoutes(app, ctx, requireApiKey(ctx.config.key));
+  const requireKey = requireApiKey(ctx.config.key);
+  registerRoomRoutes(app, ctx, requireKey);
+  registerTokenRoutes(app, ctx, requireKey);
   return app;
 }

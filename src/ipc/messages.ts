@@ -2,7 +2,7 @@
  * Every message that crosses the primary <-> worker IPC channel, in one place.
  * Requests get exactly one response (matched by id); notes are one-way.
  */
-import type { BanRecord, GlobalSettings, RoomSettings } from '../store/records.js';
+import type { BanRecord, ChatMessageRecord, GlobalSettings, RoomSettings } from '../store/records.js';
 
 /** What the primary caches from the store and pushes to every worker. */
 export interface CacheSnapshot {
@@ -29,7 +29,12 @@ export interface WorkerLoad {
 /** Requests the primary sends to a worker: type -> [payload, result]. */
 export type WorkerRequests = {
   'room.open': [{ name: string; port: number; settings: RoomSettings }, { port: number }];
-  'room.close': [{ name: string; reason: string }, { closed: boolean }];
+  /** `kind` picks the close code clients get: the room was deleted, or the server is going away. */
+  'room.close': [{ name: string; reason: string; kind?: 'deleted' | 'going-away' }, { closed: boolean }];
+  /** A `system` frame to one room, or to every room of the worker when `room` is absent. */
+  'room.system': [{ room?: string; text: string }, { rooms: number; delivered: number }];
+  /** Disconnects every connection of a user in a room (admin kick). */
+  'room.kick': [{ room: string; user: string; reason: string }, { connections: number }];
   'worker.load': [Record<string, never>, WorkerLoad];
   /** Close every room and get ready to exit. */
   'worker.shutdown': [{ reason: string }, { rooms: number }];
@@ -38,6 +43,12 @@ export type WorkerRequests = {
 /** Requests a worker sends to the primary. */
 export type PrimaryRequests = {
   'cache.get': [Record<string, never>, CacheSnapshot];
+  /** Resolves once the primary holds the messages (it writes them to the store in batches). */
+  'messages.append': [{ messages: ChatMessageRecord[] }, { held: number }];
+  /** The newest `limit` messages of a room older than `before`, oldest first. */
+  'history.get': [{ room: string; before?: string; limit: number }, ChatMessageRecord[]];
+  /** Stores a ban; the primary refreshes its cache and pushes it to every worker. */
+  'ban.add': [Omit<BanRecord, 'id' | 'createdAt'>, BanRecord];
 };
 
 /** One-way notes from the primary to workers. */
@@ -52,7 +63,7 @@ export type PrimaryNotes = {
 };
 
 /** Error codes a request can fail with; the HTTP layer maps them to statuses. */
-export type IpcErrorCode = 'TIMEOUT' | 'CHANNEL_CLOSED' | 'NO_HANDLER' | 'PORT_IN_USE' | 'PORT_DENIED' | 'ROOM_EXISTS' | 'FAILED';
+export type IpcErrorCode = 'TIMEOUT' | 'CHANNEL_CLOSED' | 'NO_HANDLER' | 'PORT_IN_USE' | 'PORT_DENIED' | 'ROOM_EXISTS' | 'BUFFER_FULL' | 'FAILED';
 
 /** The wire envelopes. */
 export type Envelope =

@@ -13,7 +13,9 @@ import { machineLoad } from '../lb-client/serverLoad.js';
 import { countingStore, type StoreCounters } from '../store/CountingStore.js';
 import { createStore } from '../store/createStore.js';
 import type { Store } from '../store/Store.js';
+import { ChatAdmin } from './ChatAdmin.js';
 import { DataCache } from './DataCache.js';
+import { MessageLog } from './MessageLog.js';
 import { PortAllocator } from './PortAllocator.js';
 import { RoomDirectory } from './RoomDirectory.js';
 import type { ServerStats } from './ServerStats.js';
@@ -34,6 +36,8 @@ export class Primary {
   readonly #store: Store;
   readonly #storeCounters: Readonly<StoreCounters>;
   readonly #cache: DataCache;
+  readonly #messages: MessageLog;
+  readonly #chatAdmin: ChatAdmin;
   readonly #pool: WorkerPool;
   readonly #rooms: RoomDirectory;
   readonly #ports: PortAllocator;
@@ -53,8 +57,14 @@ export class Primary {
       logger: logger.child({ component: 'workers' }),
       // Workers read the same environment; generated keys must be the same in every process.
       env: { KEY: config.key, ADMIN_KEY: config.adminKey },
-      setupChannel: (channel) => channel.handle('cache.get', () => this.#cache.snapshot()),
+      setupChannel: (channel) => {
+        channel.handle('cache.get', () => this.#cache.snapshot());
+        channel.handle('messages.append', ({ messages }) => ({ held: this.#messages.hold(messages) }));
+        channel.handle('history.get', ({ room, before, limit }) => this.#messages.history(room, before, Math.min(limit, 500)));
+        channel.handle('ban.add', (ban) => this.#chatAdmin.addBan(ban));
+      },
     });
+    this.#messages = new MessageLog({ store, logger: logger.child({ component: 'messages' }) });
     this.#cache = new DataCache({
       store,
       refreshMs: config.cacheRefreshMs,
@@ -62,7 +72,17 @@ export class Primary {
       publish: (snapshot) => this.#pool.broadcast('cache.snapshot', snapshot),
     });
     this.#ports = new PortAllocator(config.roomPorts);
-    this.#rooms = new RoomDirectory({ pool: this.#pool, store, ports: this.#ports, logger: logger.child({ component: 'rooms' }) });
+    this.#rooms = new RoomDirectory({
+      pool: this.#pool,
+      store,
+      ports: this.#ports,
+      logger: logger.child({ component: 'rooms' }),
+      forgetHistory: async (room) => {
+        this.#messages.forgetRoom(room);
+        await store.deleteMessages(room);
+      },
+    });
+    this.#chatAdmin = new ChatAdmin(store, this.#cache, this.#pool, this.#rooms, logger.child({ component: 'chat-admin' }));
   }
 
   get rooms(): RoomDirectory {
@@ -82,6 +102,7 @@ export class Primary {
       logger: this.#logger,
       rooms: this.#rooms,
       state: this.#state,
+      chatAdmin: this.#chatAdmin,
       readyWorkers: () => this.#pool.readySlots().length,
       stats: () => this.stats(),
     };
@@ -129,6 +150,7 @@ export class Primary {
       },
       ports: { ...this.#config.roomPorts, used: this.#ports.used },
       store: { kind: this.#store.kind, ...this.#storeCounters },
+      messages: { ...this.#messages.counters },
       cache: { version: snapshot.version, loadedAt: snapshot.loadedAt ? new Date(snapshot.loadedAt).toISOString() : null, ...this.#cache.counters },
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
     };
@@ -148,6 +170,7 @@ export class Primary {
     await this.#lbClient?.close(true);
     this.#rooms.close();
     await this.#pool.stop(reason);
+    await this.#messages.close();
     this.#cache.close();
     await this.#store.close();
     this.#logger.info('shutdown complete');

@@ -31,6 +31,8 @@ export interface RoomDirectoryOptions {
   readonly store: Store;
   readonly ports: PortAllocator;
   readonly logger: Logger;
+  /** Deletes a removed room's chat history (held and stored). */
+  readonly forgetHistory: (room: string) => Promise<void>;
 }
 
 /**
@@ -42,6 +44,7 @@ export class RoomDirectory {
   readonly #store: Store;
   readonly #ports: PortAllocator;
   readonly #logger: Logger;
+  readonly #forgetHistory: (room: string) => Promise<void>;
   readonly #rooms = new Map<string, RoomEntry>();
   readonly #creating = new Map<string, Promise<RoomEntry>>();
   readonly #retry = new Map<string, NodeJS.Timeout>();
@@ -51,6 +54,7 @@ export class RoomDirectory {
     this.#store = options.store;
     this.#ports = options.ports;
     this.#logger = options.logger;
+    this.#forgetHistory = options.forgetHistory;
     this.#pool.on('ready', (slot) => this.#reopenRoomsOf(slot));
     this.#pool.on('died', (slot) => this.#markRoomsDown(slot));
   }
@@ -99,7 +103,7 @@ export class RoomDirectory {
       });
     }
     this.#ports.release(room.port);
-    this.#store.deleteMessages(name).catch((error: unknown) => {
+    this.#forgetHistory(name).catch((error: unknown) => {
       this.#logger.warn({ err: error, room: name }, 'could not delete the room history');
     });
     this.#logger.info({ room: name, port: room.port }, 'room removed');

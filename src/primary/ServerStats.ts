@@ -1,4 +1,5 @@
 import type { CacheCounters } from './DataCache.js';
+import type { MessageLogCounters } from './MessageLog.js';
 import type { StoreCounters } from '../store/CountingStore.js';
 import type { StoreKind } from '../store/Store.js';
 import type { SlotState } from './WorkerPool.js';
@@ -11,6 +12,7 @@ export interface ServerStats {
   readonly rooms: { total: number; open: number; clients: number };
   readonly ports: { first: number; last: number; used: number };
   readonly store: { kind: StoreKind } & Readonly<StoreCounters>;
+  readonly messages: Readonly<MessageLogCounters>;
   readonly cache: { version: number; loadedAt: string | null } & Readonly<CacheCounters>;
   readonly memory: { rssBytes: number; heapUsedBytes: number };
 }

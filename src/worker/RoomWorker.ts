@@ -3,7 +3,8 @@ import { IpcError } from '../ipc/IpcChannel.js';
 import type { WorkerSideChannel } from '../ipc/endpoints.js';
 import type { CacheSnapshot, WorkerLoad } from '../ipc/messages.js';
 import type { RoomSettings } from '../store/records.js';
-import { Room } from './Room.js';
+import { Room, type RoomCloseKind } from './Room.js';
+import type { WorkerChat } from './WorkerChat.js';
 
 /**
  * A room worker process: owns a set of rooms (each on its own port) and the cached data the
@@ -12,15 +13,21 @@ import { Room } from './Room.js';
 export class RoomWorker {
   readonly #channel: WorkerSideChannel;
   readonly #logger: Logger;
+  readonly #chat: WorkerChat;
   readonly #rooms = new Map<string, Room>();
   #cache: CacheSnapshot | undefined;
   #closed = false;
 
-  constructor(channel: WorkerSideChannel, logger: Logger) {
+  constructor(channel: WorkerSideChannel, chat: WorkerChat, logger: Logger) {
     this.#channel = channel;
+    this.#chat = chat;
     this.#logger = logger;
     channel.handle('room.open', ({ name, port, settings }) => this.openRoom(name, port, settings));
-    channel.handle('room.close', async ({ name, reason }) => ({ closed: await this.closeRoom(name, reason) }));
+    channel.handle('room.close', async ({ name, reason, kind }) => ({ closed: await this.closeRoom(name, reason, kind) }));
+    channel.handle('room.system', ({ room, text }) => this.system(text, room));
+    channel.handle('room.kick', ({ room, user, reason }) => ({
+      connections: this.#rooms.get(room)?.chat.disconnectUser(user, 'KICKED', reason) ?? 0,
+    }));
     channel.handle('worker.load', () => this.load());
     channel.handle('worker.shutdown', async ({ reason }) => ({ rooms: await this.close(reason) }));
     channel.onNote('cache.snapshot', (snapshot) => this.#useSnapshot(snapshot));
@@ -52,7 +59,7 @@ export class RoomWorker {
       if (existing.port === port) return { port };
       throw new IpcError('ROOM_EXISTS', `room ${name} already listens on port ${existing.port}`);
     }
-    const room = new Room({ name, port, settings, logger: this.#logger });
+    const room = new Room({ name, port, settings, logger: this.#logger, chat: this.#chat });
     this.#rooms.set(name, room);
     try {
       await room.listen();
@@ -63,12 +70,20 @@ export class RoomWorker {
     return { port };
   }
 
-  async closeRoom(name: string, reason: string): Promise<boolean> {
+  async closeRoom(name: string, reason: string, kind: RoomCloseKind = 'deleted'): Promise<boolean> {
     const room = this.#rooms.get(name);
     if (!room) return false;
     this.#rooms.delete(name);
-    await room.close(reason);
+    await room.close(reason, kind);
     return true;
+  }
+
+  /** A `system` frame to one room or to all of this worker's rooms. */
+  system(text: string, roomName?: string): { rooms: number; delivered: number } {
+    const rooms = roomName === undefined ? [...this.#rooms.values()] : [this.#rooms.get(roomName)].filter((r) => r !== undefined);
+    let delivered = 0;
+    for (const room of rooms) delivered += room.chat.system(text);
+    return { rooms: rooms.length, delivered };
   }
 
   load(): WorkerLoad {
@@ -86,13 +101,14 @@ export class RoomWorker {
     this.#closed = true;
     const rooms = [...this.#rooms.values()];
     this.#rooms.clear();
-    await Promise.all(rooms.map((room) => room.close(reason)));
+    await Promise.all(rooms.map((room) => room.close(reason, 'going-away')));
     return rooms.length;
   }
 
   #useSnapshot(snapshot: CacheSnapshot): void {
     if (this.#cache && snapshot.version <= this.#cache.version) return;
     this.#cache = snapshot;
+    this.#chat.usePolicy(snapshot, [...this.#rooms.values()].map((room) => room.chat));
     this.#logger.debug({ version: snapshot.version, bans: snapshot.bans.length }, 'cache snapshot received');
   }
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../AppContext.js';
 import { ApiError } from '../errors.js';
 import { parseRoomName } from '../roomName.js';
+import { parseRoomSettings } from '../roomSettings.js';
 import { publicRoomView } from '../roomViews.js';
 
 type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
@@ -12,7 +13,7 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: AppContext, requir
   app.post<NameParams>('/api/v1/room/:name', { onRequest: requireKey }, async (request, reply) => {
     const name = parseRoomName(request.params.name);
     if (!ctx.rooms.get(name) && !ctx.state.accepting) throw new ApiError('NOT_ACCEPTING');
-    const { room, created } = await ctx.rooms.create(name);
+    const { room, created } = await ctx.rooms.create(name, parseRoomSettings(request.body));
     return reply
       .code(created ? 201 : 200)
       .send({ data: { port: room.port, message: created ? 'Room created' : 'Room already exists' } });

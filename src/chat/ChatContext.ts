@@ -1,0 +1,30 @@
+import type { Logger } from '../log/createLogger.js';
+import type { BanRecord, ChatMessageRecord } from '../store/records.js';
+import type { ChatPolicy } from './ChatPolicy.js';
+import type { MessageIdGenerator } from './messageIds.js';
+import type { WriteCoalescer } from './WriteCoalescer.js';
+
+export interface ChatLimits {
+  /** Unsent bytes a client may have queued before it is dropped as a slow consumer. */
+  readonly sendBufferBytes: number;
+  /** WebSocket ping interval; a socket that misses one pong is terminated. */
+  readonly heartbeatMs: number;
+  /** A connection must join within this time. */
+  readonly joinTimeoutMs: number;
+}
+
+/** What every chat room in a worker shares: the worker's services, reached without globals. */
+export interface ChatContext {
+  readonly logger: Logger;
+  readonly writer: WriteCoalescer;
+  readonly ids: MessageIdGenerator;
+  readonly tokenSecret: Uint8Array;
+  readonly limits: ChatLimits;
+  /** The current policy (settings and bans from the primary's cache). */
+  policy(): ChatPolicy;
+  /** Resolves once the primary holds the message (batched with others over IPC). */
+  persist(record: ChatMessageRecord): Promise<void>;
+  loadHistory(room: string, before: string | undefined, limit: number): Promise<ChatMessageRecord[]>;
+  /** Stores a ban through the primary, which pushes it to every worker. */
+  addBan(ban: Omit<BanRecord, 'id' | 'createdAt'>): Promise<BanRecord>;
+}

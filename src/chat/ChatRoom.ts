@@ -1,0 +1,278 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type WebSocket from 'ws';
+import type { ChatMessageRecord, RoomSettings } from '../store/records.js';
+import { ChatClient } from './ChatClient.js';
+import type { ChatContext } from './ChatContext.js';
+import type { ChatPolicy } from './ChatPolicy.js';
+import type { ChatErrorCode } from './chatErrors.js';
+import type { CloseName } from './closeCodes.js';
+import { admit } from './joining.js';
+import { nameKey } from './names.js';
+import { handleModeration } from './moderation.js';
+import { LIMITS, parseClientFrame, type ClientFrame, type Ref } from './protocol.js';
+import { closedFrame, errorFrame, messageFrame, systemFrame, type StreamState, type UserView } from './serverFrames.js';
+import { jsonFrame } from './wsFrame.js';
+import { FloodControl } from './FloodControl.js';
+
+/** A user present in the room, with every connection they have open (tabs, devices). */
+export interface Member {
+  readonly view: UserView;
+  readonly connections: Set<ChatClient>;
+}
+
+const TYPING_INTERVAL_MS = 2_000;
+
+/**
+ * The chat side of one room: its members, recent history, and the broadcast fast path.
+ * Lives in the worker that owns the room.
+ */
+export class ChatRoom {
+  readonly name: string;
+  readonly settings: RoomSettings;
+  readonly ctx: ChatContext;
+  readonly clients = new Set<ChatClient>();
+  readonly members = new Map<string, Member>();
+  /** Lower-cased display name -> user id, so names stay unique within the room. */
+  readonly names = new Map<string, string>();
+  readonly mutes = new Map<string, number>();
+  readonly flood: FloodControl;
+  stream: StreamState = { live: false, url: null };
+  #recent: ChatMessageRecord[] = [];
+  readonly #historyReady: Promise<void>;
+  readonly #heartbeat: NodeJS.Timeout;
+  #closed = false;
+
+  constructor(name: string, settings: RoomSettings, ctx: ChatContext) {
+    this.name = name;
+    this.settings = settings;
+    this.ctx = ctx;
+    this.flood = new FloodControl(this);
+    this.#historyReady = this.#loadRecent();
+    this.#heartbeat = setInterval(() => this.#beat(), ctx.limits.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  get policy(): ChatPolicy {
+    return this.ctx.policy();
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  get recent(): readonly ChatMessageRecord[] {
+    return this.#recent;
+  }
+
+  get historyReady(): Promise<void> {
+    return this.#historyReady;
+  }
+
+  /** Takes a new WebSocket connection (already upgraded) into the room. */
+  accept(ws: WebSocket, socket: Duplex, request: IncomingMessage): void {
+    const policy = this.policy;
+    const client = new ChatClient(ws, socket, request.socket.remoteAddress ?? 'unknown', this.ctx.writer, {
+      sendBufferBytes: this.ctx.limits.sendBufferBytes,
+      chatRate: policy.chatRate,
+      chatBurst: policy.chatBurst,
+    });
+    if (this.#closed) {
+      client.close('ROOM_CLOSED');
+      return;
+    }
+    this.clients.add(client);
+    const joinTimer = setTimeout(() => {
+      if (!client.user) client.close('JOIN_TIMEOUT');
+    }, this.ctx.limits.joinTimeoutMs);
+    joinTimer.unref();
+    ws.on('pong', () => (client.alive = true));
+    ws.on('message', (data, isBinary) => this.#onMessage(client, data, isBinary));
+    ws.on('error', (error) => this.ctx.logger.debug({ err: error, room: this.name }, 'chat socket error'));
+    ws.on('close', () => {
+      clearTimeout(joinTimer);
+      this.#remove(client);
+    });
+  }
+
+  /** Sends the same bytes to every joined client (except one): serialized and framed once. */
+  broadcast(value: unknown, except?: ChatClient): number {
+    const frame = jsonFrame(value);
+    let delivered = 0;
+    for (const client of this.clients) {
+      if (client === except || !client.user) continue;
+      if (client.sendFrame(frame)) delivered += 1;
+    }
+    return delivered;
+  }
+
+  sendError(client: ChatClient, code: ChatErrorCode, message?: string, ref?: Ref, extra?: Record<string, unknown>): void {
+    client.send(errorFrame(code, message, ref, extra));
+  }
+
+  /** A `system` frame to everyone in the room (admin API). */
+  system(text: string): number {
+    return this.broadcast(systemFrame(text));
+  }
+
+  /** Closes every connection of a user. Returns how many were closed. */
+  disconnectUser(userId: string, close: CloseName, reason?: string): number {
+    const member = this.members.get(userId);
+    if (!member) return 0;
+    const connections = [...member.connections];
+    for (const client of connections) client.close(close, reason);
+    return connections.length;
+  }
+
+  /** Applies a new cache snapshot: banned users present are removed, rate limits follow the settings. */
+  applyPolicy(policy: ChatPolicy): void {
+    for (const member of [...this.members.values()]) {
+      const ip = [...member.connections][0]?.ip;
+      if (policy.banFor(member.view.id, member.view.anonymous ? ip : undefined, this.name)) {
+        this.broadcast({ type: 'moderation', action: 'ban', user: member.view.id, name: member.view.name });
+        this.disconnectUser(member.view.id, 'BANNED');
+      }
+    }
+    for (const client of this.clients) client.bucket.reconfigure(policy.chatRate, policy.chatBurst);
+  }
+
+  /** Tells every client the room is closing, then closes their sockets. Safe to call twice. */
+  close(reason: string, close: CloseName): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#heartbeat);
+    const frame = jsonFrame(closedFrame(reason));
+    for (const client of this.clients) {
+      client.sendFrame(frame);
+      client.close(close, reason);
+    }
+  }
+
+  /** Adds a persisted message to the recent history kept for welcome frames. */
+  remember(record: ChatMessageRecord): void {
+    this.#recent.push(record);
+    const keep = this.policy.historySize;
+    if (this.#recent.length > keep) this.#recent = this.#recent.slice(-keep);
+  }
+
+  #onMessage(client: ChatClient, data: WebSocket.RawData, isBinary: boolean): void {
+    client.alive = true;
+    if (client.closing) return;
+    if (!client.frameBucket.take()) {
+      this.flood.limited(client);
+      return;
+    }
+    if (isBinary) {
+      this.sendError(client, 'BAD_FRAME', 'Chat frames are JSON text frames, not binary');
+      return;
+    }
+    const parsed = parseClientFrame(data.toString());
+    if (!parsed.ok) {
+      this.sendError(client, parsed.code, parsed.message, parsed.ref);
+      return;
+    }
+    void this.#dispatch(client, parsed.frame).catch((error: unknown) => {
+      this.ctx.logger.error({ err: error, room: this.name }, 'chat frame handling failed');
+      this.sendError(client, 'INTERNAL');
+    });
+  }
+
+  async #dispatch(client: ChatClient, frame: ClientFrame): Promise<void> {
+    if (frame.type === 'join') return admit(this, client, frame);
+    if (frame.type === 'ping') {
+      client.send({ type: 'pong', ts: Date.now(), ...(frame.ref === undefined ? {} : { ref: frame.ref }) });
+      return;
+    }
+    const user = client.user;
+    if (!user) return this.sendError(client, 'NOT_JOINED', undefined, 'ref' in frame ? frame.ref : undefined);
+    switch (frame.type) {
+      case 'message':
+        return this.#chat(client, user, frame.text, frame.ref);
+      case 'typing':
+        if (Date.now() - client.lastTypingAt < TYPING_INTERVAL_MS) return;
+        client.lastTypingAt = Date.now();
+        this.broadcast({ type: 'typing', user: user.id, name: user.name }, client);
+        return;
+      case 'history':
+        return this.#history(client, frame.before, frame.ref);
+      case 'kick':
+      case 'mute':
+      case 'ban':
+        return handleModeration(this, client, user, frame);
+    }
+  }
+
+  async #chat(client: ChatClient, user: UserView, text: string, ref: Ref | undefined): Promise<void> {
+    if (!client.bucket.take()) return this.flood.limited(client, ref);
+    const mutedUntil = Math.max(this.mutes.get(user.id) ?? 0, client.mutedUntil);
+    if (mutedUntil > Date.now()) return this.sendError(client, 'MUTED', undefined, ref, { until: mutedUntil });
+    if (text.trim().length === 0) return this.sendError(client, 'TEXT_EMPTY', undefined, ref);
+    if (text.length > LIMITS.maxText) return this.sendError(client, 'TEXT_TOO_LONG', `Messages are at most ${LIMITS.maxText} characters`, ref);
+    const filtered = this.policy.filter.apply(text);
+    if (filtered.matched && this.policy.filter.action === 'refuse') return this.sendError(client, 'BANNED_WORDS', undefined, ref);
+
+    const { id, ts } = this.ctx.ids.next();
+    const record: ChatMessageRecord = { room: this.name, id, user: user.id, name: user.name, text: filtered.text, ts };
+    try {
+      await this.ctx.persist(record);
+    } catch (error) {
+      this.ctx.logger.warn({ err: error, room: this.name }, 'message not persisted; not delivered');
+      return this.sendError(client, 'NOT_PERSISTED', undefined, ref);
+    }
+    this.remember(record);
+    // Everyone gets the same bytes; the sender's copy carries its ref as the acknowledgement.
+    this.broadcast(messageFrame(record), client);
+    client.send(messageFrame(record, ref));
+  }
+
+  async #history(client: ChatClient, before: string | undefined, ref: Ref | undefined): Promise<void> {
+    if (!client.bucket.take()) return this.flood.limited(client, ref);
+    let messages: ChatMessageRecord[];
+    try {
+      messages = await this.ctx.loadHistory(this.name, before, LIMITS.historyPage);
+    } catch (error) {
+      this.ctx.logger.warn({ err: error, room: this.name }, 'history page not available');
+      return this.sendError(client, 'HISTORY_UNAVAILABLE', undefined, ref);
+    }
+    client.send({
+      type: 'history',
+      messages: messages.map((record) => messageFrame(record)),
+      before: before ?? null,
+      more: messages.length === LIMITS.historyPage,
+      ...(ref === undefined ? {} : { ref }),
+    });
+  }
+
+  #remove(client: ChatClient): void {
+    this.clients.delete(client);
+    const user = client.user;
+    if (!user) return;
+    const member = this.members.get(user.id);
+    if (!member) return;
+    member.connections.delete(client);
+    if (member.connections.size > 0) return;
+    this.members.delete(user.id);
+    if (this.names.get(nameKey(user.name)) === user.id) this.names.delete(nameKey(user.name));
+    if (!this.#closed) this.broadcast({ type: 'left', user: { id: user.id, name: user.name } });
+  }
+
+  #beat(): void {
+    for (const client of this.clients) {
+      if (!client.alive) {
+        this.ctx.logger.debug({ room: this.name, user: client.user?.id }, 'dead socket reaped');
+        client.ws.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.ws.ping();
+    }
+  }
+
+  async #loadRecent(): Promise<void> {
+    try {
+      this.#recent = await this.ctx.loadHistory(this.name, undefined, this.policy.historySize);
+    } catch (error) {
+      this.ctx.logger.warn({ err: error, room: this.name }, 'recent history not loaded; welcome frames start empty');
+    }
+  }
+}

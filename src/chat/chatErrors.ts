@@ -1,0 +1,30 @@
+/**
+ * Codes of the chat `error` frame, in one place (docs/protocol.md lists the same, checked by a
+ * test). An error frame never closes the socket by itself; the close codes say when it closes.
+ */
+export const CHAT_ERRORS = {
+  BAD_FRAME: 'The frame is not a JSON object',
+  UNKNOWN_TYPE: 'Unknown message type',
+  INVALID_FIELD: 'A field is missing or has the wrong type',
+  NOT_JOINED: 'Send a join first',
+  ALREADY_JOINED: 'This connection has joined already',
+  TOKEN_INVALID: 'The token is forged or malformed',
+  TOKEN_EXPIRED: 'The token has expired',
+  TOKEN_WRONG_ROOM: 'The token is for another room',
+  ANONYMOUS_NOT_ALLOWED: 'This room needs a token to join',
+  NAME_INVALID: 'Names are 1-32 visible characters',
+  NAME_TAKEN: 'Somebody in the room has this name',
+  BANNED: 'You are banned',
+  MUTED: 'You are muted',
+  RATE_LIMITED: 'Too many messages; slow down',
+  TEXT_EMPTY: 'The message is empty',
+  TEXT_TOO_LONG: 'The message is too long',
+  BANNED_WORDS: 'The message contains words this room does not allow',
+  FORBIDDEN: 'Your role may not do this',
+  USER_NOT_FOUND: 'No such user in the room',
+  NOT_PERSISTED: 'The message could not be saved; it was not delivered, send it again',
+  HISTORY_UNAVAILABLE: 'History could not be loaded; try again',
+  INTERNAL: 'Internal error',
+} as const;
+
+export type ChatErrorCode = keyof typeof CHAT_ERRORS;

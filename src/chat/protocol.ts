@@ -1,0 +1,142 @@
+/**
+ * The chat protocol's client frames and their validation (pure). docs/protocol.md is the
+ * readable form of this file and serverFrames.ts.
+ */
+import type { ChatErrorCode } from './chatErrors.js';
+
+export const LIMITS = {
+  /** Characters in a chat message. */
+  maxText: 2000,
+  /** Characters in a display name (after cleaning). */
+  maxName: 32,
+  /** Characters in a client `ref` (echoed back, never interpreted). */
+  maxRef: 64,
+  /** Characters in a moderation reason. */
+  maxReason: 200,
+  /** Bytes in one WebSocket frame; bigger frames close the socket with 1009. */
+  maxFrameBytes: 16 * 1024,
+  /** Messages in one history page. */
+  historyPage: 50,
+  /** Longest mute or timed ban a moderator may give, in seconds (30 days). */
+  maxDurationS: 30 * 24 * 3600,
+} as const;
+
+export const CLIENT_TYPES = ['join', 'message', 'typing', 'history', 'kick', 'mute', 'ban', 'ping'] as const;
+export type ClientType = (typeof CLIENT_TYPES)[number];
+
+export type Ref = string | number;
+
+export type ClientFrame =
+  | { type: 'join'; token?: string; name?: string; ref?: Ref }
+  | { type: 'message'; text: string; ref?: Ref }
+  | { type: 'typing' }
+  | { type: 'history'; before?: string; ref?: Ref }
+  | { type: 'kick'; user: string; reason?: string; ref?: Ref }
+  | { type: 'mute'; user: string; duration: number; reason?: string; ref?: Ref }
+  | { type: 'ban'; user: string; duration: number | null; scope: 'room' | 'global'; reason?: string; ref?: Ref }
+  | { type: 'ping'; ref?: Ref };
+
+export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; code: ChatErrorCode; message: string; ref?: Ref };
+
+const DEFAULT_MUTE_S = 300;
+
+class FieldError extends Error {}
+
+function optionalString(value: unknown, field: string, max: number): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.length > max) throw new FieldError(`${field} must be a string of at most ${max} characters`);
+  return value;
+}
+
+function requiredString(value: unknown, field: string, max: number): string {
+  const text = optionalString(value, field, max);
+  if (text === undefined || text.length === 0) throw new FieldError(`${field} is required`);
+  return text;
+}
+
+function duration(value: unknown, fallback: number | null): number | null {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > LIMITS.maxDurationS) {
+    throw new FieldError(`duration must be whole seconds from 1 to ${LIMITS.maxDurationS}`);
+  }
+  return value;
+}
+
+function readRef(value: unknown): Ref | undefined {
+  if (typeof value === 'string' && value.length <= LIMITS.maxRef) return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  return undefined;
+}
+
+/** Parses one text frame. Never throws: every problem becomes an error result. */
+export function parseClientFrame(raw: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { ok: false, code: 'BAD_FRAME', message: 'The frame is not valid JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, code: 'BAD_FRAME', message: 'The frame must be a JSON object' };
+  }
+  const input = value as Record<string, unknown>;
+  const ref = readRef(input.ref);
+  const withRef = <T extends object>(frame: T): T & { ref?: Ref } => (ref === undefined ? frame : { ...frame, ref });
+  if (input.ref !== undefined && ref === undefined) {
+    return { ok: false, code: 'INVALID_FIELD', message: `ref must be a number or a string of at most ${LIMITS.maxRef} characters` };
+  }
+  try {
+    switch (input.type) {
+      case 'join':
+        return {
+          ok: true,
+          frame: withRef({ type: 'join', token: optionalString(input.token, 'token', 4096), name: optionalString(input.name, 'name', 200) }),
+        };
+      case 'message':
+        if (typeof input.text !== 'string') throw new FieldError('text must be a string');
+        return { ok: true, frame: withRef({ type: 'message', text: input.text }) };
+      case 'typing':
+        return { ok: true, frame: { type: 'typing' } };
+      case 'history':
+        return { ok: true, frame: withRef({ type: 'history', before: optionalString(input.before, 'before', 64) }) };
+      case 'kick':
+        return {
+          ok: true,
+          frame: withRef({ type: 'kick', user: requiredString(input.user, 'user', 128), reason: optionalString(input.reason, 'reason', LIMITS.maxReason) }),
+        };
+      case 'mute':
+        return {
+          ok: true,
+          frame: withRef({
+            type: 'mute',
+            user: requiredString(input.user, 'user', 128),
+            duration: duration(input.duration, DEFAULT_MUTE_S) ?? DEFAULT_MUTE_S,
+            reason: optionalString(input.reason, 'reason', LIMITS.maxReason),
+          }),
+        };
+      case 'ban': {
+        const scope = input.scope ?? 'room';
+        if (scope !== 'room' && scope !== 'global') throw new FieldError('scope must be "room" or "global"');
+        return {
+          ok: true,
+          frame: withRef({
+            type: 'ban',
+            user: requiredString(input.user, 'user', 128),
+            duration: duration(input.duration, null),
+            scope,
+            reason: optionalString(input.reason, 'reason', LIMITS.maxReason),
+          }),
+        };
+      }
+      case 'ping':
+        return { ok: true, frame: withRef({ type: 'ping' }) };
+      default: {
+        const shown = typeof input.type === 'string' ? input.type.slice(0, 32) : typeof input.type;
+        return { ok: false, code: 'UNKNOWN_TYPE', message: `Unknown message type: ${shown}`, ref };
+      }
+    }
+  } catch (error) {
+    if (error instanceof FieldError) return { ok: false, code: 'INVALID_FIELD', message: error.message, ref };
+    throw error;
+  }
+}

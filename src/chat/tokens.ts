@@ -1,0 +1,51 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+import type { ChatErrorCode } from './chatErrors.js';
+import { ROLES, type Role } from './serverFrames.js';
+
+export interface TokenClaims {
+  readonly room: string;
+  readonly sub: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly exp: number;
+}
+
+const ALGORITHM = 'HS256';
+export const MAX_TOKEN_TTL_S = 7 * 24 * 3600;
+
+function secretKey(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
+}
+
+/** Signs a join token (HS256 with KEY). Sites may mint the same JWT themselves. */
+export async function signRoomToken(secret: string, claims: Omit<TokenClaims, 'exp'>, ttlSeconds: number): Promise<string> {
+  return new SignJWT({ room: claims.room, name: claims.name, role: claims.role })
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(secretKey(secret));
+}
+
+export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; code: ChatErrorCode; message: string };
+
+/** Verifies signature, expiry, claim types and the room. */
+export async function verifyRoomToken(secret: Uint8Array, token: string, room: string): Promise<VerifyResult> {
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, secret, { algorithms: [ALGORITHM], requiredClaims: ['exp', 'sub'] }));
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) return { ok: false, code: 'TOKEN_EXPIRED', message: 'The token has expired' };
+    return { ok: false, code: 'TOKEN_INVALID', message: 'The token is forged or malformed' };
+  }
+  const { sub, name, role, exp } = payload;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128 || typeof name !== 'string' || typeof exp !== 'number' || !ROLES.includes(role as Role)) {
+    return { ok: false, code: 'TOKEN_INVALID', message: 'The token lacks sub, name or a valid role' };
+  }
+  if (payload.room !== room) return { ok: false, code: 'TOKEN_WRONG_ROOM', message: `The token is for another room, not ${room}` };
+  return { ok: true, claims: { room, sub, name, role: role as Role, exp } };
+}
+
+export function tokenSecret(secret: string): Uint8Array {
+  return secretKey(secret);
+}

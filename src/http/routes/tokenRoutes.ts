@@ -1,0 +1,49 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { cleanName } from '../../chat/names.js';
+import { ROLES, type Role } from '../../chat/serverFrames.js';
+import { MAX_TOKEN_TTL_S, signRoomToken } from '../../chat/tokens.js';
+import type { AppContext } from '../AppContext.js';
+import { ApiError } from '../errors.js';
+import { parseRoomName } from '../roomName.js';
+
+type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+interface TokenBody {
+  user: string;
+  name?: string;
+  role: Role;
+  ttl?: number;
+}
+
+const DEFAULT_TTL_S = 3600;
+
+const tokenSchema = {
+  body: {
+    type: 'object',
+    required: ['user', 'role'],
+    additionalProperties: false,
+    properties: {
+      user: { type: 'string', minLength: 1, maxLength: 128 },
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+      role: { type: 'string', enum: ROLES },
+      ttl: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_TTL_S },
+    },
+  },
+} as const;
+
+/** `POST /api/v1/room/:name/token`: a join token (HS256 JWT signed with KEY) for a site's user. */
+export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext, requireKey: Guard): void {
+  app.post<{ Params: { name: string }; Body: TokenBody }>(
+    '/api/v1/room/:name/token',
+    { onRequest: requireKey, schema: tokenSchema },
+    async (request) => {
+      const room = parseRoomName(request.params.name);
+      const { user, role } = request.body;
+      const name = cleanName(request.body.name ?? user);
+      if (!name) throw new ApiError('BAD_REQUEST', 'name must have 1-32 visible characters');
+      const ttl = request.body.ttl ?? DEFAULT_TTL_S;
+      const token = await signRoomToken(ctx.config.key, { room, sub: user, name, role }, ttl);
+      return { data: { token, room, user, name, role, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() } };
+    },
+  );
+}
