@@ -41,6 +41,8 @@ export class ChatClient {
   readonly #writer: WriteCoalescer;
   readonly #limits: ClientLimits;
   #closing = false;
+  /** Why the server closed this connection, when it did. */
+  closedAs: CloseName | undefined;
 
   constructor(ws: WebSocket, socket: Duplex, ip: string, writer: WriteCoalescer, limits: ClientLimits) {
     this.ws = ws;
@@ -78,6 +80,7 @@ export class ChatClient {
   close(name: CloseName, reason: string = CLOSE[name].reason): void {
     if (this.#closing) return;
     this.#closing = true;
+    this.closedAs = name;
     const { code } = CLOSE[name];
     if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reason.slice(0, 120));
     // A close frame queued behind bytes the client does not read (a slow consumer) may never

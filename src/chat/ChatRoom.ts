@@ -245,6 +245,9 @@ export class ChatRoom {
 
   #remove(client: ChatClient): void {
     this.clients.delete(client);
+    if (client.closedAs && client.closedAs !== 'GOING_AWAY' && client.closedAs !== 'ROOM_CLOSED') {
+      this.ctx.logger.info({ room: this.name, user: client.user?.id, ip: client.ip, close: client.closedAs }, 'chat client disconnected');
+    }
     const user = client.user;
     if (!user) return;
     const member = this.members.get(user.id);
@@ -259,7 +262,7 @@ export class ChatRoom {
   #beat(): void {
     for (const client of this.clients) {
       if (!client.alive) {
-        this.ctx.logger.debug({ room: this.name, user: client.user?.id }, 'dead socket reaped');
+        this.ctx.logger.info({ room: this.name, user: client.user?.id, ip: client.ip }, 'dead socket reaped');
         client.ws.terminate();
         continue;
       }
