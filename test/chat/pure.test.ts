@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ChatPolicy, ipBanKey } from '../../src/chat/ChatPolicy.js';
+import { MessageIdGenerator } from '../../src/chat/messageIds.js';
+import { cleanName, nameKey } from '../../src/chat/names.js';
+import { parseClientFrame } from '../../src/chat/protocol.js';
+import { buildWordFilter } from '../../src/chat/textFilter.js';
+import { TokenBucket } from '../../src/chat/TokenBucket.js';
+import { signRoomToken, tokenSecret, verifyRoomToken } from '../../src/chat/tokens.js';
+import { textFrame } from '../../src/chat/wsFrame.js';
+import { DEFAULT_SETTINGS } from '../../src/store/records.js';
+
+describe('parseClientFrame', () => {
+  it('accepts every documented client frame', () => {
+    expect(parseClientFrame('{"type":"join","name":"Ann","ref":1}')).toEqual({ ok: true, frame: { type: 'join', name: 'Ann', token: undefined, ref: 1 } });
+    expect(parseClientFrame('{"type":"message","text":"hi","ref":"a"}')).toEqual({ ok: true, frame: { type: 'message', text: 'hi', ref: 'a' } });
+    expect(parseClientFrame('{"type":"typing"}')).toEqual({ ok: true, frame: { type: 'typing' } });
+    expect(parseClientFrame('{"type":"history","before":"x"}')).toMatchObject({ ok: true, frame: { type: 'history', before: 'x' } });
+    expect(parseClientFrame('{"type":"mute","user":"u"}')).toMatchObject({ ok: true, frame: { type: 'mute', user: 'u', duration: 300 } });
+    expect(parseClientFrame('{"type":"ban","user":"u","scope":"global","duration":60}')).toMatchObject({ ok: true, frame: { scope: 'global', duration: 60 } });
+    expect(parseClientFrame('{"type":"ban","user":"u"}')).toMatchObject({ ok: true, frame: { scope: 'room', duration: null } });
+    expect(parseClientFrame('{"type":"ping"}')).toEqual({ ok: true, frame: { type: 'ping' } });
+  });
+
+  it('turns every problem into an error result, never an exception', () => {
+    expect(parseClientFrame('nope')).toMatchObject({ ok: false, code: 'BAD_FRAME' });
+    expect(parseClientFrame('null')).toMatchObject({ ok: false, code: 'BAD_FRAME' });
+    expect(parseClientFrame('"str"')).toMatchObject({ ok: false, code: 'BAD_FRAME' });
+    expect(parseClientFrame('{"type":"x","ref":5}')).toMatchObject({ ok: false, code: 'UNKNOWN_TYPE', ref: 5 });
+    expect(parseClientFrame('{"type":"message"}')).toMatchObject({ ok: false, code: 'INVALID_FIELD' });
+    expect(parseClientFrame('{"type":"kick"}')).toMatchObject({ ok: false, code: 'INVALID_FIELD' });
+    expect(parseClientFrame('{"type":"ban","user":"u","scope":"planet"}')).toMatchObject({ ok: false, code: 'INVALID_FIELD' });
+    expect(parseClientFrame('{"type":"mute","user":"u","duration":-1}')).toMatchObject({ ok: false, code: 'INVALID_FIELD' });
+    expect(parseClientFrame(`{"type":"ping","ref":"${'x'.repeat(65)}"}`)).toMatchObject({ ok: false, code: 'INVALID_FIELD' });
+    expect(parseClientFrame('{"type":"ping","ref":{"a":1}}')).toMatchObject({ ok: false, code: 'INVALID_FIELD' });
+    expect(parseClientFrame('{"__proto__":{"polluted":true},"type":"ping"}')).toMatchObject({ ok: true });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('names', () => {
+  it('removes control, format and bidi characters and collapses spaces', () => {
+    expect(cleanName('  A\u0000n\u200Bn \u202E  Lee\n')).toBe('Ann Lee');
+    expect(cleanName('\u0001\u0002')).toBeUndefined();
+    expect(cleanName('x'.repeat(32))).toBe('x'.repeat(32));
+    expect(cleanName('x'.repeat(33))).toBeUndefined();
+    expect(nameKey('ÅNN')).toBe(nameKey('ånn'));
+  });
+});
+
+describe('buildWordFilter', () => {
+  it('masks whole words in any case and leaves others', () => {
+    const filter = buildWordFilter(['darn', 'a.b'], 'mask');
+    expect(filter.apply('Darn darned DARN! a.b axb')).toEqual({ text: '**** darned ****! *** axb', matched: true });
+    expect(filter.apply('clean')).toEqual({ text: 'clean', matched: false });
+    expect(buildWordFilter([], 'refuse').apply('darn')).toEqual({ text: 'darn', matched: false });
+  });
+});
+
+describe('TokenBucket', () => {
+  it('allows a burst, then the rate', () => {
+    let now = 0;
+    const bucket = new TokenBucket(2, 3, () => now);
+    expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, true, false]);
+    now = 499;
+    expect(bucket.take()).toBe(false);
+    now = 500;
+    expect(bucket.take()).toBe(true);
+    now = 100_000;
+    bucket.reconfigure(1, 1);
+    expect([bucket.take(), bucket.take()]).toEqual([true, false]);
+  });
+});
+
+describe('MessageIdGenerator', () => {
+  it('makes unique ids that sort by time, even when the clock steps back', () => {
+    const ids = new MessageIdGenerator();
+    const seen = [ids.next(1000), ids.next(1000), ids.next(999), ids.next(5000)].map((x) => x.id);
+    expect(new Set(seen).size).toBe(4);
+    expect([...seen].sort()).toEqual(seen);
+  });
+});
+
+describe('room tokens', () => {
+  it('round-trips and rejects the wrong room, key and expiry', async () => {
+    const token = await signRoomToken('secret', { room: 'r', sub: 'u', name: 'U', role: 'moderator' }, 60);
+    expect(await verifyRoomToken(tokenSecret('secret'), token, 'r')).toMatchObject({ ok: true, claims: { sub: 'u', role: 'moderator' } });
+    expect(await verifyRoomToken(tokenSecret('secret'), token, 'other')).toMatchObject({ ok: false, code: 'TOKEN_WRONG_ROOM' });
+    expect(await verifyRoomToken(tokenSecret('wrong'), token, 'r')).toMatchObject({ ok: false, code: 'TOKEN_INVALID' });
+    const [header, payload] = token.split('.');
+    expect(await verifyRoomToken(tokenSecret('secret'), `${header}.${payload}.`, 'r')).toMatchObject({ ok: false, code: 'TOKEN_INVALID' });
+  });
+});
+
+describe('textFrame', () => {
+  it('frames payloads of every length class so a ws client reads them back', async () => {
+    const { WebSocketServer } = await import('ws');
+    const server = new WebSocketServer({ port: 0 });
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    const texts = ['a', 'b'.repeat(125), 'c'.repeat(126), 'd'.repeat(65_535), 'e'.repeat(65_536), 'ü'.repeat(70_000)];
+    server.on('connection', (_ws, request) => {
+      for (const text of texts) request.socket.write(textFrame(Buffer.from(text)));
+    });
+    const client = new WebSocket(`ws://127.0.0.1:${(server.address() as { port: number }).port}`);
+    const received: string[] = [];
+    await new Promise<void>((resolve) => client.on('message', (data) => received.push(data.toString()) === texts.length && resolve()));
+    expect(received).toEqual(texts);
+    client.close();
+    server.close();
+  });
+});
+
+describe('ChatPolicy', () => {
+  it('finds room, global, address and expired bans', () => {
+    const now = 1000;
+    const policy = new ChatPolicy(
+      {
+        version: 1,
+        loadedAt: 0,
+        settings: { ...DEFAULT_SETTINGS, chatRate: 9 },
+        bans: [
+          { id: '1', user: 'u1', room: 'r', reason: '', createdAt: 0, expiresAt: null },
+          { id: '2', user: 'u2', room: null, reason: '', createdAt: 0, expiresAt: 2000 },
+          { id: '3', user: 'u3', room: null, reason: '', createdAt: 0, expiresAt: 500 },
+          { id: '4', user: ipBanKey('1.2.3.4'), room: 'r', reason: '', createdAt: 0, expiresAt: null },
+        ],
+      },
+      { chatRate: 3, chatBurst: 6 },
+    );
+    expect(policy.chatRate).toBe(9);
+    expect(policy.chatBurst).toBe(6);
+    expect(policy.banFor('u1', undefined, 'r', now)?.id).toBe('1');
+    expect(policy.banFor('u1', undefined, 'other', now)).toBeUndefined();
+    expect(policy.banFor('u2', undefined, 'any', now)?.id).toBe('2');
+    expect(policy.banFor('u3', undefined, 'any', now)).toBeUndefined();
+    expect(policy.banFor('anon-x', '1.2.3.4', 'r', now)?.id).toBe('4');
+  });
+});
