@@ -5,10 +5,11 @@ import { requireApiKey } from './apiKey.js';
 import { installErrorHandling } from './errorHandling.js';
 import { serverLimits } from './serverLimits.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
+import { registerPageRoutes } from './routes/pageRoutes.js';
 import { registerRoomRoutes } from './routes/roomRoutes.js';
 import { registerTokenRoutes } from './routes/tokenRoutes.js';
 
-/** The public API on PORT (room creation with KEY, room info, health). Not listening yet. */
+/** The public API on PORT (room creation with KEY, room info, tokens, health) and the pages. Not listening yet. */
 export function buildPublicApp(ctx: AppContext): FastifyInstance {
   const app = Fastify(serverLimits());
   const logger = ctx.logger.child({ component: 'public-api' });
@@ -17,5 +18,6 @@ export function buildPublicApp(ctx: AppContext): FastifyInstance {
   const requireKey = requireApiKey(ctx.config.key);
   registerRoomRoutes(app, ctx, requireKey);
   registerTokenRoutes(app, ctx, requireKey);
+  registerPageRoutes(app);
   return app;
 }

@@ -1,0 +1,242 @@
+// The chat panel: joins a room's /chat WebSocket, shows history, users, messages and errors,
+// and reconnects with backoff when the server asks it to. All user text goes through
+// textContent, never innerHTML. Protocol: docs/protocol.md.
+
+const RECONNECT_CODES = new Set([1001, 1006, 1011, 4003, 4008, 4029]);
+const MAX_BACKOFF_MS = 15000;
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function timeOf(ts) {
+  return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * Mounts a chat panel into `root`.
+ * options: { room, url (ws://host:port/chat), token? }
+ */
+export function mountChatPanel(root, options) {
+  root.classList.add('chat-panel');
+  const status = el('div', 'chat-status', 'Not connected');
+  const errors = el('div', 'chat-errors');
+  errors.setAttribute('role', 'alert');
+  const users = el('ul', 'chat-users');
+  users.setAttribute('aria-label', 'People here');
+  const messages = el('ol', 'chat-messages');
+  messages.setAttribute('aria-live', 'polite');
+  const older = el('button', 'chat-older', 'Load older messages');
+  older.type = 'button';
+  older.hidden = true;
+
+  const joinForm = el('form', 'chat-join');
+  const nameInput = el('input');
+  nameInput.name = 'name';
+  nameInput.placeholder = 'Your name';
+  nameInput.maxLength = 32;
+  nameInput.required = true;
+  const joinButton = el('button', '', 'Join chat');
+  joinButton.type = 'submit';
+  joinForm.append(nameInput, joinButton);
+
+  const sendForm = el('form', 'chat-send');
+  const textInput = el('input');
+  textInput.name = 'text';
+  textInput.placeholder = 'Say something';
+  textInput.maxLength = 2000;
+  textInput.autocomplete = 'off';
+  const sendButton = el('button', '', 'Send');
+  sendButton.type = 'submit';
+  sendForm.append(textInput, sendButton);
+  sendForm.hidden = true;
+
+  const typing = el('div', 'chat-typing');
+  root.append(status, users, older, messages, typing, errors, joinForm, sendForm);
+
+  let ws;
+  let joinName = options.token ? undefined : '';
+  let backoff = 500;
+  let stopped = false;
+  let nextRef = 1;
+  const present = new Map();
+  const shown = new Set();
+  let oldest;
+  let typingTimer;
+  let lastTypingSent = 0;
+
+  function setStatus(text) {
+    status.textContent = text;
+  }
+
+  function showError(text) {
+    errors.textContent = text;
+  }
+
+  function renderUsers() {
+    users.replaceChildren(
+      ...[...present.values()].map((user) => {
+        const item = el('li', `chat-user role-${user.role}`, user.name);
+        item.dataset.userId = user.id;
+        return item;
+      }),
+    );
+  }
+
+  function messageNode(message) {
+    const item = el('li', 'chat-message');
+    item.dataset.id = message.id;
+    item.append(el('time', 'chat-time', timeOf(message.ts)), el('span', 'chat-name', message.name), el('span', 'chat-text', message.text));
+    return item;
+  }
+
+  function addMessage(message, atTop = false) {
+    if (shown.has(message.id)) return;
+    shown.add(message.id);
+    if (oldest === undefined || message.id < oldest) oldest = message.id;
+    const node = messageNode(message);
+    if (atTop) messages.prepend(node);
+    else {
+      const nearBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40;
+      messages.append(node);
+      if (nearBottom) messages.scrollTop = messages.scrollHeight;
+    }
+  }
+
+  function addNotice(text, className = 'chat-notice') {
+    const item = el('li', className, text);
+    messages.append(item);
+    messages.scrollTop = messages.scrollHeight;
+  }
+
+  function send(frame) {
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+  }
+
+  function join() {
+    send(options.token ? { type: 'join', token: options.token } : { type: 'join', name: joinName });
+  }
+
+  function onFrame(frame) {
+    switch (frame.type) {
+      case 'welcome':
+        backoff = 500;
+        present.clear();
+        for (const user of frame.users) present.set(user.id, user);
+        renderUsers();
+        for (const message of frame.history) addMessage(message);
+        older.hidden = frame.history.length === 0;
+        if (frame.welcomeText) addNotice(frame.welcomeText, 'chat-system');
+        setStatus(`In ${frame.room} as ${frame.you.name}`);
+        showError('');
+        joinForm.hidden = true;
+        sendForm.hidden = false;
+        textInput.focus();
+        root.dispatchEvent(new CustomEvent('chat:welcome', { detail: frame }));
+        break;
+      case 'message':
+        addMessage(frame);
+        break;
+      case 'joined':
+        present.set(frame.user.id, frame.user);
+        renderUsers();
+        break;
+      case 'left':
+        present.delete(frame.user.id);
+        renderUsers();
+        break;
+      case 'typing':
+        typing.textContent = `${frame.name} is typing…`;
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(() => (typing.textContent = ''), 3000);
+        break;
+      case 'history':
+        for (const message of [...frame.messages].reverse()) addMessage(message, true);
+        older.hidden = !frame.more;
+        break;
+      case 'system':
+        addNotice(frame.text, 'chat-system');
+        break;
+      case 'moderation':
+        addNotice(`${frame.name ?? frame.user} was ${frame.action === 'kick' ? 'removed' : frame.action === 'mute' ? 'muted' : 'banned'}`);
+        break;
+      case 'stream':
+        root.dispatchEvent(new CustomEvent('chat:stream', { detail: frame }));
+        break;
+      case 'closed':
+        addNotice(`The room closed: ${frame.reason}`);
+        break;
+      case 'error':
+        showError(frame.message);
+        if (frame.code === 'NAME_TAKEN' || frame.code === 'NAME_INVALID') {
+          joinForm.hidden = false;
+          nameInput.focus();
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  function connect() {
+    setStatus('Connecting…');
+    ws = new WebSocket(options.url);
+    ws.addEventListener('open', () => {
+      setStatus('Connected');
+      if (joinName !== '') join();
+    });
+    ws.addEventListener('message', (event) => {
+      try {
+        onFrame(JSON.parse(event.data));
+      } catch (error) {
+        showError(`Bad frame from the server: ${error.message}`);
+      }
+    });
+    ws.addEventListener('close', (event) => {
+      sendForm.hidden = true;
+      if (stopped) return;
+      if (RECONNECT_CODES.has(event.code)) {
+        setStatus(`Disconnected (${event.code}); reconnecting in ${Math.round(backoff / 1000)} s`);
+        setTimeout(connect, backoff);
+        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+      } else {
+        setStatus(`Disconnected (${event.code}${event.reason ? `: ${event.reason}` : ''})`);
+      }
+    });
+  }
+
+  joinForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    joinName = nameInput.value;
+    if (ws && ws.readyState === WebSocket.OPEN) join();
+  });
+
+  sendForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = textInput.value;
+    if (text.trim() === '') return;
+    send({ type: 'message', text, ref: nextRef++ });
+    textInput.value = '';
+  });
+
+  textInput.addEventListener('input', () => {
+    if (Date.now() - lastTypingSent > 2000) {
+      lastTypingSent = Date.now();
+      send({ type: 'typing' });
+    }
+  });
+
+  older.addEventListener('click', () => send({ type: 'history', before: oldest }));
+
+  if (options.token) joinForm.hidden = true;
+  connect();
+  return {
+    close() {
+      stopped = true;
+      ws?.close();
+    },
+  };
+}
