@@ -20,4 +20,9 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'no-console': 'off' },
   },
+  {
+    // Benchmarks print their tables.
+    files: ['bench/**/*.ts', 'bench/**/*.mjs'],
+    rules: { 'no-console': 'off' },
+  },
 );

@@ -96,9 +96,14 @@ export class EmbeddedStore implements Store {
 
   async appendMessages(messages: readonly ChatMessageRecord[]): Promise<void> {
     if (messages.length === 0) return;
-    // Upsert one by one: a unique-index violation inside a batch insert would drop the whole batch.
-    for (const message of messages) {
-      await this.#messages.updateAsync({ room: message.room, id: message.id }, { ...message }, { upsert: true });
+    try {
+      // One insert for the batch: NeDB applies it all or nothing.
+      await this.#messages.insertAsync(messages.map((message) => ({ ...message })));
+    } catch {
+      // A message of the batch is stored already (a batch sent again): upsert one by one.
+      for (const message of messages) {
+        await this.#messages.updateAsync({ room: message.room, id: message.id }, { ...message }, { upsert: true });
+      }
     }
   }
 

@@ -4,6 +4,8 @@ import WebSocket from 'ws';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- reason: JSON frames of any shape
 export type Frame = Record<string, any>;
 
+const PRESENCE = new Set(['joined', 'left', 'typing']);
+
 /** A real `ws` client that records every frame and lets a test wait for one. */
 export class ChatTestClient {
   readonly frames: Frame[] = [];
@@ -50,8 +52,12 @@ export class ChatTestClient {
     this.ws.send(typeof value === 'string' ? value : JSON.stringify(value));
   }
 
-  /** The next frame (after those already taken by next()) that passes the test. */
-  next(test: (f: Frame) => boolean = () => true, timeoutMs = 5_000): Promise<Frame> {
+  /**
+   * The next frame (after those already taken by next()) that passes the test. Without a test:
+   * the next frame that is not presence (joined / left / typing), which other tests' clients
+   * coming and going can cause at any time.
+   */
+  next(test: (f: Frame) => boolean = (f) => !PRESENCE.has(String(f.type)), timeoutMs = 5_000): Promise<Frame> {
     for (; this.#cursor < this.frames.length; ) {
       const frame = this.frames[this.#cursor++]!;
       if (test(frame)) return Promise.resolve(frame);
