@@ -13,7 +13,8 @@ export interface TokenClaims {
 const ALGORITHM = 'HS256';
 export const MAX_TOKEN_TTL_S = 7 * 24 * 3600;
 
-function secretKey(secret: string): Uint8Array {
+/** The HMAC key for KEY, encoded once per process rather than per token. */
+export function tokenSecret(secret: string): Uint8Array {
   return new TextEncoder().encode(secret);
 }
 
@@ -24,7 +25,7 @@ export async function signRoomToken(secret: string, claims: Omit<TokenClaims, 'e
     .setSubject(claims.sub)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(secretKey(secret));
+    .sign(tokenSecret(secret));
 }
 
 export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; code: ChatErrorCode; message: string };
@@ -44,8 +45,4 @@ export async function verifyRoomToken(secret: Uint8Array, token: string, room: s
   }
   if (payload.room !== room) return { ok: false, code: 'TOKEN_WRONG_ROOM', message: `The token is for another room, not ${room}` };
   return { ok: true, claims: { room, sub, name, role: role as Role, exp } };
-}
-
-export function tokenSecret(secret: string): Uint8Array {
-  return secretKey(secret);
 }
