@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerTest, type ServerProcess } from '../helpers/ServerProcess.js';
 
 interface Sample {
   reads: number;
@@ -25,17 +25,12 @@ async function readsPerRefresh(server: ServerProcess, refreshes: number): Promis
 }
 
 describe('cached store data pushed to workers', () => {
-  const servers: ServerProcess[] = [];
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => s.dispose()));
-  });
+  const start = serversPerTest(afterEach);
 
   it('reads the store the same number of times per refresh whatever the workers and rooms', async () => {
-    const small = await ServerProcess.start({ workers: 1, env: { CACHE_REFRESH_MS: '150', LOG_LEVEL: 'debug' } });
-    servers.push(small);
+    const small = await start({ workers: 1, env: { CACHE_REFRESH_MS: '150', LOG_LEVEL: 'debug' } });
     await small.createRoom('only-room');
-    const large = await ServerProcess.start({ workers: 3, roomPortCount: 12, env: { CACHE_REFRESH_MS: '150', LOG_LEVEL: 'debug' } });
-    servers.push(large);
+    const large = await start({ workers: 3, roomPortCount: 12, env: { CACHE_REFRESH_MS: '150', LOG_LEVEL: 'debug' } });
     for (let i = 0; i < 10; i++) await large.createRoom(`room-${i}`);
 
     const a = await readsPerRefresh(small, 5);

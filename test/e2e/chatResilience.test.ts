@@ -1,20 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { RawWebSocket } from '../helpers/rawWebSocket.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerTest } from '../helpers/ServerProcess.js';
 
 describe('chat resilience (real processes)', () => {
-  const servers: ServerProcess[] = [];
   const clients: ChatTestClient[] = [];
-  const start = async (...args: Parameters<typeof ServerProcess.start>) => {
-    const server = await ServerProcess.start(...args);
-    servers.push(server);
-    return server;
-  };
-  afterEach(async () => {
+  afterEach(() => {
     for (const client of clients.splice(0)) client.close();
-    for (const server of servers.splice(0).reverse()) await server.dispose();
   });
+  const start = serversPerTest(afterEach);
 
   it('keeps history across a restart', async () => {
     const first = await start({ workers: 1, env: { CHAT_RATE: '100', CHAT_BURST: '100' } });

@@ -1,17 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { roomAnswer, ServerProcess } from '../helpers/ServerProcess.js';
+import { roomAnswer, serversPerTest } from '../helpers/ServerProcess.js';
 
 describe('server lifecycle (real processes)', () => {
-  const started: ServerProcess[] = [];
-  const start = async (...args: Parameters<typeof ServerProcess.start>) => {
-    const server = await ServerProcess.start(...args);
-    started.push(server);
-    return server;
-  };
-  afterEach(async () => {
-    // Newest first: a restarted server shares its data folder with the one before it.
-    for (const server of started.splice(0).reverse()) await server.dispose();
-  });
+  const start = serversPerTest(afterEach);
 
   it('brings persisted rooms back on the same ports after a restart, and exits 0 on SIGTERM', async () => {
     const first = await start({ workers: 2 });

@@ -195,3 +195,19 @@ export async function roomAnswer(port: number): Promise<string> {
     return `error: ${((error as Error).cause as NodeJS.ErrnoException | undefined)?.code ?? (error as Error).message}`;
   }
 }
+
+/**
+ * Servers a test file starts, disposed after each test, newest first (a restarted server shares
+ * its data folder with the one before it). Call in a describe block.
+ */
+export function serversPerTest(afterEach: (fn: () => Promise<void>) => void): (options?: StartOptions) => Promise<ServerProcess> {
+  const started: ServerProcess[] = [];
+  afterEach(async () => {
+    for (const server of started.splice(0).reverse()) await server.dispose();
+  });
+  return async (options) => {
+    const server = await ServerProcess.start(options);
+    started.push(server);
+    return server;
+  };
+}
