@@ -11,7 +11,7 @@ import { admit } from './joining.js';
 import { nameKey } from './names.js';
 import { handleModeration } from './moderation.js';
 import { LIMITS, parseClientFrame, type ClientFrame, type Ref } from './protocol.js';
-import { closedFrame, errorFrame, messageFrame, systemFrame, type StreamState, type UserView } from './serverFrames.js';
+import { closedFrame, errorFrame, messageFrame, OFFLINE, streamFrame, systemFrame, type StreamState, type UserView } from './serverFrames.js';
 import { jsonFrame } from './wsFrame.js';
 import { FloodControl } from './FloodControl.js';
 
@@ -37,7 +37,7 @@ export class ChatRoom {
   readonly names = new Map<string, string>();
   readonly mutes = new Map<string, number>();
   readonly flood: FloodControl;
-  stream: StreamState = { live: false, url: null };
+  #stream: StreamState = OFFLINE;
   #recent: ChatMessageRecord[] = [];
   readonly #historyReady: Promise<void>;
   readonly #heartbeat: NodeJS.Timeout;
@@ -59,6 +59,24 @@ export class ChatRoom {
 
   get clientCount(): number {
     return this.clients.size;
+  }
+
+  get stream(): StreamState {
+    return this.#stream;
+  }
+
+  /** The broadcast went live or ended: every joined client gets a `stream` frame. */
+  setStream(stream: StreamState): void {
+    const changed = stream.live !== this.#stream.live;
+    this.#stream = stream;
+    if (changed) this.broadcast(streamFrame(stream.live ? 'live' : 'ended', stream));
+  }
+
+  /** Addresses with a chat connection, so a page that both chats and plays counts once. */
+  clientAddresses(): Set<string> {
+    const addresses = new Set<string>();
+    for (const client of this.clients) addresses.add(client.ip);
+    return addresses;
   }
 
   get recent(): readonly ChatMessageRecord[] {

@@ -3,8 +3,12 @@
  * checked by a test). 4000-4999 is the range RFC 6455 leaves to applications.
  */
 export const CLOSE = {
+  /** Ingest: the producer's stream ended normally. */
+  STREAM_ENDED: { code: 1000, reason: 'stream ended' },
   /** The server is shutting down or restarting a worker: reconnect with backoff. */
   GOING_AWAY: { code: 1001, reason: 'server going away' },
+  /** Ingest: a text frame where media (binary frames) was expected. */
+  UNSUPPORTED_DATA: { code: 1003, reason: 'send media as binary frames' },
   /** A frame over the size cap (sent by ws itself when maxPayload is exceeded). */
   TOO_BIG: { code: 1009, reason: 'frame too big' },
   /** A bug on the server. */
@@ -21,6 +25,10 @@ export const CLOSE = {
   BANNED: { code: 4004, reason: 'banned' },
   /** The client did not read its messages fast enough: its send buffer passed the bound. */
   SLOW_CONSUMER: { code: 4008, reason: 'slow consumer' },
+  /** Ingest: the stream is not WebM, MPEG-TS or FLV. */
+  MEDIA_UNSUPPORTED: { code: 4015, reason: 'media not supported' },
+  /** Ingest: ffmpeg could not turn the stream into HLS (corrupt media, or it crashed). */
+  MEDIA_INVALID: { code: 4022, reason: 'media invalid' },
   /** Repeated flooding after a temporary mute. */
   FLOODING: { code: 4029, reason: 'flooding' },
 } as const;

@@ -14,9 +14,22 @@ export interface UserView {
   readonly anonymous: boolean;
 }
 
+/** The room's broadcast as chat clients see it (in `welcome` and `stream` frames). */
 export interface StreamState {
   readonly live: boolean;
+  /** The HLS playlist's absolute URL (PUBLIC_HOST, room port) while live. */
   readonly url: string | null;
+  /** The playlist's path on the room port while live, for pages that know the host already. */
+  readonly path: string | null;
+  /** When the stream went live (ms since the epoch). */
+  readonly since: number | null;
+}
+
+export const OFFLINE: StreamState = { live: false, url: null, path: null, since: null };
+
+/** `state` is `live` when the first segment is ready and `ended` when the producer stops. */
+export function streamFrame(state: 'live' | 'ended', stream: StreamState) {
+  return { type: 'stream', state, ...stream };
 }
 
 export interface MessageFrame {

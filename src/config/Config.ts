@@ -20,6 +20,10 @@ export interface Config {
   readonly roomPorts: { readonly first: number; readonly last: number };
   readonly publicHost: string;
   readonly ffmpegPath: string | undefined;
+  /** Default HLS segment length (a room setting may override it). */
+  readonly hlsSegmentSeconds: number;
+  /** Default number of segments in a live playlist (a room setting may override it). */
+  readonly hlsWindowSegments: number;
   readonly logLevel: LogLevel;
   /** PEM contents (not paths) when the admin API speaks https. */
   readonly tls: { readonly cert: string; readonly key: string } | undefined;

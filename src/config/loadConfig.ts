@@ -95,6 +95,8 @@ export function loadConfig(env: Env = process.env): Config {
     roomPorts: v.ROOM_PORTS,
     publicHost: v.PUBLIC_HOST,
     ffmpegPath: v.FFMPEG_PATH,
+    hlsSegmentSeconds: v.HLS_SEGMENT_SECONDS,
+    hlsWindowSegments: v.HLS_WINDOW_SEGMENTS,
     logLevel,
     tls,
     cacheRefreshMs: v.CACHE_REFRESH_MS,

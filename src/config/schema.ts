@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { STREAM_LIMITS } from '../hls/streamLimits.js';
 
 /** pino's levels plus `silent`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -18,6 +19,11 @@ const positiveInt = (min: number, max: number) =>
     .max(max, `must be at most ${max}`);
 
 const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be above 0');
+
+const boundedNumber = (min: number, max: number) =>
+  z.coerce.number({ error: 'must be a number' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+const { segmentSeconds, windowSegments } = STREAM_LIMITS;
 
 const secret = z
   .string()
@@ -87,6 +93,14 @@ export const envSchema = {
   ROOM_PORTS: { schema: portRange.default({ first: 34000, last: 34999 }), hint: 'e.g. ROOM_PORTS=34000-34999' },
   PUBLIC_HOST: { schema: z.string().min(1).default(() => os.hostname()), hint: 'set PUBLIC_HOST to the host name clients use' },
   FFMPEG_PATH: { schema: z.string().min(1).optional(), hint: 'set FFMPEG_PATH to an ffmpeg binary' },
+  HLS_SEGMENT_SECONDS: {
+    schema: boundedNumber(segmentSeconds.min, segmentSeconds.max).default(segmentSeconds.default),
+    hint: 'seconds per HLS segment, e.g. HLS_SEGMENT_SECONDS=1',
+  },
+  HLS_WINDOW_SEGMENTS: {
+    schema: positiveInt(windowSegments.min, windowSegments.max).default(windowSegments.default),
+    hint: 'segments in the live playlist, e.g. HLS_WINDOW_SEGMENTS=6',
+  },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS).optional(), hint: `one of ${LOG_LEVELS.join(', ')}` },
   TLS_CERT: { schema: z.string().min(1).optional(), hint: 'set TLS_CERT to a PEM certificate file' },
   TLS_KEY: { schema: z.string().min(1).optional(), hint: 'set TLS_KEY to a PEM private key file' },

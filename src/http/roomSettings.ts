@@ -1,10 +1,19 @@
+import { STREAM_LIMITS } from '../hls/streamLimits.js';
 import type { RoomSettings } from '../store/records.js';
 import { ApiError } from './errors.js';
 
-/** Room settings a site may give at creation, with their types. */
-const KNOWN: Record<string, 'boolean'> = {
+type SettingRule = { readonly type: 'boolean' } | { readonly type: 'number'; readonly min: number; readonly max: number; readonly integer: boolean };
+
+/** Room settings a site may give at creation, with their types and bounds. */
+const KNOWN: Record<string, SettingRule> = {
   /** false: joining needs a token (no anonymous viewers). Default true. */
-  anonymous: 'boolean',
+  anonymous: { type: 'boolean' },
+  /** HLS segment length in seconds (default HLS_SEGMENT_SECONDS). */
+  segmentSeconds: { type: 'number', min: STREAM_LIMITS.segmentSeconds.min, max: STREAM_LIMITS.segmentSeconds.max, integer: false },
+  /** Segments in the live playlist (default HLS_WINDOW_SEGMENTS). */
+  windowSegments: { type: 'number', min: STREAM_LIMITS.windowSegments.min, max: STREAM_LIMITS.windowSegments.max, integer: true },
+  /** true: an adaptive ladder (source, 480p, 240p) behind a master playlist; always transcodes. */
+  ladder: { type: 'boolean' },
 };
 
 /** Reads the optional `{"settings":{...}}` body of a room create. */
@@ -16,12 +25,23 @@ export function parseRoomSettings(body: unknown): RoomSettings {
   if (extra.length > 0) throw new ApiError('BAD_REQUEST', `Unknown field: ${extra[0]}`);
   if (settings === undefined) return {};
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw new ApiError('BAD_REQUEST', 'settings must be an object');
-  const parsed: Record<string, boolean> = {};
+  const parsed: Record<string, boolean | number> = {};
   for (const [key, value] of Object.entries(settings)) {
-    const type = Object.hasOwn(KNOWN, key) ? KNOWN[key] : undefined;
-    if (!type) throw new ApiError('BAD_REQUEST', `Unknown room setting: ${key}`);
-    if (typeof value !== type) throw new ApiError('BAD_REQUEST', `settings.${key} must be a ${type}`);
-    parsed[key] = value as boolean;
+    const rule = Object.hasOwn(KNOWN, key) ? KNOWN[key] : undefined;
+    if (!rule) throw new ApiError('BAD_REQUEST', `Unknown room setting: ${key}`);
+    parsed[key] = checkSetting(key, rule, value);
   }
   return parsed;
+}
+
+function checkSetting(key: string, rule: SettingRule, value: unknown): boolean | number {
+  if (rule.type === 'boolean') {
+    if (typeof value !== 'boolean') throw new ApiError('BAD_REQUEST', `settings.${key} must be a boolean`);
+    return value;
+  }
+  const valid = typeof value === 'number' && Number.isFinite(value) && value >= rule.min && value <= rule.max && (!rule.integer || Number.isInteger(value));
+  if (!valid) {
+    throw new ApiError('BAD_REQUEST', `settings.${key} must be ${rule.integer ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}`);
+  }
+  return value;
 }

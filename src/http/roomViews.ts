@@ -6,7 +6,8 @@ export function publicRoomView(room: RoomEntry) {
     name: room.name,
     port: room.port,
     clients: room.clients,
-    live: false,
+    viewers: room.viewers,
+    live: room.live,
     status: room.status,
     createdAt: new Date(room.createdAt).toISOString(),
   };

@@ -17,6 +17,9 @@ export interface RoomLoad {
   readonly name: string;
   readonly port: number;
   readonly clients: number;
+  readonly live: boolean;
+  /** Chat clients plus recent HLS players without a chat connection. */
+  readonly viewers: number;
 }
 
 export interface WorkerLoad {
@@ -60,6 +63,8 @@ export type WorkerNotes = {
 export type PrimaryNotes = {
   /** The worker has set up its handlers and can take requests. */
   'worker.ready': { pid: number };
+  /** A room's stream went live or ended. */
+  'room.stream': { name: string; live: boolean };
 };
 
 /** Error codes a request can fail with; the HTTP layer maps them to statuses. */

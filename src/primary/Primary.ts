@@ -211,7 +211,7 @@ export class Primary {
     return {
       status: this.#state.accepting ? 'available' : 'draining',
       load: { ...machineLoad(), rooms: rooms.length, clients: rooms.reduce((sum, room) => sum + room.clients, 0) },
-      rooms: rooms.map((room) => ({ name: room.name, port: room.port, clients: room.clients, live: false })),
+      rooms: rooms.map((room) => ({ name: room.name, port: room.port, clients: room.clients, live: room.live })),
     };
   }
 }

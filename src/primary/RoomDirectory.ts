@@ -19,6 +19,9 @@ export interface RoomEntry {
   slot: number;
   status: RoomStatus;
   clients: number;
+  /** Chat clients plus recent HLS players (from the last load poll). */
+  viewers: number;
+  live: boolean;
   error: string | undefined;
 }
 
@@ -55,7 +58,10 @@ export class RoomDirectory {
     this.#ports = options.ports;
     this.#logger = options.logger;
     this.#forgetHistory = options.forgetHistory;
-    this.#pool.on('ready', (slot) => this.#reopenRoomsOf(slot));
+    this.#pool.on('ready', (slot) => {
+      slot.channel?.onNote('room.stream', ({ name, live }) => this.#streamChanged(slot, name, live));
+      this.#reopenRoomsOf(slot);
+    });
     this.#pool.on('died', (slot) => this.#markRoomsDown(slot));
   }
 
@@ -122,7 +128,7 @@ export class RoomDirectory {
         this.#logger.warn({ room: record.name, port: record.port }, 'stored room port is outside ROOM_PORTS; keeping it');
       }
       const slot = this.#placement() ?? 0;
-      this.#rooms.set(record.name, { ...record, slot, status: 'down', clients: 0, error: undefined });
+      this.#rooms.set(record.name, { ...record, slot, status: 'down', clients: 0, viewers: 0, live: false, error: undefined });
     }
     await Promise.all(this.list().map((room) => this.#open(room)));
     this.#logger.info({ rooms: this.#rooms.size }, 'rooms restored');
@@ -139,7 +145,10 @@ export class RoomDirectory {
           loads.set(slot.index, load);
           for (const roomLoad of load.rooms) {
             const room = this.#rooms.get(roomLoad.name);
-            if (room) room.clients = roomLoad.clients;
+            if (!room) continue;
+            room.clients = roomLoad.clients;
+            room.viewers = roomLoad.viewers;
+            room.live = roomLoad.live;
           }
         } catch (error) {
           this.#logger.debug({ err: error, worker: slot.index }, 'worker load not available');
@@ -160,7 +169,7 @@ export class RoomDirectory {
       if (slot === undefined) throw new ApiError('WORKER_UNAVAILABLE');
       const port = this.#ports.allocate();
       if (port === undefined) throw new ApiError('NO_PORTS_AVAILABLE');
-      const room: RoomEntry = { name, port, settings, createdAt: Date.now(), slot, status: 'opening', clients: 0, error: undefined };
+      const room: RoomEntry = { name, port, settings, createdAt: Date.now(), slot, status: 'opening', clients: 0, viewers: 0, live: false, error: undefined };
       this.#rooms.set(name, room);
       try {
         await this.#requestOpen(room);
@@ -245,7 +254,14 @@ export class RoomDirectory {
     for (const room of this.roomsOnSlot(slot.index)) {
       room.status = 'down';
       room.clients = 0;
+      room.viewers = 0;
+      room.live = false;
     }
+  }
+
+  #streamChanged(slot: WorkerSlot, name: string, live: boolean): void {
+    const room = this.#rooms.get(name);
+    if (room?.slot === slot.index) room.live = live;
   }
 
   #cancelRetry(name: string): void {

@@ -1,15 +1,26 @@
+import { rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log/createLogger.js';
 import { ChatRoom } from '../chat/ChatRoom.js';
+import { OFFLINE, type StreamState } from '../chat/serverFrames.js';
+import { HlsViewers } from '../hls/HlsViewers.js';
+import type { LiveStream, StreamStatus } from '../hls/LiveStream.js';
+import { serveHls } from '../hls/serveHls.js';
 import { IpcError } from '../ipc/IpcChannel.js';
 import type { RoomSettings } from '../store/records.js';
-import { handleRoomRequest } from './roomRequests.js';
+import { handleIngestRequest, type IngestRoom } from './ingestHttp.js';
+import { handleRoomRequest, sendJson } from './roomRequests.js';
 import type { WorkerChat } from './WorkerChat.js';
+import type { WorkerMedia } from './WorkerMedia.js';
 
-/** Bounds for a room port's HTTP side: slow or idle clients cannot hold sockets forever. */
+/**
+ * Bounds for a room port's HTTP side: slow or idle clients cannot hold sockets forever.
+ * No whole-request timeout: an ingest body lasts as long as the broadcast. Instead a socket
+ * idle for IDLE_TIMEOUT_MS is cut, and headers must arrive within HEADERS_TIMEOUT_MS.
+ */
 const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
+const IDLE_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 export type RoomState = 'new' | 'listening' | 'closed';
@@ -22,21 +33,27 @@ export interface RoomOptions {
   readonly settings: RoomSettings;
   readonly logger: Logger;
   readonly chat: WorkerChat;
+  readonly media: WorkerMedia;
+  /** Told when the stream goes live or ends (the primary shows it in the room list). */
+  readonly onStream?: (room: string, stream: StreamState) => void;
 }
 
 /**
  * One room, listening on its own port inside the worker that owns it. The port is bound with
  * `exclusive: true` so the cluster primary never shares or proxies it. It serves the room's
- * HTTP routes and hands `/chat` upgrades to the room's ChatRoom.
+ * HTTP routes, `/chat` (the room's ChatRoom), `/ingest` (its LiveStream) and `/hls/`.
  */
-export class Room {
+export class Room implements IngestRoom {
   readonly name: string;
   readonly port: number;
   readonly settings: RoomSettings;
   readonly chat: ChatRoom;
+  readonly stream: LiveStream;
+  readonly viewers = new HlsViewers();
+  readonly logger: Logger;
   readonly #server: http.Server;
-  readonly #logger: Logger;
   readonly #workerChat: WorkerChat;
+  readonly #media: WorkerMedia;
   #state: RoomState = 'new';
 
   constructor(options: RoomOptions) {
@@ -44,15 +61,19 @@ export class Room {
     this.port = options.port;
     this.settings = options.settings;
     this.#workerChat = options.chat;
-    this.#logger = options.logger.child({ room: options.name, port: options.port });
+    this.#media = options.media;
+    this.logger = options.logger.child({ room: options.name, port: options.port });
     this.chat = new ChatRoom(options.name, options.settings, options.chat.context);
-    this.#server = http.createServer((req, res) => handleRoomRequest(this, req, res));
+    this.stream = options.media.streamFor(options, this.logger);
+    this.stream.on('status', (status) => this.#streamChanged(status, options.onStream));
+    this.#server = http.createServer((req, res) => void this.#request(req, res));
     this.#server.headersTimeout = HEADERS_TIMEOUT_MS;
-    this.#server.requestTimeout = REQUEST_TIMEOUT_MS;
+    this.#server.requestTimeout = 0;
+    this.#server.timeout = IDLE_TIMEOUT_MS;
     this.#server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
     this.#server.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head));
     this.#server.on('clientError', (error, socket) => {
-      this.#logger.debug({ err: error }, 'bad request on room port');
+      this.logger.debug({ err: error }, 'bad request on room port');
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     });
   }
@@ -65,7 +86,22 @@ export class Room {
     return this.chat.clientCount;
   }
 
+  get tokenSecret(): Uint8Array {
+    return this.chat.ctx.tokenSecret;
+  }
+
+  get live(): boolean {
+    return this.stream.status.live;
+  }
+
+  /** Chat clients plus players that fetched the playlist lately from an address without a chat connection. */
+  get viewerCount(): number {
+    return this.chat.clientCount + this.viewers.countExcluding(this.chat.clientAddresses());
+  }
+
   async listen(): Promise<void> {
+    // Files left by a worker that died mid-stream belong to no stream now.
+    await rm(this.#media.roomDir(this.name), { recursive: true, force: true });
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         this.#server.off('listening', onListening);
@@ -80,8 +116,8 @@ export class Room {
       this.#server.listen({ port: this.port, exclusive: true });
     });
     this.#state = 'listening';
-    this.#server.on('error', (error) => this.#logger.error({ err: error }, 'room server error'));
-    this.#logger.info('room listening');
+    this.#server.on('error', (error) => this.logger.error({ err: error }, 'room server error'));
+    this.logger.info('room listening');
   }
 
   /** Tells chat clients, stops listening and drops open connections. Safe to call twice. */
@@ -90,6 +126,7 @@ export class Room {
     const wasListening = this.#state === 'listening';
     this.#state = 'closed';
     this.chat.close(reason, kind === 'deleted' ? 'ROOM_CLOSED' : 'GOING_AWAY');
+    await this.stream.close(reason, kind === 'deleted');
     if (!wasListening) return;
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
@@ -97,17 +134,46 @@ export class Room {
       // Give close frames a moment to leave before the remaining sockets are cut.
       setTimeout(() => this.#server.closeAllConnections(), 200).unref();
     });
-    this.#logger.info({ reason }, 'room closed');
+    this.logger.info({ reason }, 'room closed');
+  }
+
+  async #request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    try {
+      if (path === '/ingest') await handleIngestRequest(this, req, res);
+      else if (path.startsWith('/hls/')) {
+        const served = await serveHls(this.#media.roomDir(this.name), path.slice(5), req, res);
+        if (served === 'playlist') this.viewers.touch(req.socket.remoteAddress ?? 'unknown', req.headers['user-agent']);
+      } else handleRoomRequest(this, req, res);
+    } catch (error) {
+      this.logger.error({ err: error, path }, 'room request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'Internal server error' } });
+      else res.destroy();
+    }
   }
 
   #upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (request.url ?? '/').split('?', 1)[0];
-    if (path !== '/chat' || this.#state !== 'listening') {
+    if ((path !== '/chat' && path !== '/ingest') || this.#state !== 'listening') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    socket.on('error', (error) => this.#logger.debug({ err: error }, 'chat socket error before upgrade'));
-    this.#workerChat.upgrade(this.chat, request, socket, head);
+    socket.on('error', (error) => this.logger.debug({ err: error, path }, 'socket error before upgrade'));
+    if (path === '/chat') this.#workerChat.upgrade(this.chat, request, socket, head);
+    else {
+      this.#media.ingest.upgrade(this, request, socket, head).catch((error: unknown) => {
+        this.logger.error({ err: error }, 'ingest upgrade failed');
+        socket.destroy();
+      });
+    }
+  }
+
+  #streamChanged(status: StreamStatus, onStream: RoomOptions['onStream']): void {
+    const stream: StreamState = status.live ? { live: true, url: status.url, path: status.path, since: status.since } : OFFLINE;
+    if (stream.live === this.chat.stream.live) return;
+    this.chat.setStream(stream);
+    onStream?.(this.name, stream);
+    this.logger.info({ live: stream.live }, stream.live ? 'stream live' : 'stream ended');
   }
 }
 

@@ -5,6 +5,7 @@ import type { CacheSnapshot, WorkerLoad } from '../ipc/messages.js';
 import type { RoomSettings } from '../store/records.js';
 import { Room, type RoomCloseKind } from './Room.js';
 import type { WorkerChat } from './WorkerChat.js';
+import type { WorkerMedia } from './WorkerMedia.js';
 
 /**
  * A room worker process: owns a set of rooms (each on its own port) and the cached data the
@@ -14,13 +15,15 @@ export class RoomWorker {
   readonly #channel: WorkerSideChannel;
   readonly #logger: Logger;
   readonly #chat: WorkerChat;
+  readonly #media: WorkerMedia;
   readonly #rooms = new Map<string, Room>();
   #cache: CacheSnapshot | undefined;
   #closed = false;
 
-  constructor(channel: WorkerSideChannel, chat: WorkerChat, logger: Logger) {
+  constructor(channel: WorkerSideChannel, chat: WorkerChat, media: WorkerMedia, logger: Logger) {
     this.#channel = channel;
     this.#chat = chat;
+    this.#media = media;
     this.#logger = logger;
     channel.handle('room.open', ({ name, port, settings }) => this.openRoom(name, port, settings));
     channel.handle('room.close', async ({ name, reason, kind }) => ({ closed: await this.closeRoom(name, reason, kind) }));
@@ -59,7 +62,15 @@ export class RoomWorker {
       if (existing.port === port) return { port };
       throw new IpcError('ROOM_EXISTS', `room ${name} already listens on port ${existing.port}`);
     }
-    const room = new Room({ name, port, settings, logger: this.#logger, chat: this.#chat });
+    const room = new Room({
+      name,
+      port,
+      settings,
+      logger: this.#logger,
+      chat: this.#chat,
+      media: this.#media,
+      onStream: (room, stream) => this.#channel.notify('room.stream', { name: room, live: stream.live }),
+    });
     this.#rooms.set(name, room);
     try {
       await room.listen();
@@ -87,7 +98,13 @@ export class RoomWorker {
   }
 
   load(): WorkerLoad {
-    const rooms = [...this.#rooms.values()].map((room) => ({ name: room.name, port: room.port, clients: room.clients }));
+    const rooms = [...this.#rooms.values()].map((room) => ({
+      name: room.name,
+      port: room.port,
+      clients: room.clients,
+      live: room.live,
+      viewers: room.viewerCount,
+    }));
     return {
       rooms,
       clients: rooms.reduce((sum, room) => sum + room.clients, 0),

@@ -6,9 +6,11 @@ export interface RoomInfo {
   readonly name: string;
   readonly port: number;
   readonly clients: number;
+  readonly live: boolean;
+  readonly viewerCount: number;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -40,7 +42,7 @@ export function handleRoomRequest(room: RoomInfo, req: IncomingMessage, res: Ser
       res.end(method === 'HEAD' ? undefined : room.name);
       return;
     }
-    sendJson(res, 200, { data: { status: 'ok', room: room.name, port: room.port, clients: room.clients } });
+    sendJson(res, 200, { data: { status: 'ok', room: room.name, port: room.port, clients: room.clients, live: room.live, viewers: room.viewerCount } });
     return;
   }
   sendJson(res, 404, errorBody('NOT_FOUND', `No route ${method} ${path} on room ${room.name}`));

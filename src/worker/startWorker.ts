@@ -3,6 +3,7 @@ import { createLogger } from '../log/createLogger.js';
 import { workerSideChannel } from '../ipc/endpoints.js';
 import { RoomWorker } from './RoomWorker.js';
 import { WorkerChat } from './WorkerChat.js';
+import { WorkerMedia } from './WorkerMedia.js';
 
 /** How long a worker whose primary vanished may take to close its rooms before it exits anyway. */
 const ORPHAN_EXIT_MS = 3_000;
@@ -11,7 +12,7 @@ const ORPHAN_EXIT_MS = 3_000;
 export async function startWorker(config: Config, slot: string): Promise<void> {
   const logger = createLogger(config.logLevel, { role: 'worker', worker: Number(slot) });
   const channel = workerSideChannel();
-  const worker = new RoomWorker(channel, new WorkerChat(config, channel, logger), logger);
+  const worker = new RoomWorker(channel, new WorkerChat(config, channel, logger), new WorkerMedia(config, logger), logger);
 
   // The primary coordinates shutdown: a Ctrl-C reaches the whole process group, and workers
   // that left on their own would race the primary's orderly close.

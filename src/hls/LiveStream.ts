@@ -1,0 +1,178 @@
+import { EventEmitter } from 'node:events';
+import { mkdir, rm } from 'node:fs/promises';
+import type { Logger } from '../log/createLogger.js';
+import { copiesVideo, PLAYLIST_NAME } from './ffmpegArgs.js';
+import { IngestSession, type IngestSink } from './IngestSession.js';
+import type { MediaInfo } from './mediaSniffer.js';
+import type { FfmpegBinary } from './resolveFfmpeg.js';
+import { Transcoder, type TranscoderExit } from './Transcoder.js';
+
+export type StreamPhase = 'offline' | 'starting' | 'live' | 'ended';
+
+export interface StreamSettings {
+  readonly segmentSeconds: number;
+  readonly windowSegments: number;
+  readonly ladder: boolean;
+}
+
+export interface StreamStatus {
+  readonly phase: StreamPhase;
+  readonly live: boolean;
+  /** Absolute playlist URL (PUBLIC_HOST and the room port) while live. */
+  readonly url: string | null;
+  /** The playlist's path on the room port while live, for pages that know the host already. */
+  readonly path: string | null;
+  readonly since: number | null;
+}
+
+export interface LiveStreamOptions {
+  readonly room: string;
+  /** The room's own HLS folder; emptied when a stream starts, removed with the room. */
+  readonly dir: string;
+  readonly url: string;
+  readonly settings: StreamSettings;
+  readonly ffmpeg: () => Promise<FfmpegBinary>;
+  readonly logger: Logger;
+  readonly firstSegmentTimeoutMs?: number;
+  readonly finishTimeoutMs?: number;
+}
+
+export interface LiveStreamEvents {
+  status: [StreamStatus];
+  /** ffmpeg stopped, cleanly or not (for logs and metrics). */
+  exit: [TranscoderExit];
+}
+
+export class StreamBusyError extends Error {
+  constructor(readonly producer: string) {
+    super('Another producer is live in this room; stop it first');
+    this.name = 'StreamBusyError';
+  }
+}
+
+export const HLS_PATH = `/hls/${PLAYLIST_NAME}`;
+
+/**
+ * The live stream of one room: at most one producer at a time, its ffmpeg, and the state
+ * the chat shows (offline -> starting -> live -> ended). A producer may come back after an
+ * end or an ffmpeg crash; each stream gets a fresh id so old segment URLs never name new files.
+ */
+export class LiveStream extends EventEmitter<LiveStreamEvents> {
+  readonly #options: LiveStreamOptions;
+  readonly #logger: Logger;
+  #session: IngestSession | null = null;
+  #transcoder: Transcoder | null = null;
+  #status: StreamStatus = { phase: 'offline', live: false, url: null, path: null, since: null };
+  #lastLagMs: number | null = null;
+  #closed = false;
+
+  constructor(options: LiveStreamOptions) {
+    super();
+    this.#options = options;
+    this.#logger = options.logger.child({ component: 'stream' });
+  }
+
+  get status(): StreamStatus {
+    return this.#status;
+  }
+
+  get producer(): string | null {
+    return this.#session?.producer ?? null;
+  }
+
+  /** The pipeline delay of the newest segment (see Transcoder's SegmentReady.lagMs). */
+  get lastLagMs(): number | null {
+    return this.#lastLagMs;
+  }
+
+  /** Takes the producer slot, or throws StreamBusyError when another producer holds it. */
+  claim(producer: string): IngestSession {
+    if (this.#closed) throw new Error('the room is closing');
+    if (this.#session) throw new StreamBusyError(this.#session.producer);
+    const session = new IngestSession(producer, this.#sink());
+    this.#session = session;
+    const release = () => {
+      if (this.#session === session) this.#session = null;
+    };
+    session.once('failed', (failure) => {
+      this.#logger.warn({ producer, code: failure.code, reason: failure.message }, 'ingest failed');
+      // A stopping room ends ffmpeg itself, cleanly; any other failure means its input is bad.
+      if (failure.code !== 'STREAM_STOPPED') this.#transcoder?.kill(failure.message);
+      release();
+    });
+    session.once('finished', (summary) => {
+      this.#logger.info({ producer, ...summary }, 'ingest finished');
+      release();
+    });
+    this.#logger.info({ producer }, 'producer connected');
+    return session;
+  }
+
+  /** Stops any stream (ENDLIST written) and, for a deleted room, removes its files. */
+  async close(reason: string, removeFiles: boolean): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const transcoder = this.#transcoder;
+    const exited = transcoder && transcoder.state !== 'ended' && transcoder.state !== 'died' ? new Promise((resolve) => transcoder.once('exit', resolve)) : null;
+    transcoder?.end();
+    this.#session?.fail({ code: 'STREAM_STOPPED', message: reason });
+    await exited;
+    if (removeFiles) await rm(this.#options.dir, { recursive: true, force: true });
+  }
+
+  #sink(): IngestSink {
+    return {
+      start: (session, media) => void this.#start(session, media),
+      write: (chunk) => this.#transcoder?.write(chunk) ?? true,
+      end: () => this.#transcoder?.end(),
+    };
+  }
+
+  async #start(session: IngestSession, media: MediaInfo): Promise<void> {
+    const { settings, dir } = this.#options;
+    let binary: FfmpegBinary;
+    try {
+      binary = await this.#options.ffmpeg();
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      const unavailable = error instanceof Error && error.name === 'FfmpegNotFoundError';
+      session.fail({ code: unavailable ? 'FFMPEG_UNAVAILABLE' : 'MEDIA_INVALID', message: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    if (session.done || this.#closed) return;
+    const plan = { media, outputDir: dir, streamId: Date.now().toString(36), ...settings };
+    const transcoder = new Transcoder({
+      binary: binary.path,
+      plan,
+      logger: this.#logger,
+      firstSegmentTimeoutMs: this.#options.firstSegmentTimeoutMs ?? 20_000,
+      finishTimeoutMs: this.#options.finishTimeoutMs ?? 10_000,
+    });
+    this.#transcoder = transcoder;
+    this.#logger.info({ media, copy: copiesVideo(plan), ffmpeg: binary.source }, 'stream starting');
+    this.#setStatus({ phase: 'starting', live: false, url: null, path: null, since: null });
+    transcoder.on('drain', () => session.emit('drain'));
+    transcoder.on('segment', (segment) => (this.#lastLagMs = segment.lagMs));
+    transcoder.once('live', () => {
+      this.#setStatus({ phase: 'live', live: true, url: this.#options.url, path: HLS_PATH, since: Date.now() });
+      session.emit('live');
+    });
+    transcoder.once('exit', (exit) => this.#exited(transcoder, session, exit));
+    session.flowing();
+  }
+
+  #exited(transcoder: Transcoder, session: IngestSession, exit: TranscoderExit): void {
+    if (this.#transcoder === transcoder) this.#transcoder = null;
+    const wasLive = this.#status.phase === 'live';
+    this.#setStatus({ phase: wasLive ? 'ended' : 'offline', live: false, url: null, path: null, since: null });
+    if (exit.clean) session.finish({ segments: exit.segments, seconds: (Date.now() - session.startedAt) / 1000 });
+    else session.fail({ code: 'MEDIA_INVALID', message: `ffmpeg stopped: ${exit.error ?? 'unknown error'}` });
+    this.emit('exit', exit);
+  }
+
+  #setStatus(status: StreamStatus): void {
+    this.#status = status;
+    this.emit('status', status);
+  }
+}

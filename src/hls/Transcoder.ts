@@ -1,0 +1,226 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Logger } from '../log/createLogger.js';
+import { buildFfmpegArgs, LADDER, PLAYLIST_NAME, type TranscodePlan } from './ffmpegArgs.js';
+import { parsePlaylist, withEndList } from './playlist.js';
+
+export type TranscoderState = 'starting' | 'live' | 'ended' | 'died';
+
+export interface SegmentReady {
+  readonly uri: string;
+  readonly duration: number;
+  /** When the playlist first listed it. */
+  readonly listedAt: number;
+  /**
+   * listedAt minus the moment the segment's last frame reached ffmpeg, assuming the producer
+   * sends in real time (a live source does): the pipeline's own delay.
+   */
+  readonly lagMs: number;
+}
+
+export interface TranscoderExit {
+  /** ffmpeg finished because its input ended (the producer stopped), not by a crash or a kill. */
+  readonly clean: boolean;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** ffmpeg's last error lines, or why we stopped it. */
+  readonly error: string | null;
+  readonly segments: number;
+}
+
+export interface TranscoderEvents {
+  live: [];
+  segment: [SegmentReady];
+  drain: [];
+  exit: [TranscoderExit];
+}
+
+export interface TranscoderOptions {
+  readonly binary: string;
+  readonly plan: TranscodePlan;
+  readonly logger: Logger;
+  /** A stream that lists no segment this long after it starts is stopped as broken. */
+  readonly firstSegmentTimeoutMs: number;
+  /** After stdin ends, how long ffmpeg may take to finish before it is killed. */
+  readonly finishTimeoutMs: number;
+}
+
+const STDERR_LOG_LINES = 40;
+const ERROR_TAIL_LINES = 3;
+
+/**
+ * One ffmpeg process turning one producer's bytes into HLS, supervised in mediasoup's manner:
+ * its stderr goes to the logger line by line, a crash before the first segment ("starting")
+ * and after it ("live") are told apart, and it never outlives `kill()` or its input.
+ */
+export class Transcoder extends EventEmitter<TranscoderEvents> {
+  readonly plan: TranscodePlan;
+  readonly #options: TranscoderOptions;
+  readonly #logger: Logger;
+  readonly #child: ChildProcess;
+  readonly #errorTail: string[] = [];
+  readonly #listed = new Set<string>();
+  #state: TranscoderState = 'starting';
+  #watcher: FSWatcher | undefined;
+  #firstByteAt = 0;
+  #mediaSeconds = 0;
+  #stderrLines = 0;
+  #stopReason: string | null = null;
+  #inputEnded = false;
+  #killTimer: NodeJS.Timeout | undefined;
+  readonly #startTimer: NodeJS.Timeout;
+  #reading = false;
+  #readAgain = false;
+
+  constructor(options: TranscoderOptions) {
+    super();
+    this.plan = options.plan;
+    this.#options = options;
+    this.#logger = options.logger.child({ component: 'ffmpeg', stream: options.plan.streamId });
+    const args = buildFfmpegArgs(options.plan);
+    this.#child = spawn(options.binary, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    this.#logger.info({ pid: this.#child.pid, args }, 'ffmpeg started');
+    this.#child.stdin!.on('error', (error) => this.#logger.debug({ err: error }, 'ffmpeg stdin closed'));
+    this.#child.stdin!.on('drain', () => this.emit('drain'));
+    this.#child.on('error', (error) => {
+      this.#stopReason ??= `ffmpeg could not start: ${error.message}`;
+      this.#logger.error({ err: error }, 'ffmpeg could not start');
+    });
+    this.#child.on('close', (code, signal) => void this.#exited(code, signal));
+    createInterface({ input: this.#child.stderr! }).on('line', (line) => this.#stderr(line));
+    this.#startTimer = setTimeout(() => this.kill(`ffmpeg listed no segment within ${options.firstSegmentTimeoutMs / 1000} s: the stream has no decodable media`), options.firstSegmentTimeoutMs);
+    this.#watch();
+  }
+
+  get state(): TranscoderState {
+    return this.#state;
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  /** Feeds producer bytes; false means ffmpeg's input is full: wait for 'drain'. */
+  write(chunk: Buffer): boolean {
+    if (this.#inputEnded || this.#state === 'ended' || this.#state === 'died') return true;
+    if (this.#firstByteAt === 0) this.#firstByteAt = Date.now();
+    return this.#child.stdin!.write(chunk);
+  }
+
+  /** The producer stopped: ffmpeg finishes the last segment and writes #EXT-X-ENDLIST. */
+  end(): void {
+    if (this.#inputEnded) return;
+    this.#inputEnded = true;
+    this.#child.stdin!.end();
+    this.#armKill(this.#options.finishTimeoutMs, 'ffmpeg did not finish in time after its input ended');
+  }
+
+  /** Stops ffmpeg now (SIGTERM, then SIGKILL). Safe to call twice. */
+  kill(reason: string): void {
+    if (this.#state === 'ended' || this.#state === 'died') return;
+    this.#stopReason ??= reason;
+    this.#inputEnded = true;
+    this.#child.stdin!.destroy();
+    this.#child.kill('SIGTERM');
+    this.#armKill(2_000, reason);
+  }
+
+  #armKill(afterMs: number, reason: string): void {
+    if (this.#killTimer) return;
+    this.#killTimer = setTimeout(() => {
+      this.#stopReason ??= reason;
+      this.#logger.warn({ pid: this.#child.pid }, reason);
+      this.#child.kill('SIGKILL');
+    }, afterMs);
+  }
+
+  #stderr(line: string): void {
+    this.#errorTail.push(line);
+    if (this.#errorTail.length > ERROR_TAIL_LINES) this.#errorTail.shift();
+    this.#stderrLines += 1;
+    if (this.#stderrLines <= STDERR_LOG_LINES) this.#logger.warn({ ffmpeg: line }, 'ffmpeg says');
+    else if (this.#stderrLines === STDERR_LOG_LINES + 1) this.#logger.warn('ffmpeg says more; further lines of this stream are not logged');
+  }
+
+  #watch(): void {
+    const watched = this.plan.ladder && this.plan.media.video !== null ? 'v0.m3u8' : PLAYLIST_NAME;
+    try {
+      this.#watcher = watch(this.plan.outputDir, (_event, file) => {
+        if (file === watched) void this.#readPlaylist(watched);
+      });
+      this.#watcher.on('error', (error) => this.#logger.warn({ err: error }, 'cannot watch the HLS folder'));
+    } catch (error) {
+      this.#logger.error({ err: error }, 'cannot watch the HLS folder');
+    }
+  }
+
+  /** Reads the playlist after ffmpeg renamed it into place; coalesces bursts of events. */
+  async #readPlaylist(file: string): Promise<void> {
+    if (this.#reading) {
+      this.#readAgain = true;
+      return;
+    }
+    this.#reading = true;
+    try {
+      do {
+        this.#readAgain = false;
+        const text = await readFile(path.join(this.plan.outputDir, file), 'utf8').catch(() => null);
+        if (text !== null) this.#noteSegments(text);
+      } while (this.#readAgain);
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  #noteSegments(text: string): void {
+    let segments;
+    try {
+      segments = parsePlaylist(text).segments;
+    } catch {
+      return;
+    }
+    const now = Date.now();
+    for (const segment of segments) {
+      if (this.#listed.has(segment.uri)) continue;
+      this.#listed.add(segment.uri);
+      this.#mediaSeconds += segment.duration;
+      const lagMs = now - (this.#firstByteAt + this.#mediaSeconds * 1000);
+      this.emit('segment', { uri: segment.uri, duration: segment.duration, listedAt: now, lagMs });
+      this.#logger.debug({ segment: segment.uri, duration: segment.duration, lagMs }, 'segment listed');
+    }
+    if (this.#state === 'starting' && this.#listed.size > 0) {
+      clearTimeout(this.#startTimer);
+      this.#state = 'live';
+      this.emit('live');
+    }
+  }
+
+  async #exited(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    clearTimeout(this.#startTimer);
+    clearTimeout(this.#killTimer);
+    this.#watcher?.close();
+    const clean = code === 0 && this.#stopReason === null;
+    this.#state = clean ? 'ended' : 'died';
+    await this.#ensureEndList();
+    const error = clean ? null : (this.#stopReason ?? (this.#errorTail.join(' | ') || `ffmpeg exited with ${signal ?? `code ${code}`}`));
+    const exit: TranscoderExit = { clean, code, signal, error, segments: this.#listed.size };
+    if (clean) this.#logger.info({ code, segments: exit.segments }, 'ffmpeg finished');
+    else this.#logger.warn({ code, signal, error, segments: exit.segments }, 'ffmpeg stopped abnormally');
+    this.emit('exit', exit);
+  }
+
+  /** A killed ffmpeg leaves its playlists open-ended; close them so players stop waiting. */
+  async #ensureEndList(): Promise<void> {
+    const files = this.plan.ladder && this.plan.media.video !== null ? [{}, ...LADDER].map((_, i) => `v${i}.m3u8`) : [PLAYLIST_NAME];
+    for (const file of files) {
+      const full = path.join(this.plan.outputDir, file);
+      const text = await readFile(full, 'utf8').catch(() => null);
+      const closed = text === null ? null : withEndList(text);
+      if (closed !== null) await writeFile(full, closed).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,136 @@
+import path from 'node:path';
+import type { Container, MediaInfo } from './mediaSniffer.js';
+
+/** A lower rendition of the adaptive ladder (the source rendition is always first). */
+export interface Rendition {
+  readonly height: number;
+  readonly videoKbps: number;
+  readonly audioKbps: number;
+}
+
+/** The renditions a room with the `ladder` setting gets below the source. */
+export const LADDER: readonly Rendition[] = [
+  { height: 480, videoKbps: 1200, audioKbps: 96 },
+  { height: 240, videoKbps: 400, audioKbps: 64 },
+];
+
+export interface TranscodePlan {
+  readonly media: MediaInfo;
+  /** The room's HLS folder (absolute). */
+  readonly outputDir: string;
+  /** Segment length in seconds; also the keyframe interval when encoding. */
+  readonly segmentSeconds: number;
+  /** Segments kept in the live playlist. */
+  readonly windowSegments: number;
+  /** Unique per stream, in segment names, so a segment URL never names two different files. */
+  readonly streamId: string;
+  /** Adds lower renditions and a master playlist. */
+  readonly ladder: boolean;
+}
+
+/** The playlist viewers open: the media playlist, or the master playlist with a ladder. */
+export const PLAYLIST_NAME = 'index.m3u8';
+
+const INPUT_FORMAT: Record<Container, string> = { webm: 'matroska', mpegts: 'mpegts', flv: 'flv' };
+const SOURCE_VIDEO_KBPS = 3000;
+const SOURCE_AUDIO_KBPS = 128;
+
+/** True when the video is copied as it comes (H.264, single rendition): no encode at all. */
+export function copiesVideo(plan: Pick<TranscodePlan, 'media' | 'ladder'>): boolean {
+  return plan.media.video === 'h264' && !plan.ladder;
+}
+
+/**
+ * The ffmpeg argument vector for one live stream: the producer's bytes on stdin, HLS out.
+ * Pure (no I/O), so it is unit-tested; it is passed to spawn() as an array, never a shell string.
+ */
+export function buildFfmpegArgs(plan: TranscodePlan): string[] {
+  if (!Number.isFinite(plan.segmentSeconds) || plan.segmentSeconds <= 0) throw new RangeError('segmentSeconds must be positive');
+  if (!Number.isInteger(plan.windowSegments) || plan.windowSegments < 2) throw new RangeError('windowSegments must be an integer >= 2');
+  if (!/^[A-Za-z0-9]+$/.test(plan.streamId)) throw new RangeError('streamId must be alphanumeric');
+  if (plan.media.video === null && plan.media.audio === null) throw new RangeError('the stream has no track to publish');
+  return [...inputArgs(plan.media.container), ...(plan.ladder && plan.media.video !== null ? ladderArgs(plan) : singleArgs(plan)), ...hlsArgs(plan)];
+}
+
+function inputArgs(container: Container): string[] {
+  return [
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel', 'warning',
+    // Start as soon as the tracks are known: a live stream has no index to read ahead.
+    '-fflags', '+genpts',
+    '-probesize', '1000000',
+    '-analyzeduration', '1000000',
+    '-f', INPUT_FORMAT[container],
+    '-i', 'pipe:0',
+  ];
+}
+
+function singleArgs(plan: TranscodePlan): string[] {
+  const args: string[] = [];
+  if (plan.media.video !== null) {
+    args.push('-map', '0:v:0');
+    args.push(...(copiesVideo(plan) ? ['-c:v', 'copy'] : x264Args('v', plan.segmentSeconds, SOURCE_VIDEO_KBPS)));
+  }
+  if (plan.media.audio !== null) args.push('-map', '0:a:0?', ...audioArgs('a', plan.media.audio === 'aac', SOURCE_AUDIO_KBPS));
+  return args;
+}
+
+/** Source + LADDER renditions from one decode; keyframes forced at the same times in each. */
+function ladderArgs(plan: TranscodePlan): string[] {
+  const count = LADDER.length + 1;
+  const outputs = Array.from({ length: count }, (_, i) => `[v${i}]`).join('');
+  const scales = LADDER.map((rendition, i) => `[v${i + 1}]scale=-2:'min(${rendition.height},ih)'[v${i + 1}o]`);
+  const args = ['-filter_complex', [`[0:v:0]split=${count}${outputs}`, ...scales].join(';')];
+  args.push('-map', '[v0]', ...LADDER.flatMap((_, i) => ['-map', `[v${i + 1}o]`]));
+  args.push(...x264Args('v:0', plan.segmentSeconds, SOURCE_VIDEO_KBPS));
+  LADDER.forEach((rendition, i) => args.push(...x264Args(`v:${i + 1}`, plan.segmentSeconds, rendition.videoKbps)));
+  if (plan.media.audio !== null) {
+    for (let i = 0; i < count; i += 1) args.push('-map', '0:a:0');
+    args.push(...audioArgs('a:0', plan.media.audio === 'aac', SOURCE_AUDIO_KBPS));
+    LADDER.forEach((rendition, i) => args.push(...audioArgs(`a:${i + 1}`, false, rendition.audioKbps)));
+  }
+  const variant = (i: number) => (plan.media.audio !== null ? `v:${i},a:${i}` : `v:${i}`);
+  args.push('-var_stream_map', Array.from({ length: count }, (_, i) => variant(i)).join(' '));
+  args.push('-master_pl_name', PLAYLIST_NAME);
+  return args;
+}
+
+function x264Args(stream: string, segmentSeconds: number, kbps: number): string[] {
+  return [
+    `-c:${stream}`, 'libx264',
+    `-preset:${stream}`, 'veryfast',
+    `-tune:${stream}`, 'zerolatency',
+    `-pix_fmt:${stream}`, 'yuv420p',
+    `-b:${stream}`, `${kbps}k`,
+    `-maxrate:${stream}`, `${kbps}k`,
+    `-bufsize:${stream}`, `${kbps * 2}k`,
+    // One keyframe per segment, at the same media times in every rendition, and none between.
+    `-force_key_frames:${stream}`, `expr:gte(t,n_forced*${segmentSeconds})`,
+    `-sc_threshold:${stream}`, '0',
+  ];
+}
+
+function audioArgs(stream: string, copy: boolean, kbps: number): string[] {
+  if (copy) return [`-c:${stream}`, 'copy'];
+  return [`-c:${stream}`, 'aac', `-b:${stream}`, `${kbps}k`, `-ac:${stream}`, '2', `-ar:${stream}`, '48000'];
+}
+
+function hlsArgs(plan: TranscodePlan): string[] {
+  const ladder = plan.ladder && plan.media.video !== null;
+  const segmentName = ladder ? `${plan.streamId}-v%v-%05d.ts` : `${plan.streamId}-%05d.ts`;
+  const playlist = ladder ? 'v%v.m3u8' : PLAYLIST_NAME;
+  return [
+    '-f', 'hls',
+    '-hls_time', String(plan.segmentSeconds),
+    '-hls_list_size', String(plan.windowSegments),
+    // Keep a few segments past the window so a player that just read the playlist can fetch them.
+    '-hls_delete_threshold', '3',
+    '-hls_flags', 'delete_segments+program_date_time+independent_segments+temp_file',
+    '-hls_segment_type', 'mpegts',
+    '-start_number', '0',
+    '-hls_segment_filename', path.join(plan.outputDir, segmentName),
+    path.join(plan.outputDir, playlist),
+  ];
+}

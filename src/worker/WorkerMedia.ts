@@ -1,0 +1,66 @@
+import path from 'node:path';
+import type { Config } from '../config/Config.js';
+import { HLS_PATH, LiveStream, type StreamSettings } from '../hls/LiveStream.js';
+import { resolveFfmpeg, type FfmpegBinary } from '../hls/resolveFfmpeg.js';
+import type { Logger } from '../log/createLogger.js';
+import type { RoomSettings } from '../store/records.js';
+import { IngestSockets } from './ingestSocket.js';
+
+/**
+ * The broadcast services of one worker, shared by its rooms: the ffmpeg binary (resolved at
+ * the first stream, not at start: a server that never streams needs no ffmpeg), the ingest
+ * WebSocket server, and the HLS defaults from the config.
+ */
+export class WorkerMedia {
+  readonly ingest = new IngestSockets();
+  readonly #config: Config;
+  readonly #logger: Logger;
+  #ffmpeg: Promise<FfmpegBinary> | undefined;
+
+  constructor(config: Config, logger: Logger) {
+    this.#config = config;
+    this.#logger = logger;
+  }
+
+  /** The binary, resolved once; a failed lookup is retried at the next stream (ffmpeg may be installed meanwhile). */
+  ffmpeg(): Promise<FfmpegBinary> {
+    this.#ffmpeg ??= resolveFfmpeg({ configured: this.#config.ffmpegPath, searchPath: process.env.PATH }).then(
+      (binary) => {
+        this.#logger.info({ ffmpeg: binary.path, source: binary.source }, 'ffmpeg found');
+        return binary;
+      },
+      (error: unknown) => {
+        this.#ffmpeg = undefined;
+        this.#logger.error({ err: error }, 'no ffmpeg: streams cannot start');
+        throw error;
+      },
+    );
+    return this.#ffmpeg;
+  }
+
+  streamFor(room: { name: string; port: number; settings: RoomSettings }, logger: Logger): LiveStream {
+    return new LiveStream({
+      room: room.name,
+      dir: this.roomDir(room.name),
+      url: `http://${this.#config.publicHost}:${room.port}${HLS_PATH}`,
+      settings: this.#settings(room.settings),
+      ffmpeg: () => this.ffmpeg(),
+      logger,
+    });
+  }
+
+  /** Room names are `[A-Za-z0-9_-]`, so the folder never leaves HLS_DIR. */
+  roomDir(room: string): string {
+    return path.join(this.#config.hlsDir, room);
+  }
+
+  #settings(settings: RoomSettings): StreamSettings {
+    const segmentSeconds = settings.segmentSeconds;
+    const windowSegments = settings.windowSegments;
+    return {
+      segmentSeconds: typeof segmentSeconds === 'number' ? segmentSeconds : this.#config.hlsSegmentSeconds,
+      windowSegments: typeof windowSegments === 'number' ? windowSegments : this.#config.hlsWindowSegments,
+      ladder: settings.ladder === true,
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ERRORS, errorBody } from '../http/errors.js';
+import type { IngestSession } from '../hls/IngestSession.js';
+import { StreamBusyError, type LiveStream } from '../hls/LiveStream.js';
+import type { Logger } from '../log/createLogger.js';
+import { authorizeProducer } from './ingestAuth.js';
+
+/** What the ingest routes need of their room. */
+export interface IngestRoom {
+  readonly name: string;
+  readonly stream: LiveStream;
+  readonly tokenSecret: Uint8Array;
+  readonly logger: Logger;
+}
+
+/** After an error answer, how long a producer that keeps sending may take to read it. */
+const LINGER_MS = 1_000;
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+    'cache-control': 'no-store',
+    'access-control-allow-origin': '*',
+  });
+  res.end(payload);
+}
+
+/**
+ * `/ingest` over plain HTTP. GET checks a token and whether the room is free (the broadcast
+ * page asks before it opens its camera). POST or PUT streams media in the body, chunked or not:
+ * the answer comes when the stream ends: 200 with a summary, or the error that stopped it.
+ */
+export async function handleIngestRequest(room: IngestRoom, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const method = req.method ?? 'GET';
+  if (method !== 'GET' && method !== 'POST' && method !== 'PUT') {
+    res.setHeader('allow', 'GET, POST, PUT');
+    sendJson(res, 405, errorBody('METHOD_NOT_ALLOWED', `${method} is not allowed on /ingest`));
+    return;
+  }
+  const auth = await authorizeProducer(req, room.tokenSecret, room.name);
+  if (!auth.ok) {
+    refuse(req, res, auth.status, auth.code, auth.message);
+    return;
+  }
+  if (method === 'GET') {
+    const producer = room.stream.producer;
+    if (producer !== null && producer !== auth.claims.sub) refuse(req, res, 409, 'STREAM_BUSY', ERRORS.STREAM_BUSY.message);
+    else sendJson(res, 200, { data: { room: room.name, ready: true, stream: room.stream.status } });
+    return;
+  }
+  let session: IngestSession;
+  try {
+    session = room.stream.claim(auth.claims.sub);
+  } catch (error) {
+    if (error instanceof StreamBusyError) refuse(req, res, 409, 'STREAM_BUSY', error.message);
+    else refuse(req, res, 503, 'STREAM_STOPPED', ERRORS.STREAM_STOPPED.message);
+    return;
+  }
+  pipeBody(req, session);
+  session.once('finished', (summary) => sendJson(res, 200, { data: { room: room.name, ...summary } }));
+  session.once('failed', (failure) => refuse(req, res, ERRORS[failure.code].status, failure.code, failure.message));
+}
+
+/** Producer bytes into the session, pausing the socket while ffmpeg catches up. */
+function pipeBody(req: IncomingMessage, session: IngestSession): void {
+  req.on('data', (chunk: Buffer) => {
+    if (!session.push(chunk)) req.pause();
+  });
+  session.on('drain', () => req.resume());
+  // The body ended, or the producer went away mid-stream: either way the stream ends cleanly.
+  req.once('end', () => session.end());
+  req.once('close', () => session.end());
+  req.on('error', () => session.end());
+}
+
+/** Answers an error, then stops reading: a producer still sending gets a moment to read it. */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: string, message: string): void {
+  if (res.headersSent) return;
+  res.setHeader('connection', 'close');
+  sendJson(res, status, errorBody(code, message));
+  if (!req.complete) setTimeout(() => req.destroy(), LINGER_MS).unref();
+}

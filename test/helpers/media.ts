@@ -1,0 +1,74 @@
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { resolveFfmpeg } from '../../src/hls/resolveFfmpeg.js';
+
+const run = promisify(execFile);
+
+/** The ffmpeg the server itself would use (same resolution order), for making test media. */
+export async function testFfmpeg(): Promise<string> {
+  return (await resolveFfmpeg({ configured: process.env.FFMPEG_PATH, searchPath: process.env.PATH })).path;
+}
+
+/** ffprobe comes with Debian's ffmpeg package (.ci/run installs it); the npm binaries lack it. */
+export const FFPROBE = process.env.FFPROBE_PATH ?? 'ffprobe';
+
+export type SampleKind = 'ts-h264-aac' | 'flv-h264-aac' | 'webm-vp8-opus' | 'mkv-h264-opus' | 'ts-mpeg2-mp2' | 'ts-h264-only';
+
+const VIDEO = ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25'];
+const AUDIO = ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'];
+const X264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '25', '-pix_fmt', 'yuv420p'];
+
+const RECIPES: Record<SampleKind, string[]> = {
+  'ts-h264-aac': [...VIDEO, ...AUDIO, ...X264, '-c:a', 'aac', '-f', 'mpegts'],
+  'flv-h264-aac': [...VIDEO, ...AUDIO, ...X264, '-c:a', 'aac', '-f', 'flv'],
+  'webm-vp8-opus': [...VIDEO, ...AUDIO, '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '500k', '-g', '25', '-c:a', 'libopus', '-f', 'webm'],
+  'mkv-h264-opus': [...VIDEO, ...AUDIO, ...X264, '-c:a', 'libopus', '-f', 'matroska'],
+  'ts-mpeg2-mp2': [...VIDEO, ...AUDIO, '-c:v', 'mpeg2video', '-c:a', 'mp2', '-f', 'mpegts'],
+  'ts-h264-only': [...VIDEO, ...X264, '-f', 'mpegts'],
+};
+
+const cache = new Map<string, Promise<Buffer>>();
+
+/** `seconds` of a test pattern (and a tone) in the given container and codecs, in memory. */
+export function sampleMedia(kind: SampleKind, seconds = 3): Promise<Buffer> {
+  const key = `${kind}:${seconds}`;
+  let made = cache.get(key);
+  if (!made) {
+    made = (async () => {
+      const ffmpeg = await testFfmpeg();
+      const { stdout } = await run(ffmpeg, ['-hide_banner', '-loglevel', 'error', ...RECIPES[kind].slice(0, -2), '-t', String(seconds), ...RECIPES[kind].slice(-2), 'pipe:1'], {
+        encoding: 'buffer',
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      return stdout;
+    })();
+    cache.set(key, made);
+  }
+  return made;
+}
+
+export interface ProbeResult {
+  readonly streams: Array<{ codec_type: string; codec_name: string; width?: number; height?: number }>;
+  readonly format: { format_name: string; duration?: string };
+}
+
+/** ffprobe's view of a file or URL: it fails (rejects) on anything it cannot read as media. */
+export async function probe(target: string): Promise<ProbeResult> {
+  const { stdout } = await run(FFPROBE, ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', target]);
+  return JSON.parse(stdout) as ProbeResult;
+}
+
+/**
+ * Pushes a live test pattern at real time (`-re`) to an ingest URL as the README shows,
+ * `ffmpeg -re ... -f mpegts http://host:port/ingest?token=...`. Resolves with ffmpeg's exit code.
+ */
+export async function pushTestPattern(url: string, seconds: number, format: 'mpegts' | 'flv' = 'mpegts'): Promise<{ code: number | null; stderr: string }> {
+  const ffmpeg = await testFfmpeg();
+  const args = ['-hide_banner', '-loglevel', 'error', '-re', ...VIDEO, '-re', ...AUDIO, ...X264, '-c:a', 'aac', '-t', String(seconds), '-f', format, url];
+  return new Promise((resolve) => {
+    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
