@@ -167,8 +167,23 @@ export class ServerProcess {
     });
   }
 
-  createRoom(name: string): Promise<ApiAnswer> {
-    return this.api('POST', `/api/v1/room/${name}`, { key: this.env.KEY });
+  createRoom(name: string, settings?: Record<string, unknown>): Promise<ApiAnswer> {
+    return this.api('POST', `/api/v1/room/${name}`, {
+      key: this.env.KEY,
+      body: settings === undefined ? undefined : JSON.stringify({ settings }),
+      headers: settings === undefined ? {} : { 'content-type': 'application/json' },
+    });
+  }
+
+  /** A join token minted by the server's token route. */
+  async token(room: string, user: string, role: 'viewer' | 'producer' | 'moderator' = 'viewer'): Promise<string> {
+    const answer = await this.api('POST', `/api/v1/room/${room}/token`, {
+      key: this.env.KEY,
+      body: JSON.stringify({ user, name: user, role }),
+      headers: { 'content-type': 'application/json' },
+    });
+    if (answer.status !== 200) throw new Error(`token refused: ${JSON.stringify(answer.body)}`);
+    return answer.body.data.token as string;
   }
 
   /** Sends a signal and waits for the exit. */
