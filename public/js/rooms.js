@@ -16,7 +16,7 @@ async function load() {
       const link = Object.assign(document.createElement('a'), { href: `/watch/${encodeURIComponent(room.name)}`, textContent: room.name });
       const info = Object.assign(document.createElement('span'), {
         className: 'room-info',
-        textContent: ` ${room.live ? 'LIVE' : 'offline'} · ${room.clients} in chat`,
+        textContent: ` ${room.live ? 'LIVE' : 'offline'} · ${room.viewers ?? room.clients} watching`,
       });
       item.append(link, info);
       return item;

@@ -76,6 +76,10 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     return this.#status;
   }
 
+  get settings(): StreamSettings {
+    return this.#options.settings;
+  }
+
   get producer(): string | null {
     return this.#session?.producer ?? null;
   }

@@ -48,7 +48,7 @@ export async function handleIngestRequest(room: IngestRoom, req: IncomingMessage
   if (method === 'GET') {
     const producer = room.stream.producer;
     if (producer !== null && producer !== auth.claims.sub) refuse(req, res, 409, 'STREAM_BUSY', ERRORS.STREAM_BUSY.message);
-    else sendJson(res, 200, { data: { room: room.name, ready: true, stream: room.stream.status } });
+    else sendJson(res, 200, { data: { room: room.name, ready: true, stream: room.stream.status, settings: room.stream.settings, lagMs: room.stream.lastLagMs } });
     return;
   }
   let session: IngestSession;

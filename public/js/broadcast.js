@@ -1,0 +1,129 @@
+import { mountChatPanel } from './chat-panel.js';
+import { loadRoom, roomFromPath, roomUrl } from './room-page.js';
+
+// /broadcast/:room?token=... — the producer page: camera and microphone through MediaRecorder
+// to the room's WebSocket ingest (docs/protocol.md), the stream's state, and the chat.
+
+/** H.264 first: the server copies it into HLS without encoding (less delay, less CPU). */
+const MIME_TYPES = ['video/webm;codecs=h264,opus', 'video/webm;codecs=vp8,opus', 'video/webm'];
+/** A chunk this often: small enough to add little delay, large enough to be cheap. */
+const TIMESLICE_MS = 250;
+/** Unsent bytes beyond this mean the upload cannot keep up with the camera. */
+const SLOW_UPLOAD_BYTES = 8 * 1024 * 1024;
+
+const room = roomFromPath();
+const token = new URLSearchParams(location.search).get('token');
+const problem = document.querySelector('#problem');
+const state = document.querySelector('#state');
+const preview = document.querySelector('#preview');
+const startButton = document.querySelector('#start');
+const stopButton = document.querySelector('#stop');
+document.querySelector('#room-name').textContent = room;
+document.title = `Broadcast ${room} — chatserver`;
+
+let info = null;
+let media = null;
+let recorder = null;
+let ws = null;
+
+function show(text, kind) {
+  state.textContent = text;
+  state.dataset.state = kind;
+}
+
+function streaming(on) {
+  startButton.hidden = on;
+  stopButton.hidden = !on;
+}
+
+async function camera() {
+  if (media) return media;
+  if (!navigator.mediaDevices?.getUserMedia) throw new Error('Camera access needs a secure page (https, or localhost)');
+  try {
+    media = await navigator.mediaDevices.getUserMedia({
+      video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
+      audio: true,
+    });
+  } catch (error) {
+    throw new Error(error.name === 'NotAllowedError' ? 'Camera or microphone access was refused' : `No camera or microphone: ${error.message}`);
+  }
+  preview.srcObject = media;
+  return media;
+}
+
+async function start() {
+  problem.textContent = '';
+  streaming(true);
+  show('Connecting…', 'connecting');
+  const check = await fetch(roomUrl(info.port, `/ingest?token=${encodeURIComponent(token)}`));
+  const body = await check.json().catch(() => ({}));
+  if (!check.ok) throw new Error(body.error?.message ?? `The server refused the stream (${check.status})`);
+  const stream = await camera();
+  const mimeType = MIME_TYPES.find((type) => MediaRecorder.isTypeSupported(type));
+  if (!mimeType) throw new Error('This browser cannot record WebM video');
+  const socket = new WebSocket(roomUrl(info.port, `/ingest?token=${encodeURIComponent(token)}`, 'ws'));
+  ws = socket;
+  socket.addEventListener('open', () => record(stream, mimeType, socket, body.data.settings.segmentSeconds));
+  socket.addEventListener('message', (event) => onServerFrame(JSON.parse(event.data)));
+  socket.addEventListener('close', (event) => onClosed(socket, event));
+}
+
+function record(stream, mimeType, socket, segmentSeconds) {
+  recorder = new MediaRecorder(stream, {
+    mimeType,
+    videoBitsPerSecond: 2_500_000,
+    audioBitsPerSecond: 128_000,
+    // A keyframe per HLS segment, so copied H.264 cuts into segments of the right length.
+    videoKeyFrameIntervalDuration: segmentSeconds * 1000,
+  });
+  recorder.addEventListener('dataavailable', (event) => {
+    if (event.data.size === 0 || socket.readyState !== WebSocket.OPEN) return;
+    socket.send(event.data);
+    if (socket.bufferedAmount > SLOW_UPLOAD_BYTES) show('Your upload is too slow for this video quality', 'error');
+  });
+  // The last chunk is delivered before 'stop': then the server may finish the stream.
+  recorder.addEventListener('stop', () => socket.readyState === WebSocket.OPEN && socket.close(1000, 'producer stopped'));
+  recorder.start(TIMESLICE_MS);
+  show(`Starting (${mimeType.split('=')[1] ?? 'webm'})…`, 'connecting');
+}
+
+function onServerFrame(frame) {
+  if (frame.type === 'ingest' && frame.state === 'live') show('LIVE', 'live');
+  else if (frame.type === 'ingest' && frame.state === 'ended') show('Stream ended', 'idle');
+  else if (frame.type === 'error') problem.textContent = frame.message;
+}
+
+function onClosed(socket, event) {
+  if (socket !== ws) return;
+  if (recorder?.state === 'recording') recorder.stop();
+  recorder = null;
+  ws = null;
+  streaming(false);
+  if (event.code === 1000) show('Stream ended', 'idle');
+  else show(`The stream stopped: ${event.reason || `connection closed (${event.code})`}`, 'error');
+}
+
+function stop() {
+  show('Stopping…', 'connecting');
+  if (recorder?.state === 'recording') recorder.stop();
+  else ws?.close(1000, 'producer stopped');
+}
+
+async function main() {
+  if (!token) throw new Error('This page needs a producer token: /broadcast/<room>?token=<producer token>');
+  info = await loadRoom(room);
+  mountChatPanel(document.querySelector('#chat'), { room, token, url: roomUrl(info.port, '/chat', 'ws') });
+  startButton.addEventListener('click', () =>
+    start().catch((error) => {
+      problem.textContent = error.message;
+      show('Not streaming', 'error');
+      streaming(false);
+    }),
+  );
+  stopButton.addEventListener('click', stop);
+}
+
+main().catch((error) => {
+  problem.textContent = error.message;
+  startButton.disabled = true;
+});

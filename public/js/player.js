@@ -1,0 +1,114 @@
+// The live player: hls.js (served from the installed package) tuned for low latency, with a
+// "behind live" indicator and a button back to the live edge. Safari plays HLS natively.
+import Hls from '/assets/vendor/hls.min.mjs';
+
+/**
+ * Low latency with 1-2 s segments: play 1.5 s behind the playlist's live edge, speed up a
+ * little to catch up after a stall, and jump back when more than 6 s behind.
+ */
+const HLS_CONFIG = {
+  lowLatencyMode: true,
+  liveSyncDuration: 1.5,
+  liveMaxLatencyDuration: 6,
+  maxLiveSyncPlaybackRate: 1.25,
+  maxBufferLength: 10,
+  backBufferLength: 30,
+};
+const FAR_BEHIND_S = 4;
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/**
+ * Mounts a player into `root`. Returns { play(url), ended() }: the page calls play when the
+ * stream goes live and ended when it stops.
+ */
+export function mountPlayer(root) {
+  const video = el('video', 'player-video');
+  video.controls = true;
+  // Browsers only autoplay muted video; the controls unmute.
+  video.muted = true;
+  video.playsInline = true;
+  const status = el('div', 'player-status', 'The stream appears here when the room is live.');
+  status.setAttribute('role', 'status');
+  const behind = el('span', 'player-behind');
+  const goLive = el('button', 'player-go-live', 'Go live');
+  goLive.type = 'button';
+  goLive.hidden = true;
+  const bar = el('div', 'player-bar');
+  bar.append(status, behind, goLive);
+  video.hidden = true;
+  root.replaceChildren(video, bar);
+
+  let hls = null;
+  let currentUrl = null;
+
+  function stop() {
+    hls?.destroy();
+    hls = null;
+    currentUrl = null;
+    behind.textContent = '';
+    goLive.hidden = true;
+  }
+
+  function play(url) {
+    if (url === currentUrl) return;
+    stop();
+    currentUrl = url;
+    video.hidden = false;
+    status.textContent = 'Live';
+    if (Hls.isSupported()) {
+      hls = new Hls(HLS_CONFIG);
+      hls.on(Hls.Events.ERROR, (_event, data) => onError(data));
+      hls.loadSource(url);
+      hls.attachMedia(video);
+    } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
+      video.src = url;
+    } else {
+      status.textContent = 'This browser cannot play HLS video.';
+      return;
+    }
+    video.play().catch(() => (status.textContent = 'Live: press play to watch'));
+  }
+
+  function onError(data) {
+    if (!data.fatal || !hls) return;
+    if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+      status.textContent = 'Connection to the stream lost; retrying';
+      setTimeout(() => hls?.startLoad(), 1000);
+    } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+      hls.recoverMediaError();
+    } else {
+      status.textContent = `The stream cannot be played: ${data.details}`;
+      stop();
+    }
+  }
+
+  function ended() {
+    status.textContent = 'The stream has ended.';
+    goLive.hidden = true;
+    behind.textContent = '';
+    // The playlist now ends with #EXT-X-ENDLIST: let the last seconds play out, then let go,
+    // unless a new stream has started meanwhile.
+    const endedHls = hls;
+    currentUrl = null;
+    video.addEventListener('ended', () => hls === endedHls && stop(), { once: true });
+  }
+
+  goLive.addEventListener('click', () => {
+    if (hls?.liveSyncPosition) video.currentTime = hls.liveSyncPosition;
+  });
+
+  setInterval(() => {
+    const latency = hls?.latency;
+    if (!hls || !Number.isFinite(latency) || latency <= 0) return;
+    behind.textContent = `${latency.toFixed(1)} s behind live`;
+    goLive.hidden = latency < FAR_BEHIND_S;
+  }, 500);
+
+  return { play, ended, video, get hls() { return hls; } };
+}

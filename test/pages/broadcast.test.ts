@@ -1,0 +1,67 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAKE_MEDIA_ARGS, launchChromium } from '../helpers/browser.js';
+import { ServerProcess } from '../helpers/ServerProcess.js';
+
+/** The whole product in one browser: the broadcaster page's fake camera goes live, the viewer page plays it. */
+describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  const problems: string[] = [];
+
+  const open = async (path: string): Promise<Page> => {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => problems.push(`${path}: ${error.message}`));
+    await page.goto(`http://127.0.0.1:${server.port}${path}`);
+    return page;
+  };
+  const videoTime = (page: Page) => page.evaluate(() => document.querySelector('video')?.currentTime ?? 0);
+
+  beforeAll(async () => {
+    server = await ServerProcess.start({ workers: 1 });
+    await server.createRoom('studio');
+    browser = await launchChromium(FAKE_MEDIA_ARGS);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.dispose();
+  });
+
+  it('goes live from the camera, plays in the viewer page, shows the delay, and ends', async () => {
+    const token = await server.token('studio', 'host', 'producer');
+    const studio = await open(`/broadcast/studio?token=${token}`);
+    await studio.waitForSelector('.chat-status:has-text("as host")');
+    await studio.click('#start');
+    await studio.waitForSelector('#state[data-state="live"]', { timeout: 30_000 });
+    // Chromium records H.264 with a keyframe per segment: the server copies it, no encode.
+    expect(server.logs.find((line) => line.msg === 'stream starting')).toMatchObject({ media: { container: 'webm', video: 'h264' }, copy: true });
+
+    const viewer = await open('/watch/studio');
+    await viewer.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 0.5, undefined, { timeout: 30_000 });
+    const before = await videoTime(viewer);
+    await viewer.waitForTimeout(2_000);
+    expect(await videoTime(viewer)).toBeGreaterThan(before + 1);
+    await viewer.waitForSelector('.player-behind:has-text("behind live")');
+    const latency = await viewer.evaluate(() => (window as unknown as { chatserverPlayer: { hls: { latency: number } } }).chatserverPlayer.hls.latency);
+    expect(latency).toBeGreaterThan(0);
+    expect(latency).toBeLessThan(6);
+
+    const rooms = await open('/');
+    await rooms.waitForSelector('#rooms li:has-text("studio") :text("LIVE")');
+
+    await studio.click('#stop');
+    await studio.waitForSelector('#state:has-text("Stream ended")', { timeout: 20_000 });
+    await viewer.waitForSelector('.player-status:has-text("The stream has ended")', { timeout: 20_000 });
+    expect(problems).toEqual([]);
+  }, 90_000);
+
+  it('tells the producer why it cannot stream', async () => {
+    const viewerToken = await server.token('studio', 'someone', 'viewer');
+    const page = await open(`/broadcast/studio?token=${viewerToken}`);
+    await page.click('#start');
+    await page.waitForSelector('#problem:has-text("may not stream")');
+    const noToken = await open('/broadcast/studio');
+    await noToken.waitForSelector('#problem:has-text("needs a producer token")');
+    expect(problems).toEqual([]);
+  });
+});
