@@ -45,7 +45,8 @@ async function camera() {
       audio: true,
     });
   } catch (error) {
-    throw new Error(error.name === 'NotAllowedError' ? 'Camera or microphone access was refused' : `No camera or microphone: ${error.message}`);
+    const message = error.name === 'NotAllowedError' ? 'Camera or microphone access was refused' : `No camera or microphone: ${error.message}`;
+    throw new Error(message, { cause: error });
   }
   preview.srcObject = media;
   return media;

@@ -15,7 +15,9 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     await page.goto(`http://127.0.0.1:${server.port}${path}`);
     return page;
   };
-  const videoTime = (page: Page) => page.evaluate(() => document.querySelector('video')?.currentTime ?? 0);
+  // Browser-side expressions are strings: the tests type-check against Node's globals, not the DOM's.
+  const VIDEO_TIME = "document.querySelector('video')?.currentTime ?? 0";
+  const videoTime = (page: Page) => page.evaluate<number>(VIDEO_TIME);
 
   beforeAll(async () => {
     server = await ServerProcess.start({ workers: 1 });
@@ -37,12 +39,12 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     expect(server.logs.find((line) => line.msg === 'stream starting')).toMatchObject({ media: { container: 'webm', video: 'h264' }, copy: true });
 
     const viewer = await open('/watch/studio');
-    await viewer.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 0.5, undefined, { timeout: 30_000 });
+    await viewer.waitForFunction(`(${VIDEO_TIME}) > 0.5`, undefined, { timeout: 30_000 });
     const before = await videoTime(viewer);
     await viewer.waitForTimeout(2_000);
     expect(await videoTime(viewer)).toBeGreaterThan(before + 1);
     await viewer.waitForSelector('.player-behind:has-text("behind live")');
-    const latency = await viewer.evaluate(() => (window as unknown as { chatserverPlayer: { hls: { latency: number } } }).chatserverPlayer.hls.latency);
+    const latency = await viewer.evaluate<number>('window.chatserverPlayer.hls.latency');
     expect(latency).toBeGreaterThan(0);
     expect(latency).toBeLessThan(6);
 
