@@ -5,6 +5,8 @@ import { sniffMedia, SNIFF_LIMIT_BYTES, type MediaInfo } from './mediaSniffer.js
 export interface IngestFailure {
   readonly code: 'MEDIA_UNSUPPORTED' | 'MEDIA_INVALID' | 'FFMPEG_UNAVAILABLE' | 'STREAM_STOPPED';
   readonly message: string;
+  /** STREAM_STOPPED because the server is going away (not the room deleted): come back. */
+  readonly goingAway?: boolean;
 }
 
 export interface IngestSummary {

@@ -119,7 +119,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     const transcoder = this.#transcoder;
     const exited = transcoder && transcoder.state !== 'ended' && transcoder.state !== 'died' ? new Promise((resolve) => transcoder.once('exit', resolve)) : null;
     transcoder?.end();
-    this.#session?.fail({ code: 'STREAM_STOPPED', message: reason });
+    this.#session?.fail({ code: 'STREAM_STOPPED', message: reason, goingAway: !removeFiles });
     await exited;
     if (removeFiles) await rm(this.#options.dir, { recursive: true, force: true });
   }

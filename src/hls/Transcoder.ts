@@ -146,11 +146,17 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     else if (this.#stderrLines === STDERR_LOG_LINES + 1) this.#logger.warn('ffmpeg says more; further lines of this stream are not logged');
   }
 
+  get #ladder(): boolean {
+    return this.plan.ladder && this.plan.media.video !== null;
+  }
+
+  /** Segments are read from the media playlist (the source rendition's with a ladder). */
   #watch(): void {
-    const watched = this.plan.ladder && this.plan.media.video !== null ? 'v0.m3u8' : PLAYLIST_NAME;
+    const watched = this.#ladder ? 'v0.m3u8' : PLAYLIST_NAME;
     try {
       this.#watcher = watch(this.plan.outputDir, (_event, file) => {
         if (file === watched) void this.#readPlaylist(watched);
+        else if (file === PLAYLIST_NAME) void this.#goLive();
       });
       this.#watcher.on('error', (error) => this.#logger.warn({ err: error }, 'cannot watch the HLS folder'));
     } catch (error) {
@@ -171,6 +177,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
         const text = await readFile(path.join(this.plan.outputDir, file), 'utf8').catch(() => null);
         if (text !== null) this.#noteSegments(text);
       } while (this.#readAgain);
+      await this.#goLive();
     } finally {
       this.#reading = false;
     }
@@ -192,11 +199,16 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
       this.emit('segment', { uri: segment.uri, duration: segment.duration, listedAt: now, lagMs });
       this.#logger.debug({ segment: segment.uri, duration: segment.duration, lagMs }, 'segment listed');
     }
-    if (this.#state === 'starting' && this.#listed.size > 0) {
-      clearTimeout(this.#startTimer);
-      this.#state = 'live';
-      this.emit('live');
-    }
+  }
+
+  /** Live once a segment is listed and the playlist viewers open (the master, with a ladder) exists. */
+  async #goLive(): Promise<void> {
+    if (this.#state !== 'starting' || this.#listed.size === 0) return;
+    if (this.#ladder && !(await readFile(path.join(this.plan.outputDir, PLAYLIST_NAME), 'utf8').then((text) => text.startsWith('#EXTM3U'), () => false))) return;
+    if (this.#state !== 'starting') return;
+    clearTimeout(this.#startTimer);
+    this.#state = 'live';
+    this.emit('live');
   }
 
   async #exited(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
@@ -215,7 +227,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
 
   /** A killed ffmpeg leaves its playlists open-ended; close them so players stop waiting. */
   async #ensureEndList(): Promise<void> {
-    const files = this.plan.ladder && this.plan.media.video !== null ? [{}, ...LADDER].map((_, i) => `v${i}.m3u8`) : [PLAYLIST_NAME];
+    const files = this.#ladder ? [{}, ...LADDER].map((_, i) => `v${i}.m3u8`) : [PLAYLIST_NAME];
     for (const file of files) {
       const full = path.join(this.plan.outputDir, file);
       const text = await readFile(full, 'utf8').catch(() => null);

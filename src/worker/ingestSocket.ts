@@ -72,7 +72,7 @@ function attach(ws: WebSocket, session: IngestSession): void {
   });
   session.once('failed', (failure) => {
     send(ws, { type: 'error', code: failure.code, message: failure.message });
-    const close = CLOSE[FAILURE_CLOSE[failure.code]];
+    const close = CLOSE[failure.goingAway ? 'GOING_AWAY' : FAILURE_CLOSE[failure.code]];
     ws.close(close.code, close.reason);
   });
   ws.on('error', () => ws.terminate());
