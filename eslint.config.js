@@ -16,7 +16,7 @@ export default tseslint.config(
   },
   {
     // The pages run in browsers and may log to the console.
-    files: ['public/**/*.js'],
+    files: ['public/**/*.js', 'bench/browser/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'no-console': 'off' },
   },
