@@ -97,6 +97,13 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
     const probed = await probe(segmentUrl);
     expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
 
+    // Viewer count: chat clients, plus players from addresses that do not chat (127.0.0.2 here).
+    const health = async () => JSON.parse((await rawRequest(port, '/health')).body.toString()).data;
+    const before = await health();
+    expect(before).toMatchObject({ live: true, viewers: before.clients });
+    expect((await rawRequest(port, '/hls/index.m3u8', { localAddress: '127.0.0.2', headers: { 'user-agent': 'player' } })).status).toBe(200);
+    expect((await health()).viewers).toBe(before.clients + 1);
+
     const late = await join('http');
     expect(late.welcome.stream).toMatchObject({ live: true, path: '/hls/index.m3u8' });
     await expect.poll(async () => (await server.api('GET', '/api/v1/room/http')).body.data.live, { timeout: 10_000 }).toBe(true);

@@ -69,9 +69,14 @@ export interface RawAnswer {
 }
 
 /** A request with the path sent exactly as given (fetch would normalize `..` away). */
-export function rawRequest(port: number, path: string, options: { method?: string; body?: Buffer; headers?: Record<string, string> } = {}): Promise<RawAnswer> {
+export function rawRequest(
+  port: number,
+  path: string,
+  options: { method?: string; body?: Buffer; headers?: Record<string, string>; localAddress?: string } = {},
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+    const request = { host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress, agent: false };
+    const req = http.request(request, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
