@@ -171,7 +171,11 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     const wasLive = this.#status.phase === 'live';
     this.#setStatus({ phase: wasLive ? 'ended' : 'offline', live: false, url: null, path: null, since: null });
     if (exit.clean) session.finish({ segments: exit.segments, seconds: (Date.now() - session.startedAt) / 1000 });
-    else session.fail({ code: 'MEDIA_INVALID', message: `ffmpeg stopped: ${exit.error ?? 'unknown error'}` });
+    else {
+      // Before the first segment it is the input ffmpeg could not read; after it, ffmpeg failed mid-stream.
+      const what = wasLive ? 'ffmpeg stopped during the stream' : 'ffmpeg could not turn the stream into HLS';
+      session.fail({ code: 'MEDIA_INVALID', message: `${what}: ${exit.error ?? 'unknown error'}` });
+    }
     this.emit('exit', exit);
   }
 

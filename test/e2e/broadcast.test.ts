@@ -33,7 +33,8 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
 
   beforeAll(async () => {
     server = await ServerProcess.start({ workers: 1, roomPortCount: 10 });
-    for (const name of ['http', 'socket', 'busy', 'garbage', 'paths', 'crash']) rooms[name] = (await server.createRoom(name)).body.data.port;
+    for (const name of ['socket', 'busy', 'garbage', 'paths', 'crash']) rooms[name] = (await server.createRoom(name)).body.data.port;
+    rooms.http = (await server.createRoom('http', { windowSegments: 3 })).body.data.port;
   });
   afterAll(async () => {
     for (const client of clients) client.close();
@@ -75,7 +76,7 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
     const { client, welcome } = await join('http');
     expect(welcome.stream).toEqual({ live: false, url: null, path: null, since: null });
     const token = await server.token('http', 'producer1', 'producer');
-    const pushed = pushTestPattern(`http://127.0.0.1:${port}/ingest?token=${token}`, 6);
+    const pushed = pushTestPattern(`http://127.0.0.1:${port}/ingest?token=${token}`, 9);
 
     const live = await client.next((f) => f.type === 'stream', 20_000);
     expect(live).toMatchObject({ state: 'live', live: true, url: `http://127.0.0.1:${port}/hls/index.m3u8`, path: '/hls/index.m3u8' });
@@ -111,11 +112,14 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
     const { code } = await pushed;
     expect(code).toBe(0);
     expect(await client.next((f) => f.type === 'stream', 15_000)).toMatchObject({ state: 'ended', live: false, url: null });
+    // The live window is bounded (windowSegments 3) and segments that left it are deleted.
     const final = parsePlaylist((await playlist('http')).text);
     expect(final.ended).toBe(true);
-    expect(final.segments.length).toBeGreaterThanOrEqual(4);
+    expect(final.segments.length).toBe(3);
+    expect(final.mediaSequence).toBeGreaterThan(3);
+    expect((await fetch(segmentUrl)).status).toBe(404);
     const whole = await probe(`http://127.0.0.1:${port}/hls/index.m3u8`);
-    expect(Number(whole.format.duration)).toBeGreaterThan(3);
+    expect(Number(whole.format.duration)).toBeGreaterThan(2);
     await expect.poll(async () => (await server.api('GET', '/api/v1/room/http')).body.data.live, { timeout: 10_000 }).toBe(false);
   }, 60_000);
 
