@@ -2,15 +2,10 @@
 // and reconnects with backoff when the server asks it to. All user text goes through
 // textContent, never innerHTML. Protocol: docs/protocol.md.
 
+import { el } from './dom.js';
+
 const RECONNECT_CODES = new Set([1001, 1006, 1011, 4003, 4008, 4029]);
 const MAX_BACKOFF_MS = 15000;
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function timeOf(ts) {
   return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });

@@ -1,6 +1,7 @@
 // The live player: hls.js (served from the installed package) tuned for low latency, with a
 // "behind live" indicator and a button back to the live edge. Safari plays HLS natively.
 import Hls from '/assets/vendor/hls.min.mjs';
+import { el } from './dom.js';
 
 /**
  * Low latency with 1-2 s segments: play 1.5 s behind the playlist's live edge, speed up a
@@ -15,13 +16,6 @@ const HLS_CONFIG = {
   backBufferLength: 30,
 };
 const FAR_BEHIND_S = 4;
-
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /**
  * Mounts a player into `root`. Returns { play(url), ended() }: the page calls play when the

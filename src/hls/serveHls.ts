@@ -3,6 +3,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { errorBody } from '../http/errors.js';
+import { sendJson } from '../http/sendJson.js';
 import { parseHlsPath } from './hlsPath.js';
 
 const CORS = {
@@ -81,7 +83,6 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
     res.destroy();
     return;
   }
-  const body = JSON.stringify({ error: { code, message } });
-  res.writeHead(status, { ...CORS, ...extra, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-  res.end(body);
+  for (const [name, value] of Object.entries({ ...CORS, ...extra })) res.setHeader(name, value);
+  sendJson(res, status, errorBody(code, message));
 }

@@ -10,7 +10,8 @@ import { serveHls } from '../hls/serveHls.js';
 import { IpcError } from '../ipc/IpcChannel.js';
 import type { RoomSettings } from '../store/records.js';
 import { handleIngestRequest, type IngestRoom } from './ingestHttp.js';
-import { handleRoomRequest, sendJson } from './roomRequests.js';
+import { sendJson } from '../http/sendJson.js';
+import { handleRoomRequest } from './roomRequests.js';
 import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
 

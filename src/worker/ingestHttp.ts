@@ -4,6 +4,7 @@ import type { IngestSession } from '../hls/IngestSession.js';
 import { StreamBusyError, type LiveStream } from '../hls/LiveStream.js';
 import type { Logger } from '../log/createLogger.js';
 import { authorizeProducer } from './ingestAuth.js';
+import { sendJson } from '../http/sendJson.js';
 
 /** What the ingest routes need of their room. */
 export interface IngestRoom {
@@ -15,18 +16,6 @@ export interface IngestRoom {
 
 /** After an error answer, how long a producer that keeps sending may take to read it. */
 const LINGER_MS = 1_000;
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(payload),
-    'cache-control': 'no-store',
-    'access-control-allow-origin': '*',
-  });
-  res.end(payload);
-}
 
 /**
  * `/ingest` over plain HTTP. GET checks a token and whether the room is free (the broadcast

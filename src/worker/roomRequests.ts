@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorBody } from '../http/errors.js';
+import { sendJson } from '../http/sendJson.js';
 
 /** What the room port's HTTP routes need to know about their room. */
 export interface RoomInfo {
@@ -10,17 +11,6 @@ export interface RoomInfo {
   readonly viewerCount: number;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(payload),
-    'cache-control': 'no-store',
-    // The pages live on the public port and poll the room port's /health for the stream state.
-    'access-control-allow-origin': '*',
-  });
-  res.end(payload);
-}
 
 /**
  * HTTP routes of a room port. Plain node:http rather than fastify: this is the hot path

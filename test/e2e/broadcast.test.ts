@@ -3,7 +3,7 @@ import { parsePlaylist } from '../../src/hls/playlist.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { probe, pushTestPattern, sampleMedia } from '../helpers/media.js';
 import { IngestSocket, rawRequest } from '../helpers/producer.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { isAlive, ServerProcess } from '../helpers/ServerProcess.js';
 
 /** Real server, real ffmpeg on both ends (the pusher and the server's transcoder), ffprobe as the judge. */
 describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
@@ -22,14 +22,6 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
   };
   const ffmpegPids = (room: string) =>
     server.logs.filter((line) => line.msg === 'ffmpeg started' && line.room === room).map((line) => line.pid as number);
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
 
   beforeAll(async () => {
     server = await ServerProcess.start({ workers: 1, roomPortCount: 10 });
@@ -183,7 +175,7 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
 
     const empty = await rawRequest(port, `/ingest?token=${token}`, { method: 'POST', body: Buffer.alloc(0) });
     expect(empty.status).toBe(415);
-    await expect.poll(() => ffmpegPids('garbage').filter(alive), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => ffmpegPids('garbage').filter(isAlive), { timeout: 10_000 }).toEqual([]);
     expect(ffmpegPids('garbage').length).toBeGreaterThan(0);
     expect((await rawRequest(port, '/health')).status).toBe(200);
   }, 60_000);
@@ -243,7 +235,7 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
     expect((await server.api('DELETE', '/api/v1/room/doomed', { key: server.env.KEY })).status).toBe(200);
     expect(await client.next((f) => f.type === 'closed')).toBeTruthy();
     expect((await producer.closed).code).toBe(4000);
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
     const { existsSync } = await import('node:fs');
     expect(existsSync(`${server.dataDir}/hls/doomed`)).toBe(false);
   }, 60_000);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { roomAnswer, serversPerTest } from '../helpers/ServerProcess.js';
+import { isAlive, roomAnswer, serversPerTest } from '../helpers/ServerProcess.js';
 
 describe('server lifecycle (real processes)', () => {
   const start = serversPerTest(afterEach);
@@ -59,17 +59,9 @@ describe('server lifecycle (real processes)', () => {
     const stats = await server.admin('GET', '/api/v1/stats');
     const pids = stats.body.data.workers.map((w: { pid: number }) => w.pid) as number[];
     await server.stop('SIGKILL');
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     const deadline = Date.now() + 10_000;
-    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(pids.filter(alive)).toEqual([]);
+    while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pids.filter(isAlive)).toEqual([]);
     expect(await roomAnswer(port)).toBe('error: ECONNREFUSED');
   });
 });

@@ -201,6 +201,16 @@ export class ServerProcess {
   }
 }
 
+/** Whether a process with this pid still exists (signal 0 checks without signalling). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** GET a room port's `/` and return the text, or the connection error's code. */
 export async function roomAnswer(port: number): Promise<string> {
   try {
