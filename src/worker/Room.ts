@@ -7,10 +7,11 @@ import { OFFLINE, type StreamState } from '../chat/serverFrames.js';
 import { HlsViewers } from '../hls/HlsViewers.js';
 import type { LiveStream, StreamStatus } from '../hls/LiveStream.js';
 import { serveHls } from '../hls/serveHls.js';
+import { errorBody } from '../http/errors.js';
+import { sendJson } from '../http/sendJson.js';
 import { IpcError } from '../ipc/IpcChannel.js';
 import type { RoomSettings } from '../store/records.js';
 import { handleIngestRequest, type IngestRoom } from './ingestHttp.js';
-import { sendJson } from '../http/sendJson.js';
 import { handleRoomRequest } from './roomRequests.js';
 import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
@@ -148,7 +149,7 @@ export class Room implements IngestRoom {
       } else handleRoomRequest(this, req, res);
     } catch (error) {
       this.logger.error({ err: error, path }, 'room request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'Internal server error' } });
+      if (!res.headersSent) sendJson(res, 500, errorBody('INTERNAL', 'Internal server error'));
       else res.destroy();
     }
   }
