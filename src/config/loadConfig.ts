@@ -1,50 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { envSchema, type EnvName, type EnvValues } from './schema.js';
+import { ConfigError, parseEnv, readPem, type Env } from './envParsing.js';
+import { envSchema } from './schema.js';
 import type { Config, LogLevel } from './Config.js';
 
-/** A configuration mistake: one line naming the variable and the fix. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    detail: string,
-    hint?: string,
-  ) {
-    super(`Invalid configuration: ${variable} ${detail}${hint ? ` (${hint})` : ''}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-function parseEnv(env: Env): EnvValues {
-  const values: Record<string, unknown> = {};
-  for (const name of Object.keys(envSchema) as EnvName[]) {
-    const { schema, hint } = envSchema[name];
-    const raw = env[name];
-    const result = schema.safeParse(raw === '' ? undefined : raw);
-    if (!result.success) {
-      const shown = raw === undefined ? '' : `=${JSON.stringify(raw)}`;
-      throw new ConfigError(`${name}${shown}`, result.error.issues[0]?.message ?? 'is invalid', hint);
-    }
-    values[name] = result.data;
-  }
-  return values as EnvValues;
-}
-
-function readPem(variable: 'TLS_CERT' | 'TLS_KEY', file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(variable, `cannot be read from ${file}: ${(error as Error).message}`, 'point it at a readable PEM file');
-  }
-  if (!text.includes('-----BEGIN ')) {
-    throw new ConfigError(variable, `file ${file} is not PEM`, 'it must contain a -----BEGIN ...----- block');
-  }
-  return text;
-}
+export { ConfigError };
 
 function strongKey(): string {
   return randomBytes(32).toString('base64url');
@@ -55,7 +15,7 @@ function strongKey(): string {
  * The result is deeply frozen: code receives it and never reads process.env itself.
  */
 export function loadConfig(env: Env = process.env): Config {
-  const v = parseEnv(env);
+  const v = parseEnv(envSchema, env);
   const production = v.NODE_ENV === 'production';
 
   if (v.LOADBALANCERS.length > 0 && !v.LOADBALANCER_KEY) {

@@ -5,27 +5,27 @@ import { STREAM_LIMITS } from '../hls/streamLimits.js';
 /** pino's levels plus `silent`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const port = z.coerce
+export const port = z.coerce
   .number({ error: 'must be a port number' })
   .int('must be a whole number')
   .min(1, 'must be between 1 and 65535')
   .max(65535, 'must be between 1 and 65535');
 
-const positiveInt = (min: number, max: number) =>
+export const positiveInt = (min: number, max: number) =>
   z.coerce
     .number({ error: 'must be a number' })
     .int('must be a whole number')
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
 
-const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be above 0');
+export const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be above 0');
 
-const boundedNumber = (min: number, max: number) =>
+export const boundedNumber = (min: number, max: number) =>
   z.coerce.number({ error: 'must be a number' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 const { segmentSeconds, windowSegments } = STREAM_LIMITS;
 
-const secret = z
+export const secret = z
   .string()
   .min(1, 'must not be empty')
   .max(512, 'must be at most 512 characters')

@@ -11,6 +11,7 @@ export const ERRORS = {
   FORBIDDEN: { status: 403, message: "The token's role may not do this" },
   NOT_FOUND: { status: 404, message: 'No such route' },
   ROOM_NOT_FOUND: { status: 404, message: 'No such room' },
+  SERVER_NOT_FOUND: { status: 404, message: 'No such chat server: register again' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed on this route' },
   CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
   STREAM_BUSY: { status: 409, message: 'Another producer is live in this room' },
@@ -20,12 +21,14 @@ export const ERRORS = {
   MEDIA_INVALID: { status: 422, message: 'ffmpeg could not turn the stream into HLS' },
   RATE_LIMITED: { status: 429, message: 'Too many requests' },
   INTERNAL: { status: 500, message: 'Internal server error' },
+  UPSTREAM_FAILED: { status: 502, message: 'The chat server did not answer as expected' },
   NOT_ACCEPTING: { status: 503, message: 'The server is draining and does not accept new rooms' },
   NO_PORTS_AVAILABLE: { status: 503, message: 'Every port in ROOM_PORTS is taken' },
   WORKER_UNAVAILABLE: { status: 503, message: 'No room worker is ready; try again shortly' },
   STORE_UNAVAILABLE: { status: 503, message: 'The data store did not answer; try again shortly' },
   FFMPEG_UNAVAILABLE: { status: 503, message: 'No ffmpeg binary was found on the server' },
   STREAM_STOPPED: { status: 503, message: 'The room closed while the stream was live' },
+  NO_SERVER_AVAILABLE: { status: 503, message: 'No chat server can take a room now' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -13,6 +13,7 @@ export interface Registration {
 /** The body of a heartbeat (`PUT /api/v1/servers/:id/health`). */
 export interface HealthReport {
   readonly status: 'available' | 'draining';
+  readonly accepting: boolean;
   readonly load: { cpu: number; memory: number; rooms: number; clients: number };
   readonly rooms: ReadonlyArray<{ name: string; port: number; clients: number; live: boolean }>;
 }

@@ -210,6 +210,7 @@ export class Primary {
     const rooms = this.#rooms.list();
     return {
       status: this.#state.accepting ? 'available' : 'draining',
+      accepting: this.#state.accepting,
       load: { ...machineLoad(), rooms: rooms.length, clients: rooms.reduce((sum, room) => sum + room.clients, 0) },
       rooms: rooms.map((room) => ({ name: room.name, port: room.port, clients: room.clients, live: room.live })),
     };

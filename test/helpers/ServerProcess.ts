@@ -7,6 +7,7 @@ import { freePort, freePortRange } from './ports.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const ENTRY = path.join(ROOT, 'dist/main.js');
+export const LB_ENTRY = path.join(ROOT, 'dist-lb/loadbalancer/src/main.js');
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 
@@ -40,8 +41,9 @@ export class ServerProcess {
     readonly env: Record<string, string>,
     readonly dataDir: string,
     readonly ownsDataDir: boolean,
+    entry = ENTRY,
   ) {
-    this.#child = spawn(process.execPath, [ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => this.#child.once('exit', (code, signal) => resolve({ code, signal })));
     createInterface({ input: this.#child.stdout! }).on('line', (text) => {
       let line: LogLine;
@@ -95,6 +97,20 @@ export class ServerProcess {
     const server = new ServerProcess(env, dataDir, owns);
     await server.ready();
     return server;
+  }
+
+  /** Starts a load balancer (`npm run start:lb`) on `port` and resolves once it is ready. */
+  static async startLoadBalancer(port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
+    const inherited = { ...process.env } as Record<string, string>;
+    delete inherited.NODE_OPTIONS;
+    const lb = new ServerProcess({ ...inherited, PORT: String(port), LOADBALANCER_KEY: 'LB_TESTING_KEY', LOG_LEVEL: 'info', ...env }, '', false, LB_ENTRY);
+    await Promise.race([
+      lb.waitForLog((line) => line.msg === 'loadbalancer ready', 15_000),
+      lb.exited.then(({ code }) => {
+        throw new Error(`load balancer exited with ${code} before it was ready:\n${lb.stderr}`);
+      }),
+    ]);
+    return lb;
   }
 
   /** Spawns without waiting (for start-failure tests). */

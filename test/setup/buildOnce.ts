@@ -12,10 +12,17 @@ function newest(dir: string): number {
   return latest;
 }
 
-/** End-to-end tests run the compiled server; build it when the sources are newer. */
+/** End-to-end tests run the compiled server and load balancer; build each when its sources are newer. */
 export default function setup(): void {
   const root = path.resolve(import.meta.dirname, '../..');
-  const entry = path.join(root, 'dist/main.js');
-  if (existsSync(entry) && statSync(entry).mtimeMs >= newest(path.join(root, 'src'))) return;
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  const builds = [
+    { entry: 'dist/main.js', sources: ['src'], project: 'tsconfig.build.json' },
+    { entry: 'dist-lb/loadbalancer/src/main.js', sources: ['src', 'loadbalancer/src'], project: 'tsconfig.lb.json' },
+  ];
+  for (const build of builds) {
+    const entry = path.join(root, build.entry);
+    const latest = Math.max(...build.sources.map((dir) => newest(path.join(root, dir))));
+    if (existsSync(entry) && statSync(entry).mtimeMs >= latest) continue;
+    execFileSync('npx', ['tsc', '-p', build.project], { cwd: root, stdio: 'inherit' });
+  }
 }

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { ApiError } from '../../src/http/errors.js';
+
+const share = z.number().min(0).max(1);
+const count = z.number().int().min(0);
+const httpUrl = z.string().max(2048).regex(/^https?:\/\/\S+$/, 'must be an http(s) URL');
+
+/** `POST /api/v1/servers`: who the chat server is and where it answers. */
+export const registrationBody = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'ids are 1-128 of A-Z a-z 0-9 . _ : -').optional(),
+  url: httpUrl,
+  adminUrl: httpUrl,
+  host: z.string().min(1).max(255),
+  workers: z.number().int().min(1).max(1024),
+  version: z.string().min(1).max(64),
+});
+
+/** `PUT /api/v1/servers/:id/health`: the heartbeat with the load and the room list. */
+export const healthBody = z.strictObject({
+  status: z.enum(['available', 'draining']),
+  accepting: z.boolean().optional(),
+  load: z.strictObject({ cpu: share, memory: share, rooms: count, clients: count }),
+  rooms: z
+    .array(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), port: z.number().int().min(1).max(65535), clients: count, live: z.boolean() }))
+    .max(100_000),
+});
+
+/** Validates a body against a schema; the first problem becomes a 400 naming the field. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new ApiError('BAD_REQUEST', issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'The body is invalid');
+}

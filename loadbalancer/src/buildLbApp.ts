@@ -1,0 +1,30 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { APP_VERSION } from '../../src/appInfo.js';
+import { installErrorHandling } from '../../src/http/errorHandling.js';
+import { serverLimits } from '../../src/http/serverLimits.js';
+import type { Logger } from '../../src/log/createLogger.js';
+import type { LbConfig } from './lbConfig.js';
+import type { Registry } from './Registry.js';
+import type { RoomPlacer } from './RoomPlacer.js';
+import { registerRoomRoutes } from './routes/roomRoutes.js';
+import { registerServerRoutes } from './routes/serverRoutes.js';
+
+/** Heartbeats carry every room of a server: room for about 50,000 of them. */
+const BODY_LIMIT = 4 * 1024 * 1024;
+
+/** The load balancer's HTTP app (https with TLS_CERT/TLS_KEY); listen() is the caller's. */
+export function buildLbApp(config: LbConfig, registry: Registry, placer: RoomPlacer, logger: Logger): FastifyInstance {
+  const limits = { ...serverLimits(), bodyLimit: BODY_LIMIT };
+  const { tls } = config;
+  // fastify's https overload returns an https-typed instance; the routes only need the common surface.
+  const app = (tls ? Fastify({ ...limits, https: { cert: tls.cert, key: tls.key } }) : Fastify(limits)) as unknown as FastifyInstance;
+  installErrorHandling(app, logger);
+  app.get('/api/v1/', async () => ({ data: { app: 'loadbalancer', version: APP_VERSION } }));
+  app.get('/health', async () => {
+    const states = registry.list().map((entry) => entry.state);
+    return { data: { status: 'ok', servers: states.length, available: states.filter((s) => s === 'available' || s === 'warning').length } };
+  });
+  registerServerRoutes(app, registry, config.key, config.heartbeatMs);
+  registerRoomRoutes(app, registry, placer);
+  return app;
+}
