@@ -7,7 +7,7 @@ import { PLACEMENT_POLICIES, type PolicyName } from './placement.js';
 const fraction = z.coerce.number({ error: 'must be a number' }).gt(0, 'must be above 0').max(1, 'must be at most 1');
 
 /** The load balancer's environment: one schema per variable, with the hint shown when it is wrong. */
-const lbEnv = {
+export const lbEnv = {
   PORT: { schema: port.default(2000), hint: 'e.g. PORT=2000' },
   LOADBALANCER_KEY: { schema: secret, hint: 'set LOADBALANCER_KEY to the key the chat servers send (LOADBALANCER_KEY on their side)' },
   HEARTBEAT_MS: { schema: positiveInt(250, 60_000).default(2_000), hint: 'the interval chat servers report at, e.g. HEARTBEAT_MS=2000' },

@@ -19,6 +19,8 @@ export interface Config {
   readonly workers: number;
   readonly roomPorts: { readonly first: number; readonly last: number };
   readonly publicHost: string;
+  /** Where load balancers reach the public API (room placement); PUBLIC_HOST:PORT by default. */
+  readonly advertiseUrl: string;
   readonly ffmpegPath: string | undefined;
   /** Default HLS segment length (a room setting may override it). */
   readonly hlsSegmentSeconds: number;

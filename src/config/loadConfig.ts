@@ -54,6 +54,7 @@ export function loadConfig(env: Env = process.env): Config {
     workers: v.WORKERS,
     roomPorts: v.ROOM_PORTS,
     publicHost: v.PUBLIC_HOST,
+    advertiseUrl: v.ADVERTISE_URL ?? `http://${v.PUBLIC_HOST}:${v.PORT}`,
     ffmpegPath: v.FFMPEG_PATH,
     hlsSegmentSeconds: v.HLS_SEGMENT_SECONDS,
     hlsWindowSegments: v.HLS_WINDOW_SEGMENTS,

@@ -92,6 +92,10 @@ export const envSchema = {
   WORKERS: { schema: positiveInt(1, 256).default(() => os.availableParallelism()), hint: 'e.g. WORKERS=2' },
   ROOM_PORTS: { schema: portRange.default({ first: 34000, last: 34999 }), hint: 'e.g. ROOM_PORTS=34000-34999' },
   PUBLIC_HOST: { schema: z.string().min(1).default(() => os.hostname()), hint: 'set PUBLIC_HOST to the host name clients use' },
+  ADVERTISE_URL: {
+    schema: httpUrl.optional(),
+    hint: 'the URL load balancers use to reach this server, e.g. ADVERTISE_URL=http://chatserver:80',
+  },
   FFMPEG_PATH: { schema: z.string().min(1).optional(), hint: 'set FFMPEG_PATH to an ffmpeg binary' },
   HLS_SEGMENT_SECONDS: {
     schema: boundedNumber(segmentSeconds.min, segmentSeconds.max).default(segmentSeconds.default),

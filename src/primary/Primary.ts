@@ -187,15 +187,15 @@ export class Primary {
   }
 
   #startLoadBalancerClient(): void {
-    const { loadBalancers, loadBalancerKey, publicHost, port, adminPort, tls, workers } = this.#config;
+    const { loadBalancers, loadBalancerKey, publicHost, advertiseUrl, adminPort, tls, workers } = this.#config;
     if (loadBalancers.length === 0 || !loadBalancerKey) return;
     this.#lbClient = new LoadBalancerClient({
       urls: loadBalancers,
       key: loadBalancerKey,
       registration: {
         id: randomUUID(),
-        url: `http://${publicHost}:${port}`,
-        adminUrl: `${tls ? 'https' : 'http'}://${publicHost}:${adminPort}`,
+        url: advertiseUrl,
+        adminUrl: `${tls ? 'https' : 'http'}://${new URL(advertiseUrl).hostname}:${adminPort}`,
         host: publicHost,
         workers,
         version: APP_VERSION,

@@ -27,6 +27,9 @@ describe('loadConfig', () => {
       workers: os.availableParallelism(),
       roomPorts: { first: 34000, last: 34999 },
       publicHost: os.hostname(),
+      advertiseUrl: `http://${os.hostname()}:80`,
+      hlsSegmentSeconds: 1,
+      hlsWindowSegments: 6,
       logLevel: 'info',
       tls: undefined,
       cacheRefreshMs: 30000,
@@ -34,6 +37,9 @@ describe('loadConfig', () => {
       chatBurst: 6,
     });
     expect(loadConfig({ NODE_ENV: 'production' }).logLevel).toBe('fatal');
+    expect(loadConfig({ ADVERTISE_URL: 'http://chatserver:80/' }).advertiseUrl).toBe('http://chatserver:80');
+    expect(() => loadConfig({ ADVERTISE_URL: 'chatserver' })).toThrow(/ADVERTISE_URL/);
+    expect(() => loadConfig({ HLS_SEGMENT_SECONDS: '0.1' })).toThrow(/HLS_SEGMENT_SECONDS/);
   });
 
   it('generates strong, distinct keys when KEY / ADMIN_KEY are unset', () => {
