@@ -37,7 +37,7 @@ describe('loadConfig', () => {
       chatBurst: 6,
     });
     expect(loadConfig({ NODE_ENV: 'production' }).logLevel).toBe('fatal');
-    expect(loadConfig({ ADVERTISE_URL: 'http://chatserver:80/' }).advertiseUrl).toBe('http://chatserver:80');
+    expect(loadConfig({ ADVERTISE_URL: 'http://chatserver:8080/' }).advertiseUrl).toBe('http://chatserver:8080');
     expect(() => loadConfig({ ADVERTISE_URL: 'chatserver' })).toThrow(/ADVERTISE_URL/);
     expect(() => loadConfig({ HLS_SEGMENT_SECONDS: '0.1' })).toThrow(/HLS_SEGMENT_SECONDS/);
   });
