@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServerProcess } from '../helpers/ServerProcess.js';
+import { selfSignedCert } from '../helpers/tls.js';
 
 function httpsGet(port: number, ca: string, key?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -27,13 +27,9 @@ describe('admin API over TLS (TLS_CERT / TLS_KEY)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
-    server = await ServerProcess.start({ workers: 1, env: { TLS_CERT: path.join(dir, 'cert.pem'), TLS_KEY: path.join(dir, 'key.pem') } });
+    const made = selfSignedCert(dir);
+    cert = made.cert;
+    server = await ServerProcess.start({ workers: 1, env: { TLS_CERT: made.certPath, TLS_KEY: made.keyPath } });
   });
   afterAll(async () => {
     await server?.dispose();
