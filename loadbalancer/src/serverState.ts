@@ -32,14 +32,15 @@ export interface StateRules {
 
 /**
  * A server's state now: stale once it missed `staleAfterBeats` heartbeats (whatever it said
- * last), draining when it says so, else full / warning / available by its busiest resource.
+ * last), draining when it says so, else full / warning when its busiest resource is above
+ * the threshold (so a threshold of 1 turns that state off), else available.
  */
 export function serverState(server: ServerRecord, rules: StateRules, now: number): ServerState {
   if (now - server.lastSeen > rules.heartbeatMs * rules.staleAfterBeats) return 'stale';
   if (server.reported === 'draining') return 'draining';
   const busiest = Math.max(server.load.cpu, server.load.memory);
-  if (busiest >= rules.fullLoad) return 'full';
-  if (busiest >= rules.warningLoad) return 'warning';
+  if (busiest > rules.fullLoad) return 'full';
+  if (busiest > rules.warningLoad) return 'warning';
   return 'available';
 }
 

@@ -9,7 +9,7 @@ import { buildPublicApp } from '../http/buildPublicApp.js';
 import { listenOn } from '../http/listen.js';
 import { LoadBalancerClient } from '../lb-client/LoadBalancerClient.js';
 import type { HealthReport } from '../lb-client/LoadBalancerLink.js';
-import { machineLoad } from '../lb-client/serverLoad.js';
+import { MachineLoad } from '../lb-client/serverLoad.js';
 import { countingStore, type StoreCounters } from '../store/CountingStore.js';
 import { createStore } from '../store/createStore.js';
 import type { Store } from '../store/Store.js';
@@ -42,6 +42,7 @@ export class Primary {
   readonly #rooms: RoomDirectory;
   readonly #ports: PortAllocator;
   #apps: FastifyInstance[] = [];
+  readonly #machineLoad = new MachineLoad();
   #lbClient: LoadBalancerClient | undefined;
   #loadTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -211,7 +212,7 @@ export class Primary {
     return {
       status: this.#state.accepting ? 'available' : 'draining',
       accepting: this.#state.accepting,
-      load: { ...machineLoad(), rooms: rooms.length, clients: rooms.reduce((sum, room) => sum + room.clients, 0) },
+      load: { ...this.#machineLoad.read(), rooms: rooms.length, clients: rooms.reduce((sum, room) => sum + room.clients, 0) },
       rooms: rooms.map((room) => ({ name: room.name, port: room.port, clients: room.clients, live: room.live })),
     };
   }

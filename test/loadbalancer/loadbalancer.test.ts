@@ -12,7 +12,10 @@ describe('load balancers with real chat servers', () => {
   let chat: ServerProcess;
 
   const startLb = async (index: number) => {
-    lbs[index] = await ServerProcess.startLoadBalancer(lbPorts[index]!, { HEARTBEAT_MS: String(HEARTBEAT_MS), DROP_AFTER_MS: '20000' });
+    // This shared 2-core machine is often saturated while the suite runs: no server may turn
+    // `full` here (the load rules have their own unit tests).
+    const env = { HEARTBEAT_MS: String(HEARTBEAT_MS), DROP_AFTER_MS: '20000', WARNING_LOAD: '0.99', FULL_LOAD: '1' };
+    lbs[index] = await ServerProcess.startLoadBalancer(lbPorts[index]!, env);
     return lbs[index]!;
   };
   const startChat = (workers = 1) =>
@@ -49,7 +52,7 @@ describe('load balancers with real chat servers', () => {
   });
 
   it('gets every chat server registered on both, with heartbeats carrying load and rooms', async () => {
-    for (const lb of lbs) await expect.poll(() => stateOf(lb, urlOf(chat)), { timeout: 10_000 }).toBe('available');
+    for (const lb of lbs) await expect.poll(() => stateOf(lb, urlOf(chat)), { timeout: 10_000 }).toMatch(/^(available|warning)$/);
     await chat.createRoom('direct');
     for (const lb of lbs) {
       await expect.poll(async () => (await lb.api('GET', '/api/v1/rooms/direct')).body.data?.port, { timeout: 5_000 }).toBe(chat.roomPorts.first);
@@ -78,7 +81,7 @@ describe('load balancers with real chat servers', () => {
     await lbs[0]!.stop('SIGKILL');
     const restarted = await startLb(0);
     const started = Date.now();
-    await expect.poll(() => stateOf(restarted, urlOf(chat)), { timeout: 10_000, interval: 50 }).toBe('available');
+    await expect.poll(() => stateOf(restarted, urlOf(chat)), { timeout: 10_000, interval: 50 }).toMatch(/^(available|warning)$/);
     // A 404 on the next heartbeat makes the server register again: within a few heartbeats.
     expect(Date.now() - started).toBeLessThan(HEARTBEAT_MS * 6);
     await expect.poll(async () => (await restarted.api('GET', '/api/v1/rooms/placed')).status, { timeout: 5_000 }).toBe(200);
@@ -88,8 +91,8 @@ describe('load balancers with real chat servers', () => {
     const doomed = await startChat();
     const leaving = await startChat();
     for (const lb of lbs) {
-      await expect.poll(() => stateOf(lb, urlOf(doomed)), { timeout: 10_000 }).toBe('available');
-      await expect.poll(() => stateOf(lb, urlOf(leaving)), { timeout: 10_000 }).toBe('available');
+      await expect.poll(() => stateOf(lb, urlOf(doomed)), { timeout: 10_000 }).toMatch(/^(available|warning)$/);
+      await expect.poll(() => stateOf(lb, urlOf(leaving)), { timeout: 10_000 }).toMatch(/^(available|warning)$/);
     }
     await doomed.stop('SIGKILL');
     const killedAt = Date.now();
@@ -100,6 +103,6 @@ describe('load balancers with real chat servers', () => {
     for (const lb of lbs) expect(await stateOf(lb, urlOf(leaving))).toBe('absent');
     await doomed.dispose();
     await leaving.dispose();
-    expect(await stateOf(lbs[1]!, urlOf(chat))).toBe('available');
+    expect(await stateOf(lbs[1]!, urlOf(chat))).toMatch(/^(available|warning)$/);
   }, 60_000);
 });
