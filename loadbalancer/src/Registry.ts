@@ -1,23 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../src/log/createLogger.js';
+import type { HealthReport, Registration, RoomReport } from '../../src/lb-client/lbWire.js';
 import type { PlacementPolicy } from './placement.js';
-import { PLACEABLE, serverState, type RoomReport, type ServerRecord, type ServerState, type StateRules } from './serverState.js';
-
-export interface Registration {
-  readonly id?: string | undefined;
-  readonly url: string;
-  readonly adminUrl: string;
-  readonly host: string;
-  readonly workers: number;
-  readonly version: string;
-}
-
-export interface HealthReport {
-  readonly status: 'available' | 'draining';
-  readonly accepting?: boolean | undefined;
-  readonly load: ServerRecord['load'];
-  readonly rooms: readonly RoomReport[];
-}
+import { PLACEABLE, serverState, type ServerRecord, type ServerState, type StateRules } from './serverState.js';
 
 export interface RegistryOptions extends StateRules {
   readonly dropAfterMs: number;

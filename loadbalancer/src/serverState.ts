@@ -1,24 +1,16 @@
+import type { Registration, RoomReport } from '../../src/lb-client/lbWire.js';
+
+export type { RoomReport };
+
 /** A chat server as the load balancer sees it, kept from its registration and heartbeats. */
-export interface ServerRecord {
+export interface ServerRecord extends Required<Registration> {
   readonly id: string;
-  readonly url: string;
-  readonly adminUrl: string;
-  readonly host: string;
-  readonly workers: number;
-  readonly version: string;
   readonly registeredAt: number;
   lastSeen: number;
   /** What the server says of itself: available, or draining (not accepting new rooms). */
   reported: 'available' | 'draining';
   load: { cpu: number; memory: number; rooms: number; clients: number };
   rooms: RoomReport[];
-}
-
-export interface RoomReport {
-  readonly name: string;
-  readonly port: number;
-  readonly clients: number;
-  readonly live: boolean;
 }
 
 export type ServerState = 'available' | 'warning' | 'full' | 'draining' | 'stale';

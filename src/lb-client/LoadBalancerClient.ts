@@ -1,5 +1,6 @@
 import type { Logger } from '../log/createLogger.js';
-import { LoadBalancerLink, type HealthReport, type Registration } from './LoadBalancerLink.js';
+import type { HealthReport, Registration } from './lbWire.js';
+import { LoadBalancerLink } from './LoadBalancerLink.js';
 
 export interface LoadBalancerClientOptions {
   readonly urls: readonly string[];

@@ -1,22 +1,5 @@
 import type { Logger } from '../log/createLogger.js';
-
-/** What a chat server tells a load balancer about itself when it registers. */
-export interface Registration {
-  readonly id: string;
-  readonly url: string;
-  readonly adminUrl: string;
-  readonly host: string;
-  readonly workers: number;
-  readonly version: string;
-}
-
-/** The body of a heartbeat (`PUT /api/v1/servers/:id/health`). */
-export interface HealthReport {
-  readonly status: 'available' | 'draining';
-  readonly accepting: boolean;
-  readonly load: { cpu: number; memory: number; rooms: number; clients: number };
-  readonly rooms: ReadonlyArray<{ name: string; port: number; clients: number; live: boolean }>;
-}
+import type { HealthReport, Registration } from './lbWire.js';
 
 export interface LinkOptions {
   readonly baseUrl: string;

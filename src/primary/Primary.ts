@@ -8,7 +8,7 @@ import { buildAdminApp } from '../http/buildAdminApp.js';
 import { buildPublicApp } from '../http/buildPublicApp.js';
 import { listenOn } from '../http/listen.js';
 import { LoadBalancerClient } from '../lb-client/LoadBalancerClient.js';
-import type { HealthReport } from '../lb-client/LoadBalancerLink.js';
+import type { HealthReport } from '../lb-client/lbWire.js';
 import { MachineLoad } from '../lb-client/serverLoad.js';
 import { countingStore, type StoreCounters } from '../store/CountingStore.js';
 import { createStore } from '../store/createStore.js';

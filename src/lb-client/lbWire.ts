@@ -1,0 +1,30 @@
+/**
+ * The chat server <-> load balancer wire contract (DESIGN.md, "Load balancer"), one set of
+ * types for both sides: src/lb-client sends these, loadbalancer/src validates and keeps them.
+ */
+
+/** `POST /api/v1/servers`: who the chat server is and where it answers. */
+export interface Registration {
+  /** The server's own id; the load balancer makes one when it is absent. */
+  readonly id?: string | undefined;
+  readonly url: string;
+  readonly adminUrl: string;
+  readonly host: string;
+  readonly workers: number;
+  readonly version: string;
+}
+
+export interface RoomReport {
+  readonly name: string;
+  readonly port: number;
+  readonly clients: number;
+  readonly live: boolean;
+}
+
+/** `PUT /api/v1/servers/:id/health`: load as shares from 0 to 1, and every room. */
+export interface HealthReport {
+  readonly status: 'available' | 'draining';
+  readonly accepting?: boolean | undefined;
+  readonly load: { cpu: number; memory: number; rooms: number; clients: number };
+  readonly rooms: readonly RoomReport[];
+}
