@@ -13,6 +13,8 @@ export interface ClientLimits {
   readonly sendBufferBytes: number;
   readonly chatRate: number;
   readonly chatBurst: number;
+  /** Where dropped slow consumers are counted (the worker's metrics). */
+  readonly counters: { slowConsumers: number };
 }
 
 /**
@@ -65,6 +67,7 @@ export class ChatClient {
   sendFrame(frame: Buffer): boolean {
     if (!this.open) return false;
     if (this.socket.writableLength + frame.length > this.#limits.sendBufferBytes) {
+      this.#limits.counters.slowConsumers += 1;
       this.close('SLOW_CONSUMER');
       return false;
     }

@@ -3,6 +3,7 @@ import type { BanRecord, ChatMessageRecord } from '../store/records.js';
 import type { ChatPolicy } from './ChatPolicy.js';
 import type { MessageIdGenerator } from './messageIds.js';
 import type { WriteCoalescer } from './WriteCoalescer.js';
+import type { WorkerCounters } from '../worker/WorkerCounters.js';
 
 export interface ChatLimits {
   /** Unsent bytes a client may have queued before it is dropped as a slow consumer. */
@@ -20,6 +21,8 @@ export interface ChatContext {
   readonly ids: MessageIdGenerator;
   readonly tokenSecret: Uint8Array;
   readonly limits: ChatLimits;
+  /** The worker's metric counters. */
+  readonly counters: WorkerCounters;
   /** The current policy (settings and bans from the primary's cache). */
   policy(): ChatPolicy;
   /** Resolves once the primary holds the message (batched with others over IPC). */

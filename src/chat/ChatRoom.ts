@@ -94,6 +94,7 @@ export class ChatRoom {
       sendBufferBytes: this.ctx.limits.sendBufferBytes,
       chatRate: policy.chatRate,
       chatBurst: policy.chatBurst,
+      counters: this.ctx.counters,
     });
     if (this.#closed) {
       client.close('ROOM_CLOSED');
@@ -121,6 +122,7 @@ export class ChatRoom {
       if (client === except || !client.user) continue;
       if (client.sendFrame(frame)) delivered += 1;
     }
+    this.ctx.counters.deliveries += delivered;
     return delivered;
   }
 
@@ -230,6 +232,7 @@ export class ChatRoom {
     if (filtered.matched && this.policy.filter.action === 'refuse') return this.sendError(client, 'BANNED_WORDS', undefined, ref);
 
     const { id, ts } = this.ctx.ids.next();
+    this.ctx.counters.messagesIn += 1;
     const record: ChatMessageRecord = { room: this.name, id, user: user.id, name: user.name, text: filtered.text, ts };
     try {
       await this.ctx.persist(record);

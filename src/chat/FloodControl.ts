@@ -24,6 +24,7 @@ export class FloodControl {
     client.strikes += 1;
     client.lastStrikeAt = now;
     if (client.strikes < STRIKES_TO_ESCALATE) {
+      this.#room.ctx.counters.rateLimited += 1;
       this.#room.sendError(client, 'RATE_LIMITED', undefined, ref);
       return;
     }

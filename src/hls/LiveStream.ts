@@ -7,6 +7,13 @@ import type { MediaInfo } from './mediaSniffer.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
 import { Transcoder, type TranscoderExit } from './Transcoder.js';
 
+/** The counters a stream bumps (the worker's metrics). */
+export interface StreamCounters {
+  ingestBytes: number;
+  streamsStarted: number;
+  ffmpegFailures: number;
+}
+
 export type StreamPhase = 'offline' | 'starting' | 'live' | 'ended';
 
 export interface StreamSettings {
@@ -33,6 +40,7 @@ export interface LiveStreamOptions {
   readonly settings: StreamSettings;
   readonly ffmpeg: () => Promise<FfmpegBinary>;
   readonly logger: Logger;
+  readonly counters: StreamCounters;
   readonly firstSegmentTimeoutMs?: number;
   readonly finishTimeoutMs?: number;
 }
@@ -127,7 +135,10 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   #sink(): IngestSink {
     return {
       start: (session, media) => void this.#start(session, media),
-      write: (chunk) => this.#transcoder?.write(chunk) ?? true,
+      write: (chunk) => {
+        this.#options.counters.ingestBytes += chunk.length;
+        return this.#transcoder?.write(chunk) ?? true;
+      },
       end: () => this.#transcoder?.end(),
     };
   }
@@ -154,6 +165,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
       finishTimeoutMs: this.#options.finishTimeoutMs ?? 10_000,
     });
     this.#transcoder = transcoder;
+    this.#options.counters.streamsStarted += 1;
     this.#logger.info({ media, copy: copiesVideo(plan), ffmpeg: binary.source }, 'stream starting');
     this.#setStatus({ phase: 'starting', live: false, url: null, path: null, since: null });
     transcoder.on('drain', () => session.emit('drain'));
@@ -168,6 +180,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
 
   #exited(transcoder: Transcoder, session: IngestSession, exit: TranscoderExit): void {
     if (this.#transcoder === transcoder) this.#transcoder = null;
+    if (!exit.clean) this.#options.counters.ffmpegFailures += 1;
     const wasLive = this.#status.phase === 'live';
     this.#setStatus({ phase: wasLive ? 'ended' : 'offline', live: false, url: null, path: null, since: null });
     if (exit.clean) session.finish({ segments: exit.segments, seconds: (Date.now() - session.startedAt) / 1000 });

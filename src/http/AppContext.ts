@@ -20,4 +20,6 @@ export interface AppContext {
   /** Counts workers that take requests, for /health. */
   readonly readyWorkers: () => number;
   readonly stats: () => Promise<ServerStats>;
+  /** Prometheus text for `GET /metrics`. */
+  readonly metrics: () => Promise<{ contentType: string; text: string }>;
 }

@@ -15,11 +15,19 @@ export function keyMatches(given: unknown, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** A fastify onRequest/preHandler hook that demands `X-API-Key: <expected>`. */
+/** The key from `X-API-Key`, or from `Authorization: Bearer` (what Prometheus can send). */
+function givenKey(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string' && header.length > 0) return header;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+  return bearer?.[1];
+}
+
+/** A fastify onRequest/preHandler hook that demands `X-API-Key: <expected>` (or the same as a Bearer token). */
 export function requireApiKey(expected: string) {
   const expectedDigest = digest(expected);
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const given = request.headers['x-api-key'];
+    const given = givenKey(request);
     if (typeof given !== 'string' || given.length === 0 || !timingSafeEqual(digest(given), expectedDigest)) {
       throw new ApiError('UNAUTHORIZED', given ? 'Wrong X-API-Key' : 'Missing X-API-Key header');
     }

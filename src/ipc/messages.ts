@@ -3,6 +3,7 @@
  * Requests get exactly one response (matched by id); notes are one-way.
  */
 import type { BanRecord, ChatMessageRecord, GlobalSettings, RoomSettings } from '../store/records.js';
+import type { WorkerCounters } from '../worker/WorkerCounters.js';
 
 /** What the primary caches from the store and pushes to every worker. */
 export interface CacheSnapshot {
@@ -27,6 +28,10 @@ export interface WorkerLoad {
   readonly clients: number;
   readonly rssBytes: number;
   readonly cacheVersion: number;
+  readonly counters: Readonly<WorkerCounters>;
+  readonly liveStreams: number;
+  /** Event-loop delay p99 since the previous load reading. */
+  readonly eventLoopLagMs: number;
 }
 
 /** Requests the primary sends to a worker: type -> [payload, result]. */

@@ -11,6 +11,8 @@ import { LoadBalancerClient } from '../lb-client/LoadBalancerClient.js';
 import type { HealthReport } from '../lb-client/lbWire.js';
 import { MachineLoad } from '../lb-client/serverLoad.js';
 import { countingStore, type StoreCounters } from '../store/CountingStore.js';
+import { EventLoopLag } from '../log/EventLoopLag.js';
+import { Metrics } from './Metrics.js';
 import { createStore } from '../store/createStore.js';
 import type { Store } from '../store/Store.js';
 import { ChatAdmin } from './ChatAdmin.js';
@@ -35,6 +37,8 @@ export class Primary {
   readonly #state: ServerState = { accepting: true, startedAt: Date.now() };
   readonly #store: Store;
   readonly #storeCounters: Readonly<StoreCounters>;
+  readonly #metrics = new Metrics();
+  readonly #lag = new EventLoopLag();
   readonly #cache: DataCache;
   readonly #messages: MessageLog;
   readonly #chatAdmin: ChatAdmin;
@@ -50,7 +54,7 @@ export class Primary {
   constructor(config: Config, logger: Logger) {
     this.#config = config;
     this.#logger = logger;
-    const { store, counters } = countingStore(createStore(config));
+    const { store, counters } = countingStore(createStore(config), (kind, ms) => this.#metrics.observeStore(kind, ms));
     this.#store = store;
     this.#storeCounters = counters;
     this.#pool = new WorkerPool({
@@ -106,6 +110,7 @@ export class Primary {
       chatAdmin: this.#chatAdmin,
       readyWorkers: () => this.#pool.readySlots().length,
       stats: () => this.stats(),
+      metrics: async () => ({ contentType: this.#metrics.registry.contentType, text: await this.#metrics.render(await this.stats(), this.#lag.readP99Ms()) }),
     };
     const publicApp = buildPublicApp(ctx);
     const adminApp = buildAdminApp(ctx, (slot) => this.#pool.slots[slot]?.pid);
@@ -143,11 +148,15 @@ export class Primary {
         rooms: this.#rooms.roomsOnSlot(slot.index).length,
         rssBytes: loads.get(slot.index)?.rssBytes ?? null,
         cacheVersion: loads.get(slot.index)?.cacheVersion ?? null,
+        eventLoopLagMs: loads.get(slot.index)?.eventLoopLagMs ?? null,
+        counters: loads.get(slot.index)?.counters ?? null,
       })),
       rooms: {
         total: rooms.length,
         open: rooms.filter((room) => room.status === 'open').length,
         clients: rooms.reduce((sum, room) => sum + room.clients, 0),
+        viewers: rooms.reduce((sum, room) => sum + room.viewers, 0),
+        live: rooms.filter((room) => room.live).length,
       },
       ports: { ...this.#config.roomPorts, used: this.#ports.used },
       store: { kind: this.#store.kind, ...this.#storeCounters },

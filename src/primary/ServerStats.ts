@@ -3,13 +3,24 @@ import type { MessageLogCounters } from './MessageLog.js';
 import type { StoreCounters } from '../store/CountingStore.js';
 import type { StoreKind } from '../store/Store.js';
 import type { SlotState } from './WorkerPool.js';
+import type { WorkerCounters } from '../worker/WorkerCounters.js';
 
 /** `GET /api/v1/stats` on the admin port. */
 export interface ServerStats {
   readonly uptimeS: number;
   readonly accepting: boolean;
-  readonly workers: ReadonlyArray<{ index: number; pid: number | null; state: SlotState; restarts: number; rooms: number; rssBytes: number | null; cacheVersion: number | null }>;
-  readonly rooms: { total: number; open: number; clients: number };
+  readonly workers: ReadonlyArray<{
+    index: number;
+    pid: number | null;
+    state: SlotState;
+    restarts: number;
+    rooms: number;
+    rssBytes: number | null;
+    cacheVersion: number | null;
+    eventLoopLagMs: number | null;
+    counters: Readonly<WorkerCounters> | null;
+  }>;
+  readonly rooms: { total: number; open: number; clients: number; viewers: number; live: number };
   readonly ports: { first: number; last: number; used: number };
   readonly store: { kind: StoreKind } & Readonly<StoreCounters>;
   readonly messages: Readonly<MessageLogCounters>;

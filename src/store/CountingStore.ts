@@ -16,7 +16,10 @@ export interface StoreCounters {
  * Wraps a Store and counts its calls, so operators (and the cache test) can see how many
  * reads actually reach the database.
  */
-export function countingStore(inner: Store): { store: Store; counters: Readonly<StoreCounters> } {
+export function countingStore(
+  inner: Store,
+  observe: (kind: 'read' | 'write', ms: number) => void = () => undefined,
+): { store: Store; counters: Readonly<StoreCounters> } {
   const counters: StoreCounters = { reads: 0, writes: 0, errors: 0, busyMs: 0 };
   const store = new Proxy(inner, {
     get(target, property, receiver) {
@@ -26,7 +29,8 @@ export function countingStore(inner: Store): { store: Store; counters: Readonly<
       }
       const method = value as (...args: unknown[]) => Promise<unknown>;
       return async (...args: unknown[]) => {
-        if (READS.has(property as keyof Store)) counters.reads += 1;
+        const kind = READS.has(property as keyof Store) ? 'read' : 'write';
+        if (kind === 'read') counters.reads += 1;
         else counters.writes += 1;
         const started = performance.now();
         try {
@@ -35,7 +39,9 @@ export function countingStore(inner: Store): { store: Store; counters: Readonly<
           counters.errors += 1;
           throw error;
         } finally {
-          counters.busyMs += performance.now() - started;
+          const ms = performance.now() - started;
+          counters.busyMs += ms;
+          observe(kind, ms);
         }
       };
     },

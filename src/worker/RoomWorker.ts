@@ -6,6 +6,8 @@ import type { RoomSettings } from '../store/records.js';
 import { Room, type RoomCloseKind } from './Room.js';
 import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
+import { EventLoopLag } from '../log/EventLoopLag.js';
+import type { WorkerCounters } from './WorkerCounters.js';
 
 /**
  * A room worker process: owns a set of rooms (each on its own port) and the cached data the
@@ -16,14 +18,17 @@ export class RoomWorker {
   readonly #logger: Logger;
   readonly #chat: WorkerChat;
   readonly #media: WorkerMedia;
+  readonly #counters: WorkerCounters;
+  readonly #lag = new EventLoopLag();
   readonly #rooms = new Map<string, Room>();
   #cache: CacheSnapshot | undefined;
   #closed = false;
 
-  constructor(channel: WorkerSideChannel, chat: WorkerChat, media: WorkerMedia, logger: Logger) {
+  constructor(channel: WorkerSideChannel, chat: WorkerChat, media: WorkerMedia, counters: WorkerCounters, logger: Logger) {
     this.#channel = channel;
     this.#chat = chat;
     this.#media = media;
+    this.#counters = counters;
     this.#logger = logger;
     channel.handle('room.open', ({ name, port, settings }) => this.openRoom(name, port, settings));
     channel.handle('room.close', async ({ name, reason, kind }) => ({ closed: await this.closeRoom(name, reason, kind) }));
@@ -110,6 +115,9 @@ export class RoomWorker {
       clients: rooms.reduce((sum, room) => sum + room.clients, 0),
       rssBytes: process.memoryUsage.rss(),
       cacheVersion: this.#cache?.version ?? 0,
+      counters: { ...this.#counters },
+      liveStreams: rooms.filter((room) => room.live).length,
+      eventLoopLagMs: this.#lag.readP99Ms(),
     };
   }
 

@@ -13,6 +13,7 @@ import { LIMITS } from '../chat/protocol.js';
 import { tokenSecret } from '../chat/tokens.js';
 import { WriteCoalescer } from '../chat/WriteCoalescer.js';
 import { MessageBatcher } from './MessageBatcher.js';
+import type { WorkerCounters } from './WorkerCounters.js';
 
 const HISTORY_TIMEOUT_MS = 5_000;
 
@@ -27,7 +28,7 @@ export class WorkerChat {
   readonly #defaults: { chatRate: number; chatBurst: number };
   #policy: ChatPolicy;
 
-  constructor(config: Config, channel: WorkerSideChannel, logger: Logger) {
+  constructor(config: Config, channel: WorkerSideChannel, logger: Logger, counters: WorkerCounters) {
     this.#defaults = { chatRate: config.chatRate, chatBurst: config.chatBurst };
     this.#policy = new ChatPolicy(undefined, this.#defaults);
     this.#wss = new WebSocketServer({
@@ -48,6 +49,7 @@ export class WorkerChat {
       ids: new MessageIdGenerator(),
       tokenSecret: tokenSecret(config.key),
       limits,
+      counters,
       policy: () => this.#policy,
       persist: (record) => batcher.persist(record),
       loadHistory: (room, before, limit) => channel.request('history.get', { room, before, limit }, HISTORY_TIMEOUT_MS),

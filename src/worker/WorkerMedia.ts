@@ -5,6 +5,7 @@ import { resolveFfmpeg, type FfmpegBinary } from '../hls/resolveFfmpeg.js';
 import type { Logger } from '../log/createLogger.js';
 import type { RoomSettings } from '../store/records.js';
 import { IngestSockets } from './ingestSocket.js';
+import type { WorkerCounters } from './WorkerCounters.js';
 
 /**
  * The broadcast services of one worker, shared by its rooms: the ffmpeg binary (resolved at
@@ -15,11 +16,13 @@ export class WorkerMedia {
   readonly ingest = new IngestSockets();
   readonly #config: Config;
   readonly #logger: Logger;
+  readonly #counters: WorkerCounters;
   #ffmpeg: Promise<FfmpegBinary> | undefined;
 
-  constructor(config: Config, logger: Logger) {
+  constructor(config: Config, logger: Logger, counters: WorkerCounters) {
     this.#config = config;
     this.#logger = logger;
+    this.#counters = counters;
   }
 
   /** The binary, resolved once; a failed lookup is retried at the next stream (ffmpeg may be installed meanwhile). */
@@ -46,6 +49,7 @@ export class WorkerMedia {
       settings: this.#settings(room.settings),
       ffmpeg: () => this.ffmpeg(),
       logger,
+      counters: this.#counters,
     });
   }
 

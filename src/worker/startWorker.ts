@@ -4,6 +4,7 @@ import { workerSideChannel } from '../ipc/endpoints.js';
 import { RoomWorker } from './RoomWorker.js';
 import { WorkerChat } from './WorkerChat.js';
 import { WorkerMedia } from './WorkerMedia.js';
+import { newWorkerCounters } from './WorkerCounters.js';
 
 /** How long a worker whose primary vanished may take to close its rooms before it exits anyway. */
 const ORPHAN_EXIT_MS = 3_000;
@@ -12,7 +13,8 @@ const ORPHAN_EXIT_MS = 3_000;
 export async function startWorker(config: Config, slot: string): Promise<void> {
   const logger = createLogger(config.logLevel, { role: 'worker', worker: Number(slot) });
   const channel = workerSideChannel();
-  const worker = new RoomWorker(channel, new WorkerChat(config, channel, logger), new WorkerMedia(config, logger), logger);
+  const counters = newWorkerCounters();
+  const worker = new RoomWorker(channel, new WorkerChat(config, channel, logger, counters), new WorkerMedia(config, logger, counters), counters, logger);
 
   // The primary coordinates shutdown: a Ctrl-C reaches the whole process group, and workers
   // that left on their own would race the primary's orderly close.

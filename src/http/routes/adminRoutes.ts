@@ -20,4 +20,9 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext, worke
   });
 
   app.get('/api/v1/stats', async () => ({ data: await ctx.stats() }));
+
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, text } = await ctx.metrics();
+    return reply.type(contentType).send(text);
+  });
 }

@@ -1,0 +1,113 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ServerStats } from './ServerStats.js';
+import { WorkerTotals } from './WorkerTotals.js';
+import type { WorkerCounters } from '../worker/WorkerCounters.js';
+
+/** Counters that workers keep, and the metric each becomes (all `_total`, summed over workers). */
+const WORKER_COUNTERS: ReadonlyArray<[keyof WorkerCounters, string, string]> = [
+  ['messagesIn', 'chatserver_messages_in_total', 'Chat messages accepted from clients'],
+  ['deliveries', 'chatserver_deliveries_total', 'Frames written to chat clients by broadcasts'],
+  ['slowConsumers', 'chatserver_slow_consumers_total', 'Chat clients dropped for not reading (close 4008)'],
+  ['rateLimited', 'chatserver_rate_limited_total', 'Chat frames refused by the rate limit'],
+  ['ingestBytes', 'chatserver_ingest_bytes_total', 'Media bytes received from producers'],
+  ['streamsStarted', 'chatserver_streams_started_total', 'ffmpeg processes started for live streams'],
+  ['ffmpegFailures', 'chatserver_ffmpeg_failures_total', 'ffmpeg exits that were not a clean end of stream'],
+];
+
+/** A counter whose value comes from elsewhere (the stats): set at each scrape. */
+function setCounter(counter: Counter, value: number, labels: Record<string, string> = {}): void {
+  counter.remove(labels);
+  counter.inc(labels, value);
+}
+
+/**
+ * `GET /metrics` on the admin port: Prometheus text built at each scrape from the primary's
+ * stats (which ask every worker for its load and counters), plus the primary's own process
+ * metrics and store latency. One registry per Primary: no global state.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly #totals = new WorkerTotals();
+  readonly #storeSeconds: Histogram<'kind'>;
+  readonly #gauges;
+  readonly #counters;
+  readonly #workerCounters: Map<keyof WorkerCounters, Counter>;
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'chatserver_primary_' });
+    this.#storeSeconds = new Histogram({
+      name: 'chatserver_store_operation_seconds',
+      help: 'Store call latency seen by the primary',
+      labelNames: ['kind'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    const gauge = <L extends string = never>(name: string, help: string, labelNames: L[] = []) => new Gauge<L>({ name, help, labelNames, registers });
+    const counter = <L extends string = never>(name: string, help: string, labelNames: L[] = []) => new Counter<L>({ name, help, labelNames, registers });
+    this.#gauges = {
+      rooms: gauge('chatserver_rooms', 'Rooms by status', ['status']),
+      connections: gauge('chatserver_connections', 'Open chat connections'),
+      viewers: gauge('chatserver_viewers', 'Chat clients plus recent HLS players'),
+      live: gauge('chatserver_live_streams', 'Rooms streaming now'),
+      workers: gauge('chatserver_workers', 'Room workers by state', ['state']),
+      accepting: gauge('chatserver_accepting', '1 when the server takes new rooms, 0 while draining'),
+      lag: gauge('chatserver_event_loop_lag_seconds', 'Event-loop delay p99 since the previous scrape', ['process']),
+      workerRss: gauge('chatserver_worker_rss_bytes', 'Resident memory of each room worker', ['worker']),
+      heldMessages: gauge('chatserver_messages_pending', 'Messages held by the primary, not yet in the store'),
+      portsUsed: gauge('chatserver_room_ports_used', 'Room ports in use'),
+    };
+    this.#counters = {
+      restarts: counter('chatserver_worker_restarts_total', 'Room workers replaced after dying'),
+      stored: counter('chatserver_messages_stored_total', 'Chat messages written to the store'),
+      storeFailures: counter('chatserver_store_write_failures_total', 'Failed message batch writes (retried)'),
+      refused: counter('chatserver_messages_refused_total', 'Messages refused because too many waited for the store'),
+      storeErrors: counter('chatserver_store_errors_total', 'Store calls that failed'),
+      cacheRefreshes: counter('chatserver_cache_refreshes_total', 'Cache reloads from the store'),
+      cacheFailures: counter('chatserver_cache_refresh_failures_total', 'Cache reloads that failed'),
+    };
+    this.#workerCounters = new Map(WORKER_COUNTERS.map(([key, name, help]) => [key, counter(name, help)]));
+  }
+
+  /** For the counting store: one observation per store call. */
+  observeStore(kind: 'read' | 'write', ms: number): void {
+    this.#storeSeconds.observe({ kind }, ms / 1000);
+  }
+
+  /** Refreshes every metric from the stats, then renders the registry. */
+  async render(stats: ServerStats, primaryLagMs: number): Promise<string> {
+    const g = this.#gauges;
+    g.rooms.reset();
+    g.rooms.set({ status: 'open' }, stats.rooms.open);
+    g.rooms.set({ status: 'other' }, stats.rooms.total - stats.rooms.open);
+    g.connections.set(stats.rooms.clients);
+    g.viewers.set(stats.rooms.viewers);
+    g.live.set(stats.rooms.live);
+    g.accepting.set(stats.accepting ? 1 : 0);
+    g.heldMessages.set(stats.messages.held);
+    g.portsUsed.set(stats.ports.used);
+    g.workers.reset();
+    g.workerRss.reset();
+    g.lag.reset();
+    g.lag.set({ process: 'primary' }, primaryLagMs / 1000);
+    for (const worker of stats.workers) {
+      g.workers.inc({ state: worker.state });
+      if (worker.rssBytes !== null) g.workerRss.set({ worker: String(worker.index) }, worker.rssBytes);
+      if (worker.eventLoopLagMs !== null) g.lag.set({ process: `worker-${worker.index}` }, worker.eventLoopLagMs / 1000);
+    }
+    const c = this.#counters;
+    setCounter(c.restarts, stats.workers.reduce((sum, worker) => sum + worker.restarts, 0));
+    setCounter(c.stored, stats.messages.written);
+    setCounter(c.storeFailures, stats.messages.writeFailures);
+    setCounter(c.refused, stats.messages.refused);
+    setCounter(c.storeErrors, stats.store.errors);
+    setCounter(c.cacheRefreshes, stats.cache.refreshes);
+    setCounter(c.cacheFailures, stats.cache.failures);
+    this.#totals.update(
+      stats.workers.flatMap((worker) => (worker.pid !== null && worker.counters !== null ? [{ pid: worker.pid, counters: worker.counters }] : [])),
+    );
+    const totals = this.#totals.totals();
+    for (const [key, counter] of this.#workerCounters) setCounter(counter, totals[key]);
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * What a room worker counts for the metrics, as plain numbers bumped on the hot paths (no
+ * per-event allocation). They only grow; the primary reads them with the worker's load.
+ */
+export interface WorkerCounters {
+  /** Chat messages accepted from clients. */
+  messagesIn: number;
+  /** Frames written to joined clients by broadcasts (a message to 100 clients counts 100). */
+  deliveries: number;
+  slowConsumers: number;
+  rateLimited: number;
+  ingestBytes: number;
+  streamsStarted: number;
+  /** ffmpeg exits that were not a clean end of stream (crash, kill, bad input). */
+  ffmpegFailures: number;
+}
+
+export function newWorkerCounters(): WorkerCounters {
+  return { messagesIn: 0, deliveries: 0, slowConsumers: 0, rateLimited: 0, ingestBytes: 0, streamsStarted: 0, ffmpegFailures: 0 };
+}
