@@ -2,6 +2,7 @@ import type { Config } from '../config/Config.js';
 import type { Logger } from '../log/createLogger.js';
 import type { ChatAdmin } from '../primary/ChatAdmin.js';
 import type { RoomDirectory } from '../primary/RoomDirectory.js';
+import type { ServerControl } from '../primary/ServerControl.js';
 import type { ServerStats } from '../primary/ServerStats.js';
 
 /** Run-time switches an operator flips (drain / resume). */
@@ -17,6 +18,7 @@ export interface AppContext {
   readonly rooms: RoomDirectory;
   readonly state: ServerState;
   readonly chatAdmin: ChatAdmin;
+  readonly control: ServerControl;
   /** Counts workers that take requests, for /health. */
   readonly readyWorkers: () => number;
   readonly stats: () => Promise<ServerStats>;

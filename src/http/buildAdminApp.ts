@@ -7,6 +7,7 @@ import { serverLimits } from './serverLimits.js';
 import { registerAdminChatRoutes } from './routes/adminChatRoutes.js';
 import { registerAdminRoutes } from './routes/adminRoutes.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
+import { registerServerRoutes } from './routes/serverRoutes.js';
 
 /**
  * The admin API on ADMIN_PORT: every route needs ADMIN_KEY. It speaks https when TLS_CERT and
@@ -22,5 +23,6 @@ export function buildAdminApp(ctx: AppContext, workerPid: (slot: number) => numb
   registerInfoRoutes(app, ctx, `Admin ${APP_NAME}`);
   registerAdminRoutes(app, ctx, workerPid);
   registerAdminChatRoutes(app, ctx);
+  registerServerRoutes(app, ctx);
   return app;
 }

@@ -4,6 +4,7 @@
  */
 import type { BanRecord, ChatMessageRecord, GlobalSettings, RoomSettings } from '../store/records.js';
 import type { WorkerCounters } from '../worker/WorkerCounters.js';
+import type { LogLevel } from '../config/Config.js';
 
 /** What the primary caches from the store and pushes to every worker. */
 export interface CacheSnapshot {
@@ -44,6 +45,8 @@ export type WorkerRequests = {
   /** Disconnects every connection of a user in a room (admin kick). */
   'room.kick': [{ room: string; user: string; reason: string }, { connections: number }];
   'worker.load': [Record<string, never>, WorkerLoad];
+  /** The log level at run time (admin API), for the worker's logger and all its children. */
+  'worker.logLevel': [{ level: LogLevel }, { level: LogLevel }];
   /** Close every room and get ready to exit. */
   'worker.shutdown': [{ reason: string }, { rooms: number }];
 };

@@ -13,6 +13,7 @@ import { MachineLoad } from '../lb-client/serverLoad.js';
 import { countingStore, type StoreCounters } from '../store/CountingStore.js';
 import { EventLoopLag } from '../log/EventLoopLag.js';
 import { Metrics } from './Metrics.js';
+import { ServerControl } from './ServerControl.js';
 import { createStore } from '../store/createStore.js';
 import type { Store } from '../store/Store.js';
 import { ChatAdmin } from './ChatAdmin.js';
@@ -51,7 +52,10 @@ export class Primary {
   #loadTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(config: Config, logger: Logger) {
+  readonly #control: ServerControl;
+
+  /** `requestShutdown` is how the admin API's shutdown reaches the process's own signal handling. */
+  constructor(config: Config, logger: Logger, requestShutdown: (reason: string) => void = () => undefined) {
     this.#config = config;
     this.#logger = logger;
     const { store, counters } = countingStore(createStore(config), (kind, ms) => this.#metrics.observeStore(kind, ms));
@@ -88,6 +92,7 @@ export class Primary {
       },
     });
     this.#chatAdmin = new ChatAdmin(store, this.#cache, this.#pool, this.#rooms, logger.child({ component: 'chat-admin' }));
+    this.#control = new ServerControl({ pool: this.#pool, rooms: this.#rooms, state: this.#state, logger, requestShutdown });
   }
 
   get rooms(): RoomDirectory {
@@ -108,6 +113,7 @@ export class Primary {
       rooms: this.#rooms,
       state: this.#state,
       chatAdmin: this.#chatAdmin,
+      control: this.#control,
       readyWorkers: () => this.#pool.readySlots().length,
       stats: () => this.stats(),
       metrics: async () => ({ contentType: this.#metrics.registry.contentType, text: await this.#metrics.render(await this.stats(), this.#lag.readP99Ms()) }),

@@ -51,6 +51,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   readonly #workers = new Map<number, ClusterWorker>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #stopping = false;
+  /** Slots whose worker is being replaced on purpose: no crash count, no backoff. */
+  readonly #planned = new Set<number>();
 
   constructor(options: WorkerPoolOptions) {
     super();
@@ -84,6 +86,42 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     for (const slot of this.readySlots()) slot.channel?.notify(type, payload);
   }
 
+  /**
+   * Replaces one worker on purpose (rolling restart): it closes its rooms (clients get 1001 and
+   * reconnect), exits, and a new worker takes the slot at once, without crash backoff.
+   * Resolves when the new worker is ready.
+   */
+  async restart(index: number, reason: string): Promise<void> {
+    const slot = this.slots[index];
+    const worker = this.#workers.get(index);
+    if (!slot || !worker || worker.isDead() || this.#stopping) throw new Error(`worker ${index} is not running`);
+    this.#planned.add(index);
+    const ready = new Promise<void>((resolve) => {
+      const onReady = (readySlot: WorkerSlot) => {
+        if (readySlot.index !== index) return;
+        this.off('ready', onReady);
+        resolve();
+      };
+      this.on('ready', onReady);
+    });
+    await this.#retire(slot, worker, reason);
+    await ready;
+  }
+
+  /** Asks a worker to close its rooms, then lets it exit; kills it when it hangs. */
+  async #retire(slot: WorkerSlot, worker: ClusterWorker, reason: string): Promise<void> {
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    try {
+      await slot.channel?.request('worker.shutdown', { reason }, STOP_TIMEOUT_MS);
+    } catch (error) {
+      this.#logger.warn({ err: error, worker: slot.index }, 'worker did not confirm shutdown');
+    }
+    const kill = setTimeout(() => worker.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    if (worker.isConnected()) worker.disconnect();
+    await exited;
+    clearTimeout(kill);
+  }
+
   /** Asks each worker to close its rooms, then lets it exit; kills the ones that hang. */
   async stop(reason: string): Promise<void> {
     this.#stopping = true;
@@ -94,16 +132,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         const worker = this.#workers.get(slot.index);
         slot.state = 'stopped';
         if (!worker || worker.isDead()) return;
-        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-        try {
-          await slot.channel?.request('worker.shutdown', { reason }, STOP_TIMEOUT_MS);
-        } catch (error) {
-          this.#logger.warn({ err: error, worker: slot.index }, 'worker did not confirm shutdown');
-        }
-        const kill = setTimeout(() => worker.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
-        if (worker.isConnected()) worker.disconnect();
-        await exited;
-        clearTimeout(kill);
+        await this.#retire(slot, worker, reason);
       }),
     );
   }
@@ -149,6 +178,12 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     }
     slot.state = 'dead';
     slot.channel = undefined;
+    if (this.#planned.delete(slot.index)) {
+      this.#logger.info({ worker: slot.index, pid: slot.pid }, 'worker retired; starting its replacement');
+      this.emit('died', slot, code, signal);
+      void this.#fork(slot);
+      return;
+    }
     const livedMs = Date.now() - slot.startedAt;
     slot.quickCrashes = livedMs < CRASH_LOOP_WINDOW_MS ? slot.quickCrashes + 1 : 1;
     const delay = restartDelay(slot.quickCrashes);

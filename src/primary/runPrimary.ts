@@ -11,7 +11,9 @@ const SHUTDOWN_DEADLINE_MS = 15_000;
 export async function runPrimary(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel, { role: 'primary' });
   announceGeneratedKeys(config, logger);
-  const primary = new Primary(config, logger);
+  // The admin API's shutdown takes the same path as a signal (assigned below, called later).
+  let requestShutdown = (_reason: string) => undefined as void;
+  const primary = new Primary(config, logger, (reason) => requestShutdown(reason));
 
   let signals = 0;
   const shutdown = (signal: string) => {
@@ -32,6 +34,7 @@ export async function runPrimary(config: Config): Promise<void> {
       },
     );
   };
+  requestShutdown = (reason) => shutdown(reason);
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));

@@ -1,4 +1,4 @@
-import type { Logger } from '../log/createLogger.js';
+import { setLogLevel, type Logger } from '../log/createLogger.js';
 import { IpcError } from '../ipc/IpcChannel.js';
 import type { WorkerSideChannel } from '../ipc/endpoints.js';
 import type { CacheSnapshot, WorkerLoad } from '../ipc/messages.js';
@@ -37,6 +37,10 @@ export class RoomWorker {
       connections: this.#rooms.get(room)?.chat.disconnectUser(user, 'KICKED', reason) ?? 0,
     }));
     channel.handle('worker.load', () => this.load());
+    channel.handle('worker.logLevel', ({ level }) => {
+      setLogLevel(this.#logger, level);
+      return { level };
+    });
     channel.handle('worker.shutdown', async ({ reason }) => ({ rooms: await this.close(reason) }));
     channel.onNote('cache.snapshot', (snapshot) => this.#useSnapshot(snapshot));
   }

@@ -1,0 +1,94 @@
+import type { LogLevel } from '../config/Config.js';
+import type { ServerState } from '../http/AppContext.js';
+import { ApiError } from '../http/errors.js';
+import { setLogLevel, type Logger } from '../log/createLogger.js';
+import type { RoomDirectory } from './RoomDirectory.js';
+import type { WorkerPool } from './WorkerPool.js';
+
+/** How long a restarted worker's rooms may take to listen again before the restart moves on. */
+const ROOMS_BACK_TIMEOUT_MS = 10_000;
+
+export interface RestartReport {
+  readonly workers: number;
+  readonly rooms: number;
+  readonly ms: number;
+  /** Rooms that were not listening again when the restart moved on (see their status). */
+  readonly notBack: readonly string[];
+}
+
+/** The operator's switches on the admin API: drain and resume, log level, rolling restart, shutdown. */
+export class ServerControl {
+  readonly #pool: WorkerPool;
+  readonly #rooms: RoomDirectory;
+  readonly #state: ServerState;
+  readonly #logger: Logger;
+  readonly #requestShutdown: (reason: string) => void;
+  #restarting = false;
+
+  constructor(options: { pool: WorkerPool; rooms: RoomDirectory; state: ServerState; logger: Logger; requestShutdown: (reason: string) => void }) {
+    this.#pool = options.pool;
+    this.#rooms = options.rooms;
+    this.#state = options.state;
+    this.#logger = options.logger;
+    this.#requestShutdown = options.requestShutdown;
+  }
+
+  /** Drain (false): no new rooms, /health 503, the load balancers told at the next heartbeat. */
+  setAccepting(accepting: boolean): void {
+    if (this.#state.accepting === accepting) return;
+    this.#state.accepting = accepting;
+    this.#logger.warn({ accepting }, accepting ? 'accepting new rooms again' : 'draining: no new rooms');
+  }
+
+  /** Changes the level in the primary and in every worker, at once. */
+  async setLogLevel(level: LogLevel): Promise<{ level: LogLevel; workers: number }> {
+    setLogLevel(this.#logger, level);
+    const answers = await Promise.allSettled(this.#pool.readySlots().map((slot) => slot.channel!.request('worker.logLevel', { level })));
+    this.#logger.warn({ level }, 'log level changed');
+    return { level, workers: answers.filter((answer) => answer.status === 'fulfilled').length };
+  }
+
+  /**
+   * Replaces the workers one at a time. Each worker's rooms close with 1001 (clients reconnect
+   * by themselves), and the next worker waits until they listen again on the same ports.
+   */
+  async rollingRestart(): Promise<RestartReport> {
+    if (this.#restarting) throw new ApiError('CONFLICT', 'A rolling restart is already running');
+    this.#restarting = true;
+    const started = Date.now();
+    const notBack: string[] = [];
+    let rooms = 0;
+    try {
+      this.#logger.warn({ workers: this.#pool.slots.length }, 'rolling restart started');
+      for (const slot of this.#pool.slots) {
+        if (slot.state !== 'ready') continue;
+        const names = this.#rooms.roomsOnSlot(slot.index).map((room) => room.name);
+        rooms += names.length;
+        await this.#pool.restart(slot.index, 'rolling restart');
+        notBack.push(...(await this.#roomsBack(names)));
+      }
+      const report = { workers: this.#pool.slots.length, rooms, ms: Date.now() - started, notBack };
+      this.#logger.warn(report, 'rolling restart done');
+      return report;
+    } finally {
+      this.#restarting = false;
+    }
+  }
+
+  /** Graceful shutdown, as SIGTERM does; the caller has answered already. */
+  shutdown(reason: string): void {
+    this.#requestShutdown(reason);
+  }
+
+  async #roomsBack(names: readonly string[]): Promise<string[]> {
+    const deadline = Date.now() + ROOMS_BACK_TIMEOUT_MS;
+    for (;;) {
+      const waiting = names.filter((name) => {
+        const status = this.#rooms.get(name)?.status;
+        return status === 'opening' || status === 'down';
+      });
+      if (waiting.length === 0 || Date.now() > deadline) return waiting;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}

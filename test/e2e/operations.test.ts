@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChatTestClient } from '../helpers/ChatTestClient.js';
+import { roomAnswer, serversPerTest } from '../helpers/ServerProcess.js';
+
+const json = (value: unknown) => ({ body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
+
+describe('operator switches on the admin API', () => {
+  const start = serversPerTest(afterEach);
+
+  it('drains (503 on /health and on new rooms, existing rooms still answer) and resumes', async () => {
+    const server = await start({ workers: 1 });
+    await server.createRoom('kept');
+    const admin = (body: unknown) => server.api('POST', '/api/v1/server/accepting', { admin: true, key: server.env.ADMIN_KEY, ...json(body) });
+    expect((await admin({ accepting: 'no' })).status).toBe(400);
+    expect((await admin({ accepting: false, extra: 1 })).status).toBe(400);
+    expect((await admin({ accepting: false })).body).toEqual({ data: { accepting: false } });
+    const health = await server.api('GET', '/health');
+    expect(health.status).toBe(503);
+    expect(health.body.data.status).toBe('draining');
+    expect((await server.createRoom('refused')).status).toBe(503);
+    expect((await server.createRoom('refused')).body.error.code).toBe('NOT_ACCEPTING');
+    expect((await server.createRoom('kept')).status).toBe(200);
+    expect((await admin({ accepting: true })).status).toBe(200);
+    expect((await server.api('GET', '/health')).status).toBe(200);
+    expect((await server.createRoom('refused')).status).toBe(201);
+  });
+
+  it('changes the log level at run time in the primary and every worker', async () => {
+    const server = await start({ workers: 2 });
+    const level = (value: string) => server.api('PUT', '/api/v1/server/log-level', { admin: true, key: server.env.ADMIN_KEY, ...json({ level: value }) });
+    expect((await level('loud')).status).toBe(400);
+    expect((await level('debug')).body).toEqual({ data: { level: 'debug', workers: 2 } });
+    expect((await server.admin('GET', '/api/v1/server/log-level')).body).toEqual({ data: { level: 'debug' } });
+    const since = server.logs.length;
+    await server.admin('PATCH', '/api/v1/settings', { welcomeText: 'hello' });
+    // A worker logs each cache snapshot it takes at debug level: seen now, from both workers.
+    await server.waitForLog((line) => line.msg === 'cache snapshot received' && line.worker === 0, 5_000, since);
+    await server.waitForLog((line) => line.msg === 'cache snapshot received' && line.worker === 1, 5_000, since);
+    expect((await level('info')).status).toBe(200);
+  });
+
+  it('restarts the workers one at a time with every room back on its port', async () => {
+    const server = await start({ workers: 2, roomPortCount: 8 });
+    const ports: Record<string, number> = {};
+    for (const name of ['r1', 'r2', 'r3', 'r4']) ports[name] = (await server.createRoom(name)).body.data.port;
+    const before = (await server.admin('GET', '/api/v1/stats')).body.data.workers.map((w: { pid: number }) => w.pid);
+    const { client } = await ChatTestClient.join(ports.r1!, { name: 'stays' });
+    client.send({ type: 'message', text: 'before the restart', ref: 1 });
+    await client.next((f) => f.ref === 1);
+    const closed = new Promise<number>((resolve) => client.ws.once('close', (code) => resolve(code)));
+
+    const restart = await server.admin('POST', '/api/v1/server/restart');
+    expect(restart.status).toBe(200);
+    expect(restart.body.data).toMatchObject({ workers: 2, rooms: 4, notBack: [] });
+    expect(await closed).toBe(1001);
+    for (const [name, port] of Object.entries(ports)) expect(await roomAnswer(port)).toBe(name);
+    const stats = (await server.admin('GET', '/api/v1/stats')).body.data;
+    const after = stats.workers.map((w: { pid: number }) => w.pid);
+    expect(after.every((pid: number) => !before.includes(pid))).toBe(true);
+    expect(stats.workers.map((w: { restarts: number }) => w.restarts)).toEqual([0, 0]);
+    const again = await ChatTestClient.join(ports.r1!, { name: 'stays' });
+    expect(again.welcome.history.map((m: { text: string }) => m.text)).toContain('before the restart');
+    again.client.close();
+  }, 30_000);
+
+  it('shuts down gracefully when asked: clients told, exit code 0', async () => {
+    const server = await start({ workers: 1 });
+    const port = (await server.createRoom('last')).body.data.port;
+    const { client } = await ChatTestClient.join(port, { name: 'last' });
+    const answer = await server.admin('POST', '/api/v1/server/shutdown');
+    expect(answer.status).toBe(202);
+    expect(await client.next((f) => f.type === 'closed')).toBeTruthy();
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+});
