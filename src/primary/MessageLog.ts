@@ -57,9 +57,15 @@ export class MessageLog {
     return messages.length;
   }
 
-  /** A page of history: the store's messages merged with the ones still held. */
+  /**
+   * A page of history: the store's messages merged with the ones still held. While the store
+   * cannot be read, the held messages (the newest ones) are served alone rather than nothing.
+   */
   async history(room: string, before: string | undefined, limit: number): Promise<ChatMessageRecord[]> {
-    const stored = await this.#store.listMessages(room, { before, limit });
+    const stored = await this.#store.listMessages(room, { before, limit }).catch((error: unknown) => {
+      this.#logger.warn({ err: error, room }, 'history read failed; serving the held messages only');
+      return [];
+    });
     const held = this.#held.filter((m) => m.room === room && (before === undefined || m.id < before));
     if (held.length === 0) return stored;
     const byId = new Map<string, ChatMessageRecord>();
