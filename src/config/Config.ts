@@ -36,5 +36,7 @@ export interface Config {
   readonly chatHeartbeatMs: number;
   /** Unsent bytes a chat client may have queued before it is dropped as a slow consumer. */
   readonly chatSendBufferBytes: number;
+  /** WebSocket connections (chat + ingest) one address may hold in one worker. */
+  readonly maxConnectionsPerIp: number;
   readonly production: boolean;
 }

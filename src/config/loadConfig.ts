@@ -65,6 +65,7 @@ export function loadConfig(env: Env = process.env): Config {
     chatBurst: v.CHAT_BURST,
     chatHeartbeatMs: v.CHAT_HEARTBEAT_MS,
     chatSendBufferBytes: v.CHAT_SEND_BUFFER_BYTES,
+    maxConnectionsPerIp: v.MAX_CONNECTIONS_PER_IP,
     production,
   };
   Object.freeze(config.roomPorts);

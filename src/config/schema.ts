@@ -112,6 +112,10 @@ export const envSchema = {
   CHAT_RATE: { schema: positiveNumber.default(3), hint: 'messages per second, e.g. CHAT_RATE=3' },
   CHAT_BURST: { schema: positiveInt(1, 10_000).default(6), hint: 'e.g. CHAT_BURST=6' },
   CHAT_HEARTBEAT_MS: { schema: positiveInt(100, 600_000).default(30_000), hint: 'e.g. CHAT_HEARTBEAT_MS=30000' },
+  MAX_CONNECTIONS_PER_IP: {
+    schema: positiveInt(1, 1_000_000).default(200),
+    hint: 'WebSocket connections one address may hold per worker, e.g. MAX_CONNECTIONS_PER_IP=200',
+  },
   CHAT_SEND_BUFFER_BYTES: { schema: positiveInt(16_384, 268_435_456).default(1_048_576), hint: 'e.g. CHAT_SEND_BUFFER_BYTES=1048576' },
   NODE_ENV: { schema: z.string().optional(), hint: 'e.g. NODE_ENV=production' },
 } as const;

@@ -15,6 +15,7 @@ import { handleIngestRequest, type IngestRoom } from './ingestHttp.js';
 import { handleRoomRequest } from './roomRequests.js';
 import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
+import type { ConnectionLimiter } from './ConnectionLimiter.js';
 
 /**
  * Bounds for a room port's HTTP side: slow or idle clients cannot hold sockets forever.
@@ -36,6 +37,7 @@ export interface RoomOptions {
   readonly logger: Logger;
   readonly chat: WorkerChat;
   readonly media: WorkerMedia;
+  readonly limiter: ConnectionLimiter;
   /** Told when the stream goes live or ends (the primary shows it in the room list). */
   readonly onStream?: (room: string, stream: StreamState) => void;
 }
@@ -56,6 +58,7 @@ export class Room implements IngestRoom {
   readonly #server: http.Server;
   readonly #workerChat: WorkerChat;
   readonly #media: WorkerMedia;
+  readonly #limiter: ConnectionLimiter;
   #state: RoomState = 'new';
 
   constructor(options: RoomOptions) {
@@ -64,19 +67,24 @@ export class Room implements IngestRoom {
     this.settings = options.settings;
     this.#workerChat = options.chat;
     this.#media = options.media;
+    this.#limiter = options.limiter;
     this.logger = options.logger.child({ room: options.name, port: options.port });
     this.chat = new ChatRoom(options.name, options.settings, options.chat.context);
     this.stream = options.media.streamFor(options, this.logger);
     this.stream.on('status', (status) => this.#streamChanged(status, options.onStream));
-    this.#server = http.createServer((req, res) => void this.#request(req, res));
+    // Check header and idle timeouts every second (Node's default is every 30 s), so slow clients
+    // cannot hold sockets for much longer than the limits say.
+    this.#server = http.createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => void this.#request(req, res));
     this.#server.headersTimeout = HEADERS_TIMEOUT_MS;
     this.#server.requestTimeout = 0;
     this.#server.timeout = IDLE_TIMEOUT_MS;
     this.#server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
     this.#server.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head));
-    this.#server.on('clientError', (error, socket) => {
+    this.#server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       this.logger.debug({ err: error }, 'bad request on room port');
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      // Answer, then close the socket for good: a client that keeps sending (slowloris) is cut.
+      if (socket.writable) socket.end(clientErrorAnswer(error.code), () => socket.destroy());
+      else socket.destroy();
     });
   }
 
@@ -161,6 +169,12 @@ export class Room implements IngestRoom {
       return;
     }
     socket.on('error', (error) => this.logger.debug({ err: error, path }, 'socket error before upgrade'));
+    const address = request.socket.remoteAddress ?? 'unknown';
+    if (!this.#limiter.admit(address, socket)) {
+      this.logger.warn({ address }, 'connection refused: too many from one address');
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     if (path === '/chat') this.#workerChat.upgrade(this.chat, request, socket, head);
     else {
       this.#media.ingest.upgrade(this, request, socket, head).catch((error: unknown) => {
@@ -177,6 +191,11 @@ export class Room implements IngestRoom {
     onStream?.(this.name, stream);
     this.logger.info({ live: stream.live }, stream.live ? 'stream live' : 'stream ended');
   }
+}
+
+function clientErrorAnswer(code: string | undefined): string {
+  const status = code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  return `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
 }
 
 function listenError(port: number, error: NodeJS.ErrnoException): IpcError {

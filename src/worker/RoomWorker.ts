@@ -8,6 +8,7 @@ import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
 import { EventLoopLag } from '../log/EventLoopLag.js';
 import type { WorkerCounters } from './WorkerCounters.js';
+import type { ConnectionLimiter } from './ConnectionLimiter.js';
 
 /**
  * A room worker process: owns a set of rooms (each on its own port) and the cached data the
@@ -19,16 +20,18 @@ export class RoomWorker {
   readonly #chat: WorkerChat;
   readonly #media: WorkerMedia;
   readonly #counters: WorkerCounters;
+  readonly #limiter: ConnectionLimiter;
   readonly #lag = new EventLoopLag();
   readonly #rooms = new Map<string, Room>();
   #cache: CacheSnapshot | undefined;
   #closed = false;
 
-  constructor(channel: WorkerSideChannel, chat: WorkerChat, media: WorkerMedia, counters: WorkerCounters, logger: Logger) {
+  constructor(channel: WorkerSideChannel, chat: WorkerChat, media: WorkerMedia, counters: WorkerCounters, limiter: ConnectionLimiter, logger: Logger) {
     this.#channel = channel;
     this.#chat = chat;
     this.#media = media;
     this.#counters = counters;
+    this.#limiter = limiter;
     this.#logger = logger;
     channel.handle('room.open', ({ name, port, settings }) => this.openRoom(name, port, settings));
     channel.handle('room.close', async ({ name, reason, kind }) => ({ closed: await this.closeRoom(name, reason, kind) }));
@@ -78,6 +81,7 @@ export class RoomWorker {
       logger: this.#logger,
       chat: this.#chat,
       media: this.#media,
+      limiter: this.#limiter,
       onStream: (room, stream) => this.#channel.notify('room.stream', { name: room, live: stream.live }),
     });
     this.#rooms.set(name, room);

@@ -5,6 +5,7 @@ import { RoomWorker } from './RoomWorker.js';
 import { WorkerChat } from './WorkerChat.js';
 import { WorkerMedia } from './WorkerMedia.js';
 import { newWorkerCounters } from './WorkerCounters.js';
+import { ConnectionLimiter } from './ConnectionLimiter.js';
 
 /** How long a worker whose primary vanished may take to close its rooms before it exits anyway. */
 const ORPHAN_EXIT_MS = 3_000;
@@ -14,7 +15,7 @@ export async function startWorker(config: Config, slot: string): Promise<void> {
   const logger = createLogger(config.logLevel, { role: 'worker', worker: Number(slot) });
   const channel = workerSideChannel();
   const counters = newWorkerCounters();
-  const worker = new RoomWorker(channel, new WorkerChat(config, channel, logger, counters), new WorkerMedia(config, logger, counters), counters, logger);
+  const worker = new RoomWorker(channel, new WorkerChat(config, channel, logger, counters), new WorkerMedia(config, logger, counters), counters, new ConnectionLimiter(config.maxConnectionsPerIp), logger);
 
   // The primary coordinates shutdown: a Ctrl-C reaches the whole process group, and workers
   // that left on their own would race the primary's orderly close.
