@@ -8,6 +8,7 @@ import { registerAdminChatRoutes } from './routes/adminChatRoutes.js';
 import { registerAdminRoutes } from './routes/adminRoutes.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
 import { registerServerRoutes } from './routes/serverRoutes.js';
+import { isAdminPage, registerAdminPage } from './routes/adminPageRoutes.js';
 
 /**
  * The admin API on ADMIN_PORT: every route needs ADMIN_KEY. It speaks https when TLS_CERT and
@@ -19,7 +20,12 @@ export function buildAdminApp(ctx: AppContext, workerPid: (slot: number) => numb
   const app = (tls ? Fastify({ ...serverLimits(), https: { cert: tls.cert, key: tls.key } }) : Fastify(serverLimits())) as unknown as FastifyInstance;
   const logger = ctx.logger.child({ component: 'admin-api' });
   installErrorHandling(app, logger);
-  app.addHook('onRequest', requireApiKey(ctx.config.adminKey));
+  const requireKey = requireApiKey(ctx.config.adminKey);
+  // The admin page itself is public: it asks for the key and sends it with every API call.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!isAdminPage(request.url)) await requireKey(request, reply);
+  });
+  registerAdminPage(app);
   registerInfoRoutes(app, ctx, `Admin ${APP_NAME}`);
   registerAdminRoutes(app, ctx, workerPid);
   registerAdminChatRoutes(app, ctx);

@@ -1,0 +1,116 @@
+import { el } from './dom.js';
+
+// /admin on the admin port: the rooms and the server, with close, message, kick and drain.
+// The key is asked for here, kept for this tab only (sessionStorage) and sent as X-API-Key.
+
+const REFRESH_MS = 5000;
+const problem = document.querySelector('#problem');
+const done = document.querySelector('#done');
+const signIn = document.querySelector('#sign-in');
+const consoleView = document.querySelector('#console');
+const rows = document.querySelector('#rooms');
+const drain = document.querySelector('#drain');
+const serverState = document.querySelector('#server-state');
+let key = sessionStorage.getItem('chatserver-admin-key');
+let accepting = true;
+let timer = null;
+
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: { 'x-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = await response.json().catch(() => ({}));
+  if (response.status === 401) {
+    signOut('The key was refused.');
+    throw new Error('The key was refused.');
+  }
+  if (!response.ok) throw new Error(answer.error?.message ?? `${method} ${path} failed (${response.status})`);
+  return answer.data;
+}
+
+function report(promise, success) {
+  problem.textContent = '';
+  return promise.then(
+    (result) => {
+      done.textContent = success(result);
+      return refresh();
+    },
+    (error) => (problem.textContent = error.message),
+  );
+}
+
+function roomRow(room) {
+  const row = el('tr');
+  row.dataset.room = room.name;
+  for (const value of [room.name, room.port, room.workerPid ?? '—', room.clients, room.viewers, room.live ? 'LIVE' : '', room.status]) {
+    row.append(el('td', '', String(value)));
+  }
+  const actions = el('td', 'admin-actions');
+  const text = el('input');
+  text.placeholder = 'Message';
+  text.className = 'room-message';
+  const send = el('button', 'room-send', 'Send');
+  send.type = 'button';
+  send.addEventListener('click', () => text.value && report(api('POST', '/api/v1/messages', { room: room.name, text: text.value }), (r) => `Message delivered to ${r.delivered} in ${room.name}`));
+  const user = el('input');
+  user.placeholder = 'User id';
+  user.className = 'room-user';
+  const kick = el('button', 'room-kick', 'Kick');
+  kick.type = 'button';
+  kick.addEventListener('click', () => user.value && report(api('DELETE', `/api/v1/room/${encodeURIComponent(room.name)}/users/${encodeURIComponent(user.value)}`), () => `Kicked ${user.value} from ${room.name}`));
+  const close = el('button', 'room-close', 'Close');
+  close.type = 'button';
+  close.addEventListener('click', () => {
+    if (confirm(`Close room ${room.name}? Everyone in it is disconnected and its history deleted.`)) {
+      report(api('DELETE', `/api/v1/room/${encodeURIComponent(room.name)}`), () => `Closed ${room.name}`);
+    }
+  });
+  actions.append(text, send, user, kick, close);
+  row.append(actions);
+  return row;
+}
+
+async function refresh() {
+  const [rooms, stats] = await Promise.all([api('GET', '/api/v1/rooms'), api('GET', '/api/v1/stats')]);
+  accepting = stats.accepting;
+  drain.textContent = accepting ? 'Drain' : 'Resume';
+  const ready = stats.workers.filter((w) => w.state === 'ready').length;
+  serverState.textContent = `${accepting ? 'accepting' : 'DRAINING'} · workers ${ready}/${stats.workers.length} · ${stats.rooms.total} rooms · ${stats.rooms.clients} clients · up ${stats.uptimeS} s`;
+  rows.replaceChildren(...(rooms.length ? rooms.map(roomRow) : [el('tr', '', 'No rooms')]));
+}
+
+function signOut(message = '') {
+  key = null;
+  sessionStorage.removeItem('chatserver-admin-key');
+  clearInterval(timer);
+  consoleView.hidden = true;
+  signIn.hidden = false;
+  serverState.textContent = '';
+  problem.textContent = message;
+}
+
+async function start() {
+  await refresh();
+  signIn.hidden = true;
+  consoleView.hidden = false;
+  clearInterval(timer);
+  timer = setInterval(() => refresh().catch((error) => (problem.textContent = error.message)), REFRESH_MS);
+}
+
+signIn.addEventListener('submit', (event) => {
+  event.preventDefault();
+  key = document.querySelector('#key').value;
+  sessionStorage.setItem('chatserver-admin-key', key);
+  start().catch((error) => (problem.textContent = error.message));
+});
+document.querySelector('#sign-out').addEventListener('click', () => signOut());
+drain.addEventListener('click', () => report(api('POST', '/api/v1/server/accepting', { accepting: !accepting }), (r) => (r.accepting ? 'Accepting new rooms' : 'Draining: no new rooms')));
+document.querySelector('#broadcast').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = document.querySelector('#broadcast-text');
+  report(api('POST', '/api/v1/messages', { text: text.value }), (r) => `Message delivered to ${r.delivered} in ${r.rooms} rooms`);
+});
+
+if (key) start().catch((error) => (problem.textContent = error.message));
