@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
+import { sampleMedia } from '../helpers/media.js';
+import { IngestSocket } from '../helpers/producer.js';
 import { roomAnswer, serversPerTest } from '../helpers/ServerProcess.js';
 
 const json = (value: unknown) => ({ body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
@@ -63,13 +67,28 @@ describe('operator switches on the admin API', () => {
     again.client.close();
   }, 30_000);
 
-  it('shuts down gracefully when asked: clients told, exit code 0', async () => {
-    const server = await start({ workers: 1 });
+  it('shuts down gracefully when asked: clients told, stream ended, messages flushed, exit code 0', async () => {
+    const server = await start({ workers: 1, env: { CHAT_RATE: '1000', CHAT_BURST: '1000' } });
     const port = (await server.createRoom('last')).body.data.port;
     const { client } = await ChatTestClient.join(port, { name: 'last' });
+    const producer = await IngestSocket.open(port, await server.token('last', 'cam', 'producer'));
+    await producer.feed(await sampleMedia('webm-vp8-opus', 2));
+    await producer.next((f) => f.state === 'live');
+    for (let i = 0; i < 20; i++) client.send({ type: 'message', text: `final ${i}`, ref: i });
+    expect(await client.next((f) => f.ref === 19)).toMatchObject({ type: 'message' });
+
     const answer = await server.admin('POST', '/api/v1/server/shutdown');
     expect(answer.status).toBe(202);
     expect(await client.next((f) => f.type === 'closed')).toBeTruthy();
     expect(await server.exited).toEqual({ code: 0, signal: null });
-  });
+    expect((await producer.closed).code).toBe(1001);
+    const playlist = readFileSync(path.join(server.dataDir, 'hls', 'last', 'index.m3u8'), 'utf8');
+    expect(playlist.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
+
+    // Every acknowledged message reached the store before the exit.
+    const again = await start({ workers: 1, dataDir: server.dataDir, ports: server.ports });
+    const { welcome } = await ChatTestClient.join(port, { name: 'back' });
+    expect(welcome.history.map((m: { text: string }) => m.text)).toEqual(Array.from({ length: 20 }, (_, i) => `final ${i}`));
+    expect(again.pid).not.toBe(server.pid);
+  }, 30_000);
 });
