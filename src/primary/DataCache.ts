@@ -45,9 +45,13 @@ export class DataCache {
     );
   }
 
-  /** Loads once (failing loudly if the store cannot be read) and starts the refresh timer. */
-  async start(): Promise<void> {
-    await this.#load();
+  /**
+   * Loads once and starts the refresh timer. With the store known to be down, it starts on the
+   * defaults instead (the timer keeps trying); otherwise a failed first load fails the start.
+   */
+  async start(storeUp = true): Promise<void> {
+    if (storeUp) await this.#load();
+    else this.#options.logger.warn('store down: serving default settings and no bans until it answers');
     this.#timer = setInterval(() => void this.refresh(), this.#options.refreshMs);
     this.#timer.unref();
   }

@@ -56,6 +56,7 @@ export class Metrics {
       workerRss: gauge('chatserver_worker_rss_bytes', 'Resident memory of each room worker', ['worker']),
       heldMessages: gauge('chatserver_messages_pending', 'Messages held by the primary, not yet in the store'),
       portsUsed: gauge('chatserver_room_ports_used', 'Room ports in use'),
+      roomWrites: gauge('chatserver_room_writes_pending', 'Room creates and deletes waiting for the store'),
     };
     this.#counters = {
       restarts: counter('chatserver_worker_restarts_total', 'Room workers replaced after dying'),
@@ -86,6 +87,7 @@ export class Metrics {
     g.accepting.set(stats.accepting ? 1 : 0);
     g.heldMessages.set(stats.messages.held);
     g.portsUsed.set(stats.ports.used);
+    g.roomWrites.set(stats.rooms.pendingWrites);
     g.workers.reset();
     g.workerRss.reset();
     g.lag.reset();

@@ -26,6 +26,8 @@ import { WorkerPool } from './WorkerPool.js';
 
 /** How often the primary asks workers for their load (client counts for placement and the LBs). */
 const LOAD_POLL_MS = 5_000;
+/** How often a server started without its store tries to reach it. */
+const STORE_RETRY_MS = 5_000;
 
 /**
  * The primary process: owns the store and its cache, the worker pool, the room directory,
@@ -50,6 +52,7 @@ export class Primary {
   readonly #machineLoad = new MachineLoad();
   #lbClient: LoadBalancerClient | undefined;
   #loadTimer: NodeJS.Timeout | undefined;
+  #storeTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
   readonly #control: ServerControl;
@@ -100,10 +103,11 @@ export class Primary {
   }
 
   async start(): Promise<void> {
-    await this.#openStore();
-    await this.#cache.start();
+    const storeUp = await this.#openStore();
+    await this.#cache.start(storeUp);
     await this.#pool.start();
-    await this.#rooms.restore();
+    if (storeUp) await this.#rooms.restore();
+    else this.#awaitStore();
     this.#loadTimer = setInterval(() => void this.#rooms.refreshLoads(), LOAD_POLL_MS);
     this.#loadTimer.unref();
 
@@ -163,6 +167,7 @@ export class Primary {
         clients: rooms.reduce((sum, room) => sum + room.clients, 0),
         viewers: rooms.reduce((sum, room) => sum + room.viewers, 0),
         live: rooms.filter((room) => room.live).length,
+        pendingWrites: this.#rooms.pendingWrites.size,
       },
       ports: { ...this.#config.roomPorts, used: this.#ports.used },
       store: { kind: this.#store.kind, ...this.#storeCounters },
@@ -182,24 +187,53 @@ export class Primary {
     this.#logger.info({ reason }, 'shutting down');
     this.#state.accepting = false;
     clearInterval(this.#loadTimer);
+    clearTimeout(this.#storeTimer);
     await Promise.allSettled(this.#apps.map((app) => app.close()));
     await this.#lbClient?.close(true);
     this.#rooms.close();
     await this.#pool.stop(reason);
+    await this.#rooms.pendingWrites.flush();
     await this.#messages.close();
     this.#cache.close();
     await this.#store.close();
     this.#logger.info('shutdown complete');
   }
 
-  async #openStore(): Promise<void> {
+  /**
+   * Opens the store. An embedded store that cannot open is a configuration problem: the start
+   * fails. An unreachable MongoDB is an outage: the server starts without it (false).
+   */
+  async #openStore(): Promise<boolean> {
     try {
       await this.#store.open();
     } catch (error) {
-      const where = this.#store.kind === 'mongodb' ? 'MONGODB_URI' : `DATA_DIR (${this.#config.dataDir})`;
-      throw new Error(`Cannot open the ${this.#store.kind} store at ${where}: ${(error as Error).message}`, { cause: error });
+      if (this.#store.kind === 'mongodb') {
+        this.#logger.error({ err: error }, 'MongoDB unreachable at start: serving without it (defaults, no stored rooms yet); retrying every 5 s');
+        return false;
+      }
+      throw new Error(`Cannot open the ${this.#store.kind} store at DATA_DIR (${this.#config.dataDir}): ${(error as Error).message}`, { cause: error });
     }
     this.#logger.info({ store: this.#store.kind }, 'store open');
+    return true;
+  }
+
+  /** After a start without the store: keep trying; once it answers, load the cache and the stored rooms. */
+  #awaitStore(): void {
+    const attempt = async () => {
+      try {
+        await this.#store.open();
+      } catch (error) {
+        this.#logger.debug({ err: error }, 'store still unreachable');
+        this.#storeTimer = setTimeout(() => void attempt(), STORE_RETRY_MS);
+        this.#storeTimer.unref();
+        return;
+      }
+      this.#logger.warn('store reachable again: loading settings and restoring stored rooms');
+      await this.#cache.refresh();
+      await this.#rooms.restore().catch((error: unknown) => this.#logger.error({ err: error }, 'restoring rooms failed'));
+    };
+    this.#storeTimer = setTimeout(() => void attempt(), STORE_RETRY_MS);
+    this.#storeTimer.unref();
   }
 
   #startLoadBalancerClient(): void {

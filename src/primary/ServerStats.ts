@@ -20,7 +20,7 @@ export interface ServerStats {
     eventLoopLagMs: number | null;
     counters: Readonly<WorkerCounters> | null;
   }>;
-  readonly rooms: { total: number; open: number; clients: number; viewers: number; live: number };
+  readonly rooms: { total: number; open: number; clients: number; viewers: number; live: number; pendingWrites: number };
   readonly ports: { first: number; last: number; used: number };
   readonly store: { kind: StoreKind } & Readonly<StoreCounters>;
   readonly messages: Readonly<MessageLogCounters>;

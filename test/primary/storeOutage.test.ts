@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IpcError } from '../../src/ipc/IpcChannel.js';
 import { DataCache } from '../../src/primary/DataCache.js';
 import { MessageLog } from '../../src/primary/MessageLog.js';
+import { PendingRoomWrites } from '../../src/primary/PendingRoomWrites.js';
 import { EmbeddedStore } from '../../src/store/EmbeddedStore.js';
 import type { Store } from '../../src/store/Store.js';
 import type { ChatMessageRecord } from '../../src/store/records.js';
@@ -90,5 +91,25 @@ describe('store outage (a failing store injected through the Store interface)', 
     expect(cache.snapshot().settings.welcomeText).toBe('new welcome');
     expect(published.length).toBe(2);
     cache.close();
+  });
+
+  it('holds room creates and deletes while the store is down and writes them in order when it is back', async () => {
+    const { store, setDown } = switchableStore(inner);
+    await inner.saveRoom({ name: 'old', port: 34000, settings: {}, createdAt: 1 });
+    const pending = new PendingRoomWrites(store, silent);
+    setDown(true);
+    expect(pending.save({ name: 'new', port: 34001, settings: {}, createdAt: 2 })).toBe(true);
+    expect(pending.save({ name: 'brief', port: 34002, settings: {}, createdAt: 3 })).toBe(true);
+    expect(pending.delete('brief')).toBe(true);
+    expect(pending.delete('old')).toBe(true);
+    expect(pending.size).toBe(2);
+    await pending.flush();
+    expect(pending.size).toBe(2);
+
+    setDown(false);
+    await pending.flush();
+    expect(pending.size).toBe(0);
+    expect((await inner.listRooms()).map((room) => room.name)).toEqual(['new']);
+    pending.close();
   });
 });

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChatTestClient } from '../helpers/ChatTestClient.js';
+import { freePort } from '../helpers/ports.js';
+import { ServerProcess } from '../helpers/ServerProcess.js';
+
+/**
+ * MongoDB unreachable at start (a port where nothing listens): the server starts anyway, takes
+ * rooms and chat, and holds the writes (bounded, counted, logged) for when the store answers.
+ * The way back is tested with an injected failing store (test/primary/storeOutage.test.ts) and,
+ * where MONGODB_URI is set, through a TCP proxy (test/store/mongoOutage.test.ts).
+ */
+describe('started while MongoDB is unreachable', () => {
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    const nowhere = await freePort();
+    server = await ServerProcess.start({ workers: 1, env: { MONGODB_URI: `mongodb://127.0.0.1:${nowhere}/chatserver` } });
+  }, 30_000);
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  it('says so once, serves rooms and chat, and holds the writes', async () => {
+    expect(server.logs.some((line) => String(line.msg).startsWith('MongoDB unreachable at start'))).toBe(true);
+    expect((await server.api('GET', '/health')).status).toBe(200);
+    const created = await server.createRoom('offline');
+    expect(created.status).toBe(201);
+    const { client, welcome } = await ChatTestClient.join(created.body.data.port, { name: 'Ann' });
+    expect(welcome.history).toEqual([]);
+    client.send({ type: 'message', text: 'kept for later', ref: 1 });
+    expect(await client.next((f) => f.ref === 1, 10_000)).toMatchObject({ type: 'message', text: 'kept for later' });
+    client.close();
+
+    const stats = (await server.admin('GET', '/api/v1/stats')).body.data;
+    expect(stats.rooms.pendingWrites).toBe(1);
+    expect(stats.messages.held).toBe(1);
+    const metrics = (await server.admin('GET', '/metrics')).body as string;
+    expect(metrics).toMatch(/^chatserver_room_writes_pending 1$/m);
+    expect(metrics).toMatch(/^chatserver_messages_pending 1$/m);
+  }, 30_000);
+});
