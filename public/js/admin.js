@@ -41,12 +41,18 @@ function report(promise, success) {
   );
 }
 
+/** The cells that change; a row keeps its inputs across refreshes so typing is never lost. */
+const CELLS = ['name', 'port', 'workerPid', 'clients', 'viewers', 'live', 'status'];
+
+function cellText(room, field) {
+  if (field === 'live') return room.live ? 'LIVE' : '';
+  return String(room[field] ?? '—');
+}
+
 function roomRow(room) {
   const row = el('tr');
   row.dataset.room = room.name;
-  for (const value of [room.name, room.port, room.workerPid ?? '—', room.clients, room.viewers, room.live ? 'LIVE' : '', room.status]) {
-    row.append(el('td', '', String(value)));
-  }
+  for (const field of CELLS) row.append(el('td', `cell-${field}`, cellText(room, field)));
   const actions = el('td', 'admin-actions');
   const text = el('input');
   text.placeholder = 'Message';
@@ -72,13 +78,31 @@ function roomRow(room) {
   return row;
 }
 
+/** Updates rows in place: new rooms get a row, gone rooms lose theirs, the others keep their inputs. */
+function showRooms(rooms) {
+  const existing = new Map([...rows.querySelectorAll('tr[data-room]')].map((row) => [row.dataset.room, row]));
+  const ordered = rooms.map((room) => {
+    const row = existing.get(room.name) ?? roomRow(room);
+    for (const field of CELLS) row.querySelector(`.cell-${field}`).textContent = cellText(room, field);
+    existing.delete(room.name);
+    return row;
+  });
+  for (const gone of existing.values()) gone.remove();
+  rows.querySelector('.no-rooms')?.remove();
+  if (ordered.length === 0) rows.append(el('tr', 'no-rooms', 'No rooms'));
+  // Move a row only when it is out of place: moving the row being typed in would blur it.
+  ordered.forEach((row, index) => {
+    if (rows.children[index] !== row) rows.insertBefore(row, rows.children[index] ?? null);
+  });
+}
+
 async function refresh() {
   const [rooms, stats] = await Promise.all([api('GET', '/api/v1/rooms'), api('GET', '/api/v1/stats')]);
   accepting = stats.accepting;
   drain.textContent = accepting ? 'Drain' : 'Resume';
   const ready = stats.workers.filter((w) => w.state === 'ready').length;
   serverState.textContent = `${accepting ? 'accepting' : 'DRAINING'} · workers ${ready}/${stats.workers.length} · ${stats.rooms.total} rooms · ${stats.rooms.clients} clients · up ${stats.uptimeS} s`;
-  rows.replaceChildren(...(rooms.length ? rooms.map(roomRow) : [el('tr', '', 'No rooms')]));
+  showRooms(rooms);
 }
 
 function signOut(message = '') {
