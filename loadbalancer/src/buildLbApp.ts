@@ -1,7 +1,7 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { APP_VERSION } from '../../src/appInfo.js';
 import { installErrorHandling } from '../../src/http/errorHandling.js';
-import { serverLimits } from '../../src/http/serverLimits.js';
+import { buildHttpApp } from '../../src/http/serverLimits.js';
 import type { Logger } from '../../src/log/createLogger.js';
 import type { LbConfig } from './lbConfig.js';
 import type { Registry } from './Registry.js';
@@ -14,10 +14,7 @@ const BODY_LIMIT = 4 * 1024 * 1024;
 
 /** The load balancer's HTTP app (https with TLS_CERT/TLS_KEY); listen() is the caller's. */
 export function buildLbApp(config: LbConfig, registry: Registry, placer: RoomPlacer, logger: Logger): FastifyInstance {
-  const limits = { ...serverLimits(), bodyLimit: BODY_LIMIT };
-  const { tls } = config;
-  // fastify's https overload returns an https-typed instance; the routes only need the common surface.
-  const app = (tls ? Fastify({ ...limits, https: { cert: tls.cert, key: tls.key } }) : Fastify(limits)) as unknown as FastifyInstance;
+  const app = buildHttpApp(config.tls, { bodyLimit: BODY_LIMIT });
   installErrorHandling(app, logger);
   app.get('/api/v1/', async () => ({ data: { app: 'loadbalancer', version: APP_VERSION } }));
   app.get('/health', async () => {

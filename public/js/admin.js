@@ -42,7 +42,7 @@ function report(promise, success) {
 }
 
 /** The cells that change; a row keeps its inputs across refreshes so typing is never lost. */
-const CELLS = ['name', 'port', 'workerPid', 'clients', 'viewers', 'live', 'status'];
+const CELLS = ['name', 'port', 'workerPid', 'clients', 'viewers', 'messages', 'live', 'status'];
 
 function cellText(room, field) {
   if (field === 'live') return room.live ? 'LIVE' : '';

@@ -37,6 +37,8 @@ export class ChatRoom {
   readonly names = new Map<string, string>();
   readonly mutes = new Map<string, number>();
   readonly flood: FloodControl;
+  /** Messages accepted in this room since it opened in this worker (the admin room list). */
+  messageCount = 0;
   #stream: StreamState = OFFLINE;
   #recent: ChatMessageRecord[] = [];
   readonly #historyReady: Promise<void>;
@@ -233,6 +235,7 @@ export class ChatRoom {
 
     const { id, ts } = this.ctx.ids.next();
     this.ctx.counters.messagesIn += 1;
+    this.messageCount += 1;
     const record: ChatMessageRecord = { room: this.name, id, user: user.id, name: user.name, text: filtered.text, ts };
     try {
       await this.ctx.persist(record);

@@ -18,41 +18,39 @@ const CORS = {
 const SEGMENT_CACHE = 'public, max-age=3600, immutable';
 const PLAYLIST_CACHE = 'no-cache';
 
-export type HlsAnswer = 'playlist' | 'segment' | 'other';
-
 /**
  * Serves `/hls/<file>` from a room's HLS folder. Only names parseHlsPath accepts are opened,
- * with O_NOFOLLOW (a symlink is refused) and only regular files are sent.
- * Resolves with what was served, so the caller can count playlist viewers.
+ * with O_NOFOLLOW (a symlink is refused) and only regular files are sent. `onPlaylist` runs
+ * before a playlist is answered (players poll it: that is how viewers are counted).
  */
-export async function serveHls(dir: string, rest: string, req: IncomingMessage, res: ServerResponse): Promise<HlsAnswer> {
+export async function serveHls(dir: string, rest: string, req: IncomingMessage, res: ServerResponse, onPlaylist: () => void = () => undefined): Promise<void> {
   const method = req.method ?? 'GET';
   if (method === 'OPTIONS') {
     res.writeHead(204, CORS);
     res.end();
-    return 'other';
+    return;
   }
   if (method !== 'GET' && method !== 'HEAD') {
     sendError(res, 405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on /hls/`, { allow: 'GET, HEAD, OPTIONS' });
-    return 'other';
+    return;
   }
   const file = parseHlsPath(rest);
   if (!file) {
     sendError(res, 404, 'NOT_FOUND', 'No such HLS file');
-    return 'other';
+    return;
   }
   let handle: FileHandle;
   try {
     handle = await open(path.join(dir, file.name), constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
     sendError(res, 404, 'NOT_FOUND', 'No such HLS file (the room may not be live)');
-    return 'other';
+    return;
   }
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) {
       sendError(res, 404, 'NOT_FOUND', 'No such HLS file');
-      return 'other';
+      return;
     }
     const headers = {
       ...CORS,
@@ -62,17 +60,17 @@ export async function serveHls(dir: string, rest: string, req: IncomingMessage, 
     if (file.kind === 'playlist') {
       // Read whole (a few hundred bytes): the length is exact even if ffmpeg renames a new one in.
       const body = await handle.readFile();
+      onPlaylist();
       res.writeHead(200, { ...headers, 'content-length': body.length });
       res.end(method === 'HEAD' ? undefined : body);
-      return 'playlist';
+      return;
     }
     res.writeHead(200, { ...headers, 'content-length': stat.size });
     if (method === 'HEAD') {
       res.end();
-      return 'segment';
+      return;
     }
     await pipeline(handle.createReadStream({ start: 0, end: Math.max(0, stat.size - 1), autoClose: false }), res).catch(() => undefined);
-    return 'segment';
   } finally {
     await handle.close().catch(() => undefined);
   }

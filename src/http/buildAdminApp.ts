@@ -1,9 +1,9 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { APP_NAME } from '../appInfo.js';
 import type { AppContext } from './AppContext.js';
 import { requireApiKey } from './apiKey.js';
 import { installErrorHandling } from './errorHandling.js';
-import { serverLimits } from './serverLimits.js';
+import { buildHttpApp } from './serverLimits.js';
 import { registerAdminChatRoutes } from './routes/adminChatRoutes.js';
 import { registerAdminRoutes } from './routes/adminRoutes.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
@@ -15,9 +15,7 @@ import { isAdminPage, registerAdminPage } from './routes/adminPageRoutes.js';
  * TLS_KEY are set, as the original deployment did.
  */
 export function buildAdminApp(ctx: AppContext, workerPid: (slot: number) => number | undefined): FastifyInstance {
-  const { tls } = ctx.config;
-  // fastify's https overload returns an https-typed instance; the routes only need the common surface.
-  const app = (tls ? Fastify({ ...serverLimits(), https: { cert: tls.cert, key: tls.key } }) : Fastify(serverLimits())) as unknown as FastifyInstance;
+  const app = buildHttpApp(ctx.config.tls);
   const logger = ctx.logger.child({ component: 'admin-api' });
   installErrorHandling(app, logger);
   const requireKey = requireApiKey(ctx.config.adminKey);

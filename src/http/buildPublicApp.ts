@@ -1,9 +1,9 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { APP_NAME } from '../appInfo.js';
 import type { AppContext } from './AppContext.js';
 import { requireApiKey } from './apiKey.js';
 import { installErrorHandling } from './errorHandling.js';
-import { serverLimits } from './serverLimits.js';
+import { buildHttpApp } from './serverLimits.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
 import { registerPageRoutes } from './routes/pageRoutes.js';
 import { registerRoomRoutes } from './routes/roomRoutes.js';
@@ -11,7 +11,7 @@ import { registerTokenRoutes } from './routes/tokenRoutes.js';
 
 /** The public API on PORT (room creation with KEY, room info, tokens, health) and the pages. Not listening yet. */
 export function buildPublicApp(ctx: AppContext): FastifyInstance {
-  const app = Fastify(serverLimits());
+  const app = buildHttpApp(undefined);
   const logger = ctx.logger.child({ component: 'public-api' });
   installErrorHandling(app, logger);
   registerInfoRoutes(app, ctx, APP_NAME);

@@ -15,5 +15,5 @@ export function publicRoomView(room: RoomEntry) {
 
 /** A room as the admin API shows it: where it runs and why it is down. */
 export function adminRoomView(room: RoomEntry, workerPid: number | undefined) {
-  return { ...publicRoomView(room), worker: room.slot, workerPid: workerPid ?? null, error: room.error ?? null };
+  return { ...publicRoomView(room), messages: room.messages, worker: room.slot, workerPid: workerPid ?? null, error: room.error ?? null };
 }

@@ -22,6 +22,8 @@ export interface RoomLoad {
   readonly live: boolean;
   /** Chat clients plus recent HLS players without a chat connection. */
   readonly viewers: number;
+  /** Messages accepted since the room opened in its current worker. */
+  readonly messages: number;
 }
 
 export interface WorkerLoad {

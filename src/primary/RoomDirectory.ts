@@ -22,6 +22,8 @@ export interface RoomEntry {
   clients: number;
   /** Chat clients plus recent HLS players (from the last load poll). */
   viewers: number;
+  /** Messages accepted since the room opened in its current worker (from the last load poll). */
+  messages: number;
   live: boolean;
   error: string | undefined;
 }
@@ -135,7 +137,7 @@ export class RoomDirectory {
         this.#logger.warn({ room: record.name, port: record.port }, 'stored room port is outside ROOM_PORTS; keeping it');
       }
       const slot = this.#placement() ?? 0;
-      this.#rooms.set(record.name, { ...record, slot, status: 'down', clients: 0, viewers: 0, live: false, error: undefined });
+      this.#rooms.set(record.name, { ...record, slot, status: 'down', clients: 0, viewers: 0, messages: 0, live: false, error: undefined });
     }
     await Promise.all(this.list().filter((room) => room.status === 'down').map((room) => this.#open(room)));
     this.#logger.info({ rooms: this.#rooms.size }, 'rooms restored');
@@ -155,6 +157,7 @@ export class RoomDirectory {
             if (!room) continue;
             room.clients = roomLoad.clients;
             room.viewers = roomLoad.viewers;
+            room.messages = roomLoad.messages;
             room.live = roomLoad.live;
           }
         } catch (error) {
@@ -177,7 +180,7 @@ export class RoomDirectory {
       if (slot === undefined) throw new ApiError('WORKER_UNAVAILABLE');
       const port = this.#ports.allocate();
       if (port === undefined) throw new ApiError('NO_PORTS_AVAILABLE');
-      const room: RoomEntry = { name, port, settings, createdAt: Date.now(), slot, status: 'opening', clients: 0, viewers: 0, live: false, error: undefined };
+      const room: RoomEntry = { name, port, settings, createdAt: Date.now(), slot, status: 'opening', clients: 0, viewers: 0, messages: 0, live: false, error: undefined };
       this.#rooms.set(name, room);
       try {
         await this.#requestOpen(room);
@@ -267,6 +270,7 @@ export class RoomDirectory {
       room.status = 'down';
       room.clients = 0;
       room.viewers = 0;
+      room.messages = 0;
       room.live = false;
     }
   }

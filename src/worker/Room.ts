@@ -152,8 +152,9 @@ export class Room implements IngestRoom {
     try {
       if (path === '/ingest') await handleIngestRequest(this, req, res);
       else if (path.startsWith('/hls/')) {
-        const served = await serveHls(this.#media.roomDir(this.name), path.slice(5), req, res);
-        if (served === 'playlist') this.viewers.touch(req.socket.remoteAddress ?? 'unknown', req.headers['user-agent']);
+        await serveHls(this.#media.roomDir(this.name), path.slice(5), req, res, () =>
+          this.viewers.touch(req.socket.remoteAddress ?? 'unknown', req.headers['user-agent']),
+        );
       } else handleRoomRequest(this, req, res);
     } catch (error) {
       this.logger.error({ err: error, path }, 'room request failed');

@@ -117,6 +117,7 @@ export class RoomWorker {
       clients: room.clients,
       live: room.live,
       viewers: room.viewerCount,
+      messages: room.chat.messageCount,
     }));
     return {
       rooms,

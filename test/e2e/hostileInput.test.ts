@@ -46,18 +46,23 @@ describe('hostile clients', () => {
     expect(server.logs.some((line) => line.msg === 'connection refused: too many from one address')).toBe(true);
   });
 
-  it('cuts a slowloris client that never finishes its headers', async () => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.on('error', () => undefined);
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
-    const drip = setInterval(() => socket.writable && socket.write('X'), 500);
-    const started = Date.now();
-    await new Promise((resolve) => socket.once('close', resolve));
-    clearInterval(drip);
-    // headersTimeout is 10 s, checked every second.
-    expect(Date.now() - started).toBeLessThan(13_000);
+  it('cuts slowloris clients that never finish their headers, on room, public and admin ports', async () => {
+    const slowloris = async (target: number) => {
+      const socket = net.connect(target, '127.0.0.1');
+      socket.on('error', () => undefined);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
+      const drip = setInterval(() => socket.writable && socket.write('X'), 500);
+      const started = Date.now();
+      await new Promise((resolve) => socket.once('close', resolve));
+      clearInterval(drip);
+      return Date.now() - started;
+    };
+    const cutAfter = await Promise.all([port, server.port, server.adminPort].map(slowloris));
+    // Headers must arrive within 10 s; the servers check every second.
+    for (const ms of cutAfter) expect(ms).toBeLessThan(13_000);
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
+    expect((await server.api('GET', '/health')).status).toBe(200);
   }, 20_000);
 
   it('refuses oversized headers and prototype-polluting bodies with clear errors', async () => {

@@ -54,6 +54,8 @@ describe('GET /metrics (Prometheus, admin port)', () => {
     await producer.next((f) => f.state === 'live');
 
     const text = await scrape();
+    const [room] = (await server.admin('GET', '/api/v1/rooms')).body.data;
+    expect(room).toMatchObject({ name: 'metered', messages: 9, live: true, clients: 2 });
     expect(sample(text, 'chatserver_rooms{status="open"}')).toBe(1);
     expect(sample(text, 'chatserver_workers{state="ready"}')).toBe(1);
     expect(sample(text, 'chatserver_accepting')).toBe(1);
