@@ -61,6 +61,20 @@ export class IngestSession extends EventEmitter<IngestSessionEvents> {
     return this.#done;
   }
 
+  /** The producer has stopped sending; ffmpeg is finishing the stream. */
+  get ending(): boolean {
+    return this.#endRequested && !this.#done;
+  }
+
+  /** Resolves once the session has finished or failed. */
+  settled(): Promise<void> {
+    if (this.#done) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.once('finished', () => resolve());
+      this.once('failed', () => resolve());
+    });
+  }
+
   get bytes(): number {
     return this.#bytes;
   }

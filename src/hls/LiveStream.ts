@@ -60,6 +60,9 @@ export class StreamBusyError extends Error {
 
 export const HLS_PATH = `/hls/${PLAYLIST_NAME}`;
 
+/** How long a reconnecting producer waits for its previous stream to finish before it is cut. */
+const RECONNECT_WAIT_MS = 3_000;
+
 /**
  * The live stream of one room: at most one producer at a time, its ffmpeg, and the state
  * the chat shows (offline -> starting -> live -> ended). A producer may come back after an
@@ -98,7 +101,19 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   }
 
   /** Takes the producer slot, or throws StreamBusyError when another producer holds it. */
-  claim(producer: string): IngestSession {
+  /** Whether `producer` may stream now: the slot is free, or held by its own stream that is finishing. */
+  canClaim(producer: string): boolean {
+    return this.#session === null || (this.#session.producer === producer && this.#session.ending);
+  }
+
+  /**
+   * Takes the producer slot, or throws StreamBusyError when another producer holds it. A producer
+   * that reconnects while its previous stream is still finishing waits for that stream to end
+   * (cut short after a few seconds) instead of getting 409.
+   */
+  async claim(producer: string): Promise<IngestSession> {
+    const previous = this.#session;
+    if (previous && previous.producer === producer && previous.ending) await this.#finish(previous);
     if (this.#closed) throw new Error('the room is closing');
     if (this.#session) throw new StreamBusyError(this.#session.producer);
     const session = new IngestSession(producer, this.#sink());
@@ -118,6 +133,14 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     });
     this.#logger.info({ producer }, 'producer connected');
     return session;
+  }
+
+  async #finish(previous: IngestSession): Promise<void> {
+    const settled = previous.settled();
+    const timeout = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
+    if ((await Promise.race([settled, timeout(RECONNECT_WAIT_MS)])) !== 'timeout') return;
+    this.#transcoder?.kill('the producer reconnected');
+    await Promise.race([settled, timeout(RECONNECT_WAIT_MS)]);
   }
 
   /** Stops any stream (ENDLIST written) and, for a deleted room, removes its files. */

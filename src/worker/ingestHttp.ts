@@ -35,17 +35,21 @@ export async function handleIngestRequest(room: IngestRoom, req: IncomingMessage
     return;
   }
   if (method === 'GET') {
-    const producer = room.stream.producer;
-    if (producer !== null && producer !== auth.claims.sub) refuse(req, res, 409, 'STREAM_BUSY', ERRORS.STREAM_BUSY.message);
+    if (!room.stream.canClaim(auth.claims.sub)) refuse(req, res, 409, 'STREAM_BUSY', ERRORS.STREAM_BUSY.message);
     else sendJson(res, 200, { data: { room: room.name, ready: true, stream: room.stream.status, settings: room.stream.settings, lagMs: room.stream.lastLagMs } });
     return;
   }
   let session: IngestSession;
   try {
-    session = room.stream.claim(auth.claims.sub);
+    session = await room.stream.claim(auth.claims.sub);
   } catch (error) {
     if (error instanceof StreamBusyError) refuse(req, res, 409, 'STREAM_BUSY', error.message);
     else refuse(req, res, 503, 'STREAM_STOPPED', ERRORS.STREAM_STOPPED.message);
+    return;
+  }
+  if (req.destroyed) {
+    // The producer went away while the slot was being freed for it.
+    session.end();
     return;
   }
   pipeBody(req, session);

@@ -39,10 +39,15 @@ export class IngestSockets {
     }
     let session: IngestSession;
     try {
-      session = room.stream.claim(auth.claims.sub);
+      session = await room.stream.claim(auth.claims.sub);
     } catch (error) {
       if (error instanceof StreamBusyError) rejectUpgrade(socket, 409, 'STREAM_BUSY', error.message);
       else rejectUpgrade(socket, 503, 'STREAM_STOPPED', ERRORS.STREAM_STOPPED.message);
+      return;
+    }
+    // The client may have gone while the slot was being freed for it.
+    if (socket.destroyed) {
+      session.end();
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => attach(ws, session));
