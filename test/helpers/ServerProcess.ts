@@ -66,11 +66,7 @@ export class ServerProcess {
   /** Builds the environment for a server on free ports with a temporary data folder. */
   static async environment(options: StartOptions = {}): Promise<{ env: Record<string, string>; dataDir: string; owns: boolean }> {
     const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'chatserver-test-'));
-    const ports = options.ports ?? {
-      port: await freePort(),
-      adminPort: await freePort(),
-      roomPorts: (await freePortRange(options.roomPortCount ?? 8)).env,
-    };
+    const ports = options.ports ?? (await freeServerPorts(options.roomPortCount ?? 8));
     const inherited = { ...process.env } as Record<string, string>;
     delete inherited.MONGODB_URI;
     delete inherited.NODE_OPTIONS;
@@ -215,6 +211,21 @@ export class ServerProcess {
     clearTimeout(timer);
     if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/** API ports and a room port range that do not overlap (the server refuses a range holding an API port). */
+async function freeServerPorts(roomPortCount: number): Promise<{ port: number; adminPort: number; roomPorts: string }> {
+  const range = await freePortRange(roomPortCount);
+  const outside = async () => {
+    for (;;) {
+      const port = await freePort();
+      if (port < range.first || port > range.last) return port;
+    }
+  };
+  const port = await outside();
+  let adminPort = await outside();
+  while (adminPort === port) adminPort = await outside();
+  return { port, adminPort, roomPorts: range.env };
 }
 
 /** Whether a process with this pid still exists (signal 0 checks without signalling). */
