@@ -28,7 +28,7 @@ export function sentAt(text: string): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-export async function startChatserver(workers = 1): Promise<Target & { publicPort: number; adminPort: number; roomPort: number; firstRoomPort: number }> {
+export async function startChatserver(workers = 1): Promise<Target & { publicPort: number; adminPort: number; roomPort: number; firstRoomPort: number; dataDir: string }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const [port, adminPort] = [await freePort(), await freePort()];
   // Below Linux's ephemeral range (32768+), where freePort() picks the API ports.
@@ -53,6 +53,7 @@ export async function startChatserver(workers = 1): Promise<Target & { publicPor
   const rooms = (await (await fetch(`http://127.0.0.1:${adminPort}/api/v1/rooms`, { headers: { 'x-api-key': 'BENCH_ADMIN' } })).json()) as { data: Array<{ name: string; workerPid: number }> };
   return {
     name: 'chatserver',
+    dataDir,
     publicPort: port,
     adminPort,
     roomPort,

@@ -1,0 +1,147 @@
+/**
+ * Scenario 5, HLS serving: playlist and segment requests per second and p99 under 1000
+ * concurrent viewers (autocannon, on its own core), chatserver's room port against nginx from
+ * Debian serving the same files (one worker process each, on the same core), when installed.
+ *
+ *   npm run bench:hls -- [--connections 1000] [--seconds 10] [--quick]
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { testFfmpeg } from '../test/helpers/media.js';
+import { freePort, HAS_TASKSET, stopChild } from './lib/processes.js';
+import { ROOT, startChatserver } from './lib/targets.js';
+
+const { values } = parseArgs({ options: { connections: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '10' }, quick: { type: 'boolean', default: false } } });
+const CONNECTIONS = values.quick ? 50 : Number(values.connections);
+const SECONDS = values.quick ? 2 : Number(values.seconds);
+const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((candidate) => existsSync(candidate));
+
+interface Load {
+  readonly server: string;
+  readonly file: 'playlist' | 'segment';
+  readonly requestsPerS: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly mbPerS: number;
+}
+
+/** A 720p test pattern cut into 1 s segments, as a live room would have. */
+function makeHls(dir: string): Promise<void> {
+  return testFfmpeg().then((ffmpeg) => {
+    execFileSync(ffmpeg, [
+      '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=1280x720:rate=30', '-t', '6',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '2500k', '-g', '30', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6',
+      '-hls_segment_filename', path.join(dir, 'bench-%05d.ts'), path.join(dir, 'index.m3u8'),
+    ]);
+  });
+}
+
+/** autocannon on core 1, its JSON summary parsed. */
+function cannon(url: string): { requestsPerS: number; p99Ms: number; errors: number; non2xx: number; mbPerS: number } {
+  const cli = path.join(ROOT, 'node_modules/autocannon/autocannon.js');
+  const args = [cli, '-c', String(CONNECTIONS), '-d', String(SECONDS), '-j', url];
+  const result = HAS_TASKSET ? spawnSync('taskset', ['-c', '1', process.execPath, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }) : spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const summary = JSON.parse(result.stdout) as { requests: { average: number }; latency: { p99: number }; errors: number; non2xx: number; throughput: { average: number } };
+  return { requestsPerS: Math.round(summary.requests.average), p99Ms: summary.latency.p99, errors: summary.errors, non2xx: summary.non2xx, mbPerS: Math.round((summary.throughput.average / 1048576) * 10) / 10 };
+}
+
+function measure(server: string, base: string, segment: string): Load[] {
+  cannon(`${base}/index.m3u8`); // warm up caches and connections
+  return [
+    { server, file: 'playlist', ...cannon(`${base}/index.m3u8`) },
+    { server, file: 'segment', ...cannon(`${base}/${segment}`) },
+  ];
+}
+
+async function startNginx(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const prefix = mkdtempSync(path.join(os.tmpdir(), 'bench-nginx-'));
+  const conf = path.join(prefix, 'nginx.conf');
+  writeFileSync(conf, `worker_processes 1;
+daemon off;
+error_log ${prefix}/error.log warn;
+pid ${prefix}/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy; fastcgi_temp_path ${prefix}/fastcgi; uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
+  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
+  server {
+    listen 127.0.0.1:${port};
+    root ${dir};
+    location ~ ^/hls/[A-Za-z0-9_-]+\\.m3u8$ { add_header Cache-Control no-cache; add_header Access-Control-Allow-Origin *; }
+    location ~ ^/hls/[A-Za-z0-9_-]+\\.ts$ { add_header Cache-Control "public, max-age=3600, immutable"; add_header Access-Control-Allow-Origin *; }
+  }
+}
+`);
+  const command = HAS_TASKSET ? 'taskset' : NGINX!;
+  const args = HAS_TASKSET ? ['-c', '0', NGINX!, '-c', conf, '-p', prefix] : ['-c', conf, '-p', prefix];
+  const child = spawn(command, args, { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`).then((r) => r.ok, () => false)) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url: `http://127.0.0.1:${port}/hls`,
+    stop: async () => {
+      await stopChild(child);
+      rmSync(prefix, { recursive: true, force: true });
+    },
+  };
+}
+
+const source = mkdtempSync(path.join(os.tmpdir(), 'bench-hls-'));
+const loads: Load[] = [];
+try {
+  await makeHls(source);
+  const segment = readdirSync(source).filter((file) => file.endsWith('.ts')).sort()[2]!;
+  const chat = await startChatserver();
+  try {
+    const roomDir = path.join(chat.dataDir, 'hls', 'bench');
+    mkdirSync(roomDir, { recursive: true });
+    for (const file of readdirSync(source)) copyFileSync(path.join(source, file), path.join(roomDir, file));
+    loads.push(...measure('chatserver', `http://127.0.0.1:${chat.roomPort}/hls`, segment));
+  } finally {
+    await chat.stop();
+  }
+  if (NGINX) {
+    // nginx serves <root>/hls/<file>, the same names as the room port.
+    const www = mkdtempSync(path.join(os.tmpdir(), 'bench-www-'));
+    // nginx started as root serves as an unprivileged user: the folder must be readable.
+    chmodSync(www, 0o755);
+    mkdirSync(path.join(www, 'hls'), { mode: 0o755 });
+    for (const file of readdirSync(source)) copyFileSync(path.join(source, file), path.join(www, 'hls', file));
+    const nginx = await startNginx(www);
+    try {
+      loads.push(...measure('nginx', nginx.url, segment));
+    } finally {
+      await nginx.stop();
+      rmSync(www, { recursive: true, force: true });
+    }
+  } else {
+    console.log('nginx is not installed (apt-get install nginx-light): chatserver measured alone');
+  }
+} finally {
+  rmSync(source, { recursive: true, force: true });
+}
+
+console.log(`HLS serving: ${CONNECTIONS} concurrent clients, ${SECONDS} s per file (one server process each, on core 0)`);
+console.table(loads.map((l) => ({ server: l.server, file: l.file, 'requests/s': l.requestsPerS, 'MB/s': l.mbPerS, 'p99 ms': l.p99Ms, errors: l.errors, 'non-2xx': l.non2xx })));
+const ratio = (file: Load['file']) => {
+  const ours = loads.find((l) => l.server === 'chatserver' && l.file === file);
+  const peer = loads.find((l) => l.server === 'nginx' && l.file === file);
+  return ours && peer ? ours.requestsPerS / peer.requestsPerS : null;
+};
+for (const file of ['playlist', 'segment'] as const) {
+  const value = ratio(file);
+  if (value !== null) console.log(`${file}: chatserver = ${value.toFixed(2)}x nginx requests/s`);
+}
+mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(path.join(ROOT, 'bench/results/hls.json'), `${JSON.stringify({ at: new Date().toISOString(), connections: CONNECTIONS, seconds: SECONDS, loads }, null, 2)}\n`);
