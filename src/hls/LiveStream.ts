@@ -49,6 +49,8 @@ export interface LiveStreamEvents {
   status: [StreamStatus];
   /** ffmpeg stopped, cleanly or not (for logs and metrics). */
   exit: [TranscoderExit];
+  /** A file of the room's HLS folder changed; `null`: the whole folder was emptied. */
+  files: [name: string | null];
 }
 
 export class StreamBusyError extends Error {
@@ -152,7 +154,10 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     transcoder?.end();
     this.#session?.fail({ code: 'STREAM_STOPPED', message: reason, goingAway: !removeFiles });
     await exited;
-    if (removeFiles) await rm(this.#options.dir, { recursive: true, force: true });
+    if (removeFiles) {
+      await rm(this.#options.dir, { recursive: true, force: true });
+      this.emit('files', null);
+    }
   }
 
   #sink(): IngestSink {
@@ -172,6 +177,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     try {
       binary = await this.#options.ffmpeg();
       await rm(dir, { recursive: true, force: true });
+      this.emit('files', null);
       await mkdir(dir, { recursive: true });
     } catch (error) {
       const unavailable = error instanceof Error && error.name === 'FfmpegNotFoundError';
@@ -192,6 +198,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     this.#logger.info({ media, copy: copiesVideo(plan), ffmpeg: binary.source }, 'stream starting');
     this.#setStatus({ phase: 'starting', live: false, url: null, path: null, since: null });
     transcoder.on('drain', () => session.emit('drain'));
+    transcoder.on('file', (name) => this.emit('files', name));
     transcoder.on('segment', (segment) => (this.#lastLagMs = segment.lagMs));
     transcoder.once('live', () => {
       this.#setStatus({ phase: 'live', live: true, url: this.#options.url, path: HLS_PATH, since: Date.now() });

@@ -36,6 +36,8 @@ export interface TranscoderEvents {
   live: [];
   segment: [SegmentReady];
   drain: [];
+  /** A file in the output folder changed (written, renamed in, deleted). */
+  file: [name: string];
   exit: [TranscoderExit];
 }
 
@@ -155,6 +157,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     const watched = this.#ladder ? 'v0.m3u8' : PLAYLIST_NAME;
     try {
       this.#watcher = watch(this.plan.outputDir, (_event, file) => {
+        if (file) this.emit('file', file);
         if (file === watched) void this.#readPlaylist(watched);
         else if (file === PLAYLIST_NAME) void this.#goLive();
       });
@@ -233,6 +236,9 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
       const text = await readFile(full, 'utf8').catch(() => null);
       const closed = text === null ? null : withEndList(text);
       if (closed !== null) await writeFile(full, closed).catch(() => undefined);
+      // The folder watch is closed by now and may have missed ffmpeg's last write.
+      this.emit('file', file);
     }
+    if (this.#ladder) this.emit('file', PLAYLIST_NAME);
   }
 }

@@ -2,9 +2,9 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { errorBody } from '../http/errors.js';
 import { sendJson } from '../http/sendJson.js';
+import type { HlsCache } from './HlsCache.js';
 import { parseHlsPath } from './hlsPath.js';
 
 const CORS = {
@@ -18,12 +18,22 @@ const CORS = {
 const SEGMENT_CACHE = 'public, max-age=3600, immutable';
 const PLAYLIST_CACHE = 'no-cache';
 
+/** Where a room's HLS files are, and the worker's cache of them. */
+export interface HlsSource {
+  readonly dir: string;
+  readonly cache: HlsCache;
+  /** The cache key of one of this room's files. */
+  cacheKey(name: string): string;
+  /** Runs before a playlist is answered (players poll it: that is how viewers are counted). */
+  onPlaylist(req: IncomingMessage): void;
+}
+
 /**
- * Serves `/hls/<file>` from a room's HLS folder. Only names parseHlsPath accepts are opened,
- * with O_NOFOLLOW (a symlink is refused) and only regular files are sent. `onPlaylist` runs
- * before a playlist is answered (players poll it: that is how viewers are counted).
+ * Serves `/hls/<file>` of a room. Only names parseHlsPath accepts are ever opened, with
+ * O_NOFOLLOW (a symlink is refused), and only regular files. Files come from the worker's
+ * memory cache when they can, so polling players cost no file-system call.
  */
-export async function serveHls(dir: string, rest: string, req: IncomingMessage, res: ServerResponse, onPlaylist: () => void = () => undefined): Promise<void> {
+export async function serveHls(source: HlsSource, rest: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = req.method ?? 'GET';
   if (method === 'OPTIONS') {
     res.writeHead(204, CORS);
@@ -39,38 +49,40 @@ export async function serveHls(dir: string, rest: string, req: IncomingMessage, 
     sendError(res, 404, 'NOT_FOUND', 'No such HLS file');
     return;
   }
+  const key = source.cacheKey(file.name);
+  let body = source.cache.get(key);
+  if (!body) {
+    const epoch = source.cache.epoch;
+    body = (await readHlsFile(path.join(source.dir, file.name))) ?? undefined;
+    if (!body) {
+      sendError(res, 404, 'NOT_FOUND', 'No such HLS file (the room may not be live)');
+      return;
+    }
+    source.cache.set(key, body, epoch);
+  }
+  if (file.kind === 'playlist') source.onPlaylist(req);
+  res.writeHead(200, {
+    ...CORS,
+    'content-type': file.contentType,
+    'cache-control': file.kind === 'playlist' ? PLAYLIST_CACHE : SEGMENT_CACHE,
+    'content-length': body.length,
+  });
+  res.end(method === 'HEAD' ? undefined : body);
+}
+
+/** The whole file, or null when it is missing, a symlink or not a regular file. */
+async function readHlsFile(file: string): Promise<Buffer | null> {
   let handle: FileHandle;
   try {
-    handle = await open(path.join(dir, file.name), constants.O_RDONLY | constants.O_NOFOLLOW);
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
-    sendError(res, 404, 'NOT_FOUND', 'No such HLS file (the room may not be live)');
-    return;
+    return null;
   }
   try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) {
-      sendError(res, 404, 'NOT_FOUND', 'No such HLS file');
-      return;
-    }
-    const headers = {
-      ...CORS,
-      'content-type': file.contentType,
-      'cache-control': file.kind === 'playlist' ? PLAYLIST_CACHE : SEGMENT_CACHE,
-    };
-    if (file.kind === 'playlist') {
-      // Read whole (a few hundred bytes): the length is exact even if ffmpeg renames a new one in.
-      const body = await handle.readFile();
-      onPlaylist();
-      res.writeHead(200, { ...headers, 'content-length': body.length });
-      res.end(method === 'HEAD' ? undefined : body);
-      return;
-    }
-    res.writeHead(200, { ...headers, 'content-length': stat.size });
-    if (method === 'HEAD') {
-      res.end();
-      return;
-    }
-    await pipeline(handle.createReadStream({ start: 0, end: Math.max(0, stat.size - 1), autoClose: false }), res).catch(() => undefined);
+    // Read whole: the length is exact even if ffmpeg renames a new version in meanwhile.
+    return (await handle.stat()).isFile() ? await handle.readFile() : null;
+  } catch {
+    return null;
   } finally {
     await handle.close().catch(() => undefined);
   }

@@ -6,7 +6,7 @@ import { ChatRoom } from '../chat/ChatRoom.js';
 import { OFFLINE, type StreamState } from '../chat/serverFrames.js';
 import { HlsViewers } from '../hls/HlsViewers.js';
 import type { LiveStream, StreamStatus } from '../hls/LiveStream.js';
-import { serveHls } from '../hls/serveHls.js';
+import { serveHls, type HlsSource } from '../hls/serveHls.js';
 import { errorBody } from '../http/errors.js';
 import { sendJson } from '../http/sendJson.js';
 import { IpcError } from '../ipc/IpcChannel.js';
@@ -59,6 +59,7 @@ export class Room implements IngestRoom {
   readonly #workerChat: WorkerChat;
   readonly #media: WorkerMedia;
   readonly #limiter: ConnectionLimiter;
+  readonly #hls: HlsSource;
   #state: RoomState = 'new';
 
   constructor(options: RoomOptions) {
@@ -72,6 +73,14 @@ export class Room implements IngestRoom {
     this.chat = new ChatRoom(options.name, options.settings, options.chat.context);
     this.stream = options.media.streamFor(options, this.logger);
     this.stream.on('status', (status) => this.#streamChanged(status, options.onStream));
+    const cache = options.media.hlsCache;
+    this.#hls = {
+      dir: options.media.roomDir(this.name),
+      cache,
+      cacheKey: (name) => `${this.name}/${name}`,
+      onPlaylist: (req) => this.viewers.touch(req.socket.remoteAddress ?? 'unknown', req.headers['user-agent']),
+    };
+    this.stream.on('files', (name) => (name === null ? cache.clearRoom(this.name) : cache.invalidate(`${this.name}/${name}`)));
     // Check header and idle timeouts every second (Node's default is every 30 s), so slow clients
     // cannot hold sockets for much longer than the limits say.
     this.#server = http.createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => void this.#request(req, res));
@@ -112,6 +121,7 @@ export class Room implements IngestRoom {
   async listen(): Promise<void> {
     // Files left by a worker that died mid-stream belong to no stream now.
     await rm(this.#media.roomDir(this.name), { recursive: true, force: true });
+    this.#media.hlsCache.clearRoom(this.name);
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         this.#server.off('listening', onListening);
@@ -137,6 +147,7 @@ export class Room implements IngestRoom {
     this.#state = 'closed';
     this.chat.close(reason, kind === 'deleted' ? 'ROOM_CLOSED' : 'GOING_AWAY');
     await this.stream.close(reason, kind === 'deleted');
+    this.#media.hlsCache.clearRoom(this.name);
     if (!wasListening) return;
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
@@ -152,9 +163,7 @@ export class Room implements IngestRoom {
     try {
       if (path === '/ingest') await handleIngestRequest(this, req, res);
       else if (path.startsWith('/hls/')) {
-        await serveHls(this.#media.roomDir(this.name), path.slice(5), req, res, () =>
-          this.viewers.touch(req.socket.remoteAddress ?? 'unknown', req.headers['user-agent']),
-        );
+        await serveHls(this.#hls, path.slice(5), req, res);
       } else handleRoomRequest(this, req, res);
     } catch (error) {
       this.logger.error({ err: error, path }, 'room request failed');

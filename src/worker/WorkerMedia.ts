@@ -4,6 +4,7 @@ import { HLS_PATH, LiveStream, type StreamSettings } from '../hls/LiveStream.js'
 import { resolveFfmpeg, type FfmpegBinary } from '../hls/resolveFfmpeg.js';
 import type { Logger } from '../log/createLogger.js';
 import type { RoomSettings } from '../store/records.js';
+import { HlsCache } from '../hls/HlsCache.js';
 import { IngestSockets } from './ingestSocket.js';
 import type { WorkerCounters } from './WorkerCounters.js';
 
@@ -14,6 +15,8 @@ import type { WorkerCounters } from './WorkerCounters.js';
  */
 export class WorkerMedia {
   readonly ingest = new IngestSockets();
+  /** Recently served HLS files of every room of the worker, in memory. */
+  readonly hlsCache = new HlsCache();
   readonly #config: Config;
   readonly #logger: Logger;
   readonly #counters: WorkerCounters;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildFfmpegArgs, copiesVideo, LADDER, type TranscodePlan } from '../../src/hls/ffmpegArgs.js';
 import { parseHlsPath } from '../../src/hls/hlsPath.js';
+import { HlsCache } from '../../src/hls/HlsCache.js';
 import { HlsViewers, VIEWER_WINDOW_MS } from '../../src/hls/HlsViewers.js';
 import { sniffMedia, type MediaInfo } from '../../src/hls/mediaSniffer.js';
 import { parsePlaylist, withEndList } from '../../src/hls/playlist.js';
@@ -203,5 +204,32 @@ describe('HlsViewers', () => {
     expect(viewers.countExcluding(new Set(), 2_000)).toBe(3);
     expect(viewers.countExcluding(new Set(['10.0.0.2']), 2_000)).toBe(2);
     expect(viewers.countExcluding(new Set(), 2_000 + VIEWER_WINDOW_MS + 1)).toBe(0);
+  });
+});
+
+describe('HlsCache', () => {
+  it('keeps files under a byte budget, least recently used out first', () => {
+    const cache = new HlsCache(10, 8);
+    cache.set('r/a', Buffer.alloc(4), cache.epoch);
+    cache.set('r/b', Buffer.alloc(4), cache.epoch);
+    cache.get('r/a');
+    cache.set('r/c', Buffer.alloc(4), cache.epoch);
+    expect([cache.get('r/a')?.length, cache.get('r/b'), cache.get('r/c')?.length]).toEqual([4, undefined, 4]);
+    cache.set('r/huge', Buffer.alloc(9), cache.epoch);
+    expect(cache.get('r/huge')).toBeUndefined();
+    expect(cache.bytes).toBe(8);
+  });
+
+  it('never caches a read that raced an invalidation, and clears one room only', () => {
+    const cache = new HlsCache();
+    const epoch = cache.epoch;
+    cache.invalidate('r/index.m3u8');
+    cache.set('r/index.m3u8', Buffer.from('old'), epoch);
+    expect(cache.get('r/index.m3u8')).toBeUndefined();
+    cache.set('r/index.m3u8', Buffer.from('new'), cache.epoch);
+    cache.set('other/index.m3u8', Buffer.from('x'), cache.epoch);
+    cache.clearRoom('r');
+    expect(cache.get('r/index.m3u8')).toBeUndefined();
+    expect(cache.get('other/index.m3u8')?.toString()).toBe('x');
   });
 });
