@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/helpers/browser.js';
 import { testFfmpeg } from '../test/helpers/media.js';
+import { cpuMs } from './lib/processes.js';
 import { ServerProcess } from '../test/helpers/ServerProcess.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
@@ -66,23 +67,51 @@ async function measure(server: ServerProcess, page: (path: string) => Promise<Pa
   return run;
 }
 
-/** `ffmpeg -re` pushing a 720p30 H.264 test pattern over HTTP: the server's own lag figures. */
-async function measurePipeline(server: ServerProcess): Promise<number[]> {
-  const port = (await server.createRoom('pipeline')).body.data.port as number;
-  const ingest = `http://127.0.0.1:${port}/ingest?token=${await server.token('pipeline', 'bench', 'producer')}`;
-  const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=1280x720:rate=30', '-c:v', 'libx264', '-preset', 'veryfast',
-    '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p', '-t', String(WATCH_S), '-muxdelay', '0', '-muxpreload', '0', '-flush_packets', '1', '-f', 'mpegts', ingest];
+/** What the pusher sends: H.264 (the server copies it) or MPEG-2 (cheap to make; the server encodes it). */
+const PUSHES = {
+  copy: ['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p'],
+  encode: ['-c:v', 'mpeg2video', '-q:v', '4', '-g', '30'],
+} as const;
+
+interface PipelineRun {
+  readonly mode: keyof typeof PUSHES;
+  readonly lagsMs: number[];
+  /** The server's ffmpeg: CPU time over wall time, in percent of one core. */
+  readonly ffmpegCpuPercent: number;
+}
+
+/** `ffmpeg -re` pushing a 720p30 test pattern over HTTP: the server's own lag and its ffmpeg's CPU. */
+async function measurePipeline(server: ServerProcess, mode: keyof typeof PUSHES): Promise<PipelineRun> {
+  const room = `pipeline-${mode}`;
+  const port = (await server.createRoom(room)).body.data.port as number;
+  const ingest = `http://127.0.0.1:${port}/ingest?token=${await server.token(room, 'bench', 'producer')}`;
+  const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=1280x720:rate=30', ...PUSHES[mode],
+    '-t', String(WATCH_S), '-muxdelay', '0', '-muxpreload', '0', '-flush_packets', '1', '-f', 'mpegts', ingest];
   const pusher = spawn(await testFfmpeg(), args, { stdio: 'ignore' });
   const done = new Promise((resolve) => pusher.once('close', resolve));
-  const lags: number[] = [];
+  const lagsMs: number[] = [];
   let finished = false;
+  let ffmpegPid: number | undefined;
+  let firstCpu: { at: number; ms: number } | undefined;
+  let lastCpu: { at: number; ms: number } | undefined;
   void done.then(() => (finished = true));
   while (!finished) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const status = (await (await fetch(ingest)).json()) as { data?: { lagMs: number | null } };
-    if (typeof status.data?.lagMs === 'number') lags.push(status.data.lagMs);
+    if (typeof status.data?.lagMs === 'number') lagsMs.push(status.data.lagMs);
+    ffmpegPid ??= server.logs.find((line) => line.msg === 'ffmpeg started' && line.room === room)?.pid as number | undefined;
+    if (ffmpegPid !== undefined && !finished) {
+      try {
+        const reading = { at: Date.now(), ms: cpuMs(ffmpegPid) };
+        firstCpu ??= reading;
+        lastCpu = reading;
+      } catch {
+        // ffmpeg finished between the check and the read
+      }
+    }
   }
-  return lags;
+  const ffmpegCpuPercent = firstCpu && lastCpu && lastCpu.at > firstCpu.at ? Math.round(((lastCpu.ms - firstCpu.ms) / (lastCpu.at - firstCpu.at)) * 100) : Number.NaN;
+  return { mode, lagsMs, ffmpegCpuPercent };
 }
 
 const server = await ServerProcess.start({ workers: 1 });
@@ -93,7 +122,7 @@ try {
     await opened.goto(`http://127.0.0.1:${server.port}${urlPath}`);
     return opened;
   };
-  const pipeline = await measurePipeline(server);
+  const pipelines = [await measurePipeline(server, 'copy'), await measurePipeline(server, 'encode')];
   const runs: Run[] = [];
   for (const [codec, mimeType] of CODECS) runs.push(await measure(server, page, codec, mimeType, `latency${runs.length}`));
   const table = runs.map((run) => ({
@@ -105,11 +134,12 @@ try {
     samples: run.glassToGlassMs.length,
   }));
   console.log(`Broadcast latency (1 s segments, ${WATCH_S} s per producer, Chromium viewer with hls.js)`);
-  console.log(`ffmpeg pipeline (frame in -> segment listed, ffmpeg -re H.264 push, copied): p50 ${percentile(pipeline, 50)} ms, max ${Math.max(...pipeline)} ms`);
+  console.log('ffmpeg pipeline per live stream (ffmpeg -re 720p30 push over HTTP): frame in -> segment listed, and the server ffmpeg\'s CPU');
+  console.table(pipelines.map((p) => ({ stream: p.mode === 'copy' ? 'H.264, copied' : 'MPEG-2, encoded to H.264', 'lag p50 ms': percentile(p.lagsMs, 50), 'lag max ms': Math.max(...p.lagsMs), 'ffmpeg CPU % of a core': p.ffmpegCpuPercent })));
   console.table(table);
   const out = path.join(import.meta.dirname, 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, 'latency.json'), JSON.stringify({ at: new Date().toISOString(), watchSeconds: WATCH_S, pipelineLagMs: pipeline, table, runs }, null, 2));
+  writeFileSync(path.join(out, 'latency.json'), JSON.stringify({ at: new Date().toISOString(), watchSeconds: WATCH_S, pipelines, table, runs }, null, 2));
 } finally {
   await browser.close();
   await server.dispose();
