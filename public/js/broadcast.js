@@ -59,6 +59,7 @@ async function start() {
   const check = await fetch(roomUrl(info.port, `/ingest?token=${encodeURIComponent(token)}`));
   const body = await check.json().catch(() => ({}));
   if (!check.ok) throw new Error(body.error?.message ?? `The server refused the stream (${check.status})`);
+  if (!body.data.ready) throw new Error('You are streaming to this room already (from another page or device)');
   const stream = await camera();
   const mimeType = MIME_TYPES.find((type) => MediaRecorder.isTypeSupported(type));
   if (!mimeType) throw new Error('This browser cannot record WebM video');

@@ -35,8 +35,14 @@ export async function handleIngestRequest(room: IngestRoom, req: IncomingMessage
     return;
   }
   if (method === 'GET') {
-    if (!room.stream.canClaim(auth.claims.sub)) refuse(req, res, 409, 'STREAM_BUSY', ERRORS.STREAM_BUSY.message);
-    else sendJson(res, 200, { data: { room: room.name, ready: true, stream: room.stream.status, settings: room.stream.settings, lagMs: room.stream.lastLagMs } });
+    // Another producer's stream: 409. This producer's own: the status, with `ready` false while it
+    // is live (a second connection would be refused) and true once it is finishing.
+    const producer = room.stream.producer;
+    if (producer !== null && producer !== auth.claims.sub) refuse(req, res, 409, 'STREAM_BUSY', ERRORS.STREAM_BUSY.message);
+    else {
+      const ready = room.stream.canClaim(auth.claims.sub);
+      sendJson(res, 200, { data: { room: room.name, ready, stream: room.stream.status, settings: room.stream.settings, lagMs: room.stream.lastLagMs } });
+    }
     return;
   }
   let session: IngestSession;

@@ -131,9 +131,14 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
 
   it('gives a second producer 409 while the first is live, and the slot back when it stops', async () => {
     const port = rooms.busy!;
-    const first = await IngestSocket.open(port, await server.token('busy', 'first', 'producer'));
+    const firstToken = await server.token('busy', 'first', 'producer');
+    const first = await IngestSocket.open(port, firstToken);
     await first.feed(await sampleMedia('webm-vp8-opus', 3));
     await first.next((f) => f.state === 'live');
+    // The live producer itself sees its stream, and that a second connection would not be taken.
+    const own = await rawRequest(port, `/ingest?token=${firstToken}`);
+    expect(JSON.parse(own.body.toString()).data).toMatchObject({ ready: false, stream: { live: true } });
+    expect((await rawRequest(port, `/ingest?token=${firstToken}`, { method: 'POST', body: Buffer.alloc(10) })).status).toBe(409);
     const secondToken = await server.token('busy', 'second', 'producer');
     const post = await rawRequest(port, `/ingest?token=${secondToken}`, { method: 'POST', body: await sampleMedia('ts-h264-aac', 1) });
     expect(post.status).toBe(409);

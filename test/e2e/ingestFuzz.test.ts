@@ -39,7 +39,7 @@ describe('ingest fuzzing (fast-check, real server and ffmpeg)', () => {
         const { code } = await producer.closed;
         expect(EXPECTED_CLOSES.has(code), `close ${code}`).toBe(true);
         // The slot is free again once the stream is over (409 would mean a leak).
-        await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/ingest?token=${token}`)).status, { timeout: 15_000 }).toBe(200);
+        await expect.poll(async () => ((await (await fetch(`http://127.0.0.1:${port}/ingest?token=${token}`)).json()) as { data?: { ready?: boolean } }).data?.ready, { timeout: 15_000 }).toBe(true);
       }),
       { numRuns: 25, interruptAfterTimeLimit: 40_000 },
     );
