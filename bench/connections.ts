@@ -5,12 +5,11 @@
  *
  *   npm run bench:connections -- [--clients 10000] [--quick]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pinLoadGenerator, rssBytes } from './lib/processes.js';
 import type { RawWsClient } from './lib/rawWs.js';
-import { joinChat, ROOT, startChatserver, startSocketIoPeer, startWsPeer } from './lib/targets.js';
+import { writeChart, writeResults } from './lib/report.js';
+import { joinChat, startChatserver, startSocketIoPeer, startWsPeer } from './lib/targets.js';
 
 const { values } = parseArgs({ options: { clients: { type: 'string', default: '10000' }, quick: { type: 'boolean', default: false } } });
 const CLIENTS = values.quick ? 400 : Number(values.clients);
@@ -70,5 +69,14 @@ console.table(results.map((r) => ({ server: r.server, 'connects/s': r.connectPer
 const ws = results.find((r) => r.server === 'ws broadcast')!;
 const ours = results.find((r) => r.server.startsWith('chatserver'))!;
 console.log(`chatserver memory per idle connection = ${(ours.bytesPerConnection / ws.bytesPerConnection).toFixed(2)}x ws`);
-mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(path.join(ROOT, 'bench/results/connections.json'), `${JSON.stringify({ at: new Date().toISOString(), clients: CLIENTS, results }, null, 2)}\n`);
+writeResults('connections', { clients: CLIENTS, results });
+writeChart(
+  'connections',
+  {
+    title: `Idle connections: memory per connection (${CLIENTS.toLocaleString('en-US')} clients)`,
+    subtitle: 'bytes of server RSS growth per open connection; lower is better (chatserver\'s are joined chat users)',
+    groups: [{ label: 'bytes per connection', bars: results.map((r) => ({ series: r.server, value: r.bytesPerConnection })) }, { label: 'connects per second', bars: results.map((r) => ({ series: r.server, value: r.connectPerS })) }],
+    format: (v) => v.toLocaleString('en-US'),
+  },
+  values.quick,
+);

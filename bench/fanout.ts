@@ -7,13 +7,11 @@
  *
  *   npm run bench:fanout -- [--receivers 500,2000] [--rate 20] [--burst 50] [--seconds 10] [--quick]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cpuMs, HAS_TASKSET, percentile, pinLoadGenerator } from './lib/processes.js';
 import type { RawWsClient } from './lib/rawWs.js';
-import { ROOT, sentAt, startChatserver, startSocketIoPeer, startWsPeer, type Target } from './lib/targets.js';
+import { writeChart, writeResults } from './lib/report.js';
+import { sentAt, startChatserver, startSocketIoPeer, startWsPeer, type Target } from './lib/targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -146,8 +144,14 @@ const ratios = RECEIVERS.flatMap((count) =>
   }),
 );
 for (const r of ratios) console.log(`${r.receivers} receivers, ${r.shape}: chatserver CPU per delivery = ${r.vsWs.toFixed(2)}x ws, ${r.vsSocketIo.toFixed(2)}x Socket.IO`);
-mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(
-  path.join(ROOT, 'bench/results/fanout.json'),
-  `${JSON.stringify({ at: new Date().toISOString(), machine: { cpus: os.availableParallelism(), node: process.version, pinned: HAS_TASKSET }, rate: RATE, burst: BURST, seconds: SECONDS, runs, ratios }, null, 2)}\n`,
-);
+writeResults('fanout', { rate: RATE, burst: BURST, seconds: SECONDS, runs, ratios });
+const SERVERS = ['ws broadcast', 'Socket.IO rooms', 'chatserver'] as const;
+const groups = (value: (run: Run) => number) =>
+  RECEIVERS.flatMap((count) =>
+    (['steady', 'burst'] as const).map((shape) => ({
+      label: `${count} receivers, ${shape === 'steady' ? `steady ${RATE} msg/s` : `bursts of ${BURST}`}`,
+      bars: SERVERS.map((series) => ({ series, value: value(runs.find((r) => r.target === series && r.receivers === count && r.shape === shape)!) })),
+    })),
+  );
+writeChart('fanout-cpu', { title: 'Chat fan-out: server CPU per delivered message', subtitle: 'µs of CPU (utime + stime of the room worker) per message delivered; lower is better', groups: groups((r) => r.workerCpuUsPerDelivery) }, values.quick);
+writeChart('fanout-p99', { title: 'Chat fan-out: latency p99', subtitle: 'ms from the sender\'s timestamp to receipt, 99th percentile; lower is better', groups: groups((r) => r.p99Ms), format: (v) => `${v} ms` }, values.quick);

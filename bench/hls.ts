@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { testFfmpeg } from '../test/helpers/media.js';
 import { freePort, HAS_TASKSET, stopChild } from './lib/processes.js';
+import { writeChart, writeResults } from './lib/report.js';
 import { ROOT, startChatserver } from './lib/targets.js';
 
 const { values } = parseArgs({ options: { connections: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '10' }, quick: { type: 'boolean', default: false } } });
@@ -143,5 +144,14 @@ for (const file of ['playlist', 'segment'] as const) {
   const value = ratio(file);
   if (value !== null) console.log(`${file}: chatserver = ${value.toFixed(2)}x nginx requests/s`);
 }
-mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(path.join(ROOT, 'bench/results/hls.json'), `${JSON.stringify({ at: new Date().toISOString(), connections: CONNECTIONS, seconds: SECONDS, loads }, null, 2)}\n`);
+writeResults('hls', { connections: CONNECTIONS, seconds: SECONDS, loads });
+writeChart(
+  'hls',
+  {
+    title: `HLS serving: ${CONNECTIONS} concurrent clients`,
+    subtitle: 'requests per second (autocannon), one server process on one core each; higher is better',
+    groups: (['playlist', 'segment'] as const).map((file) => ({ label: file === 'playlist' ? 'live playlist (.m3u8)' : 'segment (.ts, ~220 KB)', bars: loads.filter((l) => l.file === file).map((l) => ({ series: l.server, value: l.requestsPerS })) })),
+    format: (v) => v.toLocaleString('en-US'),
+  },
+  values.quick,
+);

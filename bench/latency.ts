@@ -1,58 +1,67 @@
 /**
- * Broadcast latency, measured end to end on this machine:
+ * Scenario 6, broadcast latency, measured end to end on this machine:
  *  - startup: producer connects -> first segment listed (the ingest's `live` frame);
  *  - pipeline: a frame reaches ffmpeg -> the playlist lists its segment (the server's lagMs,
  *    from an `ffmpeg -re` HTTP push that sends each frame when it is due: a MediaRecorder
- *    producer sends in 250 ms chunks, which skews that estimate, so it is not reported for them);
+ *    producer sends in 250 ms chunks, which skews that estimate, so it is not reported for them),
+ *    and the CPU of the server's ffmpeg for a copied and an encoded stream;
  *  - player: how far hls.js plays behind the playlist's live edge (hls.latency);
  *  - glass to glass: a wall clock painted into the broadcast canvas, read back from the
- *    viewer page's <video>, for H.264 (copied) and VP8 (transcoded) producers.
+ *    viewer's <video>: chatserver with H.264 (copied) and VP8 (transcoded) producers, and
+ *    Node-Media-Server (H.264 over RTMP, remuxed by its ffmpeg) as its README sets it up and with
+ *    1 s segments. Every viewer is hls.js with the watch page's settings.
  * Run: `npm run bench:latency` (`-- --quick` for a short run). Results: bench/results/latency.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/helpers/browser.js';
 import { testFfmpeg } from '../test/helpers/media.js';
-import { cpuMs } from './lib/processes.js';
 import { ServerProcess } from '../test/helpers/ServerProcess.js';
+import { cpuMs, freePort, percentile, stopChild, waitForLine } from './lib/processes.js';
+import { writeChart, writeResults } from './lib/report.js';
+import { startRtmpRelay } from './lib/rtmpRelay.js';
+import { ROOT } from './lib/targets.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const WATCH_S = values.quick ? 8 : 30;
-const CODECS = [
-  ['h264 (copied)', 'video/webm;codecs=h264'],
-  ['vp8 (encoded)', 'video/webm;codecs=vp8'],
-] as const;
+const H264 = 'video/webm;codecs=h264';
+const VP8 = 'video/webm;codecs=vp8';
 
 interface Run {
+  readonly server: string;
   readonly codec: string;
+  readonly segmentSeconds: number;
   readonly startupMs: number;
   readonly glassToGlassMs: number[];
   readonly behindEdgeS: number[];
 }
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+/** Where a producer streams to and where its viewer watches, for one server. */
+interface LatencyTarget {
+  readonly server: string;
+  readonly segmentSeconds: number;
+  readonly ingestUrl: string;
+  readonly viewerUrl: string;
 }
 
-async function measure(server: ServerProcess, page: (path: string) => Promise<Page>, codec: string, mimeType: string, room: string): Promise<Run> {
-  const port = (await server.createRoom(room)).body.data.port as number;
-  const token = await server.token(room, 'bench', 'producer');
-  const ingest = `http://127.0.0.1:${port}/ingest?token=${token}`;
-  const producer = await page('/');
+/** `openPage(null)` opens the page the producer runs in (any plain page: it streams a canvas). */
+async function measure(openPage: (url: string | null) => Promise<Page>, target: LatencyTarget, codec: string, mimeType: string): Promise<Run> {
+  const producer = await openPage(null);
   await producer.addScriptTag({ path: path.join(import.meta.dirname, 'browser/clock.js') });
-  await producer.evaluate(`window.startClockBroadcast(${JSON.stringify(ingest.replace('http', 'ws'))}, ${JSON.stringify(mimeType)}, 1)`);
+  // A keyframe every second for every server: each segmenter cuts at the first keyframe past its segment length.
+  await producer.evaluate(`window.startClockBroadcast(${JSON.stringify(target.ingestUrl)}, ${JSON.stringify(mimeType)}, 1)`);
   await producer.waitForFunction("window.clockBroadcast?.frames.some((f) => f.frame.state === 'live')", undefined, { timeout: 30_000 });
   const startupMs = await producer.evaluate<number>("window.clockBroadcast.frames.find((f) => f.frame.state === 'live').at - window.clockBroadcast.startedAt");
 
-  const viewer = await page(`/watch/${room}`);
+  const viewer = await openPage(target.viewerUrl);
   await viewer.addScriptTag({ path: path.join(import.meta.dirname, 'browser/clock.js') });
   await viewer.waitForFunction("(document.querySelector('video')?.currentTime ?? 0) > 0.5", undefined, { timeout: 30_000 });
-  const run: Run = { codec, startupMs, glassToGlassMs: [], behindEdgeS: [] };
+  const run: Run = { server: target.server, codec, segmentSeconds: target.segmentSeconds, startupMs, glassToGlassMs: [], behindEdgeS: [] };
   const until = Date.now() + WATCH_S * 1000;
   while (Date.now() < until) {
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -65,6 +74,42 @@ async function measure(server: ServerProcess, page: (path: string) => Promise<Pa
   await producer.close();
   await viewer.close();
   return run;
+}
+
+async function chatserverTarget(server: ServerProcess, room: string): Promise<LatencyTarget> {
+  const port = (await server.createRoom(room)).body.data.port as number;
+  const token = await server.token(room, 'bench', 'producer');
+  return { server: 'chatserver', segmentSeconds: 1, ingestUrl: `ws://127.0.0.1:${port}/ingest?token=${token}`, viewerUrl: `http://127.0.0.1:${server.port}/watch/${room}` };
+}
+
+/**
+ * Node-Media-Server with its README's HLS settings (`hls_time` 2 s), or with 1 s segments like
+ * chatserver's default. The browser producer reaches it through the RTMP relay; its viewer is
+ * hls.js with the watch page's settings, served from NMS's own HTTP port.
+ */
+async function startNodeMediaServer(ffmpeg: string, hlsTime: number): Promise<{ target: (stream: string) => LatencyTarget; stop: () => Promise<void> }> {
+  const [rtmpPort, httpPort] = [await freePort(), await freePort()];
+  const mediaroot = mkdtempSync(path.join(os.tmpdir(), 'bench-nms-'));
+  copyFileSync(path.join(import.meta.dirname, 'browser/hlsViewer.html'), path.join(mediaroot, 'hlsViewer.html'));
+  copyFileSync(createRequire(import.meta.url).resolve('hls.js/dist/hls.min.mjs'), path.join(mediaroot, 'hls.min.mjs'));
+  copyFileSync(path.join(ROOT, 'public/js/hlsConfig.js'), path.join(mediaroot, 'hlsConfig.js'));
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'peers/nodeMediaServer.mjs'), String(rtmpPort), String(httpPort), mediaroot, ffmpeg, String(hlsTime)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await waitForLine(child, (line) => line === 'ready');
+  const playlist = (stream: string) => `http://127.0.0.1:${httpPort}/live/${stream}/index.m3u8`;
+  const relay = await startRtmpRelay(ffmpeg, `rtmp://127.0.0.1:${rtmpPort}/live`, playlist);
+  return {
+    target: (stream) => ({
+      server: `Node-Media-Server, ${hlsTime} s segments`,
+      segmentSeconds: hlsTime,
+      ingestUrl: relay.urlFor(stream),
+      viewerUrl: `http://127.0.0.1:${httpPort}/hlsViewer.html?src=${encodeURIComponent(playlist(stream))}`,
+    }),
+    stop: async () => {
+      await relay.close();
+      await stopChild(child);
+      rmSync(mediaroot, { recursive: true, force: true });
+    },
+  };
 }
 
 /** What the pusher sends: H.264 (the server copies it) or MPEG-2 (cheap to make; the server encodes it). */
@@ -114,33 +159,63 @@ async function measurePipeline(server: ServerProcess, mode: keyof typeof PUSHES)
   return { mode, lagsMs, ffmpegCpuPercent };
 }
 
+const ffmpeg = await testFfmpeg();
 const server = await ServerProcess.start({ workers: 1 });
 const browser = await launchChromium();
+const runs: Run[] = [];
+let pipelines: PipelineRun[] = [];
 try {
-  const page = async (urlPath: string) => {
+  const openPage = async (url: string | null) => {
     const opened = await browser.newPage();
-    await opened.goto(`http://127.0.0.1:${server.port}${urlPath}`);
+    await opened.goto(url ?? `http://127.0.0.1:${server.port}/`);
     return opened;
   };
-  const pipelines = [await measurePipeline(server, 'copy'), await measurePipeline(server, 'encode')];
-  const runs: Run[] = [];
-  for (const [codec, mimeType] of CODECS) runs.push(await measure(server, page, codec, mimeType, `latency${runs.length}`));
-  const table = runs.map((run) => ({
-    producer: run.codec,
-    'startup ms': run.startupMs,
-    'behind edge p50 s': Number(percentile(run.behindEdgeS, 50).toFixed(2)),
-    'glass-to-glass p50 ms': percentile(run.glassToGlassMs, 50),
-    'glass-to-glass p95 ms': percentile(run.glassToGlassMs, 95),
-    samples: run.glassToGlassMs.length,
-  }));
-  console.log(`Broadcast latency (1 s segments, ${WATCH_S} s per producer, Chromium viewer with hls.js)`);
-  console.log('ffmpeg pipeline per live stream (ffmpeg -re 720p30 push over HTTP): frame in -> segment listed, and the server ffmpeg\'s CPU');
-  console.table(pipelines.map((p) => ({ stream: p.mode === 'copy' ? 'H.264, copied' : 'MPEG-2, encoded to H.264', 'lag p50 ms': percentile(p.lagsMs, 50), 'lag max ms': Math.max(...p.lagsMs), 'ffmpeg CPU % of a core': p.ffmpegCpuPercent })));
-  console.table(table);
-  const out = path.join(import.meta.dirname, 'results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, 'latency.json'), JSON.stringify({ at: new Date().toISOString(), watchSeconds: WATCH_S, pipelines, table, runs }, null, 2));
+  pipelines = [await measurePipeline(server, 'copy'), await measurePipeline(server, 'encode')];
+  runs.push(await measure(openPage, await chatserverTarget(server, 'latency-h264'), 'H.264 (copied)', H264));
+  runs.push(await measure(openPage, await chatserverTarget(server, 'latency-vp8'), 'VP8 (encoded)', VP8));
+  // The peer's README sets hls_time 2; with 1 s it is the same segment length as chatserver's.
+  for (const hlsTime of [2, 1]) {
+    const nms = await startNodeMediaServer(ffmpeg, hlsTime);
+    try {
+      runs.push(await measure(openPage, nms.target(`clock${hlsTime}`), 'H.264 (copied)', H264));
+    } finally {
+      await nms.stop();
+    }
+  }
 } finally {
   await browser.close();
   await server.dispose();
 }
+
+const table = runs.map((run) => ({
+  server: run.server,
+  producer: run.codec,
+  'startup ms': run.startupMs,
+  'behind edge p50 s': Number(percentile(run.behindEdgeS, 50).toFixed(2)),
+  'glass-to-glass p50 ms': percentile(run.glassToGlassMs, 50),
+  'glass-to-glass p95 ms': percentile(run.glassToGlassMs, 95),
+  samples: run.glassToGlassMs.length,
+}));
+console.log(`Broadcast latency (${WATCH_S} s per producer, Chromium viewer with hls.js, the watch page's settings)`);
+console.log('ffmpeg pipeline per live stream (ffmpeg -re 720p30 push over HTTP): frame in -> segment listed, and the server ffmpeg\'s CPU');
+console.table(pipelines.map((p) => ({ stream: p.mode === 'copy' ? 'H.264, copied' : 'MPEG-2, encoded to H.264', 'lag p50 ms': percentile(p.lagsMs, 50), 'lag max ms': Math.max(...p.lagsMs), 'ffmpeg CPU % of a core': p.ffmpegCpuPercent })));
+console.table(table);
+const oursH264 = runs.find((run) => run.server === 'chatserver' && run.codec.startsWith('H.264'))!;
+for (const peer of runs.filter((run) => run.server !== 'chatserver')) {
+  console.log(`glass to glass p50: chatserver = ${(percentile(oursH264.glassToGlassMs, 50) / percentile(peer.glassToGlassMs, 50)).toFixed(2)}x ${peer.server}`);
+}
+writeResults('latency', { watchSeconds: WATCH_S, pipelines, table, runs });
+const label = (run: Run) => (run.server === 'chatserver' ? `chatserver, ${run.codec.split(' ')[0]}` : run.server.replace('Node-Media-Server', 'NMS'));
+writeChart(
+  'latency',
+  {
+    title: 'Broadcast latency: glass to glass',
+    subtitle: 'seconds from a frame painted in the producer\'s browser to the viewer\'s screen (hls.js); lower is better',
+    groups: [
+      { label: 'glass to glass, p50', bars: runs.map((run) => ({ series: label(run), value: percentile(run.glassToGlassMs, 50) / 1000 })) },
+      { label: 'startup: producer connects -> first segment listed', bars: runs.map((run) => ({ series: label(run), value: run.startupMs / 1000 })) },
+    ],
+    format: (v) => `${v.toFixed(2)} s`,
+  },
+  values.quick,
+);

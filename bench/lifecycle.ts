@@ -5,11 +5,10 @@
  *
  *   npm run bench:lifecycle -- [--rooms 500] [--quick]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { percentile, pinLoadGenerator, rssBytes } from './lib/processes.js';
-import { ROOT, startChatserver } from './lib/targets.js';
+import { writeChart, writeResults } from './lib/report.js';
+import { startChatserver } from './lib/targets.js';
 
 const { values } = parseArgs({ options: { rooms: { type: 'string', default: '500' }, quick: { type: 'boolean', default: false } } });
 const ROOMS = values.quick ? 30 : Number(values.rooms);
@@ -40,8 +39,13 @@ try {
   };
   console.log('Room lifecycle: create -> the room port answers (one after another, 2 workers)');
   console.table([table]);
-  mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'bench/results/lifecycle.json'), `${JSON.stringify({ at: new Date().toISOString(), ...table, createMs, readyMs }, null, 2)}\n`);
+  writeResults('lifecycle', { ...table, createMs, readyMs });
+  const bars = (values: number[]) => [50, 99].map((p) => ({ series: `chatserver p${p}`, value: percentile(values, p) }));
+  writeChart(
+    'lifecycle',
+    { title: `Room lifecycle: ${ROOMS} rooms created one after another`, subtitle: 'ms from POST /api/v1/room/:name to the room port answering; target: ready under 50 ms p99', groups: [{ label: 'create answered', bars: bars(createMs) }, { label: 'room port ready', bars: bars(readyMs) }], format: (v) => `${v.toFixed(1)} ms` },
+    values.quick,
+  );
 } finally {
   await chat.stop();
 }

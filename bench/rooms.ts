@@ -6,13 +6,12 @@
  *
  *   npm run bench:rooms -- [--rooms 200] [--users 20] [--rate 2] [--flood 500] [--seconds 10] [--quick]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { percentile, pinLoadGenerator } from './lib/processes.js';
 import type { RawWsClient } from './lib/rawWs.js';
-import { joinChat, ROOT, sentAt, startChatserver } from './lib/targets.js';
+import { writeChart, writeResults } from './lib/report.js';
+import { joinChat, sentAt, startChatserver } from './lib/targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -110,10 +109,20 @@ try {
     row('flood: same worker as the flooded room', during.same),
     row('flood: other workers', during.other),
   ]);
-  mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(
-    path.join(ROOT, 'bench/results/rooms.json'),
-    `${JSON.stringify({ at: new Date().toISOString(), rooms: ROOMS, users: USERS, workers: WORKERS, rate: RATE, flood: FLOOD, seconds: SECONDS, deliveriesPerS: { steady: baselineRate, flood: floodRate }, p99: { steadySame: percentile(baseline.same, 99), steadyOther: percentile(baseline.other, 99), floodSame: percentile(during.same, 99), floodOther: percentile(during.other, 99) } }, null, 2)}\n`,
+  const p99 = { steadySame: percentile(baseline.same, 99), steadyOther: percentile(baseline.other, 99), floodSame: percentile(during.same, 99), floodOther: percentile(during.other, 99) };
+  writeResults('rooms', { rooms: ROOMS, users: USERS, workers: WORKERS, rate: RATE, flood: FLOOD, seconds: SECONDS, deliveriesPerS: { steady: baselineRate, flood: floodRate }, p99 });
+  writeChart(
+    'rooms',
+    {
+      title: `Many rooms: ${ROOMS} rooms x ${USERS} users on ${WORKERS} workers`,
+      subtitle: `latency p99 in the other rooms, ms, before and while one room is flooded at ${FLOOD} msg/s; flat is fair`,
+      groups: [
+        { label: 'rooms on the flooded room\'s worker', bars: [{ series: 'chatserver, steady', value: p99.steadySame }, { series: 'chatserver, flooded', value: p99.floodSame }] },
+        { label: 'rooms on the other workers', bars: [{ series: 'chatserver, steady', value: p99.steadyOther }, { series: 'chatserver, flooded', value: p99.floodOther }] },
+      ],
+      format: (v) => `${v} ms`,
+    },
+    values.quick,
   );
   for (const room of rooms) room.sender.close();
 } finally {

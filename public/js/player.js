@@ -2,19 +2,8 @@
 // "behind live" indicator and a button back to the live edge. Safari plays HLS natively.
 import Hls from '/assets/vendor/hls.min.mjs';
 import { el } from './dom.js';
+import { HLS_CONFIG } from './hlsConfig.js';
 
-/**
- * Low latency with 1-2 s segments: play 1.5 s behind the playlist's live edge, speed up a
- * little to catch up after a stall, and jump back when more than 6 s behind.
- */
-const HLS_CONFIG = {
-  lowLatencyMode: true,
-  liveSyncDuration: 1.5,
-  liveMaxLatencyDuration: 6,
-  maxLiveSyncPlaybackRate: 1.25,
-  maxBufferLength: 10,
-  backBufferLength: 30,
-};
 const FAR_BEHIND_S = 4;
 
 /**
