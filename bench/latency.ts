@@ -163,7 +163,7 @@ const ffmpeg = await testFfmpeg();
 const server = await ServerProcess.start({ workers: 1 });
 const browser = await launchChromium();
 const runs: Run[] = [];
-let pipelines: PipelineRun[] = [];
+let pipelines: PipelineRun[] | undefined;
 try {
   const openPage = async (url: string | null) => {
     const opened = await browser.newPage();
@@ -198,7 +198,7 @@ const table = runs.map((run) => ({
 }));
 console.log(`Broadcast latency (${WATCH_S} s per producer, Chromium viewer with hls.js, the watch page's settings)`);
 console.log('ffmpeg pipeline per live stream (ffmpeg -re 720p30 push over HTTP): frame in -> segment listed, and the server ffmpeg\'s CPU');
-console.table(pipelines.map((p) => ({ stream: p.mode === 'copy' ? 'H.264, copied' : 'MPEG-2, encoded to H.264', 'lag p50 ms': percentile(p.lagsMs, 50), 'lag max ms': Math.max(...p.lagsMs), 'ffmpeg CPU % of a core': p.ffmpegCpuPercent })));
+console.table((pipelines ?? []).map((p) => ({ stream: p.mode === 'copy' ? 'H.264, copied' : 'MPEG-2, encoded to H.264', 'lag p50 ms': percentile(p.lagsMs, 50), 'lag max ms': Math.max(...p.lagsMs), 'ffmpeg CPU % of a core': p.ffmpegCpuPercent })));
 console.table(table);
 const oursH264 = runs.find((run) => run.server === 'chatserver' && run.codec.startsWith('H.264'))!;
 for (const peer of runs.filter((run) => run.server !== 'chatserver')) {
