@@ -7,11 +7,12 @@
  *
  *   npm run bench:fanout -- [--receivers 500,2000] [--rate 20] [--burst 50] [--seconds 10] [--quick]
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuMs, HAS_TASKSET, percentile, pinLoadGenerator } from './lib/processes.js';
+import { cpuMs, cpuTimes, HAS_TASKSET, percentile, pinLoadGenerator } from './lib/processes.js';
 import type { RawWsClient } from './lib/rawWs.js';
 import { writeChart, writeResults } from './lib/report.js';
-import { sentAt, startChatserver, startSocketIoPeer, startWsPeer, type Target } from './lib/targets.js';
+import { ROOT, sentAt, startChatserver, startSocketIoPeer, startWsPeer, type Target } from './lib/targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -20,8 +21,11 @@ const { values } = parseArgs({
     burst: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '10' },
     quick: { type: 'boolean', default: false },
+    /** Profile chatserver's processes (`node --cpu-prof`) into bench/results/profiles/; peers are skipped. */
+    profile: { type: 'boolean', default: false },
   },
 });
+const PROFILE_DIR = path.join(ROOT, 'bench/results/profiles');
 const RECEIVERS = values.quick ? [50] : values.receivers.split(',').map(Number);
 const RATE = values.quick ? 10 : Number(values.rate);
 const BURST = values.quick ? 10 : Number(values.burst);
@@ -39,6 +43,8 @@ interface Run {
   readonly expected: number;
   readonly deliveriesPerS: number;
   readonly workerCpuUsPerDelivery: number;
+  /** The share of that CPU time spent in the kernel (stime): mostly the sockets' send calls. */
+  readonly kernelShare: number;
   readonly primaryCpuMs: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
@@ -74,7 +80,7 @@ async function run(target: Target, receivers: RawWsClient[], shape: Shape): Prom
   await new Promise((resolve) => setTimeout(resolve, 500));
   const { total, due } = schedule(shape);
   const expected = total * receivers.length;
-  const cpuBefore = cpuMs(target.workerPid);
+  const cpuBefore = cpuTimes(target.workerPid);
   const primaryBefore = target.primaryPid ? cpuMs(target.primaryPid) : 0;
   const started = Date.now();
   let sent = 0;
@@ -90,7 +96,9 @@ async function run(target: Target, receivers: RawWsClient[], shape: Shape): Prom
   const deadline = Date.now() + 30_000;
   while (delivered < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   const elapsedS = (Date.now() - started) / 1000;
-  const cpu = cpuMs(target.workerPid) - cpuBefore;
+  const cpuAfter = cpuTimes(target.workerPid);
+  const systemMs = cpuAfter.systemMs - cpuBefore.systemMs;
+  const cpu = cpuAfter.userMs - cpuBefore.userMs + systemMs;
   sender.close();
   return {
     target: target.name,
@@ -101,6 +109,7 @@ async function run(target: Target, receivers: RawWsClient[], shape: Shape): Prom
     expected,
     deliveriesPerS: Math.round(delivered / elapsedS),
     workerCpuUsPerDelivery: (cpu * 1000) / Math.max(1, delivered),
+    kernelShare: cpu > 0 ? systemMs / cpu : 0,
     primaryCpuMs: target.primaryPid ? cpuMs(target.primaryPid) - primaryBefore : 0,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
@@ -110,7 +119,8 @@ async function run(target: Target, receivers: RawWsClient[], shape: Shape): Prom
 pinLoadGenerator();
 const runs: Run[] = [];
 for (const count of RECEIVERS) {
-  for (const start of [startWsPeer, startSocketIoPeer, startChatserver]) {
+  const profiled = () => startChatserver(1, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` });
+  for (const start of values.profile ? [profiled] : [startWsPeer, startSocketIoPeer, () => startChatserver()]) {
     const target = await start();
     try {
       const receivers = await connectAll(target, count);
@@ -131,11 +141,16 @@ console.table(
     delivered: `${r.delivered}/${r.expected}`,
     'deliveries/s': r.deliveriesPerS,
     'CPU µs/delivery': r.workerCpuUsPerDelivery.toFixed(2),
+    'kernel %': Math.round(r.kernelShare * 100),
     'p50 ms': r.p50Ms,
     'p99 ms': r.p99Ms,
     'primary CPU ms': r.target === 'chatserver' ? r.primaryCpuMs.toFixed(0) : '',
   })),
 );
+if (values.profile) {
+  console.log(`profiles: ${PROFILE_DIR} (summarise with: tsx bench/profile.ts <file>)`);
+  process.exit(0);
+}
 const ratios = RECEIVERS.flatMap((count) =>
   (['steady', 'burst'] as const).map((shape) => {
     const find = (name: string) => runs.find((r) => r.target === name && r.receivers === count && r.shape === shape)!;

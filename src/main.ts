@@ -1,8 +1,6 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from './config/loadConfig.js';
 import type { Config } from './config/Config.js';
-import { runPrimary } from './primary/runPrimary.js';
-import { startWorker } from './worker/startWorker.js';
 
 /** One entry point: the cluster primary, or a room worker forked by it. */
 function readConfig(): Config {
@@ -18,8 +16,12 @@ function readConfig(): Config {
 }
 
 const config = readConfig();
+// Each role loads only its own modules: a worker never loads the MongoDB driver (whose BSON
+// serializer alone reserves 17 MB), the admin API or the metrics registry.
 if (cluster.isPrimary) {
+  const { runPrimary } = await import('./primary/runPrimary.js');
   await runPrimary(config);
 } else {
+  const { startWorker } = await import('./worker/startWorker.js');
   await startWorker(config, process.env.CHATSERVER_WORKER_SLOT ?? '0');
 }

@@ -21,11 +21,17 @@ export function pinLoadGenerator(): void {
   if (HAS_TASKSET) execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
 }
 
-/** utime + stime of a process, in milliseconds, from /proc. */
-export function cpuMs(pid: number): number {
+/** A process's CPU time in user space and in the kernel, in milliseconds, from /proc. */
+export function cpuTimes(pid: number): { userMs: number; systemMs: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  return { userMs: (Number(fields[11]) * 1000) / CLK_TCK, systemMs: (Number(fields[12]) * 1000) / CLK_TCK };
+}
+
+/** utime + stime of a process, in milliseconds. */
+export function cpuMs(pid: number): number {
+  const { userMs, systemMs } = cpuTimes(pid);
+  return userMs + systemMs;
 }
 
 /** Resident memory of a process in bytes, from /proc. */

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { CLOSE, type CloseName } from './closeCodes.js';
+import type { ChatRoom } from './ChatRoom.js';
 import type { UserView } from './serverFrames.js';
 import { TokenBucket } from './TokenBucket.js';
 import type { WriteCoalescer } from './WriteCoalescer.js';
@@ -22,6 +23,7 @@ export interface ClientLimits {
  * pre-framed bytes written to the raw socket, so a broadcast costs one buffer for everyone.
  */
 export class ChatClient {
+  readonly room: ChatRoom;
   readonly ws: WebSocket;
   readonly socket: Duplex;
   readonly ip: string;
@@ -46,7 +48,8 @@ export class ChatClient {
   /** Why the server closed this connection, when it did. */
   closedAs: CloseName | undefined;
 
-  constructor(ws: WebSocket, socket: Duplex, ip: string, writer: WriteCoalescer, limits: ClientLimits) {
+  constructor(room: ChatRoom, ws: WebSocket, socket: Duplex, ip: string, writer: WriteCoalescer, limits: ClientLimits) {
+    this.room = room;
     this.ws = ws;
     this.socket = socket;
     this.ip = ip;

@@ -7,9 +7,23 @@ import type { Duplex } from 'node:stream';
 export class ConnectionLimiter {
   readonly #perAddress: number;
   readonly #open = new Map<string, number>();
+  /** The address each admitted socket was counted under. */
+  readonly #addressOf = new WeakMap<Duplex, string>();
+  /** One 'close' listener shared by every admitted socket (`this` is the socket), not a closure each. */
+  readonly #onClose: (this: Duplex) => void;
 
   constructor(perAddress: number) {
     this.#perAddress = perAddress;
+    const open = this.#open;
+    const addressOf = this.#addressOf;
+    this.#onClose = function (this: Duplex) {
+      const address = addressOf.get(this);
+      if (address === undefined) return;
+      addressOf.delete(this);
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
+    };
   }
 
   /** Counts the socket in, or answers false (the caller refuses it) when the address is at its cap. */
@@ -17,11 +31,8 @@ export class ConnectionLimiter {
     const open = this.#open.get(address) ?? 0;
     if (open >= this.#perAddress) return false;
     this.#open.set(address, open + 1);
-    socket.once('close', () => {
-      const left = (this.#open.get(address) ?? 1) - 1;
-      if (left <= 0) this.#open.delete(address);
-      else this.#open.set(address, left);
-    });
+    this.#addressOf.set(socket, address);
+    socket.on('close', this.#onClose);
     return true;
   }
 }

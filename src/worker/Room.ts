@@ -86,7 +86,8 @@ export class Room implements IngestRoom {
     this.#server = http.createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => void this.#request(req, res));
     this.#server.headersTimeout = HEADERS_TIMEOUT_MS;
     this.#server.requestTimeout = 0;
-    this.#server.timeout = IDLE_TIMEOUT_MS;
+    // The idle timeout is set per HTTP request (#request), not server-wide: a server-wide one
+    // leaves a Timeout on every upgraded chat socket for as long as it stays open.
     this.#server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
     this.#server.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head));
     this.#server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
@@ -159,6 +160,7 @@ export class Room implements IngestRoom {
   }
 
   async #request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    req.socket.setTimeout(IDLE_TIMEOUT_MS);
     const path = (req.url ?? '/').split('?', 1)[0]!;
     try {
       if (path === '/ingest') await handleIngestRequest(this, req, res);
@@ -172,13 +174,16 @@ export class Room implements IngestRoom {
     }
   }
 
+  /** One listener for every upgrading socket of the room (it stays attached after the upgrade). */
+  readonly #onUpgradeSocketError = (error: Error): void => this.logger.debug({ err: error }, 'socket error on an upgraded connection');
+
   #upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (request.url ?? '/').split('?', 1)[0];
     if ((path !== '/chat' && path !== '/ingest') || this.#state !== 'listening') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    socket.on('error', (error) => this.logger.debug({ err: error, path }, 'socket error before upgrade'));
+    socket.on('error', this.#onUpgradeSocketError);
     const address = request.socket.remoteAddress ?? 'unknown';
     if (!this.#limiter.admit(address, socket)) {
       this.logger.warn({ address }, 'connection refused: too many from one address');

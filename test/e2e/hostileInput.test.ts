@@ -65,6 +65,24 @@ describe('hostile clients', () => {
     expect((await server.api('GET', '/health')).status).toBe(200);
   }, 20_000);
 
+  it('closes a chat socket that never joins (4002 join timeout) and keeps the joined ones', async () => {
+    const closedWith = (ws: WebSocket) => new Promise<{ code: number; at: number }>((resolve) => ws.once('close', (code) => resolve({ code, at: Date.now() })));
+    const idle = (await connect(port)) as WebSocket;
+    const started = Date.now();
+    const idleClosed = closedWith(idle);
+    const joined = (await connect(port)) as WebSocket;
+    const welcomed = new Promise((resolve) => joined.on('message', (data) => String(data).includes('"welcome"') && resolve(true)));
+    joined.send(JSON.stringify({ type: 'join', name: 'stays' }));
+    await welcomed;
+    const { code, at } = await idleClosed;
+    expect(code).toBe(4002);
+    // The timeout is 10 s, checked every second.
+    expect(at - started).toBeGreaterThan(9_000);
+    expect(at - started).toBeLessThan(12_500);
+    expect(joined.readyState).toBe(WebSocket.OPEN);
+    joined.close();
+  }, 20_000);
+
   it('refuses oversized headers and prototype-polluting bodies with clear errors', async () => {
     const huge = await new Promise<string>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => socket.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`));
