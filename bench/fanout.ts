@@ -119,7 +119,7 @@ async function run(target: Target, receivers: RawWsClient[], shape: Shape): Prom
 pinLoadGenerator();
 const runs: Run[] = [];
 for (const count of RECEIVERS) {
-  const profiled = () => startChatserver(1, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` });
+  const profiled = () => startChatserver(1, ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]);
   for (const start of values.profile ? [profiled] : [startWsPeer, startSocketIoPeer, () => startChatserver()]) {
     const target = await start();
     try {

@@ -28,7 +28,7 @@ import { startRtmpRelay } from './lib/rtmpRelay.js';
 import { ROOT } from './lib/targets.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
-const WATCH_S = values.quick ? 8 : 30;
+const WATCH_S = values.quick ? 8 : 20;
 const H264 = 'video/webm;codecs=h264';
 const VP8 = 'video/webm;codecs=vp8';
 
