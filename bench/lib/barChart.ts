@@ -1,7 +1,8 @@
 /**
  * A grouped horizontal bar chart as a standalone SVG: one group per case (say "500 receivers,
  * burst"), one bar per server. Our server's bars get the accent colour, the peers' neutral ones,
- * so the README reads at a glance. No dependencies: the SVG is a few dozen elements.
+ * so the README reads at a glance. Each group has its own scale (its longest bar spans the
+ * width), so one chart can hold figures in different units. No dependencies.
  */
 export interface BarChart {
   readonly title: string;
@@ -33,14 +34,13 @@ function defaultFormat(value: number): string {
 
 export function renderBarChart(chart: BarChart): string {
   const format = chart.format ?? defaultFormat;
-  const values = chart.groups.flatMap((group) => group.bars.map((bar) => bar.value)).filter(Number.isFinite);
-  const max = Math.max(...values, 0) || 1;
   const peers = [...new Set(chart.groups.flatMap((group) => group.bars.map((bar) => bar.series)))].filter((series) => !series.startsWith('chatserver'));
   const colour = (series: string) => (series.startsWith('chatserver') ? ACCENT : PEER_COLOURS[peers.indexOf(series) % PEER_COLOURS.length]!);
 
   const parts: string[] = [];
   let y = 58;
   for (const group of chart.groups) {
+    const max = Math.max(...group.bars.map((bar) => bar.value).filter(Number.isFinite), 0) || 1;
     parts.push(`<text x="12" y="${y + 12}" font-weight="bold">${escapeXml(group.label)}</text>`);
     y += 20;
     for (const bar of group.bars) {
