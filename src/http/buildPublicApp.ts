@@ -3,6 +3,7 @@ import { APP_NAME } from '../appInfo.js';
 import type { AppContext } from './AppContext.js';
 import { requireApiKey } from './apiKey.js';
 import { installErrorHandling } from './errorHandling.js';
+import { installSecurityHeaders } from './securityHeaders.js';
 import { buildHttpApp } from './serverLimits.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
 import { registerPageRoutes } from './routes/pageRoutes.js';
@@ -13,11 +14,12 @@ import { registerTokenRoutes } from './routes/tokenRoutes.js';
 export function buildPublicApp(ctx: AppContext): FastifyInstance {
   const app = buildHttpApp(undefined);
   const logger = ctx.logger.child({ component: 'public-api' });
+  installSecurityHeaders(app);
   installErrorHandling(app, logger);
   registerInfoRoutes(app, ctx, APP_NAME);
   const requireKey = requireApiKey(ctx.config.key);
   registerRoomRoutes(app, ctx, requireKey);
   registerTokenRoutes(app, ctx, requireKey);
-  registerPageRoutes(app);
+  registerPageRoutes(app, ctx.config);
   return app;
 }
