@@ -74,7 +74,7 @@ describe('security headers on the pages and the APIs (real server)', () => {
     expectBaseHeaders(await server.api('GET', '/admin/assets/js/admin.js', { admin: true }));
   });
 
-  it('sends nosniff with JSON answers and errors of both APIs, and with the assets', async () => {
+  it('sends nosniff with JSON answers and errors of both APIs and the room ports, and with the assets', async () => {
     for (const answer of [
       await server.api('GET', '/api/v1/'),
       await server.api('GET', '/api/v1/room/headers'),
@@ -87,6 +87,13 @@ describe('security headers on the pages and the APIs (real server)', () => {
       await server.api('GET', '/api/v1/rooms', { admin: true }),
     ]) {
       expectBaseHeaders(answer);
+    }
+    // The room ports' JSON (health, ingest checks, errors) is read by the pages across origins.
+    const roomPort = (await server.api('GET', '/api/v1/room/headers')).body.data.port as number;
+    for (const path of ['/health', '/no/such/path', '/ingest']) {
+      const answer = await fetch(`http://127.0.0.1:${roomPort}${path}`);
+      expect(answer.headers.get('content-type'), path).toMatch(/^application\/json/);
+      expect(answer.headers.get('x-content-type-options'), path).toBe('nosniff');
     }
   });
 });
