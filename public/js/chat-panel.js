@@ -1,6 +1,7 @@
-// The chat panel: joins a room's /chat WebSocket, shows history, users, messages and errors,
-// and reconnects with backoff when the server asks it to. All user text goes through
-// textContent, never innerHTML. Protocol: docs/protocol.md.
+// The chat panel: joins a room's /chat WebSocket when the user joins, shows history, users,
+// messages and errors, keeps a message's text until the server acknowledges it, and reconnects
+// with backoff when the server asks it to. All user text goes through textContent, never
+// innerHTML. Protocol: docs/protocol.md.
 
 import { el } from './dom.js';
 
@@ -130,7 +131,10 @@ export function mountChatPanel(root, options) {
   function settlePending(refusal) {
     if (!pending) return;
     if (refusal) showError(`Not sent: ${refusal}`);
-    else if (textInput.value === pending.text) textInput.value = '';
+    else {
+      showError('');
+      if (textInput.value === pending.text) textInput.value = '';
+    }
     pending = null;
     sendButton.disabled = false;
   }
