@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** Sent with every answer of the public and admin apps: pages, their assets and the JSON API. */
 export const SECURITY_HEADERS = {
@@ -10,9 +10,17 @@ export const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
 } as const;
 
-/** Adds SECURITY_HEADERS to every answer, errors and 404s included; install before any route or hook. */
-export function installSecurityHeaders(app: FastifyInstance): void {
+/**
+ * Adds SECURITY_HEADERS to every answer (errors and 404s included) and `pagePolicy` as the
+ * Content-Security-Policy of every HTML answer, whichever route or static path served it.
+ * Install before any route or plugin, so every context inherits the hooks.
+ */
+export function installSecurityHeaders(app: FastifyInstance, pagePolicy: (request: FastifyRequest) => string): void {
   app.addHook('onRequest', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) reply.header('content-security-policy', pagePolicy(request));
+    return payload;
   });
 }

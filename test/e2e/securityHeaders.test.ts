@@ -35,7 +35,8 @@ describe('security headers on the pages and the APIs (real server)', () => {
 
   it('gives every public page a strict CSP that reaches the room ports of its host only', async () => {
     const { first, last } = server.roomPorts;
-    for (const page of ['/', '/watch/headers', '/broadcast/headers?token=x']) {
+    // (The HTML files are also reachable as assets: they get the same policy.)
+    for (const page of ['/', '/watch/headers', '/broadcast/headers?token=x', '/assets/watch.html']) {
       const answer = await server.api('GET', page);
       expect(answer.status, page).toBe(200);
       expectBaseHeaders(answer);
@@ -72,6 +73,8 @@ describe('security headers on the pages and the APIs (real server)', () => {
     expect(d.get('connect-src')).toEqual(["'self'"]);
     expect(d.get('frame-ancestors')).toEqual(["'none'"]);
     expectBaseHeaders(await server.api('GET', '/admin/assets/js/admin.js', { admin: true }));
+    const asset = await server.api('GET', '/admin/assets/admin.html', { admin: true });
+    expect(asset.headers.get('content-security-policy')).toBe(page.headers.get('content-security-policy'));
   });
 
   it('sends nosniff with JSON answers and errors of both APIs and the room ports, and with the assets', async () => {

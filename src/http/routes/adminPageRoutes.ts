@@ -1,6 +1,5 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { ADMIN_PAGE_POLICY } from '../contentSecurityPolicy.js';
 import { PUBLIC_DIR } from './pageRoutes.js';
 
 const PAGE = '/admin';
@@ -15,5 +14,5 @@ export function isAdminPage(url: string): boolean {
 /** `/admin` on the admin port: rooms and server state, with close, message, kick and drain. */
 export function registerAdminPage(app: FastifyInstance): void {
   void app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: ASSETS, index: false, list: false, cacheControl: true, maxAge: '5m' });
-  app.get(PAGE, (_request, reply) => reply.header('content-security-policy', ADMIN_PAGE_POLICY).sendFile('admin.html'));
+  app.get(PAGE, (_request, reply) => reply.sendFile('admin.html'));
 }
