@@ -112,11 +112,15 @@ function signOut(message = '') {
   consoleView.hidden = true;
   signIn.hidden = false;
   serverState.textContent = '';
+  done.textContent = '';
   problem.textContent = message;
 }
 
 async function start() {
   await refresh();
+  // A refused key's message (or an earlier run's) no longer applies once the key works.
+  problem.textContent = '';
+  done.textContent = '';
   signIn.hidden = true;
   consoleView.hidden = false;
   clearInterval(timer);

@@ -1,10 +1,20 @@
-// The chat panel: joins a room's /chat WebSocket, shows history, users, messages and errors,
-// and reconnects with backoff when the server asks it to. All user text goes through
-// textContent, never innerHTML. Protocol: docs/protocol.md.
+// The chat panel: joins a room's /chat WebSocket when the user joins, shows history, users,
+// messages and errors, keeps a message's text until the server acknowledges it, and reconnects
+// with backoff when the server asks it to. All user text goes through textContent, never
+// innerHTML. Protocol: docs/protocol.md.
 
 import { el } from './dom.js';
 
-const RECONNECT_CODES = new Set([1001, 1006, 1011, 4003, 4008, 4029]);
+/**
+ * Closes after which the panel reconnects (and joins again) by itself. Not after a kick (4003)
+ * or a ban (4004): the user sees why and stays out; a kicked user may join again by hand.
+ */
+const RECONNECT_CODES = new Set([1001, 1006, 1011, 4008, 4029]);
+const JOIN_TIMEOUT = 4002;
+const KICKED = 4003;
+const BANNED = 4004;
+/** The reasons the server gives when a moderator gave none (src/chat/closeCodes.ts). */
+const DEFAULT_REASONS = new Set(['kicked', 'banned']);
 const MAX_BACKOFF_MS = 15000;
 
 function timeOf(ts) {
@@ -33,8 +43,10 @@ export function mountChatPanel(root, options) {
   nameInput.name = 'name';
   nameInput.placeholder = 'Your name';
   nameInput.maxLength = 32;
-  nameInput.required = true;
-  const joinButton = el('button', '', 'Join chat');
+  // A token carries the name: its users only ever see the button (to join again after a kick).
+  nameInput.required = !options.token;
+  nameInput.hidden = Boolean(options.token);
+  const joinButton = el('button', '', options.token ? 'Join chat again' : 'Join chat');
   joinButton.type = 'submit';
   joinForm.append(nameInput, joinButton);
 
@@ -54,6 +66,10 @@ export function mountChatPanel(root, options) {
 
   let ws;
   let joinName = options.token ? undefined : '';
+  let joined = false;
+  let me;
+  /** The message sent and not yet answered: its text stays in the input until the server's ack. */
+  let pending = null;
   let backoff = 500;
   let stopped = false;
   let nextRef = 1;
@@ -111,6 +127,24 @@ export function mountChatPanel(root, options) {
     if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
   }
 
+  /** The pending message was answered: an ack clears the input (unless the user typed on), a refusal keeps it. */
+  function settlePending(refusal) {
+    if (!pending) return;
+    if (refusal) showError(`Not sent: ${refusal}`);
+    else {
+      showError('');
+      if (textInput.value === pending.text) textInput.value = '';
+    }
+    pending = null;
+    sendButton.disabled = false;
+  }
+
+  /** Why this user had to leave, with the moderator's reason when there is one. */
+  function removalNotice(code, reason) {
+    const why = reason && !DEFAULT_REASONS.has(reason) ? `: ${reason}` : '';
+    return code === BANNED ? `You are banned from this chat${why}` : `You were removed from the chat${why}. You may join again.`;
+  }
+
   function join() {
     send(options.token ? { type: 'join', token: options.token } : { type: 'join', name: joinName });
   }
@@ -119,6 +153,8 @@ export function mountChatPanel(root, options) {
     switch (frame.type) {
       case 'welcome':
         backoff = 500;
+        joined = true;
+        me = frame.you.id;
         present.clear();
         for (const user of frame.users) present.set(user.id, user);
         renderUsers();
@@ -134,6 +170,7 @@ export function mountChatPanel(root, options) {
         break;
       case 'message':
         addMessage(frame);
+        if (pending && frame.ref === pending.ref) settlePending();
         break;
       case 'joined':
         present.set(frame.user.id, frame.user);
@@ -156,7 +193,9 @@ export function mountChatPanel(root, options) {
         addNotice(frame.text, 'chat-system');
         break;
       case 'moderation':
-        addNotice(`${frame.name ?? frame.user} was ${frame.action === 'kick' ? 'removed' : frame.action === 'mute' ? 'muted' : 'banned'}`);
+        // A kick or ban of this user is told when its close arrives, with the reason.
+        if (frame.user === me && frame.action !== 'mute') break;
+        addNotice(`${frame.user === me ? 'You were' : `${frame.name ?? frame.user} was`} ${frame.action === 'kick' ? 'removed' : frame.action === 'mute' ? 'muted' : 'banned'}${frame.reason ? `: ${frame.reason}` : ''}`);
         break;
       case 'stream':
         root.dispatchEvent(new CustomEvent('chat:stream', { detail: frame }));
@@ -165,6 +204,10 @@ export function mountChatPanel(root, options) {
         addNotice(`The room closed: ${frame.reason}`);
         break;
       case 'error':
+        if (pending && frame.ref === pending.ref) {
+          settlePending(frame.message);
+          break;
+        }
         showError(frame.message);
         if (frame.code === 'NAME_TAKEN' || frame.code === 'NAME_INVALID') {
           joinForm.hidden = false;
@@ -176,45 +219,77 @@ export function mountChatPanel(root, options) {
     }
   }
 
+  /**
+   * Opens the socket only when the user joins (at once with a token): the server closes a socket
+   * that has not joined within its join timeout, so one opened on page load would be gone by the
+   * time a viewer who took a while pressed Join.
+   */
   function connect() {
     setStatus('Connecting…');
-    ws = new WebSocket(options.url);
-    ws.addEventListener('open', () => {
+    const socket = new WebSocket(options.url);
+    ws = socket;
+    socket.addEventListener('open', () => {
+      if (socket !== ws) return;
       setStatus('Connected');
       if (joinName !== '') join();
     });
-    ws.addEventListener('message', (event) => {
+    socket.addEventListener('message', (event) => {
+      if (socket !== ws) return;
       try {
         onFrame(JSON.parse(event.data));
       } catch (error) {
         showError(`Bad frame from the server: ${error.message}`);
       }
     });
-    ws.addEventListener('close', (event) => {
+    socket.addEventListener('close', (event) => {
+      if (socket !== ws) return;
+      ws = undefined;
+      joined = false;
       sendForm.hidden = true;
+      settlePending('the connection closed');
       if (stopped) return;
-      if (RECONNECT_CODES.has(event.code)) {
-        setStatus(`Disconnected (${event.code}); reconnecting in ${Math.round(backoff / 1000)} s`);
-        setTimeout(connect, backoff);
-        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-      } else {
-        setStatus(`Disconnected (${event.code}${event.reason ? `: ${event.reason}` : ''})`);
-      }
+      onClosed(event);
     });
+  }
+
+  function onClosed(event) {
+    if (RECONNECT_CODES.has(event.code)) {
+      setStatus(`Disconnected (${event.code}); reconnecting in ${Math.round(backoff / 1000)} s`);
+      setTimeout(() => ws || stopped || connect(), backoff);
+      backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+    } else if (event.code === JOIN_TIMEOUT) {
+      // A socket left unjoined (a refused name, then a long pause): the next Join opens a new one.
+      setStatus('Not connected');
+      joinForm.hidden = false;
+    } else if (event.code === KICKED || event.code === BANNED) {
+      const notice = removalNotice(event.code, event.reason);
+      setStatus(notice);
+      addNotice(notice);
+      joinForm.hidden = event.code === BANNED;
+    } else {
+      setStatus(`Disconnected (${event.code}${event.reason ? `: ${event.reason}` : ''})`);
+    }
   }
 
   joinForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    joinName = nameInput.value;
+    if (!options.token) joinName = nameInput.value;
+    showError('');
     if (ws && ws.readyState === WebSocket.OPEN) join();
+    else if (!ws) connect();
   });
 
   sendForm.addEventListener('submit', (event) => {
     event.preventDefault();
     const text = textInput.value;
-    if (text.trim() === '') return;
-    send({ type: 'message', text, ref: nextRef++ });
-    textInput.value = '';
+    if (text.trim() === '' || pending) return;
+    if (!joined || !ws || ws.readyState !== WebSocket.OPEN) {
+      showError('Not sent: not connected');
+      return;
+    }
+    pending = { ref: nextRef++, text };
+    sendButton.disabled = true;
+    send({ type: 'message', text, ref: pending.ref });
   });
 
   textInput.addEventListener('input', () => {
@@ -226,8 +301,10 @@ export function mountChatPanel(root, options) {
 
   older.addEventListener('click', () => send({ type: 'history', before: oldest }));
 
-  if (options.token) joinForm.hidden = true;
-  connect();
+  if (options.token) {
+    joinForm.hidden = true;
+    connect();
+  }
   return {
     close() {
       stopped = true;

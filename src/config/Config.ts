@@ -34,6 +34,8 @@ export interface Config {
   readonly chatBurst: number;
   /** WebSocket ping interval; a socket that misses a pong is terminated. */
   readonly chatHeartbeatMs: number;
+  /** How long a chat socket may stay open without a valid join before it is closed with 4002. */
+  readonly chatJoinTimeoutMs: number;
   /** Unsent bytes a chat client may have queued before it is dropped as a slow consumer. */
   readonly chatSendBufferBytes: number;
   /** WebSocket connections (chat + ingest) one address may hold in one worker. */

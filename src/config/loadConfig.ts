@@ -64,6 +64,7 @@ export function loadConfig(env: Env = process.env): Config {
     chatRate: v.CHAT_RATE,
     chatBurst: v.CHAT_BURST,
     chatHeartbeatMs: v.CHAT_HEARTBEAT_MS,
+    chatJoinTimeoutMs: v.CHAT_JOIN_TIMEOUT_MS,
     chatSendBufferBytes: v.CHAT_SEND_BUFFER_BYTES,
     maxConnectionsPerIp: v.MAX_CONNECTIONS_PER_IP,
     production,

@@ -112,6 +112,7 @@ export const envSchema = {
   CHAT_RATE: { schema: positiveNumber.default(3), hint: 'messages per second, e.g. CHAT_RATE=3' },
   CHAT_BURST: { schema: positiveInt(1, 10_000).default(6), hint: 'e.g. CHAT_BURST=6' },
   CHAT_HEARTBEAT_MS: { schema: positiveInt(100, 600_000).default(30_000), hint: 'e.g. CHAT_HEARTBEAT_MS=30000' },
+  CHAT_JOIN_TIMEOUT_MS: { schema: positiveInt(1_000, 600_000).default(10_000), hint: 'milliseconds a chat socket may stay unjoined, e.g. CHAT_JOIN_TIMEOUT_MS=10000' },
   MAX_CONNECTIONS_PER_IP: {
     schema: positiveInt(1, 1_000_000).default(200),
     hint: 'WebSocket connections one address may hold per worker, e.g. MAX_CONNECTIONS_PER_IP=200',

@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { APP_NAME } from '../appInfo.js';
 import type { AppContext } from './AppContext.js';
 import { requireApiKey } from './apiKey.js';
+import { ADMIN_PAGE_POLICY } from './contentSecurityPolicy.js';
 import { installErrorHandling } from './errorHandling.js';
+import { installSecurityHeaders } from './securityHeaders.js';
 import { buildHttpApp } from './serverLimits.js';
 import { registerAdminChatRoutes } from './routes/adminChatRoutes.js';
 import { registerAdminRoutes } from './routes/adminRoutes.js';
@@ -17,6 +19,7 @@ import { isAdminPage, registerAdminPage } from './routes/adminPageRoutes.js';
 export function buildAdminApp(ctx: AppContext, workerPid: (slot: number) => number | undefined): FastifyInstance {
   const app = buildHttpApp(ctx.config.tls);
   const logger = ctx.logger.child({ component: 'admin-api' });
+  installSecurityHeaders(app, () => ADMIN_PAGE_POLICY);
   installErrorHandling(app, logger);
   const requireKey = requireApiKey(ctx.config.adminKey);
   // The admin page itself is public: it asks for the key and sends it with every API call.

@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { APP_NAME } from '../appInfo.js';
 import type { AppContext } from './AppContext.js';
 import { requireApiKey } from './apiKey.js';
+import { roomPagePolicy } from './contentSecurityPolicy.js';
 import { installErrorHandling } from './errorHandling.js';
+import { installSecurityHeaders } from './securityHeaders.js';
 import { buildHttpApp } from './serverLimits.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
 import { registerPageRoutes } from './routes/pageRoutes.js';
@@ -13,6 +15,9 @@ import { registerTokenRoutes } from './routes/tokenRoutes.js';
 export function buildPublicApp(ctx: AppContext): FastifyInstance {
   const app = buildHttpApp(undefined);
   const logger = ctx.logger.child({ component: 'public-api' });
+  // The pages reach the room ports by the host name they were loaded from (public/js/room-page.js).
+  const { publicHost, roomPorts } = ctx.config;
+  installSecurityHeaders(app, (request) => roomPagePolicy([request.hostname, publicHost], roomPorts));
   installErrorHandling(app, logger);
   registerInfoRoutes(app, ctx, APP_NAME);
   const requireKey = requireApiKey(ctx.config.key);

@@ -8,6 +8,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(payload),
     'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
     // The pages live on the public port and poll the room port's /health for the stream state.
     'access-control-allow-origin': '*',
   });

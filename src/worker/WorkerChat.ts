@@ -41,7 +41,7 @@ export class WorkerChat {
     const limits: ChatLimits = {
       sendBufferBytes: config.chatSendBufferBytes,
       heartbeatMs: config.chatHeartbeatMs,
-      joinTimeoutMs: 10_000,
+      joinTimeoutMs: config.chatJoinTimeoutMs,
     };
     this.context = {
       logger: logger.child({ component: 'chat' }),

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       cacheRefreshMs: 30000,
       chatRate: 3,
       chatBurst: 6,
+      chatJoinTimeoutMs: 10000,
     });
     expect(loadConfig({ NODE_ENV: 'production' }).logLevel).toBe('fatal');
     expect(loadConfig({ ADVERTISE_URL: 'http://chatserver:8080/' }).advertiseUrl).toBe('http://chatserver:8080');
@@ -86,6 +87,7 @@ describe('loadConfig', () => {
     [{ CACHE_REFRESH_MS: '10' }, /CACHE_REFRESH_MS="10" must be at least 100/],
     [{ CHAT_RATE: '-1' }, /CHAT_RATE="-1" must be above 0/],
     [{ CHAT_BURST: 'many' }, /CHAT_BURST="many" must be a number/],
+    [{ CHAT_JOIN_TIMEOUT_MS: '10' }, /CHAT_JOIN_TIMEOUT_MS="10" must be at least 1000/],
     [{ KEY: 'has space' }, /KEY="has space" must not contain whitespace/],
     [{ PORT: '8090' }, /ADMIN_PORT must differ from PORT/],
     [{ PORT: '34010' }, /ROOM_PORTS 34000-34999 contains PORT=34010/],

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.js';
+import { inlineScriptRuns, launchChromium, recordCspViolations } from '../helpers/browser.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { ServerProcess } from '../helpers/ServerProcess.js';
 
@@ -24,6 +24,7 @@ describe('admin page (Chromium, admin port)', () => {
     const page = await browser.newPage();
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('dialog', (dialog) => void dialog.accept());
+    await recordCspViolations(page, problems);
     await page.goto(`http://127.0.0.1:${server.adminPort}/admin`);
     await page.fill('#key', key);
     await page.click('#sign-in button');
@@ -71,5 +72,18 @@ describe('admin page (Chromium, admin port)', () => {
     await page.waitForSelector('tr[data-room="beta"]', { state: 'detached' });
     expect((await server.api('GET', '/api/v1/room/beta')).status).toBe(404);
     expect(problems).toEqual([]);
+    expect(await inlineScriptRuns(page)).toBe(false);
+  });
+
+  it('shows only the console after a sign-in that follows a refused key', async () => {
+    const page = await signedIn('wrong key');
+    await page.waitForSelector('#problem:has-text("refused")');
+    await page.fill('#key', server.env.ADMIN_KEY!);
+    await page.click('#sign-in button');
+    await page.waitForSelector('tr[data-room="alpha"]');
+    expect(await page.locator('#sign-in').isVisible()).toBe(false);
+    expect(await page.locator('#problem').isVisible()).toBe(false);
+    expect(await page.locator('#console').isVisible()).toBe(true);
+    await page.close();
   });
 });

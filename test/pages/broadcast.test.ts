@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_MEDIA_ARGS, launchChromium } from '../helpers/browser.js';
+import { FAKE_MEDIA_ARGS, inlineScriptRuns, launchChromium, recordCspViolations } from '../helpers/browser.js';
 import { ServerProcess } from '../helpers/ServerProcess.js';
 
 /** The whole product in one browser: the broadcaster page's fake camera goes live, the viewer page plays it. */
@@ -8,10 +8,17 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
   let server: ServerProcess;
   let browser: Browser;
   const problems: string[] = [];
+  /** Every Referer a page sent: its URL may carry a token, so there must be none. */
+  const referers: string[] = [];
 
   const open = async (path: string): Promise<Page> => {
     const page = await browser.newPage();
     page.on('pageerror', (error) => problems.push(`${path}: ${error.message}`));
+    await recordCspViolations(page, problems);
+    page.on('request', (request) => {
+      const referer = request.headers().referer;
+      if (referer) referers.push(`${request.url()} <- ${referer}`);
+    });
     await page.goto(`http://127.0.0.1:${server.port}${path}`);
     return page;
   };
@@ -39,7 +46,8 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     expect(server.logs.find((line) => line.msg === 'stream starting')).toMatchObject({ media: { container: 'webm', video: 'h264' }, copy: true });
 
     const viewer = await open('/watch/studio');
-    await viewer.waitForFunction(`(${VIDEO_TIME}) > 0.5`, undefined, { timeout: 30_000 });
+    // (A poll, not waitForFunction: Playwright evaluates its predicate with eval, which the CSP forbids.)
+    await expect.poll(() => videoTime(viewer), { timeout: 30_000 }).toBeGreaterThan(0.5);
     const before = await videoTime(viewer);
     await viewer.waitForTimeout(2_000);
     expect(await videoTime(viewer)).toBeGreaterThan(before + 1);
@@ -55,6 +63,7 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     await studio.waitForSelector('#state:has-text("Stream ended")', { timeout: 20_000 });
     await viewer.waitForSelector('.player-status:has-text("The stream has ended")', { timeout: 20_000 });
     expect(problems).toEqual([]);
+    expect(referers).toEqual([]);
   }, 90_000);
 
   it('tells the producer why it cannot stream', async () => {
@@ -65,5 +74,8 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     const noToken = await open('/broadcast/studio');
     await noToken.waitForSelector('#problem:has-text("needs a producer token")');
     expect(problems).toEqual([]);
+    expect(referers).toEqual([]);
+    // The pages above ran under a CSP that blocks inline script:
+    expect(await inlineScriptRuns(page)).toBe(false);
   });
 });

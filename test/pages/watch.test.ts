@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.js';
+import { inlineScriptRuns, launchChromium, recordCspViolations } from '../helpers/browser.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { ServerProcess } from '../helpers/ServerProcess.js';
 
@@ -8,6 +8,7 @@ describe('viewer page chat panel (Chromium)', () => {
   let server: ServerProcess;
   let browser: Browser;
   let roomPort: number;
+  const cspViolations = new WeakMap<Page, string[]>();
 
   beforeAll(async () => {
     server = await ServerProcess.start({ workers: 1 });
@@ -23,6 +24,7 @@ describe('viewer page chat panel (Chromium)', () => {
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
+    cspViolations.set(page, await recordCspViolations(page));
     await page.goto(`http://127.0.0.1:${server.port}/watch/pagetest`);
     expect(problems).toEqual([]);
     return page;
@@ -51,7 +53,9 @@ describe('viewer page chat panel (Chromium)', () => {
     expect(await other.next((f) => f.type === 'message' && f.name === 'Browser User')).toMatchObject({ text: 'hello from the page' });
     await page.waitForSelector('.chat-text:text-is("hello from the page")');
     other.close();
-    await page.waitForFunction("![...document.querySelectorAll('.chat-user')].some((n) => n.textContent === 'Other')");
+    // (Selectors, not waitForFunction: Playwright evaluates its predicate with eval, which the CSP forbids.)
+    await page.waitForSelector('.chat-user:text-is("Other")', { state: 'detached' });
+    expect(cspViolations.get(page)).toEqual([]);
     await page.close();
   });
 
@@ -64,6 +68,7 @@ describe('viewer page chat panel (Chromium)', () => {
     await page.fill('.chat-join input', 'Free Name');
     await page.click('.chat-join button');
     await page.waitForSelector('.chat-status:has-text("as Free Name")');
+    expect(cspViolations.get(page)).toEqual([]);
     holder.close();
     await page.close();
   });
@@ -74,6 +79,15 @@ describe('viewer page chat panel (Chromium)', () => {
     await page.waitForSelector('#rooms a:text-is("pagetest")');
     await page.goto(`http://127.0.0.1:${server.port}/watch/no-such-room`);
     await page.waitForSelector('#problem:has-text("No such room")');
+    await page.close();
+  });
+
+  it('runs under a CSP that blocks inline script', async () => {
+    const page = await openWatch();
+    await page.waitForSelector('.chat-join input');
+    expect(cspViolations.get(page)).toEqual([]);
+    expect(await inlineScriptRuns(page)).toBe(false);
+    await expect.poll(() => cspViolations.get(page)!.join()).toContain('script-src');
     await page.close();
   });
 });
