@@ -3,6 +3,7 @@ import type { Logger } from '../log/createLogger.js';
 import type { CacheSnapshot } from '../ipc/messages.js';
 import type { Store } from '../store/Store.js';
 import { DEFAULT_SETTINGS } from '../store/records.js';
+import { MAX_TOKEN_TTL_S } from '../chat/tokens.js';
 
 const SNAPSHOT_KEY = 'snapshot';
 
@@ -87,8 +88,10 @@ export class DataCache {
 
   async #load(): Promise<void> {
     const now = Date.now();
-    const [settings, bans] = await Promise.all([this.#options.store.getSettings(), this.#options.store.listBans(now)]);
-    const snapshot: CacheSnapshot = { version: ++this.#version, settings, bans, loadedAt: now };
+    const { store } = this.#options;
+    // A revocation older than the longest token lifetime covers no token still alive.
+    const [settings, bans, revocations] = await Promise.all([store.getSettings(), store.listBans(now), store.listRevocations(now - MAX_TOKEN_TTL_S * 1000)]);
+    const snapshot: CacheSnapshot = { version: ++this.#version, settings, bans, revocations, loadedAt: now };
     this.#cache.set(SNAPSHOT_KEY, snapshot);
     this.counters.refreshes += 1;
     this.#options.publish(snapshot);

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/loadConfig.js';
 import { createLogger } from '../log/createLogger.js';
 import { announceGeneratedKeys } from './announceGeneratedKeys.js';
 import { Primary } from './Primary.js';
+import { warnWeakKeys } from './warnWeakKeys.js';
 
 /** A shutdown that takes longer than this is cut short so the process never hangs on exit. */
 const SHUTDOWN_DEADLINE_MS = 15_000;
@@ -11,6 +12,7 @@ const SHUTDOWN_DEADLINE_MS = 15_000;
 export async function runPrimary(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel, { role: 'primary' });
   announceGeneratedKeys(config, logger);
+  warnWeakKeys(config, logger);
   // The admin API's shutdown takes the same path as a signal (assigned below, called later).
   let requestShutdown = (_reason: string) => undefined as void;
   const primary = new Primary(config, logger, (reason) => requestShutdown(reason));

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from '../log/createLogger.js';
 import { ChatRoom } from '../chat/ChatRoom.js';
 import { OFFLINE, type StreamState } from '../chat/serverFrames.js';
+import type { VerifyResult } from '../chat/tokens.js';
 import { HlsViewers } from '../hls/HlsViewers.js';
 import type { LiveStream, StreamStatus } from '../hls/LiveStream.js';
 import { serveHls, type HlsSource } from '../hls/serveHls.js';
@@ -34,6 +35,8 @@ export interface RoomOptions {
   readonly name: string;
   readonly port: number;
   readonly settings: RoomSettings;
+  /** The room's creation time; join tokens carry it (see ChatRoom.verifyToken). */
+  readonly epoch: number;
   readonly logger: Logger;
   readonly chat: WorkerChat;
   readonly media: WorkerMedia;
@@ -70,7 +73,7 @@ export class Room implements IngestRoom {
     this.#media = options.media;
     this.#limiter = options.limiter;
     this.logger = options.logger.child({ room: options.name, port: options.port });
-    this.chat = new ChatRoom(options.name, options.settings, options.chat.context);
+    this.chat = new ChatRoom(options.name, options.settings, options.chat.context, options.epoch);
     this.stream = options.media.streamFor(options, this.logger);
     this.stream.on('status', (status) => this.#streamChanged(status, options.onStream));
     const cache = options.media.hlsCache;
@@ -106,8 +109,12 @@ export class Room implements IngestRoom {
     return this.chat.clientCount;
   }
 
-  get tokenSecret(): Uint8Array {
-    return this.chat.ctx.tokenSecret;
+  get epoch(): number {
+    return this.chat.epoch;
+  }
+
+  verifyToken(token: string): Promise<VerifyResult> {
+    return this.chat.verifyToken(token);
   }
 
   get live(): boolean {

@@ -33,7 +33,7 @@ export class RoomWorker {
     this.#counters = counters;
     this.#limiter = limiter;
     this.#logger = logger;
-    channel.handle('room.open', ({ name, port, settings }) => this.openRoom(name, port, settings));
+    channel.handle('room.open', ({ name, port, settings, epoch }) => this.openRoom(name, port, settings, epoch));
     channel.handle('room.close', async ({ name, reason, kind }) => ({ closed: await this.closeRoom(name, reason, kind) }));
     channel.handle('room.system', ({ room, text }) => this.system(text, room));
     channel.handle('room.kick', ({ room, user, reason }) => ({
@@ -67,17 +67,18 @@ export class RoomWorker {
     return this.#cache;
   }
 
-  async openRoom(name: string, port: number, settings: RoomSettings): Promise<{ port: number }> {
+  async openRoom(name: string, port: number, settings: RoomSettings, epoch: number): Promise<{ port: number }> {
     if (this.#closed) throw new IpcError('FAILED', 'worker is shutting down');
     const existing = this.#rooms.get(name);
     if (existing) {
-      if (existing.port === port) return { port };
+      if (existing.port === port && existing.epoch === epoch) return { port };
       throw new IpcError('ROOM_EXISTS', `room ${name} already listens on port ${existing.port}`);
     }
     const room = new Room({
       name,
       port,
       settings,
+      epoch,
       logger: this.#logger,
       chat: this.#chat,
       media: this.#media,

@@ -6,7 +6,7 @@ import { cleanName, nameKey } from '../../src/chat/names.js';
 import { parseClientFrame } from '../../src/chat/protocol.js';
 import { buildWordFilter } from '../../src/chat/textFilter.js';
 import { TokenBucket } from '../../src/chat/TokenBucket.js';
-import { signRoomToken, tokenSecret, verifyRoomToken } from '../../src/chat/tokens.js';
+import { signRoomToken, verifyRoomToken } from '../../src/chat/tokens.js';
 import { textFrame } from '../../src/chat/wsFrame.js';
 import { DEFAULT_SETTINGS } from '../../src/store/records.js';
 
@@ -82,13 +82,16 @@ describe('MessageIdGenerator', () => {
 });
 
 describe('room tokens', () => {
-  it('round-trips and rejects the wrong room, key and expiry', async () => {
-    const token = await signRoomToken('secret', { room: 'r', sub: 'u', name: 'U', role: 'moderator' }, 60);
-    expect(await verifyRoomToken(tokenSecret('secret'), token, 'r')).toMatchObject({ ok: true, claims: { sub: 'u', role: 'moderator' } });
-    expect(await verifyRoomToken(tokenSecret('secret'), token, 'other')).toMatchObject({ ok: false, code: 'TOKEN_WRONG_ROOM' });
-    expect(await verifyRoomToken(tokenSecret('wrong'), token, 'r')).toMatchObject({ ok: false, code: 'TOKEN_INVALID' });
+  const key = new TextEncoder().encode('secret');
+  const audience = { room: 'r', epoch: 1_000 };
+  it('round-trips and rejects the wrong room, epoch, key and expiry', async () => {
+    const token = await signRoomToken(key, { room: 'r', sub: 'u', name: 'U', role: 'moderator', epoch: 1_000 }, 60);
+    expect(await verifyRoomToken(key, token, audience)).toMatchObject({ ok: true, claims: { sub: 'u', role: 'moderator', epoch: 1_000 } });
+    expect(await verifyRoomToken(key, token, { room: 'other', epoch: 1_000 })).toMatchObject({ ok: false, code: 'TOKEN_WRONG_ROOM' });
+    expect(await verifyRoomToken(key, token, { room: 'r', epoch: 2_000 })).toMatchObject({ ok: false, code: 'TOKEN_STALE' });
+    expect(await verifyRoomToken(new TextEncoder().encode('wrong'), token, audience)).toMatchObject({ ok: false, code: 'TOKEN_INVALID' });
     const [header, payload] = token.split('.');
-    expect(await verifyRoomToken(tokenSecret('secret'), `${header}.${payload}.`, 'r')).toMatchObject({ ok: false, code: 'TOKEN_INVALID' });
+    expect(await verifyRoomToken(key, `${header}.${payload}.`, audience)).toMatchObject({ ok: false, code: 'TOKEN_INVALID' });
   });
 });
 
