@@ -21,9 +21,9 @@ export interface CacheCounters {
 }
 
 /**
- * The primary's copy of settings and bans. Loaded from the store on a timer and at once after
- * a change, then pushed to every worker: store reads stay at two per refresh however many
- * workers, rooms or messages there are.
+ * The primary's copy of settings, bans and token revocations. Loaded from the store on a timer
+ * and at once after a change, then pushed to every worker: store reads stay at three per
+ * refresh however many workers, rooms or messages there are.
  */
 export class DataCache {
   readonly counters: CacheCounters = { refreshes: 0, failures: 0 };

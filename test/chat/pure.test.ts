@@ -113,6 +113,30 @@ describe('textFrame', () => {
   });
 });
 
+describe('ChatPolicy token revocations', () => {
+  const policy = new ChatPolicy(
+    {
+      version: 1,
+      loadedAt: 0,
+      settings: DEFAULT_SETTINGS,
+      bans: [],
+      revocations: [
+        { user: 'everywhere', room: null, revokedAt: 10_500 },
+        { user: 'here', room: 'r', revokedAt: 20_000 },
+      ],
+    },
+    { chatRate: 3, chatBurst: 6 },
+  );
+  it('refuses tokens issued up to the revocation (to the second), in its room or every room', () => {
+    expect(policy.tokenRevoked('everywhere', 'any', 9)).toBe(true);
+    expect(policy.tokenRevoked('everywhere', 'any', 10)).toBe(true);
+    expect(policy.tokenRevoked('everywhere', 'any', 11)).toBe(false);
+    expect(policy.tokenRevoked('here', 'r', 20)).toBe(true);
+    expect(policy.tokenRevoked('here', 'other', 20)).toBe(false);
+    expect(policy.tokenRevoked('someone', 'r', 1)).toBe(false);
+  });
+});
+
 describe('ChatPolicy', () => {
   it('finds room, global, address and expired bans', () => {
     const now = 1000;
