@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import type { ChatMessageRecord, RoomSettings } from '../store/records.js';
@@ -119,10 +118,10 @@ export class ChatRoom {
     return result;
   }
 
-  /** Takes a new WebSocket connection (already upgraded) into the room. */
-  accept(ws: WebSocket, socket: Duplex, request: IncomingMessage): void {
+  /** Takes a new WebSocket connection (already upgraded) into the room; `address` is the client's, normalised. */
+  accept(ws: WebSocket, socket: Duplex, address: string): void {
     const policy = this.policy;
-    const client = new ChatClient(this, ws, socket, request.socket.remoteAddress ?? 'unknown', this.ctx.writer, {
+    const client = new ChatClient(this, ws, socket, address, this.ctx.writer, {
       sendBufferBytes: this.ctx.limits.sendBufferBytes,
       chatRate: policy.chatRate,
       chatBurst: policy.chatBurst,

@@ -17,6 +17,7 @@ import { handleRoomRequest } from './roomRequests.js';
 import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
 import type { ConnectionLimiter } from './ConnectionLimiter.js';
+import { limitKey } from '../net/addresses.js';
 
 /**
  * Bounds for a room port's HTTP side: slow or idle clients cannot hold sockets forever.
@@ -41,6 +42,8 @@ export interface RoomOptions {
   readonly chat: WorkerChat;
   readonly media: WorkerMedia;
   readonly limiter: ConnectionLimiter;
+  /** The client's address, normalised (behind TRUST_PROXY: from X-Forwarded-For). */
+  readonly addressOf: (req: http.IncomingMessage) => string;
   /** Told when the stream goes live or ends (the primary shows it in the room list). */
   readonly onStream?: (room: string, stream: StreamState) => void;
 }
@@ -62,6 +65,7 @@ export class Room implements IngestRoom {
   readonly #workerChat: WorkerChat;
   readonly #media: WorkerMedia;
   readonly #limiter: ConnectionLimiter;
+  readonly #addressOf: RoomOptions['addressOf'];
   readonly #hls: HlsSource;
   #state: RoomState = 'new';
 
@@ -72,6 +76,7 @@ export class Room implements IngestRoom {
     this.#workerChat = options.chat;
     this.#media = options.media;
     this.#limiter = options.limiter;
+    this.#addressOf = options.addressOf;
     this.logger = options.logger.child({ room: options.name, port: options.port });
     this.chat = new ChatRoom(options.name, options.settings, options.chat.context, options.epoch);
     this.stream = options.media.streamFor(options, this.logger);
@@ -81,7 +86,7 @@ export class Room implements IngestRoom {
       dir: options.media.roomDir(this.name),
       cache,
       cacheKey: (name) => `${this.name}/${name}`,
-      onPlaylist: (req) => this.viewers.touch(req.socket.remoteAddress ?? 'unknown', req.headers['user-agent']),
+      onPlaylist: (req) => this.viewers.touch(this.#addressOf(req), req.headers['user-agent']),
     };
     this.stream.on('files', (name) => (name === null ? cache.clearRoom(this.name) : cache.invalidate(`${this.name}/${name}`)));
     // Check header and idle timeouts every second (Node's default is every 30 s), so slow clients
@@ -191,13 +196,13 @@ export class Room implements IngestRoom {
       return;
     }
     socket.on('error', this.#onUpgradeSocketError);
-    const address = request.socket.remoteAddress ?? 'unknown';
-    if (!this.#limiter.admit(address, socket)) {
+    const address = this.#addressOf(request);
+    if (!this.#limiter.admit(limitKey(address), socket)) {
       this.logger.warn({ address }, 'connection refused: too many from one address');
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    if (path === '/chat') this.#workerChat.upgrade(this.chat, request, socket, head);
+    if (path === '/chat') this.#workerChat.upgrade(this.chat, request, socket, head, address);
     else {
       this.#media.ingest.upgrade(this, request, socket, head).catch((error: unknown) => {
         this.logger.error({ err: error }, 'ingest upgrade failed');

@@ -3,7 +3,7 @@ import { IpcError } from '../ipc/IpcChannel.js';
 import type { WorkerSideChannel } from '../ipc/endpoints.js';
 import type { CacheSnapshot, WorkerLoad } from '../ipc/messages.js';
 import type { RoomSettings } from '../store/records.js';
-import { Room, type RoomCloseKind } from './Room.js';
+import { Room, type RoomCloseKind, type RoomOptions } from './Room.js';
 import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
 import { EventLoopLag } from '../log/EventLoopLag.js';
@@ -23,10 +23,20 @@ export class RoomWorker {
   readonly #limiter: ConnectionLimiter;
   readonly #lag = new EventLoopLag();
   readonly #rooms = new Map<string, Room>();
+  readonly #addressOf: RoomOptions['addressOf'];
   #cache: CacheSnapshot | undefined;
   #closed = false;
 
-  constructor(channel: WorkerSideChannel, chat: WorkerChat, media: WorkerMedia, counters: WorkerCounters, limiter: ConnectionLimiter, logger: Logger) {
+  constructor(
+    channel: WorkerSideChannel,
+    chat: WorkerChat,
+    media: WorkerMedia,
+    counters: WorkerCounters,
+    limiter: ConnectionLimiter,
+    logger: Logger,
+    addressOf: RoomOptions['addressOf'],
+  ) {
+    this.#addressOf = addressOf;
     this.#channel = channel;
     this.#chat = chat;
     this.#media = media;
@@ -83,6 +93,7 @@ export class RoomWorker {
       chat: this.#chat,
       media: this.#media,
       limiter: this.#limiter,
+      addressOf: this.#addressOf,
       onStream: (room, stream) => this.#channel.notify('room.stream', { name: room, live: stream.live }),
     });
     this.#rooms.set(name, room);

@@ -62,8 +62,8 @@ export class WorkerChat {
     for (const room of rooms) room.applyPolicy(this.#policy);
   }
 
-  /** Completes a `/chat` upgrade on a room port and hands the socket to the room. */
-  upgrade(room: ChatRoom, request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.#wss.handleUpgrade(request, socket, head, (ws) => room.accept(ws, socket, request));
+  /** Completes a `/chat` upgrade on a room port and hands the socket to the room, with the client's address. */
+  upgrade(room: ChatRoom, request: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
+    this.#wss.handleUpgrade(request, socket, head, (ws) => room.accept(ws, socket, address));
   }
 }

@@ -113,6 +113,26 @@ describe('textFrame', () => {
   });
 });
 
+describe('ChatPolicy address bans', () => {
+  const ban = (id: string, user: string) => ({ id, user, room: null, reason: '', createdAt: 0, expiresAt: null });
+  const policy = new ChatPolicy(
+    {
+      version: 1,
+      loadedAt: 0,
+      settings: DEFAULT_SETTINGS,
+      bans: [ban('mapped', 'ip:::ffff:127.0.0.1'), ban('net', 'ip:2001:DB8:1:2::/64'), ban('exact', 'ip:2001:db8:9::1')],
+    },
+    { chatRate: 3, chatBurst: 6 },
+  );
+  it('matches however the address was written, and IPv6 by exact address or /64', () => {
+    expect(policy.banFor('anon-a', '127.0.0.1', 'r')?.id).toBe('mapped');
+    expect(policy.banFor('anon-b', '2001:db8:1:2:abcd::1', 'r')?.id).toBe('net');
+    expect(policy.banFor('anon-c', '2001:db8:9::1', 'r')?.id).toBe('exact');
+    expect(policy.banFor('anon-d', '2001:db8:9::2', 'r')).toBeUndefined();
+    expect(policy.banFor('anon-e', '127.0.0.2', 'r')).toBeUndefined();
+  });
+});
+
 describe('ChatPolicy token revocations', () => {
   const policy = new ChatPolicy(
     {
