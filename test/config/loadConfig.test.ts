@@ -87,12 +87,12 @@ describe('loadConfig', () => {
     [{ CACHE_REFRESH_MS: '10' }, /CACHE_REFRESH_MS="10" must be at least 100/],
     [{ CHAT_RATE: '-1' }, /CHAT_RATE="-1" must be above 0/],
     [{ CHAT_BURST: 'many' }, /CHAT_BURST="many" must be a number/],
-    [{ KEY: 'has space' }, /KEY="has space" must not contain whitespace/],
+    [{ KEY: 'has space' }, /KEY must not contain whitespace/],
     [{ PORT: '8090' }, /ADMIN_PORT must differ from PORT/],
     [{ PORT: '34010' }, /ROOM_PORTS 34000-34999 contains PORT=34010/],
     [{ TLS_CERT: '/x.pem' }, /TLS_KEY must be set together/],
     [{ TLS_CERT: '/no/such.pem', TLS_KEY: '/no/such.key' }, /TLS_CERT cannot be read from \/no\/such.pem/],
-    [{ TOKEN_SECRET: 'short' }, /TOKEN_SECRET="short" must be at least 32 characters/],
+    [{ TOKEN_SECRET: 'short' }, /TOKEN_SECRET must be at least 32 characters/],
     [{ TRUST_PROXY: '127.0.0.1,10.0.0.0/33' }, /TRUST_PROXY=.*"10.0.0.0\/33" is not an address or CIDR range/],
     [{ TRUST_PROXY: 'nginx' }, /TRUST_PROXY=.*"nginx" is not an address or CIDR range/],
     [{ KEY: 'same-key-for-both-apis', ADMIN_KEY: 'same-key-for-both-apis' }, /ADMIN_KEY must differ from KEY/],
@@ -100,6 +100,10 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'production', ADMIN_KEY: 'abc123' }, /ADMIN_KEY is shorter than 16 characters; NODE_ENV=production refuses it/],
   ])('refuses %j with one clear line', (env, pattern) => {
     const message = error(env as Record<string, string>);
+    for (const name of ['KEY', 'ADMIN_KEY', 'TOKEN_SECRET', 'MONGODB_URI'] as const) {
+      const value = (env as Record<string, string>)[name];
+      if (value !== undefined) expect(message).not.toContain(value);
+    }
     expect(message).toMatch(/^Invalid configuration: /);
     expect(message).toMatch(pattern);
     expect(message).not.toContain('\n');
