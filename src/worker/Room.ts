@@ -114,6 +114,7 @@ export class Room implements IngestRoom {
     return this.chat.clientCount;
   }
 
+  /** The room's creation time (join tokens carry it). */
   get epoch(): number {
     return this.chat.epoch;
   }

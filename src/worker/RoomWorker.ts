@@ -27,15 +27,8 @@ export class RoomWorker {
   #cache: CacheSnapshot | undefined;
   #closed = false;
 
-  constructor(
-    channel: WorkerSideChannel,
-    chat: WorkerChat,
-    media: WorkerMedia,
-    counters: WorkerCounters,
-    limiter: ConnectionLimiter,
-    logger: Logger,
-    addressOf: RoomOptions['addressOf'],
-  ) {
+  /** `addressOf` gives a request's client address (normalised, TRUST_PROXY applied). */
+  constructor(channel: WorkerSideChannel, chat: WorkerChat, media: WorkerMedia, counters: WorkerCounters, limiter: ConnectionLimiter, logger: Logger, addressOf: RoomOptions['addressOf']) {
     this.#addressOf = addressOf;
     this.#channel = channel;
     this.#chat = chat;
