@@ -39,6 +39,18 @@ describe('join tokens: signing key, room epoch, revocation, weak keys (real serv
     expect(fresh.result).toBe('welcome');
   });
 
+  it('keeps tokens valid across a server restart (the stored room keeps its epoch)', async () => {
+    const first = await start({ workers: 1, env: strong });
+    await first.createRoom('kept');
+    const token = await first.token('kept', 'ann');
+    await first.stop();
+    const second = await start({ workers: 1, env: strong, dataDir: first.dataDir, ports: first.ports });
+    const port = (await second.api('GET', '/api/v1/room/kept')).body.data.port as number;
+    const joined = await joinWith(port, token);
+    clients.push(joined.client);
+    expect(joined.result).toBe('welcome');
+  });
+
   it('revokes a user\'s tokens: refused at join, and a connection already joined is closed', async () => {
     const server = await start({ workers: 1, env: strong });
     const port = (await server.createRoom('revoke')).body.data.port as number;
