@@ -1,11 +1,11 @@
 import cluster from 'node:cluster';
-import { ConfigError, loadConfig } from './config/loadConfig.js';
+import { ConfigError, loadConfig, WORKER_TOKEN_KEY_ENV } from './config/loadConfig.js';
 import type { Config } from './config/Config.js';
 
 /** One entry point: the cluster primary, or a room worker forked by it. */
 function readConfig(): Config {
   try {
-    return loadConfig(process.env);
+    return loadConfig(process.env, cluster.isPrimary ? 'primary' : 'worker');
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -16,6 +16,9 @@ function readConfig(): Config {
 }
 
 const config = readConfig();
+// A worker's token key came from the primary in its environment: drop it there so no child
+// process (ffmpeg) inherits it.
+delete process.env[WORKER_TOKEN_KEY_ENV];
 // Each role loads only its own modules: a worker never loads the MongoDB driver (whose BSON
 // serializer alone reserves 17 MB), the admin API or the metrics registry.
 if (cluster.isPrimary) {

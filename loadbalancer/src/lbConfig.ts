@@ -9,7 +9,7 @@ const fraction = z.coerce.number({ error: 'must be a number' }).gt(0, 'must be a
 /** The load balancer's environment: one schema per variable, with the hint shown when it is wrong. */
 export const lbEnv = {
   PORT: { schema: port.default(2000), hint: 'e.g. PORT=2000' },
-  LOADBALANCER_KEY: { schema: secret, hint: 'set LOADBALANCER_KEY to the key the chat servers send (LOADBALANCER_KEY on their side)' },
+  LOADBALANCER_KEY: { secret: true, schema: secret, hint: 'set LOADBALANCER_KEY to the key the chat servers send (LOADBALANCER_KEY on their side)' },
   HEARTBEAT_MS: { schema: positiveInt(250, 60_000).default(2_000), hint: 'the interval chat servers report at, e.g. HEARTBEAT_MS=2000' },
   STALE_AFTER_BEATS: { schema: positiveInt(2, 100).default(3), hint: 'missed heartbeats before a server is stale, e.g. STALE_AFTER_BEATS=3' },
   DROP_AFTER_MS: { schema: positiveInt(1_000, 86_400_000).default(60_000), hint: 'silence before a stale server is dropped, e.g. DROP_AFTER_MS=60000' },

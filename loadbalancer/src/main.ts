@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel, { role: 'loadbalancer' });
+  const logger = createLogger(config.logLevel, { role: 'loadbalancer' }, { secrets: [config.key] });
   const registry = new Registry({ ...config, policy: PLACEMENT_POLICIES[config.placement], logger: logger.child({ component: 'registry' }) });
   const app = buildLbApp(config, registry, new RoomPlacer(registry, logger), logger.child({ component: 'api' }));
   try {

@@ -29,6 +29,8 @@ export class ChatClient {
   readonly ip: string;
   readonly connectedAt = Date.now();
   user: UserView | undefined;
+  /** The `iat` (seconds) of the token this connection joined with; revocations compare it. */
+  tokenIssuedAt: number | undefined;
   /** Set by the heartbeat; a socket still false at the next beat is dead. */
   alive = true;
   /** Chat messages and history pages. */

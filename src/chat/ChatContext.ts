@@ -19,7 +19,8 @@ export interface ChatContext {
   readonly logger: Logger;
   readonly writer: WriteCoalescer;
   readonly ids: MessageIdGenerator;
-  readonly tokenSecret: Uint8Array;
+  /** The HS256 key join tokens are checked with (never KEY itself). */
+  readonly tokenKey: Uint8Array;
   readonly limits: ChatLimits;
   /** The worker's metric counters. */
   readonly counters: WorkerCounters;

@@ -1,11 +1,11 @@
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import type { ChatMessageRecord, RoomSettings } from '../store/records.js';
 import { ChatClient } from './ChatClient.js';
 import type { ChatContext } from './ChatContext.js';
 import type { ChatPolicy } from './ChatPolicy.js';
-import type { ChatErrorCode } from './chatErrors.js';
+import { CHAT_ERRORS, type ChatErrorCode } from './chatErrors.js';
+import { verifyRoomToken, type VerifyResult } from './tokens.js';
 import type { CloseName } from './closeCodes.js';
 import { admit } from './joining.js';
 import { nameKey } from './names.js';
@@ -45,6 +45,8 @@ export class ChatRoom {
   readonly name: string;
   readonly settings: RoomSettings;
   readonly ctx: ChatContext;
+  /** The room's creation time: tokens for an earlier room of the same name carry another. */
+  readonly epoch: number;
   readonly clients = new Set<ChatClient>();
   readonly members = new Map<string, Member>();
   /** Lower-cased display name -> user id, so names stay unique within the room. */
@@ -62,10 +64,11 @@ export class ChatRoom {
   #joinSweep: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(name: string, settings: RoomSettings, ctx: ChatContext) {
+  constructor(name: string, settings: RoomSettings, ctx: ChatContext, epoch: number) {
     this.name = name;
     this.settings = settings;
     this.ctx = ctx;
+    this.epoch = epoch;
     this.flood = new FloodControl(this);
     this.#historyReady = this.#loadRecent();
     this.#heartbeat = setInterval(() => this.#beat(), ctx.limits.heartbeatMs);
@@ -106,10 +109,19 @@ export class ChatRoom {
     return this.#historyReady;
   }
 
-  /** Takes a new WebSocket connection (already upgraded) into the room. */
-  accept(ws: WebSocket, socket: Duplex, request: IncomingMessage): void {
+  /** Checks a join or producer token: signature, expiry, this room and its epoch, then revocations. */
+  async verifyToken(token: string): Promise<VerifyResult> {
+    const result = await verifyRoomToken(this.ctx.tokenKey, token, { room: this.name, epoch: this.epoch });
+    if (result.ok && this.policy.tokenRevoked(result.claims.sub, this.name, result.claims.iat)) {
+      return { ok: false, code: 'TOKEN_REVOKED', message: CHAT_ERRORS.TOKEN_REVOKED };
+    }
+    return result;
+  }
+
+  /** Takes a new WebSocket connection (already upgraded) into the room; `address` is the client's, normalised. */
+  accept(ws: WebSocket, socket: Duplex, address: string): void {
     const policy = this.policy;
-    const client = new ChatClient(this, ws, socket, request.socket.remoteAddress ?? 'unknown', this.ctx.writer, {
+    const client = new ChatClient(this, ws, socket, address, this.ctx.writer, {
       sendBufferBytes: this.ctx.limits.sendBufferBytes,
       chatRate: policy.chatRate,
       chatBurst: policy.chatBurst,
@@ -202,7 +214,13 @@ export class ChatRoom {
         this.disconnectUser(member.view.id, 'BANNED');
       }
     }
-    for (const client of this.clients) client.bucket.reconfigure(policy.chatRate, policy.chatBurst);
+    for (const client of this.clients) {
+      client.bucket.reconfigure(policy.chatRate, policy.chatBurst);
+      if (client.user && client.tokenIssuedAt !== undefined && policy.tokenRevoked(client.user.id, this.name, client.tokenIssuedAt)) {
+        this.sendError(client, 'TOKEN_REVOKED');
+        client.close('AUTH_FAILED', 'token revoked');
+      }
+    }
   }
 
   /** Tells every client the room is closing, then closes their sockets. Safe to call twice. */

@@ -11,6 +11,8 @@ export const CHAT_ERRORS = {
   TOKEN_INVALID: 'The token is forged or malformed',
   TOKEN_EXPIRED: 'The token has expired',
   TOKEN_WRONG_ROOM: 'The token is for another room',
+  TOKEN_STALE: 'The token is for an earlier room of this name, deleted since',
+  TOKEN_REVOKED: "The user's tokens were revoked; ask the site for a new one",
   ANONYMOUS_NOT_ALLOWED: 'This room needs a token to join',
   NAME_INVALID: 'Names are 1-32 visible characters',
   NAME_TAKEN: 'Somebody in the room has this name',

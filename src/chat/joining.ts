@@ -4,20 +4,20 @@ import type { ChatRoom } from './ChatRoom.js';
 import { cleanName, nameKey } from './names.js';
 import { LIMITS, type ClientFrame } from './protocol.js';
 import { welcomeFrame, type UserView } from './serverFrames.js';
-import { verifyRoomToken } from './tokens.js';
 
 type JoinFrame = Extract<ClientFrame, { type: 'join' }>;
 
 /** Works out who the client is: from its token, or as an anonymous viewer with a name. */
 async function identify(room: ChatRoom, client: ChatClient, frame: JoinFrame): Promise<UserView | undefined> {
   if (frame.token !== undefined) {
-    const result = await verifyRoomToken(room.ctx.tokenSecret, frame.token, room.name);
+    const result = await room.verifyToken(frame.token);
     if (!result.ok) {
       room.sendError(client, result.code, result.message, frame.ref);
       client.close('AUTH_FAILED', result.message);
       return undefined;
     }
-    const { sub, name, role } = result.claims;
+    const { sub, name, role, iat } = result.claims;
+    client.tokenIssuedAt = iat;
     return { id: sub, name: cleanName(name) ?? sub.slice(0, 32), role, anonymous: false };
   }
   if (room.settings.anonymous === false) {

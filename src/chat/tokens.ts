@@ -7,42 +7,57 @@ export interface TokenClaims {
   readonly sub: string;
   readonly name: string;
   readonly role: Role;
+  /** The room's epoch (its creation time in ms): a room deleted and created again has a new one. */
+  readonly epoch: number;
+  /** Issued at, seconds (revocation compares it). */
+  readonly iat: number;
   readonly exp: number;
 }
 
 const ALGORITHM = 'HS256';
 export const MAX_TOKEN_TTL_S = 7 * 24 * 3600;
 
-/** The HMAC key for KEY, encoded once per process rather than per token. */
-export function tokenSecret(secret: string): Uint8Array {
-  return new TextEncoder().encode(secret);
-}
-
-/** Signs a join token (HS256 with KEY). Sites may mint the same JWT themselves. */
-export async function signRoomToken(secret: string, claims: Omit<TokenClaims, 'exp'>, ttlSeconds: number): Promise<string> {
-  return new SignJWT({ room: claims.room, name: claims.name, role: claims.role })
+/**
+ * Signs a join token (HS256 with the token key: TOKEN_SECRET or the one derived from KEY, never
+ * KEY itself). Sites may mint the same JWT themselves (docs/api.md).
+ */
+export async function signRoomToken(key: Uint8Array, claims: Omit<TokenClaims, 'exp' | 'iat'>, ttlSeconds: number): Promise<string> {
+  return new SignJWT({ room: claims.room, name: claims.name, role: claims.role, epoch: claims.epoch })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
-    .sign(tokenSecret(secret));
+    .sign(key);
 }
 
 export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; code: ChatErrorCode; message: string };
 
-/** Verifies signature, expiry, claim types and the room. */
-export async function verifyRoomToken(secret: Uint8Array, token: string, room: string): Promise<VerifyResult> {
+/** The room a token must be for: its name and its current epoch. */
+export interface TokenAudience {
+  readonly room: string;
+  readonly epoch: number;
+}
+
+/** Verifies signature, expiry, claim types, the room and the room's epoch. */
+export async function verifyRoomToken(key: Uint8Array, token: string, audience: TokenAudience): Promise<VerifyResult> {
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, secret, { algorithms: [ALGORITHM], requiredClaims: ['exp', 'sub'] }));
+    ({ payload } = await jwtVerify(token, key, { algorithms: [ALGORITHM], requiredClaims: ['exp', 'sub', 'iat'] }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) return { ok: false, code: 'TOKEN_EXPIRED', message: 'The token has expired' };
     return { ok: false, code: 'TOKEN_INVALID', message: 'The token is forged or malformed' };
   }
-  const { sub, name, role, exp } = payload;
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128 || typeof name !== 'string' || typeof exp !== 'number' || !ROLES.includes(role as Role)) {
-    return { ok: false, code: 'TOKEN_INVALID', message: 'The token lacks sub, name or a valid role' };
+  const { sub, name, role, exp, iat, epoch } = payload;
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128 || typeof name !== 'string' || typeof exp !== 'number' || typeof iat !== 'number' || !ROLES.includes(role as Role)) {
+    return { ok: false, code: 'TOKEN_INVALID', message: 'The token lacks sub, name, iat or a valid role' };
   }
-  if (payload.room !== room) return { ok: false, code: 'TOKEN_WRONG_ROOM', message: `The token is for another room, not ${room}` };
-  return { ok: true, claims: { room, sub, name, role: role as Role, exp } };
+  if (exp - iat > MAX_TOKEN_TTL_S) {
+    return { ok: false, code: 'TOKEN_INVALID', message: `The token lives longer than ${MAX_TOKEN_TTL_S} s (exp - iat)` };
+  }
+  if (payload.room !== audience.room) return { ok: false, code: 'TOKEN_WRONG_ROOM', message: `The token is for another room, not ${audience.room}` };
+  if (typeof epoch !== 'number') return { ok: false, code: 'TOKEN_INVALID', message: "The token lacks the room's epoch claim (GET /api/v1/room/:name gives it)" };
+  if (epoch !== audience.epoch) {
+    return { ok: false, code: 'TOKEN_STALE', message: `The token is for an earlier room named ${audience.room} (deleted since)` };
+  }
+  return { ok: true, claims: { room: audience.room, sub, name, role: role as Role, epoch, iat, exp } };
 }

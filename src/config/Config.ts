@@ -6,9 +6,14 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface Config {
   readonly port: number;
   readonly adminPort: number;
-  /** Room-creation API key and token signing secret. */
+  /** Room-creation API key (`X-API-Key` on the public API). Empty in room workers: they never get it. */
   readonly key: string;
+  /** Admin API key. Empty in room workers: they never get it. */
   readonly adminKey: string;
+  /** The HS256 key of join tokens: TOKEN_SECRET, or derived from KEY (src/config/tokenKey.ts). */
+  readonly tokenKey: Uint8Array;
+  /** KEY / ADMIN_KEY values that are short or well-known (warned at start; refused in production). */
+  readonly weakKeys: ReadonlyArray<{ readonly variable: 'KEY' | 'ADMIN_KEY'; readonly reason: string }>;
   /** Which of KEY / ADMIN_KEY were generated because they were unset. */
   readonly generatedKeys: ReadonlyArray<'KEY' | 'ADMIN_KEY'>;
   readonly loadBalancers: readonly string[];
@@ -40,5 +45,7 @@ export interface Config {
   readonly chatSendBufferBytes: number;
   /** WebSocket connections (chat + ingest) one address may hold in one worker. */
   readonly maxConnectionsPerIp: number;
+  /** Reverse proxies (addresses, CIDR ranges) whose `X-Forwarded-For` is believed. */
+  readonly trustProxy: readonly string[];
   readonly production: boolean;
 }

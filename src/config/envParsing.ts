@@ -16,7 +16,7 @@ export class ConfigError extends Error {
 export type Env = Record<string, string | undefined>;
 
 /** One schema per environment variable, with the hint printed when it is wrong. */
-export type EnvSpec = Record<string, { readonly schema: z.ZodType; readonly hint: string }>;
+export type EnvSpec = Record<string, { readonly schema: z.ZodType; readonly hint: string; readonly secret?: boolean }>;
 export type EnvOutput<S extends EnvSpec> = { [K in keyof S]: z.output<S[K]['schema']> };
 
 /**
@@ -26,11 +26,12 @@ export type EnvOutput<S extends EnvSpec> = { [K in keyof S]: z.output<S[K]['sche
 export function parseEnv<S extends EnvSpec>(spec: S, env: Env): EnvOutput<S> {
   const values: Record<string, unknown> = {};
   for (const name of Object.keys(spec)) {
-    const { schema, hint } = spec[name]!;
+    const { schema, hint, secret } = spec[name]!;
     const raw = env[name];
     const result = schema.safeParse(raw === '' ? undefined : raw);
     if (!result.success) {
-      const shown = raw === undefined ? '' : `=${JSON.stringify(raw)}`;
+      // A secret's value is never echoed: the error line lands in terminals and log collectors.
+      const shown = raw === undefined || secret ? '' : `=${JSON.stringify(raw)}`;
       throw new ConfigError(`${name}${shown}`, result.error.issues[0]?.message ?? 'is invalid', hint);
     }
     values[name] = result.data;

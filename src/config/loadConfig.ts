@@ -1,10 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ConfigError, parseEnv, readPem, type Env } from './envParsing.js';
-import { envSchema } from './schema.js';
+import { envSchema, type EnvValues } from './schema.js';
 import type { Config, LogLevel } from './Config.js';
+import { deriveTokenKey, tokenKeyFromSecret } from './tokenKey.js';
+import { weakKeyReason } from './weakKeys.js';
 
 export { ConfigError };
+
+/**
+ * The primary hands each room worker the token signing key in this variable (base64url) instead
+ * of KEY, ADMIN_KEY, TOKEN_SECRET, LOADBALANCER_KEY or MONGODB_URI, none of which a worker needs.
+ */
+export const WORKER_TOKEN_KEY_ENV = 'CHATSERVER_TOKEN_KEY';
+/** Secrets the primary keeps to itself: removed from every room worker's environment. */
+export const PRIMARY_ONLY_ENV = ['KEY', 'ADMIN_KEY', 'TOKEN_SECRET', 'LOADBALANCER_KEY', 'MONGODB_URI'] as const;
+
+export type ProcessRole = 'primary' | 'worker';
 
 function strongKey(): string {
   return randomBytes(32).toString('base64url');
@@ -14,9 +26,10 @@ function strongKey(): string {
  * Reads and validates the environment once. Throws ConfigError on the first mistake.
  * The result is deeply frozen: code receives it and never reads process.env itself.
  */
-export function loadConfig(env: Env = process.env): Config {
+export function loadConfig(env: Env = process.env, role: ProcessRole = 'primary'): Config {
   const v = parseEnv(envSchema, env);
   const production = v.NODE_ENV === 'production';
+  if (role === 'worker') return workerConfig(v, env);
 
   if (v.LOADBALANCERS.length > 0 && !v.LOADBALANCER_KEY) {
     throw new ConfigError('LOADBALANCER_KEY', 'is required when LOADBALANCERS is set', 'set it to the key the load balancers expect');
@@ -37,18 +50,38 @@ export function loadConfig(env: Env = process.env): Config {
   const generatedKeys: Array<'KEY' | 'ADMIN_KEY'> = [];
   const key = v.KEY ?? (generatedKeys.push('KEY'), strongKey());
   const adminKey = v.ADMIN_KEY ?? (generatedKeys.push('ADMIN_KEY'), strongKey());
-  const dataDir = path.resolve(v.DATA_DIR);
-  const logLevel: LogLevel = v.LOG_LEVEL ?? (production ? 'fatal' : 'info');
+  const weakKeys = weakKeysOf(v.KEY, v.ADMIN_KEY);
+  if (production && weakKeys[0]) {
+    const { variable, reason } = weakKeys[0];
+    throw new ConfigError(variable, `${reason}; NODE_ENV=production refuses it`, `set ${variable} to a long random string, e.g. ${variable}=$(openssl rand -base64 32)`);
+  }
+  if (v.KEY !== undefined && v.KEY === v.ADMIN_KEY) {
+    throw new ConfigError('ADMIN_KEY', 'must differ from KEY', 'give the admin API its own key');
+  }
 
   const config: Config = {
-    port: v.PORT,
-    adminPort: v.ADMIN_PORT,
+    ...common(v),
     key,
     adminKey,
+    tokenKey: v.TOKEN_SECRET ? tokenKeyFromSecret(v.TOKEN_SECRET) : deriveTokenKey(key),
+    weakKeys,
     generatedKeys,
-    loadBalancers: v.LOADBALANCERS,
     loadBalancerKey: v.LOADBALANCER_KEY,
     mongodbUri: v.MONGODB_URI,
+    tls,
+  };
+  return freeze(config);
+}
+
+/** The settings both process roles read the same way. */
+function common(v: EnvValues) {
+  const production = v.NODE_ENV === 'production';
+  const dataDir = path.resolve(v.DATA_DIR);
+  const logLevel: LogLevel = v.LOG_LEVEL ?? (production ? 'fatal' : 'info');
+  return {
+    port: v.PORT,
+    adminPort: v.ADMIN_PORT,
+    loadBalancers: v.LOADBALANCERS,
     dataDir,
     hlsDir: path.resolve(v.HLS_DIR ?? path.join(dataDir, 'hls')),
     workers: v.WORKERS,
@@ -59,7 +92,6 @@ export function loadConfig(env: Env = process.env): Config {
     hlsSegmentSeconds: v.HLS_SEGMENT_SECONDS,
     hlsWindowSegments: v.HLS_WINDOW_SEGMENTS,
     logLevel,
-    tls,
     cacheRefreshMs: v.CACHE_REFRESH_MS,
     chatRate: v.CHAT_RATE,
     chatBurst: v.CHAT_BURST,
@@ -67,11 +99,46 @@ export function loadConfig(env: Env = process.env): Config {
     chatJoinTimeoutMs: v.CHAT_JOIN_TIMEOUT_MS,
     chatSendBufferBytes: v.CHAT_SEND_BUFFER_BYTES,
     maxConnectionsPerIp: v.MAX_CONNECTIONS_PER_IP,
+    trustProxy: v.TRUST_PROXY,
     production,
   };
+}
+
+/**
+ * A room worker's configuration: the primary's settings without its secrets. The token key
+ * comes from the primary (WORKER_TOKEN_KEY_ENV); KEY and ADMIN_KEY stay empty.
+ */
+function workerConfig(v: EnvValues, env: Env): Config {
+  const encoded = env[WORKER_TOKEN_KEY_ENV];
+  if (!encoded) throw new ConfigError(WORKER_TOKEN_KEY_ENV, 'is missing', 'room workers are started by the primary, not on their own');
+  return freeze({
+    ...common(v),
+    key: '',
+    adminKey: '',
+    tokenKey: new Uint8Array(Buffer.from(encoded, 'base64url')),
+    weakKeys: [],
+    generatedKeys: [],
+    loadBalancerKey: undefined,
+    mongodbUri: undefined,
+    tls: undefined,
+  });
+}
+
+function weakKeysOf(key: string | undefined, adminKey: string | undefined): Config['weakKeys'] {
+  const weak: Array<Config['weakKeys'][number]> = [];
+  for (const [variable, value] of [['KEY', key], ['ADMIN_KEY', adminKey]] as const) {
+    const reason = value === undefined ? undefined : weakKeyReason(value);
+    if (reason) weak.push({ variable, reason });
+  }
+  return weak;
+}
+
+function freeze(config: Config): Config {
   Object.freeze(config.roomPorts);
   Object.freeze(config.loadBalancers);
   Object.freeze(config.generatedKeys);
+  Object.freeze(config.weakKeys);
+  Object.freeze(config.trustProxy);
   if (config.tls) Object.freeze(config.tls);
   return Object.freeze(config);
 }

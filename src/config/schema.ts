@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { STREAM_LIMITS } from '../hls/streamLimits.js';
+import { parseRange } from '../net/addresses.js';
 
 /** pino's levels plus `silent`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -71,6 +72,17 @@ const urlList = z.string().transform((value, ctx) => {
   return urls;
 });
 
+/** TRUST_PROXY: comma-separated addresses or CIDR ranges, IPv4 or IPv6. */
+const addressRangeList = z.string().transform((value, ctx) => {
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = entries.find((entry) => parseRange(entry) === undefined);
+  if (bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${bad}" is not an address or CIDR range` });
+    return z.NEVER;
+  }
+  return entries;
+});
+
 const mongoUri = z
   .string()
   .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must start with mongodb:// or mongodb+srv://');
@@ -82,11 +94,16 @@ const mongoUri = z
 export const envSchema = {
   PORT: { schema: port.default(80), hint: 'set PORT to a free port, e.g. PORT=8080' },
   ADMIN_PORT: { schema: port.default(8090), hint: 'set ADMIN_PORT to a free port, e.g. ADMIN_PORT=8091' },
-  KEY: { schema: secret.optional(), hint: 'set KEY to a long random string or leave it unset to generate one' },
-  ADMIN_KEY: { schema: secret.optional(), hint: 'set ADMIN_KEY to a long random string or leave it unset to generate one' },
+  KEY: { secret: true, schema: secret.optional(), hint: 'set KEY to a long random string or leave it unset to generate one' },
+  ADMIN_KEY: { secret: true, schema: secret.optional(), hint: 'set ADMIN_KEY to a long random string or leave it unset to generate one' },
+  TOKEN_SECRET: {
+    secret: true,
+    schema: secret.refine((v) => v.length >= 32, 'must be at least 32 characters').optional(),
+    hint: 'set TOKEN_SECRET to a long random string (32+ characters) or leave it unset to derive the signing key from KEY',
+  },
   LOADBALANCERS: { schema: urlList.default([]), hint: "e.g. LOADBALANCERS='https://lb1:2000,https://lb2:2001'" },
-  LOADBALANCER_KEY: { schema: secret.optional(), hint: 'set LOADBALANCER_KEY to the key the load balancers expect' },
-  MONGODB_URI: { schema: mongoUri.optional(), hint: 'e.g. MONGODB_URI=mongodb://localhost:27017/chatserver, or unset it for the embedded store' },
+  LOADBALANCER_KEY: { secret: true, schema: secret.optional(), hint: 'set LOADBALANCER_KEY to the key the load balancers expect' },
+  MONGODB_URI: { secret: true, schema: mongoUri.optional(), hint: 'e.g. MONGODB_URI=mongodb://localhost:27017/chatserver, or unset it for the embedded store' },
   DATA_DIR: { schema: z.string().min(1).default('./data'), hint: 'set DATA_DIR to a writable folder' },
   HLS_DIR: { schema: z.string().min(1).optional(), hint: 'set HLS_DIR to a writable folder' },
   WORKERS: { schema: positiveInt(1, 256).default(() => os.availableParallelism()), hint: 'e.g. WORKERS=2' },
@@ -118,6 +135,10 @@ export const envSchema = {
     hint: 'WebSocket connections one address may hold per worker, e.g. MAX_CONNECTIONS_PER_IP=200',
   },
   CHAT_SEND_BUFFER_BYTES: { schema: positiveInt(16_384, 268_435_456).default(1_048_576), hint: 'e.g. CHAT_SEND_BUFFER_BYTES=1048576' },
+  TRUST_PROXY: {
+    schema: addressRangeList.default([]),
+    hint: "addresses or CIDR ranges of your reverse proxies, e.g. TRUST_PROXY='127.0.0.1,10.0.0.0/8,::1'",
+  },
   NODE_ENV: { schema: z.string().optional(), hint: 'e.g. NODE_ENV=production' },
 } as const;
 

@@ -8,6 +8,7 @@ import { installSecurityHeaders } from './securityHeaders.js';
 import { buildHttpApp } from './serverLimits.js';
 import { registerAdminChatRoutes } from './routes/adminChatRoutes.js';
 import { registerAdminRoutes } from './routes/adminRoutes.js';
+import { registerAdminTokenRoutes } from './routes/adminTokenRoutes.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
 import { registerServerRoutes } from './routes/serverRoutes.js';
 import { isAdminPage, registerAdminPage } from './routes/adminPageRoutes.js';
@@ -30,6 +31,7 @@ export function buildAdminApp(ctx: AppContext, workerPid: (slot: number) => numb
   registerInfoRoutes(app, ctx, `Admin ${APP_NAME}`);
   registerAdminRoutes(app, ctx, workerPid);
   registerAdminChatRoutes(app, ctx);
+  registerAdminTokenRoutes(app, ctx);
   registerServerRoutes(app, ctx);
   return app;
 }

@@ -10,6 +10,8 @@ export function publicRoomView(room: RoomEntry) {
     live: room.live,
     status: room.status,
     createdAt: new Date(room.createdAt).toISOString(),
+    /** The `epoch` claim join tokens for this room must carry (milliseconds; changes when the room is created again). */
+    epoch: room.createdAt,
   };
 }
 

@@ -2,7 +2,7 @@
  * Every message that crosses the primary <-> worker IPC channel, in one place.
  * Requests get exactly one response (matched by id); notes are one-way.
  */
-import type { BanRecord, ChatMessageRecord, GlobalSettings, RoomSettings } from '../store/records.js';
+import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord, RoomSettings } from '../store/records.js';
 import type { WorkerCounters } from '../worker/WorkerCounters.js';
 import type { LogLevel } from '../config/Config.js';
 
@@ -12,6 +12,8 @@ export interface CacheSnapshot {
   readonly version: number;
   readonly settings: GlobalSettings;
   readonly bans: readonly BanRecord[];
+  /** Revoked join tokens (admin API), refused at join and disconnected when already joined; absent: none. */
+  readonly revocations?: readonly RevocationRecord[];
   readonly loadedAt: number;
 }
 
@@ -39,7 +41,8 @@ export interface WorkerLoad {
 
 /** Requests the primary sends to a worker: type -> [payload, result]. */
 export type WorkerRequests = {
-  'room.open': [{ name: string; port: number; settings: RoomSettings }, { port: number }];
+  /** `epoch` is the room's creation time: join tokens must carry it (a re-created room refuses older tokens). */
+  'room.open': [{ name: string; port: number; settings: RoomSettings; epoch: number }, { port: number }];
   /** `kind` picks the close code clients get: the room was deleted, or the server is going away. */
   'room.close': [{ name: string; reason: string; kind?: 'deleted' | 'going-away' }, { closed: boolean }];
   /** A `system` frame to one room, or to every room of the worker when `room` is absent. */

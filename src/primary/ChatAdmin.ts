@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/createLogger.js';
 import { ApiError } from '../http/errors.js';
 import type { Store } from '../store/Store.js';
-import type { BanRecord, GlobalSettings } from '../store/records.js';
+import type { BanRecord, GlobalSettings, RevocationRecord } from '../store/records.js';
 import type { DataCache } from './DataCache.js';
 import type { RoomDirectory } from './RoomDirectory.js';
 import type { WorkerPool } from './WorkerPool.js';
@@ -51,6 +51,23 @@ export class ChatAdmin {
     this.logger.info({ patch }, 'settings changed');
     await this.cache.refresh();
     return settings;
+  }
+
+  /**
+   * Revokes every token of `user` (in `room`, or everywhere) issued up to now: stored, then pushed
+   * to every worker, which refuses them at join and disconnects connections that joined with one.
+   */
+  async revokeTokens(user: string, room: string | null): Promise<RevocationRecord> {
+    const revocation: RevocationRecord = { user, room, revokedAt: Date.now() };
+    await this.#write(() => this.store.revokeTokens(revocation));
+    this.logger.info({ revocation }, 'tokens revoked');
+    await this.cache.refresh();
+    return revocation;
+  }
+
+  /** Revocations still covering live tokens, from the cache. */
+  listRevocations(): readonly RevocationRecord[] {
+    return this.cache.snapshot().revocations ?? [];
   }
 
   /** A system message to one room, or to every room when `room` is undefined. */

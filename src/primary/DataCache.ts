@@ -3,6 +3,7 @@ import type { Logger } from '../log/createLogger.js';
 import type { CacheSnapshot } from '../ipc/messages.js';
 import type { Store } from '../store/Store.js';
 import { DEFAULT_SETTINGS } from '../store/records.js';
+import { MAX_TOKEN_TTL_S } from '../chat/tokens.js';
 
 const SNAPSHOT_KEY = 'snapshot';
 
@@ -20,9 +21,9 @@ export interface CacheCounters {
 }
 
 /**
- * The primary's copy of settings and bans. Loaded from the store on a timer and at once after
- * a change, then pushed to every worker: store reads stay at two per refresh however many
- * workers, rooms or messages there are.
+ * The primary's copy of settings, bans and token revocations. Loaded from the store on a timer
+ * and at once after a change, then pushed to every worker: store reads stay at three per
+ * refresh however many workers, rooms or messages there are.
  */
 export class DataCache {
   readonly counters: CacheCounters = { refreshes: 0, failures: 0 };
@@ -87,8 +88,10 @@ export class DataCache {
 
   async #load(): Promise<void> {
     const now = Date.now();
-    const [settings, bans] = await Promise.all([this.#options.store.getSettings(), this.#options.store.listBans(now)]);
-    const snapshot: CacheSnapshot = { version: ++this.#version, settings, bans, loadedAt: now };
+    const { store } = this.#options;
+    // A revocation older than the longest token lifetime covers no token still alive.
+    const [settings, bans, revocations] = await Promise.all([store.getSettings(), store.listBans(now), store.listRevocations(now - MAX_TOKEN_TTL_S * 1000)]);
+    const snapshot: CacheSnapshot = { version: ++this.#version, settings, bans, revocations, loadedAt: now };
     this.#cache.set(SNAPSHOT_KEY, snapshot);
     this.counters.refreshes += 1;
     this.#options.publish(snapshot);

@@ -23,6 +23,7 @@ import { PortAllocator } from './PortAllocator.js';
 import { RoomDirectory } from './RoomDirectory.js';
 import type { ServerStats } from './ServerStats.js';
 import { WorkerPool } from './WorkerPool.js';
+import { workerEnvironment } from './workerEnvironment.js';
 
 /** How often the primary asks workers for their load (client counts for placement and the LBs). */
 const LOAD_POLL_MS = 5_000;
@@ -67,8 +68,7 @@ export class Primary {
     this.#pool = new WorkerPool({
       size: config.workers,
       logger: logger.child({ component: 'workers' }),
-      // Workers read the same environment; generated keys must be the same in every process.
-      env: { KEY: config.key, ADMIN_KEY: config.adminKey },
+      env: workerEnvironment(config),
       setupChannel: (channel) => {
         channel.handle('cache.get', () => this.#cache.snapshot());
         channel.handle('messages.append', ({ messages }) => ({ held: this.#messages.hold(messages) }));

@@ -233,7 +233,7 @@ export class RoomDirectory {
   async #requestOpen(room: RoomEntry): Promise<void> {
     const channel = this.#pool.slots[room.slot]?.channel;
     if (!channel) throw new ApiError('WORKER_UNAVAILABLE');
-    await channel.request('room.open', { name: room.name, port: room.port, settings: room.settings }, ROOM_OPEN_TIMEOUT_MS);
+    await channel.request('room.open', { name: room.name, port: room.port, settings: room.settings, epoch: room.createdAt }, ROOM_OPEN_TIMEOUT_MS);
     room.status = 'open';
     room.error = undefined;
   }

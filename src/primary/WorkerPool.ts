@@ -34,8 +34,11 @@ interface PoolEvents {
 export interface WorkerPoolOptions {
   readonly size: number;
   readonly logger: Logger;
-  /** Extra environment for every worker (e.g. the resolved keys). */
-  readonly env: Record<string, string>;
+  /**
+   * Changes to the primary's environment for every worker: a value adds or replaces a variable,
+   * `undefined` removes it (secrets a worker must not hold).
+   */
+  readonly env: Readonly<Record<string, string | undefined>>;
   /** Installs request handlers on a new worker's channel before it is used. */
   readonly setupChannel: (channel: PrimarySideChannel, slot: WorkerSlot) => void;
 }

@@ -3,14 +3,27 @@ import { ConfigError } from '../config/loadConfig.js';
 import { createLogger } from '../log/createLogger.js';
 import { announceGeneratedKeys } from './announceGeneratedKeys.js';
 import { Primary } from './Primary.js';
+import { warnWeakKeys } from './warnWeakKeys.js';
 
 /** A shutdown that takes longer than this is cut short so the process never hangs on exit. */
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
+/**
+ * The keys an operator set, scrubbed from every log line. Generated keys are left out: their one
+ * announcement at start is how the operator learns them.
+ */
+function configuredSecrets(config: Config): string[] {
+  const secrets = [config.loadBalancerKey ?? ''];
+  if (!config.generatedKeys.includes('KEY')) secrets.push(config.key);
+  if (!config.generatedKeys.includes('ADMIN_KEY')) secrets.push(config.adminKey);
+  return secrets.filter(Boolean);
+}
+
 /** Entry point of the primary process: start, and shut down cleanly on SIGTERM / SIGINT. */
 export async function runPrimary(config: Config): Promise<void> {
-  const logger = createLogger(config.logLevel, { role: 'primary' });
+  const logger = createLogger(config.logLevel, { role: 'primary' }, { secrets: configuredSecrets(config) });
   announceGeneratedKeys(config, logger);
+  warnWeakKeys(config, logger);
   // The admin API's shutdown takes the same path as a signal (assigned below, called later).
   let requestShutdown = (_reason: string) => undefined as void;
   const primary = new Primary(config, logger, (reason) => requestShutdown(reason));

@@ -8,6 +8,7 @@ import {
   type ChatMessageRecord,
   type GlobalSettings,
   type HistoryQuery,
+  type RevocationRecord,
   type RoomRecord,
 } from './records.js';
 
@@ -36,6 +37,7 @@ export class EmbeddedStore implements Store {
   readonly #messages: Datastore;
   readonly #bans: Datastore;
   readonly #settings: Datastore;
+  readonly #revocations: Datastore;
   #closed = false;
 
   constructor(dataDir: string) {
@@ -45,10 +47,11 @@ export class EmbeddedStore implements Store {
     this.#messages = file('messages');
     this.#bans = file('bans');
     this.#settings = file('settings');
+    this.#revocations = file('revocations');
   }
 
   get #all(): Datastore[] {
-    return [this.#rooms, this.#messages, this.#bans, this.#settings];
+    return [this.#rooms, this.#messages, this.#bans, this.#settings, this.#revocations];
   }
 
   async open(): Promise<void> {
@@ -130,6 +133,15 @@ export class EmbeddedStore implements Store {
 
   async removeBan(id: string): Promise<boolean> {
     return (await this.#bans.removeAsync({ id }, { multi: false })) > 0;
+  }
+
+  async revokeTokens(revocation: RevocationRecord): Promise<void> {
+    await this.#revocations.updateAsync({ user: revocation.user, room: revocation.room }, { ...revocation }, { upsert: true });
+  }
+
+  async listRevocations(since: number): Promise<RevocationRecord[]> {
+    const docs = (await this.#revocations.findAsync({ revokedAt: { $gt: since } }).sort({ revokedAt: 1 })) as unknown as Doc[];
+    return docs.map((d) => strip<RevocationRecord>(d));
   }
 
   async getSettings(): Promise<GlobalSettings> {

@@ -6,6 +6,7 @@ import {
   type ChatMessageRecord,
   type GlobalSettings,
   type HistoryQuery,
+  type RevocationRecord,
   type RoomRecord,
 } from './records.js';
 
@@ -39,6 +40,9 @@ export class MongoStore implements Store {
   get #bans(): Collection<BanRecord> {
     return this.#db.collection<BanRecord>('bans');
   }
+  get #revocations(): Collection<RevocationRecord> {
+    return this.#db.collection<RevocationRecord>('revocations');
+  }
   get #settings(): Collection<SettingsDoc> {
     return this.#db.collection<SettingsDoc>('settings');
   }
@@ -50,6 +54,7 @@ export class MongoStore implements Store {
     await this.#bans.createIndex({ id: 1 }, { unique: true });
     await this.#bans.createIndex({ user: 1, room: 1 });
     await this.#settings.createIndex({ scope: 1 }, { unique: true });
+    await this.#revocations.createIndex({ user: 1, room: 1 }, { unique: true });
   }
 
   async close(): Promise<void> {
@@ -111,6 +116,14 @@ export class MongoStore implements Store {
 
   async removeBan(id: string): Promise<boolean> {
     return (await this.#bans.deleteOne({ id })).deletedCount > 0;
+  }
+
+  async revokeTokens(revocation: RevocationRecord): Promise<void> {
+    await this.#revocations.replaceOne({ user: revocation.user, room: revocation.room }, { ...revocation }, { upsert: true });
+  }
+
+  async listRevocations(since: number): Promise<RevocationRecord[]> {
+    return this.#revocations.find({ revokedAt: { $gt: since } }, noId).sort({ revokedAt: 1 }).toArray();
   }
 
   async getSettings(): Promise<GlobalSettings> {

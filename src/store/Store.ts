@@ -1,4 +1,4 @@
-import type { BanRecord, ChatMessageRecord, GlobalSettings, HistoryQuery, RoomRecord } from './records.js';
+import type { BanRecord, ChatMessageRecord, GlobalSettings, HistoryQuery, RevocationRecord, RoomRecord } from './records.js';
 
 export type StoreKind = 'embedded' | 'mongodb';
 
@@ -32,6 +32,11 @@ export interface Store {
   /** Bans that have not expired at `now`. */
   listBans(now: number): Promise<BanRecord[]>;
   removeBan(id: string): Promise<boolean>;
+
+  /** Stores a revocation; one per (user, room): a later one replaces the earlier. */
+  revokeTokens(revocation: RevocationRecord): Promise<void>;
+  /** Revocations made after `since` (older ones cover no token still alive). */
+  listRevocations(since: number): Promise<RevocationRecord[]>;
 
   getSettings(): Promise<GlobalSettings>;
   /** Merges the patch into the stored settings and returns the result. */

@@ -31,6 +31,16 @@ export interface BanRecord {
   readonly expiresAt: number | null;
 }
 
+/**
+ * A user's join tokens revoked (admin API): every token of `user` (for `room`, or any room when
+ * null) issued at or before `revokedAt` is refused. Kept for the longest token lifetime only.
+ */
+export interface RevocationRecord {
+  readonly user: string;
+  readonly room: string | null;
+  readonly revokedAt: number;
+}
+
 export type BannedWordsAction = 'mask' | 'refuse';
 
 /** Server-wide settings an operator changes at run time (admin API). */

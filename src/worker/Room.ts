@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from '../log/createLogger.js';
 import { ChatRoom } from '../chat/ChatRoom.js';
 import { OFFLINE, type StreamState } from '../chat/serverFrames.js';
+import type { VerifyResult } from '../chat/tokens.js';
 import { HlsViewers } from '../hls/HlsViewers.js';
 import type { LiveStream, StreamStatus } from '../hls/LiveStream.js';
 import { serveHls, type HlsSource } from '../hls/serveHls.js';
@@ -16,6 +17,7 @@ import { handleRoomRequest } from './roomRequests.js';
 import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
 import type { ConnectionLimiter } from './ConnectionLimiter.js';
+import { limitKey } from '../net/addresses.js';
 
 /**
  * Bounds for a room port's HTTP side: slow or idle clients cannot hold sockets forever.
@@ -34,10 +36,14 @@ export interface RoomOptions {
   readonly name: string;
   readonly port: number;
   readonly settings: RoomSettings;
+  /** The room's creation time; join tokens carry it (see ChatRoom.verifyToken). */
+  readonly epoch: number;
   readonly logger: Logger;
   readonly chat: WorkerChat;
   readonly media: WorkerMedia;
   readonly limiter: ConnectionLimiter;
+  /** The client's address, normalised (behind TRUST_PROXY: from X-Forwarded-For). */
+  readonly addressOf: (req: http.IncomingMessage) => string;
   /** Told when the stream goes live or ends (the primary shows it in the room list). */
   readonly onStream?: (room: string, stream: StreamState) => void;
 }
@@ -59,6 +65,7 @@ export class Room implements IngestRoom {
   readonly #workerChat: WorkerChat;
   readonly #media: WorkerMedia;
   readonly #limiter: ConnectionLimiter;
+  readonly #addressOf: RoomOptions['addressOf'];
   readonly #hls: HlsSource;
   #state: RoomState = 'new';
 
@@ -69,8 +76,9 @@ export class Room implements IngestRoom {
     this.#workerChat = options.chat;
     this.#media = options.media;
     this.#limiter = options.limiter;
+    this.#addressOf = options.addressOf;
     this.logger = options.logger.child({ room: options.name, port: options.port });
-    this.chat = new ChatRoom(options.name, options.settings, options.chat.context);
+    this.chat = new ChatRoom(options.name, options.settings, options.chat.context, options.epoch);
     this.stream = options.media.streamFor(options, this.logger);
     this.stream.on('status', (status) => this.#streamChanged(status, options.onStream));
     const cache = options.media.hlsCache;
@@ -78,7 +86,7 @@ export class Room implements IngestRoom {
       dir: options.media.roomDir(this.name),
       cache,
       cacheKey: (name) => `${this.name}/${name}`,
-      onPlaylist: (req) => this.viewers.touch(req.socket.remoteAddress ?? 'unknown', req.headers['user-agent']),
+      onPlaylist: (req) => this.viewers.touch(this.#addressOf(req), req.headers['user-agent']),
     };
     this.stream.on('files', (name) => (name === null ? cache.clearRoom(this.name) : cache.invalidate(`${this.name}/${name}`)));
     // Check header and idle timeouts every second (Node's default is every 30 s), so slow clients
@@ -106,8 +114,13 @@ export class Room implements IngestRoom {
     return this.chat.clientCount;
   }
 
-  get tokenSecret(): Uint8Array {
-    return this.chat.ctx.tokenSecret;
+  /** The room's creation time (join tokens carry it). */
+  get epoch(): number {
+    return this.chat.epoch;
+  }
+
+  verifyToken(token: string): Promise<VerifyResult> {
+    return this.chat.verifyToken(token);
   }
 
   get live(): boolean {
@@ -184,13 +197,13 @@ export class Room implements IngestRoom {
       return;
     }
     socket.on('error', this.#onUpgradeSocketError);
-    const address = request.socket.remoteAddress ?? 'unknown';
-    if (!this.#limiter.admit(address, socket)) {
+    const address = this.#addressOf(request);
+    if (!this.#limiter.admit(limitKey(address), socket)) {
       this.logger.warn({ address }, 'connection refused: too many from one address');
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    if (path === '/chat') this.#workerChat.upgrade(this.chat, request, socket, head);
+    if (path === '/chat') this.#workerChat.upgrade(this.chat, request, socket, head, address);
     else {
       this.#media.ingest.upgrade(this, request, socket, head).catch((error: unknown) => {
         this.logger.error({ err: error }, 'ingest upgrade failed');

@@ -3,7 +3,7 @@ import { IpcError } from '../ipc/IpcChannel.js';
 import type { WorkerSideChannel } from '../ipc/endpoints.js';
 import type { CacheSnapshot, WorkerLoad } from '../ipc/messages.js';
 import type { RoomSettings } from '../store/records.js';
-import { Room, type RoomCloseKind } from './Room.js';
+import { Room, type RoomCloseKind, type RoomOptions } from './Room.js';
 import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
 import { EventLoopLag } from '../log/EventLoopLag.js';
@@ -23,17 +23,20 @@ export class RoomWorker {
   readonly #limiter: ConnectionLimiter;
   readonly #lag = new EventLoopLag();
   readonly #rooms = new Map<string, Room>();
+  readonly #addressOf: RoomOptions['addressOf'];
   #cache: CacheSnapshot | undefined;
   #closed = false;
 
-  constructor(channel: WorkerSideChannel, chat: WorkerChat, media: WorkerMedia, counters: WorkerCounters, limiter: ConnectionLimiter, logger: Logger) {
+  /** `addressOf` gives a request's client address (normalised, TRUST_PROXY applied). */
+  constructor(channel: WorkerSideChannel, chat: WorkerChat, media: WorkerMedia, counters: WorkerCounters, limiter: ConnectionLimiter, logger: Logger, addressOf: RoomOptions['addressOf']) {
+    this.#addressOf = addressOf;
     this.#channel = channel;
     this.#chat = chat;
     this.#media = media;
     this.#counters = counters;
     this.#limiter = limiter;
     this.#logger = logger;
-    channel.handle('room.open', ({ name, port, settings }) => this.openRoom(name, port, settings));
+    channel.handle('room.open', ({ name, port, settings, epoch }) => this.openRoom(name, port, settings, epoch));
     channel.handle('room.close', async ({ name, reason, kind }) => ({ closed: await this.closeRoom(name, reason, kind) }));
     channel.handle('room.system', ({ room, text }) => this.system(text, room));
     channel.handle('room.kick', ({ room, user, reason }) => ({
@@ -67,21 +70,23 @@ export class RoomWorker {
     return this.#cache;
   }
 
-  async openRoom(name: string, port: number, settings: RoomSettings): Promise<{ port: number }> {
+  async openRoom(name: string, port: number, settings: RoomSettings, epoch: number): Promise<{ port: number }> {
     if (this.#closed) throw new IpcError('FAILED', 'worker is shutting down');
     const existing = this.#rooms.get(name);
     if (existing) {
-      if (existing.port === port) return { port };
+      if (existing.port === port && existing.epoch === epoch) return { port };
       throw new IpcError('ROOM_EXISTS', `room ${name} already listens on port ${existing.port}`);
     }
     const room = new Room({
       name,
       port,
       settings,
+      epoch,
       logger: this.#logger,
       chat: this.#chat,
       media: this.#media,
       limiter: this.#limiter,
+      addressOf: this.#addressOf,
       onStream: (room, stream) => this.#channel.notify('room.stream', { name: room, live: stream.live }),
     });
     this.#rooms.set(name, room);

@@ -10,7 +10,6 @@ import { ChatPolicy } from '../chat/ChatPolicy.js';
 import type { ChatRoom } from '../chat/ChatRoom.js';
 import { MessageIdGenerator } from '../chat/messageIds.js';
 import { LIMITS } from '../chat/protocol.js';
-import { tokenSecret } from '../chat/tokens.js';
 import { WriteCoalescer } from '../chat/WriteCoalescer.js';
 import { MessageBatcher } from './MessageBatcher.js';
 import type { WorkerCounters } from './WorkerCounters.js';
@@ -47,7 +46,7 @@ export class WorkerChat {
       logger: logger.child({ component: 'chat' }),
       writer: new WriteCoalescer(),
       ids: new MessageIdGenerator(),
-      tokenSecret: tokenSecret(config.key),
+      tokenKey: config.tokenKey,
       limits,
       counters,
       policy: () => this.#policy,
@@ -63,8 +62,8 @@ export class WorkerChat {
     for (const room of rooms) room.applyPolicy(this.#policy);
   }
 
-  /** Completes a `/chat` upgrade on a room port and hands the socket to the room. */
-  upgrade(room: ChatRoom, request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.#wss.handleUpgrade(request, socket, head, (ws) => room.accept(ws, socket, request));
+  /** Completes a `/chat` upgrade on a room port and hands the socket to the room, with the client's address. */
+  upgrade(room: ChatRoom, request: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
+    this.#wss.handleUpgrade(request, socket, head, (ws) => room.accept(ws, socket, address));
   }
 }

@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { TokenClaims } from '../chat/tokens.js';
-import { verifyRoomToken } from '../chat/tokens.js';
+import type { TokenClaims, VerifyResult } from '../chat/tokens.js';
 import { ERRORS, type ErrorCode } from '../http/errors.js';
 
 export type IngestAuth = { ok: true; claims: TokenClaims } | { ok: false; status: number; code: ErrorCode; message: string };
@@ -19,10 +18,10 @@ export function ingestToken(req: IncomingMessage): string | null {
 }
 
 /** Only a producer token for this room may stream (a viewer or moderator token gets 403). */
-export async function authorizeProducer(req: IncomingMessage, secret: Uint8Array, room: string): Promise<IngestAuth> {
+export async function authorizeProducer(req: IncomingMessage, room: { verifyToken(token: string): Promise<VerifyResult> }): Promise<IngestAuth> {
   const token = ingestToken(req);
   if (!token) return refuse('TOKEN_REQUIRED');
-  const verified = await verifyRoomToken(secret, token, room);
+  const verified = await room.verifyToken(token);
   if (!verified.ok) return refuse('TOKEN_INVALID', verified.message);
   if (verified.claims.role !== 'producer') {
     return refuse('FORBIDDEN', `A ${verified.claims.role} token may not stream; ask for a producer token`);

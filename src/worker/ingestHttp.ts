@@ -3,6 +3,7 @@ import { ERRORS, errorBody } from '../http/errors.js';
 import type { IngestSession } from '../hls/IngestSession.js';
 import { StreamBusyError, type LiveStream } from '../hls/LiveStream.js';
 import type { Logger } from '../log/createLogger.js';
+import type { VerifyResult } from '../chat/tokens.js';
 import { authorizeProducer } from './ingestAuth.js';
 import { sendJson } from '../http/sendJson.js';
 
@@ -10,7 +11,8 @@ import { sendJson } from '../http/sendJson.js';
 export interface IngestRoom {
   readonly name: string;
   readonly stream: LiveStream;
-  readonly tokenSecret: Uint8Array;
+  /** Checks a join token against the room: signature, expiry, room, epoch, revocations. */
+  verifyToken(token: string): Promise<VerifyResult>;
   readonly logger: Logger;
 }
 
@@ -29,7 +31,7 @@ export async function handleIngestRequest(room: IngestRoom, req: IncomingMessage
     sendJson(res, 405, errorBody('METHOD_NOT_ALLOWED', `${method} is not allowed on /ingest`));
     return;
   }
-  const auth = await authorizeProducer(req, room.tokenSecret, room.name);
+  const auth = await authorizeProducer(req, room);
   if (!auth.ok) {
     refuse(req, res, auth.status, auth.code, auth.message);
     return;

@@ -31,7 +31,7 @@ export class IngestSockets {
   readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_INGEST_FRAME_BYTES, clientTracking: false });
 
   async upgrade(room: IngestRoom, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const auth = await authorizeProducer(req, room.tokenSecret, room.name);
+    const auth = await authorizeProducer(req, room);
     if (socket.destroyed) return;
     if (!auth.ok) {
       rejectUpgrade(socket, auth.status, auth.code, auth.message);

@@ -6,7 +6,7 @@ import { cleanName, nameKey } from '../../src/chat/names.js';
 import { parseClientFrame } from '../../src/chat/protocol.js';
 import { buildWordFilter } from '../../src/chat/textFilter.js';
 import { TokenBucket } from '../../src/chat/TokenBucket.js';
-import { signRoomToken, tokenSecret, verifyRoomToken } from '../../src/chat/tokens.js';
+import { signRoomToken, verifyRoomToken } from '../../src/chat/tokens.js';
 import { textFrame } from '../../src/chat/wsFrame.js';
 import { DEFAULT_SETTINGS } from '../../src/store/records.js';
 
@@ -82,13 +82,16 @@ describe('MessageIdGenerator', () => {
 });
 
 describe('room tokens', () => {
-  it('round-trips and rejects the wrong room, key and expiry', async () => {
-    const token = await signRoomToken('secret', { room: 'r', sub: 'u', name: 'U', role: 'moderator' }, 60);
-    expect(await verifyRoomToken(tokenSecret('secret'), token, 'r')).toMatchObject({ ok: true, claims: { sub: 'u', role: 'moderator' } });
-    expect(await verifyRoomToken(tokenSecret('secret'), token, 'other')).toMatchObject({ ok: false, code: 'TOKEN_WRONG_ROOM' });
-    expect(await verifyRoomToken(tokenSecret('wrong'), token, 'r')).toMatchObject({ ok: false, code: 'TOKEN_INVALID' });
+  const key = new TextEncoder().encode('secret');
+  const audience = { room: 'r', epoch: 1_000 };
+  it('round-trips and rejects the wrong room, epoch, key and expiry', async () => {
+    const token = await signRoomToken(key, { room: 'r', sub: 'u', name: 'U', role: 'moderator', epoch: 1_000 }, 60);
+    expect(await verifyRoomToken(key, token, audience)).toMatchObject({ ok: true, claims: { sub: 'u', role: 'moderator', epoch: 1_000 } });
+    expect(await verifyRoomToken(key, token, { room: 'other', epoch: 1_000 })).toMatchObject({ ok: false, code: 'TOKEN_WRONG_ROOM' });
+    expect(await verifyRoomToken(key, token, { room: 'r', epoch: 2_000 })).toMatchObject({ ok: false, code: 'TOKEN_STALE' });
+    expect(await verifyRoomToken(new TextEncoder().encode('wrong'), token, audience)).toMatchObject({ ok: false, code: 'TOKEN_INVALID' });
     const [header, payload] = token.split('.');
-    expect(await verifyRoomToken(tokenSecret('secret'), `${header}.${payload}.`, 'r')).toMatchObject({ ok: false, code: 'TOKEN_INVALID' });
+    expect(await verifyRoomToken(key, `${header}.${payload}.`, audience)).toMatchObject({ ok: false, code: 'TOKEN_INVALID' });
   });
 });
 
@@ -107,6 +110,50 @@ describe('textFrame', () => {
     expect(received).toEqual(texts);
     client.close();
     server.close();
+  });
+});
+
+describe('ChatPolicy address bans', () => {
+  const ban = (id: string, user: string) => ({ id, user, room: null, reason: '', createdAt: 0, expiresAt: null });
+  const policy = new ChatPolicy(
+    {
+      version: 1,
+      loadedAt: 0,
+      settings: DEFAULT_SETTINGS,
+      bans: [ban('mapped', 'ip:::ffff:127.0.0.1'), ban('net', 'ip:2001:DB8:1:2::/64'), ban('exact', 'ip:2001:db8:9::1')],
+    },
+    { chatRate: 3, chatBurst: 6 },
+  );
+  it('matches however the address was written, and IPv6 by exact address or /64', () => {
+    expect(policy.banFor('anon-a', '127.0.0.1', 'r')?.id).toBe('mapped');
+    expect(policy.banFor('anon-b', '2001:db8:1:2:abcd::1', 'r')?.id).toBe('net');
+    expect(policy.banFor('anon-c', '2001:db8:9::1', 'r')?.id).toBe('exact');
+    expect(policy.banFor('anon-d', '2001:db8:9::2', 'r')).toBeUndefined();
+    expect(policy.banFor('anon-e', '127.0.0.2', 'r')).toBeUndefined();
+  });
+});
+
+describe('ChatPolicy token revocations', () => {
+  const policy = new ChatPolicy(
+    {
+      version: 1,
+      loadedAt: 0,
+      settings: DEFAULT_SETTINGS,
+      bans: [],
+      revocations: [
+        { user: 'everywhere', room: null, revokedAt: 10_500 },
+        { user: 'here', room: 'r', revokedAt: 20_000 },
+      ],
+    },
+    { chatRate: 3, chatBurst: 6 },
+  );
+  it('refuses tokens issued up to the revocation (to the second), in its room or every room', () => {
+    expect(policy.tokenRevoked('everywhere', 'any', 9)).toBe(true);
+    expect(policy.tokenRevoked('everywhere', 'any', 10)).toBe(true);
+    expect(policy.tokenRevoked('everywhere', 'any', 11)).toBe(false);
+    expect(policy.tokenRevoked('here', 'r', 20)).toBe(true);
+    expect(policy.tokenRevoked('here', 'other', 20)).toBe(false);
+    expect(policy.tokenRevoked('someone', 'r', 1)).toBe(false);
   });
 });
 

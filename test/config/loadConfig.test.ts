@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/loadConfig.js';
+import { hkdfSync } from 'node:crypto';
+import { ConfigError, loadConfig, WORKER_TOKEN_KEY_ENV } from '../../src/config/loadConfig.js';
 
 const error = (env: Record<string, string>) => {
   try {
@@ -88,13 +89,23 @@ describe('loadConfig', () => {
     [{ CHAT_RATE: '-1' }, /CHAT_RATE="-1" must be above 0/],
     [{ CHAT_BURST: 'many' }, /CHAT_BURST="many" must be a number/],
     [{ CHAT_JOIN_TIMEOUT_MS: '10' }, /CHAT_JOIN_TIMEOUT_MS="10" must be at least 1000/],
-    [{ KEY: 'has space' }, /KEY="has space" must not contain whitespace/],
+    [{ KEY: 'has space' }, /KEY must not contain whitespace/],
     [{ PORT: '8090' }, /ADMIN_PORT must differ from PORT/],
     [{ PORT: '34010' }, /ROOM_PORTS 34000-34999 contains PORT=34010/],
     [{ TLS_CERT: '/x.pem' }, /TLS_KEY must be set together/],
     [{ TLS_CERT: '/no/such.pem', TLS_KEY: '/no/such.key' }, /TLS_CERT cannot be read from \/no\/such.pem/],
+    [{ TOKEN_SECRET: 'short' }, /TOKEN_SECRET must be at least 32 characters/],
+    [{ TRUST_PROXY: '127.0.0.1,10.0.0.0/33' }, /TRUST_PROXY=.*"10.0.0.0\/33" is not an address or CIDR range/],
+    [{ TRUST_PROXY: 'nginx' }, /TRUST_PROXY=.*"nginx" is not an address or CIDR range/],
+    [{ KEY: 'same-key-for-both-apis', ADMIN_KEY: 'same-key-for-both-apis' }, /ADMIN_KEY must differ from KEY/],
+    [{ NODE_ENV: 'production', KEY: 'changeme' }, /KEY is a well-known example value; NODE_ENV=production refuses it/],
+    [{ NODE_ENV: 'production', ADMIN_KEY: 'abc123' }, /ADMIN_KEY is shorter than 16 characters; NODE_ENV=production refuses it/],
   ])('refuses %j with one clear line', (env, pattern) => {
     const message = error(env as Record<string, string>);
+    for (const name of ['KEY', 'ADMIN_KEY', 'TOKEN_SECRET', 'MONGODB_URI'] as const) {
+      const value = (env as Record<string, string>)[name];
+      if (value !== undefined) expect(message).not.toContain(value);
+    }
     expect(message).toMatch(/^Invalid configuration: /);
     expect(message).toMatch(pattern);
     expect(message).not.toContain('\n');
@@ -104,6 +115,29 @@ describe('loadConfig', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
     writeFileSync(path.join(dir, 'cert'), 'not a certificate');
     expect(error({ TLS_CERT: path.join(dir, 'cert'), TLS_KEY: path.join(dir, 'cert') })).toMatch(/TLS_CERT file .* is not PEM/);
+  });
+
+  it('derives the token key from KEY (never KEY itself), or takes TOKEN_SECRET as it is', () => {
+    const derived = loadConfig({ KEY: 'a-long-enough-api-key-123' }).tokenKey;
+    expect(Buffer.from(derived)).toEqual(Buffer.from(hkdfSync('sha256', 'a-long-enough-api-key-123', 'chatserver', 'join-token-hs256-v1', 32)));
+    expect(Buffer.from(derived).toString()).not.toContain('a-long-enough-api-key-123');
+    const secret = 'x'.repeat(40);
+    expect(Buffer.from(loadConfig({ KEY: 'a-long-enough-api-key-123', TOKEN_SECRET: secret }).tokenKey).toString()).toBe(secret);
+  });
+
+  it('lists weak keys outside production, and parses TRUST_PROXY', () => {
+    expect(loadConfig({ KEY: 'TESTING_KEY', ADMIN_KEY: 'a-long-enough-admin-key' }).weakKeys).toEqual([{ variable: 'KEY', reason: 'is a well-known example value' }]);
+    expect(loadConfig({}).weakKeys).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: ' 127.0.0.1, ::1 ,10.0.0.0/8' }).trustProxy).toEqual(['127.0.0.1', '::1', '10.0.0.0/8']);
+  });
+
+  it('gives a room worker the token key from the primary and none of the secrets', () => {
+    const primary = loadConfig({ KEY: 'a-long-enough-api-key-123', ADMIN_KEY: 'a-long-enough-admin-key', MONGODB_URI: 'mongodb://db/x' });
+    const env = { [WORKER_TOKEN_KEY_ENV]: Buffer.from(primary.tokenKey).toString('base64url') };
+    const worker = loadConfig(env, 'worker');
+    expect(Buffer.from(worker.tokenKey)).toEqual(Buffer.from(primary.tokenKey));
+    expect(worker).toMatchObject({ key: '', adminKey: '', loadBalancerKey: undefined, mongodbUri: undefined, generatedKeys: [] });
+    expect(() => loadConfig({}, 'worker')).toThrow(/CHATSERVER_TOKEN_KEY is missing/);
   });
 
   it('treats empty values as unset', () => {

@@ -35,9 +35,9 @@ describe('cached store data pushed to workers', () => {
 
     const a = await readsPerRefresh(small, 5);
     const b = await readsPerRefresh(large, 5);
-    // settings + bans: two reads per refresh, none per worker or room.
-    expect(a.perRefresh).toBe(2);
-    expect(b.perRefresh).toBe(2);
+    // settings + bans + token revocations: three reads per refresh, none per worker or room.
+    expect(a.perRefresh).toBe(3);
+    expect(b.perRefresh).toBe(3);
     // every worker holds a pushed snapshot, at most one refresh behind the primary
     for (const version of b.last.workerVersions) expect(version).toBeGreaterThanOrEqual(b.last.refreshes - 1);
   });

@@ -1,7 +1,7 @@
-import { SignJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatTestClient, type Frame } from '../helpers/ChatTestClient.js';
 import { ServerProcess } from '../helpers/ServerProcess.js';
+import { siteToken, siteTokenKey } from '../helpers/siteTokens.js';
 
 describe('WebSocket chat (real server, real ws clients)', () => {
   let server: ServerProcess;
@@ -85,17 +85,9 @@ describe('WebSocket chat (real server, real ws clients)', () => {
     });
 
     it('refuses a token for another room, an expired one and a forged one with an error and close 4001', async () => {
-      const secret = new TextEncoder().encode('TESTING_KEY');
-      const expired = await new SignJWT({ room: 'lobby', name: 'Old', role: 'viewer' })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject('old')
-        .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
-        .sign(secret);
-      const forged = await new SignJWT({ room: 'lobby', name: 'Eve', role: 'moderator' })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject('eve')
-        .setExpirationTime('1h')
-        .sign(new TextEncoder().encode('NOT_THE_KEY'));
+      const epoch = (await server.api('GET', '/api/v1/room/lobby')).body.data.epoch as number;
+      const expired = await siteToken(siteTokenKey('TESTING_KEY'), { room: 'lobby', sub: 'old', name: 'Old', epoch, expiresIn: -10 });
+      const forged = await siteToken(new TextEncoder().encode('NOT_THE_KEY'), { room: 'lobby', sub: 'eve', name: 'Eve', role: 'moderator', epoch });
       const cases: Array<[string, string]> = [
         [await token('second', 'u2'), 'TOKEN_WRONG_ROOM'],
         [expired, 'TOKEN_EXPIRED'],

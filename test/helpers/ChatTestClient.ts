@@ -14,8 +14,8 @@ export class ChatTestClient {
   readonly #waiters = new Set<{ test: (f: Frame) => boolean; resolve: (f: Frame) => void }>();
   #cursor = 0;
 
-  private constructor(url: string) {
-    this.ws = new WebSocket(url, { perMessageDeflate: false });
+  private constructor(url: string, headers: Record<string, string> = {}) {
+    this.ws = new WebSocket(url, { perMessageDeflate: false, headers });
     this.closed = new Promise((resolve) => this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
     this.ws.on('error', () => undefined);
     this.ws.on('message', (data) => {
@@ -30,8 +30,9 @@ export class ChatTestClient {
     });
   }
 
-  static async connect(port: number, path = '/chat'): Promise<ChatTestClient> {
-    const client = new ChatTestClient(`ws://127.0.0.1:${port}${path}`);
+  /** `headers` go with the upgrade request (e.g. `X-Forwarded-For`, as a proxy would send). */
+  static async connect(port: number, path = '/chat', headers?: Record<string, string>): Promise<ChatTestClient> {
+    const client = new ChatTestClient(`ws://127.0.0.1:${port}${path}`, headers);
     await new Promise<void>((resolve, reject) => {
       client.ws.once('open', () => resolve());
       client.ws.once('error', reject);

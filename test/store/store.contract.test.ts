@@ -128,6 +128,19 @@ describe.each(targets)('Store contract: $name', (target) => {
     expect((await store.listBans(now)).map((b) => b.id)).toEqual(['b2']);
   });
 
+  it('keeps one token revocation per user and room, the latest, and lists recent ones', async () => {
+    await store.revokeTokens({ user: 'u1', room: null, revokedAt: 1_000 });
+    await store.revokeTokens({ user: 'u1', room: 'r', revokedAt: 2_000 });
+    await store.revokeTokens({ user: 'u2', room: null, revokedAt: 3_000 });
+    await store.revokeTokens({ user: 'u1', room: null, revokedAt: 4_000 });
+    expect(await store.listRevocations(0)).toEqual([
+      { user: 'u1', room: 'r', revokedAt: 2_000 },
+      { user: 'u2', room: null, revokedAt: 3_000 },
+      { user: 'u1', room: null, revokedAt: 4_000 },
+    ]);
+    expect((await store.listRevocations(2_500)).map((r) => r.user)).toEqual(['u2', 'u1']);
+  });
+
   it('returns default settings, merges updates and keeps them across a reopen', async () => {
     expect(await store.getSettings()).toEqual(DEFAULT_SETTINGS);
     const updated = await store.updateSettings({ bannedWords: ['darn'], historySize: 80 });

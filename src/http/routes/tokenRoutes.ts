@@ -31,19 +31,24 @@ const tokenSchema = {
   },
 } as const;
 
-/** `POST /api/v1/room/:name/token`: a join token (HS256 JWT signed with KEY) for a site's user. */
+/**
+ * `POST /api/v1/room/:name/token`: a join token for a site's user in an existing room: an HS256 JWT
+ * signed with the token key (TOKEN_SECRET, or derived from KEY), bound to the room's epoch.
+ */
 export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext, requireKey: Guard): void {
   app.post<{ Params: { name: string }; Body: TokenBody }>(
     '/api/v1/room/:name/token',
     { onRequest: requireKey, schema: tokenSchema },
     async (request) => {
       const room = parseRoomName(request.params.name);
+      const entry = ctx.rooms.get(room);
+      if (!entry) throw new ApiError('ROOM_NOT_FOUND');
       const { user, role } = request.body;
       const name = cleanName(request.body.name ?? user);
       if (!name) throw new ApiError('BAD_REQUEST', 'name must have 1-32 visible characters');
       const ttl = request.body.ttl ?? DEFAULT_TTL_S;
-      const token = await signRoomToken(ctx.config.key, { room, sub: user, name, role }, ttl);
-      return { data: { token, room, user, name, role, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() } };
+      const token = await signRoomToken(ctx.config.tokenKey, { room, sub: user, name, role, epoch: entry.createdAt }, ttl);
+      return { data: { token, room, user, name, role, epoch: entry.createdAt, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() } };
     },
   );
 }
