@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
-import type { ChatMessageRecord, RoomSettings } from '../store/records.js';
+import type { BanRecord, ChatMessageRecord, RoomSettings } from '../store/records.js';
 import { ChatClient } from './ChatClient.js';
 import type { ChatContext } from './ChatContext.js';
-import type { ChatPolicy } from './ChatPolicy.js';
+import { ADDRESS_BAN_PREFIX, type ChatPolicy } from './ChatPolicy.js';
 import type { ChatErrorCode } from './chatErrors.js';
 import type { CloseName } from './closeCodes.js';
 import { admit } from './joining.js';
@@ -50,6 +50,11 @@ export class ChatRoom {
   /** Lower-cased display name -> user id, so names stay unique within the room. */
   readonly names = new Map<string, string>();
   readonly mutes = new Map<string, number>();
+  /**
+   * Users whose last join in this room was with a moderator token: other moderators may not act
+   * on them even after they left. Only KEY holders mint moderator tokens, so this stays small.
+   */
+  readonly moderators = new Set<string>();
   readonly flood: FloodControl;
   /** Messages accepted in this room since it opened in this worker (the admin room list). */
   messageCount = 0;
@@ -193,16 +198,36 @@ export class ChatRoom {
     return connections.length;
   }
 
-  /** Applies a new cache snapshot: banned users present are removed, rate limits follow the settings. */
+  /** Applies a full cache snapshot: banned users present are removed, rate limits follow the settings. */
   applyPolicy(policy: ChatPolicy): void {
-    for (const member of [...this.members.values()]) {
-      const ip = [...member.connections][0]?.ip;
-      if (policy.banFor(member.view.id, member.view.anonymous ? ip : undefined, this.name)) {
-        this.broadcast({ type: 'moderation', action: 'ban', user: member.view.id, name: member.view.name });
-        this.disconnectUser(member.view.id, 'BANNED');
+    for (const member of [...this.members.values()]) this.#expelIfBanned(member, policy);
+    this.applySettings(policy);
+  }
+
+  /** New settings: rate limits follow them. */
+  applySettings(policy: ChatPolicy): void {
+    for (const client of this.clients) client.bucket.reconfigure(policy.chatRate, policy.chatBurst);
+  }
+
+  /** New bans (a delta): only the members they name are looked at. */
+  applyBans(bans: readonly BanRecord[]): void {
+    const policy = this.policy;
+    for (const ban of bans) {
+      if (ban.room !== null && ban.room !== this.name) continue;
+      if (ban.user.startsWith(ADDRESS_BAN_PREFIX)) {
+        for (const member of [...this.members.values()]) if (member.view.anonymous) this.#expelIfBanned(member, policy);
+      } else {
+        const member = this.members.get(ban.user);
+        if (member) this.#expelIfBanned(member, policy);
       }
     }
-    for (const client of this.clients) client.bucket.reconfigure(policy.chatRate, policy.chatBurst);
+  }
+
+  #expelIfBanned(member: Member, policy: ChatPolicy): void {
+    const ip = [...member.connections][0]?.ip;
+    if (!policy.banFor(member.view.id, member.view.anonymous ? ip : undefined, this.name, Date.now(), member.view.role === 'moderator')) return;
+    this.broadcast({ type: 'moderation', action: 'ban', user: member.view.id, name: member.view.name });
+    this.disconnectUser(member.view.id, 'BANNED');
   }
 
   /** Tells every client the room is closing, then closes their sockets. Safe to call twice. */

@@ -9,7 +9,7 @@ import { verifyRoomToken } from './tokens.js';
 type JoinFrame = Extract<ClientFrame, { type: 'join' }>;
 
 /** Works out who the client is: from its token, or as an anonymous viewer with a name. */
-async function identify(room: ChatRoom, client: ChatClient, frame: JoinFrame): Promise<UserView | undefined> {
+async function identify(room: ChatRoom, client: ChatClient, frame: JoinFrame): Promise<{ view: UserView; globalModerator: boolean } | undefined> {
   if (frame.token !== undefined) {
     const result = await verifyRoomToken(room.ctx.tokenSecret, frame.token, room.name);
     if (!result.ok) {
@@ -17,8 +17,8 @@ async function identify(room: ChatRoom, client: ChatClient, frame: JoinFrame): P
       client.close('AUTH_FAILED', result.message);
       return undefined;
     }
-    const { sub, name, role } = result.claims;
-    return { id: sub, name: cleanName(name) ?? sub.slice(0, 32), role, anonymous: false };
+    const { sub, name, role, globalModerator } = result.claims;
+    return { view: { id: sub, name: cleanName(name) ?? sub.slice(0, 32), role, anonymous: false }, globalModerator };
   }
   if (room.settings.anonymous === false) {
     room.sendError(client, 'ANONYMOUS_NOT_ALLOWED', undefined, frame.ref);
@@ -30,7 +30,7 @@ async function identify(room: ChatRoom, client: ChatClient, frame: JoinFrame): P
     room.sendError(client, 'NAME_INVALID', undefined, frame.ref);
     return undefined;
   }
-  return { id: `anon-${randomBytes(6).toString('hex')}`, name, role: 'viewer', anonymous: true };
+  return { view: { id: `anon-${randomBytes(6).toString('hex')}`, name, role: 'viewer', anonymous: true }, globalModerator: false };
 }
 
 /**
@@ -41,10 +41,12 @@ export async function admit(room: ChatRoom, client: ChatClient, frame: JoinFrame
   if (client.user || client.joining) return room.sendError(client, 'ALREADY_JOINED', undefined, frame.ref);
   client.joining = true;
   try {
-    const view = await identify(room, client, frame);
-    if (!view || !client.open) return;
+    const identity = await identify(room, client, frame);
+    if (!identity || !client.open) return;
+    const { view } = identity;
 
-    const ban = room.policy.banFor(view.id, view.anonymous ? client.ip : undefined, room.name);
+    const moderator = view.role === 'moderator';
+    const ban = room.policy.banFor(view.id, view.anonymous ? client.ip : undefined, room.name, Date.now(), moderator);
     if (ban) {
       room.sendError(client, 'BANNED', undefined, frame.ref, { until: ban.expiresAt, scope: ban.room === null ? 'global' : 'room' });
       client.close('BANNED');
@@ -60,6 +62,14 @@ export async function admit(room: ChatRoom, client: ChatClient, frame: JoinFrame
     await room.historyReady;
     if (!client.open) return;
     client.user = view;
+    client.globalModerator = identity.globalModerator;
+    // The last role a user joined this room with decides whether other moderators may act on them.
+    if (moderator) {
+      room.moderators.add(view.id);
+      room.ctx.moderatorSeen(view.id);
+    } else if (!view.anonymous) {
+      room.moderators.delete(view.id);
+    }
     if (owner === undefined) room.names.set(key, view.id);
     const existing = room.members.get(view.id);
     const member = existing ?? { view, connections: new Set<ChatClient>() };

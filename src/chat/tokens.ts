@@ -8,6 +8,8 @@ export interface TokenClaims {
   readonly name: string;
   readonly role: Role;
   readonly exp: number;
+  /** A moderator the site lets ban in every room (`scope: "global"`); only ever true with role moderator. */
+  readonly globalModerator: boolean;
 }
 
 const ALGORITHM = 'HS256';
@@ -19,8 +21,9 @@ export function tokenSecret(secret: string): Uint8Array {
 }
 
 /** Signs a join token (HS256 with KEY). Sites may mint the same JWT themselves. */
-export async function signRoomToken(secret: string, claims: Omit<TokenClaims, 'exp'>, ttlSeconds: number): Promise<string> {
-  return new SignJWT({ room: claims.room, name: claims.name, role: claims.role })
+export async function signRoomToken(secret: string, claims: Omit<TokenClaims, 'exp' | 'globalModerator'> & { globalModerator?: boolean }, ttlSeconds: number): Promise<string> {
+  const extra = claims.globalModerator ? { globalModerator: true } : {};
+  return new SignJWT({ room: claims.room, name: claims.name, role: claims.role, ...extra })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt()
@@ -44,5 +47,6 @@ export async function verifyRoomToken(secret: Uint8Array, token: string, room: s
     return { ok: false, code: 'TOKEN_INVALID', message: 'The token lacks sub, name or a valid role' };
   }
   if (payload.room !== room) return { ok: false, code: 'TOKEN_WRONG_ROOM', message: `The token is for another room, not ${room}` };
-  return { ok: true, claims: { room, sub, name, role: role as Role, exp } };
+  const globalModerator = role === 'moderator' && payload.globalModerator === true;
+  return { ok: true, claims: { room, sub, name, role: role as Role, exp, globalModerator } };
 }

@@ -113,6 +113,10 @@ export class MongoStore implements Store {
     return (await this.#bans.deleteOne({ id })).deletedCount > 0;
   }
 
+  async removeExpiredBans(now: number): Promise<number> {
+    return (await this.#bans.deleteMany({ expiresAt: { $ne: null, $lte: now } })).deletedCount;
+  }
+
   async getSettings(): Promise<GlobalSettings> {
     const doc = await this.#settings.findOne({ scope: 'global' }, { projection: { _id: 0, scope: 0 } });
     return { ...DEFAULT_SETTINGS, ...(doc ?? {}) } as GlobalSettings;

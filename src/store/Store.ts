@@ -32,6 +32,8 @@ export interface Store {
   /** Bans that have not expired at `now`. */
   listBans(now: number): Promise<BanRecord[]>;
   removeBan(id: string): Promise<boolean>;
+  /** Deletes the bans that expired at or before `now`; resolves with how many. */
+  removeExpiredBans(now: number): Promise<number>;
 
   getSettings(): Promise<GlobalSettings>;
   /** Merges the patch into the stored settings and returns the result. */

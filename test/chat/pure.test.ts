@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { BanIndex } from '../../src/chat/BanIndex.js';
 import { ChatPolicy, ipBanKey } from '../../src/chat/ChatPolicy.js';
 import { MessageIdGenerator } from '../../src/chat/messageIds.js';
 import { cleanName, nameKey } from '../../src/chat/names.js';
@@ -113,20 +114,12 @@ describe('textFrame', () => {
 describe('ChatPolicy', () => {
   it('finds room, global, address and expired bans', () => {
     const now = 1000;
-    const policy = new ChatPolicy(
-      {
-        version: 1,
-        loadedAt: 0,
-        settings: { ...DEFAULT_SETTINGS, chatRate: 9 },
-        bans: [
-          { id: '1', user: 'u1', room: 'r', reason: '', createdAt: 0, expiresAt: null },
-          { id: '2', user: 'u2', room: null, reason: '', createdAt: 0, expiresAt: 2000 },
-          { id: '3', user: 'u3', room: null, reason: '', createdAt: 0, expiresAt: 500 },
-          { id: '4', user: ipBanKey('1.2.3.4'), room: 'r', reason: '', createdAt: 0, expiresAt: null },
-        ],
-      },
-      { chatRate: 3, chatBurst: 6 },
-    );
+    const policy = new ChatPolicy({ ...DEFAULT_SETTINGS, chatRate: 9 }, { chatRate: 3, chatBurst: 6 }, [
+      { id: '1', user: 'u1', room: 'r', reason: '', createdAt: 0, expiresAt: null },
+      { id: '2', user: 'u2', room: null, reason: '', createdAt: 0, expiresAt: 2000 },
+      { id: '3', user: 'u3', room: null, reason: '', createdAt: 0, expiresAt: 500 },
+      { id: '4', user: ipBanKey('1.2.3.4'), room: 'r', reason: '', createdAt: 0, expiresAt: null },
+    ]);
     expect(policy.chatRate).toBe(9);
     expect(policy.chatBurst).toBe(6);
     expect(policy.banFor('u1', undefined, 'r', now)?.id).toBe('1');
@@ -134,5 +127,20 @@ describe('ChatPolicy', () => {
     expect(policy.banFor('u2', undefined, 'any', now)?.id).toBe('2');
     expect(policy.banFor('u3', undefined, 'any', now)).toBeUndefined();
     expect(policy.banFor('anon-x', '1.2.3.4', 'r', now)?.id).toBe('4');
+  });
+
+  it('keeps a moderator out only with an admin ban, and follows ban deltas in place', () => {
+    const bans = new BanIndex();
+    const policy = new ChatPolicy(DEFAULT_SETTINGS, { chatRate: 3, chatBurst: 6 }, bans);
+    bans.add({ id: 'm', user: 'mod', room: 'r', reason: '', createdAt: 0, expiresAt: null, by: 'other-mod' });
+    expect(policy.banFor('mod', undefined, 'r', 0, false)?.id).toBe('m');
+    expect(policy.banFor('mod', undefined, 'r', 0, true)).toBeUndefined();
+    expect(bans.add({ id: 'a', user: 'mod', room: null, reason: '', createdAt: 0, expiresAt: null })).toBe(true);
+    expect(bans.add({ id: 'a', user: 'mod', room: null, reason: '', createdAt: 0, expiresAt: null })).toBe(false);
+    expect(policy.banFor('mod', undefined, 'r', 0, true)?.id).toBe('a');
+    bans.remove('a');
+    bans.remove('m');
+    expect(bans.size).toBe(0);
+    expect(policy.banFor('mod', undefined, 'r', 0, false)).toBeUndefined();
   });
 });

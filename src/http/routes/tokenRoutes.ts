@@ -13,6 +13,7 @@ interface TokenBody {
   name?: string;
   role: Role;
   ttl?: number;
+  globalModerator?: boolean;
 }
 
 const DEFAULT_TTL_S = 3600;
@@ -27,23 +28,28 @@ const tokenSchema = {
       name: { type: 'string', minLength: 1, maxLength: 200 },
       role: { type: 'string', enum: ROLES },
       ttl: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_TTL_S },
+      globalModerator: { type: 'boolean' },
     },
   },
 } as const;
 
-/** `POST /api/v1/room/:name/token`: a join token (HS256 JWT signed with KEY) for a site's user. */
+/**
+ * `POST /api/v1/room/:name/token`: a join token (HS256 JWT signed with KEY) for a site's user.
+ * `globalModerator` (moderators only) lets the token ban in every room; only KEY holders mint it.
+ */
 export function registerTokenRoutes(app: FastifyInstance, ctx: AppContext, requireKey: Guard): void {
   app.post<{ Params: { name: string }; Body: TokenBody }>(
     '/api/v1/room/:name/token',
     { onRequest: requireKey, schema: tokenSchema },
     async (request) => {
       const room = parseRoomName(request.params.name);
-      const { user, role } = request.body;
+      const { user, role, globalModerator } = request.body;
+      if (globalModerator && role !== 'moderator') throw new ApiError('BAD_REQUEST', 'globalModerator needs role moderator');
       const name = cleanName(request.body.name ?? user);
       if (!name) throw new ApiError('BAD_REQUEST', 'name must have 1-32 visible characters');
       const ttl = request.body.ttl ?? DEFAULT_TTL_S;
-      const token = await signRoomToken(ctx.config.key, { room, sub: user, name, role }, ttl);
-      return { data: { token, room, user, name, role, expiresAt: new Date(Date.now() + ttl * 1000).toISOString() } };
+      const token = await signRoomToken(ctx.config.key, { room, sub: user, name, role, globalModerator }, ttl);
+      return { data: { token, room, user, name, role, ...(globalModerator ? { globalModerator } : {}), expiresAt: new Date(Date.now() + ttl * 1000).toISOString() } };
     },
   );
 }
