@@ -8,12 +8,12 @@ import { ADDRESS_BAN_PREFIX, type ChatPolicy } from './ChatPolicy.js';
 import type { ChatErrorCode } from './chatErrors.js';
 import type { CloseName } from './closeCodes.js';
 import { admit } from './joining.js';
-import { nameKey } from './names.js';
 import { handleModeration } from './moderation.js';
 import { LIMITS, parseClientFrame, type ClientFrame, type Ref } from './protocol.js';
 import { closedFrame, errorFrame, messageFrame, OFFLINE, streamFrame, systemFrame, type StreamState, type UserView } from './serverFrames.js';
 import { jsonFrame } from './wsFrame.js';
 import { FloodControl } from './FloodControl.js';
+import { RoomNames } from './RoomNames.js';
 
 /** A user present in the room, with every connection they have open (tabs, devices). */
 export interface Member {
@@ -47,8 +47,8 @@ export class ChatRoom {
   readonly ctx: ChatContext;
   readonly clients = new Set<ChatClient>();
   readonly members = new Map<string, Member>();
-  /** Lower-cased display name -> user id, so names stay unique within the room. */
-  readonly names = new Map<string, string>();
+  /** Who holds which (same-looking) name, so names stay unique within the room. */
+  readonly names = new RoomNames();
   readonly mutes = new Map<string, number>();
   /**
    * Users whose last join in this room was with a moderator token: other moderators may not act
@@ -353,7 +353,7 @@ export class ChatRoom {
     member.connections.delete(client);
     if (member.connections.size > 0) return;
     this.members.delete(user.id);
-    if (this.names.get(nameKey(user.name)) === user.id) this.names.delete(nameKey(user.name));
+    this.names.release(member.view.name, user.id);
     if (!this.#closed) this.broadcast({ type: 'left', user: { id: user.id, name: user.name } });
   }
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatClient } from './ChatClient.js';
 import type { ChatRoom } from './ChatRoom.js';
-import { cleanName, nameKey } from './names.js';
+import { cleanName } from './names.js';
+import type { SignedInName } from './RoomNames.js';
 import { LIMITS, type ClientFrame } from './protocol.js';
 import { welcomeFrame, type UserView } from './serverFrames.js';
 import { verifyRoomToken } from './tokens.js';
@@ -33,6 +34,26 @@ async function identify(room: ChatRoom, client: ChatClient, frame: JoinFrame): P
   return { view: { id: `anon-${randomBytes(6).toString('hex')}`, name, role: 'viewer', anonymous: true }, globalModerator: false };
 }
 
+/** The name the user is shown with, or undefined when an anonymous user's name is taken (see RoomNames). */
+function chooseName(room: ChatRoom, view: UserView): SignedInName | undefined {
+  if (view.anonymous) return room.names.canTakeAnonymous(view.name) ? { name: view.name, displaced: undefined } : undefined;
+  return room.names.forSignedIn(view.id, view.name, (holder) => room.members.get(holder)?.view.anonymous === true);
+}
+
+/** An anonymous user loses their name to a signed-in user: told why, then closed (4003, they may join again with another name). */
+function displace(room: ChatRoom, userId: string): void {
+  const member = room.members.get(userId);
+  if (!member) return;
+  for (const connection of member.connections) {
+    room.sendError(connection, 'NAME_TAKEN', 'A signed-in user has joined with this name; join again with another name');
+  }
+  room.disconnectUser(userId, 'KICKED', 'name taken by a signed-in user');
+  // Gone at once, so the signed-in user's welcome never lists two people with one name.
+  room.members.delete(userId);
+  room.broadcast({ type: 'left', user: { id: userId, name: member.view.name } });
+  room.ctx.logger.info({ room: room.name, user: userId, name: member.view.name }, 'anonymous user gave up a name to a signed-in user');
+}
+
 /**
  * Handles `join`: identity, bans, name uniqueness, then `welcome` to the client and `joined`
  * to the others (once per user, however many connections the user has).
@@ -43,7 +64,7 @@ export async function admit(room: ChatRoom, client: ChatClient, frame: JoinFrame
   try {
     const identity = await identify(room, client, frame);
     if (!identity || !client.open) return;
-    const { view } = identity;
+    let { view } = identity;
 
     const moderator = view.role === 'moderator';
     const ban = room.policy.banFor(view.id, view.anonymous ? client.ip : undefined, room.name, Date.now(), moderator);
@@ -52,15 +73,16 @@ export async function admit(room: ChatRoom, client: ChatClient, frame: JoinFrame
       client.close('BANNED');
       return;
     }
-    const key = nameKey(view.name);
-    const owner = room.names.get(key);
-    if (owner !== undefined && owner !== view.id && view.anonymous) {
-      room.sendError(client, 'NAME_TAKEN', undefined, frame.ref);
-      return;
-    }
 
     await room.historyReady;
     if (!client.open) return;
+    // Names are settled after the last await, so two joins cannot both take one.
+    const existing = room.members.get(view.id);
+    const named = existing ? { name: existing.view.name, displaced: undefined } : chooseName(room, view);
+    if (!named) return room.sendError(client, 'NAME_TAKEN', undefined, frame.ref);
+    view = { ...view, name: named.name };
+    if (named.displaced) displace(room, named.displaced);
+
     client.user = view;
     client.globalModerator = identity.globalModerator;
     // The last role a user joined this room with decides whether other moderators may act on them.
@@ -70,8 +92,7 @@ export async function admit(room: ChatRoom, client: ChatClient, frame: JoinFrame
     } else if (!view.anonymous) {
       room.moderators.delete(view.id);
     }
-    if (owner === undefined) room.names.set(key, view.id);
-    const existing = room.members.get(view.id);
+    room.names.take(view.name, view.id, !view.anonymous);
     const member = existing ?? { view, connections: new Set<ChatClient>() };
     member.connections.add(client);
     room.members.set(view.id, member);
