@@ -16,8 +16,10 @@ const USER_ID = /^[^\p{Cc}]{1,128}$/u;
  * global bans only with a token minted for it, and never on a moderator.
  */
 function allowed(room: ChatRoom, client: ChatClient, actor: UserView, frame: ModerationFrame): boolean {
-  const refuse = (message: string) => (room.sendError(client, 'FORBIDDEN', message, frame.ref), false);
-  if (actor.role !== 'moderator') return refuse('Only moderators may kick, mute or ban');
+  if (actor.role !== 'moderator') {
+    room.sendError(client, 'FORBIDDEN', 'Only moderators may kick, mute or ban', frame.ref);
+    return false;
+  }
   client.moderationBucket ??= new TokenBucket(room.ctx.limits.moderationRate, room.ctx.limits.moderationBurst);
   if (!client.moderationBucket.take()) {
     room.ctx.counters.rateLimited += 1;
@@ -28,6 +30,12 @@ function allowed(room: ChatRoom, client: ChatClient, actor: UserView, frame: Mod
     return false;
   }
   client.moderationLimited = false;
+  // A moderator reaching past their room is worth a line in the log (at most MODERATION_RATE a second).
+  const refuse = (message: string) => {
+    room.ctx.logger.info({ room: room.name, moderator: actor.id, action: frame.type, target: frame.user.slice(0, 128), reason: message }, 'moderation refused');
+    room.sendError(client, 'FORBIDDEN', message, frame.ref);
+    return false;
+  };
   if (frame.user.startsWith(ADDRESS_BAN_PREFIX)) return refuse('Addresses are banned through the admin API');
   if (!USER_ID.test(frame.user)) {
     room.sendError(client, 'INVALID_FIELD', 'user must be a user id', frame.ref);

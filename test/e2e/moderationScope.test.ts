@@ -55,6 +55,8 @@ describe('moderation limits', () => {
     expect(await act(modA, { type: 'ban', user: 'mod-b' })).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
     expect(await act(modA, { type: 'ban', user: 'mod-b', scope: 'global' })).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
     expect(await bans()).toEqual([]);
+    await server.waitForLog((l) => l.msg === 'moderation refused' && l.moderator === 'mod-a' && l.target === 'ip:127.0.0.1');
+    await server.waitForLog((l) => l.msg === 'ban refused: the target is a moderator' && l.moderator === 'mod-a' && l.target === 'mod-b');
     // room B's people are all still there
     for (const client of [modB, userB, anonB]) await client.sync();
 
