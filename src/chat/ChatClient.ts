@@ -37,6 +37,12 @@ export class ChatClient {
   readonly bucket: TokenBucket;
   /** Every frame, whatever its type: bounds the work a client can cause. */
   readonly frameBucket: TokenBucket;
+  /** Kicks, mutes and bans; made at a moderator's first action, so other connections do not pay for it. */
+  moderationBucket: TokenBucket | undefined;
+  /** The last moderation action was refused for the rate (logged once per flood). */
+  moderationLimited = false;
+  /** The token lets this moderator ban in every room (the `globalModerator` claim). */
+  globalModerator = false;
   /** A join is being checked (token verification is async): further joins wait their turn. */
   joining = false;
   lastTypingAt = 0;

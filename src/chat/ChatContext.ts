@@ -1,5 +1,6 @@
+import type { BanAddResult, ModeratorBan } from '../ipc/messages.js';
 import type { Logger } from '../log/createLogger.js';
-import type { BanRecord, ChatMessageRecord } from '../store/records.js';
+import type { ChatMessageRecord } from '../store/records.js';
 import type { ChatPolicy } from './ChatPolicy.js';
 import type { MessageIdGenerator } from './messageIds.js';
 import type { WriteCoalescer } from './WriteCoalescer.js';
@@ -12,6 +13,9 @@ export interface ChatLimits {
   readonly heartbeatMs: number;
   /** A connection must join within this time. */
   readonly joinTimeoutMs: number;
+  /** Kicks, mutes and bans per second per moderator connection, and the burst allowed. */
+  readonly moderationRate: number;
+  readonly moderationBurst: number;
 }
 
 /** What every chat room in a worker shares: the worker's services, reached without globals. */
@@ -29,6 +33,8 @@ export interface ChatContext {
   /** Resolves once the primary holds the message (batched with others over IPC). */
   persist(record: ChatMessageRecord): Promise<void>;
   loadHistory(room: string, before: string | undefined, limit: number): Promise<ChatMessageRecord[]>;
-  /** Stores a ban through the primary, which pushes it to every worker. */
-  addBan(ban: Omit<BanRecord, 'id' | 'createdAt'>): Promise<BanRecord>;
+  /** Stores a moderator's ban through the primary (which may refuse it) and pushes it to every worker. */
+  addBan(ban: ModeratorBan): Promise<BanAddResult>;
+  /** Tells the primary this user joined as a moderator (once per worker), so no moderator may ban them. */
+  moderatorSeen(user: string): void;
 }

@@ -1,19 +1,20 @@
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
-import type { ChatMessageRecord, RoomSettings } from '../store/records.js';
+import type { BanRecord, ChatMessageRecord, RoomSettings } from '../store/records.js';
 import { ChatClient } from './ChatClient.js';
 import type { ChatContext } from './ChatContext.js';
+import { ADDRESS_BAN_PREFIX } from './banKeys.js';
 import type { ChatPolicy } from './ChatPolicy.js';
 import { CHAT_ERRORS, type ChatErrorCode } from './chatErrors.js';
 import { verifyRoomToken, type VerifyResult } from './tokens.js';
 import type { CloseName } from './closeCodes.js';
 import { admit } from './joining.js';
-import { nameKey } from './names.js';
 import { handleModeration } from './moderation.js';
 import { LIMITS, parseClientFrame, type ClientFrame, type Ref } from './protocol.js';
 import { closedFrame, errorFrame, messageFrame, OFFLINE, streamFrame, systemFrame, type StreamState, type UserView } from './serverFrames.js';
 import { jsonFrame } from './wsFrame.js';
 import { FloodControl } from './FloodControl.js';
+import { RoomNames } from './RoomNames.js';
 
 /** A user present in the room, with every connection they have open (tabs, devices). */
 export interface Member {
@@ -49,9 +50,14 @@ export class ChatRoom {
   readonly epoch: number;
   readonly clients = new Set<ChatClient>();
   readonly members = new Map<string, Member>();
-  /** Lower-cased display name -> user id, so names stay unique within the room. */
-  readonly names = new Map<string, string>();
+  /** Who holds which (same-looking) name, so names stay unique within the room. */
+  readonly names = new RoomNames();
   readonly mutes = new Map<string, number>();
+  /**
+   * Users whose last join in this room was with a moderator token: other moderators may not act
+   * on them even after they left. Only KEY holders mint moderator tokens, so this stays small.
+   */
+  readonly moderators = new Set<string>();
   readonly flood: FloodControl;
   /** Messages accepted in this room since it opened in this worker (the admin room list). */
   messageCount = 0;
@@ -205,15 +211,14 @@ export class ChatRoom {
     return connections.length;
   }
 
-  /** Applies a new cache snapshot: banned users present are removed, rate limits follow the settings. */
+  /** Applies a full cache snapshot: banned users present are removed, rate limits follow the settings. */
   applyPolicy(policy: ChatPolicy): void {
-    for (const member of [...this.members.values()]) {
-      const ip = [...member.connections][0]?.ip;
-      if (policy.banFor(member.view.id, member.view.anonymous ? ip : undefined, this.name)) {
-        this.broadcast({ type: 'moderation', action: 'ban', user: member.view.id, name: member.view.name });
-        this.disconnectUser(member.view.id, 'BANNED');
-      }
-    }
+    for (const member of [...this.members.values()]) this.#expelIfBanned(member, policy);
+    this.applySettings(policy);
+  }
+
+  /** New settings or revocations: rate limits follow them, and connections holding a revoked token are closed. */
+  applySettings(policy: ChatPolicy): void {
     for (const client of this.clients) {
       client.bucket.reconfigure(policy.chatRate, policy.chatBurst);
       if (client.user && client.tokenIssuedAt !== undefined && policy.tokenRevoked(client.user.id, this.name, client.tokenIssuedAt)) {
@@ -221,6 +226,27 @@ export class ChatRoom {
         client.close('AUTH_FAILED', 'token revoked');
       }
     }
+  }
+
+  /** New bans (a delta): only the members they name are looked at. */
+  applyBans(bans: readonly BanRecord[]): void {
+    const policy = this.policy;
+    for (const ban of bans) {
+      if (ban.room !== null && ban.room !== this.name) continue;
+      if (ban.user.startsWith(ADDRESS_BAN_PREFIX)) {
+        for (const member of [...this.members.values()]) if (member.view.anonymous) this.#expelIfBanned(member, policy);
+      } else {
+        const member = this.members.get(ban.user);
+        if (member) this.#expelIfBanned(member, policy);
+      }
+    }
+  }
+
+  #expelIfBanned(member: Member, policy: ChatPolicy): void {
+    const ip = [...member.connections][0]?.ip;
+    if (!policy.banFor(member.view.id, member.view.anonymous ? ip : undefined, this.name, Date.now(), member.view.role === 'moderator')) return;
+    this.broadcast({ type: 'moderation', action: 'ban', user: member.view.id, name: member.view.name });
+    this.disconnectUser(member.view.id, 'BANNED');
   }
 
   /** Tells every client the room is closing, then closes their sockets. Safe to call twice. */
@@ -346,7 +372,7 @@ export class ChatRoom {
     member.connections.delete(client);
     if (member.connections.size > 0) return;
     this.members.delete(user.id);
-    if (this.names.get(nameKey(user.name)) === user.id) this.names.delete(nameKey(user.name));
+    this.names.release(member.view.name, user.id);
     if (!this.#closed) this.broadcast({ type: 'left', user: { id: user.id, name: user.name } });
   }
 

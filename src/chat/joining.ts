@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatClient } from './ChatClient.js';
 import type { ChatRoom } from './ChatRoom.js';
-import { cleanName, nameKey } from './names.js';
+import { cleanName } from './names.js';
+import type { SignedInName } from './RoomNames.js';
 import { LIMITS, type ClientFrame } from './protocol.js';
 import { welcomeFrame, type UserView } from './serverFrames.js';
 
 type JoinFrame = Extract<ClientFrame, { type: 'join' }>;
 
 /** Works out who the client is: from its token, or as an anonymous viewer with a name. */
-async function identify(room: ChatRoom, client: ChatClient, frame: JoinFrame): Promise<UserView | undefined> {
+async function identify(room: ChatRoom, client: ChatClient, frame: JoinFrame): Promise<{ view: UserView; globalModerator: boolean } | undefined> {
   if (frame.token !== undefined) {
     const result = await room.verifyToken(frame.token);
     if (!result.ok) {
@@ -16,9 +17,9 @@ async function identify(room: ChatRoom, client: ChatClient, frame: JoinFrame): P
       client.close('AUTH_FAILED', result.message);
       return undefined;
     }
-    const { sub, name, role, iat } = result.claims;
+    const { sub, name, role, iat, globalModerator } = result.claims;
     client.tokenIssuedAt = iat;
-    return { id: sub, name: cleanName(name) ?? sub.slice(0, 32), role, anonymous: false };
+    return { view: { id: sub, name: cleanName(name) ?? sub.slice(0, 32), role, anonymous: false }, globalModerator };
   }
   if (room.settings.anonymous === false) {
     room.sendError(client, 'ANONYMOUS_NOT_ALLOWED', undefined, frame.ref);
@@ -30,7 +31,27 @@ async function identify(room: ChatRoom, client: ChatClient, frame: JoinFrame): P
     room.sendError(client, 'NAME_INVALID', undefined, frame.ref);
     return undefined;
   }
-  return { id: `anon-${randomBytes(6).toString('hex')}`, name, role: 'viewer', anonymous: true };
+  return { view: { id: `anon-${randomBytes(6).toString('hex')}`, name, role: 'viewer', anonymous: true }, globalModerator: false };
+}
+
+/** The name the user is shown with, or undefined when an anonymous user's name is taken (see RoomNames). */
+function chooseName(room: ChatRoom, view: UserView): SignedInName | undefined {
+  if (view.anonymous) return room.names.canTakeAnonymous(view.name) ? { name: view.name, displaced: undefined } : undefined;
+  return room.names.forSignedIn(view.id, view.name, (holder) => room.members.get(holder)?.view.anonymous === true);
+}
+
+/** An anonymous user loses their name to a signed-in user: told why, then closed (4003, they may join again with another name). */
+function displace(room: ChatRoom, userId: string): void {
+  const member = room.members.get(userId);
+  if (!member) return;
+  for (const connection of member.connections) {
+    room.sendError(connection, 'NAME_TAKEN', 'A signed-in user has joined with this name; join again with another name');
+  }
+  room.disconnectUser(userId, 'KICKED', 'name taken by a signed-in user');
+  // Gone at once, so the signed-in user's welcome never lists two people with one name.
+  room.members.delete(userId);
+  room.broadcast({ type: 'left', user: { id: userId, name: member.view.name } });
+  room.ctx.logger.info({ room: room.name, user: userId, name: member.view.name }, 'anonymous user gave up a name to a signed-in user');
 }
 
 /**
@@ -41,27 +62,37 @@ export async function admit(room: ChatRoom, client: ChatClient, frame: JoinFrame
   if (client.user || client.joining) return room.sendError(client, 'ALREADY_JOINED', undefined, frame.ref);
   client.joining = true;
   try {
-    const view = await identify(room, client, frame);
-    if (!view || !client.open) return;
+    const identity = await identify(room, client, frame);
+    if (!identity || !client.open) return;
+    let { view } = identity;
 
-    const ban = room.policy.banFor(view.id, view.anonymous ? client.ip : undefined, room.name);
+    const moderator = view.role === 'moderator';
+    const ban = room.policy.banFor(view.id, view.anonymous ? client.ip : undefined, room.name, Date.now(), moderator);
     if (ban) {
       room.sendError(client, 'BANNED', undefined, frame.ref, { until: ban.expiresAt, scope: ban.room === null ? 'global' : 'room' });
       client.close('BANNED');
       return;
     }
-    const key = nameKey(view.name);
-    const owner = room.names.get(key);
-    if (owner !== undefined && owner !== view.id && view.anonymous) {
-      room.sendError(client, 'NAME_TAKEN', undefined, frame.ref);
-      return;
-    }
 
     await room.historyReady;
     if (!client.open) return;
-    client.user = view;
-    if (owner === undefined) room.names.set(key, view.id);
+    // Names are settled after the last await, so two joins cannot both take one.
     const existing = room.members.get(view.id);
+    const named = existing ? { name: existing.view.name, displaced: undefined } : chooseName(room, view);
+    if (!named) return room.sendError(client, 'NAME_TAKEN', undefined, frame.ref);
+    view = { ...view, name: named.name };
+    if (named.displaced) displace(room, named.displaced);
+
+    client.user = view;
+    client.globalModerator = identity.globalModerator;
+    // The last role a user joined this room with decides whether other moderators may act on them.
+    if (moderator) {
+      room.moderators.add(view.id);
+      room.ctx.moderatorSeen(view.id);
+    } else if (!view.anonymous) {
+      room.moderators.delete(view.id);
+    }
+    room.names.take(view.name, view.id, !view.anonymous);
     const member = existing ?? { view, connections: new Set<ChatClient>() };
     member.connections.add(client);
     room.members.set(view.id, member);

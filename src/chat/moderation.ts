@@ -1,20 +1,59 @@
 import type { ChatClient } from './ChatClient.js';
 import type { ChatRoom } from './ChatRoom.js';
-import { ipBanKey } from './ChatPolicy.js';
+import { ADDRESS_BAN_PREFIX, ipBanKey } from './banKeys.js';
 import type { ClientFrame } from './protocol.js';
 import type { UserView } from './serverFrames.js';
+import { TokenBucket } from './TokenBucket.js';
 
 type ModerationFrame = Extract<ClientFrame, { type: 'kick' | 'mute' | 'ban' }>;
 
+/** What a moderator names as `user` must look like a user id: a token `sub` (1-128 characters) without control characters. */
+const USER_ID = /^[^\p{Cc}]{1,128}$/u;
+
 /**
- * kick / mute / ban from a moderator. Moderators cannot act on themselves or on other
- * moderators. Every action is announced to the room with a `moderation` frame.
+ * Whether the moderator may act at all: refusals are answered here and return false.
+ * A room moderator acts in this room only: room bans, never address keys (the admin API's),
+ * global bans only with a token minted for it, and never on a moderator.
+ */
+function allowed(room: ChatRoom, client: ChatClient, actor: UserView, frame: ModerationFrame): boolean {
+  if (actor.role !== 'moderator') {
+    room.sendError(client, 'FORBIDDEN', 'Only moderators may kick, mute or ban', frame.ref);
+    return false;
+  }
+  client.moderationBucket ??= new TokenBucket(room.ctx.limits.moderationRate, room.ctx.limits.moderationBurst);
+  if (!client.moderationBucket.take()) {
+    room.ctx.counters.rateLimited += 1;
+    // Logged once per flood, not once per refused frame.
+    if (!client.moderationLimited) room.ctx.logger.info({ room: room.name, moderator: actor.id, action: frame.type }, 'moderation rate limited');
+    client.moderationLimited = true;
+    room.sendError(client, 'RATE_LIMITED', 'Too many kicks, mutes or bans; slow down', frame.ref);
+    return false;
+  }
+  client.moderationLimited = false;
+  // A moderator reaching past their room is worth a line in the log (at most MODERATION_RATE a second).
+  const refuse = (message: string) => {
+    room.ctx.logger.info({ room: room.name, moderator: actor.id, action: frame.type, target: frame.user.slice(0, 128), reason: message }, 'moderation refused');
+    room.sendError(client, 'FORBIDDEN', message, frame.ref);
+    return false;
+  };
+  if (frame.user.startsWith(ADDRESS_BAN_PREFIX)) return refuse('Addresses are banned through the admin API');
+  if (!USER_ID.test(frame.user)) {
+    room.sendError(client, 'INVALID_FIELD', 'user must be a user id', frame.ref);
+    return false;
+  }
+  if (frame.user === actor.id) return refuse('Moderators cannot moderate themselves');
+  if (room.members.get(frame.user)?.view.role === 'moderator' || room.moderators.has(frame.user)) return refuse('Moderators cannot moderate moderators');
+  if (frame.type === 'ban' && frame.scope === 'global' && !client.globalModerator) return refuse('Room moderators ban in their room only');
+  return true;
+}
+
+/**
+ * kick / mute / ban from a moderator, rate limited per connection (MODERATION_RATE/BURST).
+ * Every action is announced to the room with a `moderation` frame and logged.
  */
 export async function handleModeration(room: ChatRoom, client: ChatClient, actor: UserView, frame: ModerationFrame): Promise<void> {
-  if (actor.role !== 'moderator') return room.sendError(client, 'FORBIDDEN', 'Only moderators may kick, mute or ban', frame.ref);
+  if (!allowed(room, client, actor, frame)) return;
   const target = room.members.get(frame.user);
-  if (frame.user === actor.id) return room.sendError(client, 'FORBIDDEN', 'Moderators cannot moderate themselves', frame.ref);
-  if (target?.view.role === 'moderator') return room.sendError(client, 'FORBIDDEN', 'Moderators cannot moderate moderators', frame.ref);
   // Bans may name users who are not here (to keep them out); kicks and mutes need them present.
   if (!target && frame.type !== 'ban') return room.sendError(client, 'USER_NOT_FOUND', undefined, frame.ref);
 
@@ -35,12 +74,16 @@ export async function handleModeration(room: ChatRoom, client: ChatClient, actor
     }
     case 'ban': {
       const expiresAt = frame.duration === null ? null : Date.now() + frame.duration * 1000;
-      const scopeRoom = frame.scope === 'global' ? null : room.name;
       const reason = frame.reason ?? `banned by ${actor.name}`;
-      const users = [frame.user];
-      // An anonymous user's id lasts one connection: ban the address they came from too.
-      if (target?.view.anonymous) for (const connection of target.connections) users.push(ipBanKey(connection.ip));
-      for (const user of new Set(users)) await room.ctx.addBan({ user, room: scopeRoom, reason, expiresAt });
+      const result = await room.ctx.addBan({ user: frame.user, room: frame.scope === 'global' ? null : room.name, reason, expiresAt, by: actor.id });
+      if (!result.ok) return room.sendError(client, result.code, result.message, frame.ref);
+      // An anonymous user's id lasts one connection: ban the address they came from too, in this
+      // room only (an address may be shared by many people).
+      if (target?.view.anonymous) {
+        for (const ip of new Set([...target.connections].map((connection) => connection.ip))) {
+          await room.ctx.addBan({ user: ipBanKey(ip), room: room.name, reason, expiresAt, by: actor.id });
+        }
+      }
       room.broadcast({ ...base, action: 'ban', scope: frame.scope, until: expiresAt });
       room.disconnectUser(frame.user, 'BANNED', reason);
       log.info({ scope: frame.scope, expiresAt }, 'user banned');

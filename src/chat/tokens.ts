@@ -12,6 +12,8 @@ export interface TokenClaims {
   /** Issued at, seconds (revocation compares it). */
   readonly iat: number;
   readonly exp: number;
+  /** A moderator the site lets ban in every room (`scope: "global"`); only ever true with role moderator. */
+  readonly globalModerator: boolean;
 }
 
 const ALGORITHM = 'HS256';
@@ -19,10 +21,16 @@ export const MAX_TOKEN_TTL_S = 7 * 24 * 3600;
 
 /**
  * Signs a join token (HS256 with the token key: TOKEN_SECRET or the one derived from KEY, never
- * KEY itself). Sites may mint the same JWT themselves (docs/api.md).
+ * KEY itself). Sites may mint the same JWT themselves (docs/api.md). `globalModerator` (moderators
+ * only) lets the token ban in every room.
  */
-export async function signRoomToken(key: Uint8Array, claims: Omit<TokenClaims, 'exp' | 'iat'>, ttlSeconds: number): Promise<string> {
-  return new SignJWT({ room: claims.room, name: claims.name, role: claims.role, epoch: claims.epoch })
+export async function signRoomToken(
+  key: Uint8Array,
+  claims: Omit<TokenClaims, 'exp' | 'iat' | 'globalModerator'> & { globalModerator?: boolean },
+  ttlSeconds: number,
+): Promise<string> {
+  const extra = claims.globalModerator ? { globalModerator: true } : {};
+  return new SignJWT({ room: claims.room, name: claims.name, role: claims.role, epoch: claims.epoch, ...extra })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt()
@@ -59,5 +67,6 @@ export async function verifyRoomToken(key: Uint8Array, token: string, audience: 
   if (epoch !== audience.epoch) {
     return { ok: false, code: 'TOKEN_STALE', message: `The token is for an earlier room named ${audience.room} (deleted since)` };
   }
-  return { ok: true, claims: { room: audience.room, sub, name, role: role as Role, epoch, iat, exp } };
+  const globalModerator = role === 'moderator' && payload.globalModerator === true;
+  return { ok: true, claims: { room: audience.room, sub, name, role: role as Role, epoch, iat, exp, globalModerator } };
 }

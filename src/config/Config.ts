@@ -37,6 +37,11 @@ export interface Config {
   readonly cacheRefreshMs: number;
   readonly chatRate: number;
   readonly chatBurst: number;
+  /** Kicks, mutes and bans per second one moderator connection may make (token bucket). */
+  readonly moderationRate: number;
+  readonly moderationBurst: number;
+  /** Active bans chat moderators may set in one room (the admin API is not bound by it). */
+  readonly maxRoomBans: number;
   /** WebSocket ping interval; a socket that misses a pong is terminated. */
   readonly chatHeartbeatMs: number;
   /** How long a chat socket may stay open without a valid join before it is closed with 4002. */

@@ -128,6 +128,9 @@ export const envSchema = {
   CACHE_REFRESH_MS: { schema: positiveInt(100, 86_400_000).default(30_000), hint: 'e.g. CACHE_REFRESH_MS=30000' },
   CHAT_RATE: { schema: positiveNumber.default(3), hint: 'messages per second, e.g. CHAT_RATE=3' },
   CHAT_BURST: { schema: positiveInt(1, 10_000).default(6), hint: 'e.g. CHAT_BURST=6' },
+  MODERATION_RATE: { schema: positiveNumber.default(2), hint: 'kicks, mutes and bans per second per moderator connection, e.g. MODERATION_RATE=2' },
+  MODERATION_BURST: { schema: positiveInt(1, 1_000).default(10), hint: 'e.g. MODERATION_BURST=10' },
+  MAX_ROOM_BANS: { schema: positiveInt(1, 1_000_000).default(10_000), hint: 'active bans chat moderators may set in one room, e.g. MAX_ROOM_BANS=10000' },
   CHAT_HEARTBEAT_MS: { schema: positiveInt(100, 600_000).default(30_000), hint: 'e.g. CHAT_HEARTBEAT_MS=30000' },
   CHAT_JOIN_TIMEOUT_MS: { schema: positiveInt(1_000, 600_000).default(10_000), hint: 'milliseconds a chat socket may stay unjoined, e.g. CHAT_JOIN_TIMEOUT_MS=10000' },
   MAX_CONNECTIONS_PER_IP: {

@@ -17,6 +17,27 @@ export interface CacheSnapshot {
   readonly loadedAt: number;
 }
 
+/**
+ * One change to the cache, pushed instead of the whole snapshot: a worker at `version - 1`
+ * applies it; a worker that missed one asks for the full snapshot (`cache.get`).
+ */
+export interface CacheDelta {
+  readonly version: number;
+  /** The new settings, when they changed. */
+  readonly settings?: GlobalSettings;
+  readonly added: readonly BanRecord[];
+  /** Ids of bans lifted or expired. */
+  readonly removed: readonly string[];
+  /** Every revocation still covering live tokens, when they changed (a short list: tokens live at most 7 days). */
+  readonly revocations?: readonly RevocationRecord[];
+}
+
+/** A ban a chat moderator asks for (`by` is the moderator's user id). */
+export type ModeratorBan = Omit<BanRecord, 'id' | 'createdAt' | 'by'> & { readonly by: string };
+
+/** The primary's answer to a moderator's ban: stored, or refused with a chat error code. */
+export type BanAddResult = { readonly ok: true; readonly ban: BanRecord } | { readonly ok: false; readonly code: 'FORBIDDEN' | 'BAN_LIMIT'; readonly message: string };
+
 export interface RoomLoad {
   readonly name: string;
   readonly port: number;
@@ -63,13 +84,13 @@ export type PrimaryRequests = {
   'messages.append': [{ messages: ChatMessageRecord[] }, { held: number }];
   /** The newest `limit` messages of a room older than `before`, oldest first. */
   'history.get': [{ room: string; before?: string; limit: number }, ChatMessageRecord[]];
-  /** Stores a ban; the primary refreshes its cache and pushes it to every worker. */
-  'ban.add': [Omit<BanRecord, 'id' | 'createdAt'>, BanRecord];
+  /** Stores a moderator's ban (unless the target is a known moderator or the room is at its cap) and pushes it to every worker. */
+  'ban.add': [ModeratorBan, BanAddResult];
 };
 
 /** One-way notes from the primary to workers. */
 export type WorkerNotes = {
-  'cache.snapshot': CacheSnapshot;
+  'cache.delta': CacheDelta;
 };
 
 /** One-way notes from a worker to the primary. */
@@ -78,6 +99,8 @@ export type PrimaryNotes = {
   'worker.ready': { pid: number };
   /** A room's stream went live or ended. */
   'room.stream': { name: string; live: boolean };
+  /** A user joined with a moderator token: chat moderators may not ban them anywhere. */
+  'moderator.seen': { user: string };
 };
 
 /** Error codes a request can fail with; the HTTP layer maps them to statuses. */

@@ -2,16 +2,24 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/createLogger.js';
 import { ApiError } from '../http/errors.js';
 import type { Store } from '../store/Store.js';
+import type { BanAddResult, ModeratorBan } from '../ipc/messages.js';
+import { ADDRESS_BAN_PREFIX } from '../chat/banKeys.js';
 import type { BanRecord, GlobalSettings, RevocationRecord } from '../store/records.js';
 import type { DataCache } from './DataCache.js';
+import type { ModeratorRegistry } from './ModeratorRegistry.js';
 import type { RoomDirectory } from './RoomDirectory.js';
 import type { WorkerPool } from './WorkerPool.js';
 
 export type NewBan = Omit<BanRecord, 'id' | 'createdAt'>;
 
+export interface ChatAdminLimits {
+  /** Active bans chat moderators may set in one room (MAX_ROOM_BANS); the admin API is not bound by it. */
+  readonly maxRoomBans: number;
+}
+
 /**
- * Chat administration done by the primary: bans and settings (stored, then the cache is
- * refreshed at once and pushed to every worker), system messages and kicks (sent to workers).
+ * Chat administration done by the primary: bans and settings (stored, then pushed to every
+ * worker as a change of the cache), system messages and kicks (sent to workers).
  */
 export class ChatAdmin {
   constructor(
@@ -19,20 +27,42 @@ export class ChatAdmin {
     private readonly cache: DataCache,
     private readonly pool: WorkerPool,
     private readonly rooms: RoomDirectory,
+    private readonly moderators: ModeratorRegistry,
+    private readonly limits: ChatAdminLimits,
     private readonly logger: Logger,
   ) {}
 
+  /** A ban from the admin API: any user key (addresses too), any room or every room. */
   async addBan(input: NewBan): Promise<BanRecord> {
-    const ban: BanRecord = { ...input, id: randomUUID(), createdAt: Date.now() };
-    await this.#write(() => this.store.addBan(ban));
-    this.logger.info({ ban }, 'ban added');
-    await this.cache.refresh();
-    return ban;
+    return this.#store({ ...input, id: randomUUID(), createdAt: Date.now() });
+  }
+
+  /**
+   * A ban from a chat moderator (the worker checked the moderator's role and scope). Refused
+   * when the target is known as a moderator, for address keys outside one room, and past the
+   * room's cap.
+   */
+  async addModeratorBan(input: ModeratorBan): Promise<BanAddResult> {
+    const log = this.logger.child({ moderator: input.by, target: input.user, room: input.room });
+    const address = input.user.startsWith(ADDRESS_BAN_PREFIX);
+    if (!address && this.moderators.has(input.user)) {
+      log.info('ban refused: the target is a moderator');
+      return { ok: false, code: 'FORBIDDEN', message: 'Moderators cannot ban moderators' };
+    }
+    if (address && input.room === null) return { ok: false, code: 'FORBIDDEN', message: 'Only the admin API bans addresses everywhere' };
+    if (this.cache.moderatorBanCount(input.room) >= this.limits.maxRoomBans) {
+      log.warn({ limit: this.limits.maxRoomBans }, 'ban refused: room ban limit reached');
+      return { ok: false, code: 'BAN_LIMIT', message: `This room has ${this.limits.maxRoomBans} active bans; an operator must lift some first` };
+    }
+    return { ok: true, ban: await this.#store({ ...input, id: randomUUID(), createdAt: Date.now() }) };
   }
 
   async removeBan(id: string): Promise<boolean> {
     const removed = await this.#write(() => this.store.removeBan(id));
-    if (removed) await this.cache.refresh();
+    if (removed) {
+      this.logger.info({ id }, 'ban lifted');
+      this.cache.banRemoved(id);
+    }
     return removed;
   }
 
@@ -49,7 +79,7 @@ export class ChatAdmin {
   async updateSettings(patch: Partial<GlobalSettings>): Promise<GlobalSettings> {
     const settings = await this.#write(() => this.store.updateSettings(patch));
     this.logger.info({ patch }, 'settings changed');
-    await this.cache.refresh();
+    this.cache.settingsChanged(settings);
     return settings;
   }
 
@@ -61,13 +91,13 @@ export class ChatAdmin {
     const revocation: RevocationRecord = { user, room, revokedAt: Date.now() };
     await this.#write(() => this.store.revokeTokens(revocation));
     this.logger.info({ revocation }, 'tokens revoked');
-    await this.cache.refresh();
+    this.cache.tokensRevoked(revocation);
     return revocation;
   }
 
   /** Revocations still covering live tokens, from the cache. */
   listRevocations(): readonly RevocationRecord[] {
-    return this.cache.snapshot().revocations ?? [];
+    return this.cache.revocations();
   }
 
   /** A system message to one room, or to every room when `room` is undefined. */
@@ -94,6 +124,13 @@ export class ChatAdmin {
     const channel = this.pool.slots[entry.slot]?.channel;
     if (!channel) throw new ApiError('WORKER_UNAVAILABLE');
     return (await channel.request('room.kick', { room, user, reason })).connections;
+  }
+
+  async #store(ban: BanRecord): Promise<BanRecord> {
+    await this.#write(() => this.store.addBan(ban));
+    this.logger.info({ ban }, 'ban added');
+    this.cache.banAdded(ban);
+    return ban;
   }
 
   async #write<T>(operation: () => Promise<T>): Promise<T> {

@@ -1,8 +1,8 @@
 import NodeCache from 'node-cache';
 import type { Logger } from '../log/createLogger.js';
-import type { CacheSnapshot } from '../ipc/messages.js';
+import type { CacheDelta, CacheSnapshot } from '../ipc/messages.js';
 import type { Store } from '../store/Store.js';
-import { DEFAULT_SETTINGS } from '../store/records.js';
+import { DEFAULT_SETTINGS, type BanRecord, type GlobalSettings, type RevocationRecord } from '../store/records.js';
 import { MAX_TOKEN_TTL_S } from '../chat/tokens.js';
 
 const SNAPSHOT_KEY = 'snapshot';
@@ -11,39 +11,72 @@ export interface DataCacheOptions {
   readonly store: Store;
   readonly refreshMs: number;
   readonly logger: Logger;
-  /** Hands each new snapshot to every worker. */
-  readonly publish: (snapshot: CacheSnapshot) => void;
+  /** Hands each change to every worker. */
+  readonly publish: (delta: CacheDelta) => void;
 }
 
 export interface CacheCounters {
+  /** Loads from the store. */
   refreshes: number;
   failures: number;
+  /** Changes pushed to the workers. */
+  deltas: number;
 }
 
 /**
- * The primary's copy of settings, bans and token revocations. Loaded from the store on a timer
- * and at once after a change, then pushed to every worker: store reads stay at three per
- * refresh however many workers, rooms or messages there are.
+/**
+ * The primary's copy of settings, bans and token revocations. Workers get the full snapshot when
+ * they start (`cache.get`) and, after that, only changes: a ban added or lifted through this
+ * server is pushed as a one-ban delta at once, a revocation as the (short) revocation list, and
+ * the periodic reload from the store (for changes made elsewhere, and bans that expired) pushes
+ * what differs, or nothing. The version grows only when something changed, so a worker that
+ * missed a delta sees the gap and asks for the snapshot.
  */
 export class DataCache {
-  readonly counters: CacheCounters = { refreshes: 0, failures: 0 };
+  readonly counters: CacheCounters = { refreshes: 0, failures: 0, deltas: 0 };
   readonly #options: DataCacheOptions;
-  // Entries never expire by time: a store outage keeps the last good data instead of none.
+  // The snapshot is built when asked for and dropped at every change. Nothing here expires by
+  // time: a store outage keeps the last good data instead of none.
   readonly #cache = new NodeCache({ stdTTL: 0, checkperiod: 0, useClones: false });
+  readonly #bans = new Map<string, BanRecord>();
+  /** Active bans set by chat moderators, per room ('' for every room): what MAX_ROOM_BANS bounds. */
+  readonly #moderatorBans = new Map<string, number>();
+  #settings: GlobalSettings = DEFAULT_SETTINGS;
+  #revocations: readonly RevocationRecord[] = [];
+  #version = 0;
+  #loadedAt = 0;
+  /** Counts direct changes, so a store load that raced one is not applied over it. */
+  #changes = 0;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
-  #version = 0;
 
   constructor(options: DataCacheOptions) {
     this.#options = options;
   }
 
+  get version(): number {
+    return this.#version;
+  }
+
   /** The current snapshot (defaults until the first successful load). */
   snapshot(): CacheSnapshot {
-    return (
-      this.#cache.get<CacheSnapshot>(SNAPSHOT_KEY) ?? { version: 0, settings: DEFAULT_SETTINGS, bans: [], loadedAt: 0 }
-    );
+    const cached = this.#cache.get<CacheSnapshot>(SNAPSHOT_KEY);
+    if (cached) return cached;
+    const snapshot: CacheSnapshot = {
+      version: this.#version,
+      settings: this.#settings,
+      bans: [...this.#bans.values()],
+      revocations: this.#revocations,
+      loadedAt: this.#loadedAt,
+    };
+    this.#cache.set(SNAPSHOT_KEY, snapshot);
+    return snapshot;
+  }
+
+  /** Active bans set by chat moderators in this room (null: global bans). */
+  moderatorBanCount(room: string | null): number {
+    return this.#moderatorBans.get(room ?? '') ?? 0;
   }
 
   /**
@@ -57,9 +90,38 @@ export class DataCache {
     this.#timer.unref();
   }
 
+  /** A ban stored through this server: pushed at once as a one-ban delta. */
+  banAdded(ban: BanRecord): void {
+    this.#changes += 1;
+    this.#apply({ added: [ban], removed: [] });
+  }
+
+  /** A ban lifted through this server. */
+  banRemoved(id: string): void {
+    this.#changes += 1;
+    if (this.#bans.has(id)) this.#apply({ added: [], removed: [id] });
+  }
+
+  /** Tokens revoked through this server: the revocation list is pushed at once. */
+  tokensRevoked(revocation: RevocationRecord): void {
+    this.#changes += 1;
+    const others = this.#revocations.filter((r) => r.user !== revocation.user || r.room !== revocation.room);
+    this.#apply({ added: [], removed: [], revocations: [...others, revocation] });
+  }
+
+  /** Revocations still covering live tokens. */
+  revocations(): readonly RevocationRecord[] {
+    return this.#revocations;
+  }
+
+  settingsChanged(settings: GlobalSettings): void {
+    this.#changes += 1;
+    this.#apply({ settings, added: [], removed: [] });
+  }
+
   /**
    * Reloads now. Calls that arrive during a load share one more load after it, so the caller
-   * always sees data read after its call, and a burst of admin changes costs two loads.
+   * always sees data read after its call.
    */
   refresh(): Promise<void> {
     if (this.#queued) return this.#queued;
@@ -88,13 +150,62 @@ export class DataCache {
 
   async #load(): Promise<void> {
     const now = Date.now();
+    const changesBefore = this.#changes;
+    await this.#pruneExpired(now);
     const { store } = this.#options;
     // A revocation older than the longest token lifetime covers no token still alive.
     const [settings, bans, revocations] = await Promise.all([store.getSettings(), store.listBans(now), store.listRevocations(now - MAX_TOKEN_TTL_S * 1000)]);
-    const snapshot: CacheSnapshot = { version: ++this.#version, settings, bans, revocations, loadedAt: now };
-    this.#cache.set(SNAPSHOT_KEY, snapshot);
     this.counters.refreshes += 1;
-    this.#options.publish(snapshot);
-    this.#options.logger.debug({ version: snapshot.version, bans: bans.length }, 'cache refreshed');
+    this.#loadedAt = now;
+    // A ban or setting changed through this server while the store answered: the answer may
+    // predate it. The next refresh looks again.
+    if (this.#changes !== changesBefore) return;
+    const fresh = new Map(bans.map((ban) => [ban.id, ban]));
+    const added = bans.filter((ban) => !this.#bans.has(ban.id));
+    const removed = [...this.#bans.keys()].filter((id) => !fresh.has(id));
+    const settingsChanged = JSON.stringify(settings) !== JSON.stringify(this.#settings);
+    const revocationsChanged = JSON.stringify(revocations) !== JSON.stringify(this.#revocations);
+    if (added.length > 0 || removed.length > 0 || settingsChanged || revocationsChanged) {
+      this.#apply({ ...(settingsChanged ? { settings } : {}), ...(revocationsChanged ? { revocations } : {}), added, removed });
+    }
+    this.#options.logger.debug({ version: this.#version, refreshes: this.counters.refreshes, bans: this.#bans.size, added: added.length, removed: removed.length }, 'cache refreshed');
+  }
+
+  /** Deletes bans that expired from the store, so it does not grow with every timed ban ever set. */
+  async #pruneExpired(now: number): Promise<void> {
+    for (const ban of this.#bans.values()) {
+      if (ban.expiresAt !== null && ban.expiresAt <= now) {
+        const pruned = await this.#options.store.removeExpiredBans(now);
+        this.#options.logger.debug({ pruned }, 'expired bans pruned');
+        return;
+      }
+    }
+  }
+
+  #apply(change: Omit<CacheDelta, 'version'>): void {
+    if (change.settings) this.#settings = change.settings;
+    if (change.revocations) this.#revocations = change.revocations;
+    for (const id of change.removed) {
+      const ban = this.#bans.get(id);
+      if (!ban) continue;
+      this.#bans.delete(id);
+      if (ban.by !== undefined) this.#countModeratorBan(ban.room, -1);
+    }
+    for (const ban of change.added) {
+      if (this.#bans.has(ban.id)) continue;
+      this.#bans.set(ban.id, ban);
+      if (ban.by !== undefined) this.#countModeratorBan(ban.room, 1);
+    }
+    this.#version += 1;
+    this.#cache.del(SNAPSHOT_KEY);
+    this.counters.deltas += 1;
+    this.#options.publish({ version: this.#version, ...change });
+  }
+
+  #countModeratorBan(room: string | null, step: number): void {
+    const key = room ?? '';
+    const count = (this.#moderatorBans.get(key) ?? 0) + step;
+    if (count > 0) this.#moderatorBans.set(key, count);
+    else this.#moderatorBans.delete(key);
   }
 }

@@ -19,6 +19,7 @@ import type { Store } from '../store/Store.js';
 import { ChatAdmin } from './ChatAdmin.js';
 import { DataCache } from './DataCache.js';
 import { MessageLog } from './MessageLog.js';
+import { ModeratorRegistry } from './ModeratorRegistry.js';
 import { PortAllocator } from './PortAllocator.js';
 import { RoomDirectory } from './RoomDirectory.js';
 import type { ServerStats } from './ServerStats.js';
@@ -46,6 +47,7 @@ export class Primary {
   readonly #cache: DataCache;
   readonly #messages: MessageLog;
   readonly #chatAdmin: ChatAdmin;
+  readonly #moderators = new ModeratorRegistry();
   readonly #pool: WorkerPool;
   readonly #rooms: RoomDirectory;
   readonly #ports: PortAllocator;
@@ -73,7 +75,8 @@ export class Primary {
         channel.handle('cache.get', () => this.#cache.snapshot());
         channel.handle('messages.append', ({ messages }) => ({ held: this.#messages.hold(messages) }));
         channel.handle('history.get', ({ room, before, limit }) => this.#messages.history(room, before, Math.min(limit, 500)));
-        channel.handle('ban.add', (ban) => this.#chatAdmin.addBan(ban));
+        channel.handle('ban.add', (ban) => this.#chatAdmin.addModeratorBan(ban));
+        channel.onNote('moderator.seen', ({ user }) => this.#moderators.seen(user));
       },
     });
     this.#messages = new MessageLog({ store, logger: logger.child({ component: 'messages' }) });
@@ -81,7 +84,7 @@ export class Primary {
       store,
       refreshMs: config.cacheRefreshMs,
       logger: logger.child({ component: 'cache' }),
-      publish: (snapshot) => this.#pool.broadcast('cache.snapshot', snapshot),
+      publish: (delta) => this.#pool.broadcast('cache.delta', delta),
     });
     this.#ports = new PortAllocator(config.roomPorts);
     this.#rooms = new RoomDirectory({
@@ -94,7 +97,7 @@ export class Primary {
         await store.deleteMessages(room);
       },
     });
-    this.#chatAdmin = new ChatAdmin(store, this.#cache, this.#pool, this.#rooms, logger.child({ component: 'chat-admin' }));
+    this.#chatAdmin = new ChatAdmin(store, this.#cache, this.#pool, this.#rooms, this.#moderators, { maxRoomBans: config.maxRoomBans }, logger.child({ component: 'chat-admin' }));
     this.#control = new ServerControl({ pool: this.#pool, rooms: this.#rooms, state: this.#state, logger, requestShutdown });
   }
 

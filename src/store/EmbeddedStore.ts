@@ -144,6 +144,10 @@ export class EmbeddedStore implements Store {
     return docs.map((d) => strip<RevocationRecord>(d));
   }
 
+  async removeExpiredBans(now: number): Promise<number> {
+    return this.#bans.removeAsync({ $and: [{ expiresAt: { $ne: null } }, { expiresAt: { $lte: now } }] }, { multi: true });
+  }
+
   async getSettings(): Promise<GlobalSettings> {
     const doc = (await this.#settings.findOneAsync({ scope: 'global' })) as unknown as Doc | null;
     if (!doc) return DEFAULT_SETTINGS;

@@ -126,6 +126,10 @@ export class MongoStore implements Store {
     return this.#revocations.find({ revokedAt: { $gt: since } }, noId).sort({ revokedAt: 1 }).toArray();
   }
 
+  async removeExpiredBans(now: number): Promise<number> {
+    return (await this.#bans.deleteMany({ expiresAt: { $ne: null, $lte: now } })).deletedCount;
+  }
+
   async getSettings(): Promise<GlobalSettings> {
     const doc = await this.#settings.findOne({ scope: 'global' }, { projection: { _id: 0, scope: 0 } });
     return { ...DEFAULT_SETTINGS, ...(doc ?? {}) } as GlobalSettings;

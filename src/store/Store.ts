@@ -32,6 +32,8 @@ export interface Store {
   /** Bans that have not expired at `now`. */
   listBans(now: number): Promise<BanRecord[]>;
   removeBan(id: string): Promise<boolean>;
+  /** Deletes the bans that expired at or before `now`; resolves with how many. */
+  removeExpiredBans(now: number): Promise<number>;
 
   /** Stores a revocation; one per (user, room): a later one replaces the earlier. */
   revokeTokens(revocation: RevocationRecord): Promise<void>;

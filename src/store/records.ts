@@ -29,6 +29,8 @@ export interface BanRecord {
   readonly createdAt: number;
   /** null: until lifted. */
   readonly expiresAt: number | null;
+  /** The chat moderator who set it; absent for bans from the admin API. */
+  readonly by?: string;
 }
 
 /**

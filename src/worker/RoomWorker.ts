@@ -1,7 +1,7 @@
 import { setLogLevel, type Logger } from '../log/createLogger.js';
 import { IpcError } from '../ipc/IpcChannel.js';
 import type { WorkerSideChannel } from '../ipc/endpoints.js';
-import type { CacheSnapshot, WorkerLoad } from '../ipc/messages.js';
+import type { CacheDelta, CacheSnapshot, WorkerLoad } from '../ipc/messages.js';
 import type { RoomSettings } from '../store/records.js';
 import { Room, type RoomCloseKind, type RoomOptions } from './Room.js';
 import type { WorkerChat } from './WorkerChat.js';
@@ -24,7 +24,9 @@ export class RoomWorker {
   readonly #lag = new EventLoopLag();
   readonly #rooms = new Map<string, Room>();
   readonly #addressOf: RoomOptions['addressOf'];
-  #cache: CacheSnapshot | undefined;
+  /** The cache version this worker holds; undefined until the first snapshot. */
+  #cacheVersion: number | undefined;
+  #fetchingSnapshot = false;
   #closed = false;
 
   /** `addressOf` gives a request's client address (normalised, TRUST_PROXY applied). */
@@ -48,26 +50,18 @@ export class RoomWorker {
       return { level };
     });
     channel.handle('worker.shutdown', async ({ reason }) => ({ rooms: await this.close(reason) }));
-    channel.onNote('cache.snapshot', (snapshot) => this.#useSnapshot(snapshot));
+    channel.onNote('cache.delta', (delta) => this.#useDelta(delta));
   }
 
   /** Asks the primary for the cached data, then tells it this worker takes requests. */
   async start(): Promise<void> {
     this.#channel.notify('worker.ready', { pid: process.pid });
-    try {
-      this.#useSnapshot(await this.#channel.request('cache.get', {}));
-    } catch (error) {
-      this.#logger.warn({ err: error }, 'no cache snapshot yet; waiting for the next push');
-    }
+    await this.#fetchSnapshot();
   }
 
   /** True once shutdown began: no new rooms are taken. */
   get closed(): boolean {
     return this.#closed;
-  }
-
-  get cache(): CacheSnapshot | undefined {
-    return this.#cache;
   }
 
   async openRoom(name: string, port: number, settings: RoomSettings, epoch: number): Promise<{ port: number }> {
@@ -128,7 +122,7 @@ export class RoomWorker {
       rooms,
       clients: rooms.reduce((sum, room) => sum + room.clients, 0),
       rssBytes: process.memoryUsage.rss(),
-      cacheVersion: this.#cache?.version ?? 0,
+      cacheVersion: this.#cacheVersion ?? 0,
       counters: { ...this.#counters },
       liveStreams: rooms.filter((room) => room.live).length,
       eventLoopLagMs: this.#lag.readP99Ms(),
@@ -144,10 +138,40 @@ export class RoomWorker {
     return rooms.length;
   }
 
+  /** The full snapshot, at start and whenever a delta shows this worker missed one. */
+  async #fetchSnapshot(): Promise<void> {
+    if (this.#fetchingSnapshot) return;
+    this.#fetchingSnapshot = true;
+    try {
+      this.#useSnapshot(await this.#channel.request('cache.get', {}));
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'no cache snapshot yet; asking again at the next change');
+    } finally {
+      this.#fetchingSnapshot = false;
+    }
+  }
+
   #useSnapshot(snapshot: CacheSnapshot): void {
-    if (this.#cache && snapshot.version <= this.#cache.version) return;
-    this.#cache = snapshot;
+    if (this.#cacheVersion !== undefined && snapshot.version <= this.#cacheVersion) return;
+    this.#cacheVersion = snapshot.version;
     this.#chat.usePolicy(snapshot, [...this.#rooms.values()].map((room) => room.chat));
-    this.#logger.debug({ version: snapshot.version, bans: snapshot.bans.length }, 'cache snapshot received');
+    this.#logger.debug({ version: snapshot.version, full: true, bans: snapshot.bans.length }, 'cache update applied');
+  }
+
+  #useDelta(delta: CacheDelta): void {
+    // Deltas sent before the snapshot this worker is fetching are inside it; later ones follow it.
+    if (this.#cacheVersion === undefined) {
+      void this.#fetchSnapshot();
+      return;
+    }
+    if (delta.version <= this.#cacheVersion) return;
+    if (delta.version !== this.#cacheVersion + 1) {
+      this.#logger.warn({ have: this.#cacheVersion, got: delta.version }, 'cache delta out of order; fetching the full snapshot');
+      void this.#fetchSnapshot();
+      return;
+    }
+    this.#cacheVersion = delta.version;
+    this.#chat.applyDelta(delta, [...this.#rooms.values()].map((room) => room.chat));
+    this.#logger.debug({ version: delta.version, full: false, added: delta.added.length, removed: delta.removed.length, settings: Boolean(delta.settings) }, 'cache update applied');
   }
 }

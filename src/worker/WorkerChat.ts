@@ -4,7 +4,9 @@ import { WebSocketServer } from 'ws';
 import type { Config } from '../config/Config.js';
 import type { Logger } from '../log/createLogger.js';
 import type { WorkerSideChannel } from '../ipc/endpoints.js';
-import type { CacheSnapshot } from '../ipc/messages.js';
+import type { CacheDelta, CacheSnapshot } from '../ipc/messages.js';
+import { BanIndex } from '../chat/BanIndex.js';
+import { RevocationIndex } from '../chat/RevocationIndex.js';
 import type { ChatContext, ChatLimits } from '../chat/ChatContext.js';
 import { ChatPolicy } from '../chat/ChatPolicy.js';
 import type { ChatRoom } from '../chat/ChatRoom.js';
@@ -15,6 +17,8 @@ import { MessageBatcher } from './MessageBatcher.js';
 import type { WorkerCounters } from './WorkerCounters.js';
 
 const HISTORY_TIMEOUT_MS = 5_000;
+/** Moderator ids already reported to the primary; past this many the set starts over. */
+const MAX_REPORTED_MODERATORS = 10_000;
 
 /**
  * The chat services of one worker, shared by its rooms: the WebSocket server (no listener of
@@ -25,11 +29,14 @@ export class WorkerChat {
   readonly context: ChatContext;
   readonly #wss: WebSocketServer;
   readonly #defaults: { chatRate: number; chatBurst: number };
+  readonly #bans = new BanIndex();
+  readonly #revocations = new RevocationIndex();
+  readonly #reportedModerators = new Set<string>();
   #policy: ChatPolicy;
 
   constructor(config: Config, channel: WorkerSideChannel, logger: Logger, counters: WorkerCounters) {
     this.#defaults = { chatRate: config.chatRate, chatBurst: config.chatBurst };
-    this.#policy = new ChatPolicy(undefined, this.#defaults);
+    this.#policy = new ChatPolicy(undefined, this.#defaults, this.#bans, this.#revocations);
     this.#wss = new WebSocketServer({
       noServer: true,
       perMessageDeflate: false,
@@ -41,6 +48,8 @@ export class WorkerChat {
       sendBufferBytes: config.chatSendBufferBytes,
       heartbeatMs: config.chatHeartbeatMs,
       joinTimeoutMs: config.chatJoinTimeoutMs,
+      moderationRate: config.moderationRate,
+      moderationBurst: config.moderationBurst,
     };
     this.context = {
       logger: logger.child({ component: 'chat' }),
@@ -53,13 +62,34 @@ export class WorkerChat {
       persist: (record) => batcher.persist(record),
       loadHistory: (room, before, limit) => channel.request('history.get', { room, before, limit }, HISTORY_TIMEOUT_MS),
       addBan: (ban) => channel.request('ban.add', ban),
+      moderatorSeen: (user) => {
+        if (this.#reportedModerators.has(user)) return;
+        if (this.#reportedModerators.size >= MAX_REPORTED_MODERATORS) this.#reportedModerators.clear();
+        this.#reportedModerators.add(user);
+        channel.notify('moderator.seen', { user });
+      },
     };
   }
 
-  /** A new cache snapshot: rebuild the policy once, then let every room apply it. */
+  /** The full cache snapshot (at start, or after a missed delta): rebuild once, then every room checks its members. */
   usePolicy(snapshot: CacheSnapshot, rooms: Iterable<ChatRoom>): void {
-    this.#policy = new ChatPolicy(snapshot, this.#defaults);
+    this.#bans.replaceAll(snapshot.bans);
+    this.#revocations.replaceAll(snapshot.revocations ?? []);
+    this.#policy = new ChatPolicy(snapshot.settings, this.#defaults, this.#bans, this.#revocations);
     for (const room of rooms) room.applyPolicy(this.#policy);
+  }
+
+  /**
+   * One change: new bans go into the index and only their targets are looked for in the rooms;
+   * new settings or revocations are checked against every connection.
+   */
+  applyDelta(delta: CacheDelta, rooms: readonly ChatRoom[]): void {
+    for (const id of delta.removed) this.#bans.remove(id);
+    const added = delta.added.filter((ban) => this.#bans.add(ban));
+    if (delta.revocations) this.#revocations.replaceAll(delta.revocations);
+    if (delta.settings) this.#policy = new ChatPolicy(delta.settings, this.#defaults, this.#bans, this.#revocations);
+    if (delta.settings || delta.revocations) for (const room of rooms) room.applySettings(this.#policy);
+    if (added.length > 0) for (const room of rooms) room.applyBans(added);
   }
 
   /** Completes a `/chat` upgrade on a room port and hands the socket to the room, with the client's address. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ChatPolicy, ipBanKey } from '../../src/chat/ChatPolicy.js';
+import { BanIndex } from '../../src/chat/BanIndex.js';
+import { ChatPolicy } from '../../src/chat/ChatPolicy.js';
+import { ipBanKey } from '../../src/chat/banKeys.js';
 import { MessageIdGenerator } from '../../src/chat/messageIds.js';
 import { cleanName, nameKey } from '../../src/chat/names.js';
 import { parseClientFrame } from '../../src/chat/protocol.js';
@@ -115,15 +117,11 @@ describe('textFrame', () => {
 
 describe('ChatPolicy address bans', () => {
   const ban = (id: string, user: string) => ({ id, user, room: null, reason: '', createdAt: 0, expiresAt: null });
-  const policy = new ChatPolicy(
-    {
-      version: 1,
-      loadedAt: 0,
-      settings: DEFAULT_SETTINGS,
-      bans: [ban('mapped', 'ip:::ffff:127.0.0.1'), ban('net', 'ip:2001:DB8:1:2::/64'), ban('exact', 'ip:2001:db8:9::1')],
-    },
-    { chatRate: 3, chatBurst: 6 },
-  );
+  const policy = new ChatPolicy(DEFAULT_SETTINGS, { chatRate: 3, chatBurst: 6 }, [
+    ban('mapped', 'ip:::ffff:127.0.0.1'),
+    ban('net', 'ip:2001:DB8:1:2::/64'),
+    ban('exact', 'ip:2001:db8:9::1'),
+  ]);
   it('matches however the address was written, and IPv6 by exact address or /64', () => {
     expect(policy.banFor('anon-a', '127.0.0.1', 'r')?.id).toBe('mapped');
     expect(policy.banFor('anon-b', '2001:db8:1:2:abcd::1', 'r')?.id).toBe('net');
@@ -134,19 +132,10 @@ describe('ChatPolicy address bans', () => {
 });
 
 describe('ChatPolicy token revocations', () => {
-  const policy = new ChatPolicy(
-    {
-      version: 1,
-      loadedAt: 0,
-      settings: DEFAULT_SETTINGS,
-      bans: [],
-      revocations: [
-        { user: 'everywhere', room: null, revokedAt: 10_500 },
-        { user: 'here', room: 'r', revokedAt: 20_000 },
-      ],
-    },
-    { chatRate: 3, chatBurst: 6 },
-  );
+  const policy = new ChatPolicy(DEFAULT_SETTINGS, { chatRate: 3, chatBurst: 6 }, [], [
+    { user: 'everywhere', room: null, revokedAt: 10_500 },
+    { user: 'here', room: 'r', revokedAt: 20_000 },
+  ]);
   it('refuses tokens issued up to the revocation (to the second), in its room or every room', () => {
     expect(policy.tokenRevoked('everywhere', 'any', 9)).toBe(true);
     expect(policy.tokenRevoked('everywhere', 'any', 10)).toBe(true);
@@ -160,20 +149,12 @@ describe('ChatPolicy token revocations', () => {
 describe('ChatPolicy', () => {
   it('finds room, global, address and expired bans', () => {
     const now = 1000;
-    const policy = new ChatPolicy(
-      {
-        version: 1,
-        loadedAt: 0,
-        settings: { ...DEFAULT_SETTINGS, chatRate: 9 },
-        bans: [
-          { id: '1', user: 'u1', room: 'r', reason: '', createdAt: 0, expiresAt: null },
-          { id: '2', user: 'u2', room: null, reason: '', createdAt: 0, expiresAt: 2000 },
-          { id: '3', user: 'u3', room: null, reason: '', createdAt: 0, expiresAt: 500 },
-          { id: '4', user: ipBanKey('1.2.3.4'), room: 'r', reason: '', createdAt: 0, expiresAt: null },
-        ],
-      },
-      { chatRate: 3, chatBurst: 6 },
-    );
+    const policy = new ChatPolicy({ ...DEFAULT_SETTINGS, chatRate: 9 }, { chatRate: 3, chatBurst: 6 }, [
+      { id: '1', user: 'u1', room: 'r', reason: '', createdAt: 0, expiresAt: null },
+      { id: '2', user: 'u2', room: null, reason: '', createdAt: 0, expiresAt: 2000 },
+      { id: '3', user: 'u3', room: null, reason: '', createdAt: 0, expiresAt: 500 },
+      { id: '4', user: ipBanKey('1.2.3.4'), room: 'r', reason: '', createdAt: 0, expiresAt: null },
+    ]);
     expect(policy.chatRate).toBe(9);
     expect(policy.chatBurst).toBe(6);
     expect(policy.banFor('u1', undefined, 'r', now)?.id).toBe('1');
@@ -181,5 +162,20 @@ describe('ChatPolicy', () => {
     expect(policy.banFor('u2', undefined, 'any', now)?.id).toBe('2');
     expect(policy.banFor('u3', undefined, 'any', now)).toBeUndefined();
     expect(policy.banFor('anon-x', '1.2.3.4', 'r', now)?.id).toBe('4');
+  });
+
+  it('keeps a moderator out only with an admin ban, and follows ban deltas in place', () => {
+    const bans = new BanIndex();
+    const policy = new ChatPolicy(DEFAULT_SETTINGS, { chatRate: 3, chatBurst: 6 }, bans);
+    bans.add({ id: 'm', user: 'mod', room: 'r', reason: '', createdAt: 0, expiresAt: null, by: 'other-mod' });
+    expect(policy.banFor('mod', undefined, 'r', 0, false)?.id).toBe('m');
+    expect(policy.banFor('mod', undefined, 'r', 0, true)).toBeUndefined();
+    expect(bans.add({ id: 'a', user: 'mod', room: null, reason: '', createdAt: 0, expiresAt: null })).toBe(true);
+    expect(bans.add({ id: 'a', user: 'mod', room: null, reason: '', createdAt: 0, expiresAt: null })).toBe(false);
+    expect(policy.banFor('mod', undefined, 'r', 0, true)?.id).toBe('a');
+    bans.remove('a');
+    bans.remove('m');
+    expect(bans.size).toBe(0);
+    expect(policy.banFor('mod', undefined, 'r', 0, false)).toBeUndefined();
   });
 });

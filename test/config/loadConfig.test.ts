@@ -89,6 +89,8 @@ describe('loadConfig', () => {
     [{ CHAT_RATE: '-1' }, /CHAT_RATE="-1" must be above 0/],
     [{ CHAT_BURST: 'many' }, /CHAT_BURST="many" must be a number/],
     [{ CHAT_JOIN_TIMEOUT_MS: '10' }, /CHAT_JOIN_TIMEOUT_MS="10" must be at least 1000/],
+    [{ MODERATION_RATE: '0' }, /MODERATION_RATE="0" must be above 0/],
+    [{ MAX_ROOM_BANS: '0' }, /MAX_ROOM_BANS="0" must be at least 1/],
     [{ KEY: 'has space' }, /KEY must not contain whitespace/],
     [{ PORT: '8090' }, /ADMIN_PORT must differ from PORT/],
     [{ PORT: '34010' }, /ROOM_PORTS 34000-34999 contains PORT=34010/],

@@ -233,7 +233,13 @@ describe('WebSocket chat (real server, real ws clients)', () => {
     });
 
     it('bans a user from the room (stored, pushed to every worker) and globally across rooms', async () => {
-      const { client: mod } = await join('mod', { token: await token('mod', 'mod-2', 'moderator') });
+      // a moderator token minted for global bans (a room moderator may ban in its room only)
+      const minted = await server.api('POST', '/api/v1/room/mod/token', {
+        key: 'TESTING_KEY',
+        body: JSON.stringify({ user: 'mod-2', role: 'moderator', globalModerator: true }),
+        headers: { 'content-type': 'application/json' },
+      });
+      const { client: mod } = await join('mod', { token: minted.body.data.token });
       const { client: target } = await join('mod', { token: await token('mod', 'target-1') });
       mod.send({ type: 'ban', user: 'target-1', reason: 'rude', ref: 'b1' });
       await mod.next((f) => f.type === 'ok' && f.ref === 'b1');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AddressRanges, limitKey, normalizeAddress, parseRange } from '../../src/net/addresses.js';
 import { clientAddress } from '../../src/net/clientAddress.js';
-import { ipBanKey } from '../../src/chat/ChatPolicy.js';
+import { ipBanKey } from '../../src/chat/banKeys.js';
 
 describe('normalizeAddress', () => {
   it.each([

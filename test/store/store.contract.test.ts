@@ -126,6 +126,9 @@ describe.each(targets)('Store contract: $name', (target) => {
     expect(await store.removeBan('b1')).toBe(true);
     expect(await store.removeBan('b1')).toBe(false);
     expect((await store.listBans(now)).map((b) => b.id)).toEqual(['b2']);
+    expect(await store.removeExpiredBans(now)).toBe(1);
+    expect(await store.removeExpiredBans(now + 1)).toBe(1);
+    expect(await store.listBans(0)).toEqual([]);
   });
 
   it('keeps one token revocation per user and room, the latest, and lists recent ones', async () => {

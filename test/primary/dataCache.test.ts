@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CacheDelta } from '../../src/ipc/messages.js';
+import { DataCache } from '../../src/primary/DataCache.js';
+import { EmbeddedStore } from '../../src/store/EmbeddedStore.js';
+import type { BanRecord } from '../../src/store/records.js';
+
+const silent = pino({ level: 'silent' });
+const ban = (id: string, extra: Partial<BanRecord> = {}): BanRecord => ({ id, user: `u-${id}`, room: 'r', reason: '', createdAt: 1, expiresAt: null, ...extra });
+
+describe('DataCache (settings and bans pushed to workers as changes)', () => {
+  let dir: string;
+  let store: EmbeddedStore;
+  let published: CacheDelta[];
+  let cache: DataCache;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'data-cache-'));
+    store = new EmbeddedStore(dir);
+    await store.open();
+    published = [];
+    cache = new DataCache({ store, refreshMs: 60_000, logger: silent, publish: (delta) => published.push(delta) });
+  });
+  afterEach(async () => {
+    cache.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pushes one ban per change, not the whole list, and nothing when a reload finds no change', async () => {
+    for (let i = 0; i < 500; i++) await store.addBan(ban(`old-${i}`));
+    await cache.start();
+    expect(published).toHaveLength(1);
+    expect(published[0]!.added).toHaveLength(500);
+
+    const added = ban('new', { by: 'mod' });
+    await store.addBan(added);
+    cache.banAdded(added);
+    expect(published[1]).toEqual({ version: 2, added: [added], removed: [] });
+    expect(cache.moderatorBanCount('r')).toBe(1);
+    cache.banRemoved('old-0');
+    expect(published[2]).toEqual({ version: 3, added: [], removed: ['old-0'] });
+    expect(cache.snapshot()).toMatchObject({ version: 3 });
+    expect(cache.snapshot().bans).toHaveLength(500);
+
+    // the store still has old-0 (only the cache was told): a reload finds it and pushes just that
+    await cache.refresh();
+    expect(published[3]).toEqual({ version: 4, added: [expect.objectContaining({ id: 'old-0' })], removed: [] });
+    await cache.refresh();
+    expect(published).toHaveLength(4);
+    expect(cache.version).toBe(4);
+  });
+
+  it('drops expired bans from the workers and prunes them from the store', async () => {
+    const now = Date.now();
+    await store.addBan(ban('brief', { expiresAt: now + 150, by: 'mod' }));
+    await cache.start();
+    expect(cache.moderatorBanCount('r')).toBe(1);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(now + 1_000);
+    await cache.refresh();
+    vi.useRealTimers();
+    expect(published.at(-1)).toMatchObject({ added: [], removed: ['brief'] });
+    expect(cache.moderatorBanCount('r')).toBe(0);
+    expect(await store.removeExpiredBans(now + 1_000)).toBe(0);
+    expect(await store.listBans(0)).toEqual([]);
+  });
+});
