@@ -32,6 +32,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (Boolean(v.TLS_CERT) !== Boolean(v.TLS_KEY)) {
     throw new ConfigError(v.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT', 'must be set together with the other TLS variable', 'set both TLS_CERT and TLS_KEY, or neither');
   }
+  if (v.INGEST_MIN_KBPS >= v.INGEST_MAX_KBPS) {
+    throw new ConfigError('INGEST_MIN_KBPS', `must be below INGEST_MAX_KBPS (${v.INGEST_MIN_KBPS} >= ${v.INGEST_MAX_KBPS})`, 'e.g. INGEST_MIN_KBPS=8');
+  }
   const tls = v.TLS_CERT && v.TLS_KEY ? { cert: readPem('TLS_CERT', v.TLS_CERT), key: readPem('TLS_KEY', v.TLS_KEY) } : undefined;
 
   const generatedKeys: Array<'KEY' | 'ADMIN_KEY'> = [];
@@ -66,11 +69,20 @@ export function loadConfig(env: Env = process.env): Config {
     chatHeartbeatMs: v.CHAT_HEARTBEAT_MS,
     chatSendBufferBytes: v.CHAT_SEND_BUFFER_BYTES,
     maxConnectionsPerIp: v.MAX_CONNECTIONS_PER_IP,
+    roomRequestTimeoutMs: v.ROOM_REQUEST_TIMEOUT_MS,
+    ingest: {
+      maxBytesPerSecond: (v.INGEST_MAX_KBPS * 1000) / 8,
+      minBytesPerSecond: (v.INGEST_MIN_KBPS * 1000) / 8,
+      burstSeconds: v.INGEST_BURST_SECONDS,
+      maxFramesPerSecond: v.INGEST_MAX_FRAMES_PER_SECOND,
+      rateWindowMs: v.ROOM_REQUEST_TIMEOUT_MS,
+    },
     production,
   };
   Object.freeze(config.roomPorts);
   Object.freeze(config.loadBalancers);
   Object.freeze(config.generatedKeys);
+  Object.freeze(config.ingest);
   if (config.tls) Object.freeze(config.tls);
   return Object.freeze(config);
 }

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log/createLogger.js';
 import { ChatRoom } from '../chat/ChatRoom.js';
@@ -16,15 +17,20 @@ import { handleRoomRequest } from './roomRequests.js';
 import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
 import type { ConnectionLimiter } from './ConnectionLimiter.js';
+import { startRequestDeadline } from './RequestDeadline.js';
+import { socketAddress } from './socketAddress.js';
 
 /**
  * Bounds for a room port's HTTP side: slow or idle clients cannot hold sockets forever.
- * No whole-request timeout: an ingest body lasts as long as the broadcast. Instead a socket
- * idle for IDLE_TIMEOUT_MS is cut, and headers must arrive within HEADERS_TIMEOUT_MS.
+ * Headers must arrive within HEADERS_TIMEOUT_MS, a body within the room's request timeout
+ * (RequestDeadline: Node's own would cut an ingest, which lasts as long as the broadcast), and
+ * a socket idle for IDLE_TIMEOUT_MS is cut.
  */
 const HEADERS_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** A connection over the per-address cap gets this long to send its request and read the 429. */
+const REFUSED_LINGER_MS = 1_000;
 
 export type RoomState = 'new' | 'listening' | 'closed';
 /** Why a room closes: deleted (clients get close 4000) or the worker is going away (1001, reconnect). */
@@ -38,6 +44,8 @@ export interface RoomOptions {
   readonly chat: WorkerChat;
   readonly media: WorkerMedia;
   readonly limiter: ConnectionLimiter;
+  /** A request body must arrive within this (ROOM_REQUEST_TIMEOUT_MS), except a streaming ingest's. */
+  readonly requestTimeoutMs: number;
   /** Told when the stream goes live or ends (the primary shows it in the room list). */
   readonly onStream?: (room: string, stream: StreamState) => void;
 }
@@ -59,6 +67,7 @@ export class Room implements IngestRoom {
   readonly #workerChat: WorkerChat;
   readonly #media: WorkerMedia;
   readonly #limiter: ConnectionLimiter;
+  readonly #requestTimeoutMs: number;
   readonly #hls: HlsSource;
   #state: RoomState = 'new';
 
@@ -69,6 +78,7 @@ export class Room implements IngestRoom {
     this.#workerChat = options.chat;
     this.#media = options.media;
     this.#limiter = options.limiter;
+    this.#requestTimeoutMs = options.requestTimeoutMs;
     this.logger = options.logger.child({ room: options.name, port: options.port });
     this.chat = new ChatRoom(options.name, options.settings, options.chat.context);
     this.stream = options.media.streamFor(options, this.logger);
@@ -89,6 +99,7 @@ export class Room implements IngestRoom {
     // The idle timeout is set per HTTP request (#request), not server-wide: a server-wide one
     // leaves a Timeout on every upgraded chat socket for as long as it stays open.
     this.#server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    this.#server.on('connection', (socket: Socket) => this.#connected(socket));
     this.#server.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head));
     this.#server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       this.logger.debug({ err: error }, 'bad request on room port');
@@ -159,11 +170,25 @@ export class Room implements IngestRoom {
     this.logger.info({ reason }, 'room closed');
   }
 
+  /** Counts every connection against its address's cap; one over it is answered 429 at its first request. */
+  #connected(socket: Socket): void {
+    const address = socketAddress(socket);
+    if (this.#limiter.admit(address, socket)) return;
+    this.logger.warn({ address }, 'connection refused: too many from one address');
+    setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+  }
+
   async #request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (!this.#limiter.admitted(req.socket)) {
+      res.setHeader('connection', 'close');
+      sendJson(res, 429, errorBody('RATE_LIMITED', 'Too many connections from your address'));
+      return;
+    }
     req.socket.setTimeout(IDLE_TIMEOUT_MS);
+    const deadline = startRequestDeadline(req, res, this.#requestTimeoutMs, this.logger);
     const path = (req.url ?? '/').split('?', 1)[0]!;
     try {
-      if (path === '/ingest') await handleIngestRequest(this, req, res);
+      if (path === '/ingest') await handleIngestRequest(this, req, res, deadline);
       else if (path.startsWith('/hls/')) {
         await serveHls(this.#hls, path.slice(5), req, res);
       } else handleRoomRequest(this, req, res);
@@ -184,9 +209,7 @@ export class Room implements IngestRoom {
       return;
     }
     socket.on('error', this.#onUpgradeSocketError);
-    const address = request.socket.remoteAddress ?? 'unknown';
-    if (!this.#limiter.admit(address, socket)) {
-      this.logger.warn({ address }, 'connection refused: too many from one address');
+    if (!this.#limiter.admitted(socket)) {
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }

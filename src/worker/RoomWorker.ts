@@ -21,17 +21,27 @@ export class RoomWorker {
   readonly #media: WorkerMedia;
   readonly #counters: WorkerCounters;
   readonly #limiter: ConnectionLimiter;
+  readonly #requestTimeoutMs: number;
   readonly #lag = new EventLoopLag();
   readonly #rooms = new Map<string, Room>();
   #cache: CacheSnapshot | undefined;
   #closed = false;
 
-  constructor(channel: WorkerSideChannel, chat: WorkerChat, media: WorkerMedia, counters: WorkerCounters, limiter: ConnectionLimiter, logger: Logger) {
+  constructor(
+    channel: WorkerSideChannel,
+    chat: WorkerChat,
+    media: WorkerMedia,
+    counters: WorkerCounters,
+    limiter: ConnectionLimiter,
+    requestTimeoutMs: number,
+    logger: Logger,
+  ) {
     this.#channel = channel;
     this.#chat = chat;
     this.#media = media;
     this.#counters = counters;
     this.#limiter = limiter;
+    this.#requestTimeoutMs = requestTimeoutMs;
     this.#logger = logger;
     channel.handle('room.open', ({ name, port, settings }) => this.openRoom(name, port, settings));
     channel.handle('room.close', async ({ name, reason, kind }) => ({ closed: await this.closeRoom(name, reason, kind) }));
@@ -82,6 +92,7 @@ export class RoomWorker {
       chat: this.#chat,
       media: this.#media,
       limiter: this.#limiter,
+      requestTimeoutMs: this.#requestTimeoutMs,
       onStream: (room, stream) => this.#channel.notify('room.stream', { name: room, live: stream.live }),
     });
     this.#rooms.set(name, room);

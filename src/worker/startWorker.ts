@@ -15,7 +15,8 @@ export async function startWorker(config: Config, slot: string): Promise<void> {
   const logger = createLogger(config.logLevel, { role: 'worker', worker: Number(slot) });
   const channel = workerSideChannel();
   const counters = newWorkerCounters();
-  const worker = new RoomWorker(channel, new WorkerChat(config, channel, logger, counters), new WorkerMedia(config, logger, counters), counters, new ConnectionLimiter(config.maxConnectionsPerIp), logger);
+  const limiter = new ConnectionLimiter(config.maxConnectionsPerIp);
+  const worker = new RoomWorker(channel, new WorkerChat(config, channel, logger, counters), new WorkerMedia(config, logger, counters), counters, limiter, config.roomRequestTimeoutMs, logger);
 
   // The primary coordinates shutdown: a Ctrl-C reaches the whole process group, and workers
   // that left on their own would race the primary's orderly close.
