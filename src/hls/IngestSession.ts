@@ -58,7 +58,7 @@ export class IngestSession extends EventEmitter<IngestSessionEvents> {
   readonly limits: IngestLimits;
   #sink: IngestSink;
   readonly #rate: ByteRateCap;
-  #held = new HeldBytes();
+  readonly #held = new HeldBytes();
   /** Sniff again once this many bytes are held. */
   #sniffAt = 1;
   /** Bytes written since ffmpeg's input said it was full. */
