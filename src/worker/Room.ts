@@ -31,6 +31,8 @@ const IDLE_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 /** A connection over the per-address cap gets this long to send its request and read the 429. */
 const REFUSED_LINGER_MS = 1_000;
+/** Refused connections are logged at most this often (with how many), so a flood does not flood the log. */
+const REFUSED_LOG_MS = 1_000;
 
 export type RoomState = 'new' | 'listening' | 'closed';
 /** Why a room closes: deleted (clients get close 4000) or the worker is going away (1001, reconnect). */
@@ -70,6 +72,8 @@ export class Room implements IngestRoom {
   readonly #requestTimeoutMs: number;
   readonly #hls: HlsSource;
   #state: RoomState = 'new';
+  #refusedLoggedAt = 0;
+  #refusedUnlogged = 0;
 
   constructor(options: RoomOptions) {
     this.name = options.name;
@@ -174,8 +178,12 @@ export class Room implements IngestRoom {
   #connected(socket: Socket): void {
     const address = socketAddress(socket);
     if (this.#limiter.admit(address, socket)) return;
-    this.logger.warn({ address }, 'connection refused: too many from one address');
     setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+    this.#refusedUnlogged += 1;
+    if (Date.now() - this.#refusedLoggedAt < REFUSED_LOG_MS) return;
+    this.logger.warn({ address, refused: this.#refusedUnlogged }, 'connection refused: too many from one address');
+    this.#refusedLoggedAt = Date.now();
+    this.#refusedUnlogged = 0;
   }
 
   async #request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
