@@ -29,7 +29,7 @@ export const CLOSE = {
   MEDIA_UNSUPPORTED: { code: 4015, reason: 'media not supported' },
   /** Ingest: ffmpeg could not turn the stream into HLS (corrupt media, or it crashed). */
   MEDIA_INVALID: { code: 4022, reason: 'media invalid' },
-  /** Repeated flooding after a temporary mute. */
+  /** Chat: repeated flooding after a temporary mute. Ingest: over the bitrate or frame-rate cap. */
   FLOODING: { code: 4029, reason: 'flooding' },
 } as const;
 

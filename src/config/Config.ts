@@ -1,3 +1,4 @@
+import type { IngestLimits } from '../hls/IngestLimits.js';
 import type { LOG_LEVELS } from './schema.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -48,9 +49,13 @@ export interface Config {
   readonly chatJoinTimeoutMs: number;
   /** Unsent bytes a chat client may have queued before it is dropped as a slow consumer. */
   readonly chatSendBufferBytes: number;
-  /** WebSocket connections (chat + ingest) one address may hold in one worker. */
+  /** Connections (chat, ingest and plain HTTP) one address may hold to the room ports of one worker. */
   readonly maxConnectionsPerIp: number;
   /** Reverse proxies (addresses, CIDR ranges) whose `X-Forwarded-For` is believed. */
   readonly trustProxy: readonly string[];
+  /** A room-port request must have its whole body within this (a streaming ingest is watched by rate instead). */
+  readonly roomRequestTimeoutMs: number;
+  /** Bounds on one producer's ingest (INGEST_* settings). */
+  readonly ingest: IngestLimits;
   readonly production: boolean;
 }

@@ -45,6 +45,9 @@ export function loadConfig(env: Env = process.env, role: ProcessRole = 'primary'
   if (Boolean(v.TLS_CERT) !== Boolean(v.TLS_KEY)) {
     throw new ConfigError(v.TLS_CERT ? 'TLS_KEY' : 'TLS_CERT', 'must be set together with the other TLS variable', 'set both TLS_CERT and TLS_KEY, or neither');
   }
+  if (v.INGEST_MIN_KBPS >= v.INGEST_MAX_KBPS) {
+    throw new ConfigError('INGEST_MIN_KBPS', `must be below INGEST_MAX_KBPS (${v.INGEST_MIN_KBPS} >= ${v.INGEST_MAX_KBPS})`, 'e.g. INGEST_MIN_KBPS=8');
+  }
   const tls = v.TLS_CERT && v.TLS_KEY ? { cert: readPem('TLS_CERT', v.TLS_CERT), key: readPem('TLS_KEY', v.TLS_KEY) } : undefined;
 
   const generatedKeys: Array<'KEY' | 'ADMIN_KEY'> = [];
@@ -103,6 +106,14 @@ function common(v: EnvValues) {
     chatSendBufferBytes: v.CHAT_SEND_BUFFER_BYTES,
     maxConnectionsPerIp: v.MAX_CONNECTIONS_PER_IP,
     trustProxy: v.TRUST_PROXY,
+    roomRequestTimeoutMs: v.ROOM_REQUEST_TIMEOUT_MS,
+    ingest: {
+      maxBytesPerSecond: (v.INGEST_MAX_KBPS * 1000) / 8,
+      minBytesPerSecond: (v.INGEST_MIN_KBPS * 1000) / 8,
+      burstSeconds: v.INGEST_BURST_SECONDS,
+      maxFramesPerSecond: v.INGEST_MAX_FRAMES_PER_SECOND,
+      rateWindowMs: v.ROOM_REQUEST_TIMEOUT_MS,
+    },
     production,
   };
 }
@@ -142,6 +153,7 @@ function freeze(config: Config): Config {
   Object.freeze(config.generatedKeys);
   Object.freeze(config.weakKeys);
   Object.freeze(config.trustProxy);
+  Object.freeze(config.ingest);
   if (config.tls) Object.freeze(config.tls);
   return Object.freeze(config);
 }

@@ -135,12 +135,23 @@ export const envSchema = {
   CHAT_JOIN_TIMEOUT_MS: { schema: positiveInt(1_000, 600_000).default(10_000), hint: 'milliseconds a chat socket may stay unjoined, e.g. CHAT_JOIN_TIMEOUT_MS=10000' },
   MAX_CONNECTIONS_PER_IP: {
     schema: positiveInt(1, 1_000_000).default(200),
-    hint: 'WebSocket connections one address may hold per worker, e.g. MAX_CONNECTIONS_PER_IP=200',
+    hint: 'connections one address may hold to the room ports of one worker, e.g. MAX_CONNECTIONS_PER_IP=200',
   },
   CHAT_SEND_BUFFER_BYTES: { schema: positiveInt(16_384, 268_435_456).default(1_048_576), hint: 'e.g. CHAT_SEND_BUFFER_BYTES=1048576' },
   TRUST_PROXY: {
     schema: addressRangeList.default([]),
     hint: "addresses or CIDR ranges of your reverse proxies, e.g. TRUST_PROXY='127.0.0.1,10.0.0.0/8,::1'",
+  },
+  ROOM_REQUEST_TIMEOUT_MS: {
+    schema: positiveInt(1_000, 3_600_000).default(30_000),
+    hint: 'how long a room-port request body may take, e.g. ROOM_REQUEST_TIMEOUT_MS=30000',
+  },
+  INGEST_MAX_KBPS: { schema: positiveInt(16, 10_000_000).default(20_000), hint: 'kilobits per second one producer may push, e.g. INGEST_MAX_KBPS=20000' },
+  INGEST_MIN_KBPS: { schema: boundedNumber(0, 10_000_000).default(8), hint: 'kilobits per second an HTTP ingest must keep up, e.g. INGEST_MIN_KBPS=8' },
+  INGEST_BURST_SECONDS: { schema: boundedNumber(1, 600).default(10), hint: 'seconds of INGEST_MAX_KBPS a producer may send at once, e.g. INGEST_BURST_SECONDS=10' },
+  INGEST_MAX_FRAMES_PER_SECOND: {
+    schema: positiveInt(1, 100_000).default(100),
+    hint: 'WebSocket frames per second one producer may send, e.g. INGEST_MAX_FRAMES_PER_SECOND=100',
   },
   NODE_ENV: { schema: z.string().optional(), hint: 'e.g. NODE_ENV=production' },
 } as const;

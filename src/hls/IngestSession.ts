@@ -1,9 +1,12 @@
 import { EventEmitter } from 'node:events';
+import { ByteRateCap } from './ByteRateCap.js';
+import { HeldBytes } from './HeldBytes.js';
+import type { IngestLimits } from './IngestLimits.js';
 import { sniffMedia, SNIFF_LIMIT_BYTES, type MediaInfo } from './mediaSniffer.js';
 
 /** Why an ingest stopped against the producer's will; `code` is in the HTTP error catalog. */
 export interface IngestFailure {
-  readonly code: 'MEDIA_UNSUPPORTED' | 'MEDIA_INVALID' | 'FFMPEG_UNAVAILABLE' | 'STREAM_STOPPED';
+  readonly code: 'MEDIA_UNSUPPORTED' | 'MEDIA_INVALID' | 'FFMPEG_UNAVAILABLE' | 'STREAM_STOPPED' | 'INGEST_TOO_FAST';
   readonly message: string;
   /** STREAM_STOPPED because the server is going away (not the room deleted): come back. */
   readonly goingAway?: boolean;
@@ -33,28 +36,45 @@ export interface IngestSink {
 
 /** Bytes held while the stream's tracks are sniffed and ffmpeg starts, before backpressure. */
 const PENDING_LIMIT_BYTES = 1024 * 1024;
+/**
+ * Bytes a producer may send past backpressure (held, or written to a full ffmpeg input) before it
+ * is cut. A transport that stops reading still delivers what it had read: at most a WebSocket
+ * frame (8 MiB) and a socket read. More means nothing holds the producer back.
+ */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** After a sniff that needs more bytes, the next waits for this many more, or half again as many: linear in all. */
+const SNIFF_STEP_BYTES = 4 * 1024;
 
 /**
  * One producer's connection to a room's stream, whatever carries the bytes (HTTP body or
  * WebSocket). It sniffs the first bytes, holds them while ffmpeg starts, then passes bytes
- * straight through with backpressure. It ends exactly once: `finished` or `failed`.
+ * straight through with backpressure. Its cost is linear in the bytes, and bounded: the bitrate
+ * cap and the bytes held past backpressure. It ends exactly once: `finished` or `failed`.
  */
 export class IngestSession extends EventEmitter<IngestSessionEvents> {
   readonly producer: string;
   readonly startedAt = Date.now();
+  /** The caps this producer streams under (the transports apply theirs: frames, minimum rate). */
+  readonly limits: IngestLimits;
   #sink: IngestSink;
-  #pending: Buffer[] = [];
-  #pendingBytes = 0;
+  readonly #rate: ByteRateCap;
+  readonly #held = new HeldBytes();
+  /** Sniff again once this many bytes are held. */
+  #sniffAt = 1;
+  /** Bytes written since ffmpeg's input said it was full. */
+  #backlog = 0;
   #bytes = 0;
   #media: MediaInfo | null = null;
   #flowing = false;
   #endRequested = false;
   #done = false;
 
-  constructor(producer: string, sink: IngestSink) {
+  constructor(producer: string, sink: IngestSink, limits: IngestLimits, now?: () => number) {
     super();
     this.producer = producer;
     this.#sink = sink;
+    this.limits = limits;
+    this.#rate = new ByteRateCap(limits.maxBytesPerSecond, limits.burstSeconds, now);
   }
 
   get done(): boolean {
@@ -86,12 +106,18 @@ export class IngestSession extends EventEmitter<IngestSessionEvents> {
   /** Takes producer bytes. False: stop reading until 'drain'. */
   push(chunk: Buffer): boolean {
     if (this.#done || this.#endRequested || chunk.length === 0) return true;
+    if (!this.#rate.take(chunk.length)) {
+      const kbps = Math.round((this.#rate.measuredBytesPerSecond() * 8) / 1000);
+      const cap = Math.round((this.limits.maxBytesPerSecond * 8) / 1000);
+      this.fail({ code: 'INGEST_TOO_FAST', message: `The stream arrives at ${kbps} kbps, above this server's cap of ${cap} kbps` });
+      return true;
+    }
     this.#bytes += chunk.length;
-    if (this.#flowing) return this.#sink.write(chunk);
-    this.#pending.push(chunk);
-    this.#pendingBytes += chunk.length;
-    if (this.#media === null) this.#sniff(false);
-    return this.#pendingBytes < PENDING_LIMIT_BYTES;
+    if (this.#flowing) return this.#write(chunk);
+    this.#held.append(chunk);
+    if (this.#media === null && this.#held.length >= this.#sniffAt) this.#sniff(false);
+    if (this.#held.length > MAX_BUFFERED_BYTES) this.#overflowed(this.#held.length);
+    return this.#held.length < PENDING_LIMIT_BYTES;
   }
 
   /** The producer stopped sending: finish the stream cleanly. */
@@ -103,7 +129,7 @@ export class IngestSession extends EventEmitter<IngestSessionEvents> {
       return;
     }
     if (this.#media === null) {
-      if (this.#pendingBytes === 0) {
+      if (this.#held.length === 0) {
         this.fail({ code: 'MEDIA_UNSUPPORTED', message: 'The stream ended before any media arrived' });
         return;
       }
@@ -115,11 +141,9 @@ export class IngestSession extends EventEmitter<IngestSessionEvents> {
   flowing(): void {
     if (this.#done || this.#flowing) return;
     this.#flowing = true;
-    const held = this.#pending;
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    let room = true;
-    for (const chunk of held) room = this.#sink.write(chunk);
+    const held = this.#held.take();
+    const room = held.length === 0 || this.#write(held);
+    if (this.#done) return;
     if (this.#endRequested) this.#sink.end();
     else if (room) this.emit('drain');
   }
@@ -127,7 +151,7 @@ export class IngestSession extends EventEmitter<IngestSessionEvents> {
   fail(failure: IngestFailure): void {
     if (this.#done) return;
     this.#done = true;
-    this.#pending = [];
+    this.#held.take();
     this.emit('failed', failure);
   }
 
@@ -137,14 +161,33 @@ export class IngestSession extends EventEmitter<IngestSessionEvents> {
     this.emit('finished', { bytes: this.#bytes, ...summary });
   }
 
+  #write(chunk: Buffer): boolean {
+    if (this.#sink.write(chunk)) {
+      this.#backlog = 0;
+      return true;
+    }
+    this.#backlog += chunk.length;
+    if (this.#backlog > MAX_BUFFERED_BYTES) this.#overflowed(this.#backlog);
+    return false;
+  }
+
+  #overflowed(bytes: number): void {
+    const mib = (bytes / (1024 * 1024)).toFixed(1);
+    this.fail({ code: 'INGEST_TOO_FAST', message: `The producer sent ${mib} MiB that the server could not take yet, after it was asked to wait` });
+  }
+
+  /** Sniffs what is held; after a 'more', the next sniff waits for enough new bytes that all sniffs cost linear time. */
   #sniff(final: boolean): void {
-    const head = Buffer.concat(this.#pending);
+    const head = this.#held.view();
     const result = sniffMedia(head, final || head.length >= SNIFF_LIMIT_BYTES);
     if (result.kind === 'unsupported') {
       this.fail({ code: 'MEDIA_UNSUPPORTED', message: result.reason });
       return;
     }
-    if (result.kind === 'more') return;
+    if (result.kind === 'more') {
+      this.#sniffAt = Math.min(SNIFF_LIMIT_BYTES, Math.max(head.length + SNIFF_STEP_BYTES, Math.ceil(head.length * 1.5)));
+      return;
+    }
     if (result.media.video === null && result.media.audio === null) {
       this.fail({ code: 'MEDIA_UNSUPPORTED', message: `The ${result.media.container} stream has neither video nor audio` });
       return;

@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { Logger } from '../log/createLogger.js';
 import { copiesVideo, PLAYLIST_NAME } from './ffmpegArgs.js';
 import { IngestSession, type IngestSink } from './IngestSession.js';
+import type { IngestLimits } from './IngestLimits.js';
 import type { MediaInfo } from './mediaSniffer.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
 import { Transcoder, type TranscoderExit } from './Transcoder.js';
@@ -39,6 +40,8 @@ export interface LiveStreamOptions {
   readonly url: string;
   readonly settings: StreamSettings;
   readonly ffmpeg: () => Promise<FfmpegBinary>;
+  /** The caps every producer of the room streams under. */
+  readonly ingestLimits: IngestLimits;
   readonly logger: Logger;
   readonly counters: StreamCounters;
   readonly firstSegmentTimeoutMs?: number;
@@ -118,7 +121,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     if (previous && previous.producer === producer && previous.ending) await this.#finish(previous);
     if (this.#closed) throw new Error('the room is closing');
     if (this.#session) throw new StreamBusyError(this.#session.producer);
-    const session = new IngestSession(producer, this.#sink());
+    const session = new IngestSession(producer, this.#sink(), this.#options.ingestLimits);
     this.#session = session;
     const release = () => {
       if (this.#session === session) this.#session = null;

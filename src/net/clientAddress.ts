@@ -28,3 +28,30 @@ export function clientAddress(origin: RequestOrigin, trusted: AddressRanges): st
   }
   return client;
 }
+
+/**
+ * A worker's view of where connections come from: the socket's peer, whether that peer is one of
+ * the trusted proxies (TRUST_PROXY), and a request's client address.
+ */
+export class ClientAddresses {
+  readonly #trusted: AddressRanges;
+
+  constructor(trusted: AddressRanges) {
+    this.#trusted = trusted;
+  }
+
+  /** The socket's peer, normalised (an IPv4-mapped `::ffff:a.b.c.d` is `a.b.c.d`). */
+  peer(socket: { readonly remoteAddress?: string | undefined }): string {
+    return normalizeAddress(socket.remoteAddress ?? '') ?? 'unknown';
+  }
+
+  /** Whether connections from this peer carry many clients (a trusted proxy), so only their forwarded address counts. */
+  isTrustedProxy(peer: string): boolean {
+    return this.#trusted.size > 0 && this.#trusted.has(peer);
+  }
+
+  /** The request's client address (behind a trusted proxy: from X-Forwarded-For). */
+  of(req: { readonly socket: { readonly remoteAddress?: string | undefined }; readonly headers: IncomingHttpHeaders }): string {
+    return clientAddress({ socketAddress: req.socket.remoteAddress, headers: req.headers }, this.#trusted);
+  }
+}

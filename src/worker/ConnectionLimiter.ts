@@ -1,8 +1,9 @@
 import type { Duplex } from 'node:stream';
 
 /**
- * Caps the WebSocket connections (chat and ingest) one address holds in this worker, so one
- * client cannot take every socket. Counts drop when the sockets close.
+ * Caps the connections one address holds to the room ports of this worker (chat, ingest and plain
+ * HTTP alike), so one client cannot take every socket or file descriptor. Sockets are counted when
+ * they connect and dropped when they close, so an upgrade is never counted twice.
  */
 export class ConnectionLimiter {
   readonly #perAddress: number;
@@ -34,5 +35,10 @@ export class ConnectionLimiter {
     this.#addressOf.set(socket, address);
     socket.on('close', this.#onClose);
     return true;
+  }
+
+  /** Whether the socket was admitted (and is counted until it closes). */
+  admitted(socket: Duplex): boolean {
+    return this.#addressOf.has(socket);
   }
 }

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log/createLogger.js';
 import { ChatRoom } from '../chat/ChatRoom.js';
@@ -18,15 +19,22 @@ import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
 import type { ConnectionLimiter } from './ConnectionLimiter.js';
 import { limitKey } from '../net/addresses.js';
+import type { ClientAddresses } from '../net/clientAddress.js';
+import { startRequestDeadline } from './RequestDeadline.js';
 
 /**
  * Bounds for a room port's HTTP side: slow or idle clients cannot hold sockets forever.
- * No whole-request timeout: an ingest body lasts as long as the broadcast. Instead a socket
- * idle for IDLE_TIMEOUT_MS is cut, and headers must arrive within HEADERS_TIMEOUT_MS.
+ * Headers must arrive within HEADERS_TIMEOUT_MS, a body within the room's request timeout
+ * (RequestDeadline: Node's own would cut an ingest, which lasts as long as the broadcast), and
+ * a socket idle for IDLE_TIMEOUT_MS is cut.
  */
 const HEADERS_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** A connection over the per-address cap gets this long to send its request and read the 429. */
+const REFUSED_LINGER_MS = 1_000;
+/** Refused connections are logged at most this often (with how many), so a flood does not flood the log. */
+const REFUSED_LOG_MS = 1_000;
 
 export type RoomState = 'new' | 'listening' | 'closed';
 /** Why a room closes: deleted (clients get close 4000) or the worker is going away (1001, reconnect). */
@@ -42,8 +50,10 @@ export interface RoomOptions {
   readonly chat: WorkerChat;
   readonly media: WorkerMedia;
   readonly limiter: ConnectionLimiter;
-  /** The client's address, normalised (behind TRUST_PROXY: from X-Forwarded-For). */
-  readonly addressOf: (req: http.IncomingMessage) => string;
+  /** Where connections come from (the socket's peer; behind TRUST_PROXY, the forwarded client). */
+  readonly addresses: ClientAddresses;
+  /** A request body must arrive within this (ROOM_REQUEST_TIMEOUT_MS), except a streaming ingest's. */
+  readonly requestTimeoutMs: number;
   /** Told when the stream goes live or ends (the primary shows it in the room list). */
   readonly onStream?: (room: string, stream: StreamState) => void;
 }
@@ -65,9 +75,12 @@ export class Room implements IngestRoom {
   readonly #workerChat: WorkerChat;
   readonly #media: WorkerMedia;
   readonly #limiter: ConnectionLimiter;
-  readonly #addressOf: RoomOptions['addressOf'];
+  readonly #addresses: ClientAddresses;
+  readonly #requestTimeoutMs: number;
   readonly #hls: HlsSource;
   #state: RoomState = 'new';
+  #refusedLoggedAt = 0;
+  #refusedUnlogged = 0;
 
   constructor(options: RoomOptions) {
     this.name = options.name;
@@ -76,7 +89,8 @@ export class Room implements IngestRoom {
     this.#workerChat = options.chat;
     this.#media = options.media;
     this.#limiter = options.limiter;
-    this.#addressOf = options.addressOf;
+    this.#addresses = options.addresses;
+    this.#requestTimeoutMs = options.requestTimeoutMs;
     this.logger = options.logger.child({ room: options.name, port: options.port });
     this.chat = new ChatRoom(options.name, options.settings, options.chat.context, options.epoch);
     this.stream = options.media.streamFor(options, this.logger);
@@ -86,7 +100,7 @@ export class Room implements IngestRoom {
       dir: options.media.roomDir(this.name),
       cache,
       cacheKey: (name) => `${this.name}/${name}`,
-      onPlaylist: (req) => this.viewers.touch(this.#addressOf(req), req.headers['user-agent']),
+      onPlaylist: (req) => this.viewers.touch(this.#addresses.of(req), req.headers['user-agent']),
     };
     this.stream.on('files', (name) => (name === null ? cache.clearRoom(this.name) : cache.invalidate(`${this.name}/${name}`)));
     // Check header and idle timeouts every second (Node's default is every 30 s), so slow clients
@@ -97,6 +111,7 @@ export class Room implements IngestRoom {
     // The idle timeout is set per HTTP request (#request), not server-wide: a server-wide one
     // leaves a Timeout on every upgraded chat socket for as long as it stays open.
     this.#server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    this.#server.on('connection', (socket: Socket) => this.#connected(socket));
     this.#server.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head));
     this.#server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       this.logger.debug({ err: error }, 'bad request on room port');
@@ -172,11 +187,41 @@ export class Room implements IngestRoom {
     this.logger.info({ reason }, 'room closed');
   }
 
+  /**
+   * Counts every connection against its address's cap (an IPv4 address or an IPv6 /64); one over
+   * it is answered 429 at its first request. A trusted proxy's connections are not counted here:
+   * they carry many clients, whose WebSocket upgrades are counted by forwarded address instead.
+   */
+  #connected(socket: Socket): void {
+    const peer = this.#addresses.peer(socket);
+    if (this.#addresses.isTrustedProxy(peer)) return;
+    if (this.#admit(limitKey(peer), socket)) return;
+    setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+  }
+
+  /** Admits the socket under `key`, or logs the refusal (at most once a second, with how many). */
+  #admit(key: string, socket: Duplex): boolean {
+    if (this.#limiter.admit(key, socket)) return true;
+    this.#refusedUnlogged += 1;
+    if (Date.now() - this.#refusedLoggedAt >= REFUSED_LOG_MS) {
+      this.logger.warn({ address: key, refused: this.#refusedUnlogged }, 'connection refused: too many from one address');
+      this.#refusedLoggedAt = Date.now();
+      this.#refusedUnlogged = 0;
+    }
+    return false;
+  }
+
   async #request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (!this.#limiter.admitted(req.socket) && !this.#addresses.isTrustedProxy(this.#addresses.peer(req.socket))) {
+      res.setHeader('connection', 'close');
+      sendJson(res, 429, errorBody('RATE_LIMITED', 'Too many connections from your address'));
+      return;
+    }
     req.socket.setTimeout(IDLE_TIMEOUT_MS);
+    const deadline = startRequestDeadline(req, res, this.#requestTimeoutMs, this.logger);
     const path = (req.url ?? '/').split('?', 1)[0]!;
     try {
-      if (path === '/ingest') await handleIngestRequest(this, req, res);
+      if (path === '/ingest') await handleIngestRequest(this, req, res, deadline);
       else if (path.startsWith('/hls/')) {
         await serveHls(this.#hls, path.slice(5), req, res);
       } else handleRoomRequest(this, req, res);
@@ -197,9 +242,9 @@ export class Room implements IngestRoom {
       return;
     }
     socket.on('error', this.#onUpgradeSocketError);
-    const address = this.#addressOf(request);
-    if (!this.#limiter.admit(limitKey(address), socket)) {
-      this.logger.warn({ address }, 'connection refused: too many from one address');
+    const address = this.#addresses.of(request);
+    // A trusted proxy's connection carries many clients; its upgrades are counted per client here.
+    if (!this.#limiter.admitted(socket) && !this.#admit(limitKey(address), socket)) {
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }

@@ -21,22 +21,33 @@ export class RoomWorker {
   readonly #media: WorkerMedia;
   readonly #counters: WorkerCounters;
   readonly #limiter: ConnectionLimiter;
+  readonly #requestTimeoutMs: number;
   readonly #lag = new EventLoopLag();
   readonly #rooms = new Map<string, Room>();
-  readonly #addressOf: RoomOptions['addressOf'];
+  readonly #addresses: RoomOptions['addresses'];
   /** The cache version this worker holds; undefined until the first snapshot. */
   #cacheVersion: number | undefined;
   #fetchingSnapshot = false;
   #closed = false;
 
-  /** `addressOf` gives a request's client address (normalised, TRUST_PROXY applied). */
-  constructor(channel: WorkerSideChannel, chat: WorkerChat, media: WorkerMedia, counters: WorkerCounters, limiter: ConnectionLimiter, logger: Logger, addressOf: RoomOptions['addressOf']) {
-    this.#addressOf = addressOf;
+  /** `addresses` tells where connections come from (normalised, TRUST_PROXY applied). */
+  constructor(
+    channel: WorkerSideChannel,
+    chat: WorkerChat,
+    media: WorkerMedia,
+    counters: WorkerCounters,
+    limiter: ConnectionLimiter,
+    requestTimeoutMs: number,
+    logger: Logger,
+    addresses: RoomOptions['addresses'],
+  ) {
+    this.#addresses = addresses;
     this.#channel = channel;
     this.#chat = chat;
     this.#media = media;
     this.#counters = counters;
     this.#limiter = limiter;
+    this.#requestTimeoutMs = requestTimeoutMs;
     this.#logger = logger;
     channel.handle('room.open', ({ name, port, settings, epoch }) => this.openRoom(name, port, settings, epoch));
     channel.handle('room.close', async ({ name, reason, kind }) => ({ closed: await this.closeRoom(name, reason, kind) }));
@@ -80,7 +91,8 @@ export class RoomWorker {
       chat: this.#chat,
       media: this.#media,
       limiter: this.#limiter,
-      addressOf: this.#addressOf,
+      addresses: this.#addresses,
+      requestTimeoutMs: this.#requestTimeoutMs,
       onStream: (room, stream) => this.#channel.notify('room.stream', { name: room, live: stream.live }),
     });
     this.#rooms.set(name, room);

@@ -51,6 +51,7 @@ export class WorkerMedia {
       url: `http://${this.#config.publicHost}:${room.port}${HLS_PATH}`,
       settings: this.#settings(room.settings),
       ffmpeg: () => this.ffmpeg(),
+      ingestLimits: this.#config.ingest,
       logger,
       counters: this.#counters,
     });

@@ -6,6 +6,8 @@ import type { Logger } from '../log/createLogger.js';
 import type { VerifyResult } from '../chat/tokens.js';
 import { authorizeProducer } from './ingestAuth.js';
 import { sendJson } from '../http/sendJson.js';
+import { RateFloor } from './RateFloor.js';
+import type { RequestDeadline } from './RequestDeadline.js';
 
 /** What the ingest routes need of their room. */
 export interface IngestRoom {
@@ -23,8 +25,10 @@ const LINGER_MS = 1_000;
  * `/ingest` over plain HTTP. GET checks a token and whether the room is free (the broadcast
  * page asks before it opens its camera). POST or PUT streams media in the body, chunked or not:
  * the answer comes when the stream ends: 200 with a summary, or the error that stopped it.
+ * Once streaming, the body is exempt from the room port's request `deadline` as long as it keeps
+ * above the minimum rate (INGEST_MIN_KBPS); below it, the stream ends and the answer is 408.
  */
-export async function handleIngestRequest(room: IngestRoom, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleIngestRequest(room: IngestRoom, req: IncomingMessage, res: ServerResponse, deadline: RequestDeadline): Promise<void> {
   const method = req.method ?? 'GET';
   if (method !== 'GET' && method !== 'POST' && method !== 'PUT') {
     res.setHeader('allow', 'GET, POST, PUT');
@@ -60,15 +64,38 @@ export async function handleIngestRequest(room: IngestRoom, req: IncomingMessage
     session.end();
     return;
   }
-  pipeBody(req, session);
+  deadline.release();
+  pipeBody(req, session, (bytesPerSecond) => {
+    const { minBytesPerSecond, rateWindowMs } = session.limits;
+    const kbps = Math.round((bytesPerSecond * 8) / 100) / 10;
+    const minKbps = (minBytesPerSecond * 8) / 1000;
+    room.logger.warn({ producer: session.producer, kbps, minKbps, windowMs: rateWindowMs }, 'ingest too slow: cut');
+    refuse(req, res, 408, 'REQUEST_TIMEOUT', `The stream arrived at ${kbps} kbps over ${rateWindowMs / 1000} s, below this server's minimum of ${minKbps} kbps`);
+    session.end();
+  });
   session.once('finished', (summary) => sendJson(res, 200, { data: { room: room.name, ...summary } }));
   session.once('failed', (failure) => refuse(req, res, ERRORS[failure.code].status, failure.code, failure.message));
 }
 
-/** Producer bytes into the session, pausing the socket while ffmpeg catches up. */
-function pipeBody(req: IncomingMessage, session: IngestSession): void {
+/** Producer bytes into the session, pausing the socket while ffmpeg catches up; a body below the rate floor is reported. */
+function pipeBody(req: IncomingMessage, session: IngestSession, tooSlow: (bytesPerSecond: number) => void): void {
+  const floor = new RateFloor(session.limits.minBytesPerSecond);
+  const windows = setInterval(() => {
+    const slow = floor.endWindow(req.isPaused());
+    if (slow === null) return;
+    stopWatching();
+    tooSlow(slow);
+  }, session.limits.rateWindowMs);
+  const stopWatching = () => clearInterval(windows);
+  req.once('end', stopWatching);
+  req.once('close', stopWatching);
+  session.once('finished', stopWatching);
+  session.once('failed', stopWatching);
   req.on('data', (chunk: Buffer) => {
-    if (!session.push(chunk)) req.pause();
+    floor.add(chunk.length);
+    if (session.push(chunk)) return;
+    req.pause();
+    floor.holdUp();
   });
   session.on('drain', () => req.resume());
   // The body ended, or the producer went away mid-stream: either way the stream ends cleanly.

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, type CloseName } from '../chat/closeCodes.js';
+import { TokenBucket } from '../chat/TokenBucket.js';
 import { ERRORS, errorBody, type ErrorCode } from '../http/errors.js';
 import type { IngestFailure, IngestSession } from '../hls/IngestSession.js';
 import { StreamBusyError } from '../hls/LiveStream.js';
@@ -12,12 +13,15 @@ import type { IngestRoom } from './ingestHttp.js';
 const MAX_INGEST_FRAME_BYTES = 8 * 1024 * 1024;
 /** A producer that sends nothing this long has gone (its network dropped without a close). */
 const IDLE_MS = 15_000;
+/** After an error close, how long a producer may take to answer it before its socket is cut. */
+const CLOSE_LINGER_MS = 1_000;
 
 const FAILURE_CLOSE: Record<IngestFailure['code'], CloseName> = {
   MEDIA_UNSUPPORTED: 'MEDIA_UNSUPPORTED',
   MEDIA_INVALID: 'MEDIA_INVALID',
   FFMPEG_UNAVAILABLE: 'INTERNAL',
   STREAM_STOPPED: 'ROOM_CLOSED',
+  INGEST_TOO_FAST: 'FLOODING',
 };
 
 /**
@@ -55,6 +59,9 @@ export class IngestSockets {
 }
 
 function attach(ws: WebSocket, session: IngestSession): void {
+  const { maxFramesPerSecond, burstSeconds } = session.limits;
+  // Each frame costs a worker the same whatever its size: tiny frames must not be free.
+  const frames = new TokenBucket(maxFramesPerSecond, maxFramesPerSecond * burstSeconds);
   let lastDataAt = Date.now();
   const idle = setInterval(() => {
     if (Date.now() - lastDataAt > IDLE_MS) ws.terminate();
@@ -63,6 +70,11 @@ function attach(ws: WebSocket, session: IngestSession): void {
   send(ws, { type: 'ingest', state: 'starting' });
   ws.on('message', (data, isBinary) => {
     lastDataAt = Date.now();
+    if (session.done) return;
+    if (!frames.take()) {
+      session.fail({ code: 'INGEST_TOO_FAST', message: `The producer sends more than ${maxFramesPerSecond} frames per second; send bigger chunks` });
+      return;
+    }
     if (!isBinary) {
       ws.close(CLOSE.UNSUPPORTED_DATA.code, CLOSE.UNSUPPORTED_DATA.reason);
       return;
@@ -79,6 +91,8 @@ function attach(ws: WebSocket, session: IngestSession): void {
     send(ws, { type: 'error', code: failure.code, message: failure.message });
     const close = CLOSE[failure.goingAway ? 'GOING_AWAY' : FAILURE_CLOSE[failure.code]];
     ws.close(close.code, close.reason);
+    // A producer that keeps sending instead of closing is not read for long.
+    setTimeout(() => ws.terminate(), CLOSE_LINGER_MS).unref();
   });
   ws.on('error', () => ws.terminate());
   ws.on('close', () => {

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config/Config.js';
 import { createLogger } from '../log/createLogger.js';
 import { workerSideChannel } from '../ipc/endpoints.js';
@@ -8,7 +7,7 @@ import { WorkerMedia } from './WorkerMedia.js';
 import { newWorkerCounters } from './WorkerCounters.js';
 import { ConnectionLimiter } from './ConnectionLimiter.js';
 import { AddressRanges } from '../net/addresses.js';
-import { clientAddress } from '../net/clientAddress.js';
+import { ClientAddresses } from '../net/clientAddress.js';
 
 /** How long a worker whose primary vanished may take to close its rooms before it exits anyway. */
 const ORPHAN_EXIT_MS = 3_000;
@@ -18,9 +17,11 @@ export async function startWorker(config: Config, slot: string): Promise<void> {
   const logger = createLogger(config.logLevel, { role: 'worker', worker: Number(slot) });
   const channel = workerSideChannel();
   const counters = newWorkerCounters();
-  const trustedProxies = new AddressRanges(config.trustProxy);
-  const addressOf = (req: IncomingMessage) => clientAddress({ socketAddress: req.socket.remoteAddress, headers: req.headers }, trustedProxies);
-  const worker = new RoomWorker(channel, new WorkerChat(config, channel, logger, counters), new WorkerMedia(config, logger, counters), counters, new ConnectionLimiter(config.maxConnectionsPerIp), logger, addressOf);
+  const addresses = new ClientAddresses(new AddressRanges(config.trustProxy));
+  const limiter = new ConnectionLimiter(config.maxConnectionsPerIp);
+  const chat = new WorkerChat(config, channel, logger, counters);
+  const media = new WorkerMedia(config, logger, counters);
+  const worker = new RoomWorker(channel, chat, media, counters, limiter, config.roomRequestTimeoutMs, logger, addresses);
 
   // The primary coordinates shutdown: a Ctrl-C reaches the whole process group, and workers
   // that left on their own would race the primary's orderly close.

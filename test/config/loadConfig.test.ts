@@ -142,6 +142,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, 'worker')).toThrow(/CHATSERVER_TOKEN_KEY is missing/);
   });
 
+  it('has room-port and ingest limits a real site would want, in bytes for the code', () => {
+    const config = loadConfig({});
+    expect(config.roomRequestTimeoutMs).toBe(30_000);
+    expect(config.maxConnectionsPerIp).toBe(200);
+    expect(config.ingest).toEqual({ maxBytesPerSecond: 2_500_000, minBytesPerSecond: 1_000, burstSeconds: 10, maxFramesPerSecond: 100, rateWindowMs: 30_000 });
+    expect(Object.isFrozen(config.ingest)).toBe(true);
+    expect(loadConfig({ INGEST_MIN_KBPS: '0' }).ingest.minBytesPerSecond).toBe(0);
+    expect(error({ INGEST_MIN_KBPS: '50', INGEST_MAX_KBPS: '40' })).toMatch(/^Invalid configuration: INGEST_MIN_KBPS must be below INGEST_MAX_KBPS/);
+    expect(error({ ROOM_REQUEST_TIMEOUT_MS: '10' })).toMatch(/ROOM_REQUEST_TIMEOUT_MS="10" must be at least 1000/);
+    expect(error({ INGEST_MAX_FRAMES_PER_SECOND: '0' })).toMatch(/INGEST_MAX_FRAMES_PER_SECOND="0" must be at least 1/);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', MONGODB_URI: '' })).toMatchObject({ port: 80, mongodbUri: undefined });
   });
