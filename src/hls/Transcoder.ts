@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../log/createLogger.js';
+import { FFMPEG_ENV } from './ffmpegEnv.js';
 import { buildFfmpegArgs, LADDER, PLAYLIST_NAME, type TranscodePlan } from './ffmpegArgs.js';
 import { parsePlaylist, withEndList } from './playlist.js';
 
@@ -84,7 +85,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'ffmpeg', stream: options.plan.streamId });
     const args = buildFfmpegArgs(options.plan);
-    this.#child = spawn(options.binary, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    this.#child = spawn(options.binary, args, { stdio: ['pipe', 'ignore', 'pipe'], env: { ...FFMPEG_ENV } });
     this.#logger.info({ pid: this.#child.pid, args }, 'ffmpeg started');
     this.#child.stdin!.on('error', (error) => this.#logger.debug({ err: error }, 'ffmpeg stdin closed'));
     this.#child.stdin!.on('drain', () => this.emit('drain'));

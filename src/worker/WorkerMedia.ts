@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Config } from '../config/Config.js';
 import { HLS_PATH, LiveStream, type StreamSettings } from '../hls/LiveStream.js';
+import { CURRENT_FFMPEG_MAJOR } from '../hls/ffmpegVersion.js';
 import { resolveFfmpeg, type FfmpegBinary } from '../hls/resolveFfmpeg.js';
 import type { Logger } from '../log/createLogger.js';
 import type { RoomSettings } from '../store/records.js';
@@ -32,7 +33,9 @@ export class WorkerMedia {
   ffmpeg(): Promise<FfmpegBinary> {
     this.#ffmpeg ??= resolveFfmpeg({ configured: this.#config.ffmpegPath, searchPath: process.env.PATH }).then(
       (binary) => {
-        this.#logger.info({ ffmpeg: binary.path, source: binary.source }, 'ffmpeg found');
+        const found = { ffmpeg: binary.path, source: binary.source, version: binary.version?.text ?? 'unknown' };
+        if (binary.current) this.#logger.info(found, 'ffmpeg found');
+        else this.#logger.warn(found, `ffmpeg found, but it is older than ${CURRENT_FFMPEG_MAJOR}.0 (or of unknown version): install a current one (e.g. apt-get install ffmpeg) or point FFMPEG_PATH at one`);
         return binary;
       },
       (error: unknown) => {
