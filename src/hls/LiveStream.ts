@@ -3,6 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import type { Logger } from '../log/createLogger.js';
 import { copiesVideo, PLAYLIST_NAME } from './ffmpegArgs.js';
 import { IngestSession, type IngestSink } from './IngestSession.js';
+import { ListedSegments } from './ListedSegments.js';
 import type { MediaInfo } from './mediaSniffer.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
 import { Transcoder, type TranscoderExit } from './Transcoder.js';
@@ -77,6 +78,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   #transcoder: Transcoder | null = null;
   #status: StreamStatus = { phase: 'offline', live: false, url: null, path: null, since: null };
   #lastLagMs: number | null = null;
+  readonly #listed = new ListedSegments();
   #closed = false;
 
   constructor(options: LiveStreamOptions) {
@@ -95,6 +97,11 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
 
   get producer(): string | null {
     return this.#session?.producer ?? null;
+  }
+
+  /** Whether the segment `name` is complete and may be served (see ListedSegments). */
+  isListed(name: string): boolean {
+    return this.#listed.has(name);
   }
 
   /** The pipeline delay of the newest segment (see Transcoder's SegmentReady.lagMs). */
@@ -156,6 +163,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     await exited;
     if (removeFiles) {
       await rm(this.#options.dir, { recursive: true, force: true });
+      this.#listed.clear();
       this.emit('files', null);
     }
   }
@@ -177,6 +185,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     try {
       binary = await this.#options.ffmpeg();
       await rm(dir, { recursive: true, force: true });
+      this.#listed.clear();
       this.emit('files', null);
       await mkdir(dir, { recursive: true });
     } catch (error) {
@@ -199,6 +208,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     this.#setStatus({ phase: 'starting', live: false, url: null, path: null, since: null });
     transcoder.on('drain', () => session.emit('drain'));
     transcoder.on('file', (name) => this.emit('files', name));
+    transcoder.on('listed', (name) => this.#listed.add(name));
     transcoder.on('segment', (segment) => (this.#lastLagMs = segment.lagMs));
     transcoder.once('live', () => {
       this.#setStatus({ phase: 'live', live: true, url: this.#options.url, path: HLS_PATH, since: Date.now() });

@@ -14,7 +14,10 @@ const CORS = {
   'access-control-max-age': '86400',
 } as const;
 
-/** Segment names are unique per stream (the stream id is in them), so a cache may keep them. */
+/**
+ * Segment names are unique per stream (the stream id is in them) and only listed, complete
+ * segments are served, so a cache may keep them.
+ */
 const SEGMENT_CACHE = 'public, max-age=3600, immutable';
 const PLAYLIST_CACHE = 'no-cache';
 
@@ -24,6 +27,8 @@ export interface HlsSource {
   readonly cache: HlsCache;
   /** The cache key of one of this room's files. */
   cacheKey(name: string): string;
+  /** Whether a playlist listed this segment: only then is it complete (see ListedSegments). */
+  isListed(name: string): boolean;
   /** Runs before a playlist is answered (players poll it: that is how viewers are counted). */
   onPlaylist(req: IncomingMessage): void;
 }
@@ -45,7 +50,7 @@ export async function serveHls(source: HlsSource, rest: string, req: IncomingMes
     return;
   }
   const file = parseHlsPath(rest);
-  if (!file) {
+  if (!file || (file.kind === 'segment' && !source.isListed(file.name))) {
     sendError(res, 404, 'NOT_FOUND', 'No such HLS file');
     return;
   }

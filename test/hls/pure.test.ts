@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildFfmpegArgs, copiesVideo, LADDER, type TranscodePlan } from '../../src/hls/ffmpegArgs.js';
 import { parseHlsPath } from '../../src/hls/hlsPath.js';
 import { HlsCache } from '../../src/hls/HlsCache.js';
+import { ListedSegments } from '../../src/hls/ListedSegments.js';
 import { HlsViewers, VIEWER_WINDOW_MS } from '../../src/hls/HlsViewers.js';
 import { sniffMedia, type MediaInfo } from '../../src/hls/mediaSniffer.js';
 import { parsePlaylist, withEndList } from '../../src/hls/playlist.js';
@@ -231,5 +232,20 @@ describe('HlsCache', () => {
     cache.clearRoom('r');
     expect(cache.get('r/index.m3u8')).toBeUndefined();
     expect(cache.get('other/index.m3u8')?.toString()).toBe('x');
+  });
+});
+
+describe('ListedSegments', () => {
+  it('knows the names listed lately and forgets the oldest past its capacity', () => {
+    const listed = new ListedSegments();
+    listed.add('a-00000.ts');
+    expect(listed.has('a-00000.ts')).toBe(true);
+    expect(listed.has('a-00001.ts')).toBe(false);
+    for (let i = 1; i <= ListedSegments.CAPACITY; i++) listed.add(`a-${String(i).padStart(5, '0')}.ts`);
+    expect(listed.size).toBe(ListedSegments.CAPACITY);
+    expect(listed.has('a-00000.ts')).toBe(false);
+    expect(listed.has(`a-${String(ListedSegments.CAPACITY).padStart(5, '0')}.ts`)).toBe(true);
+    listed.clear();
+    expect(listed.size).toBe(0);
   });
 });
