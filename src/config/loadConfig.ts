@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, parseEnv, readPem, type Env } from './envParsing.js';
 import { envSchema } from './schema.js';
@@ -58,6 +59,13 @@ export function loadConfig(env: Env = process.env): Config {
     ffmpegPath: v.FFMPEG_PATH,
     hlsSegmentSeconds: v.HLS_SEGMENT_SECONDS,
     hlsWindowSegments: v.HLS_WINDOW_SEGMENTS,
+    hlsMaxSegmentSeconds: v.HLS_MAX_SEGMENT_SECONDS,
+    hlsMaxSegmentBytes: v.HLS_MAX_SEGMENT_BYTES,
+    encodeMaxResolution: v.ENCODE_MAX_RESOLUTION,
+    encodeMaxFps: v.ENCODE_MAX_FPS,
+    // One encode per core by default, spread over the workers: a worst-case encode (at the
+    // resolution and frame rate caps) takes most of a core.
+    maxEncodesPerWorker: v.MAX_ENCODES_PER_WORKER ?? Math.max(1, Math.ceil(os.availableParallelism() / v.WORKERS)),
     logLevel,
     tls,
     cacheRefreshMs: v.CACHE_REFRESH_MS,
@@ -69,6 +77,7 @@ export function loadConfig(env: Env = process.env): Config {
     production,
   };
   Object.freeze(config.roomPorts);
+  Object.freeze(config.encodeMaxResolution);
   Object.freeze(config.loadBalancers);
   Object.freeze(config.generatedKeys);
   if (config.tls) Object.freeze(config.tls);

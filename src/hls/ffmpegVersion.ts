@@ -8,8 +8,9 @@
 export interface FfmpegVersion {
   /** The version word as printed (`5.1.6-0+deb12u1`, `N-47683-g0e8eb07980-static`). */
   readonly text: string;
-  /** The release's major number; null for a git snapshot. */
+  /** The release's major and minor numbers; null for a git snapshot. */
   readonly major: number | null;
+  readonly minor: number | null;
   /** The last year of the copyright line: when the source was cut. */
   readonly year: number | null;
 }
@@ -26,11 +27,12 @@ const CURRENT_FFMPEG_YEAR = 2022;
 export function parseFfmpegVersion(output: string): FfmpegVersion | null {
   const word = /^ffmpeg version (\S+)/m.exec(output)?.[1];
   if (word === undefined) return null;
-  const release = /^n?(\d+)\.\d+/.exec(word);
+  const release = /^n?(\d+)\.(\d+)/.exec(word);
   const copyright = /Copyright \(c\) \d{4}-(\d{4})/.exec(output);
   return {
     text: word,
     major: release ? Number(release[1]) : null,
+    minor: release ? Number(release[2]) : null,
     year: copyright ? Number(copyright[1]) : null,
   };
 }
@@ -47,4 +49,14 @@ export function isCurrentFfmpeg(version: FfmpegVersion): boolean {
 export function ffmpegRecency(version: FfmpegVersion): number {
   if (version.major !== null) return CURRENT_FFMPEG_YEAR + version.major - CURRENT_FFMPEG_MAJOR;
   return version.year ?? 0;
+}
+
+/**
+ * Whether the binary takes `-fps_mode` (added in 5.1); older ones only know `-vsync`, which
+ * later ones still take but warn about.
+ */
+export function hasFpsMode(version: FfmpegVersion | null): boolean {
+  if (version === null) return false;
+  if (version.major !== null) return version.major > 5 || (version.major === 5 && (version.minor ?? 0) >= 1);
+  return (version.year ?? 0) >= 2023;
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Config } from '../config/Config.js';
-import { HLS_PATH, LiveStream, type StreamSettings } from '../hls/LiveStream.js';
+import { EncoderSlots } from '../hls/EncoderSlots.js';
+import { HLS_PATH, LiveStream, type MediaLimits, type StreamSettings } from '../hls/LiveStream.js';
 import { CURRENT_FFMPEG_MAJOR } from '../hls/ffmpegVersion.js';
 import { resolveFfmpeg, type FfmpegBinary } from '../hls/resolveFfmpeg.js';
 import type { Logger } from '../log/createLogger.js';
@@ -18,6 +19,8 @@ export class WorkerMedia {
   readonly ingest = new IngestSockets();
   /** Recently served HLS files of every room of the worker, in memory. */
   readonly hlsCache = new HlsCache();
+  readonly #encoders: EncoderSlots;
+  readonly #limits: MediaLimits;
   readonly #config: Config;
   readonly #logger: Logger;
   readonly #counters: WorkerCounters;
@@ -27,6 +30,12 @@ export class WorkerMedia {
     this.#config = config;
     this.#logger = logger;
     this.#counters = counters;
+    this.#encoders = new EncoderSlots(config.maxEncodesPerWorker);
+    this.#limits = {
+      maxSegmentSeconds: config.hlsMaxSegmentSeconds,
+      maxSegmentBytes: config.hlsMaxSegmentBytes,
+      encode: { maxWidth: config.encodeMaxResolution.width, maxHeight: config.encodeMaxResolution.height, maxFps: config.encodeMaxFps },
+    };
   }
 
   /** The binary, resolved once; a failed lookup is retried at the next stream (ffmpeg may be installed meanwhile). */
@@ -54,6 +63,8 @@ export class WorkerMedia {
       url: `http://${this.#config.publicHost}:${room.port}${HLS_PATH}`,
       settings: this.#settings(room.settings),
       ffmpeg: () => this.ffmpeg(),
+      limits: this.#limits,
+      encoders: this.#encoders,
       logger,
       counters: this.#counters,
     });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { isCurrentFfmpeg, parseFfmpegVersion, type FfmpegVersion } from '../../src/hls/ffmpegVersion.js';
+import { hasFpsMode, isCurrentFfmpeg, parseFfmpegVersion, type FfmpegVersion } from '../../src/hls/ffmpegVersion.js';
 import { chooseFfmpeg, probe, resolveFfmpeg, type FfmpegCandidate } from '../../src/hls/resolveFfmpeg.js';
 
 const DEBIAN = 'ffmpeg version 5.1.6-0+deb12u1 Copyright (c) 2000-2024 the FFmpeg developers\nbuilt with gcc 12';
@@ -25,10 +25,20 @@ function installerBinary(): string | null {
 
 describe('parseFfmpegVersion', () => {
   it('reads releases by their major number and snapshots by their copyright year', () => {
-    expect(version(DEBIAN)).toEqual({ text: '5.1.6-0+deb12u1', major: 5, year: 2024 });
+    expect(version(DEBIAN)).toEqual({ text: '5.1.6-0+deb12u1', major: 5, minor: 1, year: 2024 });
     expect(version(RELEASE_4)).toMatchObject({ major: 4 });
-    expect(version(SNAPSHOT_2018)).toEqual({ text: 'N-47683-g0e8eb07980-static', major: null, year: 2018 });
+    expect(version(SNAPSHOT_2018)).toEqual({ text: 'N-47683-g0e8eb07980-static', major: null, minor: null, year: 2018 });
     expect(parseFfmpegVersion('hello')).toBeNull();
+  });
+
+  it('knows which versions take -fps_mode (5.1 on) instead of -vsync', () => {
+    expect(hasFpsMode(version(DEBIAN))).toBe(true);
+    expect(hasFpsMode(version('ffmpeg version 5.0.1 Copyright (c) 2000-2022'))).toBe(false);
+    expect(hasFpsMode(version('ffmpeg version n7.1 Copyright (c) 2000-2024'))).toBe(true);
+    expect(hasFpsMode(version(RELEASE_4))).toBe(false);
+    expect(hasFpsMode(version(SNAPSHOT_2018))).toBe(false);
+    expect(hasFpsMode(version(SNAPSHOT_2024))).toBe(true);
+    expect(hasFpsMode(null)).toBe(false);
   });
 
   it('counts 5.0 and later (or a snapshot from 2022 on) as current', () => {
