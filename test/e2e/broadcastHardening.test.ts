@@ -97,6 +97,7 @@ describe.skipIf(oldNpmFfmpeg() === null)('with an ffmpeg that writes segments in
     await expect.poll(() => existsSync(`${server.dataDir}/hls/partial/${next}`), { timeout: 5_000 }).toBe(true);
     await expectUnlistedRefused(port);
     expect((await pushed).code).toBe(0);
+    await server.waitForLog((line) => line.msg === 'ingest finished' && line.room === 'partial', 15_000);
     // After the stream every segment of the final playlist is served, with a cache-forever header.
     const final = parsePlaylist((await rawRequest(port, '/hls/index.m3u8')).body.toString());
     expect(final.ended).toBe(true);
