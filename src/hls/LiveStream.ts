@@ -237,13 +237,22 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
       encodeLimits: limits.encode,
       fpsModeOption: hasFpsMode(binary.version) ? '-fps_mode' : '-vsync',
     };
-    const transcoder = new Transcoder({
-      binary: binary.path,
-      plan,
-      logger: this.#logger,
-      firstSegmentTimeoutMs: this.#options.firstSegmentTimeoutMs ?? 20_000,
-      finishTimeoutMs: this.#options.finishTimeoutMs ?? 10_000,
-    });
+    let transcoder: Transcoder;
+    try {
+      transcoder = new Transcoder({
+        binary: binary.path,
+        plan,
+        logger: this.#logger,
+        firstSegmentTimeoutMs: this.#options.firstSegmentTimeoutMs ?? 20_000,
+        finishTimeoutMs: this.#options.finishTimeoutMs ?? 10_000,
+      });
+    } catch (error) {
+      // The plan was refused (buildFfmpegArgs): never leave the slot taken or the producer waiting.
+      releaseEncoder();
+      this.#logger.error({ err: error }, 'ffmpeg could not be started');
+      session.fail({ code: 'MEDIA_INVALID', message: `The stream cannot be transcoded: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
     this.#transcoder = transcoder;
     this.#options.counters.streamsStarted += 1;
     this.#logger.info({ media, copy: copiesVideo(plan), encoders: encoders.used, ffmpeg: binary.source }, 'stream starting');
