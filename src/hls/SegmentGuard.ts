@@ -17,6 +17,8 @@ export interface SegmentGuardLimits {
 
 /** ffmpeg reads ahead about 1 s before its first segment starts; the first wait gets this much more. */
 const STARTUP_SLACK_MS = 2_000;
+/** A segment is listed a moment after the keyframe that ends it arrives, and ticks are 1 s apart. */
+const LISTING_SLACK_MS = 1_000;
 
 export class SegmentGuard {
   readonly #limits: SegmentGuardLimits;
@@ -54,7 +56,7 @@ export class SegmentGuard {
     if (this.#bytesSinceTick > 0) this.#sendingMsSinceCut += now - this.#lastTickAt;
     this.#lastTickAt = now;
     this.#bytesSinceTick = 0;
-    const allowedMs = this.#limits.maxSeconds * 1000 + (this.#cuts === 0 ? STARTUP_SLACK_MS : 0);
+    const allowedMs = this.#limits.maxSeconds * 1000 + LISTING_SLACK_MS + (this.#cuts === 0 ? STARTUP_SLACK_MS : 0);
     if (this.#sendingMsSinceCut <= allowedMs) return null;
     return this.#verdict(`no keyframe came in ${Math.round(this.#sendingMsSinceCut / 1000)} s of video`);
   }

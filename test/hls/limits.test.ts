@@ -46,6 +46,15 @@ describe('EncoderSlots', () => {
 describe('SegmentGuard', () => {
   const limits = { maxSeconds: 10, maxBytes: 1_000_000, segmentSeconds: 1 };
 
+  it('lets keyframes exactly the limit apart through', () => {
+    const guard = new SegmentGuard(limits, 0);
+    for (let second = 1; second <= 60; second++) {
+      guard.bytes(50_000);
+      expect(guard.tick(second * 1000 + 400)).toBeNull();
+      if (second % 10 === 0) expect(guard.listed(10)).toBeNull();
+    }
+  });
+
   it('lets regular segments through', () => {
     const guard = new SegmentGuard(limits, 0);
     for (let second = 1; second <= 60; second++) {
@@ -64,8 +73,8 @@ describe('SegmentGuard', () => {
       guard.bytes(10_000);
       verdict = guard.tick(second * 1000);
     }
-    // The first segment gets 2 s more: ffmpeg reads ahead before it starts one.
-    expect(second).toBe(13);
+    // 1 s for the listing to follow the keyframe, and 2 s more for the first segment (ffmpeg reads ahead).
+    expect(second).toBe(14);
     expect(verdict).toMatch(/Keyframes are too far apart.*keyframe interval to 1 s/);
   });
 
