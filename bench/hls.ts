@@ -10,6 +10,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parsePlaylist } from '../src/hls/playlist.js';
 import { testFfmpeg } from '../test/helpers/media.js';
 import { freePort, HAS_TASKSET, stopChild } from './lib/processes.js';
 import { writeChart, writeResults } from './lib/report.js';
@@ -30,15 +31,36 @@ interface Load {
   readonly mbPerS: number;
 }
 
-/** A 720p test pattern cut into 1 s segments, as a live room would have. */
+const PATTERN = ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=1280x720:rate=30', '-t', '6', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '2500k', '-g', '30'];
+
+/** A 720p test pattern cut into 1 s segments, as a live room would have (nginx serves these). */
 function makeHls(dir: string): Promise<void> {
   return testFfmpeg().then((ffmpeg) => {
     execFileSync(ffmpeg, [
-      '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=1280x720:rate=30', '-t', '6',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '2500k', '-g', '30', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6',
+      ...PATTERN, '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6',
       '-hls_segment_filename', path.join(dir, 'bench-%05d.ts'), path.join(dir, 'index.m3u8'),
     ]);
   });
+}
+
+/**
+ * The same pattern pushed through the room's ingest (H.264, copied into 1 s segments): the room
+ * port serves only segments its playlist listed, so files copied into its folder would be 404.
+ * Returns the name of the playlist's third segment.
+ */
+async function pushThroughIngest(publicPort: number, roomPort: number): Promise<string> {
+  const ffmpeg = await testFfmpeg();
+  const media = execFileSync(ffmpeg, [...PATTERN, '-f', 'mpegts', 'pipe:1'], { maxBuffer: 256 * 1024 * 1024 });
+  const minted = await fetch(`http://127.0.0.1:${publicPort}/api/v1/room/bench/token`, {
+    method: 'POST',
+    headers: { 'x-api-key': 'BENCH', 'content-type': 'application/json' },
+    body: JSON.stringify({ user: 'bench', name: 'bench', role: 'producer' }),
+  });
+  const { token } = ((await minted.json()) as { data: { token: string } }).data;
+  const pushed = await fetch(`http://127.0.0.1:${roomPort}/ingest?token=${token}`, { method: 'POST', body: media });
+  if (!pushed.ok) throw new Error(`ingest refused the bench stream: ${pushed.status} ${await pushed.text()}`);
+  const playlist = parsePlaylist(await (await fetch(`http://127.0.0.1:${roomPort}/hls/index.m3u8`)).text());
+  return playlist.segments[2]!.uri;
 }
 
 /** autocannon on core 1, its JSON summary parsed. */
@@ -105,10 +127,8 @@ try {
   const segment = readdirSync(source).filter((file) => file.endsWith('.ts')).sort()[2]!;
   const chat = await startChatserver();
   try {
-    const roomDir = path.join(chat.dataDir, 'hls', 'bench');
-    mkdirSync(roomDir, { recursive: true });
-    for (const file of readdirSync(source)) copyFileSync(path.join(source, file), path.join(roomDir, file));
-    loads.push(...measure('chatserver', `http://127.0.0.1:${chat.roomPort}/hls`, segment));
+    const pushed = await pushThroughIngest(chat.publicPort, chat.roomPort);
+    loads.push(...measure('chatserver', `http://127.0.0.1:${chat.roomPort}/hls`, pushed));
   } finally {
     await chat.stop();
   }

@@ -32,6 +32,16 @@ export interface Config {
   readonly hlsSegmentSeconds: number;
   /** Default number of segments in a live playlist (a room setting may override it). */
   readonly hlsWindowSegments: number;
+  /** A copied (not encoded) stream is stopped when a segment passes this length... */
+  readonly hlsMaxSegmentSeconds: number;
+  /** ...or this size: the producer's keyframes are too sparse. */
+  readonly hlsMaxSegmentBytes: number;
+  /** Encodes are scaled down (never up, aspect kept) into this box... */
+  readonly encodeMaxResolution: { readonly width: number; readonly height: number };
+  /** ...and to at most this frame rate. */
+  readonly encodeMaxFps: number;
+  /** Streams one worker encodes at once; a producer past it gets ENCODER_BUSY (copied streams are not counted). */
+  readonly maxEncodesPerWorker: number;
   readonly logLevel: LogLevel;
   /** PEM contents (not paths) when the admin API speaks https. */
   readonly tls: { readonly cert: string; readonly key: string } | undefined;

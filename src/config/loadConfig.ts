@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, parseEnv, readPem, type Env } from './envParsing.js';
 import { envSchema, type EnvValues } from './schema.js';
@@ -94,6 +95,13 @@ function common(v: EnvValues) {
     ffmpegPath: v.FFMPEG_PATH,
     hlsSegmentSeconds: v.HLS_SEGMENT_SECONDS,
     hlsWindowSegments: v.HLS_WINDOW_SEGMENTS,
+    hlsMaxSegmentSeconds: v.HLS_MAX_SEGMENT_SECONDS,
+    hlsMaxSegmentBytes: v.HLS_MAX_SEGMENT_BYTES,
+    encodeMaxResolution: v.ENCODE_MAX_RESOLUTION,
+    encodeMaxFps: v.ENCODE_MAX_FPS,
+    // One encode per core by default, spread over the workers: a worst-case encode (at the
+    // resolution and frame rate caps) takes most of a core.
+    maxEncodesPerWorker: v.MAX_ENCODES_PER_WORKER ?? Math.max(1, Math.ceil(os.availableParallelism() / v.WORKERS)),
     logLevel,
     cacheRefreshMs: v.CACHE_REFRESH_MS,
     chatRate: v.CHAT_RATE,
@@ -149,6 +157,7 @@ function weakKeysOf(key: string | undefined, adminKey: string | undefined): Conf
 
 function freeze(config: Config): Config {
   Object.freeze(config.roomPorts);
+  Object.freeze(config.encodeMaxResolution);
   Object.freeze(config.loadBalancers);
   Object.freeze(config.generatedKeys);
   Object.freeze(config.weakKeys);

@@ -44,6 +44,18 @@ const portRange = z
     return { first, last };
   });
 
+const resolution = z
+  .string()
+  .regex(/^\d{2,5}x\d{2,5}$/, 'must look like 1920x1080')
+  .transform((value, ctx) => {
+    const [width, height] = value.split('x').map(Number) as [number, number];
+    if (width < 16 || height < 16 || width > 7680 || height > 4320 || width % 2 !== 0 || height % 2 !== 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be even numbers between 16x16 and 7680x4320' });
+      return z.NEVER;
+    }
+    return { width, height };
+  });
+
 const httpUrl = z
   .string()
   .trim()
@@ -121,6 +133,23 @@ export const envSchema = {
   HLS_WINDOW_SEGMENTS: {
     schema: positiveInt(windowSegments.min, windowSegments.max).default(windowSegments.default),
     hint: 'segments in the live playlist, e.g. HLS_WINDOW_SEGMENTS=6',
+  },
+  HLS_MAX_SEGMENT_SECONDS: {
+    schema: boundedNumber(2, 60).default(10),
+    hint: 'a copied stream whose keyframes are further apart is stopped, e.g. HLS_MAX_SEGMENT_SECONDS=10',
+  },
+  HLS_MAX_SEGMENT_BYTES: {
+    schema: positiveInt(1_048_576, 1_073_741_824).default(25_165_824),
+    hint: 'bytes a copied segment may reach, e.g. HLS_MAX_SEGMENT_BYTES=25165824 (24 MiB)',
+  },
+  ENCODE_MAX_RESOLUTION: {
+    schema: resolution.default({ width: 1920, height: 1080 }),
+    hint: 'WIDTHxHEIGHT that encodes are scaled down into, e.g. ENCODE_MAX_RESOLUTION=1920x1080',
+  },
+  ENCODE_MAX_FPS: { schema: positiveInt(1, 240).default(60), hint: 'e.g. ENCODE_MAX_FPS=60' },
+  MAX_ENCODES_PER_WORKER: {
+    schema: positiveInt(1, 1024).optional(),
+    hint: 'streams one worker may encode at once, e.g. MAX_ENCODES_PER_WORKER=2',
   },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS).optional(), hint: `one of ${LOG_LEVELS.join(', ')}` },
   TLS_CERT: { schema: z.string().min(1).optional(), hint: 'set TLS_CERT to a PEM certificate file' },

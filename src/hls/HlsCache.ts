@@ -13,9 +13,18 @@ export class HlsCache {
   /** Grows at every invalidation, so a read that raced one is not cached stale. */
   #epoch = 0;
 
-  constructor(budgetBytes = 64 * 1024 * 1024, maxEntryBytes = 8 * 1024 * 1024) {
+  /**
+   * A 1 s segment at 8 Mbit/s is 1 MiB: live segments fit under the entry bound. Bigger files
+   * (long segments, a high bitrate) are streamed from disk, never read whole.
+   */
+  constructor(budgetBytes = 64 * 1024 * 1024, maxEntryBytes = 2 * 1024 * 1024) {
     this.#budgetBytes = budgetBytes;
     this.#maxEntryBytes = maxEntryBytes;
+  }
+
+  /** Files larger than this are not cached (and not read whole to serve them). */
+  get maxEntryBytes(): number {
+    return this.#maxEntryBytes;
   }
 
   get bytes(): number {

@@ -1,11 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Logger } from '../log/createLogger.js';
-import { copiesVideo, PLAYLIST_NAME } from './ffmpegArgs.js';
+import type { EncoderSlots } from './EncoderSlots.js';
+import { copiesVideo, PLAYLIST_NAME, type EncodeLimits, type TranscodePlan } from './ffmpegArgs.js';
+import { hasFpsMode } from './ffmpegVersion.js';
 import { IngestSession, type IngestSink } from './IngestSession.js';
 import type { IngestLimits } from './IngestLimits.js';
+import { ListedSegments } from './ListedSegments.js';
 import type { MediaInfo } from './mediaSniffer.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
+import { SegmentGuard } from './SegmentGuard.js';
 import { Transcoder, type TranscoderExit } from './Transcoder.js';
 
 /** The counters a stream bumps (the worker's metrics). */
@@ -33,6 +37,14 @@ export interface StreamStatus {
   readonly since: number | null;
 }
 
+/** The worker-wide media limits (from the config). */
+export interface MediaLimits {
+  /** A copied segment longer than this (or 2 segment lengths, if more) stops the stream. */
+  readonly maxSegmentSeconds: number;
+  readonly maxSegmentBytes: number;
+  readonly encode: EncodeLimits;
+}
+
 export interface LiveStreamOptions {
   readonly room: string;
   /** The room's own HLS folder; emptied when a stream starts, removed with the room. */
@@ -42,6 +54,9 @@ export interface LiveStreamOptions {
   readonly ffmpeg: () => Promise<FfmpegBinary>;
   /** The caps every producer of the room streams under. */
   readonly ingestLimits: IngestLimits;
+  readonly limits: MediaLimits;
+  /** The worker's encode slots, shared by its rooms. */
+  readonly encoders: EncoderSlots;
   readonly logger: Logger;
   readonly counters: StreamCounters;
   readonly firstSegmentTimeoutMs?: number;
@@ -80,6 +95,9 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   #transcoder: Transcoder | null = null;
   #status: StreamStatus = { phase: 'offline', live: false, url: null, path: null, since: null };
   #lastLagMs: number | null = null;
+  readonly #listed = new ListedSegments();
+  /** Watches the running stream's keyframes while its video is copied. */
+  #guard: SegmentGuard | null = null;
   #closed = false;
 
   constructor(options: LiveStreamOptions) {
@@ -98,6 +116,11 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
 
   get producer(): string | null {
     return this.#session?.producer ?? null;
+  }
+
+  /** Whether the segment `name` is complete and may be served (see ListedSegments). */
+  isListed(name: string): boolean {
+    return this.#listed.has(name);
   }
 
   /** The pipeline delay of the newest segment (see Transcoder's SegmentReady.lagMs). */
@@ -159,6 +182,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     await exited;
     if (removeFiles) {
       await rm(this.#options.dir, { recursive: true, force: true });
+      this.#listed.clear();
       this.emit('files', null);
     }
   }
@@ -168,6 +192,11 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
       start: (session, media) => void this.#start(session, media),
       write: (chunk) => {
         this.#options.counters.ingestBytes += chunk.length;
+        const verdict = this.#guard?.bytes(chunk.length) ?? null;
+        if (verdict !== null) {
+          this.#session?.fail({ code: 'KEYFRAMES_TOO_SPARSE', message: verdict });
+          return true;
+        }
         return this.#transcoder?.write(chunk) ?? true;
       },
       end: () => this.#transcoder?.end(),
@@ -175,40 +204,93 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   }
 
   async #start(session: IngestSession, media: MediaInfo): Promise<void> {
-    const { settings, dir } = this.#options;
+    const { settings, dir, limits, encoders } = this.#options;
+    // Checked before anything else: a refused producer leaves the previous stream's files alone.
+    const encodes = media.video !== null && !copiesVideo({ media, ladder: settings.ladder });
+    const releaseEncoder = encodes ? encoders.acquire() : () => undefined;
+    if (releaseEncoder === null) {
+      session.fail({
+        code: 'ENCODER_BUSY',
+        message: `This server is encoding as many streams as it may (${encoders.limit}) and ${media.video} video must be encoded: send H.264 (copied, no encode) or try again later`,
+      });
+      return;
+    }
     let binary: FfmpegBinary;
     try {
       binary = await this.#options.ffmpeg();
       await rm(dir, { recursive: true, force: true });
+      this.#listed.clear();
       this.emit('files', null);
       await mkdir(dir, { recursive: true });
     } catch (error) {
+      releaseEncoder();
       const unavailable = error instanceof Error && error.name === 'FfmpegNotFoundError';
       session.fail({ code: unavailable ? 'FFMPEG_UNAVAILABLE' : 'MEDIA_INVALID', message: error instanceof Error ? error.message : String(error) });
       return;
     }
-    if (session.done || this.#closed) return;
-    const plan = { media, outputDir: dir, streamId: Date.now().toString(36), ...settings };
-    const transcoder = new Transcoder({
-      binary: binary.path,
-      plan,
-      logger: this.#logger,
-      firstSegmentTimeoutMs: this.#options.firstSegmentTimeoutMs ?? 20_000,
-      finishTimeoutMs: this.#options.finishTimeoutMs ?? 10_000,
-    });
+    if (session.done || this.#closed) {
+      releaseEncoder();
+      return;
+    }
+    const plan: TranscodePlan = {
+      media,
+      outputDir: dir,
+      streamId: Date.now().toString(36),
+      ...settings,
+      encodeLimits: limits.encode,
+      fpsModeOption: hasFpsMode(binary.version) ? '-fps_mode' : '-vsync',
+    };
+    let transcoder: Transcoder;
+    try {
+      transcoder = new Transcoder({
+        binary: binary.path,
+        plan,
+        logger: this.#logger,
+        firstSegmentTimeoutMs: this.#options.firstSegmentTimeoutMs ?? 20_000,
+        finishTimeoutMs: this.#options.finishTimeoutMs ?? 10_000,
+      });
+    } catch (error) {
+      // The plan was refused (buildFfmpegArgs): never leave the slot taken or the producer waiting.
+      releaseEncoder();
+      this.#logger.error({ err: error }, 'ffmpeg could not be started');
+      session.fail({ code: 'MEDIA_INVALID', message: `The stream cannot be transcoded: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
     this.#transcoder = transcoder;
     this.#options.counters.streamsStarted += 1;
-    this.#logger.info({ media, copy: copiesVideo(plan), ffmpeg: binary.source }, 'stream starting');
+    this.#logger.info({ media, copy: copiesVideo(plan), encoders: encoders.used, ffmpeg: binary.source }, 'stream starting');
     this.#setStatus({ phase: 'starting', live: false, url: null, path: null, since: null });
     transcoder.on('drain', () => session.emit('drain'));
     transcoder.on('file', (name) => this.emit('files', name));
+    transcoder.on('listed', (name) => this.#listed.add(name));
     transcoder.on('segment', (segment) => (this.#lastLagMs = segment.lagMs));
     transcoder.once('live', () => {
       this.#setStatus({ phase: 'live', live: true, url: this.#options.url, path: HLS_PATH, since: Date.now() });
       session.emit('live');
     });
-    transcoder.once('exit', (exit) => this.#exited(transcoder, session, exit));
+    if (copiesVideo(plan)) this.#watchKeyframes(transcoder, session, plan.segmentSeconds);
+    transcoder.once('exit', (exit) => {
+      releaseEncoder();
+      this.#exited(transcoder, session, exit);
+    });
     session.flowing();
+  }
+
+  /** Stops a copied stream whose keyframes are too sparse for its segments (see SegmentGuard). */
+  #watchKeyframes(transcoder: Transcoder, session: IngestSession, segmentSeconds: number): void {
+    const { maxSegmentSeconds, maxSegmentBytes } = this.#options.limits;
+    const guard = new SegmentGuard({ maxSeconds: Math.max(maxSegmentSeconds, 2 * segmentSeconds), maxBytes: maxSegmentBytes, segmentSeconds }, Date.now());
+    const stop = (verdict: string | null) => {
+      if (verdict !== null) session.fail({ code: 'KEYFRAMES_TOO_SPARSE', message: verdict });
+    };
+    this.#guard = guard;
+    transcoder.on('segment', (segment) => stop(guard.listed(segment.duration)));
+    const timer = setInterval(() => stop(guard.tick(Date.now())), 1_000);
+    timer.unref();
+    transcoder.once('exit', () => {
+      clearInterval(timer);
+      if (this.#guard === guard) this.#guard = null;
+    });
   }
 
   #exited(transcoder: Transcoder, session: IngestSession, exit: TranscoderExit): void {

@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../log/createLogger.js';
+import { FFMPEG_ENV } from './ffmpegEnv.js';
 import { buildFfmpegArgs, LADDER, PLAYLIST_NAME, type TranscodePlan } from './ffmpegArgs.js';
 import { parsePlaylist, withEndList } from './playlist.js';
 
@@ -34,7 +35,10 @@ export interface TranscoderExit {
 
 export interface TranscoderEvents {
   live: [];
+  /** A segment of the source rendition is listed (complete). */
   segment: [SegmentReady];
+  /** A segment of any rendition is listed: it is complete and may be served. */
+  listed: [uri: string];
   drain: [];
   /** A file in the output folder changed (written, renamed in, deleted). */
   file: [name: string];
@@ -65,7 +69,11 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
   readonly #logger: Logger;
   readonly #child: ChildProcess;
   readonly #errorTail: string[] = [];
-  readonly #listed = new Set<string>();
+  /** Per media playlist, the media sequence number of the newest segment seen. */
+  readonly #lastSequence = new Map<string, number>();
+  /** Per media playlist, a read in progress, and whether another must follow it. */
+  readonly #reads = new Map<string, { again: boolean }>();
+  #segments = 0;
   #state: TranscoderState = 'starting';
   #watcher: FSWatcher | undefined;
   #firstByteAt = 0;
@@ -75,8 +83,6 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
   #inputEnded = false;
   #killTimer: NodeJS.Timeout | undefined;
   readonly #startTimer: NodeJS.Timeout;
-  #reading = false;
-  #readAgain = false;
 
   constructor(options: TranscoderOptions) {
     super();
@@ -84,7 +90,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'ffmpeg', stream: options.plan.streamId });
     const args = buildFfmpegArgs(options.plan);
-    this.#child = spawn(options.binary, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    this.#child = spawn(options.binary, args, { stdio: ['pipe', 'ignore', 'pipe'], env: { ...FFMPEG_ENV } });
     this.#logger.info({ pid: this.#child.pid, args }, 'ffmpeg started');
     this.#child.stdin!.on('error', (error) => this.#logger.debug({ err: error }, 'ffmpeg stdin closed'));
     this.#child.stdin!.on('drain', () => this.emit('drain'));
@@ -152,13 +158,18 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     return this.plan.ladder && this.plan.media.video !== null;
   }
 
-  /** Segments are read from the media playlist (the source rendition's with a ladder). */
+  /** The media playlists: one, or one per rendition with a ladder (the source's first). */
+  get #mediaPlaylists(): string[] {
+    return this.#ladder ? [{}, ...LADDER].map((_, i) => `v${i}.m3u8`) : [PLAYLIST_NAME];
+  }
+
+  /** Segments are read from the media playlists as ffmpeg rewrites them. */
   #watch(): void {
-    const watched = this.#ladder ? 'v0.m3u8' : PLAYLIST_NAME;
+    const playlists = new Set(this.#mediaPlaylists);
     try {
       this.#watcher = watch(this.plan.outputDir, (_event, file) => {
         if (file) this.emit('file', file);
-        if (file === watched) void this.#readPlaylist(watched);
+        if (file && playlists.has(file)) void this.#readPlaylist(file);
         else if (file === PLAYLIST_NAME) void this.#goLive();
       });
       this.#watcher.on('error', (error) => this.#logger.warn({ err: error }, 'cannot watch the HLS folder'));
@@ -167,46 +178,60 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     }
   }
 
-  /** Reads the playlist after ffmpeg renamed it into place; coalesces bursts of events. */
+  /** Reads a playlist after ffmpeg wrote it; coalesces bursts of events. */
   async #readPlaylist(file: string): Promise<void> {
-    if (this.#reading) {
-      this.#readAgain = true;
+    const running = this.#reads.get(file);
+    if (running) {
+      running.again = true;
       return;
     }
-    this.#reading = true;
+    const read = { again: true };
+    this.#reads.set(file, read);
     try {
-      do {
-        this.#readAgain = false;
+      while (read.again) {
+        read.again = false;
         const text = await readFile(path.join(this.plan.outputDir, file), 'utf8').catch(() => null);
-        if (text !== null) this.#noteSegments(text);
-      } while (this.#readAgain);
+        if (text !== null) this.#noteSegments(file, text);
+      }
       await this.#goLive();
     } finally {
-      this.#reading = false;
+      this.#reads.delete(file);
     }
   }
 
-  #noteSegments(text: string): void {
-    let segments;
+  /**
+   * Notes the segments a playlist lists for the first time. ffmpeg lists a segment only once it
+   * has closed it, so these are complete. A playlist read while an old ffmpeg was still writing
+   * it in place (no temp_file) may end mid-line: it is skipped, the next write brings it whole.
+   */
+  #noteSegments(file: string, text: string): void {
+    if (!text.endsWith('\n')) return;
+    let playlist;
     try {
-      segments = parsePlaylist(text).segments;
+      playlist = parsePlaylist(text);
     } catch {
       return;
     }
+    const source = file === this.#mediaPlaylists[0];
+    const last = this.#lastSequence.get(file) ?? -1;
     const now = Date.now();
-    for (const segment of segments) {
-      if (this.#listed.has(segment.uri)) continue;
-      this.#listed.add(segment.uri);
+    playlist.segments.forEach((segment, i) => {
+      const sequence = playlist.mediaSequence + i;
+      if (sequence <= last) return;
+      this.#lastSequence.set(file, sequence);
+      this.emit('listed', segment.uri);
+      if (!source) return;
+      this.#segments += 1;
       this.#mediaSeconds += segment.duration;
       const lagMs = now - (this.#firstByteAt + this.#mediaSeconds * 1000);
       this.emit('segment', { uri: segment.uri, duration: segment.duration, listedAt: now, lagMs });
       this.#logger.debug({ segment: segment.uri, duration: segment.duration, lagMs }, 'segment listed');
-    }
+    });
   }
 
   /** Live once a segment is listed and the playlist viewers open (the master, with a ladder) exists. */
   async #goLive(): Promise<void> {
-    if (this.#state !== 'starting' || this.#listed.size === 0) return;
+    if (this.#state !== 'starting' || this.#segments === 0) return;
     if (this.#ladder && !(await readFile(path.join(this.plan.outputDir, PLAYLIST_NAME), 'utf8').then((text) => text.startsWith('#EXTM3U'), () => false))) return;
     if (this.#state !== 'starting') return;
     clearTimeout(this.#startTimer);
@@ -222,7 +247,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     this.#state = clean ? 'ended' : 'died';
     await this.#ensureEndList();
     const error = clean ? null : (this.#stopReason ?? (this.#errorTail.join(' | ') || `ffmpeg exited with ${signal ?? `code ${code}`}`));
-    const exit: TranscoderExit = { clean, code, signal, error, segments: this.#listed.size };
+    const exit: TranscoderExit = { clean, code, signal, error, segments: this.#segments };
     if (clean) this.#logger.info({ code, segments: exit.segments }, 'ffmpeg finished');
     else this.#logger.warn({ code, signal, error, segments: exit.segments }, 'ffmpeg stopped abnormally');
     this.emit('exit', exit);
@@ -230,10 +255,11 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
 
   /** A killed ffmpeg leaves its playlists open-ended; close them so players stop waiting. */
   async #ensureEndList(): Promise<void> {
-    const files = this.#ladder ? [{}, ...LADDER].map((_, i) => `v${i}.m3u8`) : [PLAYLIST_NAME];
-    for (const file of files) {
+    for (const file of this.#mediaPlaylists) {
       const full = path.join(this.plan.outputDir, file);
       const text = await readFile(full, 'utf8').catch(() => null);
+      // The folder watch may have missed ffmpeg's last write: its last segments are listed here.
+      if (text !== null) this.#noteSegments(file, text);
       const closed = text === null ? null : withEndList(text);
       if (closed !== null) await writeFile(full, closed).catch(() => undefined);
       // The folder watch is closed by now and may have missed ffmpeg's last write.

@@ -14,6 +14,13 @@ export const LADDER: readonly Rendition[] = [
   { height: 240, videoKbps: 400, audioKbps: 64 },
 ];
 
+/** What an encode may produce at most: the source is scaled down into the box and thinned to the rate. */
+export interface EncodeLimits {
+  readonly maxWidth: number;
+  readonly maxHeight: number;
+  readonly maxFps: number;
+}
+
 export interface TranscodePlan {
   readonly media: MediaInfo;
   /** The room's HLS folder (absolute). */
@@ -26,6 +33,9 @@ export interface TranscodePlan {
   readonly streamId: string;
   /** Adds lower renditions and a master playlist. */
   readonly ladder: boolean;
+  readonly encodeLimits: EncodeLimits;
+  /** How this ffmpeg spells the frame-rate mode option: `-fps_mode` from 5.1, `-vsync` before. */
+  readonly fpsModeOption: '-fps_mode' | '-vsync';
 }
 
 /** The playlist viewers open: the media playlist, or the master playlist with a ladder. */
@@ -49,6 +59,8 @@ export function buildFfmpegArgs(plan: TranscodePlan): string[] {
   if (!Number.isInteger(plan.windowSegments) || plan.windowSegments < 2) throw new RangeError('windowSegments must be an integer >= 2');
   if (!/^[A-Za-z0-9]+$/.test(plan.streamId)) throw new RangeError('streamId must be alphanumeric');
   if (plan.media.video === null && plan.media.audio === null) throw new RangeError('the stream has no track to publish');
+  const { maxWidth, maxHeight, maxFps } = plan.encodeLimits;
+  if (![maxWidth, maxHeight, maxFps].every((n) => Number.isInteger(n) && n > 0)) throw new RangeError('encode limits must be positive integers');
   return [...inputArgs(plan.media.container), ...(plan.ladder && plan.media.video !== null ? ladderArgs(plan) : singleArgs(plan)), ...hlsArgs(plan)];
 }
 
@@ -71,7 +83,8 @@ function singleArgs(plan: TranscodePlan): string[] {
   const args: string[] = [];
   if (plan.media.video !== null) {
     args.push('-map', '0:v:0');
-    args.push(...(copiesVideo(plan) ? ['-c:v', 'copy'] : x264Args('v', plan.segmentSeconds, SOURCE_VIDEO_KBPS)));
+    if (copiesVideo(plan)) args.push('-c:v', 'copy');
+    else args.push('-filter:v', limitFilter(plan.encodeLimits), ...variableFrameRate(plan), ...x264Args('v', plan.segmentSeconds, SOURCE_VIDEO_KBPS));
   }
   if (plan.media.audio !== null) args.push('-map', '0:a:0?', ...audioArgs('a', plan.media.audio === 'aac', SOURCE_AUDIO_KBPS));
   return args;
@@ -82,7 +95,7 @@ function ladderArgs(plan: TranscodePlan): string[] {
   const count = LADDER.length + 1;
   const outputs = Array.from({ length: count }, (_, i) => `[v${i}]`).join('');
   const scales = LADDER.map((rendition, i) => `[v${i + 1}]scale=-2:'min(${rendition.height},ih)'[v${i + 1}o]`);
-  const args = ['-filter_complex', [`[0:v:0]split=${count}${outputs}`, ...scales].join(';')];
+  const args = ['-filter_complex', [`[0:v:0]${limitFilter(plan.encodeLimits)},split=${count}${outputs}`, ...scales].join(';'), ...variableFrameRate(plan)];
   args.push('-map', '[v0]', ...LADDER.flatMap((_, i) => ['-map', `[v${i + 1}o]`]));
   args.push(...x264Args('v:0', plan.segmentSeconds, SOURCE_VIDEO_KBPS));
   LADDER.forEach((rendition, i) => args.push(...x264Args(`v:${i + 1}`, plan.segmentSeconds, rendition.videoKbps)));
@@ -95,6 +108,26 @@ function ladderArgs(plan: TranscodePlan): string[] {
   args.push('-var_stream_map', Array.from({ length: count }, (_, i) => variant(i)).join(' '));
   args.push('-master_pl_name', PLAYLIST_NAME);
   return args;
+}
+
+/**
+ * Scales down into maxWidth x maxHeight keeping the aspect ratio (never up; even sizes, as
+ * yuv420p needs), then drops frames closer than 1/maxFps s to the last one kept: a 4K or 120 fps
+ * upload is encoded at the caps, a 720p30 one as it is. (The `fps` filter would duplicate frames
+ * of a slower source up to the cap; `select` only drops. Both expressions run on ffmpeg 4 and
+ * later.) The gap allows 1.2 ms less than a frame's time: WebM timestamps are whole
+ * milliseconds, so 60 fps frames arrive 16 or 17 ms apart and must all pass.
+ */
+function limitFilter({ maxWidth, maxHeight, maxFps }: EncodeLimits): string {
+  const factor = `min(1,min(${maxWidth}/iw,${maxHeight}/ih))`;
+  const scale = `scale=w='trunc(${factor}*iw/2)*2':h='trunc(${factor}*ih/2)*2'`;
+  const minGap = Math.max(1 / maxFps - 0.0012, 0.75 / maxFps).toFixed(6);
+  return `${scale},select='isnan(prev_selected_t)+gte(t-prev_selected_t,${minGap})'`;
+}
+
+/** Frames keep their times: HLS output would otherwise be made constant-rate by duplicating dropped frames back. */
+function variableFrameRate(plan: TranscodePlan): string[] {
+  return [plan.fpsModeOption, 'vfr'];
 }
 
 function x264Args(stream: string, segmentSeconds: number, kbps: number): string[] {

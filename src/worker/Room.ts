@@ -100,6 +100,7 @@ export class Room implements IngestRoom {
       dir: options.media.roomDir(this.name),
       cache,
       cacheKey: (name) => `${this.name}/${name}`,
+      isListed: (name) => this.stream.isListed(name),
       onPlaylist: (req) => this.viewers.touch(this.#addresses.of(req), req.headers['user-agent']),
     };
     this.stream.on('files', (name) => (name === null ? cache.clearRoom(this.name) : cache.invalidate(`${this.name}/${name}`)));

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Config } from '../config/Config.js';
-import { HLS_PATH, LiveStream, type StreamSettings } from '../hls/LiveStream.js';
+import { EncoderSlots } from '../hls/EncoderSlots.js';
+import { HLS_PATH, LiveStream, type MediaLimits, type StreamSettings } from '../hls/LiveStream.js';
+import { CURRENT_FFMPEG_MAJOR } from '../hls/ffmpegVersion.js';
 import { resolveFfmpeg, type FfmpegBinary } from '../hls/resolveFfmpeg.js';
 import type { Logger } from '../log/createLogger.js';
 import type { RoomSettings } from '../store/records.js';
@@ -17,6 +19,8 @@ export class WorkerMedia {
   readonly ingest = new IngestSockets();
   /** Recently served HLS files of every room of the worker, in memory. */
   readonly hlsCache = new HlsCache();
+  readonly #encoders: EncoderSlots;
+  readonly #limits: MediaLimits;
   readonly #config: Config;
   readonly #logger: Logger;
   readonly #counters: WorkerCounters;
@@ -26,13 +30,21 @@ export class WorkerMedia {
     this.#config = config;
     this.#logger = logger;
     this.#counters = counters;
+    this.#encoders = new EncoderSlots(config.maxEncodesPerWorker);
+    this.#limits = {
+      maxSegmentSeconds: config.hlsMaxSegmentSeconds,
+      maxSegmentBytes: config.hlsMaxSegmentBytes,
+      encode: { maxWidth: config.encodeMaxResolution.width, maxHeight: config.encodeMaxResolution.height, maxFps: config.encodeMaxFps },
+    };
   }
 
   /** The binary, resolved once; a failed lookup is retried at the next stream (ffmpeg may be installed meanwhile). */
   ffmpeg(): Promise<FfmpegBinary> {
     this.#ffmpeg ??= resolveFfmpeg({ configured: this.#config.ffmpegPath, searchPath: process.env.PATH }).then(
       (binary) => {
-        this.#logger.info({ ffmpeg: binary.path, source: binary.source }, 'ffmpeg found');
+        const found = { ffmpeg: binary.path, source: binary.source, version: binary.version?.text ?? 'unknown' };
+        if (binary.current) this.#logger.info(found, 'ffmpeg found');
+        else this.#logger.warn(found, `ffmpeg found, but it is older than ${CURRENT_FFMPEG_MAJOR}.0 (or of unknown version): install a current one (e.g. apt-get install ffmpeg) or point FFMPEG_PATH at one`);
         return binary;
       },
       (error: unknown) => {
@@ -52,6 +64,8 @@ export class WorkerMedia {
       settings: this.#settings(room.settings),
       ffmpeg: () => this.ffmpeg(),
       ingestLimits: this.#config.ingest,
+      limits: this.#limits,
+      encoders: this.#encoders,
       logger,
       counters: this.#counters,
     });

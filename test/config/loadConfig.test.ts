@@ -56,6 +56,27 @@ describe('loadConfig', () => {
     expect(set.key).toBe('TESTING_KEY');
   });
 
+  it('has media limits with defaults, a derived encoder count, and clear errors', () => {
+    expect(loadConfig({ WORKERS: '1' })).toMatchObject({
+      hlsMaxSegmentSeconds: 10,
+      hlsMaxSegmentBytes: 24 * 1024 * 1024,
+      encodeMaxResolution: { width: 1920, height: 1080 },
+      encodeMaxFps: 60,
+      maxEncodesPerWorker: os.availableParallelism(),
+    });
+    expect(loadConfig({ WORKERS: '256' }).maxEncodesPerWorker).toBe(1);
+    expect(loadConfig({ ENCODE_MAX_RESOLUTION: '1280x720', MAX_ENCODES_PER_WORKER: '3' })).toMatchObject({
+      encodeMaxResolution: { width: 1280, height: 720 },
+      maxEncodesPerWorker: 3,
+    });
+    expect(error({ ENCODE_MAX_RESOLUTION: '4k' })).toMatch(/ENCODE_MAX_RESOLUTION="4k" must look like 1920x1080/);
+    expect(error({ ENCODE_MAX_RESOLUTION: '1921x1080' })).toMatch(/must be even numbers/);
+    expect(error({ ENCODE_MAX_FPS: '0' })).toMatch(/ENCODE_MAX_FPS="0" must be at least 1/);
+    expect(error({ MAX_ENCODES_PER_WORKER: '0' })).toMatch(/MAX_ENCODES_PER_WORKER/);
+    expect(error({ HLS_MAX_SEGMENT_SECONDS: '1' })).toMatch(/HLS_MAX_SEGMENT_SECONDS="1" must be at least 2/);
+    expect(error({ HLS_MAX_SEGMENT_BYTES: '1000' })).toMatch(/HLS_MAX_SEGMENT_BYTES/);
+  });
+
   it('is frozen', () => {
     const config = loadConfig({ LOADBALANCERS: 'http://a:1', LOADBALANCER_KEY: 'k' });
     expect(Object.isFrozen(config)).toBe(true);

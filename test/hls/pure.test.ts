@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildFfmpegArgs, copiesVideo, LADDER, type TranscodePlan } from '../../src/hls/ffmpegArgs.js';
 import { parseHlsPath } from '../../src/hls/hlsPath.js';
 import { HlsCache } from '../../src/hls/HlsCache.js';
+import { ListedSegments } from '../../src/hls/ListedSegments.js';
 import { HlsViewers, VIEWER_WINDOW_MS } from '../../src/hls/HlsViewers.js';
 import { sniffMedia, type MediaInfo } from '../../src/hls/mediaSniffer.js';
 import { parsePlaylist, withEndList } from '../../src/hls/playlist.js';
@@ -11,7 +12,17 @@ const H264_AAC: MediaInfo = { container: 'mpegts', video: 'h264', audio: 'aac' }
 const VP8_OPUS: MediaInfo = { container: 'webm', video: 'vp8', audio: 'opus' };
 
 function plan(overrides: Partial<TranscodePlan> = {}): TranscodePlan {
-  return { media: H264_AAC, outputDir: '/data/hls/room', segmentSeconds: 1, windowSegments: 6, streamId: 'abc123', ladder: false, ...overrides };
+  return {
+    media: H264_AAC,
+    outputDir: '/data/hls/room',
+    segmentSeconds: 1,
+    windowSegments: 6,
+    streamId: 'abc123',
+    ladder: false,
+    encodeLimits: { maxWidth: 1920, maxHeight: 1080, maxFps: 60 },
+    fpsModeOption: '-fps_mode',
+    ...overrides,
+  };
 }
 
 /** The value after a flag (the first occurrence). */
@@ -40,6 +51,23 @@ describe('buildFfmpegArgs', () => {
     expect(after(args, '-sc_threshold:v')).toBe('0');
     expect(after(args, '-c:a')).toBe('aac');
     expect(after(args, '-f')).toBe('matroska');
+  });
+
+  it('caps encodes at the resolution box (down only, aspect kept) and frame rate, keeping frame times', () => {
+    const args = buildFfmpegArgs(plan({ media: VP8_OPUS, encodeLimits: { maxWidth: 1280, maxHeight: 720, maxFps: 30 } }));
+    const filter = after(args, '-filter:v')!;
+    expect(filter).toContain("scale=w='trunc(min(1,min(1280/iw,720/ih))*iw/2)*2':h='trunc(min(1,min(1280/iw,720/ih))*ih/2)*2'");
+    // At most one frame per 1/30 s, less a millisecond's rounding (WebM timestamps).
+    expect(filter).toContain("select='isnan(prev_selected_t)+gte(t-prev_selected_t,0.032133)'");
+    expect(after(args, '-fps_mode')).toBe('vfr');
+    expect(after(buildFfmpegArgs(plan({ media: VP8_OPUS, fpsModeOption: '-vsync' })), '-vsync')).toBe('vfr');
+    // The ladder caps its source once, before the split.
+    expect(after(buildFfmpegArgs(plan({ ladder: true })), '-filter_complex')).toMatch(/^\[0:v:0\]scale=w=.*,select=.*,split=3/);
+    // A copied stream is not touched.
+    const copied = buildFfmpegArgs(plan());
+    expect(copied).not.toContain('-filter:v');
+    expect(copied).not.toContain('-fps_mode');
+    expect(() => buildFfmpegArgs(plan({ media: VP8_OPUS, encodeLimits: { maxWidth: 0, maxHeight: 720, maxFps: 30 } }))).toThrow(RangeError);
   });
 
   it('writes a bounded live HLS window with program date times and deletes old segments', () => {
@@ -231,5 +259,20 @@ describe('HlsCache', () => {
     cache.clearRoom('r');
     expect(cache.get('r/index.m3u8')).toBeUndefined();
     expect(cache.get('other/index.m3u8')?.toString()).toBe('x');
+  });
+});
+
+describe('ListedSegments', () => {
+  it('knows the names listed lately and forgets the oldest past its capacity', () => {
+    const listed = new ListedSegments();
+    listed.add('a-00000.ts');
+    expect(listed.has('a-00000.ts')).toBe(true);
+    expect(listed.has('a-00001.ts')).toBe(false);
+    for (let i = 1; i <= ListedSegments.CAPACITY; i++) listed.add(`a-${String(i).padStart(5, '0')}.ts`);
+    expect(listed.size).toBe(ListedSegments.CAPACITY);
+    expect(listed.has('a-00000.ts')).toBe(false);
+    expect(listed.has(`a-${String(ListedSegments.CAPACITY).padStart(5, '0')}.ts`)).toBe(true);
+    listed.clear();
+    expect(listed.size).toBe(0);
   });
 });

@@ -1,0 +1,110 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePlaylist } from '../../src/hls/playlist.js';
+import { pushTestPattern } from '../helpers/media.js';
+import { rawRequest } from '../helpers/producer.js';
+import { ServerProcess } from '../helpers/ServerProcess.js';
+
+/** The 2018 static ffmpeg of the optional npm package (it writes segments in place), when installed. */
+function oldNpmFfmpeg(): string | null {
+  try {
+    const exported = createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path?: string };
+    return exported.path && existsSync(exported.path) ? exported.path : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The segment after the newest one the playlist lists: predictable, and being written now. */
+function nextSegment(text: string): string {
+  const newest = parsePlaylist(text).segments.at(-1)!.uri;
+  const match = /^(.*-)(\d{5})\.ts$/.exec(newest)!;
+  return `${match[1]}${String(Number(match[2]) + 1).padStart(5, '0')}.ts`;
+}
+
+const ffmpegPid = (server: ServerProcess, room: string) => server.logs.filter((line) => line.msg === 'ffmpeg started' && line.room === room).map((line) => line.pid as number).at(-1)!;
+
+/**
+ * A push whose segments last 4 s, so the next segment is being written for seconds while the
+ * test asks for it. Resolves once the room is live.
+ */
+async function livePush(server: ServerProcess, room: string): Promise<{ port: number; pushed: Promise<{ code: number | null }> }> {
+  const port = (await server.createRoom(room, { segmentSeconds: 4 })).body.data.port as number;
+  const token = await server.token(room, 'cam', 'producer');
+  const since = server.logs.length;
+  const pushed = pushTestPattern(`http://127.0.0.1:${port}/ingest?token=${token}`, 14);
+  await server.waitForLog((line) => line.msg === 'stream live' && line.room === room, 30_000, since);
+  return { port, pushed };
+}
+
+/** Asks for the segment ffmpeg is writing, now and again after the next segment is listed: never served. */
+async function expectUnlistedRefused(port: number): Promise<void> {
+  const newest = async () => parsePlaylist((await rawRequest(port, '/hls/index.m3u8')).body.toString()).segments.at(-1)!.uri;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const before = await newest();
+    const next = nextSegment((await rawRequest(port, '/hls/index.m3u8')).body.toString());
+    const answer = await rawRequest(port, `/hls/${next}`);
+    // Unless ffmpeg listed it in the meantime (it then is complete), it must be a 404.
+    if ((await newest()) === before) {
+      expect(answer.status, next).toBe(404);
+      expect(answer.headers['cache-control'] ?? '').not.toContain('immutable');
+    }
+    await expect.poll(newest, { timeout: 10_000 }).not.toBe(before);
+  }
+}
+
+describe('broadcast hardening: ffmpeg environment and unfinished segments', () => {
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    server = await ServerProcess.start({ workers: 1, roomPortCount: 6 });
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  it('runs ffmpeg without the server secrets in its environment', async () => {
+    const { port, pushed } = await livePush(server, 'env');
+    const environ = readFileSync(`/proc/${ffmpegPid(server, 'env')}/environ`, 'utf8').split('\0');
+    expect(environ.join('\n')).not.toContain(server.env.KEY!);
+    expect(environ.join('\n')).not.toContain(server.env.ADMIN_KEY!);
+    expect(environ.filter((entry) => entry.startsWith('KEY=') || entry.startsWith('ADMIN_KEY='))).toEqual([]);
+    await expectUnlistedRefused(port);
+    expect((await pushed).code).toBe(0);
+  }, 60_000);
+
+  it('logs the ffmpeg it chose with its version', async () => {
+    const found = await server.waitForLog((line) => line.msg === 'ffmpeg found');
+    expect(found).toMatchObject({ source: 'PATH', version: expect.stringMatching(/^\d+\./) });
+  });
+});
+
+describe.skipIf(oldNpmFfmpeg() === null)('with an ffmpeg that writes segments in place (FFMPEG_PATH to the 2018 build)', () => {
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    server = await ServerProcess.start({ workers: 1, roomPortCount: 4, env: { FFMPEG_PATH: oldNpmFfmpeg()! } });
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  it('serves only listed segments: the next one, on disk and growing, is 404', async () => {
+    const { port, pushed } = await livePush(server, 'partial');
+    // This ffmpeg really has the unfinished file in the folder under its final name.
+    const next = nextSegment((await rawRequest(port, '/hls/index.m3u8')).body.toString());
+    await expect.poll(() => existsSync(`${server.dataDir}/hls/partial/${next}`), { timeout: 5_000 }).toBe(true);
+    await expectUnlistedRefused(port);
+    expect((await pushed).code).toBe(0);
+    await server.waitForLog((line) => line.msg === 'ingest finished' && line.room === 'partial', 15_000);
+    // After the stream every segment of the final playlist is served, with a cache-forever header.
+    const final = parsePlaylist((await rawRequest(port, '/hls/index.m3u8')).body.toString());
+    expect(final.ended).toBe(true);
+    const last = await rawRequest(port, `/hls/${final.segments.at(-1)!.uri}`);
+    expect(last.status).toBe(200);
+    expect(last.headers['cache-control']).toContain('immutable');
+    const warned = await server.waitForLog((line) => line.msg?.startsWith('ffmpeg found, but it is older') === true);
+    expect(warned).toMatchObject({ source: 'FFMPEG_PATH' });
+  }, 60_000);
+});

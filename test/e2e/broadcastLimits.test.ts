@@ -1,0 +1,171 @@
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePlaylist } from '../../src/hls/playlist.js';
+import { FFPROBE, probe, sampleMedia, testFfmpeg } from '../helpers/media.js';
+import { IngestSocket, rawRequest } from '../helpers/producer.js';
+import { ServerProcess } from '../helpers/ServerProcess.js';
+
+const run = promisify(execFile);
+
+/** ffmpeg's test pattern with the given output options, made in memory. */
+async function makeMedia(input: string[], output: string[]): Promise<Buffer> {
+  const { stdout } = await run(await testFfmpeg(), ['-hide_banner', '-loglevel', 'error', ...input, ...output, 'pipe:1'], { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 });
+  return stdout;
+}
+
+/**
+ * A live producer over HTTP, as the README's `ffmpeg -re ... -f mpegts http://...` is, but with
+ * ffmpeg writing to us and us to the server, so the test reads the server's answer.
+ */
+function livePost(port: number, token: string, ffmpeg: string, args: string[]): Promise<{ status: number; body: { error?: { code: string; message: string } } }> {
+  const producer = spawn(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-re', ...args, '-f', 'mpegts', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: `/ingest?token=${token}`, method: 'POST', agent: false }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => {
+        producer.kill('SIGKILL');
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { error?: { code: string; message: string } } });
+      });
+    });
+    req.on('error', (error) => {
+      producer.kill('SIGKILL');
+      reject(error);
+    });
+    producer.stdout.pipe(req);
+  });
+}
+
+/** The size of the first video stream of a file or URL. */
+async function videoSize(target: string): Promise<{ width: number; height: number }> {
+  const { streams } = await probe(target);
+  const video = streams.find((stream) => stream.codec_type === 'video')!;
+  return { width: video.width!, height: video.height! };
+}
+
+describe('broadcast limits: segment size, encode caps, ranges', () => {
+  let server: ServerProcess;
+  const rooms: Record<string, number> = {};
+  const playlist = async (room: string) => parsePlaylist((await rawRequest(rooms[room]!, '/hls/index.m3u8')).body.toString());
+  const producerToken = (room: string) => server.token(room, `${room}-cam`, 'producer');
+  /** After the producer closed: its ffmpeg has finished (and its encoder slot is free again). */
+  const streamFinished = (room: string, since: number) => server.waitForLog((line) => line.msg === 'ingest finished' && line.room === room, 20_000, since);
+
+  beforeAll(async () => {
+    server = await ServerProcess.start({ workers: 1, roomPortCount: 10, env: { MAX_ENCODES_PER_WORKER: '1', HLS_MAX_SEGMENT_SECONDS: '3' } });
+    for (const name of ['sparse', 'fast', 'big', 'fps', 'busy1', 'busy2', 'copy']) rooms[name] = (await server.createRoom(name)).body.data.port;
+    rooms.range = (await server.createRoom('range', { segmentSeconds: 2 })).body.data.port;
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  it('stops a live H.264 producer whose keyframes are 24 s apart, telling it to set a keyframe interval', async () => {
+    const started = Date.now();
+    const answer = await livePost(rooms.sparse!, await producerToken('sparse'), await testFfmpeg(), [
+      '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '30',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '600', '-keyint_min', '600', '-sc_threshold', '0', '-pix_fmt', 'yuv420p',
+    ]);
+    expect(answer.status).toBe(422);
+    expect(answer.body.error).toMatchObject({ code: 'KEYFRAMES_TOO_SPARSE', message: expect.stringMatching(/keyframe interval to 1 s/) });
+    // Found while the first segment was still growing, long before its keyframe 24 s in.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await server.waitForLog((line) => line.msg === 'ingest failed' && line.room === 'sparse' && line.code === 'KEYFRAMES_TOO_SPARSE');
+  }, 60_000);
+
+  it('stops a sparse-keyframe stream pushed faster than real time when its first long segment is listed', async () => {
+    const media = await makeMedia(['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25', '-t', '20'], ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '250', '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-f', 'mpegts']);
+    const answer = await rawRequest(rooms.fast!, `/ingest?token=${await producerToken('fast')}`, { method: 'POST', body: media });
+    expect(answer.status).toBe(422);
+    expect(JSON.parse(answer.body.toString()).error.code).toBe('KEYFRAMES_TOO_SPARSE');
+  }, 60_000);
+
+  it('encodes a tiny VP8 upload declaring 4K at no more than 1920x1080', async () => {
+    const media = await makeMedia(['-f', 'lavfi', '-i', 'color=c=navy:size=3840x2160:rate=5', '-t', '3'], ['-c:v', 'libvpx', '-b:v', '100k', '-deadline', 'realtime', '-cpu-used', '8', '-g', '5', '-f', 'webm']);
+    expect(media.length).toBeLessThan(200_000);
+    const producer = await IngestSocket.open(rooms.big!, await producerToken('big'));
+    const since = server.logs.length;
+    await producer.feed(media);
+    await producer.next((f) => f.state === 'live', 30_000);
+    const segment = (await playlist('big')).segments[0]!.uri;
+    expect(await videoSize(`http://127.0.0.1:${rooms.big}/hls/${segment}`)).toEqual({ width: 1920, height: 1080 });
+    producer.close();
+    await streamFinished('big', since);
+  }, 60_000);
+
+  it('thins a 120 fps upload to at most 60 fps', async () => {
+    const media = await makeMedia(['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=120', '-t', '3'], ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-g', '120', '-f', 'webm']);
+    const producer = await IngestSocket.open(rooms.fps!, await producerToken('fps'));
+    const since = server.logs.length;
+    await producer.feed(media);
+    await producer.next((f) => f.state === 'live', 30_000);
+    producer.close();
+    await streamFinished('fps', since);
+    expect((await playlist('fps')).ended).toBe(true);
+    // The rate from the frames' own times (the last segment's EXTINF is not exact).
+    const { stdout } = await run(FFPROBE, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', `http://127.0.0.1:${rooms.fps}/hls/index.m3u8`]);
+    const times = stdout.split('\n').map((line) => Number.parseFloat(line)).filter(Number.isFinite);
+    const fps = (times.length - 1) / (times.at(-1)! - times[0]!);
+    expect(times.length).toBeGreaterThan(150);
+    expect(fps).toBeLessThanOrEqual(60.5);
+    expect(fps).toBeGreaterThan(55);
+  }, 60_000);
+
+  it('refuses a second stream that needs an encode past MAX_ENCODES_PER_WORKER, and still takes copied ones', async () => {
+    const first = await IngestSocket.open(rooms.busy1!, await producerToken('busy1'));
+    await first.feed(await sampleMedia('webm-vp8-opus', 3));
+    await first.next((f) => f.state === 'live', 30_000);
+
+    const second = await IngestSocket.open(rooms.busy2!, await producerToken('busy2'));
+    await second.feed(await sampleMedia('webm-vp8-opus', 3));
+    expect(await second.next((f) => f.type === 'error')).toMatchObject({ code: 'ENCODER_BUSY', message: expect.stringMatching(/encoding as many streams as it may \(1\)/) });
+    expect((await second.closed).code).toBe(1013);
+    const post = await rawRequest(rooms.busy2!, `/ingest?token=${await producerToken('busy2')}`, { method: 'POST', body: await sampleMedia('webm-vp8-opus', 1) });
+    expect(post.status).toBe(503);
+    expect(JSON.parse(post.body.toString()).error.code).toBe('ENCODER_BUSY');
+
+    // H.264 is copied: no encoder slot needed.
+    const copied = await rawRequest(rooms.copy!, `/ingest?token=${await producerToken('copy')}`, { method: 'POST', body: await sampleMedia('ts-h264-aac', 3) });
+    expect(copied.status).toBe(200);
+
+    const since = server.logs.length;
+    first.close();
+    await streamFinished('busy1', since);
+    // The slot is free again once the first stream ended.
+    const again = await IngestSocket.open(rooms.busy2!, await producerToken('busy2'));
+    await again.feed(await sampleMedia('webm-vp8-opus', 3));
+    await again.next((f) => f.state === 'live', 30_000);
+    again.close();
+    await again.closed;
+  }, 90_000);
+
+  it('answers a Range request on a segment with 206 and exactly those bytes, from memory and from disk', async () => {
+    // Lossless H.264 of noise, copied into 2 s segments: several MiB each, over the worker cache's entry bound.
+    const media = await makeMedia(['-f', 'lavfi', '-i', 'nullsrc=size=320x240:rate=25,geq=lum=random(1)*255:cb=128:cr=128', '-t', '6'], ['-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-g', '50', '-pix_fmt', 'yuv420p', '-f', 'mpegts']);
+    expect((await rawRequest(rooms.range!, `/ingest?token=${await producerToken('range')}`, { method: 'POST', body: media })).status).toBe(200);
+    const listed = await playlist('range');
+    const sizes: number[] = [];
+    for (const { uri } of listed.segments.slice(0, 2)) {
+      const onDisk = readFileSync(`${server.dataDir}/hls/range/${uri}`);
+      sizes.push(onDisk.length);
+      const whole = await rawRequest(rooms.range!, `/hls/${uri}`);
+      expect(whole.status).toBe(200);
+      expect(whole.headers['accept-ranges']).toBe('bytes');
+      expect(whole.body.equals(onDisk)).toBe(true);
+      const part = await rawRequest(rooms.range!, `/hls/${uri}`, { headers: { range: 'bytes=1000-1999' } });
+      expect(part.status).toBe(206);
+      expect(part.headers['content-range']).toBe(`bytes 1000-1999/${onDisk.length}`);
+      expect(part.body.equals(onDisk.subarray(1000, 2000))).toBe(true);
+      const tail = await rawRequest(rooms.range!, `/hls/${uri}`, { headers: { range: 'bytes=-188' } });
+      expect(tail.body.equals(onDisk.subarray(onDisk.length - 188))).toBe(true);
+      const past = await rawRequest(rooms.range!, `/hls/${uri}`, { headers: { range: `bytes=${onDisk.length}-` } });
+      expect(past.status).toBe(416);
+      expect(past.headers['content-range']).toBe(`bytes */${onDisk.length}`);
+    }
+    expect(Math.max(...sizes)).toBeGreaterThan(2 * 1024 * 1024);
+    expect((await probe(`http://127.0.0.1:${rooms.range}/hls/index.m3u8`)).streams[0]).toMatchObject({ codec_name: 'h264', width: 320 });
+  }, 60_000);
+});
