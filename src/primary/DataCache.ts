@@ -156,6 +156,9 @@ export class DataCache {
     // A revocation older than the longest token lifetime covers no token still alive.
     const [settings, bans, revocations] = await Promise.all([store.getSettings(), store.listBans(now), store.listRevocations(now - MAX_TOKEN_TTL_S * 1000)]);
     this.counters.refreshes += 1;
+    // Version 0 means defaults, nothing read yet: the first load makes version 1 even when the
+    // store holds only defaults, so workers and the stats can tell the two apart.
+    const first = this.#loadedAt === 0;
     this.#loadedAt = now;
     // A ban or setting changed through this server while the store answered: the answer may
     // predate it. The next refresh looks again.
@@ -165,7 +168,7 @@ export class DataCache {
     const removed = [...this.#bans.keys()].filter((id) => !fresh.has(id));
     const settingsChanged = JSON.stringify(settings) !== JSON.stringify(this.#settings);
     const revocationsChanged = JSON.stringify(revocations) !== JSON.stringify(this.#revocations);
-    if (added.length > 0 || removed.length > 0 || settingsChanged || revocationsChanged) {
+    if (first || added.length > 0 || removed.length > 0 || settingsChanged || revocationsChanged) {
       this.#apply({ ...(settingsChanged ? { settings } : {}), ...(revocationsChanged ? { revocations } : {}), added, removed });
     }
     this.#options.logger.debug({ version: this.#version, refreshes: this.counters.refreshes, bans: this.#bans.size, added: added.length, removed: removed.length }, 'cache refreshed');
