@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import NedbModule from '@seald-io/nedb';
+import { RoomMessageIndex } from './RoomMessageIndex.js';
 import type { Store } from './Store.js';
 import {
   DEFAULT_SETTINGS,
@@ -36,6 +37,8 @@ export class EmbeddedStore implements Store {
   readonly #messages: Datastore;
   readonly #bans: Datastore;
   readonly #settings: Datastore;
+  /** Messages by room in id order: history pages never make NeDB load and sort a whole room. */
+  readonly #history = new RoomMessageIndex();
   #closed = false;
 
   constructor(dataDir: string) {
@@ -61,6 +64,13 @@ export class EmbeddedStore implements Store {
     await this.#messages.ensureIndexAsync({ fieldName: 'room' });
     await this.#messages.ensureIndexAsync({ fieldName: ['room', 'id'], unique: true });
     await this.#bans.ensureIndexAsync({ fieldName: 'id', unique: true });
+    this.#indexHistory();
+  }
+
+  /** Indexes every message NeDB holds in memory (its memory is the truth: it loaded the file). */
+  #indexHistory(): void {
+    const documents = this.#messages.getAllData() as unknown as Array<ChatMessageRecord & { _id: string }>;
+    this.#history.rebuild(documents.map((doc) => ({ room: doc.room, id: doc.id, key: doc._id })));
   }
 
   async close(): Promise<void> {
@@ -95,26 +105,41 @@ export class EmbeddedStore implements Store {
   }
 
   async appendMessages(messages: readonly ChatMessageRecord[]): Promise<void> {
-    if (messages.length === 0) return;
-    try {
-      // One insert for the batch: NeDB applies it all or nothing.
-      await this.#messages.insertAsync(messages.map((message) => ({ ...message })));
-    } catch {
-      // A message of the batch is stored already (a batch sent again): upsert one by one.
-      for (const message of messages) {
-        await this.#messages.updateAsync({ room: message.room, id: message.id }, { ...message }, { upsert: true });
-      }
+    // Idempotent by (room, id) through the index: a batch sent again adds only what is missing.
+    const fresh = new Map<string, ChatMessageRecord>();
+    for (const message of messages) {
+      const key = `${message.room}\n${message.id}`;
+      if (!fresh.has(key) && !this.#history.has(message.room, message.id)) fresh.set(key, message);
     }
+    if (fresh.size === 0) return;
+    let inserted: Array<ChatMessageRecord & { _id: string }>;
+    try {
+      // One insert for the batch: NeDB applies it all or nothing in memory.
+      inserted = (await this.#messages.insertAsync([...fresh.values()].map((message) => ({ ...message })))) as unknown as typeof inserted;
+    } catch (error) {
+      // NeDB may keep in memory a batch its file did not take: the index follows its memory again.
+      this.#indexHistory();
+      throw error;
+    }
+    for (const doc of inserted) this.#history.add(doc.room, doc.id, doc._id);
   }
 
   async listMessages(room: string, query: HistoryQuery): Promise<ChatMessageRecord[]> {
-    const filter: Doc = query.before === undefined ? { room } : { room, id: { $lt: query.before } };
-    const docs = (await this.#messages.findAsync(filter).sort({ id: -1 }).limit(query.limit)) as unknown as Doc[];
-    return docs.map((d) => strip<ChatMessageRecord>(d)).reverse();
+    const keys = this.#history.page(room, query.before, query.limit);
+    if (keys.length === 0) return [];
+    // NeDB finds the page's documents through its _id index: one lookup per message of the page.
+    const docs = (await this.#messages.findAsync({ _id: { $in: keys } })) as unknown as Doc[];
+    const byKey = new Map(docs.map((doc) => [doc._id, doc]));
+    return keys.flatMap((key) => {
+      const doc = byKey.get(key);
+      return doc ? [strip<ChatMessageRecord>(doc)] : [];
+    });
   }
 
   async deleteMessages(room: string): Promise<number> {
-    return this.#messages.removeAsync({ room }, { multi: true });
+    const removed = await this.#messages.removeAsync({ room }, { multi: true });
+    this.#history.deleteRoom(room);
+    return removed;
   }
 
   async addBan(ban: BanRecord): Promise<void> {
