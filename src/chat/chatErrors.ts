@@ -24,6 +24,7 @@ export const CHAT_ERRORS = {
   USER_NOT_FOUND: 'No such user in the room',
   NOT_PERSISTED: 'The message could not be saved; it was not delivered, send it again',
   HISTORY_UNAVAILABLE: 'History could not be loaded; try again',
+  HISTORY_BUSY: 'A history request is already being answered; wait for it, then try again',
   INTERNAL: 'Internal error',
 } as const;
 
