@@ -29,7 +29,7 @@ export function recentCapacity(historySize: number): number {
  * until it drops one to stay within its capacity.
  */
 export class RecentMessages {
-  #messages: ChatMessageRecord[] = [];
+  readonly #messages: ChatMessageRecord[] = [];
   #complete = false;
 
   /** Adds the newest `asked` messages of the room as the primary returned them. */
@@ -42,7 +42,7 @@ export class RecentMessages {
   add(message: ChatMessageRecord, capacity: number): void {
     insertById(this.#messages, message, idOf);
     if (this.#messages.length > capacity) {
-      this.#messages = this.#messages.slice(-capacity);
+      this.#messages.splice(0, this.#messages.length - capacity);
       this.#complete = false;
     }
   }

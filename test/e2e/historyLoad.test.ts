@@ -23,16 +23,22 @@ describe('history requests under load (real processes)', () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
-  it(`keeps the primary responsive while ${VIEWERS} viewers page the history of a room of ${MESSAGES} messages`, { timeout: Math.max(180_000, MESSAGES * 5) }, async ({ annotate }) => {
+  /** A server whose room `big` has `messages` messages, written before it starts. */
+  const seededServer = async (messages: number): Promise<{ server: ServerProcess; bigPort: number }> => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'history-load-'));
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const { env } = await ServerProcess.environment({ dataDir, workers: 2, roomPortCount: 4 });
     const bigPort = Number(env.ROOM_PORTS!.split('-')[0]);
-    await seedRoom(dataDir, 'big', bigPort, MESSAGES);
+    await seedRoom(dataDir, 'big', bigPort, messages);
     // Spawned by hand: loading a long history may take longer than the helper's start timeout.
     const server = ServerProcess.spawn(env);
     cleanup.push(() => server.dispose());
-    await server.ready(Math.max(20_000, MESSAGES / 2));
+    await server.ready(Math.max(20_000, messages / 2));
+    return { server, bigPort };
+  };
+
+  it(`keeps the primary responsive while ${VIEWERS} viewers page the history of a room of ${MESSAGES} messages`, { timeout: Math.max(180_000, MESSAGES * 5) }, async ({ annotate }) => {
+    const { server, bigPort } = await seededServer(MESSAGES);
     const otherPort = (await server.createRoom('other')).body.data.port as number;
     const { client: writer } = await ChatTestClient.join(otherPort, { name: 'Writer' });
     cleanup.push(() => writer.close());
@@ -80,5 +86,65 @@ describe('history requests under load (real processes)', () => {
     expect(failures, JSON.stringify(summary)).toBe(0);
     expect(p99, JSON.stringify(summary)).toBeLessThan(HEALTH_P99_BOUND_MS);
     expect(readers.every((reader) => reader.pages > 0), JSON.stringify(summary)).toBe(true);
+  });
+});
+
+describe('history served by the worker, and bounded (real processes)', () => {
+  const cleanup: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  it('answers the newest pages without the primary, one request at a time per connection, 4 primary reads at a time per room', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'history-bounds-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const { env } = await ServerProcess.environment({ dataDir, workers: 1, roomPortCount: 2 });
+    const port = Number(env.ROOM_PORTS!.split('-')[0]);
+    await seedRoom(dataDir, 'paged', port, 300);
+    const server = ServerProcess.spawn(env);
+    cleanup.push(() => server.dispose());
+    await server.ready();
+    const clients: ChatTestClient[] = [];
+    for (let i = 0; i < 6; i++) clients.push((await ChatTestClient.join(port, { name: `Pager ${i}` })).client);
+    cleanup.push(() => clients.forEach((client) => client.close()));
+    const first = clients[0]!;
+    const newest = await (async () => {
+      first.send({ type: 'history', ref: 'newest' });
+      return first.next((f) => f.ref === 'newest');
+    })();
+    expect(newest.messages).toHaveLength(50);
+    const deep = newest.messages[0].id as string;
+
+    // The primary is stopped: only the worker can answer now.
+    process.kill(server.pid, 'SIGSTOP');
+    let continued = false;
+    cleanup.push(() => continued || process.kill(server.pid, 'SIGCONT'));
+    first.send({ type: 'history', ref: 'again' });
+    expect(await first.next((f) => f.ref === 'again')).toMatchObject({ type: 'history', more: true });
+    first.send({ type: 'history', before: deep, ref: 'second' });
+    const second = await first.next((f) => f.ref === 'second');
+    expect(second).toMatchObject({ type: 'history', more: true });
+    expect(second.messages.at(-1).id < deep).toBe(true);
+
+    // Older pages need the primary: four of the room's readers wait for it, the rest are busy.
+    const older = second.messages[0].id as string;
+    for (const [i, client] of clients.entries()) client.send({ type: 'history', before: older, ref: `deep-${i}` });
+    // A ping's pong comes after the worker handled every frame sent before it.
+    await Promise.all(clients.map((client) => client.sync()));
+    const answers = clients.map((client, i) => client.frames.find((f) => f.ref === `deep-${i}`));
+    expect(answers.filter((f) => f?.code === 'HISTORY_BUSY')).toHaveLength(2);
+    // A connection with a read pending is busy too, even for a page the worker holds.
+    const waiting = clients[answers.findIndex((f) => f === undefined)]!;
+    waiting.send({ type: 'history', ref: 'while-waiting' });
+    expect(await waiting.next((f) => f.ref === 'while-waiting')).toMatchObject({ type: 'error', code: 'HISTORY_BUSY' });
+
+    process.kill(server.pid, 'SIGCONT');
+    continued = true;
+    for (const [i, client] of clients.entries()) {
+      if (answers[i] !== undefined) continue;
+      const page = await client.next((f) => f.ref === `deep-${i}`);
+      expect(page).toMatchObject({ type: 'history', more: true });
+      expect(page.messages).toHaveLength(50);
+    }
   });
 });
