@@ -8,7 +8,7 @@ import { ServerProcess } from '../helpers/ServerProcess.js';
 
 /** Messages in the big room; HISTORY_LOAD_MESSAGES=200000 re-measures the worst case. */
 const MESSAGES = Number(process.env.HISTORY_LOAD_MESSAGES ?? 30_000);
-const VIEWERS = 20;
+const VIEWERS = Number(process.env.HISTORY_LOAD_VIEWERS ?? 20);
 /** The documented default rate: 3 history or chat frames per second per connection. */
 const HISTORY_INTERVAL_MS = 340;
 /** Messages the writer in another room sends (one every 250 ms) while the viewers page history. */
@@ -78,6 +78,7 @@ describe('history requests under load (real processes)', () => {
       acked: answers.filter((f) => f.type === 'message').length,
       refused: answers.filter((f) => f.type === 'error').map((f) => f.code),
       answerP99: percentile([...answerMs.values()], 99).toFixed(1),
+      historySent: readers.reduce((sum, reader) => sum + reader.sent, 0),
       pages: readers.reduce((sum, reader) => sum + reader.pages, 0),
       errors: Object.fromEntries(readers.flatMap((reader) => [...reader.errors])),
     };

@@ -35,11 +35,11 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 /**
- * Sequential `GET /health` calls until stopped: each call's latency in ms, and the calls that
+ * `GET /health` every `intervalMs` until stopped: each call's latency in ms, and the calls that
  * failed (a refused or reset connection, or a status other than 200), counted with the time
  * they took.
  */
-export function probeHealth(server: ServerProcess): { stop(): Promise<{ latencies: number[]; failures: number }> } {
+export function probeHealth(server: ServerProcess, intervalMs = 10): { stop(): Promise<{ latencies: number[]; failures: number }> } {
   const latencies: number[] = [];
   let failures = 0;
   let running = true;
@@ -52,6 +52,8 @@ export function probeHealth(server: ServerProcess): { stop(): Promise<{ latencie
       );
       latencies.push(performance.now() - started);
       if (!ok) failures += 1;
+      // A monitor's sampling pace, not a load of its own on the primary.
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   })();
   return {
@@ -65,7 +67,8 @@ export function probeHealth(server: ServerProcess): { stop(): Promise<{ latencie
 
 export interface HistoryReader {
   readonly client: ChatTestClient;
-  /** Pages answered, and `error` frames by code. */
+  /** Requests sent, pages answered, and `error` frames by code. */
+  readonly sent: number;
   readonly pages: number;
   readonly errors: Map<string, number>;
   stop(): void;
@@ -80,6 +83,7 @@ export async function historyReader(port: number, name: string, intervalMs: numb
   const { client } = await ChatTestClient.join(port, { name });
   let before: string | undefined;
   let pages = 0;
+  let sent = 0;
   const errors = new Map<string, number>();
   client.ws.on('message', (data) => {
     const frame = JSON.parse(data.toString()) as Frame;
@@ -90,9 +94,15 @@ export async function historyReader(port: number, name: string, intervalMs: numb
       errors.set(frame.code, (errors.get(frame.code) ?? 0) + 1);
     }
   });
-  const timer = setInterval(() => client.send({ type: 'history', ...(before === undefined ? {} : { before }) }), intervalMs);
+  const timer = setInterval(() => {
+    sent += 1;
+    client.send({ type: 'history', ...(before === undefined ? {} : { before }) });
+  }, intervalMs);
   return {
     client,
+    get sent() {
+      return sent;
+    },
     get pages() {
       return pages;
     },
