@@ -71,6 +71,8 @@ export interface HistoryReader {
   readonly sent: number;
   readonly pages: number;
   readonly errors: Map<string, number>;
+  /** Stops sending; resolves once every request sent has its answer (a page or an error). */
+  finish(): Promise<void>;
   stop(): void;
 }
 
@@ -84,6 +86,8 @@ export async function historyReader(port: number, name: string, intervalMs: numb
   let before: string | undefined;
   let pages = 0;
   let sent = 0;
+  let answered = 0;
+  let finished: (() => void) | undefined;
   const errors = new Map<string, number>();
   client.ws.on('message', (data) => {
     const frame = JSON.parse(data.toString()) as Frame;
@@ -92,7 +96,11 @@ export async function historyReader(port: number, name: string, intervalMs: numb
       before = frame.more && frame.messages.length > 0 ? frame.messages[0].id : undefined;
     } else if (frame.type === 'error') {
       errors.set(frame.code, (errors.get(frame.code) ?? 0) + 1);
+    } else {
+      return;
     }
+    answered += 1;
+    if (answered >= sent) finished?.();
   });
   const timer = setInterval(() => {
     sent += 1;
@@ -107,6 +115,10 @@ export async function historyReader(port: number, name: string, intervalMs: numb
       return pages;
     },
     errors,
+    finish() {
+      clearInterval(timer);
+      return answered >= sent ? Promise.resolve() : new Promise<void>((resolve) => (finished = resolve));
+    },
     stop() {
       clearInterval(timer);
       client.close();
