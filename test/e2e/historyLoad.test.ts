@@ -85,7 +85,10 @@ describe('history requests under load (real processes)', () => {
       historySent: readers.reduce((sum, reader) => sum + reader.sent, 0),
       pages: readers.reduce((sum, reader) => sum + reader.pages, 0),
       unanswered,
-      errors: Object.fromEntries(readers.flatMap((reader) => [...reader.errors])),
+      errors: readers.reduce<Record<string, number>>((all, reader) => {
+        for (const [code, count] of reader.errors) all[code] = (all[code] ?? 0) + count;
+        return all;
+      }, {}),
     };
     await annotate(`history load ${JSON.stringify(summary)}`);
     expect(answers.every((f) => f.type === 'message'), JSON.stringify(summary)).toBe(true);
