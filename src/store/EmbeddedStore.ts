@@ -21,6 +21,15 @@ type Doc = Record<string, unknown>;
 const Datastore = NedbModule as unknown as typeof NedbModule.default;
 type Datastore = InstanceType<typeof Datastore>;
 
+/**
+ * A message's NeDB key, made from (room, id), which are unique together: knowing the key
+ * before the insert lets a failed write be repaired by key. (Files from before this kept
+ * NeDB's random keys; the index reads them at open.)
+ */
+function messageKey(message: ChatMessageRecord): string {
+  return `${message.room}/${message.id}`;
+}
+
 function strip<T>(doc: Doc): T {
   const { _id: _ignored, ...rest } = doc;
   return rest as T;
@@ -67,7 +76,7 @@ export class EmbeddedStore implements Store {
     this.#indexHistory();
   }
 
-  /** Indexes every message NeDB holds in memory (its memory is the truth: it loaded the file). */
+  /** Indexes every message NeDB loaded from its file. */
   #indexHistory(): void {
     const documents = this.#messages.getAllData() as unknown as Array<ChatMessageRecord & { _id: string }>;
     this.#history.rebuild(documents.map((doc) => ({ room: doc.room, id: doc.id, key: doc._id })));
@@ -106,22 +115,21 @@ export class EmbeddedStore implements Store {
 
   async appendMessages(messages: readonly ChatMessageRecord[]): Promise<void> {
     // Idempotent by (room, id) through the index: a batch sent again adds only what is missing.
-    const fresh = new Map<string, ChatMessageRecord>();
+    const fresh = new Map<string, ChatMessageRecord & { _id: string }>();
     for (const message of messages) {
-      const key = `${message.room}\n${message.id}`;
-      if (!fresh.has(key) && !this.#history.has(message.room, message.id)) fresh.set(key, message);
+      const key = messageKey(message);
+      if (!fresh.has(key) && !this.#history.has(message.room, message.id)) fresh.set(key, { ...message, _id: key });
     }
     if (fresh.size === 0) return;
-    let inserted: Array<ChatMessageRecord & { _id: string }>;
     try {
       // One insert for the batch: NeDB applies it all or nothing in memory.
-      inserted = (await this.#messages.insertAsync([...fresh.values()].map((message) => ({ ...message })))) as unknown as typeof inserted;
-    } catch (error) {
-      // NeDB may keep in memory a batch its file did not take: the index follows its memory again.
-      this.#indexHistory();
-      throw error;
+      await this.#messages.insertAsync([...fresh.values()]);
+    } catch {
+      // NeDB may hold in memory some of these that its file did not take (a failed write):
+      // replacing each by its key writes it to the file, whether NeDB held it or not.
+      for (const doc of fresh.values()) await this.#messages.updateAsync({ _id: doc._id }, doc, { upsert: true });
     }
-    for (const doc of inserted) this.#history.add(doc.room, doc.id, doc._id);
+    for (const doc of fresh.values()) this.#history.add(doc.room, doc.id, doc._id);
   }
 
   async listMessages(room: string, query: HistoryQuery): Promise<ChatMessageRecord[]> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -211,5 +211,31 @@ describe('EmbeddedStore files', () => {
     await store.saveRoom({ name: 'x', port: 2, settings: {}, createdAt: 1 });
     expect(await store.listRooms()).toHaveLength(1);
     await store.close();
+  });
+
+  it('writes a batch whose first write failed (held in memory, not in the file) when it is sent again', async () => {
+    const folder = path.join(dir, 'failing');
+    const store = new EmbeddedStore(folder);
+    await store.open();
+    await store.appendMessages([message('r', 'f1', 1)]);
+    // The data file cannot be appended to for a moment (a directory stands in its place).
+    const file = path.join(folder, 'messages.db');
+    renameSync(file, `${file}.away`);
+    mkdirSync(file);
+    await expect(store.appendMessages([message('r', 'f2', 2), message('r', 'f3', 3)])).rejects.toThrow();
+    rmSync(file, { recursive: true });
+    renameSync(`${file}.away`, file);
+    await store.appendMessages([message('r', 'f2', 2), message('r', 'f3', 3)]);
+    expect((await store.listMessages('r', { limit: 10 })).map((m) => m.id)).toEqual(['f1', 'f2', 'f3']);
+    // In the file now, not only in memory (closing would compact memory into the file anyway).
+    const written = readFileSync(file, 'utf8');
+    expect(written).toContain('"id":"f2"');
+    expect(written).toContain('"id":"f3"');
+    await store.close();
+
+    const reopened = new EmbeddedStore(folder);
+    await reopened.open();
+    expect((await reopened.listMessages('r', { limit: 10 })).map((m) => m.id)).toEqual(['f1', 'f2', 'f3']);
+    await reopened.close();
   });
 });
