@@ -16,7 +16,7 @@ const entryId = (entry: Entry): string => entry.id;
 export class RoomMessageIndex {
   readonly #rooms = new Map<string, Entry[]>();
 
-  /** Forgets everything and indexes these documents (at open, or to resynchronise after a failed write). */
+  /** Forgets everything and indexes these documents (what the store loaded at open). */
   rebuild(documents: Iterable<{ readonly room: string; readonly id: string; readonly key: string }>): void {
     this.#rooms.clear();
     for (const { room, id, key } of documents) {
