@@ -15,6 +15,7 @@ import { closedFrame, errorFrame, messageFrame, OFFLINE, streamFrame, systemFram
 import { jsonFrame } from './wsFrame.js';
 import { FloodControl } from './FloodControl.js';
 import { RoomNames } from './RoomNames.js';
+import { recentCapacity, RecentMessages, type HistoryPage } from './RecentMessages.js';
 
 /** A user present in the room, with every connection they have open (tabs, devices). */
 export interface Member {
@@ -62,7 +63,11 @@ export class ChatRoom {
   /** Messages accepted in this room since it opened in this worker (the admin room list). */
   messageCount = 0;
   #stream: StreamState = OFFLINE;
-  #recent: ChatMessageRecord[] = [];
+  readonly #recent = new RecentMessages();
+  /** Connections with a history request being answered: one at a time each. */
+  readonly #historyPending = new Set<ChatClient>();
+  /** History pages of this room being fetched from the primary now. */
+  #historyLookups = 0;
   readonly #historyReady: Promise<void>;
   readonly #heartbeat: NodeJS.Timeout;
   /** Connected clients that have not joined yet, checked by one sweep instead of a timer each. */
@@ -107,8 +112,9 @@ export class ChatRoom {
     return addresses;
   }
 
+  /** The newest `historySize` messages, for welcome frames. */
   get recent(): readonly ChatMessageRecord[] {
-    return this.#recent;
+    return this.#recent.newest(this.policy.historySize);
   }
 
   get historyReady(): Promise<void> {
@@ -262,11 +268,9 @@ export class ChatRoom {
     }
   }
 
-  /** Adds a persisted message to the recent history kept for welcome frames. */
+  /** Adds a persisted message to the recent messages (welcome frames, newest history pages). */
   remember(record: ChatMessageRecord): void {
-    this.#recent.push(record);
-    const keep = this.policy.historySize;
-    if (this.#recent.length > keep) this.#recent = this.#recent.slice(-keep);
+    this.#recent.add(record, recentCapacity(this.policy.historySize));
   }
 
   #onMessage(client: ChatClient, data: WebSocket.RawData, isBinary: boolean): void {
@@ -341,20 +345,43 @@ export class ChatRoom {
     client.send(messageFrame(record, ref));
   }
 
+  /**
+   * A history page: from the recent messages when they answer it, from the primary otherwise.
+   * Each connection has one request answered at a time, and each room a few primary lookups at
+   * a time, so no viewer (or crowd of viewers) can queue unbounded work on the primary.
+   */
   async #history(client: ChatClient, before: string | undefined, ref: Ref | undefined): Promise<void> {
     if (!client.bucket.take()) return this.flood.limited(client, ref);
+    if (this.#historyPending.has(client)) return this.#historyBusy(client, 'Wait for the answer to your previous history request', ref);
+    const local = this.#recent.page(before, LIMITS.historyPage);
+    if (local) return this.#sendHistory(client, local, before, ref);
+    if (this.#historyLookups >= LIMITS.historyLookupsPerRoom) return this.#historyBusy(client, 'Too many history requests in this room right now; try again shortly', ref);
+    this.#historyPending.add(client);
+    this.#historyLookups += 1;
     let messages: ChatMessageRecord[];
     try {
       messages = await this.ctx.loadHistory(this.name, before, LIMITS.historyPage);
     } catch (error) {
       this.ctx.logger.warn({ err: error, room: this.name }, 'history page not available');
       return this.sendError(client, 'HISTORY_UNAVAILABLE', undefined, ref);
+    } finally {
+      this.#historyPending.delete(client);
+      this.#historyLookups -= 1;
     }
+    this.#sendHistory(client, { messages, more: messages.length === LIMITS.historyPage }, before, ref);
+  }
+
+  #historyBusy(client: ChatClient, message: string, ref: Ref | undefined): void {
+    this.ctx.counters.historyBusy += 1;
+    this.sendError(client, 'HISTORY_BUSY', message, ref);
+  }
+
+  #sendHistory(client: ChatClient, page: HistoryPage, before: string | undefined, ref: Ref | undefined): void {
     client.send({
       type: 'history',
-      messages: messages.map((record) => messageFrame(record)),
+      messages: page.messages.map((record) => messageFrame(record)),
       before: before ?? null,
-      more: messages.length === LIMITS.historyPage,
+      more: page.more,
       ...(ref === undefined ? {} : { ref }),
     });
   }
@@ -389,8 +416,9 @@ export class ChatRoom {
   }
 
   async #loadRecent(): Promise<void> {
+    const asked = recentCapacity(this.policy.historySize);
     try {
-      this.#recent = await this.ctx.loadHistory(this.name, undefined, this.policy.historySize);
+      this.#recent.load(await this.ctx.loadHistory(this.name, undefined, asked), asked);
     } catch (error) {
       this.ctx.logger.warn({ err: error, room: this.name }, 'recent history not loaded; welcome frames start empty');
     }

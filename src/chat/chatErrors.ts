@@ -27,6 +27,7 @@ export const CHAT_ERRORS = {
   BAN_LIMIT: 'This room has as many bans as it may hold; an operator must lift some first',
   NOT_PERSISTED: 'The message could not be saved; it was not delivered, send it again',
   HISTORY_UNAVAILABLE: 'History could not be loaded; try again',
+  HISTORY_BUSY: 'A history request is already being answered; wait for it, then try again',
   INTERNAL: 'Internal error',
 } as const;
 

@@ -17,6 +17,10 @@ export const LIMITS = {
   maxFrameBytes: 16 * 1024,
   /** Messages in one history page. */
   historyPage: 50,
+  /** Most messages one history read returns (the largest `historySize`); the primary clamps reads to it. */
+  maxHistoryRead: 500,
+  /** History pages of one room being fetched from the primary at once; more get HISTORY_BUSY. */
+  historyLookupsPerRoom: 4,
   /** Longest mute or timed ban a moderator may give, in seconds (30 days). */
   maxDurationS: 30 * 24 * 3600,
 } as const;

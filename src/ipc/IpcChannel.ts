@@ -25,7 +25,7 @@ type Handler<P, R> = (payload: P) => Promise<R> | R;
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -58,14 +58,22 @@ export class IpcChannel<OutReq extends RequestMap, InReq extends RequestMap, Out
     return this.#closed;
   }
 
-  request<T extends keyof OutReq & string>(type: T, payload: OutReq[T][0], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<OutReq[T][1]> {
+  /**
+   * Sends a request and resolves with the answer. `timeoutMs: null` waits for the answer as long
+   * as the channel is open, for requests whose outcome the other side decides (a timeout here
+   * could contradict what it did).
+   */
+  request<T extends keyof OutReq & string>(type: T, payload: OutReq[T][0], timeoutMs: number | null = DEFAULT_TIMEOUT_MS): Promise<OutReq[T][1]> {
     if (this.#closed) return Promise.reject(new IpcError('CHANNEL_CLOSED', `cannot send ${type}: channel closed`));
     const id = this.#nextId++;
     return new Promise<OutReq[T][1]>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new IpcError('TIMEOUT', `${type} got no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
+      const timer =
+        timeoutMs === null
+          ? undefined
+          : setTimeout(() => {
+              this.#pending.delete(id);
+              reject(new IpcError('TIMEOUT', `${type} got no answer within ${timeoutMs} ms`));
+            }, timeoutMs);
       this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
       this.#send({ ch: 'req', id, type, payload }, (error) => {
         clearTimeout(timer);

@@ -80,10 +80,18 @@ export type WorkerRequests = {
 /** Requests a worker sends to the primary. */
 export type PrimaryRequests = {
   'cache.get': [Record<string, never>, CacheSnapshot];
-  /** Resolves once the primary holds the messages (it writes them to the store in batches). */
-  'messages.append': [{ messages: ChatMessageRecord[] }, { held: number }];
-  /** The newest `limit` messages of a room older than `before`, oldest first. */
-  'history.get': [{ room: string; before?: string; limit: number }, ChatMessageRecord[]];
+  /**
+   * Resolves once the primary holds the messages (it writes them to the store in batches).
+   * Fails with DEADLINE_PASSED, holding none of them, when the primary gets the request after
+   * `deadline` (epoch ms; primary and workers share the machine's clock): the worker waits for
+   * this answer, whatever it is, so what the senders are told is what happened.
+   */
+  'messages.append': [{ messages: ChatMessageRecord[]; deadline: number }, { held: number }];
+  /**
+   * The newest `limit` messages (at most 500) of a room older than `before`, oldest first.
+   * Fails with DEADLINE_PASSED, reading nothing, when the worker has given up waiting already.
+   */
+  'history.get': [{ room: string; before?: string; limit: number; deadline: number }, ChatMessageRecord[]];
   /** Stores a moderator's ban (unless the target is a known moderator or the room is at its cap) and pushes it to every worker. */
   'ban.add': [ModeratorBan, BanAddResult];
 };
@@ -104,7 +112,7 @@ export type PrimaryNotes = {
 };
 
 /** Error codes a request can fail with; the HTTP layer maps them to statuses. */
-export type IpcErrorCode = 'TIMEOUT' | 'CHANNEL_CLOSED' | 'NO_HANDLER' | 'PORT_IN_USE' | 'PORT_DENIED' | 'ROOM_EXISTS' | 'BUFFER_FULL' | 'FAILED';
+export type IpcErrorCode = 'TIMEOUT' | 'CHANNEL_CLOSED' | 'NO_HANDLER' | 'PORT_IN_USE' | 'PORT_DENIED' | 'ROOM_EXISTS' | 'BUFFER_FULL' | 'DEADLINE_PASSED' | 'FAILED';
 
 /** The wire envelopes. */
 export type Envelope =

@@ -2,6 +2,7 @@ import type { Logger } from '../log/createLogger.js';
 import { IpcError } from '../ipc/IpcChannel.js';
 import type { Store } from '../store/Store.js';
 import type { ChatMessageRecord } from '../store/records.js';
+import { insertById, pageBounds } from '../store/idOrder.js';
 
 export interface MessageLogOptions {
   readonly store: Store;
@@ -18,7 +19,10 @@ export interface MessageLogCounters {
   held: number;
   written: number;
   writeFailures: number;
+  /** Refused because too many waited for the store. */
   refused: number;
+  /** Refused because they arrived after their deadline (the primary was too slow to take them). */
+  expired: number;
 }
 
 /**
@@ -27,15 +31,19 @@ export interface MessageLogCounters {
  * hand-over and the store; while the store fails, messages stay held (bounded) and are retried.
  */
 export class MessageLog {
-  readonly counters: MessageLogCounters = { held: 0, written: 0, writeFailures: 0, refused: 0 };
+  readonly counters: MessageLogCounters = { held: 0, written: 0, writeFailures: 0, refused: 0, expired: 0 };
   readonly #store: Store;
   readonly #logger: Logger;
   readonly #batchSize: number;
   readonly #maxHeld: number;
-  #held: ChatMessageRecord[] = [];
+  /** Held messages by room, in id order: a history page merges one page of them, never all. */
+  readonly #held = new Map<string, ChatMessageRecord[]>();
+  #heldCount = 0;
   #writing: Promise<void> | undefined;
   readonly #timer: NodeJS.Timeout;
   #failing = false;
+  /** Batches are arriving after their deadline (logged once per episode). */
+  #late = false;
 
   constructor(options: MessageLogOptions) {
     this.#store = options.store;
@@ -46,37 +54,58 @@ export class MessageLog {
     this.#timer.unref();
   }
 
-  /** Takes messages from a worker. Throws BUFFER_FULL when the store has been failing too long. */
-  hold(messages: readonly ChatMessageRecord[]): number {
-    if (this.#held.length + messages.length > this.#maxHeld) {
-      this.counters.refused += messages.length;
-      throw new IpcError('BUFFER_FULL', `${this.#held.length} messages wait for the store; refusing more`);
+  /**
+   * Takes messages from a worker. Throws DEADLINE_PASSED, holding none, when they arrive after
+   * `deadline` (the worker then tells their senders they were not saved), and BUFFER_FULL when
+   * the store has been failing too long.
+   */
+  hold(messages: readonly ChatMessageRecord[], deadline = Number.POSITIVE_INFINITY): number {
+    const lateMs = Date.now() - deadline;
+    if (lateMs > 0) {
+      this.counters.expired += messages.length;
+      if (!this.#late) this.#logger.warn({ lateMs, messages: messages.length }, 'chat messages arrived after their deadline; refused (their senders get NOT_PERSISTED)');
+      this.#late = true;
+      throw new IpcError('DEADLINE_PASSED', `${messages.length} messages arrived ${lateMs} ms after their deadline; not held`);
     }
-    this.#held.push(...messages);
-    this.counters.held = this.#held.length;
+    if (this.#late) this.#logger.info({ expired: this.counters.expired }, 'chat messages arrive in time again');
+    this.#late = false;
+    if (this.#heldCount + messages.length > this.#maxHeld) {
+      this.counters.refused += messages.length;
+      throw new IpcError('BUFFER_FULL', `${this.#heldCount} messages wait for the store; refusing more`);
+    }
+    for (const message of messages) {
+      let room = this.#held.get(message.room);
+      if (!room) this.#held.set(message.room, (room = []));
+      if (insertById(room, message, idOf)) this.#heldCount += 1;
+    }
+    this.counters.held = this.#heldCount;
     return messages.length;
   }
 
   /**
-   * A page of history: the store's messages merged with the ones still held. While the store
-   * cannot be read, the held messages (the newest ones) are served alone rather than nothing.
+   * A page of history: the store's page merged with the held messages of the same page. While
+   * the store cannot be read, the held messages (the newest ones) are served alone rather than
+   * nothing. Costs one page of work whatever the room's size. A read whose `deadline` has passed
+   * (the worker stopped waiting while this process was busy) is skipped.
    */
-  async history(room: string, before: string | undefined, limit: number): Promise<ChatMessageRecord[]> {
+  async history(room: string, before: string | undefined, limit: number, deadline = Number.POSITIVE_INFINITY): Promise<ChatMessageRecord[]> {
+    if (Date.now() > deadline) throw new IpcError('DEADLINE_PASSED', 'history read asked for too long ago; skipped');
     const stored = await this.#store.listMessages(room, { before, limit }).catch((error: unknown) => {
       this.#logger.warn({ err: error, room }, 'history read failed; serving the held messages only');
       return [];
     });
-    const held = this.#held.filter((m) => m.room === room && (before === undefined || m.id < before));
-    if (held.length === 0) return stored;
-    const byId = new Map<string, ChatMessageRecord>();
-    for (const message of [...stored, ...held]) byId.set(message.id, message);
-    return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(-limit);
+    // Read after the store answered: a message written meanwhile has left the held ones.
+    const heldRoom = this.#held.get(room) ?? [];
+    const { start, end } = pageBounds(heldRoom, before, limit, idOf);
+    if (start === end) return stored;
+    return mergeNewest(stored, heldRoom.slice(start, end), limit);
   }
 
   /** Drops held messages of a deleted room. */
   forgetRoom(room: string): void {
-    this.#held = this.#held.filter((m) => m.room !== room);
-    this.counters.held = this.#held.length;
+    this.#heldCount -= this.#held.get(room)?.length ?? 0;
+    this.#held.delete(room);
+    this.counters.held = this.#heldCount;
   }
 
   /** Writes what is held, batch by batch. Concurrent calls share one pass. */
@@ -89,28 +118,64 @@ export class MessageLog {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     await this.flush();
-    if (this.#held.length > 0) await this.flush();
-    if (this.#held.length > 0) this.#logger.error({ held: this.#held.length }, 'messages could not be written before shutdown');
+    if (this.#heldCount > 0) await this.flush();
+    if (this.#heldCount > 0) this.#logger.error({ held: this.#heldCount }, 'messages could not be written before shutdown');
   }
 
   async #writeAll(): Promise<void> {
-    while (this.#held.length > 0) {
-      const batch = this.#held.slice(0, this.#batchSize);
+    while (this.#heldCount > 0) {
+      const batch = this.#nextBatch();
       try {
         await this.#store.appendMessages(batch);
       } catch (error) {
         this.counters.writeFailures += 1;
-        if (!this.#failing) this.#logger.error({ err: error, held: this.#held.length }, 'chat messages not written; holding them and retrying');
+        if (!this.#failing) this.#logger.error({ err: error, held: this.#heldCount }, 'chat messages not written; holding them and retrying');
         this.#failing = true;
         return;
       }
-      if (this.#failing) this.#logger.info({ held: this.#held.length }, 'store writable again; writing held messages');
+      if (this.#failing) this.#logger.info({ held: this.#heldCount }, 'store writable again; writing held messages');
       this.#failing = false;
-      // Messages that arrived during the write were appended after the batch.
-      const written = new Set(batch);
-      this.#held = this.#held.filter((m) => !written.has(m));
+      this.#release(batch);
       this.counters.written += batch.length;
-      this.counters.held = this.#held.length;
+      this.counters.held = this.#heldCount;
     }
   }
+
+  /** Up to batchSize held messages, the oldest of each room first. */
+  #nextBatch(): ChatMessageRecord[] {
+    const batch: ChatMessageRecord[] = [];
+    for (const messages of this.#held.values()) {
+      batch.push(...messages.slice(0, this.#batchSize - batch.length));
+      if (batch.length >= this.#batchSize) break;
+    }
+    return batch;
+  }
+
+  /** Drops written messages. Others may have arrived (or their room gone) during the write. */
+  #release(written: readonly ChatMessageRecord[]): void {
+    const rooms = new Set(written.map((message) => message.room));
+    const done = new Set(written);
+    for (const room of rooms) {
+      const messages = this.#held.get(room);
+      if (!messages) continue;
+      const left = messages.filter((message) => !done.has(message));
+      this.#heldCount -= messages.length - left.length;
+      if (left.length > 0) this.#held.set(room, left);
+      else this.#held.delete(room);
+    }
+  }
+}
+
+const idOf = (message: ChatMessageRecord): string => message.id;
+
+/** The newest `limit` of two id-ordered pages, each id once, oldest first. */
+function mergeNewest(a: readonly ChatMessageRecord[], b: readonly ChatMessageRecord[], limit: number): ChatMessageRecord[] {
+  const merged: ChatMessageRecord[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i]!.id <= b[j]!.id) ? a[i++]! : b[j++]!;
+    if (merged.at(-1)?.id !== next.id) merged.push(next);
+  }
+  return merged.slice(-limit);
 }

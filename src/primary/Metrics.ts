@@ -9,6 +9,7 @@ const WORKER_COUNTERS: ReadonlyArray<[keyof WorkerCounters, string, string]> = [
   ['deliveries', 'chatserver_deliveries_total', 'Frames written to chat clients by broadcasts'],
   ['slowConsumers', 'chatserver_slow_consumers_total', 'Chat clients dropped for not reading (close 4008)'],
   ['rateLimited', 'chatserver_rate_limited_total', 'Chat frames refused by the rate limit'],
+  ['historyBusy', 'chatserver_history_busy_total', 'History requests refused with HISTORY_BUSY'],
   ['ingestBytes', 'chatserver_ingest_bytes_total', 'Media bytes received from producers'],
   ['streamsStarted', 'chatserver_streams_started_total', 'ffmpeg processes started for live streams'],
   ['ffmpegFailures', 'chatserver_ffmpeg_failures_total', 'ffmpeg exits that were not a clean end of stream'],
@@ -63,6 +64,7 @@ export class Metrics {
       stored: counter('chatserver_messages_stored_total', 'Chat messages written to the store'),
       storeFailures: counter('chatserver_store_write_failures_total', 'Failed message batch writes (retried)'),
       refused: counter('chatserver_messages_refused_total', 'Messages refused because too many waited for the store'),
+      expired: counter('chatserver_messages_expired_total', 'Messages refused because they reached the primary after their deadline'),
       storeErrors: counter('chatserver_store_errors_total', 'Store calls that failed'),
       cacheRefreshes: counter('chatserver_cache_refreshes_total', 'Cache reloads from the store'),
       cacheFailures: counter('chatserver_cache_refresh_failures_total', 'Cache reloads that failed'),
@@ -102,6 +104,7 @@ export class Metrics {
     setCounter(c.stored, stats.messages.written);
     setCounter(c.storeFailures, stats.messages.writeFailures);
     setCounter(c.refused, stats.messages.refused);
+    setCounter(c.expired, stats.messages.expired);
     setCounter(c.storeErrors, stats.store.errors);
     setCounter(c.cacheRefreshes, stats.cache.refreshes);
     setCounter(c.cacheFailures, stats.cache.failures);

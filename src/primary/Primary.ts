@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { APP_VERSION } from '../appInfo.js';
+import { LIMITS } from '../chat/protocol.js';
 import type { Config } from '../config/Config.js';
 import type { Logger } from '../log/createLogger.js';
 import type { AppContext, ServerState } from '../http/AppContext.js';
@@ -73,8 +74,8 @@ export class Primary {
       env: workerEnvironment(config),
       setupChannel: (channel) => {
         channel.handle('cache.get', () => this.#cache.snapshot());
-        channel.handle('messages.append', ({ messages }) => ({ held: this.#messages.hold(messages) }));
-        channel.handle('history.get', ({ room, before, limit }) => this.#messages.history(room, before, Math.min(limit, 500)));
+        channel.handle('messages.append', ({ messages, deadline }) => ({ held: this.#messages.hold(messages, deadline) }));
+        channel.handle('history.get', ({ room, before, limit, deadline }) => this.#messages.history(room, before, Math.min(limit, LIMITS.maxHistoryRead), deadline));
         channel.handle('ban.add', (ban) => this.#chatAdmin.addModeratorBan(ban));
         channel.onNote('moderator.seen', ({ user }) => this.#moderators.seen(user));
       },

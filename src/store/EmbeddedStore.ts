@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import NedbModule from '@seald-io/nedb';
+import { RoomMessageIndex } from './RoomMessageIndex.js';
 import type { Store } from './Store.js';
 import {
   DEFAULT_SETTINGS,
@@ -21,6 +22,15 @@ type Doc = Record<string, unknown>;
 const Datastore = NedbModule as unknown as typeof NedbModule.default;
 type Datastore = InstanceType<typeof Datastore>;
 
+/**
+ * A message's NeDB key, made from (room, id), which are unique together: knowing the key
+ * before the insert lets a failed write be repaired by key. (Files from before this kept
+ * NeDB's random keys; the index reads them at open.)
+ */
+function messageKey(message: ChatMessageRecord): string {
+  return `${message.room}/${message.id}`;
+}
+
 function strip<T>(doc: Doc): T {
   const { _id: _ignored, ...rest } = doc;
   return rest as T;
@@ -38,6 +48,8 @@ export class EmbeddedStore implements Store {
   readonly #bans: Datastore;
   readonly #settings: Datastore;
   readonly #revocations: Datastore;
+  /** Messages by room in id order: history pages never make NeDB load and sort a whole room. */
+  readonly #history = new RoomMessageIndex();
   #closed = false;
 
   constructor(dataDir: string) {
@@ -64,6 +76,13 @@ export class EmbeddedStore implements Store {
     await this.#messages.ensureIndexAsync({ fieldName: 'room' });
     await this.#messages.ensureIndexAsync({ fieldName: ['room', 'id'], unique: true });
     await this.#bans.ensureIndexAsync({ fieldName: 'id', unique: true });
+    this.#indexHistory();
+  }
+
+  /** Indexes every message NeDB loaded from its file. */
+  #indexHistory(): void {
+    const documents = this.#messages.getAllData() as unknown as Array<ChatMessageRecord & { _id: string }>;
+    this.#history.rebuild(documents.map((doc) => ({ room: doc.room, id: doc.id, key: doc._id })));
   }
 
   async close(): Promise<void> {
@@ -98,26 +117,40 @@ export class EmbeddedStore implements Store {
   }
 
   async appendMessages(messages: readonly ChatMessageRecord[]): Promise<void> {
-    if (messages.length === 0) return;
-    try {
-      // One insert for the batch: NeDB applies it all or nothing.
-      await this.#messages.insertAsync(messages.map((message) => ({ ...message })));
-    } catch {
-      // A message of the batch is stored already (a batch sent again): upsert one by one.
-      for (const message of messages) {
-        await this.#messages.updateAsync({ room: message.room, id: message.id }, { ...message }, { upsert: true });
-      }
+    // Idempotent by (room, id) through the index: a batch sent again adds only what is missing.
+    const fresh = new Map<string, ChatMessageRecord & { _id: string }>();
+    for (const message of messages) {
+      const key = messageKey(message);
+      if (!fresh.has(key) && !this.#history.has(message.room, message.id)) fresh.set(key, { ...message, _id: key });
     }
+    if (fresh.size === 0) return;
+    try {
+      // One insert for the batch: NeDB applies it all or nothing in memory.
+      await this.#messages.insertAsync([...fresh.values()]);
+    } catch {
+      // NeDB may hold in memory some of these that its file did not take (a failed write):
+      // replacing each by its key writes it to the file, whether NeDB held it or not.
+      for (const doc of fresh.values()) await this.#messages.updateAsync({ _id: doc._id }, doc, { upsert: true });
+    }
+    for (const doc of fresh.values()) this.#history.add(doc.room, doc.id, doc._id);
   }
 
   async listMessages(room: string, query: HistoryQuery): Promise<ChatMessageRecord[]> {
-    const filter: Doc = query.before === undefined ? { room } : { room, id: { $lt: query.before } };
-    const docs = (await this.#messages.findAsync(filter).sort({ id: -1 }).limit(query.limit)) as unknown as Doc[];
-    return docs.map((d) => strip<ChatMessageRecord>(d)).reverse();
+    const keys = this.#history.page(room, query.before, query.limit);
+    if (keys.length === 0) return [];
+    // NeDB finds the page's documents through its _id index: one lookup per message of the page.
+    const docs = (await this.#messages.findAsync({ _id: { $in: keys } })) as unknown as Doc[];
+    const byKey = new Map(docs.map((doc) => [doc._id, doc]));
+    return keys.flatMap((key) => {
+      const doc = byKey.get(key);
+      return doc ? [strip<ChatMessageRecord>(doc)] : [];
+    });
   }
 
   async deleteMessages(room: string): Promise<number> {
-    return this.#messages.removeAsync({ room }, { multi: true });
+    const removed = await this.#messages.removeAsync({ room }, { multi: true });
+    this.#history.deleteRoom(room);
+    return removed;
   }
 
   async addBan(ban: BanRecord): Promise<void> {

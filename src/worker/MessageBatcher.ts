@@ -7,14 +7,23 @@ interface Waiting {
   reject(error: Error): void;
 }
 
-/** Longest a batch waits for the primary's answer before its senders get NOT_PERSISTED. */
-const APPEND_TIMEOUT_MS = 5_000;
+/**
+ * How long after a batch leaves the primary may still take it. Later, the primary refuses it
+ * (holding none of it) and the senders get NOT_PERSISTED: a sender waits at most about this
+ * long, plus however long the primary takes to get to the request, for its answer.
+ */
+export const APPEND_DEADLINE_MS = 5_000;
 const MAX_BATCH = 1_000;
 
 /**
  * Sends chat messages to the primary in one IPC request per tick (for every room of the
  * worker), and resolves each message's promise once the primary holds it: one IPC round trip
  * per batch, never one per message.
+ *
+ * There is no timeout on this side: the primary decides (it holds the batch, or refuses it past
+ * its deadline), and the senders are told exactly that. Only a closed channel fails a batch
+ * without the primary's answer: the primary exited (and what it held but had not written went
+ * with it), or it is stopping this worker (whose rooms, and their clients, were closed first).
  */
 export class MessageBatcher {
   readonly #channel: WorkerSideChannel;
@@ -40,7 +49,8 @@ export class MessageBatcher {
     while (this.#queue.length > 0) {
       const batch = this.#queue.slice(0, MAX_BATCH);
       this.#queue = this.#queue.slice(MAX_BATCH);
-      this.#channel.request('messages.append', { messages: batch.map((w) => w.record) }, APPEND_TIMEOUT_MS).then(
+      const deadline = Date.now() + APPEND_DEADLINE_MS;
+      this.#channel.request('messages.append', { messages: batch.map((w) => w.record), deadline }, null).then(
         () => {
           for (const waiting of batch) waiting.resolve();
         },

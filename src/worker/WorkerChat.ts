@@ -16,6 +16,7 @@ import { WriteCoalescer } from '../chat/WriteCoalescer.js';
 import { MessageBatcher } from './MessageBatcher.js';
 import type { WorkerCounters } from './WorkerCounters.js';
 
+/** A history page not read by then is answered HISTORY_UNAVAILABLE; the primary skips reading it. */
 const HISTORY_TIMEOUT_MS = 5_000;
 /** Moderator ids already reported to the primary; past this many the set starts over. */
 const MAX_REPORTED_MODERATORS = 10_000;
@@ -60,7 +61,7 @@ export class WorkerChat {
       counters,
       policy: () => this.#policy,
       persist: (record) => batcher.persist(record),
-      loadHistory: (room, before, limit) => channel.request('history.get', { room, before, limit }, HISTORY_TIMEOUT_MS),
+      loadHistory: (room, before, limit) => channel.request('history.get', { room, before, limit, deadline: Date.now() + HISTORY_TIMEOUT_MS }, HISTORY_TIMEOUT_MS),
       addBan: (ban) => channel.request('ban.add', ban),
       moderatorSeen: (user) => {
         if (this.#reportedModerators.has(user)) return;

@@ -9,6 +9,8 @@ export interface WorkerCounters {
   deliveries: number;
   slowConsumers: number;
   rateLimited: number;
+  /** History requests refused with HISTORY_BUSY (one at a time per connection, a few per room). */
+  historyBusy: number;
   ingestBytes: number;
   streamsStarted: number;
   /** ffmpeg exits that were not a clean end of stream (crash, kill, bad input). */
@@ -16,5 +18,5 @@ export interface WorkerCounters {
 }
 
 export function newWorkerCounters(): WorkerCounters {
-  return { messagesIn: 0, deliveries: 0, slowConsumers: 0, rateLimited: 0, ingestBytes: 0, streamsStarted: 0, ffmpegFailures: 0 };
+  return { messagesIn: 0, deliveries: 0, slowConsumers: 0, rateLimited: 0, historyBusy: 0, ingestBytes: 0, streamsStarted: 0, ffmpegFailures: 0 };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -116,6 +116,64 @@ describe.each(targets)('Store contract: $name', (target) => {
     expect(await store.listMessages('other', { limit: 10 })).toHaveLength(1);
   });
 
+  it('pages a long history back to the start, each message once, oldest first in every page', async () => {
+    const ids = Array.from({ length: 1_234 }, (_, i) => `m${String(i).padStart(5, '0')}`);
+    // Out of order across batches (two workers' batches interleave), as the primary may write them.
+    await store.appendMessages(ids.slice(600).map((id, i) => message('long', id, 600 + i)));
+    await store.appendMessages(ids.slice(0, 600).map((id, i) => message('long', id, i)));
+    const seen: string[] = [];
+    let before: string | undefined;
+    for (;;) {
+      const page = await store.listMessages('long', { before, limit: 100 });
+      expect(page.map((m) => m.id)).toEqual([...page.map((m) => m.id)].sort());
+      seen.unshift(...page.map((m) => m.id));
+      if (page.length < 100) break;
+      before = page[0]!.id;
+    }
+    expect(seen).toEqual(ids);
+  });
+
+  it('honours before and limit at the edges of the history', async () => {
+    await store.appendMessages(['a1', 'a2', 'a3', 'a4'].map((id, i) => message('edges', id, i)));
+    expect((await store.listMessages('edges', { limit: 1 })).map((m) => m.id)).toEqual(['a4']);
+    expect((await store.listMessages('edges', { limit: 4 })).map((m) => m.id)).toEqual(['a1', 'a2', 'a3', 'a4']);
+    expect((await store.listMessages('edges', { limit: 500 })).map((m) => m.id)).toEqual(['a1', 'a2', 'a3', 'a4']);
+    // `before` need not be a stored id: it is a bound.
+    expect((await store.listMessages('edges', { before: 'a25', limit: 500 })).map((m) => m.id)).toEqual(['a1', 'a2']);
+    expect((await store.listMessages('edges', { before: 'zz', limit: 2 })).map((m) => m.id)).toEqual(['a3', 'a4']);
+    expect(await store.listMessages('edges', { before: 'a1', limit: 2 })).toEqual([]);
+    expect(await store.listMessages('nowhere', { limit: 10 })).toEqual([]);
+  });
+
+  it('stores a batch appended twice, or overlapping an earlier one, once', async () => {
+    const batch = ['b1', 'b2', 'b3'].map((id, i) => message('twice', id, i));
+    await store.appendMessages(batch);
+    await store.appendMessages(batch);
+    await store.appendMessages([batch[2]!, message('twice', 'b4', 3), message('twice', 'b4', 3)]);
+    expect((await store.listMessages('twice', { limit: 10 })).map((m) => m.id)).toEqual(['b1', 'b2', 'b3', 'b4']);
+    expect(await store.deleteMessages('twice')).toBe(4);
+  });
+
+  it('forgets a deleted room\'s history and pages what is written to it afterwards', async () => {
+    await store.appendMessages(['d1', 'd2', 'd3'].map((id, i) => message('gone', id, i)));
+    await store.appendMessages([message('kept', 'd1', 1)]);
+    expect(await store.deleteMessages('gone')).toBe(3);
+    expect(await store.listMessages('gone', { limit: 10 })).toEqual([]);
+    expect(await store.listMessages('gone', { before: 'd9', limit: 10 })).toEqual([]);
+    await store.appendMessages([message('gone', 'd2', 5), message('gone', 'd4', 6)]);
+    expect((await store.listMessages('gone', { limit: 10 })).map((m) => m.id)).toEqual(['d2', 'd4']);
+    expect((await store.listMessages('kept', { limit: 10 })).map((m) => m.id)).toEqual(['d1']);
+  });
+
+  it('pages the same history after a close and reopen', async () => {
+    await store.appendMessages(['r3', 'r1', 'r2'].map((id, i) => message('reopened', id, i)));
+    await store.close();
+    store = await target.make(true);
+    expect((await store.listMessages('reopened', { before: 'r3', limit: 10 })).map((m) => m.id)).toEqual(['r1', 'r2']);
+    await store.appendMessages([message('reopened', 'r2', 1), message('reopened', 'r4', 4)]);
+    expect((await store.listMessages('reopened', { limit: 10 })).map((m) => m.id)).toEqual(['r1', 'r2', 'r3', 'r4']);
+  });
+
   it('adds, lists (without expired ones) and removes bans', async () => {
     const now = 10_000;
     await store.addBan({ id: 'b1', user: 'u1', room: null, reason: 'spam', createdAt: 1, expiresAt: null });
@@ -169,5 +227,31 @@ describe('EmbeddedStore files', () => {
     await store.saveRoom({ name: 'x', port: 2, settings: {}, createdAt: 1 });
     expect(await store.listRooms()).toHaveLength(1);
     await store.close();
+  });
+
+  it('writes a batch whose first write failed (held in memory, not in the file) when it is sent again', async () => {
+    const folder = path.join(dir, 'failing');
+    const store = new EmbeddedStore(folder);
+    await store.open();
+    await store.appendMessages([message('r', 'f1', 1)]);
+    // The data file cannot be appended to for a moment (a directory stands in its place).
+    const file = path.join(folder, 'messages.db');
+    renameSync(file, `${file}.away`);
+    mkdirSync(file);
+    await expect(store.appendMessages([message('r', 'f2', 2), message('r', 'f3', 3)])).rejects.toThrow();
+    rmSync(file, { recursive: true });
+    renameSync(`${file}.away`, file);
+    await store.appendMessages([message('r', 'f2', 2), message('r', 'f3', 3)]);
+    expect((await store.listMessages('r', { limit: 10 })).map((m) => m.id)).toEqual(['f1', 'f2', 'f3']);
+    // In the file now, not only in memory (closing would compact memory into the file anyway).
+    const written = readFileSync(file, 'utf8');
+    expect(written).toContain('"id":"f2"');
+    expect(written).toContain('"id":"f3"');
+    await store.close();
+
+    const reopened = new EmbeddedStore(folder);
+    await reopened.open();
+    expect((await reopened.listMessages('r', { limit: 10 })).map((m) => m.id)).toEqual(['f1', 'f2', 'f3']);
+    await reopened.close();
   });
 });

@@ -1,0 +1,46 @@
+/**
+ * Arrays of messages kept in id order. Message ids sort by time as plain strings (see
+ * chat/messageIds.ts), so a page of history is a binary search and a slice, whatever the size
+ * of the array: no scan, no sort.
+ */
+
+export type IdOf<T> = (item: T) => string;
+
+/** The position of the first item whose id is not below `id`: the items before it are older. */
+export function lowerBound<T>(sorted: readonly T[], id: string, idOf: IdOf<T>): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (idOf(sorted[middle]!) < id) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * Inserts an item at its place in id order. Ids mostly arrive in order, so this is usually an
+ * append. Returns false, inserting nothing, when an item with the same id is there already.
+ */
+export function insertById<T>(sorted: T[], item: T, idOf: IdOf<T>): boolean {
+  const id = idOf(item);
+  const last = sorted.at(-1);
+  if (last === undefined || idOf(last) < id) {
+    sorted.push(item);
+    return true;
+  }
+  const at = lowerBound(sorted, id, idOf);
+  if (at < sorted.length && idOf(sorted[at]!) === id) return false;
+  sorted.splice(at, 0, item);
+  return true;
+}
+
+/**
+ * Where the page of the newest `limit` items older than `before` (the newest items when
+ * `before` is absent) starts and ends: `sorted.slice(start, end)` is the page, oldest first,
+ * and `start` items older than it remain.
+ */
+export function pageBounds<T>(sorted: readonly T[], before: string | undefined, limit: number, idOf: IdOf<T>): { start: number; end: number } {
+  const end = before === undefined ? sorted.length : lowerBound(sorted, before, idOf);
+  return { start: Math.max(0, end - Math.max(0, limit)), end };
+}
