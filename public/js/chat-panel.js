@@ -16,6 +16,8 @@ const BANNED = 4004;
 /** The reasons the server gives when a moderator gave none (src/chat/closeCodes.ts). */
 const DEFAULT_REASONS = new Set(['kicked', 'banned']);
 const MAX_BACKOFF_MS = 15000;
+/** The ref of "Load older messages" history requests, so their refusals re-enable the button. */
+const OLDER_REF = 'older';
 
 function timeOf(ts) {
   return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -160,6 +162,7 @@ export function mountChatPanel(root, options) {
         renderUsers();
         for (const message of frame.history) addMessage(message);
         older.hidden = frame.history.length === 0;
+        older.disabled = false;
         if (frame.welcomeText) addNotice(frame.welcomeText, 'chat-system');
         setStatus(`In ${frame.room} as ${frame.you.name}`);
         showError('');
@@ -188,6 +191,7 @@ export function mountChatPanel(root, options) {
       case 'history':
         for (const message of [...frame.messages].reverse()) addMessage(message, true);
         older.hidden = !frame.more;
+        older.disabled = false;
         break;
       case 'system':
         addNotice(frame.text, 'chat-system');
@@ -204,6 +208,8 @@ export function mountChatPanel(root, options) {
         addNotice(`The room closed: ${frame.reason}`);
         break;
       case 'error':
+        // A history page refused (HISTORY_BUSY, RATE_LIMITED): the button works again.
+        if (frame.ref === OLDER_REF) older.disabled = false;
         if (pending && frame.ref === pending.ref) {
           settlePending(frame.message);
           break;
@@ -299,7 +305,11 @@ export function mountChatPanel(root, options) {
     }
   });
 
-  older.addEventListener('click', () => send({ type: 'history', before: oldest }));
+  // One history request at a time (the server answers a second one with HISTORY_BUSY).
+  older.addEventListener('click', () => {
+    older.disabled = true;
+    send({ type: 'history', before: oldest, ref: OLDER_REF });
+  });
 
   if (options.token) {
     joinForm.hidden = true;

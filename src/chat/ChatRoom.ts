@@ -250,9 +250,13 @@ export class ChatRoom {
 
   #expelIfBanned(member: Member, policy: ChatPolicy): void {
     const ip = [...member.connections][0]?.ip;
-    if (!policy.banFor(member.view.id, member.view.anonymous ? ip : undefined, this.name, Date.now(), member.view.role === 'moderator')) return;
-    this.broadcast({ type: 'moderation', action: 'ban', user: member.view.id, name: member.view.name });
-    this.disconnectUser(member.view.id, 'BANNED');
+    const ban = policy.banFor(member.view.id, member.view.anonymous ? ip : undefined, this.name, Date.now(), member.view.role === 'moderator');
+    if (!ban) return;
+    // The ban's reason goes with the close: a moderator's ban reaches the worker as a delta
+    // before the moderator's own answer, so this is the close the banned user sees.
+    const reason = ban.reason || undefined;
+    this.broadcast({ type: 'moderation', action: 'ban', user: member.view.id, name: member.view.name, reason: reason ?? null });
+    this.disconnectUser(member.view.id, 'BANNED', reason);
   }
 
   /** Tells every client the room is closing, then closes their sockets. Safe to call twice. */

@@ -30,3 +30,19 @@ export function addressBanKeys(ip: string): string[] {
   const grouped = ipBanKey(ip);
   return grouped === exact ? [exact] : [exact, grouped];
 }
+
+/**
+ * Why an `ip:` ban key cannot match anyone, or undefined when it can: lookups ask for a client's
+ * exact address and its IPv6 /64, so only those two forms are accepted (a wider range would be
+ * stored and silently never apply).
+ */
+export function addressBanProblem(user: string): string | undefined {
+  if (!user.startsWith(ADDRESS_BAN_PREFIX)) return undefined;
+  const target = user.slice(ADDRESS_BAN_PREFIX.length);
+  const [address, prefix, extra] = target.split('/');
+  const normal = address === undefined ? undefined : normalizeAddress(address);
+  if (normal === undefined || extra !== undefined) return `${user} is not an address: use ip:ADDRESS or ip:IPV6-PREFIX::/64`;
+  if (prefix === undefined) return undefined;
+  if (prefix === '64' && normal.includes(':')) return undefined;
+  return `${user}: address bans are one address or an IPv6 /64; wider ranges belong to the firewall`;
+}

@@ -75,15 +75,16 @@ export async function handleModeration(room: ChatRoom, client: ChatClient, actor
     case 'ban': {
       const expiresAt = frame.duration === null ? null : Date.now() + frame.duration * 1000;
       const reason = frame.reason ?? `banned by ${actor.name}`;
+      // An anonymous user's id lasts one connection: ban the address they came from too, in this
+      // room only (an address may be shared by many people). The address goes first, so a refusal
+      // (the room's ban cap) reaches the moderator before a ban that a reconnect would undo.
+      const addresses = target?.view.anonymous ? new Set([...target.connections].map((connection) => ipBanKey(connection.ip))) : new Set<string>();
+      for (const user of addresses) {
+        const result = await room.ctx.addBan({ user, room: room.name, reason, expiresAt, by: actor.id });
+        if (!result.ok) return room.sendError(client, result.code, result.message, frame.ref);
+      }
       const result = await room.ctx.addBan({ user: frame.user, room: frame.scope === 'global' ? null : room.name, reason, expiresAt, by: actor.id });
       if (!result.ok) return room.sendError(client, result.code, result.message, frame.ref);
-      // An anonymous user's id lasts one connection: ban the address they came from too, in this
-      // room only (an address may be shared by many people).
-      if (target?.view.anonymous) {
-        for (const ip of new Set([...target.connections].map((connection) => connection.ip))) {
-          await room.ctx.addBan({ user: ipBanKey(ip), room: room.name, reason, expiresAt, by: actor.id });
-        }
-      }
       room.broadcast({ ...base, action: 'ban', scope: frame.scope, until: expiresAt });
       room.disconnectUser(frame.user, 'BANNED', reason);
       log.info({ scope: frame.scope, expiresAt }, 'user banned');

@@ -18,6 +18,8 @@ export interface TokenClaims {
 
 const ALGORITHM = 'HS256';
 export const MAX_TOKEN_TTL_S = 7 * 24 * 3600;
+/** How far a token's `iat` may lie ahead of this server's clock (a site's clock may run a little fast). */
+const MAX_CLOCK_SKEW_S = 60;
 
 /**
  * Signs a join token (HS256 with the token key: TOKEN_SECRET or the one derived from KEY, never
@@ -58,6 +60,10 @@ export async function verifyRoomToken(key: Uint8Array, token: string, audience: 
   const { sub, name, role, exp, iat, epoch } = payload;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128 || typeof name !== 'string' || typeof exp !== 'number' || typeof iat !== 'number' || !ROLES.includes(role as Role)) {
     return { ok: false, code: 'TOKEN_INVALID', message: 'The token lacks sub, name, iat or a valid role' };
+  }
+  // A token issued in the future could never be revoked (revocations refuse tokens issued before them).
+  if (iat > Date.now() / 1000 + MAX_CLOCK_SKEW_S) {
+    return { ok: false, code: 'TOKEN_INVALID', message: 'The token is issued in the future (iat); check the clock of whoever minted it' };
   }
   if (exp - iat > MAX_TOKEN_TTL_S) {
     return { ok: false, code: 'TOKEN_INVALID', message: `The token lives longer than ${MAX_TOKEN_TTL_S} s (exp - iat)` };

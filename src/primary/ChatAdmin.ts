@@ -22,6 +22,9 @@ export interface ChatAdminLimits {
  * worker as a change of the cache), system messages and kicks (sent to workers).
  */
 export class ChatAdmin {
+  /** Moderator bans being written, per room ('' for every room): counted against MAX_ROOM_BANS. */
+  readonly #writingBans = new Map<string, number>();
+
   constructor(
     private readonly store: Store,
     private readonly cache: DataCache,
@@ -50,11 +53,21 @@ export class ChatAdmin {
       return { ok: false, code: 'FORBIDDEN', message: 'Moderators cannot ban moderators' };
     }
     if (address && input.room === null) return { ok: false, code: 'FORBIDDEN', message: 'Only the admin API bans addresses everywhere' };
-    if (this.cache.moderatorBanCount(input.room) >= this.limits.maxRoomBans) {
+    const scope = input.room ?? '';
+    const writing = this.#writingBans.get(scope) ?? 0;
+    if (this.cache.moderatorBanCount(input.room) + writing >= this.limits.maxRoomBans) {
       log.warn({ limit: this.limits.maxRoomBans }, 'ban refused: room ban limit reached');
       return { ok: false, code: 'BAN_LIMIT', message: `This room has ${this.limits.maxRoomBans} active bans; an operator must lift some first` };
     }
-    return { ok: true, ban: await this.#store({ ...input, id: randomUUID(), createdAt: Date.now() }) };
+    // Bans being written count against the cap too, so concurrent requests cannot all pass it.
+    this.#writingBans.set(scope, writing + 1);
+    try {
+      return { ok: true, ban: await this.#store({ ...input, id: randomUUID(), createdAt: Date.now() }) };
+    } finally {
+      const left = (this.#writingBans.get(scope) ?? 1) - 1;
+      if (left > 0) this.#writingBans.set(scope, left);
+      else this.#writingBans.delete(scope);
+    }
   }
 
   async removeBan(id: string): Promise<boolean> {

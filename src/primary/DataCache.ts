@@ -24,7 +24,6 @@ export interface CacheCounters {
 }
 
 /**
-/**
  * The primary's copy of settings, bans and token revocations. Workers get the full snapshot when
  * they start (`cache.get`) and, after that, only changes: a ban added or lifted through this
  * server is pushed as a one-ban delta at once, a revocation as the (short) revocation list, and
@@ -45,8 +44,12 @@ export class DataCache {
   #revocations: readonly RevocationRecord[] = [];
   #version = 0;
   #loadedAt = 0;
-  /** Counts direct changes, so a store load that raced one is not applied over it. */
-  #changes = 0;
+  /**
+   * What changed through this server while a store load ran: the load's answer may predate those
+   * changes, so it is not applied over them (the rest of it is, so a steady flow of changes never
+   * holds back a reload).
+   */
+  #touched: { readonly bans: Set<string>; settings: boolean; revocations: boolean } | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #queued: Promise<void> | undefined;
@@ -92,19 +95,19 @@ export class DataCache {
 
   /** A ban stored through this server: pushed at once as a one-ban delta. */
   banAdded(ban: BanRecord): void {
-    this.#changes += 1;
+    this.#touched?.bans.add(ban.id);
     this.#apply({ added: [ban], removed: [] });
   }
 
   /** A ban lifted through this server. */
   banRemoved(id: string): void {
-    this.#changes += 1;
+    this.#touched?.bans.add(id);
     if (this.#bans.has(id)) this.#apply({ added: [], removed: [id] });
   }
 
   /** Tokens revoked through this server: the revocation list is pushed at once. */
   tokensRevoked(revocation: RevocationRecord): void {
-    this.#changes += 1;
+    if (this.#touched) this.#touched.revocations = true;
     const others = this.#revocations.filter((r) => r.user !== revocation.user || r.room !== revocation.room);
     this.#apply({ added: [], removed: [], revocations: [...others, revocation] });
   }
@@ -115,7 +118,7 @@ export class DataCache {
   }
 
   settingsChanged(settings: GlobalSettings): void {
-    this.#changes += 1;
+    if (this.#touched) this.#touched.settings = true;
     this.#apply({ settings, added: [], removed: [] });
   }
 
@@ -150,24 +153,29 @@ export class DataCache {
 
   async #load(): Promise<void> {
     const now = Date.now();
-    const changesBefore = this.#changes;
-    await this.#pruneExpired(now);
-    const { store } = this.#options;
-    // A revocation older than the longest token lifetime covers no token still alive.
-    const [settings, bans, revocations] = await Promise.all([store.getSettings(), store.listBans(now), store.listRevocations(now - MAX_TOKEN_TTL_S * 1000)]);
+    const touched = { bans: new Set<string>(), settings: false, revocations: false };
+    this.#touched = touched;
+    let settings: GlobalSettings;
+    let bans: BanRecord[];
+    let revocations: RevocationRecord[];
+    try {
+      await this.#pruneExpired(now);
+      const { store } = this.#options;
+      // A revocation older than the longest token lifetime covers no token still alive.
+      [settings, bans, revocations] = await Promise.all([store.getSettings(), store.listBans(now), store.listRevocations(now - MAX_TOKEN_TTL_S * 1000)]);
+    } finally {
+      this.#touched = undefined;
+    }
     this.counters.refreshes += 1;
     // Version 0 means defaults, nothing read yet: the first load makes version 1 even when the
     // store holds only defaults, so workers and the stats can tell the two apart.
     const first = this.#loadedAt === 0;
     this.#loadedAt = now;
-    // A ban or setting changed through this server while the store answered: the answer may
-    // predate it. The next refresh looks again.
-    if (this.#changes !== changesBefore) return;
     const fresh = new Map(bans.map((ban) => [ban.id, ban]));
-    const added = bans.filter((ban) => !this.#bans.has(ban.id));
-    const removed = [...this.#bans.keys()].filter((id) => !fresh.has(id));
-    const settingsChanged = JSON.stringify(settings) !== JSON.stringify(this.#settings);
-    const revocationsChanged = JSON.stringify(revocations) !== JSON.stringify(this.#revocations);
+    const added = bans.filter((ban) => !this.#bans.has(ban.id) && !touched.bans.has(ban.id));
+    const removed = [...this.#bans.keys()].filter((id) => !fresh.has(id) && !touched.bans.has(id));
+    const settingsChanged = !touched.settings && JSON.stringify(settings) !== JSON.stringify(this.#settings);
+    const revocationsChanged = !touched.revocations && JSON.stringify(revocations) !== JSON.stringify(this.#revocations);
     if (first || added.length > 0 || removed.length > 0 || settingsChanged || revocationsChanged) {
       this.#apply({ ...(settingsChanged ? { settings } : {}), ...(revocationsChanged ? { revocations } : {}), added, removed });
     }

@@ -17,9 +17,9 @@ const NO_DEADLINE: RequestDeadline = { release: () => undefined };
  * watches the rate). A late body gets 408 and its connection is closed; headers have their own
  * timeout (the server's `headersTimeout`).
  */
-export function startRequestDeadline(req: IncomingMessage, res: ServerResponse, timeoutMs: number, logger: Logger): RequestDeadline {
+export function startRequestDeadline(req: IncomingMessage, res: ServerResponse, timeoutMs: number, logger: Logger, addressOf: () => string): RequestDeadline {
   if (!hasBody(req)) return NO_DEADLINE;
-  const timer = setTimeout(() => expire(req, res, timeoutMs, logger), timeoutMs);
+  const timer = setTimeout(() => expire(req, res, timeoutMs, logger, addressOf()), timeoutMs);
   const release = () => clearTimeout(timer);
   // 'end' once the whole body is read (or discarded after an early answer); 'close' if the client went.
   req.once('end', release);
@@ -32,9 +32,9 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
-function expire(req: IncomingMessage, res: ServerResponse, timeoutMs: number, logger: Logger): void {
+function expire(req: IncomingMessage, res: ServerResponse, timeoutMs: number, logger: Logger, address: string): void {
   const path = (req.url ?? '/').split('?', 1)[0];
-  logger.warn({ address: req.socket.remoteAddress, method: req.method, path, timeoutMs }, 'request body too slow: connection cut');
+  logger.warn({ address, method: req.method, path, timeoutMs }, 'request body too slow: connection cut');
   if (res.headersSent) {
     req.socket.destroy();
     return;

@@ -212,6 +212,15 @@ export class Room implements IngestRoom {
     return false;
   }
 
+  /**
+   * A socket not counted when it connected: one refused there stays refused; a trusted proxy's
+   * carries many clients, so its upgrade is counted under the forwarded client's address.
+   */
+  #admitForwarded(request: http.IncomingMessage, address: string, socket: Duplex): boolean {
+    if (!this.#addresses.isTrustedProxy(this.#addresses.peer(request.socket))) return false;
+    return this.#admit(limitKey(address), socket);
+  }
+
   async #request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (!this.#limiter.admitted(req.socket) && !this.#addresses.isTrustedProxy(this.#addresses.peer(req.socket))) {
       res.setHeader('connection', 'close');
@@ -219,7 +228,7 @@ export class Room implements IngestRoom {
       return;
     }
     req.socket.setTimeout(IDLE_TIMEOUT_MS);
-    const deadline = startRequestDeadline(req, res, this.#requestTimeoutMs, this.logger);
+    const deadline = startRequestDeadline(req, res, this.#requestTimeoutMs, this.logger, () => this.#addresses.of(req));
     const path = (req.url ?? '/').split('?', 1)[0]!;
     try {
       if (path === '/ingest') await handleIngestRequest(this, req, res, deadline);
@@ -244,8 +253,7 @@ export class Room implements IngestRoom {
     }
     socket.on('error', this.#onUpgradeSocketError);
     const address = this.#addresses.of(request);
-    // A trusted proxy's connection carries many clients; its upgrades are counted per client here.
-    if (!this.#limiter.admitted(socket) && !this.#admit(limitKey(address), socket)) {
+    if (!this.#limiter.admitted(socket) && !this.#admitForwarded(request, address, socket)) {
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }

@@ -288,6 +288,10 @@ describe('WebSocket chat (real server, real ws clients)', () => {
       refused.send({ type: 'join', token: await token('third', 'by-admin') });
       expect(await refused.next()).toMatchObject({ type: 'error', code: 'BANNED' });
       expect((await server.admin('POST', '/api/v1/bans', { user: '' })).status).toBe(400);
+      // an address range no lookup would match is refused, not stored to do nothing
+      const range = await server.admin('POST', '/api/v1/bans', { user: 'ip:10.0.0.0/8' });
+      expect(range.status).toBe(400);
+      expect(range.body.error.message).toMatch(/one address or an IPv6 \/64/);
     });
   });
 

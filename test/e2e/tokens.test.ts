@@ -111,7 +111,7 @@ describe('join tokens: signing key, room epoch, revocation, weak keys (real serv
     expect(results).toEqual(['welcome', 'TOKEN_INVALID', 'welcome']);
   });
 
-  it('refuses a token that claims to live longer than the longest token lifetime', async () => {
+  it('refuses a token that claims to live longer than the longest token lifetime, or is issued in the future', async () => {
     const server = await start({ workers: 1, env: strong });
     const port = (await server.createRoom('long')).body.data.port as number;
     const epoch = (await server.api('GET', '/api/v1/room/long')).body.data.epoch as number;
@@ -124,6 +124,17 @@ describe('join tokens: signing key, room epoch, revocation, weak keys (real serv
     const joined = await joinWith(port, forever);
     clients.push(joined.client);
     expect(joined.result).toBe('TOKEN_INVALID');
+    // Issued a year ahead: no revocation could ever cover it.
+    const now = Math.floor(Date.now() / 1000);
+    const ahead = await new SignJWT({ room: 'long', name: 'Ahead', role: 'viewer', epoch })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('ahead')
+      .setIssuedAt(now + 365 * 86400)
+      .setExpirationTime(now + 365 * 86400 + 3600)
+      .sign(siteTokenKey(STRONG_KEY));
+    const future = await joinWith(port, ahead);
+    clients.push(future.client);
+    expect(future.result).toBe('TOKEN_INVALID');
   });
 
   it('warns at start about short or well-known keys, and refuses them with NODE_ENV=production', async () => {

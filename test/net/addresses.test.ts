@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AddressRanges, limitKey, normalizeAddress, parseRange } from '../../src/net/addresses.js';
 import { clientAddress } from '../../src/net/clientAddress.js';
-import { ipBanKey } from '../../src/chat/banKeys.js';
+import { addressBanProblem, ipBanKey } from '../../src/chat/banKeys.js';
 
 describe('normalizeAddress', () => {
   it.each([
@@ -34,6 +34,20 @@ describe('limitKey', () => {
     expect(limitKey('::1')).toBe('::/64');
     expect(ipBanKey('2001:db8:1:2::99')).toBe('ip:2001:db8:1:2::/64');
     expect(ipBanKey('::ffff:127.0.0.1')).toBe('ip:127.0.0.1');
+  });
+});
+
+describe('addressBanProblem', () => {
+  it('accepts one address or an IPv6 /64, and refuses what no lookup would ever match', () => {
+    expect(addressBanProblem('someone')).toBeUndefined();
+    expect(addressBanProblem('ip:203.0.113.5')).toBeUndefined();
+    expect(addressBanProblem('ip:::ffff:127.0.0.1')).toBeUndefined();
+    expect(addressBanProblem('ip:2001:db8:1:2::/64')).toBeUndefined();
+    expect(addressBanProblem('ip:10.0.0.0/8')).toMatch(/one address or an IPv6 \/64/);
+    expect(addressBanProblem('ip:2001:db8::/48')).toMatch(/one address or an IPv6 \/64/);
+    expect(addressBanProblem('ip:1.2.3.4/64')).toMatch(/one address or an IPv6 \/64/);
+    expect(addressBanProblem('ip:not-an-address')).toMatch(/is not an address/);
+    expect(addressBanProblem('ip:1.2.3.4/32/1')).toMatch(/is not an address/);
   });
 });
 

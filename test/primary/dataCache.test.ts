@@ -54,6 +54,21 @@ describe('DataCache (settings and bans pushed to workers as changes)', () => {
     expect(cache.version).toBe(4);
   });
 
+  it('applies a reload that raced a change, except over what the change touched', async () => {
+    await store.addBan(ban('kept'));
+    await cache.start();
+    // A ban lifted elsewhere (only the store knows) and a ban added here while the reload reads.
+    await store.removeBan('kept');
+    const racing = ban('racing');
+    const reload = cache.refresh();
+    await store.addBan(racing);
+    cache.banAdded(racing);
+    await reload;
+    // The reload's answer may predate the racing ban: it must not remove it; the lifted one goes.
+    expect(cache.snapshot().bans.map((b) => b.id)).toEqual(['racing']);
+    expect(published.at(-1)).toMatchObject({ added: [], removed: ['kept'] });
+  });
+
   it('drops expired bans from the workers and prunes them from the store', async () => {
     const now = Date.now();
     await store.addBan(ban('brief', { expiresAt: now + 150, by: 'mod' }));

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { addressBanProblem } from '../../chat/banKeys.js';
 import { LIMITS } from '../../chat/protocol.js';
 import type { GlobalSettings } from '../../store/records.js';
 import type { AppContext } from '../AppContext.js';
@@ -59,6 +60,8 @@ export function registerAdminChatRoutes(app: FastifyInstance, ctx: AppContext): 
     { schema: banSchema },
     async (request, reply) => {
       const { user, reason, duration } = request.body;
+      const problem = addressBanProblem(user);
+      if (problem) throw new ApiError('BAD_REQUEST', problem);
       const room = request.body.room === undefined ? null : parseRoomName(request.body.room);
       const ban = await admin.addBan({ user, room, reason: reason ?? 'banned by an operator', expiresAt: duration ? Date.now() + duration * 1000 : null });
       return reply.code(201).send({ data: ban });
