@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ERRORS, errorBody } from '../http/errors.js';
+import { TokenBucket } from '../chat/TokenBucket.js';
 import type { IngestSession } from '../hls/IngestSession.js';
 import { StreamBusyError, type LiveStream } from '../hls/LiveStream.js';
 import type { Logger } from '../log/createLogger.js';
@@ -8,6 +9,13 @@ import { authorizeProducer } from './ingestAuth.js';
 import { sendJson } from '../http/sendJson.js';
 import { RateFloor } from './RateFloor.js';
 import type { RequestDeadline } from './RequestDeadline.js';
+
+/**
+ * Body pieces (Node's 'data' events) allowed per WebSocket frame of INGEST_MAX_FRAMES_PER_SECOND:
+ * ffmpeg pushes 32 KiB chunks (under 100 a second at the bitrate cap), and one chunk may arrive
+ * as several pieces, so only a body of tiny chunks comes near this.
+ */
+const BODY_PIECES_PER_FRAME = 10;
 
 /** What the ingest routes need of their room. */
 export interface IngestRoom {
@@ -91,7 +99,16 @@ function pipeBody(req: IncomingMessage, session: IngestSession, tooSlow: (bytesP
   req.once('close', stopWatching);
   session.once('finished', stopWatching);
   session.once('failed', stopWatching);
+  // Node parses each HTTP chunk on its own: a body of tiny chunks costs a worker per chunk, so
+  // pieces are capped like WebSocket frames, with room for a parser that splits big chunks.
+  const { maxFramesPerSecond, burstSeconds } = session.limits;
+  const perSecond = maxFramesPerSecond * BODY_PIECES_PER_FRAME;
+  const pieces = new TokenBucket(perSecond, perSecond * burstSeconds);
   req.on('data', (chunk: Buffer) => {
+    if (!pieces.take()) {
+      session.fail({ code: 'INGEST_TOO_FAST', message: `The producer sends its body in more than ${perSecond} pieces per second; send bigger chunks` });
+      return;
+    }
     floor.add(chunk.length);
     if (session.push(chunk)) return;
     req.pause();

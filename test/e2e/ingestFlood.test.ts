@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
+import { sampleMedia } from '../helpers/media.js';
 import { PingProbe } from '../helpers/pingProbe.js';
 import { ServerProcess } from '../helpers/ServerProcess.js';
 
@@ -100,17 +101,30 @@ describe('ingest flood: tiny chunks cost linear time and never stall the worker'
     await server.waitForLog((line) => line.msg === 'ingest failed' && line.code === 'INGEST_TOO_FAST');
   }, 120_000);
 
-  it('takes an HTTP body of one-byte chunks in linear time while another room keeps answering', async () => {
+  it('cuts an HTTP body of one-byte chunks (429) while another room keeps answering', async () => {
     const token = await server.token('flood', 'chunker', 'producer');
     const body = chunkedPost(`/ingest?token=${token}`, [EBML_MAGIC, ...Array.from({ length: TINY_CHUNKS }, () => Buffer.of(0)), CLUSTER_ID]);
+    await expectCutWhileOthersAnswer(body);
+  }, 120_000);
+
+  it('cuts a flowing HTTP stream that goes on in one-byte chunks (429) while another room keeps answering', async () => {
+    const token = await server.token('flood', 'trickler', 'producer');
+    // A real stream start (ffmpeg starts on it), then the rest of the stream a byte per chunk.
+    const media = await sampleMedia('ts-h264-aac', 2);
+    const start = media.subarray(0, 32 * 1024);
+    const rest = Array.from({ length: TINY_CHUNKS }, (_, i) => Buffer.of(media[(start.length + i) % media.length]!));
+    await expectCutWhileOthersAnswer(chunkedPost(`/ingest?token=${token}`, [start, ...rest]));
+  }, 120_000);
+
+  /** Sends the whole body in one write; the answer must be 429 INGEST_TOO_FAST and the other room's pings quick. */
+  async function expectCutWhileOthersAnswer(body: Buffer): Promise<void> {
     const probe = new PingProbe(calm);
     const started = performance.now();
     const [head = '', json = ''] = (await sendRaw(floodPort, body)).toString('latin1').split('\r\n\r\n');
     const result = probe.stop();
     const seen = `${head.split('\r\n')[0]} after ${Math.round(performance.now() - started)} ms; slowest ping ${result.worstMs} ms (${result.answered} answered)`;
     expect(result.worstMs, seen).toBeLessThan(RESPONSIVE_MS);
-    // The track list ended (Cluster) without naming a track: refused as soon as the sniffer sees it.
-    expect(head).toMatch(/^HTTP\/1.1 415 /);
-    expect(JSON.parse(json).error.code).toBe('MEDIA_UNSUPPORTED');
-  }, 120_000);
+    expect(head, seen).toMatch(/^HTTP\/1.1 429 /);
+    expect(JSON.parse(json).error.code).toBe('INGEST_TOO_FAST');
+  }
 });
