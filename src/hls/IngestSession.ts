@@ -6,7 +6,15 @@ import { sniffMedia, SNIFF_LIMIT_BYTES, type MediaInfo } from './mediaSniffer.js
 
 /** Why an ingest stopped against the producer's will; `code` is in the HTTP error catalog. */
 export interface IngestFailure {
-  readonly code: 'MEDIA_UNSUPPORTED' | 'MEDIA_INVALID' | 'FFMPEG_UNAVAILABLE' | 'STREAM_STOPPED' | 'INGEST_TOO_FAST' | 'ENCODER_BUSY' | 'KEYFRAMES_TOO_SPARSE';
+  readonly code:
+    | 'MEDIA_UNSUPPORTED'
+    | 'MEDIA_INVALID'
+    | 'FFMPEG_UNAVAILABLE'
+    | 'STREAM_STOPPED'
+    | 'INGEST_TOO_FAST'
+    | 'ENCODER_BUSY'
+    | 'KEYFRAMES_TOO_SPARSE'
+    | 'TOKEN_INVALID';
   readonly message: string;
   /** STREAM_STOPPED because the server is going away (not the room deleted): come back. */
   readonly goingAway?: boolean;

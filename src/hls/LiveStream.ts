@@ -92,6 +92,8 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   readonly #options: LiveStreamOptions;
   readonly #logger: Logger;
   #session: IngestSession | null = null;
+  /** The `iat` of the token the live producer claimed the slot with (revocations compare it). */
+  #sessionIssuedAt = 0;
   #transcoder: Transcoder | null = null;
   #status: StreamStatus = { phase: 'offline', live: false, url: null, path: null, since: null };
   #lastLagMs: number | null = null;
@@ -128,7 +130,6 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     return this.#lastLagMs;
   }
 
-  /** Takes the producer slot, or throws StreamBusyError when another producer holds it. */
   /** Whether `producer` may stream now: the slot is free, or held by its own stream that is finishing. */
   canClaim(producer: string): boolean {
     return this.#session === null || (this.#session.producer === producer && this.#session.ending);
@@ -139,13 +140,14 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
    * that reconnects while its previous stream is still finishing waits for that stream to end
    * (cut short after a few seconds) instead of getting 409.
    */
-  async claim(producer: string): Promise<IngestSession> {
+  async claim(producer: string, tokenIssuedAt: number): Promise<IngestSession> {
     const previous = this.#session;
     if (previous && previous.producer === producer && previous.ending) await this.#finish(previous);
     if (this.#closed) throw new Error('the room is closing');
     if (this.#session) throw new StreamBusyError(this.#session.producer);
     const session = new IngestSession(producer, this.#sink(), this.#options.ingestLimits);
     this.#session = session;
+    this.#sessionIssuedAt = tokenIssuedAt;
     const release = () => {
       if (this.#session === session) this.#session = null;
     };
@@ -161,6 +163,16 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     });
     this.#logger.info({ producer }, 'producer connected');
     return session;
+  }
+
+  /**
+   * Stops the live producer when its token is revoked (`revoked` answers for the producer's id
+   * and its token's `iat`): the operator's revocation ends a broadcast, not only new ones.
+   */
+  stopIfRevoked(revoked: (producer: string, tokenIssuedAt: number) => boolean): void {
+    const session = this.#session;
+    if (!session || session.done || !revoked(session.producer, this.#sessionIssuedAt)) return;
+    session.fail({ code: 'TOKEN_INVALID', message: 'The producer token was revoked: the stream is stopped' });
   }
 
   async #finish(previous: IngestSession): Promise<void> {

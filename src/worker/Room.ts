@@ -266,6 +266,12 @@ export class Room implements IngestRoom {
     }
   }
 
+  /** Revocations changed: a live producer whose token they cover is stopped (chat connections are the ChatRoom's). */
+  enforceRevocations(): void {
+    const policy = this.chat.policy;
+    this.stream.stopIfRevoked((producer, issuedAt) => policy.tokenRevoked(producer, this.name, issuedAt));
+  }
+
   #streamChanged(status: StreamStatus, onStream: RoomOptions['onStream']): void {
     const stream: StreamState = status.live ? { live: true, url: status.url, path: status.path, since: status.since } : OFFLINE;
     if (stream.live === this.chat.stream.live) return;

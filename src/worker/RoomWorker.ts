@@ -167,6 +167,7 @@ export class RoomWorker {
     if (this.#cacheVersion !== undefined && snapshot.version <= this.#cacheVersion) return;
     this.#cacheVersion = snapshot.version;
     this.#chat.usePolicy(snapshot, [...this.#rooms.values()].map((room) => room.chat));
+    for (const room of this.#rooms.values()) room.enforceRevocations();
     this.#logger.debug({ version: snapshot.version, full: true, bans: snapshot.bans.length }, 'cache update applied');
   }
 
@@ -184,6 +185,7 @@ export class RoomWorker {
     }
     this.#cacheVersion = delta.version;
     this.#chat.applyDelta(delta, [...this.#rooms.values()].map((room) => room.chat));
+    if (delta.revocations) for (const room of this.#rooms.values()) room.enforceRevocations();
     this.#logger.debug({ version: delta.version, full: false, added: delta.added.length, removed: delta.removed.length, settings: Boolean(delta.settings) }, 'cache update applied');
   }
 }

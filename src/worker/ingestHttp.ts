@@ -61,7 +61,7 @@ export async function handleIngestRequest(room: IngestRoom, req: IncomingMessage
   }
   let session: IngestSession;
   try {
-    session = await room.stream.claim(auth.claims.sub);
+    session = await room.stream.claim(auth.claims.sub, auth.claims.iat);
   } catch (error) {
     if (error instanceof StreamBusyError) refuse(req, res, 409, 'STREAM_BUSY', error.message);
     else refuse(req, res, 503, 'STREAM_STOPPED', ERRORS.STREAM_STOPPED.message);

@@ -24,6 +24,7 @@ const FAILURE_CLOSE: Record<IngestFailure['code'], CloseName> = {
   INGEST_TOO_FAST: 'FLOODING',
   ENCODER_BUSY: 'TRY_AGAIN_LATER',
   KEYFRAMES_TOO_SPARSE: 'MEDIA_INVALID',
+  TOKEN_INVALID: 'AUTH_FAILED',
 };
 
 /**
@@ -45,7 +46,7 @@ export class IngestSockets {
     }
     let session: IngestSession;
     try {
-      session = await room.stream.claim(auth.claims.sub);
+      session = await room.stream.claim(auth.claims.sub, auth.claims.iat);
     } catch (error) {
       if (error instanceof StreamBusyError) rejectUpgrade(socket, 409, 'STREAM_BUSY', error.message);
       else rejectUpgrade(socket, 503, 'STREAM_STOPPED', ERRORS.STREAM_STOPPED.message);

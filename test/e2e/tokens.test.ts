@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
+import { pushTestPattern } from '../helpers/media.js';
 import { serversPerTest, ServerProcess } from '../helpers/ServerProcess.js';
 import { siteToken, siteTokenKey } from '../helpers/siteTokens.js';
 
@@ -74,6 +75,21 @@ describe('join tokens: signing key, room epoch, revocation, weak keys (real serv
     expect(bob.result).toBe('welcome');
     expect((await server.admin('GET', '/api/v1/tokens/revocations')).body.data).toEqual([expect.objectContaining({ user: 'mallory' })]);
   });
+
+  it('stops a live broadcast when its producer token is revoked', async () => {
+    const server = await start({ workers: 1, env: strong });
+    const port = (await server.createRoom('onair')).body.data.port as number;
+    const token = await server.token('onair', 'caster', 'producer');
+    const since = server.logs.length;
+    const pushed = pushTestPattern(`http://127.0.0.1:${port}/ingest?token=${token}`, 60);
+    await server.waitForLog((line) => line.msg === 'stream live' && line.room === 'onair', 30_000, since);
+    expect((await server.admin('POST', '/api/v1/tokens/revoke', { user: 'caster', room: 'onair' })).status).toBe(200);
+    const failed = await server.waitForLog((line) => line.msg === 'ingest failed' && line.room === 'onair', 10_000, since);
+    expect(failed).toMatchObject({ code: 'TOKEN_INVALID', producer: 'caster' });
+    await server.waitForLog((line) => line.msg === 'stream ended' && line.room === 'onair', 10_000, since);
+    // ffmpeg's push ends long before its 60 s: the server cut it.
+    expect((await pushed).code).not.toBe(0);
+  }, 60_000);
 
   it('signs with a key derived from KEY as docs/api.md says, never with KEY itself', async () => {
     const server = await start({ workers: 1, env: strong });
