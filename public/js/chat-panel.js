@@ -72,6 +72,8 @@ export function mountChatPanel(root, options) {
   let me;
   /** The message sent and not yet answered: its text stays in the input until the server's ack. */
   let pending = null;
+  /** When a refused join's ban ends (the BANNED error says; its close then tells why). */
+  let bannedUntil = null;
   let backoff = 500;
   let stopped = false;
   let nextRef = 1;
@@ -141,10 +143,12 @@ export function mountChatPanel(root, options) {
     sendButton.disabled = false;
   }
 
-  /** Why this user had to leave, with the moderator's reason when there is one. */
+  /** Why this user had to leave, with the moderator's reason and the ban's end when there are. */
   function removalNotice(code, reason) {
     const why = reason && !DEFAULT_REASONS.has(reason) ? `: ${reason}` : '';
-    return code === BANNED ? `You are banned from this chat${why}` : `You were removed from the chat${why}. You may join again.`;
+    if (code !== BANNED) return `You were removed from the chat${why}. You may join again.`;
+    const until = bannedUntil ? ` until ${new Date(bannedUntil).toLocaleString()}` : '';
+    return `You are banned from this chat${until}${why}`;
   }
 
   function join() {
@@ -198,7 +202,13 @@ export function mountChatPanel(root, options) {
         break;
       case 'moderation':
         // A kick or ban of this user is told when its close arrives, with the reason.
+        if (frame.user === me && frame.action === 'ban') bannedUntil = frame.until ?? null;
         if (frame.user === me && frame.action !== 'mute') break;
+        if (frame.address) {
+          // An address ban also removes other anonymous users who share the address (a NAT, a campus).
+          addNotice(`${frame.name ?? frame.user} was removed: their network address is banned here`);
+          break;
+        }
         addNotice(`${frame.user === me ? 'You were' : `${frame.name ?? frame.user} was`} ${frame.action === 'kick' ? 'removed' : frame.action === 'mute' ? 'muted' : 'banned'}${frame.reason ? `: ${frame.reason}` : ''}`);
         break;
       case 'stream':
@@ -208,6 +218,8 @@ export function mountChatPanel(root, options) {
         addNotice(`The room closed: ${frame.reason}`);
         break;
       case 'error':
+        // A refused join: the close that follows tells why; this frame says until when.
+        if (frame.code === 'BANNED') bannedUntil = frame.until ?? null;
         // A history page refused (HISTORY_BUSY, RATE_LIMITED): the button works again.
         if (frame.ref === OLDER_REF) older.disabled = false;
         if (pending && frame.ref === pending.ref) {
@@ -269,6 +281,10 @@ export function mountChatPanel(root, options) {
       joinForm.hidden = false;
     } else if (event.code === KICKED || event.code === BANNED) {
       const notice = removalNotice(event.code, event.reason);
+      // Out of the room: nobody is shown as present, and there is no history to page.
+      present.clear();
+      renderUsers();
+      older.hidden = true;
       setStatus(notice);
       addNotice(notice);
       joinForm.hidden = event.code === BANNED;
@@ -307,6 +323,7 @@ export function mountChatPanel(root, options) {
 
   // One history request at a time (the server answers a second one with HISTORY_BUSY).
   older.addEventListener('click', () => {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return showError('Not connected');
     older.disabled = true;
     send({ type: 'history', before: oldest, ref: OLDER_REF });
   });

@@ -3,7 +3,7 @@ import type WebSocket from 'ws';
 import type { BanRecord, ChatMessageRecord, RoomSettings } from '../store/records.js';
 import { ChatClient } from './ChatClient.js';
 import type { ChatContext } from './ChatContext.js';
-import { ADDRESS_BAN_PREFIX } from './banKeys.js';
+import { ADDRESS_BAN_PREFIX, banReason } from './banKeys.js';
 import type { ChatPolicy } from './ChatPolicy.js';
 import { CHAT_ERRORS, type ChatErrorCode } from './chatErrors.js';
 import { verifyRoomToken, type VerifyResult } from './tokens.js';
@@ -249,13 +249,17 @@ export class ChatRoom {
   }
 
   #expelIfBanned(member: Member, policy: ChatPolicy): void {
+    // Already on the way out (a moderator's ban told them): one notice each, not one per ban.
+    if ([...member.connections].every((connection) => connection.closing)) return;
     const ip = [...member.connections][0]?.ip;
     const ban = policy.banFor(member.view.id, member.view.anonymous ? ip : undefined, this.name, Date.now(), member.view.role === 'moderator');
     if (!ban) return;
     // The ban's reason goes with the close: a moderator's ban reaches the worker as a delta
-    // before the moderator's own answer, so this is the close the banned user sees.
-    const reason = ban.reason || undefined;
-    this.broadcast({ type: 'moderation', action: 'ban', user: member.view.id, name: member.view.name, reason: reason ?? null });
+    // before the moderator's own answer, so this is the close the banned user sees. An address
+    // ban says so: it also removes other anonymous users who share the address.
+    const reason = banReason(ban);
+    const address = ban.user.startsWith(ADDRESS_BAN_PREFIX);
+    this.broadcast({ type: 'moderation', action: 'ban', user: member.view.id, name: member.view.name, reason: reason ?? null, ...(address ? { address: true } : {}) });
     this.disconnectUser(member.view.id, 'BANNED', reason);
   }
 

@@ -24,6 +24,15 @@ export function banIndexKey(user: string): string {
   return normal === undefined ? user : `${ADDRESS_BAN_PREFIX}${normal}`;
 }
 
+/**
+ * What a banned user is told: the ban's reason, or for an address ban (which also removes other
+ * anonymous users who share the address) that their network address is banned.
+ */
+export function banReason(ban: { readonly user: string; readonly reason: string }): string | undefined {
+  if (ban.user.startsWith(ADDRESS_BAN_PREFIX)) return `your network address is banned here${ban.reason ? ` (${ban.reason})` : ''}`;
+  return ban.reason || undefined;
+}
+
 /** The index keys an anonymous user at this address is banned under: the exact address and, for IPv6, its /64. */
 export function addressBanKeys(ip: string): string[] {
   const exact = banIndexKey(`${ADDRESS_BAN_PREFIX}${ip}`);

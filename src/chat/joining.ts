@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ChatClient } from './ChatClient.js';
 import type { ChatRoom } from './ChatRoom.js';
+import { banReason } from './banKeys.js';
 import { cleanName } from './names.js';
 import type { SignedInName } from './RoomNames.js';
 import { LIMITS, type ClientFrame } from './protocol.js';
@@ -69,8 +70,9 @@ export async function admit(room: ChatRoom, client: ChatClient, frame: JoinFrame
     const moderator = view.role === 'moderator';
     const ban = room.policy.banFor(view.id, view.anonymous ? client.ip : undefined, room.name, Date.now(), moderator);
     if (ban) {
-      room.sendError(client, 'BANNED', undefined, frame.ref, { until: ban.expiresAt, scope: ban.room === null ? 'global' : 'room' });
-      client.close('BANNED');
+      const reason = banReason(ban);
+      room.sendError(client, 'BANNED', undefined, frame.ref, { until: ban.expiresAt, scope: ban.room === null ? 'global' : 'room', reason: reason ?? null });
+      client.close('BANNED', reason);
       return;
     }
 

@@ -75,18 +75,27 @@ export async function handleModeration(room: ChatRoom, client: ChatClient, actor
     case 'ban': {
       const expiresAt = frame.duration === null ? null : Date.now() + frame.duration * 1000;
       const reason = frame.reason ?? `banned by ${actor.name}`;
+      const announce = () => {
+        room.broadcast({ ...base, action: 'ban', scope: frame.scope, until: expiresAt });
+        room.disconnectUser(frame.user, 'BANNED', reason);
+      };
       // An anonymous user's id lasts one connection: ban the address they came from too, in this
-      // room only (an address may be shared by many people). The address goes first, so a refusal
-      // (the room's ban cap) reaches the moderator before a ban that a reconnect would undo.
-      const addresses = target?.view.anonymous ? new Set([...target.connections].map((connection) => ipBanKey(connection.ip))) : new Set<string>();
-      for (const user of addresses) {
-        const result = await room.ctx.addBan({ user, room: room.name, reason, expiresAt, by: actor.id });
-        if (!result.ok) return room.sendError(client, result.code, result.message, frame.ref);
+      // room only (an address may be shared by many people). An anonymous user is never a
+      // moderator, so they leave first, told the moderator's reason (the address ban then removes
+      // any other anonymous user at that address, told it was an address ban); the address ban
+      // goes before the id's, so a refusal (the room's ban cap) reaches the moderator.
+      if (target?.view.anonymous) {
+        const addresses = new Set([...target.connections].map((connection) => ipBanKey(connection.ip)));
+        announce();
+        for (const user of addresses) {
+          const result = await room.ctx.addBan({ user, room: room.name, reason, expiresAt, by: actor.id });
+          if (!result.ok) return room.sendError(client, result.code, result.message, frame.ref);
+        }
       }
+      // Anyone else may turn out to be a moderator the primary knows of: banned (and told) only once the primary agrees.
       const result = await room.ctx.addBan({ user: frame.user, room: frame.scope === 'global' ? null : room.name, reason, expiresAt, by: actor.id });
       if (!result.ok) return room.sendError(client, result.code, result.message, frame.ref);
-      room.broadcast({ ...base, action: 'ban', scope: frame.scope, until: expiresAt });
-      room.disconnectUser(frame.user, 'BANNED', reason);
+      if (!target?.view.anonymous) announce();
       log.info({ scope: frame.scope, expiresAt }, 'user banned');
       break;
     }

@@ -272,12 +272,16 @@ describe('WebSocket chat (real server, real ws clients)', () => {
     it('bans an anonymous user by address too, and an admin can ban and lift', async () => {
       const { client: mod } = await join('third', { token: await token('third', 'mod-3', 'moderator') });
       const { client: anon, welcome } = await join('third', { name: 'Nameless' });
-      mod.send({ type: 'ban', user: welcome.you.id, duration: 600, ref: 'b3' });
+      // Another anonymous user at the same address: the address ban removes them too, and says so.
+      const { client: neighbour, welcome: neighbourWelcome } = await join('third', { name: 'Neighbour' });
+      mod.send({ type: 'ban', user: welcome.you.id, duration: 600, reason: 'spam', ref: 'b3' });
       await mod.next((f) => f.type === 'ok' && f.ref === 'b3');
-      expect((await anon.closed).code).toBe(4004);
+      expect(await anon.closed).toMatchObject({ code: 4004, reason: 'spam' });
+      expect(await neighbour.closed).toMatchObject({ code: 4004, reason: 'your network address is banned here (spam)' });
+      expect(mod.frames.filter((f) => f.type === 'moderation' && f.user === neighbourWelcome.you.id)).toEqual([expect.objectContaining({ action: 'ban', address: true })]);
       const again = await connect('third');
       again.send({ type: 'join', name: 'New Name' });
-      expect(await again.next()).toMatchObject({ type: 'error', code: 'BANNED' });
+      expect(await again.next()).toMatchObject({ type: 'error', code: 'BANNED', reason: 'your network address is banned here (spam)' });
       const bans = (await server.admin('GET', '/api/v1/bans')).body.data as Frame[];
       for (const ban of bans.filter((b) => b.room === 'third')) await server.admin('DELETE', `/api/v1/bans/${ban.id}`);
       await join('third', { name: 'New Name' });

@@ -130,9 +130,8 @@ describe('chat panel under the server’s limits (Chromium)', () => {
 
     moderator.send({ type: 'ban', user: 'banned-viewer', reason: 'abuse', ref: 'b' });
     await moderator.next((f) => f.type === 'ok' && f.ref === 'b');
-    // The reason is not asserted: the ban's cache push may close the socket (reason "banned")
-    // before the moderator's own close with the reason.
-    await page.waitForSelector('.chat-notice:has-text("You are banned from this chat")');
+    // The ban reaches the worker before the moderator's answer, and its close carries the reason.
+    await page.waitForSelector('.chat-notice:has-text("You are banned from this chat: abuse")');
     await page.clock.runFor(60_000);
     expect(await joinFromPage(page, port, 'Ban Marker')).toBe('welcome');
     await moderator.next((f) => f.type === 'joined' && f.user.name === 'Ban Marker');
