@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePort, freePortRange } from './ports.js';
+import { freePortRange, freeStablePort } from './ports.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const ENTRY = path.join(ROOT, 'dist/main.js');
@@ -216,15 +216,9 @@ export class ServerProcess {
 /** API ports and a room port range that do not overlap (the server refuses a range holding an API port). */
 async function freeServerPorts(roomPortCount: number): Promise<{ port: number; adminPort: number; roomPorts: string }> {
   const range = await freePortRange(roomPortCount);
-  const outside = async () => {
-    for (;;) {
-      const port = await freePort();
-      if (port < range.first || port > range.last) return port;
-    }
-  };
-  const port = await outside();
-  let adminPort = await outside();
-  while (adminPort === port) adminPort = await outside();
+  const port = await freeStablePort(range);
+  let adminPort = await freeStablePort(range);
+  while (adminPort === port) adminPort = await freeStablePort(range);
   return { port, adminPort, roomPorts: range.env };
 }
 
