@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePortRange, freeStablePort } from './ports.js';
+import { freePort, freePortRange } from './ports.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const ENTRY = path.join(ROOT, 'dist/main.js');
@@ -215,10 +215,12 @@ export class ServerProcess {
 
 /** API ports and a room port range that do not overlap (the server refuses a range holding an API port). */
 async function freeServerPorts(roomPortCount: number): Promise<{ port: number; adminPort: number; roomPorts: string }> {
+  // Room ranges lie below the ephemeral range and API ports in it (port 0): a room port freed
+  // for a moment (a worker crash, a restart) is never handed to another test's API listener.
   const range = await freePortRange(roomPortCount);
-  const port = await freeStablePort(range);
-  let adminPort = await freeStablePort(range);
-  while (adminPort === port) adminPort = await freeStablePort(range);
+  const port = await freePort();
+  let adminPort = await freePort();
+  while (adminPort === port) adminPort = await freePort();
   return { port, adminPort, roomPorts: range.env };
 }
 

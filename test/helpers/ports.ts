@@ -23,8 +23,8 @@ const RANGE_FLOOR = 20_000;
 
 /**
  * `size` consecutive free ports, from a random base so parallel test files rarely meet. Below the
- * ephemeral range: a server restarted on its ports (the lifecycle tests) must not find one taken
- * meanwhile by another test's outgoing connection or `freePort()` listener.
+ * ephemeral range: a room port freed for a moment (a worker crash, a server restart) must not be
+ * taken meanwhile by another test's outgoing connection or `freePort()` listener.
  */
 export async function freePortRange(size: number): Promise<{ first: number; last: number; env: string }> {
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -36,15 +36,3 @@ export async function freePortRange(size: number): Promise<{ first: number; last
   throw new Error(`no ${size} consecutive free ports found`);
 }
 
-/**
- * A free port below the ephemeral range, for a server that may be restarted on the same port:
- * no outgoing connection or `port: 0` listener takes it in between.
- */
-export async function freeStablePort(avoid: { first: number; last: number }): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = RANGE_FLOOR + Math.floor(Math.random() * (EPHEMERAL_FIRST - RANGE_FLOOR));
-    if (port >= avoid.first && port <= avoid.last) continue;
-    if (await canListen(port)) return port;
-  }
-  throw new Error('no free port found below the ephemeral range');
-}
