@@ -1,7 +1,7 @@
 # One image recipe, two targets: `chatserver` (with ffmpeg) and `loadbalancer`.
 # Multi-stage: the build stage has the dev tools; the runtime stages carry only what runs.
 
-FROM node:20-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +10,7 @@ COPY src ./src
 COPY loadbalancer/src ./loadbalancer/src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:26-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build --chown=node:node /app/package.json ./

@@ -1,8 +1,8 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 
 /** Event-loop delay of this process: the p99 since the previous reading, in milliseconds. */
 export class EventLoopLag {
-  readonly #histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  readonly #histogram: ELDHistogram = monitorEventLoopDelay({ resolution: 10 });
 
   constructor() {
     this.#histogram.enable();
