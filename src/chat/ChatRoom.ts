@@ -15,7 +15,7 @@ import { closedFrame, errorFrame, messageFrame, OFFLINE, streamFrame, systemFram
 import { jsonFrame } from './wsFrame.js';
 import { FloodControl } from './FloodControl.js';
 import { RoomNames } from './RoomNames.js';
-import { recentCapacity, RecentMessages, type HistoryPage } from './RecentMessages.js';
+import { RoomHistory } from './RoomHistory.js';
 
 /** A user present in the room, with every connection they have open (tabs, devices). */
 export interface Member {
@@ -63,12 +63,8 @@ export class ChatRoom {
   /** Messages accepted in this room since it opened in this worker (the admin room list). */
   messageCount = 0;
   #stream: StreamState = OFFLINE;
-  readonly #recent = new RecentMessages();
-  /** Connections with a history request being answered: one at a time each. */
-  readonly #historyPending = new Set<ChatClient>();
-  /** History pages of this room being fetched from the primary now. */
-  #historyLookups = 0;
-  readonly #historyReady: Promise<void>;
+  /** Recent messages and history pages (see RoomHistory). */
+  readonly history: RoomHistory;
   readonly #heartbeat: NodeJS.Timeout;
   /** Connected clients that have not joined yet, checked by one sweep instead of a timer each. */
   readonly #awaitingJoin = new Set<ChatClient>();
@@ -81,7 +77,7 @@ export class ChatRoom {
     this.ctx = ctx;
     this.epoch = epoch;
     this.flood = new FloodControl(this);
-    this.#historyReady = this.#loadRecent();
+    this.history = new RoomHistory(name, ctx, () => this.policy.historySize);
     this.#heartbeat = setInterval(() => this.#beat(), ctx.limits.heartbeatMs);
     this.#heartbeat.unref();
   }
@@ -112,14 +108,6 @@ export class ChatRoom {
     return addresses;
   }
 
-  /** The newest `historySize` messages, for welcome frames. */
-  get recent(): readonly ChatMessageRecord[] {
-    return this.#recent.newest(this.policy.historySize);
-  }
-
-  get historyReady(): Promise<void> {
-    return this.#historyReady;
-  }
 
   /** Checks a join or producer token: signature, expiry, this room and its epoch, then revocations. */
   async verifyToken(token: string): Promise<VerifyResult> {
@@ -276,11 +264,6 @@ export class ChatRoom {
     }
   }
 
-  /** Adds a persisted message to the recent messages (welcome frames, newest history pages). */
-  remember(record: ChatMessageRecord): void {
-    this.#recent.add(record, recentCapacity(this.policy.historySize));
-  }
-
   #onMessage(client: ChatClient, data: WebSocket.RawData, isBinary: boolean): void {
     client.alive = true;
     if (client.closing) return;
@@ -320,7 +303,8 @@ export class ChatRoom {
         this.broadcast({ type: 'typing', user: user.id, name: user.name }, client);
         return;
       case 'history':
-        return this.#history(client, frame.before, frame.ref);
+        if (!client.bucket.take()) return this.flood.limited(client, frame.ref);
+        return this.history.answer(client, frame.before, frame.ref);
       case 'kick':
       case 'mute':
       case 'ban':
@@ -347,51 +331,10 @@ export class ChatRoom {
       this.ctx.logger.warn({ err: error, room: this.name }, 'message not persisted; not delivered');
       return this.sendError(client, 'NOT_PERSISTED', undefined, ref);
     }
-    this.remember(record);
+    this.history.remember(record);
     // Everyone gets the same bytes; the sender's copy carries its ref as the acknowledgement.
     this.broadcast(messageFrame(record), client);
     client.send(messageFrame(record, ref));
-  }
-
-  /**
-   * A history page: from the recent messages when they answer it, from the primary otherwise.
-   * Each connection has one request answered at a time, and each room a few primary lookups at
-   * a time, so no viewer (or crowd of viewers) can queue unbounded work on the primary.
-   */
-  async #history(client: ChatClient, before: string | undefined, ref: Ref | undefined): Promise<void> {
-    if (!client.bucket.take()) return this.flood.limited(client, ref);
-    if (this.#historyPending.has(client)) return this.#historyBusy(client, 'Wait for the answer to your previous history request', ref);
-    const local = this.#recent.page(before, LIMITS.historyPage);
-    if (local) return this.#sendHistory(client, local, before, ref);
-    if (this.#historyLookups >= LIMITS.historyLookupsPerRoom) return this.#historyBusy(client, 'Too many history requests in this room right now; try again shortly', ref);
-    this.#historyPending.add(client);
-    this.#historyLookups += 1;
-    let messages: ChatMessageRecord[];
-    try {
-      messages = await this.ctx.loadHistory(this.name, before, LIMITS.historyPage);
-    } catch (error) {
-      this.ctx.logger.warn({ err: error, room: this.name }, 'history page not available');
-      return this.sendError(client, 'HISTORY_UNAVAILABLE', undefined, ref);
-    } finally {
-      this.#historyPending.delete(client);
-      this.#historyLookups -= 1;
-    }
-    this.#sendHistory(client, { messages, more: messages.length === LIMITS.historyPage }, before, ref);
-  }
-
-  #historyBusy(client: ChatClient, message: string, ref: Ref | undefined): void {
-    this.ctx.counters.historyBusy += 1;
-    this.sendError(client, 'HISTORY_BUSY', message, ref);
-  }
-
-  #sendHistory(client: ChatClient, page: HistoryPage, before: string | undefined, ref: Ref | undefined): void {
-    client.send({
-      type: 'history',
-      messages: page.messages.map((record) => messageFrame(record)),
-      before: before ?? null,
-      more: page.more,
-      ...(ref === undefined ? {} : { ref }),
-    });
   }
 
   #remove(client: ChatClient): void {
@@ -420,15 +363,6 @@ export class ChatRoom {
       }
       client.alive = false;
       client.ws.ping();
-    }
-  }
-
-  async #loadRecent(): Promise<void> {
-    const asked = recentCapacity(this.policy.historySize);
-    try {
-      this.#recent.load(await this.ctx.loadHistory(this.name, undefined, asked), asked);
-    } catch (error) {
-      this.ctx.logger.warn({ err: error, room: this.name }, 'recent history not loaded; welcome frames start empty');
     }
   }
 }

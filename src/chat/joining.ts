@@ -76,7 +76,7 @@ export async function admit(room: ChatRoom, client: ChatClient, frame: JoinFrame
       return;
     }
 
-    await room.historyReady;
+    await room.history.ready;
     if (!client.open) return;
     // Names are settled after the last await, so two joins cannot both take one.
     const existing = room.members.get(view.id);
@@ -105,7 +105,7 @@ export async function admit(room: ChatRoom, client: ChatClient, frame: JoinFrame
         you: view,
         room: room.name,
         users: [...room.members.values()].map((m) => m.view),
-        history: [...room.recent],
+        history: [...room.history.newest()],
         stream: room.stream,
         welcomeText: policy.welcomeText,
         limits: { maxText: LIMITS.maxText, rate: policy.chatRate, burst: policy.chatBurst },

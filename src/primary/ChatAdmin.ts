@@ -35,7 +35,7 @@ export class ChatAdmin {
     private readonly logger: Logger,
   ) {}
 
-  /** A ban from the admin API: any user key (addresses too), any room or every room. */
+  /** A ban from the admin API: a user id or an address key, in one room or every room. */
   async addBan(input: NewBan): Promise<BanRecord> {
     return this.#store({ ...input, id: randomUUID(), createdAt: Date.now() });
   }
