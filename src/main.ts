@@ -1,13 +1,9 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, WORKER_TOKEN_KEY_ENV } from './config/loadConfig.js';
 import type { Config } from './config/Config.js';
-import { nodeVersionProblem } from './nodeVersion.js';
+import { exitIfNodeTooOld } from './nodeVersion.js';
 
-const tooOld = nodeVersionProblem();
-if (tooOld) {
-  process.stderr.write(`${tooOld}\n`);
-  process.exit(1);
-}
+exitIfNodeTooOld();
 
 /** One entry point: the cluster primary, or a room worker forked by it. */
 function readConfig(): Config {

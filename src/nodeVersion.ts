@@ -10,3 +10,11 @@ export function nodeVersionProblem(version: string = process.versions.node): str
   if (Number.isInteger(major) && major >= REQUIRED_NODE_MAJOR) return undefined;
   return `chatserver needs Node.js ${REQUIRED_NODE_MAJOR} or later (the current LTS); this is Node.js ${version}. Install Node.js ${REQUIRED_NODE_MAJOR} and start again.`;
 }
+
+/** Stops the process with that one line on too old a Node.js (the first thing an entry point does). */
+export function exitIfNodeTooOld(): void {
+  const problem = nodeVersionProblem();
+  if (!problem) return;
+  process.stderr.write(`${problem}\n`);
+  process.exit(1);
+}

@@ -1,7 +1,7 @@
 import { ConfigError } from '../../src/config/envParsing.js';
 import { listenOn } from '../../src/http/listen.js';
 import { createLogger } from '../../src/log/createLogger.js';
-import { nodeVersionProblem } from '../../src/nodeVersion.js';
+import { exitIfNodeTooOld } from '../../src/nodeVersion.js';
 import { buildLbApp } from './buildLbApp.js';
 import { loadLbConfig } from './lbConfig.js';
 import { PLACEMENT_POLICIES } from './placement.js';
@@ -13,11 +13,7 @@ const SHUTDOWN_DEADLINE_MS = 5_000;
 
 /** The load balancer: `npm run start:lb`. */
 async function main(): Promise<void> {
-  const tooOld = nodeVersionProblem();
-  if (tooOld) {
-    process.stderr.write(`${tooOld}\n`);
-    process.exit(1);
-  }
+  exitIfNodeTooOld();
   let config;
   try {
     config = loadLbConfig();

@@ -1,7 +1,7 @@
-import type { BanRecord, GlobalSettings, RevocationRecord } from '../store/records.js';
-import { BanIndex } from './BanIndex.js';
+import type { BanRecord, GlobalSettings } from '../store/records.js';
+import type { BanIndex } from './BanIndex.js';
 import { addressBanKeys } from './banKeys.js';
-import { RevocationIndex } from './RevocationIndex.js';
+import type { RevocationIndex } from './RevocationIndex.js';
 import { buildWordFilter, type WordFilter } from './textFilter.js';
 
 /**
@@ -18,29 +18,14 @@ export class ChatPolicy {
   readonly #bans: BanIndex;
   readonly #revocations: RevocationIndex;
 
-  constructor(
-    settings: GlobalSettings | undefined,
-    defaults: { chatRate: number; chatBurst: number },
-    bans: BanIndex | readonly BanRecord[] = [],
-    revocations: RevocationIndex | readonly RevocationRecord[] = [],
-  ) {
+  constructor(settings: GlobalSettings | undefined, defaults: { chatRate: number; chatBurst: number }, bans: BanIndex, revocations: RevocationIndex) {
     this.chatRate = settings?.chatRate ?? defaults.chatRate;
     this.chatBurst = settings?.chatBurst ?? defaults.chatBurst;
     this.historySize = settings?.historySize ?? 50;
     this.welcomeText = settings?.welcomeText ?? '';
     this.filter = buildWordFilter(settings?.bannedWords ?? [], settings?.bannedWordsAction ?? 'mask');
-    if (bans instanceof BanIndex) {
-      this.#bans = bans;
-    } else {
-      this.#bans = new BanIndex();
-      this.#bans.replaceAll(bans);
-    }
-    if (revocations instanceof RevocationIndex) {
-      this.#revocations = revocations;
-    } else {
-      this.#revocations = new RevocationIndex();
-      this.#revocations.replaceAll(revocations);
-    }
+    this.#bans = bans;
+    this.#revocations = revocations;
   }
 
   /** Whether a token of this user issued at `issuedAtS` (the JWT's `iat`) was revoked for this room or every room. */

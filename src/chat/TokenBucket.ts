@@ -14,12 +14,21 @@ export class TokenBucket {
 
   /** Takes `cost` tokens if there are that many; false (and nothing taken) otherwise. */
   take(cost = 1): boolean {
+    if (this.#refill() < cost) return false;
+    this.#tokens -= cost;
+    return true;
+  }
+
+  /** Whether the bucket is full now: nothing was taken for as long as a refill takes. */
+  get full(): boolean {
+    return this.#refill() >= this.burst;
+  }
+
+  #refill(): number {
     const now = this.now();
     this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.rate);
     this.#last = now;
-    if (this.#tokens < cost) return false;
-    this.#tokens -= cost;
-    return true;
+    return this.#tokens;
   }
 
   /** Applies new limits (a changed setting) without refilling the bucket. */

@@ -12,8 +12,8 @@ export interface CacheSnapshot {
   readonly version: number;
   readonly settings: GlobalSettings;
   readonly bans: readonly BanRecord[];
-  /** Revoked join tokens (admin API), refused at join and disconnected when already joined; absent: none. */
-  readonly revocations?: readonly RevocationRecord[];
+  /** Revoked join tokens (admin API), refused at join and disconnected when already joined. */
+  readonly revocations: readonly RevocationRecord[];
   readonly loadedAt: number;
 }
 

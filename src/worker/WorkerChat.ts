@@ -75,7 +75,7 @@ export class WorkerChat {
   /** The full cache snapshot (at start, or after a missed delta): rebuild once, then every room checks its members. */
   usePolicy(snapshot: CacheSnapshot, rooms: Iterable<ChatRoom>): void {
     this.#bans.replaceAll(snapshot.bans);
-    this.#revocations.replaceAll(snapshot.revocations ?? []);
+    this.#revocations.replaceAll(snapshot.revocations);
     this.#policy = new ChatPolicy(snapshot.settings, this.#defaults, this.#bans, this.#revocations);
     for (const room of rooms) room.applyPolicy(this.#policy);
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { BanIndex } from '../../src/chat/BanIndex.js';
 import { ChatPolicy } from '../../src/chat/ChatPolicy.js';
+import { RevocationIndex } from '../../src/chat/RevocationIndex.js';
 import { ipBanKey } from '../../src/chat/banKeys.js';
 import { MessageIdGenerator } from '../../src/chat/messageIds.js';
 import { cleanName, nameKey } from '../../src/chat/names.js';
@@ -10,7 +11,16 @@ import { buildWordFilter } from '../../src/chat/textFilter.js';
 import { TokenBucket } from '../../src/chat/TokenBucket.js';
 import { signRoomToken, verifyRoomToken } from '../../src/chat/tokens.js';
 import { textFrame } from '../../src/chat/wsFrame.js';
-import { DEFAULT_SETTINGS } from '../../src/store/records.js';
+import { DEFAULT_SETTINGS, type BanRecord, type RevocationRecord } from '../../src/store/records.js';
+
+/** A policy over these bans and revocations, indexed as a worker holds them. */
+function policyOf(settings: typeof DEFAULT_SETTINGS, bans: readonly BanRecord[] = [], revocations: readonly RevocationRecord[] = []): ChatPolicy {
+  const banIndex = new BanIndex();
+  banIndex.replaceAll(bans);
+  const revocationIndex = new RevocationIndex();
+  revocationIndex.replaceAll(revocations);
+  return new ChatPolicy(settings, { chatRate: 3, chatBurst: 6 }, banIndex, revocationIndex);
+}
 
 describe('parseClientFrame', () => {
   it('accepts every documented client frame', () => {
@@ -117,7 +127,7 @@ describe('textFrame', () => {
 
 describe('ChatPolicy address bans', () => {
   const ban = (id: string, user: string) => ({ id, user, room: null, reason: '', createdAt: 0, expiresAt: null });
-  const policy = new ChatPolicy(DEFAULT_SETTINGS, { chatRate: 3, chatBurst: 6 }, [
+  const policy = policyOf(DEFAULT_SETTINGS, [
     ban('mapped', 'ip:::ffff:127.0.0.1'),
     ban('net', 'ip:2001:DB8:1:2::/64'),
     ban('exact', 'ip:2001:db8:9::1'),
@@ -132,7 +142,7 @@ describe('ChatPolicy address bans', () => {
 });
 
 describe('ChatPolicy token revocations', () => {
-  const policy = new ChatPolicy(DEFAULT_SETTINGS, { chatRate: 3, chatBurst: 6 }, [], [
+  const policy = policyOf(DEFAULT_SETTINGS, [], [
     { user: 'everywhere', room: null, revokedAt: 10_500 },
     { user: 'here', room: 'r', revokedAt: 20_000 },
   ]);
@@ -149,7 +159,7 @@ describe('ChatPolicy token revocations', () => {
 describe('ChatPolicy', () => {
   it('finds room, global, address and expired bans', () => {
     const now = 1000;
-    const policy = new ChatPolicy({ ...DEFAULT_SETTINGS, chatRate: 9 }, { chatRate: 3, chatBurst: 6 }, [
+    const policy = policyOf({ ...DEFAULT_SETTINGS, chatRate: 9 }, [
       { id: '1', user: 'u1', room: 'r', reason: '', createdAt: 0, expiresAt: null },
       { id: '2', user: 'u2', room: null, reason: '', createdAt: 0, expiresAt: 2000 },
       { id: '3', user: 'u3', room: null, reason: '', createdAt: 0, expiresAt: 500 },
@@ -166,7 +176,7 @@ describe('ChatPolicy', () => {
 
   it('keeps a moderator out only with an admin ban, and follows ban deltas in place', () => {
     const bans = new BanIndex();
-    const policy = new ChatPolicy(DEFAULT_SETTINGS, { chatRate: 3, chatBurst: 6 }, bans);
+    const policy = new ChatPolicy(DEFAULT_SETTINGS, { chatRate: 3, chatBurst: 6 }, bans, new RevocationIndex());
     bans.add({ id: 'm', user: 'mod', room: 'r', reason: '', createdAt: 0, expiresAt: null, by: 'other-mod' });
     expect(policy.banFor('mod', undefined, 'r', 0, false)?.id).toBe('m');
     expect(policy.banFor('mod', undefined, 'r', 0, true)).toBeUndefined();
