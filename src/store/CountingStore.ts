@@ -1,7 +1,7 @@
 import type { Store } from './Store.js';
 
 /** Store methods that only read. Every other data method is a write. */
-const READS = new Set<keyof Store>(['listRooms', 'getRoom', 'listMessages', 'listBans', 'listRevocations', 'getSettings']);
+const READS = new Set<keyof Store>(['listRooms', 'getRoom', 'listMessages', 'listMessagesWithRef', 'listBans', 'listRevocations', 'getSettings']);
 const LIFECYCLE = new Set<keyof Store>(['kind', 'open', 'close', 'ping']);
 
 export interface StoreCounters {

@@ -51,6 +51,7 @@ export class MongoStore implements Store {
     await this.#client.connect();
     await this.#rooms.createIndex({ name: 1 }, { unique: true });
     await this.#messages.createIndex({ room: 1, id: -1 }, { unique: true });
+    await this.#messages.createIndex({ ts: 1 });
     await this.#bans.createIndex({ id: 1 }, { unique: true });
     await this.#bans.createIndex({ user: 1, room: 1 });
     await this.#settings.createIndex({ scope: 1 }, { unique: true });
@@ -97,6 +98,10 @@ export class MongoStore implements Store {
     const filter: Filter<ChatMessageRecord> = query.before === undefined ? { room } : { room, id: { $lt: query.before } };
     const newestFirst = await this.#messages.find(filter, noId).sort({ id: -1 }).limit(query.limit).toArray();
     return newestFirst.reverse();
+  }
+
+  async listMessagesWithRef(since: number): Promise<ChatMessageRecord[]> {
+    return this.#messages.find({ ts: { $gt: since }, ref: { $exists: true } }, noId).sort({ ts: 1 }).toArray();
   }
 
   async deleteMessages(room: string): Promise<number> {

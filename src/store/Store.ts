@@ -27,6 +27,8 @@ export interface Store {
   /** The newest `limit` messages (older than `before` when given), oldest first. */
   listMessages(room: string, query: HistoryQuery): Promise<ChatMessageRecord[]>;
   deleteMessages(room: string): Promise<number>;
+  /** Messages stored with a sender's ref after `since` (ts), oldest first: what resends are checked against. */
+  listMessagesWithRef(since: number): Promise<ChatMessageRecord[]>;
 
   addBan(ban: BanRecord): Promise<void>;
   /** Bans that have not expired at `now`. */

@@ -18,6 +18,11 @@ export interface ChatMessageRecord {
   readonly name: string;
   readonly text: string;
   readonly ts: number;
+  /**
+   * The sender's `ref` for this message (JSON of the client's value), kept so that a resend with
+   * the same ref gets the first acknowledgement again instead of a second copy. Never sent out.
+   */
+  readonly ref?: string;
 }
 
 export interface BanRecord {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EmbeddedStore } from '../../src/store/EmbeddedStore.js';
+import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
 import { ChatTestClient, type Frame } from '../helpers/ChatTestClient.js';
 import { serversPerTest } from '../helpers/ServerProcess.js';
 
@@ -52,7 +52,7 @@ describe('the answer to a chat message matches what was kept (real processes)', 
 
     // What the store holds after a clean stop (every held message written) is the truth.
     expect((await server.stop('SIGTERM')).code).toBe(0);
-    const store = new EmbeddedStore(server.dataDir);
+    const store = new SqliteStore(server.dataDir);
     await store.open();
     const stored = await store.listMessages('stall', { limit: 10_000 });
     await store.close();

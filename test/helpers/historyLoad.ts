@@ -1,5 +1,5 @@
 import { MessageIdGenerator } from '../../src/chat/messageIds.js';
-import { EmbeddedStore } from '../../src/store/EmbeddedStore.js';
+import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
 import type { ChatMessageRecord } from '../../src/store/records.js';
 import { ChatTestClient, type Frame } from './ChatTestClient.js';
 import type { ServerProcess } from './ServerProcess.js';
@@ -12,7 +12,7 @@ const SEED_BATCH = 10_000;
  * same files the server would have written itself.
  */
 export async function seedRoom(dataDir: string, room: string, port: number, count: number): Promise<void> {
-  const store = new EmbeddedStore(dataDir);
+  const store = new SqliteStore(dataDir);
   await store.open();
   await store.saveRoom({ name: room, port, settings: {}, createdAt: Date.now() - count * 1000 });
   const ids = new MessageIdGenerator();

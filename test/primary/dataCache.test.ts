@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CacheDelta } from '../../src/ipc/messages.js';
 import { DataCache } from '../../src/primary/DataCache.js';
-import { EmbeddedStore } from '../../src/store/EmbeddedStore.js';
+import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
 import type { BanRecord } from '../../src/store/records.js';
 
 const silent = pino({ level: 'silent' });
@@ -13,13 +13,13 @@ const ban = (id: string, extra: Partial<BanRecord> = {}): BanRecord => ({ id, us
 
 describe('DataCache (settings and bans pushed to workers as changes)', () => {
   let dir: string;
-  let store: EmbeddedStore;
+  let store: SqliteStore;
   let published: CacheDelta[];
   let cache: DataCache;
 
   beforeEach(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'data-cache-'));
-    store = new EmbeddedStore(dir);
+    store = new SqliteStore(dir);
     await store.open();
     published = [];
     cache = new DataCache({ store, refreshMs: 60_000, logger: silent, publish: (delta) => published.push(delta) });

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IpcChannel } from '../../src/ipc/IpcChannel.js';
 import type { PrimaryNotes, PrimaryRequests, WorkerNotes, WorkerRequests } from '../../src/ipc/messages.js';
 import { MessageLog } from '../../src/primary/MessageLog.js';
-import { EmbeddedStore } from '../../src/store/EmbeddedStore.js';
+import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
 import type { ChatMessageRecord } from '../../src/store/records.js';
 import { APPEND_DEADLINE_MS, MessageBatcher } from '../../src/worker/MessageBatcher.js';
 import { ipcPipe } from '../helpers/ipcPipe.js';
@@ -17,12 +17,12 @@ const ids = (messages: readonly ChatMessageRecord[]) => messages.map((m) => m.id
 
 describe('MessageLog', () => {
   let dir: string;
-  let store: EmbeddedStore;
+  let store: SqliteStore;
   let log: MessageLog;
 
   beforeEach(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'message-log-'));
-    store = new EmbeddedStore(dir);
+    store = new SqliteStore(dir);
     await store.open();
     log = new MessageLog({ store, logger: silent, flushMs: 60_000, batchSize: 7 });
   });
@@ -92,12 +92,12 @@ describe('MessageLog', () => {
  */
 describe('chat message hand-over from worker to primary', () => {
   let dir: string;
-  let store: EmbeddedStore;
+  let store: SqliteStore;
   let log: MessageLog;
 
   beforeEach(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'hand-over-'));
-    store = new EmbeddedStore(dir);
+    store = new SqliteStore(dir);
     await store.open();
     log = new MessageLog({ store, logger: silent, flushMs: 60_000 });
   });

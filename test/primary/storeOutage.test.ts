@@ -7,7 +7,7 @@ import { IpcError } from '../../src/ipc/IpcChannel.js';
 import { DataCache } from '../../src/primary/DataCache.js';
 import { MessageLog } from '../../src/primary/MessageLog.js';
 import { PendingRoomWrites } from '../../src/primary/PendingRoomWrites.js';
-import { EmbeddedStore } from '../../src/store/EmbeddedStore.js';
+import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
 import type { Store } from '../../src/store/Store.js';
 import type { ChatMessageRecord } from '../../src/store/records.js';
 
@@ -36,11 +36,11 @@ const message = (i: number): ChatMessageRecord => ({ room: 'r', id: `m${String(i
 
 describe('store outage (a failing store injected through the Store interface)', () => {
   let dir: string;
-  let inner: EmbeddedStore;
+  let inner: SqliteStore;
 
   beforeEach(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'outage-'));
-    inner = new EmbeddedStore(dir);
+    inner = new SqliteStore(dir);
     await inner.open();
   });
   afterEach(async () => {

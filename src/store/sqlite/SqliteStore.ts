@@ -1,0 +1,209 @@
+import path from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Store } from '../Store.js';
+import {
+  DEFAULT_SETTINGS,
+  type BanRecord,
+  type ChatMessageRecord,
+  type GlobalSettings,
+  type HistoryQuery,
+  type RevocationRecord,
+  type RoomRecord,
+} from '../records.js';
+import { openDatabase } from './openDatabase.js';
+import { inTransaction } from './transaction.js';
+
+/** The database file in DATA_DIR. */
+export const DATABASE_FILE = 'chatserver.sqlite';
+
+type Row = Record<string, unknown>;
+
+const roomOf = (row: Row): RoomRecord => ({
+  name: row.name as string,
+  port: row.port as number,
+  settings: JSON.parse(row.settings as string) as RoomRecord['settings'],
+  createdAt: row.created_at as number,
+});
+
+export const messageOf = (row: Row): ChatMessageRecord => ({
+  room: row.room as string,
+  id: row.id as string,
+  user: row.user as string,
+  name: row.name as string,
+  text: row.text as string,
+  ts: row.ts as number,
+  ...(row.ref === null || row.ref === undefined ? {} : { ref: row.ref as string }),
+});
+
+const banOf = (row: Row): BanRecord => ({
+  id: row.id as string,
+  user: row.user as string,
+  room: row.room as string | null,
+  reason: row.reason as string,
+  createdAt: row.created_at as number,
+  expiresAt: row.expires_at as number | null,
+  ...(row.by === null ? {} : { by: row.by as string }),
+});
+
+/** '' in the revocations table stands for "every room". */
+const revocationOf = (row: Row): RevocationRecord => ({
+  user: row.user as string,
+  room: row.room === '' ? null : (row.room as string),
+  revokedAt: row.revoked_at as number,
+});
+
+/** The statements the store runs, prepared once at open. */
+function prepare(db: DatabaseSync) {
+  const s = (sql: string): StatementSync => db.prepare(sql);
+  return {
+    listRooms: s('SELECT * FROM rooms ORDER BY created_at, name'),
+    getRoom: s('SELECT * FROM rooms WHERE name = ?'),
+    saveRoom: s(
+      'INSERT INTO rooms (name, port, settings, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET port = excluded.port, settings = excluded.settings, created_at = excluded.created_at',
+    ),
+    deleteRoom: s('DELETE FROM rooms WHERE name = ?'),
+    insertMessage: s('INSERT OR IGNORE INTO messages (room, id, user, name, text, ts, ref) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    newestMessages: s('SELECT * FROM messages WHERE room = ? ORDER BY id DESC LIMIT ?'),
+    messagesBefore: s('SELECT * FROM messages WHERE room = ? AND id < ? ORDER BY id DESC LIMIT ?'),
+    messagesWithRefSince: s('SELECT * FROM messages WHERE ts > ? AND ref IS NOT NULL ORDER BY ts'),
+    deleteMessages: s('DELETE FROM messages WHERE room = ?'),
+    saveBan: s(
+      'INSERT INTO bans (id, user, room, reason, created_at, expires_at, by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET user = excluded.user, room = excluded.room, reason = excluded.reason, created_at = excluded.created_at, expires_at = excluded.expires_at, by = excluded.by',
+    ),
+    listBans: s('SELECT * FROM bans WHERE expires_at IS NULL OR expires_at > ? ORDER BY created_at, id'),
+    removeBan: s('DELETE FROM bans WHERE id = ?'),
+    removeExpiredBans: s('DELETE FROM bans WHERE expires_at IS NOT NULL AND expires_at <= ?'),
+    saveRevocation: s('INSERT INTO revocations (user, room, revoked_at) VALUES (?, ?, ?) ON CONFLICT (user, room) DO UPDATE SET revoked_at = excluded.revoked_at'),
+    listRevocations: s('SELECT * FROM revocations WHERE revoked_at > ? ORDER BY revoked_at'),
+    getSettings: s("SELECT value FROM settings WHERE scope = 'global'"),
+    saveSettings: s("INSERT INTO settings (scope, value) VALUES ('global', ?) ON CONFLICT (scope) DO UPDATE SET value = excluded.value"),
+  };
+}
+
+type Statements = ReturnType<typeof prepare>;
+
+/**
+ * The default store: one SQLite file in DATA_DIR (node:sqlite, no native module, no database
+ * server). Every write is one transaction, on disk when it resolves (WAL, synchronous=FULL).
+ * Only the primary opens it for writing.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'embedded' as const;
+  readonly #dir: string;
+  readonly file: string;
+  #db: DatabaseSync | undefined;
+  #statements: Statements | undefined;
+
+  constructor(dataDir: string) {
+    this.#dir = dataDir;
+    this.file = path.join(dataDir, DATABASE_FILE);
+  }
+
+  /** The open database, for the store's own helpers (migration, backup, pruning). */
+  get database(): DatabaseSync {
+    if (!this.#db) throw new Error('store is closed');
+    return this.#db;
+  }
+
+  get #s(): Statements {
+    if (!this.#statements) throw new Error('store is closed');
+    return this.#statements;
+  }
+
+  async open(): Promise<void> {
+    if (this.#db) return;
+    const db = openDatabase(this.#dir, this.file);
+    this.#db = db;
+    this.#statements = prepare(db);
+  }
+
+  async close(): Promise<void> {
+    const db = this.#db;
+    this.#db = undefined;
+    this.#statements = undefined;
+    db?.close();
+  }
+
+  async ping(): Promise<void> {
+    this.#s.getSettings.get();
+  }
+
+  async listRooms(): Promise<RoomRecord[]> {
+    return this.#s.listRooms.all().map(roomOf);
+  }
+
+  async getRoom(name: string): Promise<RoomRecord | null> {
+    const row = this.#s.getRoom.get(name);
+    return row ? roomOf(row) : null;
+  }
+
+  async saveRoom(room: RoomRecord): Promise<void> {
+    this.#s.saveRoom.run(room.name, room.port, JSON.stringify(room.settings), room.createdAt);
+  }
+
+  async deleteRoom(name: string): Promise<boolean> {
+    return Number(this.#s.deleteRoom.run(name).changes) > 0;
+  }
+
+  async appendMessages(messages: readonly ChatMessageRecord[]): Promise<void> {
+    if (messages.length === 0) return;
+    const insert = this.#s.insertMessage;
+    inTransaction(this.database, () => {
+      for (const m of messages) insert.run(m.room, m.id, m.user, m.name, m.text, m.ts, m.ref ?? null);
+    });
+  }
+
+  async listMessages(room: string, query: HistoryQuery): Promise<ChatMessageRecord[]> {
+    const limit = Math.max(0, query.limit);
+    const rows = query.before === undefined ? this.#s.newestMessages.all(room, limit) : this.#s.messagesBefore.all(room, query.before, limit);
+    return rows.reverse().map(messageOf);
+  }
+
+  async listMessagesWithRef(since: number): Promise<ChatMessageRecord[]> {
+    return this.#s.messagesWithRefSince.all(since).map(messageOf);
+  }
+
+  async deleteMessages(room: string): Promise<number> {
+    return Number(this.#s.deleteMessages.run(room).changes);
+  }
+
+  async addBan(ban: BanRecord): Promise<void> {
+    this.#s.saveBan.run(ban.id, ban.user, ban.room, ban.reason, ban.createdAt, ban.expiresAt, ban.by ?? null);
+  }
+
+  async listBans(now: number): Promise<BanRecord[]> {
+    return this.#s.listBans.all(now).map(banOf);
+  }
+
+  async removeBan(id: string): Promise<boolean> {
+    return Number(this.#s.removeBan.run(id).changes) > 0;
+  }
+
+  async removeExpiredBans(now: number): Promise<number> {
+    return Number(this.#s.removeExpiredBans.run(now).changes);
+  }
+
+  async revokeTokens(revocation: RevocationRecord): Promise<void> {
+    this.#s.saveRevocation.run(revocation.user, revocation.room ?? '', revocation.revokedAt);
+  }
+
+  async listRevocations(since: number): Promise<RevocationRecord[]> {
+    return this.#s.listRevocations.all(since).map(revocationOf);
+  }
+
+  async getSettings(): Promise<GlobalSettings> {
+    const row = this.#s.getSettings.get();
+    if (!row) return DEFAULT_SETTINGS;
+    return { ...DEFAULT_SETTINGS, ...(JSON.parse(row.value as string) as Partial<GlobalSettings>) };
+  }
+
+  async updateSettings(patch: Partial<GlobalSettings>): Promise<GlobalSettings> {
+    return inTransaction(this.database, () => {
+      const row = this.#s.getSettings.get();
+      const current = row ? { ...DEFAULT_SETTINGS, ...(JSON.parse(row.value as string) as Partial<GlobalSettings>) } : DEFAULT_SETTINGS;
+      const next = { ...current, ...patch };
+      this.#s.saveSettings.run(JSON.stringify(next));
+      return next;
+    });
+  }
+}

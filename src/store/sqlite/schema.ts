@@ -1,0 +1,78 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * The embedded database's schema, as numbered steps. `PRAGMA user_version` records the last
+ * step applied; a start applies the missing ones in one transaction each, so a database made by
+ * any earlier version opens, and one made by a later version is refused (its schema is unknown).
+ */
+const MIGRATIONS: readonly string[] = [
+  // 1: the first SQLite schema.
+  `
+  CREATE TABLE rooms (
+    name TEXT PRIMARY KEY,
+    port INTEGER NOT NULL,
+    settings TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) STRICT;
+
+  -- Clustered by (room, id): a history page is one range scan of the primary key.
+  CREATE TABLE messages (
+    room TEXT NOT NULL,
+    id TEXT NOT NULL,
+    user TEXT NOT NULL,
+    name TEXT NOT NULL,
+    text TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    ref TEXT,
+    PRIMARY KEY (room, id)
+  ) STRICT, WITHOUT ROWID;
+  -- Retention prunes by age across rooms.
+  CREATE INDEX messages_by_ts ON messages (ts);
+
+  CREATE TABLE bans (
+    id TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    room TEXT,
+    reason TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    by TEXT
+  ) STRICT;
+  CREATE INDEX bans_by_expiry ON bans (expires_at);
+
+  -- room '' stands for every room, so (user, room) can be the key.
+  CREATE TABLE revocations (
+    user TEXT NOT NULL,
+    room TEXT NOT NULL,
+    revoked_at INTEGER NOT NULL,
+    PRIMARY KEY (user, room)
+  ) STRICT;
+  CREATE INDEX revocations_by_time ON revocations (revoked_at);
+
+  CREATE TABLE settings (
+    scope TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the schema to SCHEMA_VERSION. Throws on a database from a newer version. */
+export function migrate(db: DatabaseSync, file: string): void {
+  const { user_version: current } = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`${file} has schema version ${current}, newer than this server's ${SCHEMA_VERSION}: run the newer server, or restore a backup`);
+  }
+  for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(MIGRATIONS[version - 1]!);
+      db.exec(`PRAGMA user_version = ${version}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
