@@ -30,8 +30,11 @@ export interface ChatContext {
   readonly counters: WorkerCounters;
   /** The current policy (settings and bans from the primary's cache). */
   policy(): ChatPolicy;
-  /** Resolves once the primary holds the message (batched with others over IPC). */
-  persist(record: ChatMessageRecord): Promise<void>;
+  /**
+   * Resolves once the store has committed the message durably (batched with others over IPC):
+   * with null, or with the first message when this one was a resend of the same ref.
+   */
+  persist(record: ChatMessageRecord): Promise<ChatMessageRecord | null>;
   loadHistory(room: string, before: string | undefined, limit: number): Promise<ChatMessageRecord[]>;
   /** Stores a moderator's ban through the primary (which may refuse it) and pushes it to every worker. */
   addBan(ban: ModeratorBan): Promise<BanAddResult>;

@@ -324,12 +324,18 @@ export class ChatRoom {
     const { id, ts } = this.ctx.ids.next();
     this.ctx.counters.messagesIn += 1;
     this.messageCount += 1;
-    const record: ChatMessageRecord = { room: this.name, id, user: user.id, name: user.name, text: filtered.text, ts };
+    const record: ChatMessageRecord = { room: this.name, id, user: user.id, name: user.name, text: filtered.text, ts, ...(ref === undefined ? {} : { ref: JSON.stringify(ref) }) };
+    let first: ChatMessageRecord | null;
     try {
-      await this.ctx.persist(record);
+      first = await this.ctx.persist(record);
     } catch (error) {
       this.ctx.logger.warn({ err: error, room: this.name }, 'message not persisted; not delivered');
       return this.sendError(client, 'NOT_PERSISTED', undefined, ref);
+    }
+    // A resend of a message stored already: its sender gets the first acknowledgement again, nobody a second copy.
+    if (first) {
+      client.send(messageFrame(first, ref));
+      return;
     }
     this.history.remember(record);
     // Everyone gets the same bytes; the sender's copy carries its ref as the acknowledgement.

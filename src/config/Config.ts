@@ -53,6 +53,8 @@ export interface Config {
   readonly moderationBurst: number;
   /** Active bans chat moderators may set in one room (the admin API is not bound by it). */
   readonly maxRoomBans: number;
+  /** Chat messages in one store transaction at most (group commit). */
+  readonly commitMaxMessages: number;
   /** WebSocket ping interval; a socket that misses a pong is terminated. */
   readonly chatHeartbeatMs: number;
   /** How long a chat socket may stay open without a valid join before it is closed with 4002. */

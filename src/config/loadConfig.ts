@@ -109,6 +109,7 @@ function common(v: EnvValues) {
     moderationRate: v.MODERATION_RATE,
     moderationBurst: v.MODERATION_BURST,
     maxRoomBans: v.MAX_ROOM_BANS,
+    commitMaxMessages: v.COMMIT_MAX_MESSAGES,
     chatHeartbeatMs: v.CHAT_HEARTBEAT_MS,
     chatJoinTimeoutMs: v.CHAT_JOIN_TIMEOUT_MS,
     chatSendBufferBytes: v.CHAT_SEND_BUFFER_BYTES,

@@ -81,12 +81,15 @@ export type WorkerRequests = {
 export type PrimaryRequests = {
   'cache.get': [Record<string, never>, CacheSnapshot];
   /**
-   * Resolves once the primary holds the messages (it writes them to the store in batches).
-   * Fails with DEADLINE_PASSED, holding none of them, when the primary gets the request after
-   * `deadline` (epoch ms; primary and workers share the machine's clock): the worker waits for
-   * this answer, whatever it is, so what the senders are told is what happened.
+   * Resolves once the store has committed the messages durably, with one answer per message:
+   * null when it was stored as sent, or the first message when it was a resend (same room,
+   * user and ref within the window), which was stored already. Fails with DEADLINE_PASSED,
+   * taking none of them, when the primary gets the request after `deadline` (epoch ms; primary
+   * and workers share the machine's clock), and with FAILED when the commit failed (none of the
+   * batch was stored): the worker waits for this answer, whatever it is, so what the senders are
+   * told is what happened.
    */
-  'messages.append': [{ messages: ChatMessageRecord[]; deadline: number }, { held: number }];
+  'messages.append': [{ messages: ChatMessageRecord[]; deadline: number }, { answers: Array<ChatMessageRecord | null> }];
   /**
    * The newest `limit` messages (at most 500) of a room older than `before`, oldest first.
    * Fails with DEADLINE_PASSED, reading nothing, when the worker has given up waiting already.

@@ -30,6 +30,8 @@ export class Metrics {
   readonly registry = new Registry();
   readonly #totals = new WorkerTotals();
   readonly #storeSeconds: Histogram<'kind'>;
+  readonly #commitSeconds: Histogram<'result'>;
+  readonly #commitMessages: Histogram;
   readonly #gauges;
   readonly #counters;
   readonly #workerCounters: Map<keyof WorkerCounters, Counter>;
@@ -44,6 +46,19 @@ export class Metrics {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers,
     });
+    this.#commitSeconds = new Histogram({
+      name: 'chatserver_commit_seconds',
+      help: 'Time for one group commit of chat messages to become durable',
+      labelNames: ['result'],
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
+    this.#commitMessages = new Histogram({
+      name: 'chatserver_commit_batch_messages',
+      help: 'Chat messages in one group commit',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
+      registers,
+    });
     const gauge = <L extends string = never>(name: string, help: string, labelNames: L[] = []) => new Gauge<L>({ name, help, labelNames, registers });
     const counter = <L extends string = never>(name: string, help: string, labelNames: L[] = []) => new Counter<L>({ name, help, labelNames, registers });
     this.#gauges = {
@@ -55,14 +70,14 @@ export class Metrics {
       accepting: gauge('chatserver_accepting', '1 when the server takes new rooms, 0 while draining'),
       lag: gauge('chatserver_event_loop_lag_seconds', 'Event-loop delay p99 since the previous scrape', ['process']),
       workerRss: gauge('chatserver_worker_rss_bytes', 'Resident memory of each room worker', ['worker']),
-      heldMessages: gauge('chatserver_messages_pending', 'Messages held by the primary, not yet in the store'),
+      heldMessages: gauge('chatserver_messages_pending', 'Chat messages waiting for their commit (their senders wait for the acknowledgement)'),
       portsUsed: gauge('chatserver_room_ports_used', 'Room ports in use'),
-      roomWrites: gauge('chatserver_room_writes_pending', 'Room creates and deletes waiting for the store'),
     };
     this.#counters = {
       restarts: counter('chatserver_worker_restarts_total', 'Room workers replaced after dying'),
-      stored: counter('chatserver_messages_stored_total', 'Chat messages written to the store'),
-      storeFailures: counter('chatserver_store_write_failures_total', 'Failed message batch writes (retried)'),
+      stored: counter('chatserver_messages_stored_total', 'Chat messages committed durably to the store'),
+      storeFailures: counter('chatserver_store_write_failures_total', 'Group commits that failed (their senders got NOT_PERSISTED)'),
+      duplicates: counter('chatserver_messages_resent_total', 'Resent messages (same ref) answered with the first acknowledgement'),
       refused: counter('chatserver_messages_refused_total', 'Messages refused because too many waited for the store'),
       expired: counter('chatserver_messages_expired_total', 'Messages refused because they reached the primary after their deadline'),
       storeErrors: counter('chatserver_store_errors_total', 'Store calls that failed'),
@@ -77,6 +92,12 @@ export class Metrics {
     this.#storeSeconds.observe({ kind }, ms / 1000);
   }
 
+  /** For the message committer: one observation per group commit. */
+  observeCommit(messages: number, ms: number, ok: boolean): void {
+    this.#commitSeconds.observe({ result: ok ? 'ok' : 'failed' }, ms / 1000);
+    this.#commitMessages.observe(messages);
+  }
+
   /** Refreshes every metric from the stats, then renders the registry. */
   async render(stats: ServerStats, primaryLagMs: number): Promise<string> {
     const g = this.#gauges;
@@ -87,9 +108,8 @@ export class Metrics {
     g.viewers.set(stats.rooms.viewers);
     g.live.set(stats.rooms.live);
     g.accepting.set(stats.accepting ? 1 : 0);
-    g.heldMessages.set(stats.messages.held);
+    g.heldMessages.set(stats.messages.waiting);
     g.portsUsed.set(stats.ports.used);
-    g.roomWrites.set(stats.rooms.pendingWrites);
     g.workers.reset();
     g.workerRss.reset();
     g.lag.reset();
@@ -101,8 +121,9 @@ export class Metrics {
     }
     const c = this.#counters;
     setCounter(c.restarts, stats.workers.reduce((sum, worker) => sum + worker.restarts, 0));
-    setCounter(c.stored, stats.messages.written);
-    setCounter(c.storeFailures, stats.messages.writeFailures);
+    setCounter(c.stored, stats.messages.committed);
+    setCounter(c.storeFailures, stats.messages.commitFailures);
+    setCounter(c.duplicates, stats.messages.duplicates);
     setCounter(c.refused, stats.messages.refused);
     setCounter(c.expired, stats.messages.expired);
     setCounter(c.storeErrors, stats.store.errors);

@@ -19,7 +19,7 @@ import { createStore } from '../store/createStore.js';
 import type { Store } from '../store/Store.js';
 import { ChatAdmin } from './ChatAdmin.js';
 import { DataCache } from './DataCache.js';
-import { MessageLog } from './MessageLog.js';
+import { MessageCommitter } from './MessageCommitter.js';
 import { ModeratorRegistry } from './ModeratorRegistry.js';
 import { PortAllocator } from './PortAllocator.js';
 import { RoomDirectory } from './RoomDirectory.js';
@@ -46,7 +46,7 @@ export class Primary {
   readonly #metrics = new Metrics();
   readonly #lag = new EventLoopLag();
   readonly #cache: DataCache;
-  readonly #messages: MessageLog;
+  readonly #messages: MessageCommitter;
   readonly #chatAdmin: ChatAdmin;
   readonly #moderators = new ModeratorRegistry();
   readonly #pool: WorkerPool;
@@ -74,13 +74,18 @@ export class Primary {
       env: workerEnvironment(config),
       setupChannel: (channel) => {
         channel.handle('cache.get', () => this.#cache.snapshot());
-        channel.handle('messages.append', ({ messages, deadline }) => ({ held: this.#messages.hold(messages, deadline) }));
+        channel.handle('messages.append', async ({ messages, deadline }) => ({ answers: await this.#messages.commit(messages, deadline) }));
         channel.handle('history.get', ({ room, before, limit, deadline }) => this.#messages.history(room, before, Math.min(limit, LIMITS.maxHistoryRead), deadline));
         channel.handle('ban.add', (ban) => this.#chatAdmin.addModeratorBan(ban));
         channel.onNote('moderator.seen', ({ user }) => this.#moderators.seen(user));
       },
     });
-    this.#messages = new MessageLog({ store, logger: logger.child({ component: 'messages' }) });
+    this.#messages = new MessageCommitter({
+      store,
+      logger: logger.child({ component: 'messages' }),
+      maxBatch: config.commitMaxMessages,
+      observe: (messages, ms, ok) => this.#metrics.observeCommit(messages, ms, ok),
+    });
     this.#cache = new DataCache({
       store,
       refreshMs: config.cacheRefreshMs,
@@ -108,6 +113,7 @@ export class Primary {
 
   async start(): Promise<void> {
     const storeUp = await this.#openStore();
+    if (storeUp) await this.#messages.loadRecentRefs();
     await this.#cache.start(storeUp);
     await this.#pool.start();
     if (storeUp) await this.#rooms.restore();
@@ -171,7 +177,6 @@ export class Primary {
         clients: rooms.reduce((sum, room) => sum + room.clients, 0),
         viewers: rooms.reduce((sum, room) => sum + room.viewers, 0),
         live: rooms.filter((room) => room.live).length,
-        pendingWrites: this.#rooms.pendingWrites.size,
       },
       ports: { ...this.#config.roomPorts, used: this.#ports.used },
       store: { kind: this.#store.kind, ...this.#storeCounters },
@@ -196,7 +201,6 @@ export class Primary {
     await this.#lbClient?.close(true);
     this.#rooms.close();
     await this.#pool.stop(reason);
-    await this.#rooms.pendingWrites.flush();
     await this.#messages.close();
     this.#cache.close();
     await this.#store.close();

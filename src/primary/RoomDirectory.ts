@@ -7,7 +7,6 @@ import type { RoomRecord, RoomSettings } from '../store/records.js';
 import { leastLoadedWorker } from './placement.js';
 import type { PortAllocator } from './PortAllocator.js';
 import type { WorkerPool, WorkerSlot } from './WorkerPool.js';
-import { PendingRoomWrites } from './PendingRoomWrites.js';
 
 /** open: listening in its worker; opening: being started; down: its worker died; failed: could not start. */
 export type RoomStatus = 'opening' | 'open' | 'down' | 'failed';
@@ -48,8 +47,6 @@ export interface RoomDirectoryOptions {
 export class RoomDirectory {
   readonly #pool: WorkerPool;
   readonly #store: Store;
-  /** Room records the store could not take yet (it is down). */
-  readonly pendingWrites: PendingRoomWrites;
   readonly #ports: PortAllocator;
   readonly #logger: Logger;
   readonly #forgetHistory: (room: string) => Promise<void>;
@@ -60,7 +57,6 @@ export class RoomDirectory {
   constructor(options: RoomDirectoryOptions) {
     this.#pool = options.pool;
     this.#store = options.store;
-    this.pendingWrites = new PendingRoomWrites(options.store, options.logger);
     this.#ports = options.ports;
     this.#logger = options.logger;
     this.#forgetHistory = options.forgetHistory;
@@ -103,8 +99,8 @@ export class RoomDirectory {
     try {
       await this.#store.deleteRoom(name);
     } catch (error) {
-      this.#logger.error({ err: error, room: name }, 'could not delete room from the store');
-      if (!this.pendingWrites.delete(name)) throw new ApiError('STORE_UNAVAILABLE');
+      this.#logger.error({ err: error, room: name }, 'could not delete room from the store; the room stays');
+      throw new ApiError('STORE_UNAVAILABLE');
     }
     this.#rooms.delete(name);
     this.#cancelRetry(name);
@@ -124,7 +120,6 @@ export class RoomDirectory {
 
   /** Loads the persisted rooms and starts each on its saved port. Call once the workers are ready. */
   async restore(): Promise<void> {
-    await this.pendingWrites.flush();
     const records = await this.#store.listRooms();
     for (const record of records) {
       // Created (or deleted) while the store was away: what this process knows wins.
@@ -169,7 +164,6 @@ export class RoomDirectory {
   }
 
   close(): void {
-    this.pendingWrites.close();
     for (const timer of this.#retry.values()) clearTimeout(timer);
     this.#retry.clear();
   }
@@ -197,10 +191,6 @@ export class RoomDirectory {
       try {
         await this.#store.saveRoom(toRecord(room));
       } catch (error) {
-        if (this.pendingWrites.save(toRecord(room))) {
-          this.#logger.warn({ err: error, room: name }, 'room created; its record waits for the store');
-          return room;
-        }
         this.#logger.error({ err: error, room: name }, 'could not persist the new room; closing it');
         this.#rooms.delete(name);
         await this.#pool.slots[slot]?.channel?.request('room.close', { name, reason: 'not persisted' }).catch(() => undefined);

@@ -1,5 +1,5 @@
 import type { CacheCounters } from './DataCache.js';
-import type { MessageLogCounters } from './MessageLog.js';
+import type { MessageCommitterCounters } from './MessageCommitter.js';
 import type { StoreCounters } from '../store/CountingStore.js';
 import type { StoreKind } from '../store/Store.js';
 import type { SlotState } from './WorkerPool.js';
@@ -20,10 +20,10 @@ export interface ServerStats {
     eventLoopLagMs: number | null;
     counters: Readonly<WorkerCounters> | null;
   }>;
-  readonly rooms: { total: number; open: number; clients: number; viewers: number; live: number; pendingWrites: number };
+  readonly rooms: { total: number; open: number; clients: number; viewers: number; live: number };
   readonly ports: { first: number; last: number; used: number };
   readonly store: { kind: StoreKind } & Readonly<StoreCounters>;
-  readonly messages: Readonly<MessageLogCounters>;
+  readonly messages: Readonly<MessageCommitterCounters>;
   readonly cache: { version: number; loadedAt: string | null } & Readonly<CacheCounters>;
   readonly memory: { rssBytes: number; heapUsedBytes: number };
 }
