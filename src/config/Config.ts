@@ -55,6 +55,8 @@ export interface Config {
   readonly maxRoomBans: number;
   /** Chat messages in one store transaction at most (group commit). */
   readonly commitMaxMessages: number;
+  /** Writes the local journal holds at most while MongoDB is unreachable. */
+  readonly storeJournalMaxEntries: number;
   /** WebSocket ping interval; a socket that misses a pong is terminated. */
   readonly chatHeartbeatMs: number;
   /** How long a chat socket may stay open without a valid join before it is closed with 4002. */

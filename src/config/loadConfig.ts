@@ -110,6 +110,7 @@ function common(v: EnvValues) {
     moderationBurst: v.MODERATION_BURST,
     maxRoomBans: v.MAX_ROOM_BANS,
     commitMaxMessages: v.COMMIT_MAX_MESSAGES,
+    storeJournalMaxEntries: v.STORE_JOURNAL_MAX_ENTRIES,
     chatHeartbeatMs: v.CHAT_HEARTBEAT_MS,
     chatJoinTimeoutMs: v.CHAT_JOIN_TIMEOUT_MS,
     chatSendBufferBytes: v.CHAT_SEND_BUFFER_BYTES,

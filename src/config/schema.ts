@@ -163,6 +163,10 @@ export const envSchema = {
     schema: positiveInt(1, 100_000).default(2_000),
     hint: 'chat messages in one store transaction at most (group commit); 1 commits each message alone, e.g. COMMIT_MAX_MESSAGES=2000',
   },
+  STORE_JOURNAL_MAX_ENTRIES: {
+    schema: positiveInt(1_000, 100_000_000).default(1_000_000),
+    hint: 'writes the local journal may hold while MongoDB is unreachable; past it senders get NOT_PERSISTED, e.g. STORE_JOURNAL_MAX_ENTRIES=1000000',
+  },
   MAX_ROOM_BANS: { schema: positiveInt(1, 1_000_000).default(10_000), hint: 'active bans chat moderators may set in one room, e.g. MAX_ROOM_BANS=10000' },
   CHAT_HEARTBEAT_MS: { schema: positiveInt(100, 600_000).default(30_000), hint: 'e.g. CHAT_HEARTBEAT_MS=30000' },
   CHAT_JOIN_TIMEOUT_MS: { schema: positiveInt(1_000, 600_000).default(10_000), hint: 'milliseconds a chat socket may stay unjoined, e.g. CHAT_JOIN_TIMEOUT_MS=10000' },

@@ -71,6 +71,8 @@ export class Metrics {
       lag: gauge('chatserver_event_loop_lag_seconds', 'Event-loop delay p99 since the previous scrape', ['process']),
       workerRss: gauge('chatserver_worker_rss_bytes', 'Resident memory of each room worker', ['worker']),
       heldMessages: gauge('chatserver_messages_pending', 'Chat messages waiting for their commit (their senders wait for the acknowledgement)'),
+      journal: gauge('chatserver_store_journal_entries', 'Writes in the local journal that MongoDB has not taken yet'),
+      storeUp: gauge('chatserver_store_up', '1 while the store answers, 0 during an outage'),
       portsUsed: gauge('chatserver_room_ports_used', 'Room ports in use'),
     };
     this.#counters = {
@@ -110,6 +112,8 @@ export class Metrics {
     g.accepting.set(stats.accepting ? 1 : 0);
     g.heldMessages.set(stats.messages.waiting);
     g.portsUsed.set(stats.ports.used);
+    g.journal.set(stats.store.journalEntries);
+    g.storeUp.set(stats.store.up ? 1 : 0);
     g.workers.reset();
     g.workerRss.reset();
     g.lag.reset();

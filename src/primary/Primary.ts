@@ -16,6 +16,8 @@ import { EventLoopLag } from '../log/EventLoopLag.js';
 import { Metrics } from './Metrics.js';
 import { ServerControl } from './ServerControl.js';
 import { createStore } from '../store/createStore.js';
+import { JournaledStore } from '../store/journal/JournaledStore.js';
+import type { LocalJournal } from '../store/journal/LocalJournal.js';
 import type { Store } from '../store/Store.js';
 import { ChatAdmin } from './ChatAdmin.js';
 import { DataCache } from './DataCache.js';
@@ -29,8 +31,6 @@ import { workerEnvironment } from './workerEnvironment.js';
 
 /** How often the primary asks workers for their load (client counts for placement and the LBs). */
 const LOAD_POLL_MS = 5_000;
-/** How often a server started without its store tries to reach it. */
-const STORE_RETRY_MS = 5_000;
 
 /**
  * The primary process: owns the store and its cache, the worker pool, the room directory,
@@ -43,6 +43,8 @@ export class Primary {
   readonly #state: ServerState = { accepting: true, startedAt: Date.now() };
   readonly #store: Store;
   readonly #storeCounters: Readonly<StoreCounters>;
+  /** MongoDB's local journal (writes it could not take yet); none for the embedded store. */
+  readonly #journal: LocalJournal | undefined;
   readonly #metrics = new Metrics();
   readonly #lag = new EventLoopLag();
   readonly #cache: DataCache;
@@ -56,7 +58,6 @@ export class Primary {
   readonly #machineLoad = new MachineLoad();
   #lbClient: LoadBalancerClient | undefined;
   #loadTimer: NodeJS.Timeout | undefined;
-  #storeTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
   readonly #control: ServerControl;
@@ -65,7 +66,9 @@ export class Primary {
   constructor(config: Config, logger: Logger, requestShutdown: (reason: string) => void = () => undefined) {
     this.#config = config;
     this.#logger = logger;
-    const { store, counters } = countingStore(createStore(config), (kind, ms) => this.#metrics.observeStore(kind, ms));
+    const raw = createStore(config, logger.child({ component: 'store' }));
+    this.#journal = raw instanceof JournaledStore ? raw.journal : undefined;
+    const { store, counters } = countingStore(raw, (kind, ms) => this.#metrics.observeStore(kind, ms));
     this.#store = store;
     this.#storeCounters = counters;
     this.#pool = new WorkerPool({
@@ -117,7 +120,8 @@ export class Primary {
     await this.#cache.start(storeUp);
     await this.#pool.start();
     if (storeUp) await this.#rooms.restore();
-    else this.#awaitStore();
+    else this.#store.health?.once('up', () => void this.#storeArrived());
+    this.#store.health?.on('up', () => void this.#cache.refresh());
     this.#loadTimer = setInterval(() => void this.#rooms.refreshLoads(), LOAD_POLL_MS);
     this.#loadTimer.unref();
 
@@ -179,7 +183,7 @@ export class Primary {
         live: rooms.filter((room) => room.live).length,
       },
       ports: { ...this.#config.roomPorts, used: this.#ports.used },
-      store: { kind: this.#store.kind, ...this.#storeCounters },
+      store: { kind: this.#store.kind, up: this.#store.health?.up ?? true, journalEntries: this.#journal?.depth ?? 0, ...this.#storeCounters },
       messages: { ...this.#messages.counters },
       cache: { version: snapshot.version, loadedAt: snapshot.loadedAt ? new Date(snapshot.loadedAt).toISOString() : null, ...this.#cache.counters },
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
@@ -196,7 +200,6 @@ export class Primary {
     this.#logger.info({ reason }, 'shutting down');
     this.#state.accepting = false;
     clearInterval(this.#loadTimer);
-    clearTimeout(this.#storeTimer);
     await Promise.allSettled(this.#apps.map((app) => app.close()));
     await this.#lbClient?.close(true);
     this.#rooms.close();
@@ -215,8 +218,9 @@ export class Primary {
     try {
       await this.#store.open();
     } catch (error) {
-      if (this.#store.kind === 'mongodb') {
-        this.#logger.error({ err: error }, 'MongoDB unreachable at start: serving without it (defaults, no stored rooms yet); retrying every 5 s');
+      if (this.#store.health) {
+        this.#logger.error({ err: error }, 'MongoDB unreachable at start: serving without it (defaults, no stored rooms yet, writes to the local journal); retrying every 2 s');
+        this.#store.health.startDown(error as Error);
         return false;
       }
       throw new Error(`Cannot open the ${this.#store.kind} store at DATA_DIR (${this.#config.dataDir}): ${(error as Error).message}`, { cause: error });
@@ -225,23 +229,11 @@ export class Primary {
     return true;
   }
 
-  /** After a start without the store: keep trying; once it answers, load the cache and the stored rooms. */
-  #awaitStore(): void {
-    const attempt = async () => {
-      try {
-        await this.#store.open();
-      } catch (error) {
-        this.#logger.debug({ err: error }, 'store still unreachable');
-        this.#storeTimer = setTimeout(() => void attempt(), STORE_RETRY_MS);
-        this.#storeTimer.unref();
-        return;
-      }
-      this.#logger.warn('store reachable again: loading settings and restoring stored rooms');
-      await this.#cache.refresh();
-      await this.#rooms.restore().catch((error: unknown) => this.#logger.error({ err: error }, 'restoring rooms failed'));
-    };
-    this.#storeTimer = setTimeout(() => void attempt(), STORE_RETRY_MS);
-    this.#storeTimer.unref();
+  /** After a start without the store, once it answers: the recent refs, and the stored rooms. */
+  async #storeArrived(): Promise<void> {
+    this.#logger.warn('store reachable: restoring stored rooms');
+    await this.#messages.loadRecentRefs().catch((error: unknown) => this.#logger.warn({ err: error }, 'recent message refs not loaded'));
+    await this.#rooms.restore().catch((error: unknown) => this.#logger.error({ err: error }, 'restoring rooms failed'));
   }
 
   #startLoadBalancerClient(): void {

@@ -22,7 +22,8 @@ export interface ServerStats {
   }>;
   readonly rooms: { total: number; open: number; clients: number; viewers: number; live: number };
   readonly ports: { first: number; last: number; used: number };
-  readonly store: { kind: StoreKind } & Readonly<StoreCounters>;
+  /** `up`: the store answers (always for the embedded one); `journalEntries`: writes MongoDB has not taken yet. */
+  readonly store: { kind: StoreKind; up: boolean; journalEntries: number } & Readonly<StoreCounters>;
   readonly messages: Readonly<MessageCommitterCounters>;
   readonly cache: { version: number; loadedAt: string | null } & Readonly<CacheCounters>;
   readonly memory: { rssBytes: number; heapUsedBytes: number };

@@ -14,6 +14,12 @@ interface SettingsDoc extends Partial<GlobalSettings> {
   scope: 'global';
 }
 
+/**
+ * Acknowledged writes are on the journal of a majority of the replica set: a failover or a
+ * crash of the primary node does not take them back.
+ */
+const durable = { writeConcern: { w: 'majority', j: true } } as const;
+
 /** Keeps _id out of every document the store hands back. */
 const noId = { projection: { _id: 0 } } as const;
 
@@ -77,11 +83,11 @@ export class MongoStore implements Store {
   }
 
   async saveRoom(room: RoomRecord): Promise<void> {
-    await this.#rooms.replaceOne({ name: room.name }, { ...room }, { upsert: true });
+    await this.#rooms.replaceOne({ name: room.name }, { ...room }, { upsert: true, ...durable });
   }
 
   async deleteRoom(name: string): Promise<boolean> {
-    return (await this.#rooms.deleteOne({ name })).deletedCount > 0;
+    return (await this.#rooms.deleteOne({ name }, durable)).deletedCount > 0;
   }
 
   async appendMessages(messages: readonly ChatMessageRecord[]): Promise<void> {
@@ -90,7 +96,7 @@ export class MongoStore implements Store {
       messages.map((message) => ({
         updateOne: { filter: { room: message.room, id: message.id }, update: { $setOnInsert: { ...message } }, upsert: true },
       })),
-      { ordered: false },
+      { ordered: false, ...durable },
     );
   }
 

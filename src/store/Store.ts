@@ -1,3 +1,4 @@
+import type { StoreHealth } from './StoreHealth.js';
 import type { BanRecord, ChatMessageRecord, GlobalSettings, HistoryQuery, RevocationRecord, RoomRecord } from './records.js';
 
 export type StoreKind = 'embedded' | 'mongodb';
@@ -8,6 +9,8 @@ export type StoreKind = 'embedded' | 'mongodb';
  */
 export interface Store {
   readonly kind: StoreKind;
+  /** For a store that lives elsewhere (MongoDB): whether it answers, with events when that changes. */
+  readonly health?: StoreHealth;
   /** Connects / loads files and creates indexes. */
   open(): Promise<void>;
   /** Flushes and releases files or connections. Safe to call twice. */

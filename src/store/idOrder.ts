@@ -44,3 +44,15 @@ export function pageBounds<T>(sorted: readonly T[], before: string | undefined, 
   const end = before === undefined ? sorted.length : lowerBound(sorted, before, idOf);
   return { start: Math.max(0, end - Math.max(0, limit)), end };
 }
+
+/** The newest `limit` of two id-ordered pages of messages, each id once, oldest first. */
+export function mergeNewest<T extends { readonly id: string }>(a: readonly T[], b: readonly T[], limit: number): T[] {
+  const merged: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i]!.id <= b[j]!.id) ? a[i++]! : b[j++]!;
+    if (merged.at(-1)?.id !== next.id) merged.push(next);
+  }
+  return merged.slice(-limit);
+}

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { freePort } from '../helpers/ports.js';
@@ -5,8 +7,9 @@ import { ServerProcess } from '../helpers/ServerProcess.js';
 
 /**
  * MongoDB unreachable at start (a port where nothing listens): the server starts anyway, takes
- * rooms and chat, and holds the writes (bounded, counted, logged) for when the store answers.
- * The way back is tested with an injected failing store (test/primary/storeOutage.test.ts) and,
+ * rooms and chat, and commits the writes to its local journal (bounded, counted, logged) for
+ * when the store answers. The way back is tested with an injected failing store
+ * (test/store/journaledStore.test.ts) and,
  * where MONGODB_URI is set, through a TCP proxy (test/store/mongoOutage.test.ts).
  */
 describe('started while MongoDB is unreachable', () => {
@@ -20,7 +23,7 @@ describe('started while MongoDB is unreachable', () => {
     await server?.dispose();
   });
 
-  it('says so once, serves rooms and chat, and holds the writes', async () => {
+  it('says so once, serves rooms and chat, and journals the writes', async () => {
     expect(server.logs.some((line) => String(line.msg).startsWith('MongoDB unreachable at start'))).toBe(true);
     expect((await server.api('GET', '/health')).status).toBe(200);
     const created = await server.createRoom('offline');
@@ -32,10 +35,12 @@ describe('started while MongoDB is unreachable', () => {
     client.close();
 
     const stats = (await server.admin('GET', '/api/v1/stats')).body.data;
-    expect(stats.rooms.pendingWrites).toBe(1);
-    expect(stats.messages.held).toBe(1);
+    // The room and the message, on this machine's disk until MongoDB takes them.
+    expect(stats.store).toMatchObject({ up: false, journalEntries: 2 });
+    expect(stats.messages).toMatchObject({ committed: 1, waiting: 0 });
     const metrics = (await server.admin('GET', '/metrics')).body as string;
-    expect(metrics).toMatch(/^chatserver_room_writes_pending 1$/m);
-    expect(metrics).toMatch(/^chatserver_messages_pending 1$/m);
+    expect(metrics).toMatch(/^chatserver_store_journal_entries 2$/m);
+    expect(metrics).toMatch(/^chatserver_store_up 0$/m);
+    expect(existsSync(path.join(server.dataDir, 'journal.sqlite'))).toBe(true);
   }, 30_000);
 });

@@ -8,10 +8,10 @@ export class DatabaseOpenError extends Error {}
 /**
  * Opens (creating when absent) the SQLite file the embedded store lives in: WAL (readers never
  * wait for the writer), synchronous=FULL (a commit is on disk when it returns), schema brought
- * up to date. A file that is not a database, or is damaged, is never written to: the start stops
+ * up to date (the store's versioned migrations, or a small file's own `schema`). A file that is not a database, or is damaged, is never written to: the start stops
  * and says to restore a backup.
  */
-export function openDatabase(dir: string, file: string): DatabaseSync {
+export function openDatabase(dir: string, file: string, schema?: string): DatabaseSync {
   try {
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
@@ -27,7 +27,8 @@ export function openDatabase(dir: string, file: string): DatabaseSync {
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = FULL');
     db.exec('PRAGMA foreign_keys = OFF');
-    migrate(db, file);
+    if (schema === undefined) migrate(db, file);
+    else db.exec(schema);
     return db;
   } catch (error) {
     db?.close();
