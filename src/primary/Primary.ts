@@ -65,7 +65,7 @@ export class Primary {
   constructor(config: Config, logger: Logger, requestShutdown: (reason: string) => void = () => undefined) {
     this.#config = config;
     this.#logger = logger;
-    const { store, counters } = countingStore(createStore(config), (kind, ms) => this.#metrics.observeStore(kind, ms));
+    const { store, counters } = countingStore(createStore(config, logger.child({ component: 'store' })), (kind, ms) => this.#metrics.observeStore(kind, ms));
     this.#store = store;
     this.#storeCounters = counters;
     this.#pool = new WorkerPool({
