@@ -11,6 +11,6 @@ import { SqliteStore } from './sqlite/SqliteStore.js';
  * it is unreachable), otherwise the embedded SQLite file in DATA_DIR. Not yet opened.
  */
 export function createStore(config: Pick<Config, 'mongodbUri' | 'dataDir' | 'storeJournalMaxEntries'>, logger: Logger): Store {
-  if (!config.mongodbUri) return new SqliteStore(config.dataDir);
+  if (!config.mongodbUri) return new SqliteStore(config.dataDir, { logger });
   return new JournaledStore(new MongoStore(config.mongodbUri), new LocalJournal(config.dataDir, config.storeJournalMaxEntries), logger);
 }

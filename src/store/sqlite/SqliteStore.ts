@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { Logger } from '../../log/createLogger.js';
 import type { Store } from '../Store.js';
 import {
   DEFAULT_SETTINGS,
@@ -10,6 +11,7 @@ import {
   type RevocationRecord,
   type RoomRecord,
 } from '../records.js';
+import { importNedbFiles, type NedbImportReport } from './importNedb.js';
 import { openDatabase } from './openDatabase.js';
 import { inTransaction } from './transaction.js';
 
@@ -82,6 +84,11 @@ function prepare(db: DatabaseSync) {
 
 type Statements = ReturnType<typeof prepare>;
 
+export interface SqliteStoreOptions {
+  /** Where the store says what it did at open (the import of the previous version's files). */
+  readonly logger?: Logger;
+}
+
 /**
  * The default store: one SQLite file in DATA_DIR (node:sqlite, no native module, no database
  * server). Every write is one transaction, on disk when it resolves (WAL, synchronous=FULL).
@@ -90,12 +97,17 @@ type Statements = ReturnType<typeof prepare>;
 export class SqliteStore implements Store {
   readonly kind = 'embedded' as const;
   readonly #dir: string;
+  readonly #logger: Logger | undefined;
   readonly file: string;
   #db: DatabaseSync | undefined;
   #statements: Statements | undefined;
+  #opening: Promise<void> | undefined;
+  /** What the last open() did with the previous version's NeDB files; undefined when there were none. */
+  lastImport: NedbImportReport | undefined;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, options: SqliteStoreOptions = {}) {
     this.#dir = dataDir;
+    this.#logger = options.logger;
     this.file = path.join(dataDir, DATABASE_FILE);
   }
 
@@ -112,7 +124,19 @@ export class SqliteStore implements Store {
 
   async open(): Promise<void> {
     if (this.#db) return;
+    // The NeDB import awaits its reads: a second open() meanwhile waits for the same one.
+    this.#opening ??= this.#open().finally(() => (this.#opening = undefined));
+    return this.#opening;
+  }
+
+  async #open(): Promise<void> {
     const db = openDatabase(this.#dir, this.file);
+    try {
+      this.lastImport = await importNedbFiles(db, this.#dir, this.#logger);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     this.#db = db;
     this.#statements = prepare(db);
   }
