@@ -1,5 +1,6 @@
 import type { CacheCounters } from './DataCache.js';
 import type { MessageLogCounters } from './MessageLog.js';
+import type { PrunerCounters } from './HistoryPruner.js';
 import type { StoreCounters } from '../store/CountingStore.js';
 import type { StoreKind } from '../store/Store.js';
 import type { SlotState } from './WorkerPool.js';
@@ -24,6 +25,8 @@ export interface ServerStats {
   readonly ports: { first: number; last: number; used: number };
   readonly store: { kind: StoreKind } & Readonly<StoreCounters>;
   readonly messages: Readonly<MessageLogCounters>;
+  /** History retention: pruning passes, messages pruned, failed passes. */
+  readonly retention: Readonly<PrunerCounters>;
   readonly cache: { version: number; loadedAt: string | null } & Readonly<CacheCounters>;
   readonly memory: { rssBytes: number; heapUsedBytes: number };
 }
