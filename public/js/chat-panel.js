@@ -76,6 +76,9 @@ export function mountChatPanel(root, options) {
   let bannedUntil = null;
   let backoff = 500;
   let stopped = false;
+  // Unique per page load: the server answers a resend of the same ref and text with the first
+  // acknowledgement, so refs must never repeat for new messages (a counter alone restarts at 1).
+  const refPrefix = crypto.randomUUID().slice(0, 8);
   let nextRef = 1;
   const present = new Map();
   const shown = new Set();
@@ -309,7 +312,7 @@ export function mountChatPanel(root, options) {
       showError('Not sent: not connected');
       return;
     }
-    pending = { ref: nextRef++, text };
+    pending = { ref: `${refPrefix}-${nextRef++}`, text };
     sendButton.disabled = true;
     send({ type: 'message', text, ref: pending.ref });
   });

@@ -47,6 +47,12 @@ export class RecentMessages {
     }
   }
 
+  /** Drops every message (the stored history was deleted): pages come from the primary until new ones arrive. */
+  clear(): void {
+    this.#messages.length = 0;
+    this.#complete = false;
+  }
+
   /** The newest `count` messages, oldest first. */
   newest(count: number): ChatMessageRecord[] {
     return count > 0 ? this.#messages.slice(-count) : [];

@@ -45,6 +45,11 @@ export class RoomHistory {
     this.#recent.add(record, recentCapacity(this.#historySize()));
   }
 
+  /** The room's stored history was deleted: welcome frames and pages start from nothing. */
+  forget(): void {
+    this.#recent.clear();
+  }
+
   /** Answers a `history` frame: a page from the recent messages when they hold it, from the primary otherwise. */
   async answer(asker: HistoryAsker, before: string | undefined, ref: Ref | undefined): Promise<void> {
     if (this.#pending.has(asker)) return this.#busy(asker, 'Wait for the answer to your previous history request', ref);

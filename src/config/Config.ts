@@ -21,6 +21,8 @@ export interface Config {
   readonly loadBalancerKey: string | undefined;
   readonly mongodbUri: string | undefined;
   readonly dataDir: string;
+  /** Backups of the embedded store kept in DATA_DIR/backups (the oldest go). */
+  readonly backupKeep: number;
   readonly hlsDir: string;
   readonly workers: number;
   readonly roomPorts: { readonly first: number; readonly last: number };

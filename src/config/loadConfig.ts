@@ -87,6 +87,7 @@ function common(v: EnvValues) {
     adminPort: v.ADMIN_PORT,
     loadBalancers: v.LOADBALANCERS,
     dataDir,
+    backupKeep: v.BACKUP_KEEP,
     hlsDir: path.resolve(v.HLS_DIR ?? path.join(dataDir, 'hls')),
     workers: v.WORKERS,
     roomPorts: v.ROOM_PORTS,

@@ -117,6 +117,7 @@ export const envSchema = {
   LOADBALANCER_KEY: { secret: true, schema: secret.optional(), hint: 'set LOADBALANCER_KEY to the key the load balancers expect' },
   MONGODB_URI: { secret: true, schema: mongoUri.optional(), hint: 'e.g. MONGODB_URI=mongodb://localhost:27017/chatserver, or unset it for the embedded store' },
   DATA_DIR: { schema: z.string().min(1).default('./data'), hint: 'set DATA_DIR to a writable folder' },
+  BACKUP_KEEP: { schema: positiveInt(1, 1_000).default(7), hint: 'backups of the embedded store kept in DATA_DIR/backups, e.g. BACKUP_KEEP=7' },
   HLS_DIR: { schema: z.string().min(1).optional(), hint: 'set HLS_DIR to a writable folder' },
   WORKERS: { schema: positiveInt(1, 256).default(() => os.availableParallelism()), hint: 'e.g. WORKERS=2' },
   ROOM_PORTS: { schema: portRange.default({ first: 34000, last: 34999 }), hint: 'e.g. ROOM_PORTS=34000-34999' },

@@ -1,6 +1,8 @@
 import type { Config } from '../config/Config.js';
 import type { Logger } from '../log/createLogger.js';
 import type { ChatAdmin } from '../primary/ChatAdmin.js';
+import type { HistoryAdmin } from '../primary/HistoryAdmin.js';
+import type { StoreBackups } from '../primary/StoreBackups.js';
 import type { RoomDirectory } from '../primary/RoomDirectory.js';
 import type { ServerControl } from '../primary/ServerControl.js';
 import type { ServerStats } from '../primary/ServerStats.js';
@@ -18,6 +20,9 @@ export interface AppContext {
   readonly rooms: RoomDirectory;
   readonly state: ServerState;
   readonly chatAdmin: ChatAdmin;
+  /** Export and delete of a room's stored history. */
+  readonly history: HistoryAdmin;
+  readonly backups: StoreBackups;
   readonly control: ServerControl;
   /** Counts workers that take requests, for /health. */
   readonly readyWorkers: () => number;

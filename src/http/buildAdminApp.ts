@@ -7,6 +7,7 @@ import { installErrorHandling } from './errorHandling.js';
 import { installSecurityHeaders } from './securityHeaders.js';
 import { buildHttpApp } from './serverLimits.js';
 import { registerAdminChatRoutes } from './routes/adminChatRoutes.js';
+import { registerAdminHistoryRoutes } from './routes/adminHistoryRoutes.js';
 import { registerAdminRoutes } from './routes/adminRoutes.js';
 import { registerAdminTokenRoutes } from './routes/adminTokenRoutes.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
@@ -31,6 +32,7 @@ export function buildAdminApp(ctx: AppContext, workerPid: (slot: number) => numb
   registerInfoRoutes(app, ctx, `Admin ${APP_NAME}`);
   registerAdminRoutes(app, ctx, workerPid);
   registerAdminChatRoutes(app, ctx);
+  registerAdminHistoryRoutes(app, ctx);
   registerAdminTokenRoutes(app, ctx);
   registerServerRoutes(app, ctx);
   return app;

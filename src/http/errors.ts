@@ -25,6 +25,8 @@ export const ERRORS = {
   RATE_LIMITED: { status: 429, message: 'Too many requests' },
   INGEST_TOO_FAST: { status: 429, message: 'The producer sends faster than this server takes (bitrate, frames per second, or past backpressure)' },
   INTERNAL: { status: 500, message: 'Internal server error' },
+  BACKUP_FAILED: { status: 500, message: 'The backup could not be written' },
+  BACKUP_UNSUPPORTED: { status: 501, message: 'The MongoDB store is backed up with mongodump, not by this server' },
   UPSTREAM_FAILED: { status: 502, message: 'The chat server did not answer as expected' },
   NOT_ACCEPTING: { status: 503, message: 'The server is draining and does not accept new rooms' },
   NO_PORTS_AVAILABLE: { status: 503, message: 'Every port in ROOM_PORTS is taken' },

@@ -1,5 +1,6 @@
 import { STREAM_LIMITS } from '../hls/streamLimits.js';
 import type { RoomSettings } from '../store/records.js';
+import { RETENTION_LIMITS } from '../store/retention.js';
 import { ApiError } from './errors.js';
 
 type SettingRule = { readonly type: 'boolean' } | { readonly type: 'number'; readonly min: number; readonly max: number; readonly integer: boolean };
@@ -14,6 +15,10 @@ const KNOWN: Record<string, SettingRule> = {
   windowSegments: { type: 'number', min: STREAM_LIMITS.windowSegments.min, max: STREAM_LIMITS.windowSegments.max, integer: true },
   /** true: an adaptive ladder (source, 480p, 240p) behind a master playlist; always transcodes. */
   ladder: { type: 'boolean' },
+  /** Stored messages older than this many days are pruned; 0: kept whatever the global setting. */
+  historyRetentionDays: { type: 'number', min: 0, max: RETENTION_LIMITS.maxDays, integer: true },
+  /** Only the newest this many stored messages are kept; 0: all, whatever the global setting. */
+  historyMaxMessages: { type: 'number', min: 0, max: RETENTION_LIMITS.maxMessages, integer: true },
 };
 
 /** Reads the optional `{"settings":{...}}` body of a room create. */

@@ -102,6 +102,8 @@ export type PrimaryRequests = {
 /** One-way notes from the primary to workers. */
 export type WorkerNotes = {
   'cache.delta': CacheDelta;
+  /** An operator deleted the room's stored history: the worker forgets its recent messages too. */
+  'room.historyDeleted': { room: string };
 };
 
 /** One-way notes from a worker to the primary. */

@@ -112,9 +112,14 @@ export class MessageCommitter {
     this.#refs.forgetRoom(room);
   }
 
-  /** Waits for every message taken so far to be committed (or refused). */
-  async close(): Promise<void> {
+  /** Waits until every message taken so far is committed (or refused). */
+  async flush(): Promise<void> {
     while (this.#committing || this.#queue.length > 0) await (this.#committing ?? this.#commitNext());
+  }
+
+  /** For shutdown: the last commits. */
+  close(): Promise<void> {
+    return this.flush();
   }
 
   #admit(count: number, deadline: number): void {

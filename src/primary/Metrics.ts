@@ -82,6 +82,7 @@ export class Metrics {
       duplicates: counter('chatserver_messages_resent_total', 'Resent messages (same ref) answered with the first acknowledgement'),
       refused: counter('chatserver_messages_refused_total', 'Messages refused because too many waited for the store'),
       expired: counter('chatserver_messages_expired_total', 'Messages refused because they reached the primary after their deadline'),
+      pruned: counter('chatserver_messages_pruned_total', 'Stored messages deleted by history retention'),
       storeErrors: counter('chatserver_store_errors_total', 'Store calls that failed'),
       cacheRefreshes: counter('chatserver_cache_refreshes_total', 'Cache reloads from the store'),
       cacheFailures: counter('chatserver_cache_refresh_failures_total', 'Cache reloads that failed'),
@@ -130,6 +131,7 @@ export class Metrics {
     setCounter(c.duplicates, stats.messages.duplicates);
     setCounter(c.refused, stats.messages.refused);
     setCounter(c.expired, stats.messages.expired);
+    setCounter(c.pruned, stats.retention.pruned);
     setCounter(c.storeErrors, stats.store.errors);
     setCounter(c.cacheRefreshes, stats.cache.refreshes);
     setCounter(c.cacheFailures, stats.cache.failures);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { APP_VERSION } from '../appInfo.js';
 import { LIMITS } from '../chat/protocol.js';
@@ -21,11 +22,14 @@ import type { LocalJournal } from '../store/journal/LocalJournal.js';
 import type { Store } from '../store/Store.js';
 import { ChatAdmin } from './ChatAdmin.js';
 import { DataCache } from './DataCache.js';
+import { HistoryAdmin } from './HistoryAdmin.js';
+import { HistoryPruner } from './HistoryPruner.js';
 import { MessageCommitter } from './MessageCommitter.js';
 import { ModeratorRegistry } from './ModeratorRegistry.js';
 import { PortAllocator } from './PortAllocator.js';
 import { RoomDirectory } from './RoomDirectory.js';
 import type { ServerStats } from './ServerStats.js';
+import { StoreBackups } from './StoreBackups.js';
 import { WorkerPool } from './WorkerPool.js';
 import { workerEnvironment } from './workerEnvironment.js';
 
@@ -54,6 +58,9 @@ export class Primary {
   readonly #pool: WorkerPool;
   readonly #rooms: RoomDirectory;
   readonly #ports: PortAllocator;
+  readonly #pruner: HistoryPruner;
+  readonly #history: HistoryAdmin;
+  readonly #backups: StoreBackups;
   #apps: FastifyInstance[] = [];
   readonly #machineLoad = new MachineLoad();
   #lbClient: LoadBalancerClient | undefined;
@@ -93,7 +100,11 @@ export class Primary {
       store,
       refreshMs: config.cacheRefreshMs,
       logger: logger.child({ component: 'cache' }),
-      publish: (delta) => this.#pool.broadcast('cache.delta', delta),
+      publish: (delta) => {
+        this.#pool.broadcast('cache.delta', delta);
+        // A retention setting may have changed: applied now rather than at the next pass.
+        if (delta.settings) void this.#pruner.run();
+      },
     });
     this.#ports = new PortAllocator(config.roomPorts);
     this.#rooms = new RoomDirectory({
@@ -107,6 +118,25 @@ export class Primary {
       },
     });
     this.#chatAdmin = new ChatAdmin(store, this.#cache, this.#pool, this.#rooms, this.#moderators, { maxRoomBans: config.maxRoomBans }, logger.child({ component: 'chat-admin' }));
+    this.#pruner = new HistoryPruner({
+      store,
+      logger: logger.child({ component: 'retention' }),
+      settings: () => this.#cache.snapshot().settings,
+      rooms: () => this.#rooms.list(),
+    });
+    this.#history = new HistoryAdmin({
+      store,
+      messages: this.#messages,
+      roomExists: (room) => this.#rooms.get(room) !== undefined,
+      forgetRecent: (room) => this.#pool.broadcast('room.historyDeleted', { room }),
+      logger: logger.child({ component: 'history' }),
+    });
+    this.#backups = new StoreBackups({
+      store,
+      dir: path.join(config.dataDir, 'backups'),
+      keep: config.backupKeep,
+      logger: logger.child({ component: 'backup' }),
+    });
     this.#control = new ServerControl({ pool: this.#pool, rooms: this.#rooms, state: this.#state, logger, requestShutdown });
   }
 
@@ -119,8 +149,12 @@ export class Primary {
     if (storeUp) await this.#messages.loadRecentRefs();
     await this.#cache.start(storeUp);
     await this.#pool.start();
-    if (storeUp) await this.#rooms.restore();
-    else this.#store.health?.once('up', () => void this.#storeArrived());
+    if (storeUp) {
+      await this.#rooms.restore();
+      this.#pruner.start();
+    } else {
+      this.#store.health?.once('up', () => void this.#storeArrived());
+    }
     this.#store.health?.on('up', () => void this.#cache.refresh());
     this.#loadTimer = setInterval(() => void this.#rooms.refreshLoads(), LOAD_POLL_MS);
     this.#loadTimer.unref();
@@ -131,6 +165,8 @@ export class Primary {
       rooms: this.#rooms,
       state: this.#state,
       chatAdmin: this.#chatAdmin,
+      history: this.#history,
+      backups: this.#backups,
       control: this.#control,
       readyWorkers: () => this.#pool.readySlots().length,
       stats: () => this.stats(),
@@ -185,6 +221,7 @@ export class Primary {
       ports: { ...this.#config.roomPorts, used: this.#ports.used },
       store: { kind: this.#store.kind, up: this.#store.health?.up ?? true, journalEntries: this.#journal?.depth ?? 0, ...this.#storeCounters },
       messages: { ...this.#messages.counters },
+      retention: { ...this.#pruner.counters },
       cache: { version: snapshot.version, loadedAt: snapshot.loadedAt ? new Date(snapshot.loadedAt).toISOString() : null, ...this.#cache.counters },
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
     };
@@ -204,8 +241,10 @@ export class Primary {
     await this.#lbClient?.close(true);
     this.#rooms.close();
     await this.#pool.stop(reason);
+    await this.#pruner.close();
     await this.#messages.close();
     this.#cache.close();
+    await this.#backups.close();
     await this.#store.close();
     this.#logger.info('shutdown complete');
   }
@@ -229,11 +268,12 @@ export class Primary {
     return true;
   }
 
-  /** After a start without the store, once it answers: the recent refs, and the stored rooms. */
+  /** After a start without the store, once it answers: the recent refs, the stored rooms, then retention. */
   async #storeArrived(): Promise<void> {
     this.#logger.warn('store reachable: restoring stored rooms');
     await this.#messages.loadRecentRefs().catch((error: unknown) => this.#logger.warn({ err: error }, 'recent message refs not loaded'));
     await this.#rooms.restore().catch((error: unknown) => this.#logger.error({ err: error }, 'restoring rooms failed'));
+    this.#pruner.start();
   }
 
   #startLoadBalancerClient(): void {

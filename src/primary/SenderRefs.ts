@@ -16,8 +16,8 @@ const keyOf = (message: ChatMessageRecord): string | undefined => (message.ref =
 
 /**
  * The messages that carried a sender's `ref`, by (room, user, ref), for a bounded window: a
- * message sent again with the same ref (the client never got its acknowledgement, or sent it
- * twice) is answered with the first one instead of being stored a second time.
+ * message sent again with the same ref and text (the client never got its acknowledgement, or
+ * sent it twice) is answered with the first one instead of being stored a second time.
  */
 export class SenderRefs {
   /** In insertion order, which is time order: the oldest are at the front. */
@@ -34,12 +34,16 @@ export class SenderRefs {
     return this.#byKey.size;
   }
 
-  /** The first message with this one's (room, user, ref), still within the window, if any. */
+  /**
+   * The first message with this one's (room, user, ref) and the same text, still within the
+   * window, if any. A different text under a used ref is a new message: clients that count refs
+   * from 1 on every connection reuse them, and must not have new messages taken for resends.
+   */
   find(message: ChatMessageRecord, now = Date.now()): Remembered | undefined {
     const key = keyOf(message);
     if (key === undefined) return undefined;
     const found = this.#byKey.get(key);
-    return found && now - found.at <= this.#windowMs ? found : undefined;
+    return found && found.record.text === message.text && now - found.at <= this.#windowMs ? found : undefined;
   }
 
   remember(message: ChatMessageRecord, committed: Promise<void>, at = Date.now()): void {

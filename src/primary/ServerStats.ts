@@ -1,5 +1,6 @@
 import type { CacheCounters } from './DataCache.js';
 import type { MessageCommitterCounters } from './MessageCommitter.js';
+import type { PrunerCounters } from './HistoryPruner.js';
 import type { StoreCounters } from '../store/CountingStore.js';
 import type { StoreKind } from '../store/Store.js';
 import type { SlotState } from './WorkerPool.js';
@@ -25,6 +26,8 @@ export interface ServerStats {
   /** `up`: the store answers (always for the embedded one); `journalEntries`: writes MongoDB has not taken yet. */
   readonly store: { kind: StoreKind; up: boolean; journalEntries: number } & Readonly<StoreCounters>;
   readonly messages: Readonly<MessageCommitterCounters>;
+  /** History retention: pruning passes, messages pruned, failed passes. */
+  readonly retention: Readonly<PrunerCounters>;
   readonly cache: { version: number; loadedAt: string | null } & Readonly<CacheCounters>;
   readonly memory: { rssBytes: number; heapUsedBytes: number };
 }

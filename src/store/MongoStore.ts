@@ -9,6 +9,7 @@ import {
   type RevocationRecord,
   type RoomRecord,
 } from './records.js';
+import type { PruneRule } from './retention.js';
 
 interface SettingsDoc extends Partial<GlobalSettings> {
   scope: 'global';
@@ -112,6 +113,42 @@ export class MongoStore implements Store {
 
   async deleteMessages(room: string): Promise<number> {
     return (await this.#messages.deleteMany({ room })).deletedCount;
+  }
+
+  async listMessagesAfter(room: string, after: string | undefined, limit: number): Promise<ChatMessageRecord[]> {
+    const filter: Filter<ChatMessageRecord> = after === undefined ? { room } : { room, id: { $gt: after } };
+    return this.#messages.find(filter, noId).sort({ id: 1 }).limit(Math.max(0, limit)).toArray();
+  }
+
+  /**
+   * The same pruning as the embedded store's (no TTL index: `ts` is a number, and a TTL index
+   * could not keep the newest N): the room's `limit` oldest messages are read, and those the
+   * rule covers deleted.
+   */
+  async pruneMessages(room: string, rule: PruneRule, limit: number): Promise<number> {
+    if (limit <= 0 || (rule.olderThan === undefined && rule.keepNewest === undefined)) return 0;
+    let boundary: string | undefined;
+    if (rule.keepNewest !== undefined) {
+      const [nth] = await this.#messages.find({ room }, { projection: { _id: 0, id: 1 } }).sort({ id: -1 }).skip(Math.max(0, rule.keepNewest - 1)).limit(1).toArray();
+      boundary = nth?.id;
+      if (boundary === undefined && rule.olderThan === undefined) return 0;
+    }
+    const oldest = await this.#messages.find({ room }, { projection: { _id: 0, id: 1, ts: 1 } }).sort({ id: 1 }).limit(limit).toArray();
+    const doomed = oldest.filter((m) => (rule.olderThan !== undefined && m.ts < rule.olderThan) || (boundary !== undefined && m.id < boundary)).map((m) => m.id);
+    if (doomed.length === 0) return 0;
+    return (await this.#messages.deleteMany({ room, id: { $in: doomed } })).deletedCount;
+  }
+
+  async listMessageRooms(after: string | undefined, limit: number): Promise<string[]> {
+    // One seek of the (room, id) index per room, whatever the number of messages or rooms.
+    const rooms: string[] = [];
+    for (let last = after; rooms.length < limit; ) {
+      const next = await this.#messages.findOne(last === undefined ? {} : { room: { $gt: last } }, { sort: { room: 1 }, projection: { _id: 0, room: 1 } });
+      if (!next) break;
+      rooms.push(next.room);
+      last = next.room;
+    }
+    return rooms;
   }
 
   async addBan(ban: BanRecord): Promise<void> {

@@ -1,5 +1,6 @@
 import type { StoreHealth } from './StoreHealth.js';
 import type { BanRecord, ChatMessageRecord, GlobalSettings, HistoryQuery, RevocationRecord, RoomRecord } from './records.js';
+import type { PruneRule } from './retention.js';
 
 export type StoreKind = 'embedded' | 'mongodb';
 
@@ -32,6 +33,23 @@ export interface Store {
   deleteMessages(room: string): Promise<number>;
   /** Messages stored with a sender's ref after `since` (ts), oldest first: what resends are checked against. */
   listMessagesWithRef(since: number): Promise<ChatMessageRecord[]>;
+  /** Up to `limit` messages of a room with ids above `after` (from the start when absent), oldest first: an export page. */
+  listMessagesAfter(room: string, after: string | undefined, limit: number): Promise<ChatMessageRecord[]>;
+  /**
+   * Deletes what `rule` says of the room's oldest messages, looking at no more than `limit` of
+   * them (one short write): resolves with how many went. Fewer than `limit` means the room has
+   * nothing more to prune now. Ids sort by time, so what a rule prunes is always the start of
+   * the room's history.
+   */
+  pruneMessages(room: string, rule: PruneRule, limit: number): Promise<number>;
+  /** Up to `limit` names, in order, above `after`, of rooms that have stored messages (a deleted room's too). */
+  listMessageRooms(after: string | undefined, limit: number): Promise<string[]>;
+  /**
+   * An online copy of the whole store into `file`: a consistent snapshot as of the call, made
+   * while the server goes on writing. Only the embedded store has it: MongoDB is backed up with
+   * its own tools (mongodump).
+   */
+  backup?(file: string): Promise<void>;
 
   addBan(ban: BanRecord): Promise<void>;
   /** Bans that have not expired at `now`. */

@@ -59,6 +59,10 @@ export interface GlobalSettings {
   readonly chatBurst: number | null;
   readonly historySize: number;
   readonly welcomeText: string;
+  /** Stored messages older than this many days are pruned (a room's own setting wins); null: kept. */
+  readonly historyRetentionDays: number | null;
+  /** Only the newest this many messages of each room are kept (a room's own setting wins); null: all. */
+  readonly historyMaxMessages: number | null;
 }
 
 export const DEFAULT_SETTINGS: GlobalSettings = Object.freeze({
@@ -68,6 +72,8 @@ export const DEFAULT_SETTINGS: GlobalSettings = Object.freeze({
   chatBurst: null,
   historySize: 50,
   welcomeText: '',
+  historyRetentionDays: null,
+  historyMaxMessages: null,
 });
 
 export interface HistoryQuery {

@@ -62,6 +62,7 @@ export class RoomWorker {
     });
     channel.handle('worker.shutdown', async ({ reason }) => ({ rooms: await this.close(reason) }));
     channel.onNote('cache.delta', (delta) => this.#useDelta(delta));
+    channel.onNote('room.historyDeleted', ({ room }) => this.#rooms.get(room)?.chat.history.forget());
   }
 
   /** Asks the primary for the cached data, then tells it this worker takes requests. */

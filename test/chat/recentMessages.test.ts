@@ -27,6 +27,16 @@ describe('recent messages kept by the worker', () => {
     expect(recent.page(record(10).id, 50)).toBeUndefined();
   });
 
+  it('forgets everything when the stored history is deleted, and sends pages to the primary until it holds a page again', () => {
+    const recent = new RecentMessages();
+    recent.load(range(0, 60), 100);
+    recent.clear();
+    expect(recent.newest(50)).toEqual([]);
+    expect(recent.page(undefined, 50)).toBeUndefined();
+    for (const message of range(100, 150)) recent.add(message, 100);
+    expect(ids(recent.page(undefined, 50))).toEqual(range(100, 150).map((m) => m.id));
+  });
+
   it('answers every page of a room whose whole history it holds, ending with more: false', () => {
     const recent = new RecentMessages();
     recent.load(range(0, 60), 100);

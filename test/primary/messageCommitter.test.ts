@@ -104,9 +104,16 @@ describe('MessageCommitter', () => {
   it('answers a resend of the same ref by the same user with the first message, storing it once', async () => {
     const original = message('r', 1, { ref: '"x"' });
     expect(await committer.commit([original])).toEqual([null]);
-    const answers = await committer.commit([message('r', 2, { ref: '"x"' }), message('r', 3, { ref: '"x"', user: 'someone-else' }), message('r', 4), message('other', 5, { ref: '"x"' })]);
-    expect(answers).toEqual([original, null, null, null]);
-    expect(ids(await inner.listMessages('r', { limit: 10 }))).toEqual(['m000001', 'm000003', 'm000004']);
+    const answers = await committer.commit([
+      { ...message('r', 2, { ref: '"x"' }), text: original.text },
+      { ...message('r', 3, { ref: '"x"', user: 'someone-else' }), text: original.text },
+      message('r', 4),
+      { ...message('other', 5, { ref: '"x"' }), text: original.text },
+      // The same ref with another text: a client that counts refs again from 1 sent a new message.
+      message('r', 6, { ref: '"x"' }),
+    ]);
+    expect(answers).toEqual([original, null, null, null, null]);
+    expect(ids(await inner.listMessages('r', { limit: 10 }))).toEqual(['m000001', 'm000003', 'm000004', 'm000006']);
     expect(committer.counters.duplicates).toBe(1);
   });
 
@@ -115,7 +122,7 @@ describe('MessageCommitter', () => {
     const original = message('r', 1, { ref: '7' });
     const first = committer.commit([original]);
     await new Promise((resolve) => setImmediate(resolve));
-    const resend = committer.commit([message('r', 2, { ref: '7' })]);
+    const resend = committer.commit([{ ...message('r', 2, { ref: '7' }), text: original.text }]);
     gated.release();
     expect(await first).toEqual([null]);
     expect(await resend).toEqual([original]);
@@ -127,7 +134,7 @@ describe('MessageCommitter', () => {
     await committer.commit([original]);
     const restarted = new MessageCommitter({ store: inner, logger: silent });
     await restarted.loadRecentRefs();
-    expect(await restarted.commit([message('r', 2, { ref: '"before-restart"' })])).toEqual([original]);
+    expect(await restarted.commit([{ ...message('r', 2, { ref: '"before-restart"' }), text: original.text }])).toEqual([original]);
     expect(ids(await inner.listMessages('r', { limit: 10 }))).toEqual(['m000001']);
     await restarted.close();
   });

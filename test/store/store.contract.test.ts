@@ -3,61 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
-import { MongoStore } from '../../src/store/MongoStore.js';
 import type { Store } from '../../src/store/Store.js';
 import { DEFAULT_SETTINGS, type ChatMessageRecord } from '../../src/store/records.js';
+import { storeTargets } from '../helpers/storeTargets.js';
 
-interface Target {
-  name: string;
-  /** A fresh, open store over the same data as the previous one (`reopen`) or over new data. */
-  make(reopen: boolean): Promise<Store>;
-  cleanup(): Promise<void>;
-}
-
-function sqliteTarget(): Target {
-  let dir = '';
-  return {
-    name: 'embedded (SQLite)',
-    async make(reopen) {
-      if (!reopen) dir = mkdtempSync(path.join(os.tmpdir(), 'store-'));
-      const store = new SqliteStore(dir);
-      await store.open();
-      return store;
-    },
-    async cleanup() {
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function mongoTarget(uri: string): Target {
-  let dbUri = '';
-  const made: Store[] = [];
-  return {
-    name: 'mongodb',
-    async make(reopen) {
-      if (!reopen) {
-        const url = new URL(uri);
-        url.pathname = `/chatserver_test_${process.pid}_${Date.now()}`;
-        dbUri = url.toString();
-      }
-      const store = new MongoStore(dbUri);
-      await store.open();
-      made.push(store);
-      return store;
-    },
-    async cleanup() {
-      const { MongoClient } = await import('mongodb');
-      const client = new MongoClient(dbUri);
-      await client.db().dropDatabase();
-      await client.close();
-      await Promise.all(made.splice(0).map((s) => s.close()));
-    },
-  };
-}
-
-const targets: Target[] = [sqliteTarget()];
-if (process.env.MONGODB_URI) targets.push(mongoTarget(process.env.MONGODB_URI));
+const targets = storeTargets();
 
 const message = (room: string, id: string, ts: number): ChatMessageRecord => ({ room, id, user: 'u1', name: 'Ann', text: `text ${id}`, ts });
 

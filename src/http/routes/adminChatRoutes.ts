@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { addressBanProblem } from '../../chat/banKeys.js';
 import { LIMITS } from '../../chat/protocol.js';
 import type { GlobalSettings } from '../../store/records.js';
+import { RETENTION_LIMITS } from '../../store/retention.js';
 import type { AppContext } from '../AppContext.js';
 import { ApiError } from '../errors.js';
 import { parseRoomName } from '../roomName.js';
@@ -18,6 +19,8 @@ const settingsSchema = {
       chatBurst: { type: ['integer', 'null'], minimum: 1, maximum: 10_000 },
       historySize: { type: 'integer', minimum: 0, maximum: 500 },
       welcomeText: { type: 'string', maxLength: 2000 },
+      historyRetentionDays: { type: ['integer', 'null'], minimum: 1, maximum: RETENTION_LIMITS.maxDays },
+      historyMaxMessages: { type: ['integer', 'null'], minimum: 1, maximum: RETENTION_LIMITS.maxMessages },
     },
   },
 } as const;

@@ -17,7 +17,7 @@ function field<T>(body: unknown, name: string, valid: (value: unknown) => value 
 const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
 const isLevel = (value: unknown): value is LogLevel => typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value);
 
-/** The admin API's server switches: drain / resume, rolling restart, shutdown, log level. */
+/** The admin API's server switches: drain / resume, rolling restart, shutdown, log level, backup. */
 export function registerServerRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post('/api/v1/server/accepting', async (request) => {
     const accepting = field(request.body, 'accepting', isBoolean, 'true or false');
@@ -33,6 +33,8 @@ export function registerServerRoutes(app: FastifyInstance, ctx: AppContext): voi
     setTimeout(() => ctx.control.shutdown('admin API'), 50);
     return reply;
   });
+
+  app.post('/api/v1/server/backup', async () => ({ data: await ctx.backups.run() }));
 
   app.get('/api/v1/server/log-level', async () => ({ data: { level: ctx.logger.level } }));
 

@@ -1,5 +1,6 @@
 import type { Logger } from '../../log/createLogger.js';
 import { mergeNewest } from '../idOrder.js';
+import type { PruneRule } from '../retention.js';
 import type { Store } from '../Store.js';
 import { StoreHealth } from '../StoreHealth.js';
 import type { BanRecord, ChatMessageRecord, GlobalSettings, HistoryQuery, RevocationRecord, RoomRecord } from '../records.js';
@@ -105,6 +106,17 @@ export class JournaledStore implements Store {
       return [];
     });
     return [...stored, ...journaled];
+  }
+
+  // History maintenance (export, retention) works on what MongoDB holds: it fails during an outage.
+  listMessagesAfter(room: string, after: string | undefined, limit: number): Promise<ChatMessageRecord[]> {
+    return this.#remote.listMessagesAfter(room, after, limit);
+  }
+  pruneMessages(room: string, rule: PruneRule, limit: number): Promise<number> {
+    return this.#remote.pruneMessages(room, rule, limit);
+  }
+  listMessageRooms(after: string | undefined, limit: number): Promise<string[]> {
+    return this.#remote.listMessageRooms(after, limit);
   }
 
   addBan(ban: BanRecord): Promise<void> {

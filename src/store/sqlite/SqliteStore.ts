@@ -11,7 +11,10 @@ import {
   type RevocationRecord,
   type RoomRecord,
 } from '../records.js';
+import type { PruneRule } from '../retention.js';
+import { HistoryMaintenance } from './historyMaintenance.js';
 import { importNedbFiles, type NedbImportReport } from './importNedb.js';
+import { onlineBackup } from './onlineBackup.js';
 import { openDatabase } from './openDatabase.js';
 import { inTransaction } from './transaction.js';
 
@@ -102,6 +105,7 @@ export class SqliteStore implements Store {
   #db: DatabaseSync | undefined;
   #statements: Statements | undefined;
   #opening: Promise<void> | undefined;
+  #maintenance: HistoryMaintenance | undefined;
   /** What the last open() did with the previous version's NeDB files; undefined when there were none. */
   lastImport: NedbImportReport | undefined;
 
@@ -122,6 +126,11 @@ export class SqliteStore implements Store {
     return this.#statements;
   }
 
+  get #history(): HistoryMaintenance {
+    if (!this.#maintenance) throw new Error('store is closed');
+    return this.#maintenance;
+  }
+
   async open(): Promise<void> {
     if (this.#db) return;
     // The NeDB import awaits its reads: a second open() meanwhile waits for the same one.
@@ -139,12 +148,14 @@ export class SqliteStore implements Store {
     }
     this.#db = db;
     this.#statements = prepare(db);
+    this.#maintenance = new HistoryMaintenance(db, messageOf);
   }
 
   async close(): Promise<void> {
     const db = this.#db;
     this.#db = undefined;
     this.#statements = undefined;
+    this.#maintenance = undefined;
     db?.close();
   }
 
@@ -189,6 +200,24 @@ export class SqliteStore implements Store {
 
   async deleteMessages(room: string): Promise<number> {
     return Number(this.#s.deleteMessages.run(room).changes);
+  }
+
+  async listMessagesAfter(room: string, after: string | undefined, limit: number): Promise<ChatMessageRecord[]> {
+    return this.#history.messagesAfter(room, after, limit);
+  }
+
+  async pruneMessages(room: string, rule: PruneRule, limit: number): Promise<number> {
+    return this.#history.prune(room, rule, limit);
+  }
+
+  async listMessageRooms(after: string | undefined, limit: number): Promise<string[]> {
+    return this.#history.roomsAfter(after, limit);
+  }
+
+  /** An online backup (see onlineBackup): the server keeps writing while it runs. */
+  async backup(file: string): Promise<void> {
+    if (!this.#db) throw new Error('store is closed');
+    await onlineBackup(this.file, file);
   }
 
   async addBan(ban: BanRecord): Promise<void> {

@@ -1,0 +1,88 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ApiError } from '../http/errors.js';
+import type { Logger } from '../log/createLogger.js';
+import type { Store } from '../store/Store.js';
+import type { ChatMessageRecord } from '../store/records.js';
+import type { MessageCommitter } from './MessageCommitter.js';
+
+/** Messages per store read of an export, and per store write of a delete. */
+const PAGE = 500;
+
+export interface HistoryAdminOptions {
+  readonly store: Store;
+  /** Messages taken before a delete are committed first, so the delete covers every message sent before it. */
+  readonly messages: Pick<MessageCommitter, 'flush' | 'forgetRoom'>;
+  readonly roomExists: (room: string) => boolean;
+  /** Tells the room's worker to drop the recent messages it keeps. */
+  readonly forgetRecent: (room: string) => void;
+  readonly logger: Logger;
+}
+
+/** One stored message as an export line: everything but the sender's `ref`, which is never sent out. */
+function line(message: ChatMessageRecord): string {
+  const { room, id, user, name, text, ts } = message;
+  return `${JSON.stringify({ room, id, user, name, text, ts })}\n`;
+}
+
+/**
+ * The admin API's work on one room's stored history: export it (NDJSON, oldest first, a page
+ * per store read, so no room is ever whole in memory) and delete it (in small batches, as the
+ * pruner does, so a long history does not hold the store or the event loop). Both work for a
+ * room that was deleted but whose messages remain.
+ */
+export class HistoryAdmin {
+  readonly #options: HistoryAdminOptions;
+
+  constructor(options: HistoryAdminOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * The export as chunks of NDJSON lines, pulled page by page as the reader takes them. Fails
+   * with ROOM_NOT_FOUND before anything is sent when there is neither such a room nor a message of it.
+   */
+  async export(room: string): Promise<AsyncIterable<string>> {
+    // Every acknowledged message is in the store already: an acknowledgement follows the commit.
+    const first = await this.#storeCall(() => this.#options.store.listMessagesAfter(room, undefined, PAGE));
+    if (first.length === 0 && !this.#options.roomExists(room)) throw new ApiError('ROOM_NOT_FOUND', 'No such room, and no stored messages under that name');
+    return this.#chunks(room, first);
+  }
+
+  /** Deletes every message sent before this call; resolves with how many. */
+  async delete(room: string): Promise<number> {
+    const cutoff = Date.now();
+    await this.#options.messages.flush();
+    // A resend of a deleted message is a new message.
+    this.#options.messages.forgetRoom(room);
+    let deleted = 0;
+    for (;;) {
+      const count = await this.#storeCall(() => this.#options.store.pruneMessages(room, { olderThan: cutoff }, PAGE));
+      deleted += count;
+      if (count < PAGE) break;
+      await nextTurn();
+    }
+    if (deleted === 0 && !this.#options.roomExists(room)) throw new ApiError('ROOM_NOT_FOUND', 'No such room, and no stored messages under that name');
+    this.#options.forgetRecent(room);
+    this.#options.logger.info({ room, deleted }, 'room history deleted by an operator');
+    return deleted;
+  }
+
+  async *#chunks(room: string, first: ChatMessageRecord[]): AsyncGenerator<string> {
+    let page = first;
+    while (page.length > 0) {
+      yield page.map(line).join('');
+      if (page.length < PAGE) return;
+      page = await this.#options.store.listMessagesAfter(room, page.at(-1)!.id, PAGE);
+    }
+  }
+
+  /** A store call whose failure the caller sees as STORE_UNAVAILABLE (503). */
+  async #storeCall<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      this.#options.logger.error({ err: error }, 'room history: store call failed');
+      throw new ApiError('STORE_UNAVAILABLE');
+    }
+  }
+}

@@ -1,0 +1,220 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, watch } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChatTestClient, type Frame } from '../helpers/ChatTestClient.js';
+import { seedRoom } from '../helpers/historyLoad.js';
+import { isAlive, ServerProcess, serversPerTest } from '../helpers/ServerProcess.js';
+import { DATABASE_FILE, SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
+
+/** `GET .../history/export` read whole: status, content type and the NDJSON lines parsed. */
+async function exportHistory(server: ServerProcess, room: string): Promise<{ status: number; type: string | null; text: string; lines: Frame[] }> {
+  const response = await fetch(`http://127.0.0.1:${server.adminPort}/api/v1/room/${room}/history/export`, { headers: { 'x-api-key': server.env.ADMIN_KEY! } });
+  const text = await response.text();
+  const lines = response.ok ? text.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Frame) : [];
+  return { status: response.status, type: response.headers.get('content-type'), text, lines };
+}
+
+/** Sends messages and waits for each acknowledgement; resolves with the acknowledged messages. */
+async function chat(client: ChatTestClient, texts: readonly string[]): Promise<Frame[]> {
+  const acked: Frame[] = [];
+  for (const [ref, text] of texts.entries()) {
+    client.send({ type: 'message', text, ref });
+    acked.push(await client.next((f) => f.type === 'message' && f.ref === ref));
+  }
+  return acked;
+}
+
+/** Every stored message of a room, read from the database file while no server runs. */
+async function storedMessages(dataDir: string, room: string): Promise<Array<{ id: string; text: string }>> {
+  const store = new SqliteStore(dataDir);
+  await store.open();
+  try {
+    return (await store.listMessagesAfter(room, undefined, 10_000_000)).map(({ id, text }) => ({ id, text }));
+  } finally {
+    await store.close();
+  }
+}
+
+describe('history retention, export, delete and backups (real server)', () => {
+  const start = serversPerTest(afterEach);
+  const cleanup: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  it('validates the retention settings, globally and per room', async () => {
+    const server = await start({ workers: 1 });
+    for (const bad of [0, -1, 1.5, 3651, 'a month']) expect((await server.admin('PATCH', '/api/v1/settings', { historyRetentionDays: bad })).status).toBe(400);
+    for (const bad of [0, 100_001]) expect((await server.admin('PATCH', '/api/v1/settings', { historyMaxMessages: bad })).status).toBe(400);
+    const set = await server.admin('PATCH', '/api/v1/settings', { historyRetentionDays: 30, historyMaxMessages: 1000 });
+    expect(set.body.data).toMatchObject({ historyRetentionDays: 30, historyMaxMessages: 1000 });
+    expect((await server.admin('PATCH', '/api/v1/settings', { historyMaxMessages: null })).body.data).toMatchObject({ historyRetentionDays: 30, historyMaxMessages: null });
+
+    for (const bad of [{ historyRetentionDays: -1 }, { historyMaxMessages: 100_001 }, { historyMaxMessages: 2.5 }, { historyRetentionDays: true }]) {
+      const answer = await server.createRoom('bad', bad);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe('BAD_REQUEST');
+    }
+    expect((await server.createRoom('forever', { historyRetentionDays: 0, historyMaxMessages: 0 })).status).toBe(201);
+  });
+
+  it('exports a room as NDJSON, oldest first and without refs, deletes it, and the room\'s worker forgets it too', async () => {
+    const server = await start({ workers: 1, env: { CHAT_RATE: '1000', CHAT_BURST: '1000' } });
+    const port = (await server.createRoom('talk')).body.data.port as number;
+    const { client } = await ChatTestClient.join(port, { name: 'Ann' });
+    cleanup.push(() => client.close());
+    const acked = await chat(client, ['one', 'two', 'three', 'four', 'five']);
+
+    const exported = await exportHistory(server, 'talk');
+    expect(exported.status).toBe(200);
+    expect(exported.type).toBe('application/x-ndjson; charset=utf-8');
+    expect(exported.text.endsWith('\n')).toBe(true);
+    expect(exported.lines).toEqual(acked.map((m) => ({ room: 'talk', id: m.id, user: m.user, name: m.name, text: m.text, ts: m.ts })));
+
+    expect((await exportHistory(server, 'nobody')).status).toBe(404);
+    expect((await server.admin('DELETE', '/api/v1/room/nobody/history')).body.error.code).toBe('ROOM_NOT_FOUND');
+    expect((await server.admin('GET', '/api/v1/room/bad%20name/history/export')).body.error.code).toBe('INVALID_ROOM_NAME');
+    expect((await server.api('GET', '/api/v1/room/talk/history/export', { admin: true, key: 'wrong' })).status).toBe(401);
+
+    const deleted = await server.admin('DELETE', '/api/v1/room/talk/history');
+    expect(deleted.body).toEqual({ data: { room: 'talk', deleted: 5 } });
+    const empty = await exportHistory(server, 'talk');
+    expect([empty.status, empty.text]).toEqual([200, '']);
+    // The worker dropped its recent messages: a new viewer's welcome and history are empty.
+    await client.sync();
+    const { client: late, welcome } = await ChatTestClient.join(port, { name: 'Bob' });
+    cleanup.push(() => late.close());
+    expect(welcome.history).toEqual([]);
+    late.send({ type: 'history', ref: 'h' });
+    expect((await late.next((f) => f.ref === 'h')).messages).toEqual([]);
+    // The room goes on.
+    const [after] = await chat(client, ['after the delete']);
+    expect((await exportHistory(server, 'talk')).lines.map((m) => m.id)).toEqual([after!.id]);
+  });
+
+  it('prunes to the newest N when the setting changes, a room\'s own setting winning, and counts it', async () => {
+    const server = await start({ workers: 1, env: { CHAT_RATE: '1000', CHAT_BURST: '1000' } });
+    const texts = ['1', '2', '3', '4', '5', '6'];
+    const sent: Record<string, Frame[]> = {};
+    for (const [room, settings] of [['plain', undefined], ['own', { historyMaxMessages: 2 }], ['forever', { historyMaxMessages: 0 }]] as const) {
+      const port = (await server.createRoom(room, settings)).body.data.port as number;
+      const { client } = await ChatTestClient.join(port, { name: 'Ann' });
+      sent[room] = await chat(client, texts);
+      client.close();
+    }
+    // Every acknowledged message is in the store already (acknowledgements follow the commit).
+    const since = server.logs.length;
+    await server.admin('PATCH', '/api/v1/settings', { historyMaxMessages: 4 });
+    const line = await server.waitForLog((l) => l.msg === 'history pruned', 10_000, since);
+    expect(line).toMatchObject({ pruned: 2 + 4, rooms: 2 });
+
+    expect((await exportHistory(server, 'plain')).lines.map((m) => m.text)).toEqual(['3', '4', '5', '6']);
+    expect((await exportHistory(server, 'own')).lines.map((m) => m.text)).toEqual(['5', '6']);
+    expect((await exportHistory(server, 'forever')).lines).toHaveLength(6);
+    expect((await server.admin('GET', '/api/v1/stats')).body.data.retention).toMatchObject({ pruned: 6, failures: 0 });
+    expect((await server.admin('GET', '/metrics')).body).toMatch(/^chatserver_messages_pruned_total 6$/m);
+  });
+
+  it('writes an online backup into DATA_DIR/backups that opens as a store with the data in it', async () => {
+    const server = await start({ workers: 1 });
+    const port = (await server.createRoom('kept', { historyMaxMessages: 100 })).body.data.port as number;
+    const { client } = await ChatTestClient.join(port, { name: 'Ann' });
+    cleanup.push(() => client.close());
+    const acked = await chat(client, ['backed up']);
+
+    const answer = await server.admin('POST', '/api/v1/server/backup');
+    expect(answer.status).toBe(200);
+    const { file, bytes, tookMs } = answer.body.data as { file: string; bytes: number; tookMs: number };
+    expect(path.dirname(file)).toBe(path.join(server.dataDir, 'backups'));
+    expect(bytes).toBeGreaterThan(0);
+    expect(tookMs).toBeGreaterThanOrEqual(0);
+
+    const restoredDir = mkdtempSync(path.join(os.tmpdir(), 'restored-'));
+    cleanup.push(() => rmSync(restoredDir, { recursive: true, force: true }));
+    copyFileSync(file, path.join(restoredDir, DATABASE_FILE));
+    const restored = new SqliteStore(restoredDir);
+    await restored.open();
+    expect(await restored.getRoom('kept')).toMatchObject({ name: 'kept', port, settings: { historyMaxMessages: 100 } });
+    expect((await restored.listMessages('kept', { limit: 10 })).map((m) => m.id)).toEqual([acked[0]!.id]);
+    await restored.close();
+  });
+
+  /** A stopped server's folder with `room` seeded with `count` messages, and its environment for a start. */
+  const seeded = async (room: string, count: number, env: Record<string, string> = {}) => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'retention-kill-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const { env: serverEnv } = await ServerProcess.environment({ dataDir, workers: 1, roomPortCount: 4, env });
+    await seedRoom(dataDir, room, Number(serverEnv.ROOM_PORTS!.split('-')[0]), count);
+    const seededMessages = await storedMessages(dataDir, room);
+    expect(seededMessages).toHaveLength(count);
+    return { dataDir, env: serverEnv, seededMessages };
+  };
+
+  /** Starts a server on a folder; disposed after the test. */
+  const spawn = async (env: Record<string, string>) => {
+    const server = ServerProcess.spawn(env);
+    cleanup.push(() => server.dispose());
+    await server.ready(60_000);
+    return server;
+  };
+
+  /** kill -9 of the primary; resolves once its workers (which notice the closed channel) are gone too. */
+  const killPrimary = async (server: ServerProcess, workerPids: number[]) => {
+    await server.stop('SIGKILL');
+    await expect.poll(() => workerPids.filter(isAlive), { timeout: 15_000 }).toEqual([]);
+  };
+  const workerPids = async (server: ServerProcess) => ((await server.admin('GET', '/api/v1/stats')).body.data.workers as Array<{ pid: number }>).map((w) => w.pid);
+
+  it('survives kill -9 of the primary during a backup: the next start opens the database with every message, and the cut copy is cleared', { timeout: 120_000 }, async () => {
+    const { dataDir, env, seededMessages } = await seeded('big', 300_000);
+    const server = await spawn(env);
+    const pids = await workerPids(server);
+    // The copy's file appears once the copy has begun (on a thread of the server's pool): then the kill.
+    const backups = path.join(dataDir, 'backups');
+    mkdirSync(backups);
+    const watcher = watch(backups);
+    cleanup.push(() => watcher.close());
+    const copying = new Promise<void>((resolve) => watcher.on('change', (_event, name) => String(name).endsWith('.sqlite.partial') && resolve()));
+    const request = server.admin('POST', '/api/v1/server/backup').catch((error: unknown) => error);
+    await copying;
+    await killPrimary(server, pids);
+    expect(await request).toBeInstanceOf(Error);
+    // Killed mid-copy: only the partial copy is there, never a final name over a half file.
+    const left = readdirSync(backups);
+    expect(left.some((name) => name.endsWith('.sqlite.partial'))).toBe(true);
+    expect(left.filter((name) => name.endsWith('.sqlite'))).toEqual([]);
+
+    const again = await spawn(env);
+    const answer = await again.admin('POST', '/api/v1/server/backup');
+    expect(answer.status).toBe(200);
+    expect(readdirSync(backups)).toEqual([path.basename(answer.body.data.file as string)]);
+    // The whole room streams out, page after page.
+    expect((await exportHistory(again, 'big')).lines.map(({ id, text }) => ({ id, text }))).toEqual(seededMessages);
+    await again.stop();
+    expect(await storedMessages(dataDir, 'big')).toEqual(seededMessages);
+  });
+
+  it('survives kill -9 of the primary during pruning: the next start opens the database, and every message retention keeps is there', { timeout: 120_000 }, async () => {
+    const { dataDir, env, seededMessages } = await seeded('big', 300_000, { LOG_LEVEL: 'debug' });
+    const server = await spawn(env);
+    const pids = await workerPids(server);
+    const since = server.logs.length;
+    await server.admin('PATCH', '/api/v1/settings', { historyMaxMessages: 1000 });
+    await server.waitForLog((l) => l.msg === 'pruning room history' && l.room === 'big', 30_000, since);
+    await killPrimary(server, pids);
+    const afterKill = await storedMessages(dataDir, 'big');
+    // Killed mid-pass: some batches went, not all of them; what is left is the newest, whole.
+    expect(afterKill.length).toBeLessThan(seededMessages.length);
+    expect(afterKill.length).toBeGreaterThan(1000);
+    expect(afterKill).toEqual(seededMessages.slice(-afterKill.length));
+
+    const again = await spawn(env);
+    // The setting was stored: the next pass (asked for by any settings change) finishes the work.
+    const resumed = again.logs.length;
+    await again.admin('PATCH', '/api/v1/settings', { welcomeText: 'back' });
+    await again.waitForLog((l) => l.msg === 'history pruned', 30_000, resumed);
+    await again.stop();
+    expect(await storedMessages(dataDir, 'big')).toEqual(seededMessages.slice(-1000));
+  });
+});
