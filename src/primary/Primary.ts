@@ -20,6 +20,7 @@ import { createStore } from '../store/createStore.js';
 import { JournaledStore } from '../store/journal/JournaledStore.js';
 import type { LocalJournal } from '../store/journal/LocalJournal.js';
 import type { Store } from '../store/Store.js';
+import { DatabaseOpenError } from '../store/sqlite/openDatabase.js';
 import { ChatAdmin } from './ChatAdmin.js';
 import { DataCache } from './DataCache.js';
 import { HistoryAdmin } from './HistoryAdmin.js';
@@ -257,6 +258,9 @@ export class Primary {
     try {
       await this.#store.open();
     } catch (error) {
+      // A damaged or unwritable local file (the SQLite store, or MongoDB's journal) is the
+      // operator's to fix, whatever the store: its message says which file and what to do.
+      if (error instanceof DatabaseOpenError) throw error;
       if (this.#store.health) {
         this.#logger.error({ err: error }, 'MongoDB unreachable at start: serving without it (defaults, no stored rooms yet, writes to the local journal); retrying every 2 s');
         this.#store.health.startDown(error as Error);

@@ -1,6 +1,7 @@
 import type { Config } from '../config/Config.js';
 import { ConfigError } from '../config/loadConfig.js';
 import { createLogger } from '../log/createLogger.js';
+import { DatabaseOpenError } from '../store/sqlite/openDatabase.js';
 import { announceGeneratedKeys } from './announceGeneratedKeys.js';
 import { Primary } from './Primary.js';
 import { warnWeakKeys } from './warnWeakKeys.js';
@@ -55,9 +56,11 @@ export async function runPrimary(config: Config): Promise<void> {
   try {
     await primary.start();
   } catch (error) {
-    // One clear line for the operator, then the details in the log.
+    // One clear line for the operator. A bug gets its details (the stack) in the log; a setting or
+    // a data file the operator must fix is said in that line alone.
     process.stderr.write(`${(error as Error).message}\n`);
-    if (!(error instanceof ConfigError)) logger.fatal({ err: error }, 'start failed');
+    if (error instanceof DatabaseOpenError) logger.fatal({ reason: error.message }, 'start failed');
+    else if (!(error instanceof ConfigError)) logger.fatal({ err: error }, 'start failed');
     await primary.close('start failed').catch(() => undefined);
     process.exit(1);
   }
