@@ -323,13 +323,12 @@ export class ChatRoom {
 
     const { id, ts } = this.ctx.ids.next();
     this.ctx.counters.messagesIn += 1;
-    this.messageCount += 1;
     const record: ChatMessageRecord = { room: this.name, id, user: user.id, name: user.name, text: filtered.text, ts, ...(ref === undefined ? {} : { ref: JSON.stringify(ref) }) };
     let first: ChatMessageRecord | null;
     try {
       first = await this.ctx.persist(record);
     } catch (error) {
-      this.ctx.logger.warn({ err: error, room: this.name }, 'message not persisted; not delivered');
+      this.ctx.logger.warn({ room: this.name, code: (error as { code?: string }).code, reason: (error as Error).message }, 'message not persisted; not delivered');
       return this.sendError(client, 'NOT_PERSISTED', undefined, ref);
     }
     // A resend of a message stored already: its sender gets the first acknowledgement again, nobody a second copy.
@@ -337,6 +336,7 @@ export class ChatRoom {
       client.send(messageFrame(first, ref));
       return;
     }
+    this.messageCount += 1;
     this.history.remember(record);
     // Everyone gets the same bytes; the sender's copy carries its ref as the acknowledgement.
     this.broadcast(messageFrame(record), client);

@@ -9,8 +9,6 @@ import { ConnectionLimiter } from './ConnectionLimiter.js';
 import { AddressRanges } from '../net/addresses.js';
 import { ClientAddresses } from '../net/clientAddress.js';
 
-/** How long a worker whose primary vanished may take to close its rooms before it exits anyway. */
-const ORPHAN_EXIT_MS = 3_000;
 
 /** Entry point of a room worker process (a node:cluster worker). */
 export async function startWorker(config: Config, slot: string): Promise<void> {
@@ -28,13 +26,9 @@ export async function startWorker(config: Config, slot: string): Promise<void> {
   process.on('SIGINT', () => logger.debug('SIGINT ignored: the primary coordinates shutdown'));
   process.on('SIGTERM', () => logger.debug('SIGTERM ignored: the primary coordinates shutdown'));
 
-  // No primary, no worker: an orphan would keep holding room ports.
-  process.on('disconnect', () => {
-    if (worker.closed) process.exit(0);
-    logger.warn('primary disconnected; closing rooms and exiting');
-    setTimeout(() => process.exit(1), ORPHAN_EXIT_MS).unref();
-    void worker.close('primary gone').finally(() => process.exit(0));
-  });
+  // No primary, no worker: node:cluster itself exits a worker (code 0) the moment the IPC
+  // channel to its primary closes, before any handler of ours could run, so no orphan keeps a
+  // room port; its clients see their sockets drop (1006) and reconnect once the rooms are back.
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception in worker; exiting so the primary replaces it');
     process.exit(1);
