@@ -113,10 +113,8 @@ export class Primary {
       store,
       ports: this.#ports,
       logger: logger.child({ component: 'rooms' }),
-      forgetHistory: async (room) => {
-        this.#messages.forgetRoom(room);
-        await store.deleteMessages(room);
-      },
+      // In batches; while MongoDB is away, one delete that its local journal takes instead.
+      forgetHistory: (room) => this.#history.erase(room).catch(() => store.deleteMessages(room)).then(() => undefined),
     });
     this.#chatAdmin = new ChatAdmin(store, this.#cache, this.#pool, this.#rooms, this.#moderators, { maxRoomBans: config.maxRoomBans }, logger.child({ component: 'chat-admin' }));
     this.#pruner = new HistoryPruner({
