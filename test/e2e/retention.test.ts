@@ -93,6 +93,28 @@ describe('history retention, export, delete and backups (real server)', () => {
     expect((await exportHistory(server, 'talk')).lines.map((m) => m.id)).toEqual([after!.id]);
   });
 
+  it('deletes a deleted room\'s stored history, batch after batch, and a new room of that name starts empty', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'retention-delete-'));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const { env } = await ServerProcess.environment({ dataDir, workers: 1, roomPortCount: 4 });
+    // Past the 500 messages of one batch, three times over.
+    await seedRoom(dataDir, 'doomed', Number(env.ROOM_PORTS!.split('-')[0]), 1_600);
+    const server = ServerProcess.spawn(env);
+    cleanup.push(() => server.dispose());
+    await server.ready();
+    expect((await exportHistory(server, 'doomed')).lines).toHaveLength(1_600);
+
+    expect((await server.api('DELETE', '/api/v1/room/doomed', { key: server.env.KEY })).status).toBe(200);
+    // The history goes after the answer (in batches): no room and no message left is a 404.
+    await expect.poll(async () => (await exportHistory(server, 'doomed')).status, { timeout: 10_000 }).toBe(404);
+    const port = (await server.createRoom('doomed')).body.data.port as number;
+    const { client, welcome } = await ChatTestClient.join(port, { name: 'Newcomer' });
+    cleanup.push(() => client.close());
+    expect(welcome.history).toEqual([]);
+    await server.stop('SIGTERM');
+    expect(await storedMessages(dataDir, 'doomed')).toEqual([]);
+  });
+
   it('prunes to the newest N when the setting changes, a room\'s own setting winning, and counts it', async () => {
     const server = await start({ workers: 1, env: { CHAT_RATE: '1000', CHAT_BURST: '1000' } });
     const texts = ['1', '2', '3', '4', '5', '6'];
