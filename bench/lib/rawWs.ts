@@ -14,9 +14,16 @@ export class RawWsClient {
   onText: (text: string) => void = () => undefined;
   /** Protocol-level frames answered here and not passed on (Engine.IO's ping `2` -> `3`). */
   autoReply: ((text: string) => string | null) | null = null;
+  /** Resolves once the connection is gone, closed by either side or reset (a killed server). */
+  readonly closed: Promise<void>;
 
   private constructor(socket: net.Socket) {
     this.#socket = socket;
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  get isOpen(): boolean {
+    return this.#open && !this.#socket.destroyed;
   }
 
   static connect(port: number, path: string): Promise<RawWsClient> {
@@ -24,7 +31,8 @@ export class RawWsClient {
       const socket = net.connect(port, '127.0.0.1');
       const client = new RawWsClient(socket);
       socket.setNoDelay(true);
-      socket.once('error', reject);
+      // Before the handshake an error fails the connect; after it, it only ends the connection (`closed`).
+      socket.on('error', (error) => (client.#open ? undefined : reject(error)));
       socket.once('connect', () => {
         const key = randomBytes(16).toString('base64');
         socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
