@@ -38,7 +38,7 @@ export class RecentMessages {
     this.#complete = messages.length < asked;
   }
 
-  /** Adds a message the primary holds, keeping at most `capacity` (the newest). */
+  /** Adds a message the store has committed, keeping at most `capacity` (the newest). */
   add(message: ChatMessageRecord, capacity: number): void {
     insertById(this.#messages, message, idOf);
     if (this.#messages.length > capacity) {

@@ -77,19 +77,25 @@ export type WorkerRequests = {
   'worker.shutdown': [{ reason: string }, { rooms: number }];
 };
 
+/**
+ * The answer for one chat message a worker handed over: stored (`first` set when it was a
+ * resend: the message stored the first time), or not stored, and why.
+ */
+export type CommitAnswer = { readonly stored: true; readonly first?: ChatMessageRecord } | { readonly stored: false; readonly reason: string };
+
 /** Requests a worker sends to the primary. */
 export type PrimaryRequests = {
   'cache.get': [Record<string, never>, CacheSnapshot];
   /**
-   * Resolves once the store has committed the messages durably, with one answer per message:
-   * null when it was stored as sent, or the first message when it was a resend (same room,
-   * user and ref within the window), which was stored already. Fails with DEADLINE_PASSED,
-   * taking none of them, when the primary gets the request after `deadline` (epoch ms; primary
-   * and workers share the machine's clock), and with FAILED when the commit failed (none of the
-   * batch was stored): the worker waits for this answer, whatever it is, so what the senders are
-   * told is what happened.
+   * Resolves once the store has committed each message durably or failed to, with one answer
+   * per message (a batch may span two commits): stored (with `first`, the message stored the
+   * first time, when it was a resend: same room, user, ref and text within the window), or not
+   * stored and why. Fails with DEADLINE_PASSED or BUFFER_FULL, taking none of them, when the
+   * primary gets the request after `deadline` (epoch ms; primary and workers share the
+   * machine's clock) or too many messages wait for the store: the worker waits for this answer,
+   * whatever it is, so what the senders are told is what happened.
    */
-  'messages.append': [{ messages: ChatMessageRecord[]; deadline: number }, { answers: Array<ChatMessageRecord | null> }];
+  'messages.append': [{ messages: ChatMessageRecord[]; deadline: number }, { answers: CommitAnswer[] }];
   /**
    * The newest `limit` messages (at most 500) of a room older than `before`, oldest first.
    * Fails with DEADLINE_PASSED, reading nothing, when the worker has given up waiting already.

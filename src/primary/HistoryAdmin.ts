@@ -76,6 +76,30 @@ export class HistoryAdmin {
     }
   }
 
+  /**
+   * Erases what a deleted room of this name left in the store (its erase was cut short by a
+   * stop or a crash), so a new room of the name starts empty. One lookup when there is nothing.
+   */
+  async eraseLeftovers(room: string): Promise<number> {
+    const left = await this.#options.store.listMessagesAfter(room, undefined, 1);
+    return left.length === 0 ? 0 : this.erase(room);
+  }
+
+  /** At start: erases the stored history of every room that no longer exists (erases a crash cut short). */
+  async eraseOrphans(exists: (room: string) => boolean): Promise<void> {
+    let after: string | undefined;
+    let erased = 0;
+    const rooms: string[] = [];
+    for (;;) {
+      const page = await this.#options.store.listMessageRooms(after, PAGE);
+      rooms.push(...page.filter((room) => !exists(room)));
+      if (page.length < PAGE) break;
+      after = page.at(-1);
+    }
+    for (const room of rooms) erased += await this.erase(room);
+    if (erased > 0) this.#options.logger.info({ rooms: rooms.length, erased }, 'erased the history that deleted rooms left behind');
+  }
+
   async *#chunks(room: string, first: ChatMessageRecord[]): AsyncGenerator<string> {
     let page = first;
     while (page.length > 0) {

@@ -1,5 +1,6 @@
 import type { Logger } from '../log/createLogger.js';
 import { IpcError } from '../ipc/IpcChannel.js';
+import type { CommitAnswer } from '../ipc/messages.js';
 import type { Store } from '../store/Store.js';
 import type { ChatMessageRecord } from '../store/records.js';
 import { REF_WINDOW_MS, SenderRefs } from './SenderRefs.js';
@@ -32,11 +33,10 @@ export interface MessageCommitterCounters {
 
 interface Waiting {
   readonly record: ChatMessageRecord;
+  /** Its place in the order messages were taken: flush() waits up to a place. */
+  readonly seq: number;
   readonly done: { resolve(): void; reject(error: Error): void };
 }
-
-/** The answer for one message: null when it was stored as sent, the first message when it was a resend. */
-export type CommitAnswer = ChatMessageRecord | null;
 
 /**
  * Chat messages go to the store through here, and their senders are acknowledged only once the
@@ -53,6 +53,10 @@ export class MessageCommitter {
   readonly #observe: NonNullable<MessageCommitterOptions['observe']>;
   readonly #refs = new SenderRefs();
   #queue: Waiting[] = [];
+  /** Messages taken so far, and how many of the first ones are settled (commits are in order). */
+  #taken = 0;
+  #settled = 0;
+  #flushes: Array<{ readonly upTo: number; resolve(): void }> = [];
   #committing: Promise<void> | undefined;
   #scheduled = false;
   #failing = false;
@@ -70,14 +74,14 @@ export class MessageCommitter {
   /** Remembers the refs of the messages stored in the last window, so resends after a restart are recognised. */
   async loadRecentRefs(now = Date.now()): Promise<void> {
     const recent = await this.#store.listMessagesWithRef(now - REF_WINDOW_MS);
-    for (const record of recent) this.#refs.remember(record, Promise.resolve(), record.ts);
+    for (const record of recent) this.#refs.rememberStored(record);
   }
 
   /**
-   * Commits messages from a worker and resolves, once they are durable, with one answer per
-   * message. Throws DEADLINE_PASSED, taking none, when they arrive after `deadline` (the worker
-   * then tells their senders they were not saved), and BUFFER_FULL when too many wait already.
-   * Rejects when the store fails the commit: none of them was saved.
+   * Commits messages from a worker and resolves, once each is durable or has failed, with one
+   * answer per message. Throws DEADLINE_PASSED, taking none, when they arrive after `deadline`
+   * (the worker then tells their senders they were not saved), and BUFFER_FULL when too many
+   * wait already.
    */
   async commit(messages: readonly ChatMessageRecord[], deadline = Number.POSITIVE_INFINITY): Promise<CommitAnswer[]> {
     this.#admit(messages.length, deadline);
@@ -85,18 +89,17 @@ export class MessageCommitter {
     return Promise.all(
       messages.map(async (record): Promise<CommitAnswer> => {
         const first = this.#refs.find(record, now);
-        if (first) {
-          this.counters.duplicates += 1;
-          await first.committed;
-          return first.record;
+        const resend = first !== undefined;
+        if (resend) this.counters.duplicates += 1;
+        const committed = first?.committed ?? this.#enqueue(record);
+        if (!resend) this.#refs.remember(record, committed, now);
+        try {
+          await committed;
+        } catch (error) {
+          if (!resend) this.#refs.forget(record);
+          return { stored: false, reason: (error as Error).message };
         }
-        const committed = this.#enqueue(record);
-        this.#refs.remember(record, committed, now);
-        await committed.catch((error: unknown) => {
-          this.#refs.forget(record);
-          throw error;
-        });
-        return null;
+        return resend ? { stored: true, first: this.#refs.firstOf(first, record) } : { stored: true };
       }),
     );
   }
@@ -112,9 +115,14 @@ export class MessageCommitter {
     this.#refs.forgetRoom(room);
   }
 
-  /** Waits until every message taken so far is committed (or refused). */
-  async flush(): Promise<void> {
-    while (this.#committing || this.#queue.length > 0) await (this.#committing ?? this.#commitNext());
+  /**
+   * Resolves once every message taken before this call is committed (or has failed), however
+   * many keep arriving after it.
+   */
+  flush(): Promise<void> {
+    const upTo = this.#taken;
+    if (this.#settled >= upTo) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#flushes.push({ upTo, resolve }));
   }
 
   /** For shutdown: the last commits. */
@@ -140,7 +148,8 @@ export class MessageCommitter {
 
   #enqueue(record: ChatMessageRecord): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ record, done: { resolve, reject } });
+      this.#taken += 1;
+      this.#queue.push({ record, seq: this.#taken, done: { resolve, reject } });
       this.counters.waiting = this.#queue.length;
       // After this turn of the event loop: every batch the workers sent meanwhile joins this commit.
       if (!this.#scheduled && !this.#committing) {
@@ -155,12 +164,23 @@ export class MessageCommitter {
     if (this.#committing || this.#queue.length === 0) return this.#committing ?? Promise.resolve();
     const batch = this.#queue.slice(0, this.#maxBatch);
     this.#queue = this.#queue.slice(batch.length);
-    this.#committing = this.#write(batch).finally(() => {
-      this.#committing = undefined;
-      this.counters.waiting = this.#queue.length;
-      if (this.#queue.length > 0) void this.#commitNext();
-    });
+    this.#committing = this.#write(batch)
+      .catch((error: unknown) => this.#logger.error({ err: error }, 'commit bookkeeping failed'))
+      .finally(() => {
+        this.#committing = undefined;
+        this.counters.waiting = this.#queue.length;
+        this.#settle(batch.at(-1)!.seq);
+        if (this.#queue.length > 0) void this.#commitNext();
+      });
     return this.#committing;
+  }
+
+  /** Messages up to `seq` are settled: the flushes waiting for them end. */
+  #settle(seq: number): void {
+    this.#settled = seq;
+    const waiting = this.#flushes;
+    this.#flushes = waiting.filter((flush) => flush.upTo > seq);
+    for (const flush of waiting) if (flush.upTo <= seq) flush.resolve();
   }
 
   async #write(batch: readonly Waiting[]): Promise<void> {

@@ -114,7 +114,17 @@ export class Primary {
       ports: this.#ports,
       logger: logger.child({ component: 'rooms' }),
       // In batches; while MongoDB is away, one delete that its local journal takes instead.
-      forgetHistory: (room) => this.#history.erase(room).catch(() => store.deleteMessages(room)).then(() => undefined),
+      forgetHistory: (room) =>
+        this.#history
+          .erase(room)
+          .catch((error: unknown) => {
+            this.#logger.warn({ err: error, room }, 'room history not erased in batches; deleting it in one go');
+            return store.deleteMessages(room);
+          })
+          .then(() => undefined),
+      clearLeftovers: async (room) => {
+        await this.#history.eraseLeftovers(room);
+      },
     });
     this.#chatAdmin = new ChatAdmin(store, this.#cache, this.#pool, this.#rooms, this.#moderators, { maxRoomBans: config.maxRoomBans }, logger.child({ component: 'chat-admin' }));
     this.#pruner = new HistoryPruner({
@@ -145,12 +155,13 @@ export class Primary {
 
   async start(): Promise<void> {
     const storeUp = await this.#openStore();
-    if (storeUp) await this.#messages.loadRecentRefs();
+    // Always: with MongoDB away, the journal's recent messages are there to recognise resends of.
+    await this.#messages.loadRecentRefs().catch((error: unknown) => this.#logger.warn({ err: error }, 'recent message refs not loaded; resends of messages stored before this start may be stored twice'));
     await this.#cache.start(storeUp);
     await this.#pool.start();
     if (storeUp) {
       await this.#rooms.restore();
-      this.#pruner.start();
+      this.#maintainHistory();
     } else {
       this.#store.health?.once('up', () => void this.#storeArrived());
     }
@@ -275,7 +286,15 @@ export class Primary {
     this.#logger.warn('store reachable: restoring stored rooms');
     await this.#messages.loadRecentRefs().catch((error: unknown) => this.#logger.warn({ err: error }, 'recent message refs not loaded'));
     await this.#rooms.restore().catch((error: unknown) => this.#logger.error({ err: error }, 'restoring rooms failed'));
+    this.#maintainHistory();
+  }
+
+  /** Once the rooms are known: retention, and the history of deleted rooms whose erase a stop cut short. */
+  #maintainHistory(): void {
     this.#pruner.start();
+    this.#history.eraseOrphans((room) => this.#rooms.get(room) !== undefined).catch((error: unknown) => {
+      this.#logger.warn({ err: error }, 'could not erase the history deleted rooms left behind; retrying at the next start');
+    });
   }
 
   #startLoadBalancerClient(): void {

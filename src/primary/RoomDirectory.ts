@@ -36,8 +36,10 @@ export interface RoomDirectoryOptions {
   readonly store: Store;
   readonly ports: PortAllocator;
   readonly logger: Logger;
-  /** Deletes a removed room's chat history (held and stored). */
+  /** Deletes a removed room's stored chat history. */
   readonly forgetHistory: (room: string) => Promise<void>;
+  /** Erases what a deleted room of this name may have left in the store, before a new one opens. */
+  readonly clearLeftovers: (room: string) => Promise<void>;
 }
 
 /**
@@ -50,6 +52,7 @@ export class RoomDirectory {
   readonly #ports: PortAllocator;
   readonly #logger: Logger;
   readonly #forgetHistory: (room: string) => Promise<void>;
+  readonly #clearLeftovers: (room: string) => Promise<void>;
   readonly #rooms = new Map<string, RoomEntry>();
   readonly #creating = new Map<string, Promise<RoomEntry>>();
   readonly #retry = new Map<string, NodeJS.Timeout>();
@@ -60,6 +63,7 @@ export class RoomDirectory {
     this.#ports = options.ports;
     this.#logger = options.logger;
     this.#forgetHistory = options.forgetHistory;
+    this.#clearLeftovers = options.clearLeftovers;
     this.#pool.on('ready', (slot) => {
       slot.channel?.onNote('room.stream', ({ name, live }) => this.#streamChanged(slot, name, live));
       this.#reopenRoomsOf(slot);
@@ -86,7 +90,10 @@ export class RoomDirectory {
     const pending = this.#creating.get(name);
     if (pending) return { room: await pending, created: false };
 
-    const creating = this.#createNew(name, settings).finally(() => this.#creating.delete(name));
+    const creating = this.#clearLeftovers(name)
+      .catch((error: unknown) => this.#logger.warn({ err: error, room: name }, 'could not check for history a deleted room of this name left; creating the room anyway'))
+      .then(() => this.#createNew(name, settings))
+      .finally(() => this.#creating.delete(name));
     this.#creating.set(name, creating);
     return { room: await creating, created: true };
   }

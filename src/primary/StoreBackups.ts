@@ -73,7 +73,8 @@ export class StoreBackups {
       await rename(partial, file);
       await syncFolder(dir);
     } catch (error) {
-      await rm(partial, { force: true });
+      // The copy and the journal SQLite may have written beside it.
+      await this.#removePartials().catch(() => undefined);
       logger.error({ err: error, file }, 'backup failed');
       throw new ApiError('BACKUP_FAILED', `The backup could not be written: ${(error as Error).message}`);
     }

@@ -1,7 +1,7 @@
 /**
- * Arrays of messages kept in id order. Message ids sort by time as plain strings (see
- * chat/messageIds.ts), so a page of history is a binary search and a slice, whatever the size
- * of the array: no scan, no sort.
+ * Arrays of messages kept in id order (a worker's recent messages, pages being merged). Message
+ * ids sort by time as plain strings (see chat/messageIds.ts), so a page is a binary search and a
+ * slice, whatever the size of the array: no scan, no sort.
  */
 
 export type IdOf<T> = (item: T) => string;

@@ -1,4 +1,5 @@
 import type { WorkerSideChannel } from '../ipc/endpoints.js';
+import { IpcError } from '../ipc/IpcChannel.js';
 import type { ChatMessageRecord } from '../store/records.js';
 
 interface Waiting {
@@ -54,7 +55,12 @@ export class MessageBatcher {
       this.#queue = this.#queue.slice(MAX_BATCH);
       const deadline = Date.now() + APPEND_DEADLINE_MS;
       this.#channel.request('messages.append', { messages: batch.map((w) => w.record), deadline }, null).then(
-        ({ answers }) => batch.forEach((waiting, i) => waiting.resolve(answers[i] ?? null)),
+        ({ answers }) =>
+          batch.forEach((waiting, i) => {
+            const answer = answers[i];
+            if (answer?.stored) waiting.resolve(answer.first ?? null);
+            else waiting.reject(new IpcError('FAILED', answer?.reason ?? 'no answer for this message'));
+          }),
         (error: Error) => {
           for (const waiting of batch) waiting.reject(error);
         },

@@ -71,11 +71,6 @@ export class RoomWorker {
     await this.#fetchSnapshot();
   }
 
-  /** True once shutdown began: no new rooms are taken. */
-  get closed(): boolean {
-    return this.#closed;
-  }
-
   async openRoom(name: string, port: number, settings: RoomSettings, epoch: number): Promise<{ port: number }> {
     if (this.#closed) throw new IpcError('FAILED', 'worker is shutting down');
     const existing = this.#rooms.get(name);

@@ -51,7 +51,42 @@ function gatedStore(inner: SqliteStore) {
   };
 }
 
-const settle = <T>(promise: Promise<T>) => promise.then((value) => ({ ok: true as const, value }), (error: { code?: string }) => ({ ok: false as const, code: error.code }));
+const STORED = { stored: true };
+const NOT_STORED = { stored: false, reason: expect.stringContaining('SQLITE_FULL') };
+
+/** Turns of the event loop until `condition` holds (the committer schedules its commits with setImmediate). */
+const until = async (condition: () => boolean) => {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+};
+
+/**
+ * A real SQLite store whose message commits the test settles one by one: each call waits until
+ * the test commits it (written to the store) or fails it.
+ */
+function controlledStore(inner: SqliteStore) {
+  const calls: Array<{ ids: string[]; commit(): Promise<void>; fail(error: Error): void }> = [];
+  const store = new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property !== 'appendMessages') {
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      }
+      return (messages: readonly ChatMessageRecord[]) =>
+        new Promise<void>((resolve, reject) => {
+          calls.push({
+            ids: messages.map((m) => m.id),
+            commit: async () => {
+              await target.appendMessages(messages);
+              resolve();
+              await new Promise((settled) => setImmediate(settled));
+            },
+            fail: reject,
+          });
+        });
+    },
+  }) as Store;
+  return { store, calls };
+}
 
 describe('MessageCommitter', () => {
   let dir: string;
@@ -87,8 +122,8 @@ describe('MessageCommitter', () => {
     expect(firstDone).toBe(false);
     expect(await inner.listMessages('a', { limit: 10 })).toEqual([]);
     gated.release();
-    expect(await first).toEqual([null]);
-    expect(await Promise.all(later)).toEqual([[null, null], [null], [null]]);
+    expect(await first).toEqual([STORED]);
+    expect(await Promise.all(later)).toEqual([[STORED, STORED], [STORED], [STORED]]);
     expect(gated.commits).toEqual([1, 4]);
     expect(committer.counters).toMatchObject({ committed: 5, commits: 2, waiting: 0 });
     expect(ids(await inner.listMessages('a', { limit: 10 }))).toEqual(['m000001', 'm000002', 'm000004']);
@@ -103,7 +138,7 @@ describe('MessageCommitter', () => {
 
   it('answers a resend of the same ref by the same user with the first message, storing it once', async () => {
     const original = message('r', 1, { ref: '"x"' });
-    expect(await committer.commit([original])).toEqual([null]);
+    expect(await committer.commit([original])).toEqual([STORED]);
     const answers = await committer.commit([
       { ...message('r', 2, { ref: '"x"' }), text: original.text },
       { ...message('r', 3, { ref: '"x"', user: 'someone-else' }), text: original.text },
@@ -112,7 +147,7 @@ describe('MessageCommitter', () => {
       // The same ref with another text: a client that counts refs again from 1 sent a new message.
       message('r', 6, { ref: '"x"' }),
     ]);
-    expect(answers).toEqual([original, null, null, null, null]);
+    expect(answers).toEqual([{ stored: true, first: original }, STORED, STORED, STORED, STORED]);
     expect(ids(await inner.listMessages('r', { limit: 10 }))).toEqual(['m000001', 'm000003', 'm000004', 'm000006']);
     expect(committer.counters.duplicates).toBe(1);
   });
@@ -124,8 +159,8 @@ describe('MessageCommitter', () => {
     await new Promise((resolve) => setImmediate(resolve));
     const resend = committer.commit([{ ...message('r', 2, { ref: '7' }), text: original.text }]);
     gated.release();
-    expect(await first).toEqual([null]);
-    expect(await resend).toEqual([original]);
+    expect(await first).toEqual([STORED]);
+    expect(await resend).toEqual([{ stored: true, first: original }]);
     expect(gated.commits).toEqual([1]);
   });
 
@@ -134,20 +169,61 @@ describe('MessageCommitter', () => {
     await committer.commit([original]);
     const restarted = new MessageCommitter({ store: inner, logger: silent });
     await restarted.loadRecentRefs();
-    expect(await restarted.commit([{ ...message('r', 2, { ref: '"before-restart"' }), text: original.text }])).toEqual([original]);
+    expect(await restarted.commit([{ ...message('r', 2, { ref: '"before-restart"' }), text: original.text }])).toEqual([{ stored: true, first: original }]);
     expect(ids(await inner.listMessages('r', { limit: 10 }))).toEqual(['m000001']);
     await restarted.close();
   });
 
   it('refuses the whole batch when the commit fails (a full disk), keeps going, and commits a resend once the store takes writes again', async () => {
     gated.fail(true);
-    const refused = await settle(committer.commit([message('r', 1, { ref: '1' }), message('r', 2)]));
-    expect(refused).toEqual({ ok: false, code: 'FAILED' });
+    const refused = await committer.commit([message('r', 1, { ref: '1' }), message('r', 2)]);
+    expect(refused).toEqual([NOT_STORED, NOT_STORED]);
     expect(committer.counters).toMatchObject({ commitFailures: 1, committed: 0 });
     expect(await inner.listMessages('r', { limit: 10 })).toEqual([]);
     gated.fail(false);
-    expect(await committer.commit([message('r', 3, { ref: '1' })])).toEqual([null]);
+    expect(await committer.commit([{ ...message('r', 3, { ref: '1' }), text: 'r 1' }])).toEqual([STORED]);
     expect(ids(await inner.listMessages('r', { limit: 10 }))).toEqual(['m000003']);
+  });
+
+  it('answers each message of a worker\'s batch for itself when the batch spans two commits and the second fails', async () => {
+    const store = controlledStore(inner);
+    const small = new MessageCommitter({ store: store.store, logger: silent, maxBatch: 3 });
+    const a = small.commit([message('r', 1), message('r', 2)]);
+    const b = small.commit([message('r', 3), message('r', 4)]);
+    await until(() => store.calls.length === 1);
+    expect(store.calls[0]!.ids).toEqual(['m000001', 'm000002', 'm000003']);
+    await store.calls[0]!.commit();
+    await until(() => store.calls.length === 2);
+    store.calls[1]!.fail(new Error('SQLITE_FULL: database or disk is full'));
+    expect(await a).toEqual([STORED, STORED]);
+    // m3 is stored and m4 is not: its sender must hear exactly that, not that neither was.
+    expect(await b).toEqual([STORED, NOT_STORED]);
+    expect(ids(await inner.listMessages('r', { limit: 10 }))).toEqual(['m000001', 'm000002', 'm000003']);
+    await small.close();
+  });
+
+  it('finishes a flush once what was taken before it is committed, while messages keep arriving', async () => {
+    const store = controlledStore(inner);
+    const busy = new MessageCommitter({ store: store.store, logger: silent });
+    void busy.commit([message('r', 0)]);
+    await until(() => store.calls.length === 1);
+    const queued = busy.commit([message('r', 1)]);
+    let flushed = false;
+    const flush = busy.flush().then(() => (flushed = true));
+    void busy.commit([message('r', 2)]);
+    await store.calls[0]!.commit();
+    await until(() => store.calls.length === 2);
+    // m1 (taken before the flush) goes with m2 (after it) in the commit now in flight.
+    expect(flushed).toBe(false);
+    void busy.commit([message('r', 3)]);
+    await store.calls[1]!.commit();
+    expect(await queued).toEqual([STORED]);
+    await flush;
+    // A commit (m3, after the flush) is in flight: the flush did not wait for it.
+    await until(() => store.calls.length === 3);
+    expect(flushed).toBe(true);
+    await store.calls[2]!.commit();
+    await busy.close();
   });
 
   it('refuses, taking none, a batch that arrives after its deadline, and a batch beyond the waiting bound', async () => {

@@ -13,7 +13,8 @@ import {
 } from '../records.js';
 import type { PruneRule } from '../retention.js';
 import { HistoryMaintenance } from './historyMaintenance.js';
-import { importNedbFiles, type NedbImportReport } from './importNedb.js';
+import { importNedbFiles } from './importNedb.js';
+import type { NedbImportReport } from './nedbImportReport.js';
 import { onlineBackup } from './onlineBackup.js';
 import { openDatabase } from './openDatabase.js';
 import { inTransaction } from './transaction.js';

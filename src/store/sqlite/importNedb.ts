@@ -4,25 +4,14 @@ import type { Logger } from '../../log/createLogger.js';
 import { logNedbImport } from './logNedbImport.js';
 import { readMeta, writeMeta } from './meta.js';
 import { checkBan, checkMessage, checkRevocation, checkRoom, checkSettings } from './nedbDocuments.js';
-import { readNedbFile, type DocumentCheck, type NedbFileContent, type NedbProblem } from './nedbFile.js';
+import { readNedbFile, type DocumentCheck, type NedbFileContent } from './nedbFile.js';
 import { findNedbFiles, moveAside, type NedbFiles } from './nedbFiles.js';
 import { inTransaction } from './transaction.js';
+import type { NedbImportReport } from './nedbImportReport.js';
 import { writeNedbRecords, type NedbCounts } from './writeNedbRecords.js';
 
 /** The meta key that records the import (when, how much): set in the import's own transaction. */
 export const NEDB_IMPORT_KEY = 'nedb_import';
-
-export interface NedbImportReport {
-  /** false: an earlier start imported these files and was stopped before renaming them; now they were only renamed. */
-  readonly imported: boolean;
-  /** Rows added, by kind. */
-  readonly counts: NedbCounts;
-  /** Lines skipped, with file and line (at most 1,000 per file). */
-  readonly problems: readonly NedbProblem[];
-  readonly problemCount: number;
-  readonly renamed: ReadonlyArray<{ readonly from: string; readonly to: string }>;
-  readonly ms: number;
-}
 
 const NOTHING: NedbCounts = { rooms: 0, messages: 0, bans: 0, settings: 0, revocations: 0 };
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../../log/createLogger.js';
-import type { NedbImportReport } from './importNedb.js';
+import type { NedbImportReport } from './nedbImportReport.js';
 
 /** Problems logged one per line; the rest are counted (the report holds more). */
 const PROBLEM_LINES = 20;
