@@ -1,4 +1,4 @@
-import { MongoClient, type Collection, type Db, type Filter } from 'mongodb';
+import { MongoClient, type Collection, type Db, type Filter, type WriteConcernOptions } from 'mongodb';
 import type { Store } from './Store.js';
 import {
   DEFAULT_SETTINGS,
@@ -16,10 +16,27 @@ interface SettingsDoc extends Partial<GlobalSettings> {
 }
 
 /**
- * Acknowledged writes are on the journal of a majority of the replica set: a failover or a
- * crash of the primary node does not take them back.
+ * How long a durable write waits for a majority of the replica set (the server's `wtimeout`):
+ * with a secondary down, a majority that cannot be reached would hold the write, and every
+ * commit behind it, forever. Past it the write fails as an outage and goes to the local journal
+ * (the write may have been applied on the primary: the replay is idempotent).
  */
-const durable = { writeConcern: { w: 'majority', j: true } } as const;
+const WRITE_TIMEOUT_MS = 10_000;
+
+/**
+ * How long a connection may go without any answer (the driver's `socketTimeoutMS`): a silent
+ * partition answers nothing, not even the write-concern timeout, so only the client can end the
+ * wait. Above WRITE_TIMEOUT_MS so a write waiting for its write concern gets MongoDB's answer.
+ * (This driver, mongodb 7.8, ignores the client-side operation timeout `timeoutMS`: deprecated,
+ * "has no effect".)
+ */
+const SOCKET_TIMEOUT_MS = 15_000;
+
+/** Timeouts a test may shorten. */
+export interface MongoStoreOptions {
+  readonly writeTimeoutMS?: number;
+  readonly socketTimeoutMS?: number;
+}
 
 /** Keeps _id out of every document the store hands back. */
 const noId = { projection: { _id: 0 } } as const;
@@ -29,13 +46,19 @@ export class MongoStore implements Store {
   readonly kind = 'mongodb' as const;
   readonly #client: MongoClient;
   readonly #db: Db;
+  /**
+   * Acknowledged writes are on the journal of a majority of the replica set: a failover or a
+   * crash of the primary node does not take them back.
+   */
+  readonly #durable: WriteConcernOptions;
   #closed = false;
 
-  constructor(uri: string) {
+  constructor(uri: string, options: MongoStoreOptions = {}) {
     // A short server-selection timeout turns an unreachable database into a prompt error
     // instead of a request that hangs for the driver's default 30 s.
-    this.#client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, appName: 'chatserver' });
+    this.#client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, socketTimeoutMS: options.socketTimeoutMS ?? SOCKET_TIMEOUT_MS, appName: 'chatserver' });
     this.#db = this.#client.db();
+    this.#durable = { writeConcern: { w: 'majority', journal: true, wtimeoutMS: options.writeTimeoutMS ?? WRITE_TIMEOUT_MS } };
   }
 
   get #rooms(): Collection<RoomRecord> {
@@ -84,11 +107,11 @@ export class MongoStore implements Store {
   }
 
   async saveRoom(room: RoomRecord): Promise<void> {
-    await this.#rooms.replaceOne({ name: room.name }, { ...room }, { upsert: true, ...durable });
+    await this.#rooms.replaceOne({ name: room.name }, { ...room }, { upsert: true, ...this.#durable });
   }
 
   async deleteRoom(name: string): Promise<boolean> {
-    return (await this.#rooms.deleteOne({ name }, durable)).deletedCount > 0;
+    return (await this.#rooms.deleteOne({ name }, this.#durable)).deletedCount > 0;
   }
 
   async appendMessages(messages: readonly ChatMessageRecord[]): Promise<void> {
@@ -97,7 +120,7 @@ export class MongoStore implements Store {
       messages.map((message) => ({
         updateOne: { filter: { room: message.room, id: message.id }, update: { $setOnInsert: { ...message } }, upsert: true },
       })),
-      { ordered: false, ...durable },
+      { ordered: false, ...this.#durable },
     );
   }
 

@@ -6,35 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JournaledStore } from '../../src/store/journal/JournaledStore.js';
 import { JournalFullError, LocalJournal } from '../../src/store/journal/LocalJournal.js';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
-import type { Store } from '../../src/store/Store.js';
 import type { ChatMessageRecord } from '../../src/store/records.js';
+import { switchable } from '../helpers/switchableStore.js';
 
 const silent = pino({ level: 'silent' });
 const message = (room: string, i: number): ChatMessageRecord => ({ room, id: `m${String(i).padStart(6, '0')}`, user: 'u', name: 'U', text: `${room} ${i}`, ts: Date.now() });
 const ids = (messages: readonly ChatMessageRecord[]) => messages.map((m) => m.id);
-
-/**
- * A real store standing in for MongoDB behind a switch: while down, every call fails as an
- * unreachable database does; `failAfter` lets that many writes through first (an outage in the
- * middle of a replay). Injected through the Store interface, as JournaledStore sees MongoDB.
- */
-function switchable(inner: Store) {
-  const state = { down: false, failAfter: Number.POSITIVE_INFINITY, writes: 0 };
-  const store = new Proxy(inner, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      const method = (value as (...args: unknown[]) => unknown).bind(target);
-      if (property === 'close' || property === 'kind') return method;
-      return (...args: unknown[]) => {
-        if (property === 'appendMessages' || property === 'saveRoom' || property === 'deleteRoom') state.writes += 1;
-        if (state.down || state.writes > state.failAfter) return Promise.reject(new Error('connect ECONNREFUSED (store unreachable)'));
-        return method(...args);
-      };
-    },
-  });
-  return { store, state };
-}
 
 describe('JournaledStore (MongoDB outage without loss, through the Store interface)', () => {
   let dir: string;

@@ -4,11 +4,21 @@ import type { PruneRule } from '../retention.js';
 import type { Store } from '../Store.js';
 import { StoreHealth } from '../StoreHealth.js';
 import type { BanRecord, ChatMessageRecord, GlobalSettings, HistoryQuery, RevocationRecord, RoomRecord } from '../records.js';
-import type { LocalJournal} from './LocalJournal.js';
-import { type JournalEntry } from './LocalJournal.js';
+import { JournalReplayer } from './JournalReplayer.js';
+import type { LocalJournal } from './LocalJournal.js';
 
-/** Journal entries replayed per step. */
-const REPLAY_BATCH = 500;
+export interface JournaledStoreOptions {
+  readonly probeMs?: number;
+  /**
+   * Whether a remote failure is an outage (the write is journaled, the store probed until it
+   * answers) rather than a refusal of that write (thrown to its caller; set aside in a replay).
+   * Default: every failure is an outage (for stores whose errors are not told apart).
+   */
+  readonly isOutage?: (error: unknown) => boolean;
+}
+
+/** History maintenance refused while the journal holds writes MongoDB has not taken: it would miss them, or they would come back after it. */
+export class JournalPendingError extends Error {}
 
 /**
  * A remote store (MongoDB) that never loses an acknowledged write to an outage: while the remote
@@ -17,7 +27,9 @@ const REPLAY_BATCH = 500;
  * (idempotently: messages are unique by room and id, room writes are upserts and deletes) and
  * emptied. While the journal is not empty every new write joins its end, so order is kept.
  * Reads merge what the journal holds. Bans, revocations and settings are not journaled: the
- * admin API refuses them while the store is down.
+ * admin API refuses them while the store is down. A failure `isOutage` does not call an outage
+ * (MongoDB answered and refused that write) is not journaled: retried, it would fail the same
+ * way, and the store would go down and up forever with the journal filling.
  */
 export class JournaledStore implements Store {
   readonly kind;
@@ -25,14 +37,19 @@ export class JournaledStore implements Store {
   readonly journal: LocalJournal;
   readonly #remote: Store;
   readonly #logger: Logger;
+  readonly #isOutage: (error: unknown) => boolean;
+  readonly #replayer: JournalReplayer;
   #remoteOpened = false;
   #replaying: Promise<void> | undefined;
+  #closing = false;
 
-  constructor(remote: Store, journal: LocalJournal, logger: Logger, options: { probeMs?: number } = {}) {
+  constructor(remote: Store, journal: LocalJournal, logger: Logger, options: JournaledStoreOptions = {}) {
     this.kind = remote.kind;
     this.#remote = remote;
     this.journal = journal;
     this.#logger = logger;
+    this.#isOutage = options.isOutage ?? (() => true);
+    this.#replayer = new JournalReplayer({ remote, journal, logger, isOutage: this.#isOutage, stopping: () => this.#closing });
     this.health = new StoreHealth(() => this.#probe(), logger, options);
     this.health.on('up', () => void this.replay());
   }
@@ -46,7 +63,12 @@ export class JournaledStore implements Store {
     void this.replay();
   }
 
+  /**
+   * Waits for the replay step in flight only (a replay may hold a million entries, past the
+   * shutdown deadline): what is left stays in the journal for the next start.
+   */
   async close(): Promise<void> {
+    this.#closing = true;
     this.health.close();
     await this.#replaying;
     await this.#remote.close();
@@ -58,8 +80,12 @@ export class JournaledStore implements Store {
   }
 
   async listRooms(): Promise<RoomRecord[]> {
+    // The journal first: a replay step landing while MongoDB answers moves an entry from the
+    // journal into MongoDB, so read after MongoDB's answer it would be in neither (a journaled
+    // create lost, a journaled delete undone). Read before, it is applied over either answer.
+    const ops = this.journal.roomOps();
     const rooms = new Map((await this.#remote.listRooms()).map((room) => [room.name, room]));
-    for (const op of this.journal.roomOps()) {
+    for (const op of ops) {
       if (op.kind === 'saveRoom') rooms.set(op.record.name, op.record);
       else if (op.kind === 'deleteRoom') rooms.delete(op.room);
     }
@@ -108,14 +134,18 @@ export class JournaledStore implements Store {
     return [...stored, ...journaled];
   }
 
-  // History maintenance (export, retention) works on what MongoDB holds: it fails during an outage.
-  listMessagesAfter(room: string, after: string | undefined, limit: number): Promise<ChatMessageRecord[]> {
+  // History maintenance (export, an operator's delete, retention) works on what MongoDB holds,
+  // once it holds everything acknowledged: it fails while the journal cannot be replayed.
+  async listMessagesAfter(room: string, after: string | undefined, limit: number): Promise<ChatMessageRecord[]> {
+    await this.#replayed();
     return this.#remote.listMessagesAfter(room, after, limit);
   }
-  pruneMessages(room: string, rule: PruneRule, limit: number): Promise<number> {
+  async pruneMessages(room: string, rule: PruneRule, limit: number): Promise<number> {
+    await this.#replayed();
     return this.#remote.pruneMessages(room, rule, limit);
   }
-  listMessageRooms(after: string | undefined, limit: number): Promise<string[]> {
+  async listMessageRooms(after: string | undefined, limit: number): Promise<string[]> {
+    await this.#replayed();
     return this.#remote.listMessageRooms(after, limit);
   }
 
@@ -145,8 +175,9 @@ export class JournaledStore implements Store {
   }
 
   /**
-   * Replays the journal into the remote store, oldest first, until it is empty or a write
-   * fails (then StoreHealth probes, and the next 'up' replays again). One replay at a time.
+   * Replays the journal into the remote store, oldest first, until it is empty, a write fails
+   * with an outage (then StoreHealth probes, and the next 'up' replays again) or the store
+   * closes. One replay at a time.
    */
   replay(): Promise<void> {
     this.#replaying ??= this.#replay().finally(() => (this.#replaying = undefined));
@@ -155,49 +186,45 @@ export class JournaledStore implements Store {
 
   async #replay(): Promise<void> {
     const total = this.journal.depth;
-    if (total === 0 || !this.#remoteOpened) return;
+    if (total === 0 || !this.#remoteOpened || this.#closing) return;
     this.#logger.info({ entries: total }, 'replaying the local journal into MongoDB');
-    try {
-      for (let entries = this.journal.oldest(REPLAY_BATCH); entries.length > 0; entries = this.journal.oldest(REPLAY_BATCH)) {
-        for (const run of consecutiveRuns(entries)) {
-          await this.#apply(run);
-          this.journal.removeUpTo(run.at(-1)!.seq);
-        }
-      }
-    } catch (error) {
-      this.#logger.error({ err: error, left: this.journal.depth }, 'journal replay stopped: MongoDB failed a write; trying again when it answers');
-      this.health.reportFailure(error as Error);
-      return;
+    const end = await this.#replayer.run();
+    const left = this.journal.depth;
+    switch (end.kind) {
+      case 'outage':
+        this.#logger.error({ err: end.error, left }, 'journal replay stopped: MongoDB failed a write; trying again when it answers');
+        this.health.reportFailure(end.error);
+        return;
+      case 'stopped':
+        this.#logger.info({ left }, 'journal replay stopped for the shutdown; the rest is replayed after the next start');
+        return;
+      case 'emptied':
+        this.#logger.info({ entries: total, setAside: this.journal.setAside }, 'local journal replayed; writes go straight to MongoDB again');
     }
-    this.#logger.info({ entries: total }, 'local journal replayed; writes go straight to MongoDB again');
   }
 
-  async #apply(run: readonly JournalEntry[]): Promise<void> {
-    const first = run[0]!;
-    switch (first.kind) {
-      case 'message':
-        return this.#remote.appendMessages(run.map((entry) => (entry as Extract<JournalEntry, { kind: 'message' }>).record));
-      case 'saveRoom':
-        return this.#remote.saveRoom(first.record);
-      case 'deleteRoom':
-        await this.#remote.deleteRoom(first.room);
-        return;
-      case 'deleteMessages':
-        await this.#remote.deleteMessages(first.room);
-        return;
+  /** Resolves once MongoDB holds every journaled write (replaying them now if need be); throws when it cannot. */
+  async #replayed(): Promise<void> {
+    if (this.journal.depth === 0) return;
+    await this.replay();
+    if (this.journal.depth > 0) {
+      throw new JournalPendingError(`the local journal holds ${this.journal.depth} writes MongoDB has not taken yet; history maintenance waits until they are replayed`);
     }
   }
 
   /**
    * A write goes to the remote store while it is up and nothing waits in the journal; otherwise,
-   * or when the remote write fails, to the journal (durable on this machine), which answers for it.
+   * or when the remote write fails with an outage, to the journal (durable on this machine),
+   * which answers for it. A remote refusal is the caller's answer.
    */
   async #write<T>(remote: () => Promise<T>, journal: () => unknown, journaledAnswer: T): Promise<T> {
     if (this.health.up && this.journal.depth === 0 && this.#remoteOpened) {
       try {
         return await remote();
       } catch (error) {
-        this.health.reportFailure(error as Error);
+        // MongoDB answered and refused this write: the caller learns why, the store stays up.
+        if (!this.#isOutage(error)) throw error;
+        this.health.reportFailure(error instanceof Error ? error : new Error(String(error)));
       }
     }
     journal();
@@ -210,15 +237,4 @@ export class JournaledStore implements Store {
     await this.#remote.open();
     this.#remoteOpened = true;
   }
-}
-
-/** Entries split into runs a single remote call can take: consecutive messages together, every other write alone. */
-function consecutiveRuns(entries: readonly JournalEntry[]): JournalEntry[][] {
-  const runs: JournalEntry[][] = [];
-  for (const entry of entries) {
-    const last = runs.at(-1);
-    if (entry.kind === 'message' && last?.[0]?.kind === 'message') last.push(entry);
-    else runs.push([entry]);
-  }
-  return runs;
 }

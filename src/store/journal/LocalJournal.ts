@@ -16,15 +16,33 @@ export type JournalEntry =
 /** Thrown when the journal holds its maximum: the write is refused, never dropped silently. */
 export class JournalFullError extends Error {}
 
+/**
+ * `entries` is the queue MongoDB has not taken yet; a message's `ts` is a column so the resend
+ * check's recent window is found by index instead of by parsing every journaled message.
+ * `set_aside` keeps, with MongoDB's answer, the entries a replay could not write because MongoDB
+ * refused them (not an outage): out of the queue so the rest goes on, and there for an operator.
+ */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS entries (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,
     room TEXT NOT NULL,
     id TEXT,
+    ts INTEGER,
     body TEXT
   ) STRICT;
   CREATE INDEX IF NOT EXISTS entries_messages ON entries (room, id) WHERE kind = 'message';
+  CREATE INDEX IF NOT EXISTS entries_refs ON entries (ts) WHERE kind = 'message' AND json_extract(body, '$.ref') IS NOT NULL;
+  CREATE TABLE IF NOT EXISTS set_aside (
+    seq INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    room TEXT NOT NULL,
+    id TEXT,
+    ts INTEGER,
+    body TEXT,
+    error TEXT NOT NULL,
+    at INTEGER NOT NULL
+  ) STRICT;
 `;
 
 type Row = Record<string, unknown>;
@@ -46,7 +64,8 @@ function entryOf(row: Row): JournalEntry {
 /**
  * The primary's local, durable record of the writes MongoDB could not take while it was
  * unreachable (a SQLite file in DATA_DIR, synchronous=FULL): what was acknowledged is on this
- * machine's disk until MongoDB has it. Entries are replayed in order and removed once taken.
+ * machine's disk until MongoDB has it. Entries are replayed in order and removed once taken, or
+ * set aside (kept in their own table) when MongoDB refuses one for good.
  */
 export class LocalJournal {
   readonly #dir: string;
@@ -54,6 +73,7 @@ export class LocalJournal {
   #db: DatabaseSync | undefined;
   #s: ReturnType<LocalJournal['prepare']> | undefined;
   #depth = 0;
+  #setAside = 0;
 
   constructor(dataDir: string, maxEntries: number) {
     this.#dir = dataDir;
@@ -69,12 +89,18 @@ export class LocalJournal {
     return this.#depth;
   }
 
+  /** Entries the remote store refused in a replay, kept in the `set_aside` table for an operator. */
+  get setAside(): number {
+    return this.#setAside;
+  }
+
   open(): void {
     if (this.#db) return;
     const db = openDatabase(this.#dir, this.file, SCHEMA);
     this.#db = db;
     this.#s = this.prepare(db);
     this.#depth = Number((this.#s.count.get() as { n: number }).n);
+    this.#setAside = Number((this.#s.countSetAside.get() as { n: number }).n);
   }
 
   close(): void {
@@ -87,13 +113,16 @@ export class LocalJournal {
     const s = (sql: string): StatementSync => db.prepare(sql);
     return {
       count: s('SELECT count(*) AS n FROM entries'),
-      insert: s('INSERT INTO entries (kind, room, id, body) VALUES (?, ?, ?, ?)'),
+      countSetAside: s('SELECT count(*) AS n FROM set_aside'),
+      insert: s('INSERT INTO entries (kind, room, id, ts, body) VALUES (?, ?, ?, ?, ?)'),
       oldest: s('SELECT * FROM entries ORDER BY seq LIMIT ?'),
       removeUpTo: s('DELETE FROM entries WHERE seq <= ?'),
       newestOfRoom: s("SELECT * FROM entries WHERE kind = 'message' AND room = ? ORDER BY id DESC LIMIT ?"),
       beforeOfRoom: s("SELECT * FROM entries WHERE kind = 'message' AND room = ? AND id < ? ORDER BY id DESC LIMIT ?"),
       messagesOfRoom: s("DELETE FROM entries WHERE kind = 'message' AND room = ?"),
-      withRef: s("SELECT * FROM entries WHERE kind = 'message' ORDER BY seq"),
+      withRef: s("SELECT body FROM entries WHERE kind = 'message' AND json_extract(body, '$.ref') IS NOT NULL AND ts > ? ORDER BY ts, seq"),
+      copyAside: s('INSERT INTO set_aside (seq, kind, room, id, ts, body, error, at) SELECT seq, kind, room, id, ts, body, ?, ? FROM entries WHERE seq = ?'),
+      remove: s('DELETE FROM entries WHERE seq = ?'),
       roomOps: s("SELECT * FROM entries WHERE kind IN ('saveRoom', 'deleteRoom') ORDER BY seq"),
     };
   }
@@ -107,20 +136,20 @@ export class LocalJournal {
     this.#room(messages.length);
     const s = this.#statements;
     inTransaction(this.#db!, () => {
-      for (const m of messages) s.insert.run('message', m.room, m.id, JSON.stringify(m));
+      for (const m of messages) s.insert.run('message', m.room, m.id, m.ts, JSON.stringify(m));
     });
     this.#depth += messages.length;
   }
 
   saveRoom(record: RoomRecord): void {
     this.#room(1);
-    this.#statements.insert.run('saveRoom', record.name, null, JSON.stringify(record));
+    this.#statements.insert.run('saveRoom', record.name, null, null, JSON.stringify(record));
     this.#depth += 1;
   }
 
   deleteRoom(name: string): void {
     this.#room(1);
-    this.#statements.insert.run('deleteRoom', name, null, null);
+    this.#statements.insert.run('deleteRoom', name, null, null, null);
     this.#depth += 1;
   }
 
@@ -130,7 +159,7 @@ export class LocalJournal {
     const s = this.#statements;
     const dropped = inTransaction(this.#db!, () => {
       const removed = Number(s.messagesOfRoom.run(room).changes);
-      s.insert.run('deleteMessages', room, null, null);
+      s.insert.run('deleteMessages', room, null, null, null);
       return removed;
     });
     this.#depth += 1 - dropped;
@@ -154,11 +183,23 @@ export class LocalJournal {
     return rows.reverse().map((row) => JSON.parse(row.body as string) as ChatMessageRecord);
   }
 
+  /** Journaled messages sent with a ref after `since` (ts), oldest first: a range of the `entries_refs` index. */
   messagesWithRef(since: number): ChatMessageRecord[] {
-    return this.#statements.withRef
-      .all()
-      .map((row) => JSON.parse(row.body as string) as ChatMessageRecord)
-      .filter((m) => m.ref !== undefined && m.ts > since);
+    return this.#statements.withRef.all(since).map((row) => JSON.parse(row.body as string) as ChatMessageRecord);
+  }
+
+  /**
+   * Moves the entry `seq` out of the queue into `set_aside`, with why the remote store refused
+   * it and when: kept for an operator, never dropped, and no longer in the replay's way.
+   */
+  setEntryAside(seq: number, reason: string): void {
+    const s = this.#statements;
+    const moved = inTransaction(this.#db!, () => {
+      if (Number(s.copyAside.run(reason, Date.now(), seq).changes) === 0) return 0;
+      return Number(s.remove.run(seq).changes);
+    });
+    this.#depth -= moved;
+    this.#setAside += moved;
   }
 
   /** Room saves and deletes waiting here, in order. */
