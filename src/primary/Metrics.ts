@@ -72,6 +72,7 @@ export class Metrics {
       workerRss: gauge('chatserver_worker_rss_bytes', 'Resident memory of each room worker', ['worker']),
       heldMessages: gauge('chatserver_messages_pending', 'Chat messages waiting for their commit (their senders wait for the acknowledgement)'),
       journal: gauge('chatserver_store_journal_entries', 'Writes in the local journal that MongoDB has not taken yet'),
+      setAside: gauge('chatserver_store_journal_set_aside', 'Journaled writes MongoDB refused for good, kept aside in the journal for an operator'),
       storeUp: gauge('chatserver_store_up', '1 while the store answers, 0 during an outage'),
       portsUsed: gauge('chatserver_room_ports_used', 'Room ports in use'),
     };
@@ -114,6 +115,7 @@ export class Metrics {
     g.heldMessages.set(stats.messages.waiting);
     g.portsUsed.set(stats.ports.used);
     g.journal.set(stats.store.journalEntries);
+    g.setAside.set(stats.store.journalSetAside);
     g.storeUp.set(stats.store.up ? 1 : 0);
     g.workers.reset();
     g.workerRss.reset();

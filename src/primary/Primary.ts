@@ -229,7 +229,7 @@ export class Primary {
         live: rooms.filter((room) => room.live).length,
       },
       ports: { ...this.#config.roomPorts, used: this.#ports.used },
-      store: { kind: this.#store.kind, up: this.#store.health?.up ?? true, journalEntries: this.#journal?.depth ?? 0, ...this.#storeCounters },
+      store: { kind: this.#store.kind, up: this.#store.health?.up ?? true, journalEntries: this.#journal?.depth ?? 0, journalSetAside: this.#journal?.setAside ?? 0, ...this.#storeCounters },
       messages: { ...this.#messages.counters },
       retention: { ...this.#pruner.counters },
       cache: { version: snapshot.version, loadedAt: snapshot.loadedAt ? new Date(snapshot.loadedAt).toISOString() : null, ...this.#cache.counters },

@@ -23,8 +23,11 @@ export interface ServerStats {
   }>;
   readonly rooms: { total: number; open: number; clients: number; viewers: number; live: number };
   readonly ports: { first: number; last: number; used: number };
-  /** `up`: the store answers (always for the embedded one); `journalEntries`: writes MongoDB has not taken yet. */
-  readonly store: { kind: StoreKind; up: boolean; journalEntries: number } & Readonly<StoreCounters>;
+  /**
+   * `up`: the store answers (always for the embedded one); `journalEntries`: writes MongoDB has
+   * not taken yet; `journalSetAside`: journaled writes MongoDB refused for good (kept, see docs/operations.md).
+   */
+  readonly store: { kind: StoreKind; up: boolean; journalEntries: number; journalSetAside: number } & Readonly<StoreCounters>;
   readonly messages: Readonly<MessageCommitterCounters>;
   /** History retention: pruning passes, messages pruned, failed passes. */
   readonly retention: Readonly<PrunerCounters>;

@@ -41,6 +41,7 @@ describe('started while MongoDB is unreachable', () => {
     const metrics = (await server.admin('GET', '/metrics')).body as string;
     expect(metrics).toMatch(/^chatserver_store_journal_entries 2$/m);
     expect(metrics).toMatch(/^chatserver_store_up 0$/m);
+    expect(metrics).toMatch(/^chatserver_store_journal_set_aside 0$/m);
     expect(existsSync(path.join(server.dataDir, 'journal.sqlite'))).toBe(true);
   }, 30_000);
 });
