@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig, WORKER_TOKEN_KEY_ENV } from './config/loadConfig.js';
 import type { Config } from './config/Config.js';
-import { exitIfNodeTooOld } from './nodeVersion.js';
+import { exitIfNodeTooOld } from './kit/nodeVersion.js';
 
 exitIfNodeTooOld();
 

@@ -9,7 +9,7 @@
  */
 import { statSync } from 'node:fs';
 import { MessageIdGenerator } from '../../src/chat/messageIds.js';
-import type { ChatMessageRecord } from '../../src/store/records.js';
+import type { ChatMessageRecord } from '../../src/contracts/records.js';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
 import { BATCH, BUSY_ROOM, otherRooms, roomNames, type SeedFigures } from './layout.js';
 

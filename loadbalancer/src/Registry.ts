@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../../src/log/createLogger.js';
-import type { HealthReport, Registration, RoomReport } from '../../src/lb-client/lbWire.js';
-import type { PlacementPolicy } from './placement.js';
-import { PLACEABLE, serverState, type ServerRecord, type ServerState, type StateRules } from './serverState.js';
+import type { Logger } from '../../src/kit/createLogger.js';
+import type { HealthReport, Registration, RoomReport } from '../../src/contracts/lbWire.js';
+import type { PlacementPolicy } from './placementPolicies.js';
+import { PLACEABLE, serverState, type ServerRecord, type RegisteredServerState, type StateRules } from './serverRecord.js';
 
 export interface RegistryOptions extends StateRules {
   readonly dropAfterMs: number;
@@ -85,11 +85,11 @@ export class Registry {
     return this.#servers.get(id);
   }
 
-  state(server: ServerRecord): ServerState {
+  state(server: ServerRecord): RegisteredServerState {
     return serverState(server, this.#options, this.#now());
   }
 
-  list(): Array<{ server: ServerRecord; state: ServerState }> {
+  list(): Array<{ server: ServerRecord; state: RegisteredServerState }> {
     return [...this.#servers.values()].map((server) => ({ server, state: this.state(server) }));
   }
 

@@ -1,7 +1,7 @@
-import type { Logger } from '../../src/log/createLogger.js';
-import { ApiError } from '../../src/http/errors.js';
+import type { Logger } from '../../src/kit/createLogger.js';
+import { ApiError } from '../../src/kit/errors.js';
 import type { Registry, RoomLocation } from './Registry.js';
-import type { ServerRecord } from './serverState.js';
+import type { ServerRecord } from './serverRecord.js';
 
 const CREATE_TIMEOUT_MS = 5_000;
 

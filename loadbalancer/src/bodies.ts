@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from '../../src/http/errors.js';
+import { ApiError } from '../../src/kit/errors.js';
 
 const share = z.number().min(0).max(1);
 const count = z.number().int().min(0);

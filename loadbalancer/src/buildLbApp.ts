@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { APP_VERSION } from '../../src/appInfo.js';
-import { installErrorHandling } from '../../src/http/errorHandling.js';
-import { buildHttpApp } from '../../src/http/serverLimits.js';
-import type { Logger } from '../../src/log/createLogger.js';
+import { APP_VERSION } from '../../src/kit/appInfo.js';
+import { installErrorHandling } from '../../src/kit/errorHandling.js';
+import { buildHttpApp } from '../../src/kit/serverLimits.js';
+import type { Logger } from '../../src/kit/createLogger.js';
 import type { LbConfig } from './lbConfig.js';
 import type { Registry } from './Registry.js';
 import type { RoomPlacer } from './RoomPlacer.js';
-import { registerRoomRoutes } from './routes/roomRoutes.js';
-import { registerServerRoutes } from './routes/serverRoutes.js';
+import { registerRoomDirectoryRoutes } from './routes/roomDirectoryRoutes.js';
+import { registerRegistryRoutes } from './routes/registryRoutes.js';
 
 /** Heartbeats carry every room of a server: room for about 50,000 of them. */
 const BODY_LIMIT = 4 * 1024 * 1024;
@@ -21,7 +21,7 @@ export function buildLbApp(config: LbConfig, registry: Registry, placer: RoomPla
     const states = registry.list().map((entry) => entry.state);
     return { data: { status: 'ok', servers: states.length, available: states.filter((s) => s === 'available' || s === 'warning').length } };
   });
-  registerServerRoutes(app, registry, config.key, config.heartbeatMs);
-  registerRoomRoutes(app, registry, placer);
+  registerRegistryRoutes(app, registry, config.key, config.heartbeatMs);
+  registerRoomDirectoryRoutes(app, registry, placer);
   return app;
 }

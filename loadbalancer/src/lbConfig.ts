@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ConfigError, parseEnv, readPem, type Env } from '../../src/config/envParsing.js';
-import { LOG_LEVELS, port, positiveInt, secret } from '../../src/config/schema.js';
-import type { LogLevel } from '../../src/config/Config.js';
-import { PLACEMENT_POLICIES, type PolicyName } from './placement.js';
+import { LOG_LEVELS, type LogLevel } from '../../src/contracts/logLevels.js';
+import { ConfigError, parseEnv, port, positiveInt, readPem, secret, type Env } from '../../src/kit/envParsing.js';
+import { PLACEMENT_POLICIES, type PolicyName } from './placementPolicies.js';
 
 const fraction = z.coerce.number({ error: 'must be a number' }).gt(0, 'must be above 0').max(1, 'must be at most 1');
 

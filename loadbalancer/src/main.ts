@@ -1,10 +1,10 @@
-import { ConfigError } from '../../src/config/envParsing.js';
-import { listenOn } from '../../src/http/listen.js';
-import { createLogger } from '../../src/log/createLogger.js';
-import { exitIfNodeTooOld } from '../../src/nodeVersion.js';
+import { ConfigError } from '../../src/kit/envParsing.js';
+import { listenOn } from '../../src/kit/listen.js';
+import { createLogger } from '../../src/kit/createLogger.js';
+import { exitIfNodeTooOld } from '../../src/kit/nodeVersion.js';
 import { buildLbApp } from './buildLbApp.js';
 import { loadLbConfig } from './lbConfig.js';
-import { PLACEMENT_POLICIES } from './placement.js';
+import { PLACEMENT_POLICIES } from './placementPolicies.js';
 import { Registry } from './Registry.js';
 import { RoomPlacer } from './RoomPlacer.js';
 

@@ -13,7 +13,7 @@ const RECONNECT_CODES = new Set([1001, 1006, 1011, 4008, 4029]);
 const JOIN_TIMEOUT = 4002;
 const KICKED = 4003;
 const BANNED = 4004;
-/** The reasons the server gives when a moderator gave none (src/chat/closeCodes.ts). */
+/** The reasons the server gives when a moderator gave none (src/contracts/closeCodes.ts). */
 const DEFAULT_REASONS = new Set(['kicked', 'banned']);
 const MAX_BACKOFF_MS = 15000;
 /** The ref of "Load older messages" history requests, so their refusals re-enable the button. */

@@ -1,4 +1,4 @@
-import type { BanRecord } from '../store/records.js';
+import type { BanRecord } from '../contracts/records.js';
 import { banIndexKey } from './banKeys.js';
 
 /**

@@ -1,9 +1,9 @@
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
-import { CLOSE, type CloseName } from './closeCodes.js';
+import { CLOSE, type CloseName } from '../contracts/closeCodes.js';
 import type { ChatRoom } from './ChatRoom.js';
-import type { UserView } from './serverFrames.js';
-import { TokenBucket } from './TokenBucket.js';
+import type { UserView } from '../contracts/chatFrames.js';
+import { TokenBucket } from '../kit/TokenBucket.js';
 import type { WriteCoalescer } from './WriteCoalescer.js';
 import { jsonFrame } from './wsFrame.js';
 

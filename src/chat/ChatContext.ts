@@ -1,10 +1,10 @@
-import type { BanAddResult, ModeratorBan } from '../ipc/messages.js';
-import type { Logger } from '../log/createLogger.js';
-import type { ChatMessageRecord } from '../store/records.js';
+import type { BanAddResult, ModeratorBan } from '../contracts/ipc.js';
+import type { Logger } from '../kit/createLogger.js';
+import type { ChatMessageRecord } from '../contracts/records.js';
 import type { ChatPolicy } from './ChatPolicy.js';
 import type { MessageIdGenerator } from './messageIds.js';
 import type { WriteCoalescer } from './WriteCoalescer.js';
-import type { WorkerCounters } from '../worker/WorkerCounters.js';
+import type { WorkerCounters } from '../contracts/WorkerCounters.js';
 
 export interface ChatLimits {
   /** Unsent bytes a client may have queued before it is dropped as a slow consumer. */

@@ -1,4 +1,4 @@
-import type { BanRecord, GlobalSettings } from '../store/records.js';
+import type { BanRecord, GlobalSettings } from '../contracts/records.js';
 import type { BanIndex } from './BanIndex.js';
 import { addressBanKeys } from './banKeys.js';
 import type { RevocationIndex } from './RevocationIndex.js';

@@ -1,6 +1,6 @@
 import type { ChatClient } from './ChatClient.js';
 import type { ChatRoom } from './ChatRoom.js';
-import type { Ref } from './protocol.js';
+import type { Ref } from '../contracts/chatFrames.js';
 
 /** Rate-limited frames within STRIKE_WINDOW_MS that count as abuse. */
 const STRIKES_TO_ESCALATE = 8;

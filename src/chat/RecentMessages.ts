@@ -1,4 +1,4 @@
-import type { ChatMessageRecord } from '../store/records.js';
+import type { ChatMessageRecord } from '../contracts/records.js';
 import { insertById, pageBounds } from '../store/idOrder.js';
 import { LIMITS } from './protocol.js';
 

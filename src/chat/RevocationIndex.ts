@@ -1,4 +1,4 @@
-import type { RevocationRecord } from '../store/records.js';
+import type { RevocationRecord } from '../contracts/records.js';
 
 function revocationKey(user: string, room: string | null): string {
   return room === null ? user : `${user}\u0000${room}`;

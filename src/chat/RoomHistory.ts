@@ -1,6 +1,7 @@
-import type { ChatMessageRecord } from '../store/records.js';
+import type { ChatMessageRecord } from '../contracts/records.js';
 import type { ChatContext } from './ChatContext.js';
-import { LIMITS, type Ref } from './protocol.js';
+import type { Ref } from '../contracts/chatFrames.js';
+import { LIMITS } from './protocol.js';
 import { recentCapacity, RecentMessages, type HistoryPage } from './RecentMessages.js';
 import { errorFrame, messageFrame } from './serverFrames.js';
 

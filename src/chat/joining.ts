@@ -4,8 +4,9 @@ import type { ChatRoom } from './ChatRoom.js';
 import { banReason } from './banKeys.js';
 import { cleanName } from './names.js';
 import type { SignedInName } from './RoomNames.js';
-import { LIMITS, type ClientFrame } from './protocol.js';
-import { welcomeFrame, type UserView } from './serverFrames.js';
+import type { ClientFrame, UserView } from '../contracts/chatFrames.js';
+import { LIMITS } from './protocol.js';
+import { welcomeFrame } from './serverFrames.js';
 
 type JoinFrame = Extract<ClientFrame, { type: 'join' }>;
 

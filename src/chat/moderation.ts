@@ -1,9 +1,8 @@
 import type { ChatClient } from './ChatClient.js';
 import type { ChatRoom } from './ChatRoom.js';
 import { ADDRESS_BAN_PREFIX, ipBanKey } from './banKeys.js';
-import type { ClientFrame } from './protocol.js';
-import type { UserView } from './serverFrames.js';
-import { TokenBucket } from './TokenBucket.js';
+import type { ClientFrame, UserView } from '../contracts/chatFrames.js';
+import { TokenBucket } from '../kit/TokenBucket.js';
 
 type ModerationFrame = Extract<ClientFrame, { type: 'kick' | 'mute' | 'ban' }>;
 

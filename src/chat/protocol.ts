@@ -1,8 +1,9 @@
 /**
- * The chat protocol's client frames and their validation (pure). docs/protocol.md is the
- * readable form of this file and serverFrames.ts.
+ * The chat protocol's limits and the validation of client frames (pure). The frames' types are
+ * in src/contracts/chatFrames.ts; docs/protocol.md is the readable form of both.
  */
-import type { ChatErrorCode } from './chatErrors.js';
+import type { ChatErrorCode } from '../contracts/chatErrors.js';
+import type { ClientFrame, Ref } from '../contracts/chatFrames.js';
 
 export const LIMITS = {
   /** Characters in a chat message. */
@@ -13,6 +14,18 @@ export const LIMITS = {
   maxRef: 64,
   /** Characters in a moderation reason. */
   maxReason: 200,
+  /** Characters in a join token (a JWT; the site's are a few hundred). */
+  maxToken: 4096,
+  /** Characters of a `name` as sent, before cleaning cuts it to `maxName`. */
+  maxNameInput: 200,
+  /** Characters in a user id (a token's `sub`), as kick, mute and ban name it. */
+  maxUserId: 128,
+  /** Characters in a message id, as `history` names one in `before`. */
+  maxMessageId: 64,
+  /** Characters of an unknown `type` echoed in the UNKNOWN_TYPE message. */
+  maxShownType: 32,
+  /** A mute without a duration, in seconds. */
+  defaultMuteS: 300,
   /** Bytes in one WebSocket frame; bigger frames close the socket with 1009. */
   maxFrameBytes: 16 * 1024,
   /** Messages in one history page. */
@@ -25,24 +38,7 @@ export const LIMITS = {
   maxDurationS: 30 * 24 * 3600,
 } as const;
 
-export const CLIENT_TYPES = ['join', 'message', 'typing', 'history', 'kick', 'mute', 'ban', 'ping'] as const;
-export type ClientType = (typeof CLIENT_TYPES)[number];
-
-export type Ref = string | number;
-
-export type ClientFrame =
-  | { type: 'join'; token?: string; name?: string; ref?: Ref }
-  | { type: 'message'; text: string; ref?: Ref }
-  | { type: 'typing' }
-  | { type: 'history'; before?: string; ref?: Ref }
-  | { type: 'kick'; user: string; reason?: string; ref?: Ref }
-  | { type: 'mute'; user: string; duration: number; reason?: string; ref?: Ref }
-  | { type: 'ban'; user: string; duration: number | null; scope: 'room' | 'global'; reason?: string; ref?: Ref }
-  | { type: 'ping'; ref?: Ref };
-
 export type ParseResult = { ok: true; frame: ClientFrame } | { ok: false; code: ChatErrorCode; message: string; ref?: Ref };
-
-const DEFAULT_MUTE_S = 300;
 
 class FieldError extends Error {}
 
@@ -94,7 +90,7 @@ export function parseClientFrame(raw: string): ParseResult {
       case 'join':
         return {
           ok: true,
-          frame: withRef({ type: 'join', token: optionalString(input.token, 'token', 4096), name: optionalString(input.name, 'name', 200) }),
+          frame: withRef({ type: 'join', token: optionalString(input.token, 'token', LIMITS.maxToken), name: optionalString(input.name, 'name', LIMITS.maxNameInput) }),
         };
       case 'message':
         if (typeof input.text !== 'string') throw new FieldError('text must be a string');
@@ -102,19 +98,19 @@ export function parseClientFrame(raw: string): ParseResult {
       case 'typing':
         return { ok: true, frame: { type: 'typing' } };
       case 'history':
-        return { ok: true, frame: withRef({ type: 'history', before: optionalString(input.before, 'before', 64) }) };
+        return { ok: true, frame: withRef({ type: 'history', before: optionalString(input.before, 'before', LIMITS.maxMessageId) }) };
       case 'kick':
         return {
           ok: true,
-          frame: withRef({ type: 'kick', user: requiredString(input.user, 'user', 128), reason: optionalString(input.reason, 'reason', LIMITS.maxReason) }),
+          frame: withRef({ type: 'kick', user: requiredString(input.user, 'user', LIMITS.maxUserId), reason: optionalString(input.reason, 'reason', LIMITS.maxReason) }),
         };
       case 'mute':
         return {
           ok: true,
           frame: withRef({
             type: 'mute',
-            user: requiredString(input.user, 'user', 128),
-            duration: duration(input.duration, DEFAULT_MUTE_S) ?? DEFAULT_MUTE_S,
+            user: requiredString(input.user, 'user', LIMITS.maxUserId),
+            duration: duration(input.duration, LIMITS.defaultMuteS) ?? LIMITS.defaultMuteS,
             reason: optionalString(input.reason, 'reason', LIMITS.maxReason),
           }),
         };
@@ -125,7 +121,7 @@ export function parseClientFrame(raw: string): ParseResult {
           ok: true,
           frame: withRef({
             type: 'ban',
-            user: requiredString(input.user, 'user', 128),
+            user: requiredString(input.user, 'user', LIMITS.maxUserId),
             duration: duration(input.duration, null),
             scope,
             reason: optionalString(input.reason, 'reason', LIMITS.maxReason),
@@ -135,7 +131,7 @@ export function parseClientFrame(raw: string): ParseResult {
       case 'ping':
         return { ok: true, frame: withRef({ type: 'ping' }) };
       default: {
-        const shown = typeof input.type === 'string' ? input.type.slice(0, 32) : typeof input.type;
+        const shown = typeof input.type === 'string' ? input.type.slice(0, LIMITS.maxShownType) : typeof input.type;
         return { ok: false, code: 'UNKNOWN_TYPE', message: `Unknown message type: ${shown}`, ref };
       }
     }

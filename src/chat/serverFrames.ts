@@ -1,45 +1,14 @@
-/** The frames the server sends, as types and builders (one place; docs/protocol.md mirrors it). */
-import type { ChatMessageRecord } from '../store/records.js';
-import type { ChatErrorCode } from './chatErrors.js';
-import { CHAT_ERRORS } from './chatErrors.js';
-import type { Ref } from './protocol.js';
-
-export type Role = 'viewer' | 'producer' | 'moderator';
-export const ROLES: readonly Role[] = ['viewer', 'producer', 'moderator'];
-
-export interface UserView {
-  readonly id: string;
-  readonly name: string;
-  readonly role: Role;
-  readonly anonymous: boolean;
-}
-
-/** The room's broadcast as chat clients see it (in `welcome` and `stream` frames). */
-export interface StreamState {
-  readonly live: boolean;
-  /** The HLS playlist's absolute URL (PUBLIC_HOST, room port) while live. */
-  readonly url: string | null;
-  /** The playlist's path on the room port while live, for pages that know the host already. */
-  readonly path: string | null;
-  /** When the stream went live (ms since the epoch). */
-  readonly since: number | null;
-}
+/** Builders of the frames the server sends (their types: src/contracts/chatFrames.ts; docs/protocol.md mirrors both). */
+import type { ChatMessageRecord } from '../contracts/records.js';
+import type { ChatErrorCode } from '../contracts/chatErrors.js';
+import { CHAT_ERRORS } from '../contracts/chatErrors.js';
+import type { ClosedFrame, ErrorFrame, MessageFrame, Ref, StreamFrame, StreamState, SystemFrame, UserView, WelcomeFrame } from '../contracts/chatFrames.js';
 
 export const OFFLINE: StreamState = { live: false, url: null, path: null, since: null };
 
 /** `state` is `live` when the first segment is ready and `ended` when the producer stops. */
-export function streamFrame(state: 'live' | 'ended', stream: StreamState) {
+export function streamFrame(state: 'live' | 'ended', stream: StreamState): StreamFrame {
   return { type: 'stream', state, ...stream };
-}
-
-export interface MessageFrame {
-  readonly type: 'message';
-  readonly id: string;
-  readonly user: string;
-  readonly name: string;
-  readonly text: string;
-  readonly ts: number;
-  readonly ref?: Ref;
 }
 
 export function messageFrame(record: ChatMessageRecord, ref?: Ref): MessageFrame {
@@ -47,7 +16,8 @@ export function messageFrame(record: ChatMessageRecord, ref?: Ref): MessageFrame
   return ref === undefined ? frame : { ...frame, ref };
 }
 
-export function errorFrame(code: ChatErrorCode, message: string = CHAT_ERRORS[code], ref?: Ref, extra: Record<string, unknown> = {}) {
+/** `extra` carries MUTED's and BANNED's details (`until`, `scope`, `reason`). */
+export function errorFrame(code: ChatErrorCode, message: string = CHAT_ERRORS[code], ref?: Ref, extra: Record<string, unknown> = {}): ErrorFrame {
   return { type: 'error', code, message, ...(ref === undefined ? {} : { ref }), ...extra };
 }
 
@@ -60,7 +30,7 @@ export function welcomeFrame(input: {
   welcomeText: string;
   limits: { maxText: number; rate: number; burst: number };
   ref?: Ref;
-}) {
+}): WelcomeFrame {
   return {
     type: 'welcome',
     room: input.room,
@@ -74,10 +44,10 @@ export function welcomeFrame(input: {
   };
 }
 
-export function systemFrame(text: string) {
+export function systemFrame(text: string): SystemFrame {
   return { type: 'system', text, ts: Date.now() };
 }
 
-export function closedFrame(reason: string) {
+export function closedFrame(reason: string): ClosedFrame {
   return { type: 'closed', reason };
 }

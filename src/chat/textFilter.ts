@@ -1,4 +1,4 @@
-import type { BannedWordsAction } from '../store/records.js';
+import type { BannedWordsAction } from '../contracts/records.js';
 
 export interface WordFilter {
   /** The text with banned words masked, or null when the action is `refuse` and a word matched. */

@@ -1,6 +1,7 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
-import type { ChatErrorCode } from './chatErrors.js';
-import { ROLES, type Role } from './serverFrames.js';
+import type { ChatErrorCode } from '../contracts/chatErrors.js';
+import { ROLES, type Role } from '../contracts/chatFrames.js';
+import { LIMITS } from './protocol.js';
 
 export interface TokenClaims {
   readonly room: string;
@@ -58,7 +59,7 @@ export async function verifyRoomToken(key: Uint8Array, token: string, audience: 
     return { ok: false, code: 'TOKEN_INVALID', message: 'The token is forged or malformed' };
   }
   const { sub, name, role, exp, iat, epoch } = payload;
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128 || typeof name !== 'string' || typeof exp !== 'number' || typeof iat !== 'number' || !ROLES.includes(role as Role)) {
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > LIMITS.maxUserId || typeof name !== 'string' || typeof exp !== 'number' || typeof iat !== 'number' || !ROLES.includes(role as Role)) {
     return { ok: false, code: 'TOKEN_INVALID', message: 'The token lacks sub, name, iat or a valid role' };
   }
   // A token issued in the future could never be revoked (revocations refuse tokens issued before them).

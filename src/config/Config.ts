@@ -1,7 +1,5 @@
-import type { IngestLimits } from '../hls/IngestLimits.js';
-import type { LOG_LEVELS } from './schema.js';
-
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import type { IngestLimits } from './IngestLimits.js';
+import type { LogLevel } from '../contracts/logLevels.js';
 
 /** The validated, frozen configuration. Built once by loadConfig(); passed in everywhere. */
 export interface Config {

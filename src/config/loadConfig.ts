@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, parseEnv, readPem, type Env } from './envParsing.js';
+import { ConfigError, parseEnv, readPem, type Env } from '../kit/envParsing.js';
 import { envSchema, type EnvValues } from './schema.js';
-import type { Config, LogLevel } from './Config.js';
+import type { LogLevel } from '../contracts/logLevels.js';
+import type { Config } from './Config.js';
 import { deriveTokenKey, tokenKeyFromSecret } from './tokenKey.js';
 import { weakKeyReason } from './weakKeys.js';
 

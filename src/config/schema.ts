@@ -1,36 +1,11 @@
 import os from 'node:os';
 import { z } from 'zod';
-import { STREAM_LIMITS } from '../hls/streamLimits.js';
+import { LOG_LEVELS } from '../contracts/logLevels.js';
+import { boundedNumber, port, positiveInt, positiveNumber, secret } from '../kit/envParsing.js';
 import { parseRange } from '../net/addresses.js';
-
-/** pino's levels plus `silent`. */
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-export const port = z.coerce
-  .number({ error: 'must be a port number' })
-  .int('must be a whole number')
-  .min(1, 'must be between 1 and 65535')
-  .max(65535, 'must be between 1 and 65535');
-
-export const positiveInt = (min: number, max: number) =>
-  z.coerce
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
-
-export const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be above 0');
-
-export const boundedNumber = (min: number, max: number) =>
-  z.coerce.number({ error: 'must be a number' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+import { STREAM_LIMITS } from './streamLimits.js';
 
 const { segmentSeconds, windowSegments } = STREAM_LIMITS;
-
-export const secret = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(512, 'must be at most 512 characters')
-  .refine((v) => !/\s/.test(v), 'must not contain whitespace');
 
 const portRange = z
   .string()

@@ -1,4 +1,4 @@
-import { TokenBucket } from '../chat/TokenBucket.js';
+import { TokenBucket } from '../kit/TokenBucket.js';
 
 /**
  * A producer's bytes per second, capped: a token bucket holding `burstSeconds` of the rate, so a

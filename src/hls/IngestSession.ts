@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ByteRateCap } from './ByteRateCap.js';
 import { HeldBytes } from './HeldBytes.js';
-import type { IngestLimits } from './IngestLimits.js';
+import type { IngestLimits } from '../config/IngestLimits.js';
 import { sniffMedia, SNIFF_LIMIT_BYTES, type MediaInfo } from './mediaSniffer.js';
 
 /** Why an ingest stopped against the producer's will; `code` is in the HTTP error catalog. */

@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
-import type { Logger } from '../log/createLogger.js';
+import type { Logger } from '../kit/createLogger.js';
 import type { EncoderSlots } from './EncoderSlots.js';
 import { copiesVideo, PLAYLIST_NAME, type EncodeLimits, type TranscodePlan } from './ffmpegArgs.js';
 import { hasFpsMode } from './ffmpegVersion.js';
 import { IngestSession, type IngestSink } from './IngestSession.js';
-import type { IngestLimits } from './IngestLimits.js';
+import type { IngestLimits } from '../config/IngestLimits.js';
 import { ListedSegments } from './ListedSegments.js';
 import type { MediaInfo } from './mediaSniffer.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';

@@ -4,7 +4,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Logger } from '../log/createLogger.js';
+import type { Logger } from '../kit/createLogger.js';
 import { FFMPEG_ENV } from './ffmpegEnv.js';
 import { buildFfmpegArgs, LADDER, PLAYLIST_NAME, type TranscodePlan } from './ffmpegArgs.js';
 import { parsePlaylist, withEndList } from './playlist.js';

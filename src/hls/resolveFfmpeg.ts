@@ -45,7 +45,7 @@ export interface ResolveOptions {
 }
 
 /**
- * DESIGN.md's resolution order, pure over probed candidates (see probeCandidates):
+ * The resolution order (README, "Broadcast"), pure over probed candidates (see probeCandidates):
  * FFMPEG_PATH when set (nothing else is tried); else the first current ffmpeg in the order PATH,
  * ffmpeg-static, @ffmpeg-installer/ffmpeg; else the least old one found (`current` false).
  */
@@ -63,7 +63,7 @@ export function chooseFfmpeg(candidates: readonly FfmpegCandidate[]): FfmpegBina
   return { path: chosen.path, source: chosen.source, version: chosen.version, current: current !== undefined };
 }
 
-/** Finds and probes every candidate, in DESIGN.md's order. */
+/** Finds and probes every candidate, in that order. */
 export async function resolveFfmpeg(options: ResolveOptions): Promise<FfmpegBinary> {
   return chooseFfmpeg(await probeCandidates(options));
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../config/Config.js';
-import type { Logger } from '../log/createLogger.js';
+import type { Logger } from '../kit/createLogger.js';
 import type { ChatAdmin } from '../primary/ChatAdmin.js';
 import type { HistoryAdmin } from '../primary/HistoryAdmin.js';
 import type { StoreBackups } from '../primary/StoreBackups.js';

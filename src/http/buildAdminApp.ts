@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { APP_NAME } from '../appInfo.js';
+import { APP_NAME } from '../kit/appInfo.js';
 import type { AppContext } from './AppContext.js';
-import { requireApiKey } from './apiKey.js';
+import { requireApiKey } from '../kit/apiKey.js';
 import { ADMIN_PAGE_POLICY } from './contentSecurityPolicy.js';
-import { installErrorHandling } from './errorHandling.js';
+import { installErrorHandling } from '../kit/errorHandling.js';
 import { installSecurityHeaders } from './securityHeaders.js';
-import { buildHttpApp } from './serverLimits.js';
+import { buildHttpApp } from '../kit/serverLimits.js';
 import { registerAdminChatRoutes } from './routes/adminChatRoutes.js';
 import { registerAdminHistoryRoutes } from './routes/adminHistoryRoutes.js';
 import { registerAdminRoutes } from './routes/adminRoutes.js';

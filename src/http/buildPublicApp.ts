@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { APP_NAME } from '../appInfo.js';
+import { APP_NAME } from '../kit/appInfo.js';
 import type { AppContext } from './AppContext.js';
-import { requireApiKey } from './apiKey.js';
+import { requireApiKey } from '../kit/apiKey.js';
 import { roomPagePolicy } from './contentSecurityPolicy.js';
-import { installErrorHandling } from './errorHandling.js';
+import { installErrorHandling } from '../kit/errorHandling.js';
 import { installSecurityHeaders } from './securityHeaders.js';
-import { buildHttpApp } from './serverLimits.js';
+import { buildHttpApp } from '../kit/serverLimits.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
 import { registerPageRoutes } from './routes/pageRoutes.js';
 import { registerRoomRoutes } from './routes/roomRoutes.js';

@@ -1,7 +1,7 @@
-import { STREAM_LIMITS } from '../hls/streamLimits.js';
-import type { RoomSettings } from '../store/records.js';
+import { STREAM_LIMITS } from '../config/streamLimits.js';
+import type { RoomSettings } from '../contracts/records.js';
 import { RETENTION_LIMITS } from '../store/retention.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '../kit/errors.js';
 
 type SettingRule = { readonly type: 'boolean' } | { readonly type: 'number'; readonly min: number; readonly max: number; readonly integer: boolean };
 

@@ -1,4 +1,4 @@
-import type { Envelope, IpcErrorCode } from './messages.js';
+import type { Envelope, IpcErrorCode } from '../contracts/ipc.js';
 
 /** The two ends Node gives us (a cluster Worker in the primary, `process` in a worker), reduced to what we use. */
 export interface IpcEndpoint {

@@ -1,7 +1,7 @@
 import type { Worker as ClusterWorker } from 'node:cluster';
 import type { IpcEndpoint } from './IpcChannel.js';
 import { IpcChannel } from './IpcChannel.js';
-import type { PrimaryNotes, PrimaryRequests, WorkerNotes, WorkerRequests } from './messages.js';
+import type { PrimaryNotes, PrimaryRequests, WorkerNotes, WorkerRequests } from '../contracts/ipc.js';
 
 /** The primary's side of one worker's channel. */
 export type PrimarySideChannel = IpcChannel<WorkerRequests, PrimaryRequests, WorkerNotes, PrimaryNotes>;

@@ -1,5 +1,5 @@
-import type { Logger } from '../log/createLogger.js';
-import type { HealthReport, Registration } from './lbWire.js';
+import type { Logger } from '../kit/createLogger.js';
+import type { HealthReport, Registration } from '../contracts/lbWire.js';
 
 export interface LinkOptions {
   readonly baseUrl: string;

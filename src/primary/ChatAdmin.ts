@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../log/createLogger.js';
-import { ApiError } from '../http/errors.js';
+import type { Logger } from '../kit/createLogger.js';
+import { ApiError } from '../kit/errors.js';
 import type { Store } from '../store/Store.js';
-import type { BanAddResult, ModeratorBan } from '../ipc/messages.js';
+import type { BanAddResult, ModeratorBan } from '../contracts/ipc.js';
 import { ADDRESS_BAN_PREFIX } from '../chat/banKeys.js';
-import type { BanRecord, GlobalSettings, RevocationRecord } from '../store/records.js';
+import type { BanRecord, GlobalSettings, RevocationRecord } from '../contracts/records.js';
 import type { DataCache } from './DataCache.js';
 import type { ModeratorRegistry } from './ModeratorRegistry.js';
 import type { RoomDirectory } from './RoomDirectory.js';

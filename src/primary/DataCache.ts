@@ -1,8 +1,8 @@
 import NodeCache from 'node-cache';
-import type { Logger } from '../log/createLogger.js';
-import type { CacheDelta, CacheSnapshot } from '../ipc/messages.js';
+import type { Logger } from '../kit/createLogger.js';
+import type { CacheDelta, CacheSnapshot } from '../contracts/ipc.js';
 import type { Store } from '../store/Store.js';
-import { DEFAULT_SETTINGS, type BanRecord, type GlobalSettings, type RevocationRecord } from '../store/records.js';
+import { DEFAULT_SETTINGS, type BanRecord, type GlobalSettings, type RevocationRecord } from '../contracts/records.js';
 import { MAX_TOKEN_TTL_S } from '../chat/tokens.js';
 
 const SNAPSHOT_KEY = 'snapshot';

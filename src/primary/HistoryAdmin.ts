@@ -1,8 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { ApiError } from '../http/errors.js';
-import type { Logger } from '../log/createLogger.js';
+import { ApiError } from '../kit/errors.js';
+import type { Logger } from '../kit/createLogger.js';
 import type { Store } from '../store/Store.js';
-import type { ChatMessageRecord } from '../store/records.js';
+import type { ChatMessageRecord } from '../contracts/records.js';
 import type { MessageCommitter } from './MessageCommitter.js';
 
 /** Messages per store read of an export, and per store write of a delete. */

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Logger } from '../log/createLogger.js';
+import type { Logger } from '../kit/createLogger.js';
 import type { Store } from '../store/Store.js';
-import type { GlobalSettings, RoomSettings } from '../store/records.js';
+import type { GlobalSettings, RoomSettings } from '../contracts/records.js';
 import { globalRetentionSet, retentionRule, roomRetentionSet, type PruneRule } from '../store/retention.js';
 
 /** How often the stored history is pruned. */

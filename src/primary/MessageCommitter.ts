@@ -1,8 +1,8 @@
-import type { Logger } from '../log/createLogger.js';
+import type { Logger } from '../kit/createLogger.js';
 import { IpcError } from '../ipc/IpcChannel.js';
-import type { CommitAnswer } from '../ipc/messages.js';
+import type { CommitAnswer } from '../contracts/ipc.js';
 import type { Store } from '../store/Store.js';
-import type { ChatMessageRecord } from '../store/records.js';
+import type { ChatMessageRecord } from '../contracts/records.js';
 import { REF_WINDOW_MS, SenderRefs } from './SenderRefs.js';
 
 export interface MessageCommitterOptions {

@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServerStats } from './ServerStats.js';
 import { WorkerTotals } from './WorkerTotals.js';
-import type { WorkerCounters } from '../worker/WorkerCounters.js';
+import type { WorkerCounters } from '../contracts/WorkerCounters.js';
 
 /** Counters that workers keep, and the metric each becomes (all `_total`, summed over workers). */
 const WORKER_COUNTERS: ReadonlyArray<[keyof WorkerCounters, string, string]> = [

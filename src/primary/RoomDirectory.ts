@@ -1,9 +1,9 @@
-import type { Logger } from '../log/createLogger.js';
-import { ApiError } from '../http/errors.js';
+import type { Logger } from '../kit/createLogger.js';
+import { ApiError } from '../kit/errors.js';
 import { IpcError } from '../ipc/IpcChannel.js';
-import type { WorkerLoad } from '../ipc/messages.js';
-import type { Store } from '../store/Store.js';
-import type { RoomRecord, RoomSettings } from '../store/records.js';
+import type { WorkerLoad } from '../contracts/ipc.js';
+import type { RoomRecord, Store } from '../store/Store.js';
+import type { RoomSettings } from '../contracts/records.js';
 import { leastLoadedWorker } from './placement.js';
 import type { PortAllocator } from './PortAllocator.js';
 import type { WorkerPool, WorkerSlot } from './WorkerPool.js';

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { ChatMessageRecord } from '../store/records.js';
+import type { ChatMessageRecord } from '../contracts/records.js';
 
 /** How long a sender's ref is remembered: a resend later than this is a new message. */
 export const REF_WINDOW_MS = 10 * 60 * 1000;

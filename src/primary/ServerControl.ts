@@ -1,7 +1,7 @@
-import type { LogLevel } from '../config/Config.js';
+import type { LogLevel } from '../contracts/logLevels.js';
 import type { ServerState } from '../http/AppContext.js';
-import { ApiError } from '../http/errors.js';
-import { setLogLevel, type Logger } from '../log/createLogger.js';
+import { ApiError } from '../kit/errors.js';
+import { setLogLevel, type Logger } from '../kit/createLogger.js';
 import type { RoomDirectory } from './RoomDirectory.js';
 import type { WorkerPool } from './WorkerPool.js';
 

@@ -4,7 +4,7 @@ import type { PrunerCounters } from './HistoryPruner.js';
 import type { StoreCounters } from '../store/CountingStore.js';
 import type { StoreKind } from '../store/Store.js';
 import type { SlotState } from './WorkerPool.js';
-import type { WorkerCounters } from '../worker/WorkerCounters.js';
+import type { WorkerCounters } from '../contracts/WorkerCounters.js';
 
 /** `GET /api/v1/stats` on the admin port. */
 export interface ServerStats {

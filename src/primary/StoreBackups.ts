@@ -1,7 +1,7 @@
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ApiError } from '../http/errors.js';
-import type { Logger } from '../log/createLogger.js';
+import { ApiError } from '../kit/errors.js';
+import type { Logger } from '../kit/createLogger.js';
 import type { Store } from '../store/Store.js';
 
 /** A copy being written: renamed to its final name only once whole, so a crash never leaves a half backup that looks done. */

@@ -1,9 +1,9 @@
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
-import type { Logger } from '../log/createLogger.js';
+import type { Logger } from '../kit/createLogger.js';
 import { primarySideChannel, type PrimarySideChannel } from '../ipc/endpoints.js';
-import type { WorkerNotes } from '../ipc/messages.js';
+import type { WorkerNotes } from '../contracts/ipc.js';
 import { CRASH_LOOP_WINDOW_MS, restartDelay } from './restartDelay.js';
 
 /** How long a worker may take from fork to its `worker.ready` note. */

@@ -1,6 +1,6 @@
-import { newWorkerCounters, type WorkerCounters } from '../worker/WorkerCounters.js';
+import { ZERO_WORKER_COUNTERS, type WorkerCounters } from '../contracts/WorkerCounters.js';
 
-const KEYS = Object.keys(newWorkerCounters()) as Array<keyof WorkerCounters>;
+const KEYS = Object.keys(ZERO_WORKER_COUNTERS) as Array<keyof WorkerCounters>;
 
 /**
  * Sums the workers' counters so the totals only grow: a worker that died (and restarted with
@@ -8,7 +8,7 @@ const KEYS = Object.keys(newWorkerCounters()) as Array<keyof WorkerCounters>;
  */
 export class WorkerTotals {
   readonly #latest = new Map<number, WorkerCounters>();
-  readonly #retired = newWorkerCounters();
+  readonly #retired: WorkerCounters = { ...ZERO_WORKER_COUNTERS };
 
   /** Takes one reading per live worker pid; pids no longer present are retired. */
   update(readings: ReadonlyArray<{ pid: number; counters: Readonly<WorkerCounters> }>): void {

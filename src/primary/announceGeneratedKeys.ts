@@ -1,5 +1,5 @@
 import type { Config } from '../config/Config.js';
-import type { Logger } from '../log/createLogger.js';
+import type { Logger } from '../kit/createLogger.js';
 
 /**
  * Tells the operator, once, the keys generated for an unset KEY / ADMIN_KEY. Without them

@@ -1,6 +1,6 @@
 import type { Config } from '../config/Config.js';
 import { ConfigError } from '../config/loadConfig.js';
-import { createLogger } from '../log/createLogger.js';
+import { createLogger } from '../kit/createLogger.js';
 import { DatabaseOpenError } from '../store/sqlite/openDatabase.js';
 import { announceGeneratedKeys } from './announceGeneratedKeys.js';
 import { Primary } from './Primary.js';

@@ -1,5 +1,5 @@
 import type { Config } from '../config/Config.js';
-import type { Logger } from '../log/createLogger.js';
+import type { Logger } from '../kit/createLogger.js';
 
 /**
  * One line per weak KEY / ADMIN_KEY (short, or an example from the docs): anyone can guess

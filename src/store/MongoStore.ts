@@ -1,14 +1,12 @@
 import { MongoClient, type Collection, type Db, type Filter, type WriteConcernOptions } from 'mongodb';
-import type { Store } from './Store.js';
+import type { HistoryQuery, RoomRecord, Store } from './Store.js';
 import {
   DEFAULT_SETTINGS,
   type BanRecord,
   type ChatMessageRecord,
   type GlobalSettings,
-  type HistoryQuery,
   type RevocationRecord,
-  type RoomRecord,
-} from './records.js';
+} from '../contracts/records.js';
 import type { PruneRule } from './retention.js';
 
 interface SettingsDoc extends Partial<GlobalSettings> {

@@ -1,8 +1,22 @@
 import type { StoreHealth } from './StoreHealth.js';
-import type { BanRecord, ChatMessageRecord, GlobalSettings, HistoryQuery, RevocationRecord, RoomRecord } from './records.js';
+import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord, RoomSettings } from '../contracts/records.js';
 import type { PruneRule } from './retention.js';
 
 export type StoreKind = 'embedded' | 'mongodb';
+
+/** A room as the store keeps it (times are epoch milliseconds). */
+export interface RoomRecord {
+  readonly name: string;
+  readonly port: number;
+  readonly settings: RoomSettings;
+  readonly createdAt: number;
+}
+
+export interface HistoryQuery {
+  /** Only messages with an id below this one (older). */
+  readonly before?: string;
+  readonly limit: number;
+}
 
 /**
  * Persistence for the primary process (the only process that opens it).

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../log/createLogger.js';
+import type { Logger } from '../kit/createLogger.js';
 
 /** How often an unreachable store is tried again. */
 export const STORE_PROBE_MS = 2_000;

@@ -1,5 +1,5 @@
 import type { Config } from '../config/Config.js';
-import type { Logger } from '../log/createLogger.js';
+import type { Logger } from '../kit/createLogger.js';
 import { JournaledStore } from './journal/JournaledStore.js';
 import { LocalJournal } from './journal/LocalJournal.js';
 import { isMongoOutage } from './isMongoOutage.js';

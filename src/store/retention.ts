@@ -1,4 +1,4 @@
-import type { GlobalSettings, RoomSettings } from './records.js';
+import type { GlobalSettings, RoomSettings } from '../contracts/records.js';
 
 /** What a pruning call may delete from one room: a message goes when either limit says so. */
 export interface PruneRule {

@@ -1,6 +1,6 @@
 import type { WorkerSideChannel } from '../ipc/endpoints.js';
 import { IpcError } from '../ipc/IpcChannel.js';
-import type { ChatMessageRecord } from '../store/records.js';
+import type { ChatMessageRecord } from '../contracts/records.js';
 
 interface Waiting {
   readonly record: ChatMessageRecord;

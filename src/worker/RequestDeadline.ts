@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorBody } from '../http/errors.js';
-import { sendJson } from '../http/sendJson.js';
-import type { Logger } from '../log/createLogger.js';
+import { errorBody } from '../kit/errors.js';
+import { sendJson } from '../kit/sendJson.js';
+import type { Logger } from '../kit/createLogger.js';
 
 /** What an ingest calls when it takes its request over and watches the body's rate instead. */
 export interface RequestDeadline {

@@ -1,13 +1,13 @@
-import { setLogLevel, type Logger } from '../log/createLogger.js';
+import { setLogLevel, type Logger } from '../kit/createLogger.js';
 import { IpcError } from '../ipc/IpcChannel.js';
 import type { WorkerSideChannel } from '../ipc/endpoints.js';
-import type { CacheDelta, CacheSnapshot, WorkerLoad } from '../ipc/messages.js';
-import type { RoomSettings } from '../store/records.js';
+import type { CacheDelta, CacheSnapshot, WorkerLoad } from '../contracts/ipc.js';
+import type { RoomSettings } from '../contracts/records.js';
 import { Room, type RoomCloseKind, type RoomOptions } from './Room.js';
 import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
-import { EventLoopLag } from '../log/EventLoopLag.js';
-import type { WorkerCounters } from './WorkerCounters.js';
+import { EventLoopLag } from '../kit/EventLoopLag.js';
+import type { WorkerCounters } from '../contracts/WorkerCounters.js';
 import type { ConnectionLimiter } from './ConnectionLimiter.js';
 
 /**

@@ -2,9 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config/Config.js';
-import type { Logger } from '../log/createLogger.js';
+import type { Logger } from '../kit/createLogger.js';
 import type { WorkerSideChannel } from '../ipc/endpoints.js';
-import type { CacheDelta, CacheSnapshot } from '../ipc/messages.js';
+import type { CacheDelta, CacheSnapshot } from '../contracts/ipc.js';
 import { BanIndex } from '../chat/BanIndex.js';
 import { RevocationIndex } from '../chat/RevocationIndex.js';
 import type { ChatContext, ChatLimits } from '../chat/ChatContext.js';
@@ -14,7 +14,7 @@ import { MessageIdGenerator } from '../chat/messageIds.js';
 import { LIMITS } from '../chat/protocol.js';
 import { WriteCoalescer } from '../chat/WriteCoalescer.js';
 import { MessageBatcher } from './MessageBatcher.js';
-import type { WorkerCounters } from './WorkerCounters.js';
+import type { WorkerCounters } from '../contracts/WorkerCounters.js';
 
 /** A history page not read by then is answered HISTORY_UNAVAILABLE; the primary skips reading it. */
 const HISTORY_TIMEOUT_MS = 5_000;

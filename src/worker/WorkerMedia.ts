@@ -4,11 +4,11 @@ import { EncoderSlots } from '../hls/EncoderSlots.js';
 import { HLS_PATH, LiveStream, type MediaLimits, type StreamSettings } from '../hls/LiveStream.js';
 import { CURRENT_FFMPEG_MAJOR } from '../hls/ffmpegVersion.js';
 import { resolveFfmpeg, type FfmpegBinary } from '../hls/resolveFfmpeg.js';
-import type { Logger } from '../log/createLogger.js';
-import type { RoomSettings } from '../store/records.js';
+import type { Logger } from '../kit/createLogger.js';
+import type { RoomSettings } from '../contracts/records.js';
 import { HlsCache } from '../hls/HlsCache.js';
 import { IngestSockets } from './ingestSocket.js';
-import type { WorkerCounters } from './WorkerCounters.js';
+import type { WorkerCounters } from '../contracts/WorkerCounters.js';
 
 /**
  * The broadcast services of one worker, shared by its rooms: the ffmpeg binary (resolved at

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { TokenClaims, VerifyResult } from '../chat/tokens.js';
-import { ERRORS, type ErrorCode } from '../http/errors.js';
+import { ERRORS, type ErrorCode } from '../kit/errors.js';
 
 export type IngestAuth = { ok: true; claims: TokenClaims } | { ok: false; status: number; code: ErrorCode; message: string };
 

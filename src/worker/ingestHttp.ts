@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ERRORS, errorBody } from '../http/errors.js';
-import { TokenBucket } from '../chat/TokenBucket.js';
+import { ERRORS, errorBody } from '../kit/errors.js';
+import { TokenBucket } from '../kit/TokenBucket.js';
 import type { IngestSession } from '../hls/IngestSession.js';
 import { StreamBusyError, type LiveStream } from '../hls/LiveStream.js';
-import type { Logger } from '../log/createLogger.js';
+import type { Logger } from '../kit/createLogger.js';
 import type { VerifyResult } from '../chat/tokens.js';
 import { authorizeProducer } from './ingestAuth.js';
-import { sendJson } from '../http/sendJson.js';
+import { sendJson } from '../kit/sendJson.js';
 import { RateFloor } from './RateFloor.js';
 import type { RequestDeadline } from './RequestDeadline.js';
 

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CLOSE, type CloseName } from '../chat/closeCodes.js';
-import { TokenBucket } from '../chat/TokenBucket.js';
-import { ERRORS, errorBody, type ErrorCode } from '../http/errors.js';
+import { CLOSE, type CloseName } from '../contracts/closeCodes.js';
+import { TokenBucket } from '../kit/TokenBucket.js';
+import { ERRORS, errorBody, type ErrorCode } from '../kit/errors.js';
 import type { IngestFailure, IngestSession } from '../hls/IngestSession.js';
 import { StreamBusyError } from '../hls/LiveStream.js';
 import { authorizeProducer } from './ingestAuth.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorBody } from '../http/errors.js';
-import { sendJson } from '../http/sendJson.js';
+import { errorBody } from '../kit/errors.js';
+import { sendJson } from '../kit/sendJson.js';
 
 /** What the room port's HTTP routes need to know about their room. */
 export interface RoomInfo {

@@ -1,10 +1,10 @@
 import type { Config } from '../config/Config.js';
-import { createLogger } from '../log/createLogger.js';
+import { createLogger } from '../kit/createLogger.js';
 import { workerSideChannel } from '../ipc/endpoints.js';
 import { RoomWorker } from './RoomWorker.js';
 import { WorkerChat } from './WorkerChat.js';
 import { WorkerMedia } from './WorkerMedia.js';
-import { newWorkerCounters } from './WorkerCounters.js';
+import { ZERO_WORKER_COUNTERS, type WorkerCounters } from '../contracts/WorkerCounters.js';
 import { ConnectionLimiter } from './ConnectionLimiter.js';
 import { AddressRanges } from '../net/addresses.js';
 import { ClientAddresses } from '../net/clientAddress.js';
@@ -14,7 +14,7 @@ import { ClientAddresses } from '../net/clientAddress.js';
 export async function startWorker(config: Config, slot: string): Promise<void> {
   const logger = createLogger(config.logLevel, { role: 'worker', worker: Number(slot) });
   const channel = workerSideChannel();
-  const counters = newWorkerCounters();
+  const counters: WorkerCounters = { ...ZERO_WORKER_COUNTERS };
   const addresses = new ClientAddresses(new AddressRanges(config.trustProxy));
   const limiter = new ConnectionLimiter(config.maxConnectionsPerIp);
   const chat = new WorkerChat(config, channel, logger, counters);

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHAT_ERRORS } from '../../src/chat/chatErrors.js';
-import { CLOSE } from '../../src/chat/closeCodes.js';
-import { CLIENT_TYPES } from '../../src/chat/protocol.js';
+import { CHAT_ERRORS } from '../../src/contracts/chatErrors.js';
+import { CLOSE } from '../../src/contracts/closeCodes.js';
+import { CLIENT_TYPES, SERVER_TYPES, type ServerFrame } from '../../src/contracts/chatFrames.js';
+
+// SERVER_TYPES names every ServerFrame: this line stops compiling when a frame type is missing from it.
+const everyServerType: [Exclude<ServerFrame['type'], (typeof SERVER_TYPES)[number]>] extends [never] ? true : false = true;
 
 const doc = readFileSync(path.resolve(import.meta.dirname, '../../docs/protocol.md'), 'utf8');
 
@@ -22,5 +25,12 @@ describe('docs/protocol.md', () => {
 
   it('describes every client frame type', () => {
     for (const type of CLIENT_TYPES) expect(doc).toContain(`{"type":"${type}"`);
+  });
+
+  it('lists every server frame type, and no other', () => {
+    expect(everyServerType).toBe(true);
+    const section = doc.slice(doc.indexOf('## Server → client'), doc.indexOf('## Delivery'));
+    const documented = [...section.matchAll(/^\| `([a-z]+)` \|/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual([...SERVER_TYPES].sort());
   });
 });

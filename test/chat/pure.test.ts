@@ -8,10 +8,10 @@ import { MessageIdGenerator } from '../../src/chat/messageIds.js';
 import { cleanName, nameKey } from '../../src/chat/names.js';
 import { parseClientFrame } from '../../src/chat/protocol.js';
 import { buildWordFilter } from '../../src/chat/textFilter.js';
-import { TokenBucket } from '../../src/chat/TokenBucket.js';
+import { TokenBucket } from '../../src/kit/TokenBucket.js';
 import { signRoomToken, verifyRoomToken } from '../../src/chat/tokens.js';
 import { textFrame } from '../../src/chat/wsFrame.js';
-import { DEFAULT_SETTINGS, type BanRecord, type RevocationRecord } from '../../src/store/records.js';
+import { DEFAULT_SETTINGS, type BanRecord, type RevocationRecord } from '../../src/contracts/records.js';
 
 /** A policy over these bans and revocations, indexed as a worker holds them. */
 function policyOf(settings: typeof DEFAULT_SETTINGS, bans: readonly BanRecord[] = [], revocations: readonly RevocationRecord[] = []): ChatPolicy {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recentCapacity, RecentMessages } from '../../src/chat/RecentMessages.js';
-import type { ChatMessageRecord } from '../../src/store/records.js';
+import type { ChatMessageRecord } from '../../src/contracts/records.js';
 
 const record = (i: number): ChatMessageRecord => ({ room: 'r', id: `m${String(i).padStart(4, '0')}`, user: 'u', name: 'U', text: `t${i}`, ts: i });
 const ids = (page: { messages: ChatMessageRecord[] } | undefined) => page?.messages.map((m) => m.id);

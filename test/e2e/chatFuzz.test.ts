@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_TYPES } from '../../src/chat/protocol.js';
+import { CLIENT_TYPES } from '../../src/contracts/chatFrames.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { ServerProcess } from '../helpers/ServerProcess.js';
 

@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeVersionProblem, REQUIRED_NODE_MAJOR } from '../../src/nodeVersion.js';
+import { nodeVersionProblem, REQUIRED_NODE_MAJOR } from '../../src/kit/nodeVersion.js';
 import { freePort } from '../helpers/ports.js';
 import { ENTRY, ServerProcess } from '../helpers/ServerProcess.js';
 import { mountTmpfs, type Mounted } from '../helpers/tmpfs.js';

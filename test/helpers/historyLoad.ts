@@ -1,6 +1,6 @@
 import { MessageIdGenerator } from '../../src/chat/messageIds.js';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
-import type { ChatMessageRecord } from '../../src/store/records.js';
+import type { ChatMessageRecord } from '../../src/contracts/records.js';
 import { ChatTestClient, type Frame } from './ChatTestClient.js';
 import type { ServerProcess } from './ServerProcess.js';
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { IpcEndpoint } from '../../src/ipc/IpcChannel.js';
-import type { Envelope } from '../../src/ipc/messages.js';
+import type { Envelope } from '../../src/contracts/ipc.js';
 
 /** One direction of a pipe: while stalled, messages wait (as behind a blocked event loop). */
 export interface PipeDirection {

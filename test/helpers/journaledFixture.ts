@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import { JournaledStore, type JournaledStoreOptions } from '../../src/store/journal/JournaledStore.js';
 import { LocalJournal } from '../../src/store/journal/LocalJournal.js';
-import type { ChatMessageRecord } from '../../src/store/records.js';
+import type { ChatMessageRecord } from '../../src/contracts/records.js';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
 import { switchable } from './switchableStore.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ByteRateCap } from '../../src/hls/ByteRateCap.js';
 import { HeldBytes } from '../../src/hls/HeldBytes.js';
-import type { IngestLimits } from '../../src/hls/IngestLimits.js';
+import type { IngestLimits } from '../../src/config/IngestLimits.js';
 import { IngestSession, type IngestFailure, type IngestSink } from '../../src/hls/IngestSession.js';
 import type { MediaInfo } from '../../src/hls/mediaSniffer.js';
 import { sampleMedia } from '../helpers/media.js';

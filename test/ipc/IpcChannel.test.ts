@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { IpcChannel, IpcError, type IpcEndpoint } from '../../src/ipc/IpcChannel.js';
-import type { Envelope } from '../../src/ipc/messages.js';
+import type { Envelope } from '../../src/contracts/ipc.js';
 
 type Requests = { add: [{ a: number; b: number }, number]; fail: [Record<string, never>, never]; slow: [Record<string, never>, string] };
 type Notes = { hello: { who: string } };

@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadLbConfig } from '../../loadbalancer/src/lbConfig.js';
-import { PLACEMENT_POLICIES } from '../../loadbalancer/src/placement.js';
+import { PLACEMENT_POLICIES } from '../../loadbalancer/src/placementPolicies.js';
 import { Registry } from '../../loadbalancer/src/Registry.js';
-import type { HealthReport } from '../../src/lb-client/lbWire.js';
+import type { HealthReport } from '../../src/contracts/lbWire.js';
 
 const RULES = { heartbeatMs: 1_000, staleAfterBeats: 3, warningLoad: 0.7, fullLoad: 0.9, dropAfterMs: 10_000 };
 

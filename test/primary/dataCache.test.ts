@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CacheDelta } from '../../src/ipc/messages.js';
+import type { CacheDelta } from '../../src/contracts/ipc.js';
 import { DataCache } from '../../src/primary/DataCache.js';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
-import type { BanRecord } from '../../src/store/records.js';
+import type { BanRecord } from '../../src/contracts/records.js';
 
 const silent = pino({ level: 'silent' });
 const ban = (id: string, extra: Partial<BanRecord> = {}): BanRecord => ({ id, user: `u-${id}`, room: 'r', reason: '', createdAt: 1, expiresAt: null, ...extra });

@@ -7,7 +7,7 @@ import { MessageIdGenerator } from '../../src/chat/messageIds.js';
 import { HistoryAdmin } from '../../src/primary/HistoryAdmin.js';
 import { MessageCommitter } from '../../src/primary/MessageCommitter.js';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
-import type { ChatMessageRecord } from '../../src/store/records.js';
+import type { ChatMessageRecord } from '../../src/contracts/records.js';
 
 const silent = pino({ level: 'silent' });
 

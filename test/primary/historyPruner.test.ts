@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MessageIdGenerator } from '../../src/chat/messageIds.js';
 import { HistoryPruner } from '../../src/primary/HistoryPruner.js';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
-import { DEFAULT_SETTINGS, type ChatMessageRecord, type GlobalSettings, type RoomSettings } from '../../src/store/records.js';
+import { DEFAULT_SETTINGS, type ChatMessageRecord, type GlobalSettings, type RoomSettings } from '../../src/contracts/records.js';
 
 const silent = pino({ level: 'silent' });
 const NOW = Date.UTC(2026, 4, 1);

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IpcChannel } from '../../src/ipc/IpcChannel.js';
-import type { PrimaryNotes, PrimaryRequests, WorkerNotes, WorkerRequests } from '../../src/ipc/messages.js';
+import type { PrimaryNotes, PrimaryRequests, WorkerNotes, WorkerRequests } from '../../src/contracts/ipc.js';
 import { MessageCommitter } from '../../src/primary/MessageCommitter.js';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
 import type { Store } from '../../src/store/Store.js';
-import type { ChatMessageRecord } from '../../src/store/records.js';
+import type { ChatMessageRecord } from '../../src/contracts/records.js';
 import { APPEND_DEADLINE_MS, MessageBatcher } from '../../src/worker/MessageBatcher.js';
 import { ipcPipe } from '../helpers/ipcPipe.js';
 

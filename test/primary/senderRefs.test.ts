@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SenderRefs } from '../../src/primary/SenderRefs.js';
-import type { ChatMessageRecord } from '../../src/store/records.js';
+import type { ChatMessageRecord } from '../../src/contracts/records.js';
 
 const sent = (id: string, ref: string, extra: Partial<ChatMessageRecord> = {}): ChatMessageRecord => ({ room: 'r', id, user: 'u', name: 'Ann', text: 'hello', ts: 1_000, ref, ...extra });
 const settled = Promise.resolve();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalJournal } from '../../src/store/journal/LocalJournal.js';
-import type { RoomRecord } from '../../src/store/records.js';
+import type { RoomRecord } from '../../src/store/Store.js';
 import { journaledFixture, message } from '../helpers/journaledFixture.js';
 
 const room = (name: string, createdAt = 1): RoomRecord => ({ name, port: createdAt, settings: {}, createdAt });

@@ -3,7 +3,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalJournal } from '../../src/store/journal/LocalJournal.js';
-import type { ChatMessageRecord, RoomRecord } from '../../src/store/records.js';
+import type { ChatMessageRecord } from '../../src/contracts/records.js';
+import type { RoomRecord } from '../../src/store/Store.js';
 import { ids, journaledFixture, message } from '../helpers/journaledFixture.js';
 
 /** What the store answers for a write it will never take (a document too large, a failed validation): not an outage. */

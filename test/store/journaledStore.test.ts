@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JournaledStore } from '../../src/store/journal/JournaledStore.js';
 import { JournalFullError, LocalJournal } from '../../src/store/journal/LocalJournal.js';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
-import type { ChatMessageRecord } from '../../src/store/records.js';
+import type { ChatMessageRecord } from '../../src/contracts/records.js';
 import { switchable } from '../helpers/switchableStore.js';
 
 const silent = pino({ level: 'silent' });

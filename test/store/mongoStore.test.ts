@@ -8,7 +8,7 @@ import { JournaledStore } from '../../src/store/journal/JournaledStore.js';
 import { LocalJournal } from '../../src/store/journal/LocalJournal.js';
 import { isMongoOutage } from '../../src/store/isMongoOutage.js';
 import { MongoStore } from '../../src/store/MongoStore.js';
-import type { ChatMessageRecord } from '../../src/store/records.js';
+import type { ChatMessageRecord } from '../../src/contracts/records.js';
 import { FakeMongod } from '../helpers/FakeMongod.js';
 
 const silent = pino({ level: 'silent' });

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { DatabaseSync } from 'node:sqlite';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, type ChatMessageRecord } from '../../src/store/records.js';
+import { DEFAULT_SETTINGS, type ChatMessageRecord } from '../../src/contracts/records.js';
 import { NEDB_IMPORT_KEY } from '../../src/store/sqlite/importNedb.js';
 import { readMeta } from '../../src/store/sqlite/meta.js';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
 import type { Store } from '../../src/store/Store.js';
-import { DEFAULT_SETTINGS, type ChatMessageRecord } from '../../src/store/records.js';
+import { DEFAULT_SETTINGS, type ChatMessageRecord } from '../../src/contracts/records.js';
 import { storeTargets } from '../helpers/storeTargets.js';
 
 const targets = storeTargets();

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { addressBanProblem } from '../../chat/banKeys.js';
 import { LIMITS } from '../../chat/protocol.js';
-import type { GlobalSettings } from '../../store/records.js';
+import type { GlobalSettings } from '../../contracts/records.js';
 import { RETENTION_LIMITS } from '../../store/retention.js';
 import type { AppContext } from '../AppContext.js';
-import { ApiError } from '../errors.js';
-import { parseRoomName } from '../roomName.js';
+import { ApiError } from '../../kit/errors.js';
+import { parseRoomName } from '../../kit/roomName.js';
 
 const settingsSchema = {
   body: {

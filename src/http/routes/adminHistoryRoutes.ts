@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../AppContext.js';
-import { parseRoomName } from '../roomName.js';
+import { parseRoomName } from '../../kit/roomName.js';
 
 type NameParams = { Params: { name: string } };
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../AppContext.js';
-import { ApiError } from '../errors.js';
-import { parseRoomName } from '../roomName.js';
+import { ApiError } from '../../kit/errors.js';
+import { parseRoomName } from '../../kit/roomName.js';
 import { adminRoomView } from '../roomViews.js';
 
 type NameParams = { Params: { name: string } };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../AppContext.js';
-import { parseRoomName } from '../roomName.js';
+import { parseRoomName } from '../../kit/roomName.js';
 
 const revokeSchema = {
   body: {

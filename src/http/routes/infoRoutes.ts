@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { APP_VERSION } from '../../appInfo.js';
+import { APP_VERSION } from '../../kit/appInfo.js';
 import type { AppContext } from '../AppContext.js';
 
 /** `GET /api/v1/` (who answers) and `GET /health` (can it take rooms). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { parseRoomName } from '../roomName.js';
+import { parseRoomName } from '../../kit/roomName.js';
 
 /** public/ sits at the package root, two levels above this file in src/ and in dist/. */
 export const PUBLIC_DIR = fileURLToPath(new URL('../../../public/', import.meta.url));

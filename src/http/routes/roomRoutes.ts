@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../AppContext.js';
-import { ApiError } from '../errors.js';
-import { parseRoomName } from '../roomName.js';
+import { ApiError } from '../../kit/errors.js';
+import { parseRoomName } from '../../kit/roomName.js';
 import { parseRoomSettings } from '../roomSettings.js';
 import { publicRoomView } from '../roomViews.js';
 
 type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 type NameParams = { Params: { name: string } };
 
-/** Room create / read / delete and the room list, as DESIGN.md's public API gives them. */
+/** Room create / read / delete and the room list (docs/api.md, "Public API"). */
 export function registerRoomRoutes(app: FastifyInstance, ctx: AppContext, requireKey: Guard): void {
   app.post<NameParams>('/api/v1/room/:name', { onRequest: requireKey }, async (request, reply) => {
     const name = parseRoomName(request.params.name);

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { LOG_LEVELS } from '../../config/schema.js';
-import type { LogLevel } from '../../config/Config.js';
+import { LOG_LEVELS, type LogLevel } from '../../contracts/logLevels.js';
 import type { AppContext } from '../AppContext.js';
-import { ApiError } from '../errors.js';
+import { ApiError } from '../../kit/errors.js';
 
 /** Reads `{"<field>": <value>}` where the value must pass `valid`; anything else is a 400. */
 function field<T>(body: unknown, name: string, valid: (value: unknown) => value is T, expected: string): T {

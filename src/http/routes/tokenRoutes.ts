@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cleanName } from '../../chat/names.js';
-import { ROLES, type Role } from '../../chat/serverFrames.js';
+import { ROLES, type Role } from '../../contracts/chatFrames.js';
 import { MAX_TOKEN_TTL_S, signRoomToken } from '../../chat/tokens.js';
 import type { AppContext } from '../AppContext.js';
-import { ApiError } from '../errors.js';
-import { parseRoomName } from '../roomName.js';
+import { ApiError } from '../../kit/errors.js';
+import { parseRoomName } from '../../kit/roomName.js';
 
 type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../../log/createLogger.js';
+import type { Logger } from '../../kit/createLogger.js';
 import type { Store } from '../Store.js';
 import type { JournalEntry, LocalJournal } from './LocalJournal.js';
 

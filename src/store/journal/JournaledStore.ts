@@ -1,9 +1,9 @@
-import type { Logger } from '../../log/createLogger.js';
+import type { Logger } from '../../kit/createLogger.js';
 import { mergeNewest } from '../idOrder.js';
 import type { PruneRule } from '../retention.js';
-import type { Store } from '../Store.js';
+import type { HistoryQuery, RoomRecord, Store } from '../Store.js';
 import { StoreHealth } from '../StoreHealth.js';
-import type { BanRecord, ChatMessageRecord, GlobalSettings, HistoryQuery, RevocationRecord, RoomRecord } from '../records.js';
+import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord } from '../../contracts/records.js';
 import { JournalReplayer } from './JournalReplayer.js';
 import type { LocalJournal } from './LocalJournal.js';
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { ChatMessageRecord, RoomRecord } from '../records.js';
+import type { ChatMessageRecord } from '../../contracts/records.js';
+import type { RoomRecord } from '../Store.js';
 import { openDatabase } from '../sqlite/openDatabase.js';
 import { inTransaction } from '../sqlite/transaction.js';
 

@@ -1,16 +1,14 @@
 import path from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { Logger } from '../../log/createLogger.js';
-import type { Store } from '../Store.js';
+import type { Logger } from '../../kit/createLogger.js';
+import type { HistoryQuery, RoomRecord, Store } from '../Store.js';
 import {
   DEFAULT_SETTINGS,
   type BanRecord,
   type ChatMessageRecord,
   type GlobalSettings,
-  type HistoryQuery,
   type RevocationRecord,
-  type RoomRecord,
-} from '../records.js';
+} from '../../contracts/records.js';
 import type { PruneRule } from '../retention.js';
 import { HistoryMaintenance } from './historyMaintenance.js';
 import { importNedbFiles } from './importNedb.js';

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import type { ChatMessageRecord } from '../records.js';
+import type { ChatMessageRecord } from '../../contracts/records.js';
 import type { PruneRule } from '../retention.js';
 
 type MessageOf = (row: Record<string, unknown>) => ChatMessageRecord;

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
-import type { Logger } from '../../log/createLogger.js';
+import type { Logger } from '../../kit/createLogger.js';
 import { logNedbImport } from './logNedbImport.js';
 import { readMeta, writeMeta } from './meta.js';
 import { checkBan, checkMessage, checkRevocation, checkRoom, checkSettings } from './nedbDocuments.js';

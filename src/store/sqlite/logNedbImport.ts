@@ -1,4 +1,4 @@
-import type { Logger } from '../../log/createLogger.js';
+import type { Logger } from '../../kit/createLogger.js';
 import type { NedbImportReport } from './nedbImportReport.js';
 
 /** Problems logged one per line; the rest are counted (the report holds more). */

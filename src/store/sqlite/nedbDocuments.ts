@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord, RoomRecord } from '../records.js';
+import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord } from '../../contracts/records.js';
+import type { RoomRecord } from '../Store.js';
 import type { DocumentCheck } from './nedbFile.js';
 
 /**

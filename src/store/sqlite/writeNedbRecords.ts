@@ -1,5 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord, RoomRecord } from '../records.js';
+import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord } from '../../contracts/records.js';
+import type { RoomRecord } from '../Store.js';
 import type { NedbKind } from './nedbFiles.js';
 
 /** The previous version's live documents, checked. */

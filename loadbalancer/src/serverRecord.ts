@@ -1,4 +1,4 @@
-import type { Registration, RoomReport } from '../../src/lb-client/lbWire.js';
+import type { Registration, RoomReport } from '../../src/contracts/lbWire.js';
 
 export type { RoomReport };
 
@@ -13,7 +13,7 @@ export interface ServerRecord extends Required<Registration> {
   rooms: RoomReport[];
 }
 
-export type ServerState = 'available' | 'warning' | 'full' | 'draining' | 'stale';
+export type RegisteredServerState = 'available' | 'warning' | 'full' | 'draining' | 'stale';
 
 export interface StateRules {
   readonly heartbeatMs: number;
@@ -27,7 +27,7 @@ export interface StateRules {
  * last), draining when it says so, else full / warning when its busiest resource is above
  * the threshold (so a threshold of 1 turns that state off), else available.
  */
-export function serverState(server: ServerRecord, rules: StateRules, now: number): ServerState {
+export function serverState(server: ServerRecord, rules: StateRules, now: number): RegisteredServerState {
   if (now - server.lastSeen > rules.heartbeatMs * rules.staleAfterBeats) return 'stale';
   if (server.reported === 'draining') return 'draining';
   const busiest = Math.max(server.load.cpu, server.load.memory);
@@ -37,4 +37,4 @@ export function serverState(server: ServerRecord, rules: StateRules, now: number
 }
 
 /** States that may take a new room, best first. */
-export const PLACEABLE: readonly ServerState[] = ['available', 'warning'];
+export const PLACEABLE: readonly RegisteredServerState[] = ['available', 'warning'];

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { listenOn } from '../../src/http/listen.js';
+import { listenOn } from '../../src/kit/listen.js';
 
 /** An app whose listen fails the way the OS would; the tests run as root, who may bind port 80. */
 function failingApp(code: string): FastifyInstance {

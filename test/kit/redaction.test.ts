@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log/createLogger.js';
-import { scrubSecrets } from '../../src/log/redaction.js';
+import { createLogger } from '../../src/kit/createLogger.js';
+import { scrubSecrets } from '../../src/kit/redaction.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1In0.c2lnbmF0dXJl';
 

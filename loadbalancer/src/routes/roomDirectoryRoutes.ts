@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { ApiError } from '../../../src/http/errors.js';
-import { parseRoomName } from '../../../src/http/roomName.js';
+import { ApiError } from '../../../src/kit/errors.js';
+import { parseRoomName } from '../../../src/kit/roomName.js';
 import type { Registry } from '../Registry.js';
 import { UpstreamAnswer, type RoomPlacer } from '../RoomPlacer.js';
 
 type NameParams = { Params: { name: string } };
 
 /** The directory (listing and lookup, for sites and pages) and placement of new rooms. */
-export function registerRoomRoutes(app: FastifyInstance, registry: Registry, placer: RoomPlacer): void {
+export function registerRoomDirectoryRoutes(app: FastifyInstance, registry: Registry, placer: RoomPlacer): void {
   app.get('/api/v1/rooms', async () => ({ data: registry.rooms() }));
 
   app.get<NameParams>('/api/v1/rooms/:name', async (request) => {

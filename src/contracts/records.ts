@@ -1,14 +1,11 @@
-/** The documents the store keeps. Times are epoch milliseconds. */
+/**
+ * The store's documents that cross the primary <-> worker IPC channel (settings, bans,
+ * revocations, chat messages). Times are epoch milliseconds. Rooms and history queries stay
+ * with the Store interface (src/store/Store.ts): only the primary sees them.
+ */
 
 /** Per-room options; later features add their own keys. Values stay JSON-simple. */
 export type RoomSettings = Readonly<Record<string, string | number | boolean | readonly string[]>>;
-
-export interface RoomRecord {
-  readonly name: string;
-  readonly port: number;
-  readonly settings: RoomSettings;
-  readonly createdAt: number;
-}
 
 export interface ChatMessageRecord {
   readonly room: string;
@@ -75,9 +72,3 @@ export const DEFAULT_SETTINGS: GlobalSettings = Object.freeze({
   historyRetentionDays: null,
   historyMaxMessages: null,
 });
-
-export interface HistoryQuery {
-  /** Only messages with an id below this one (older). */
-  readonly before?: string;
-  readonly limit: number;
-}

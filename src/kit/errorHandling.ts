@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type { Logger } from '../log/createLogger.js';
+import type { Logger } from './createLogger.js';
 import { ApiError, errorBody, type ErrorCode } from './errors.js';
 
 /** Fastify's own error codes that mean the client sent something wrong, and ours for them. */

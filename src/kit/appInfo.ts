@@ -3,14 +3,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The package.json above this file. Found by walking up, because this module runs from src/
- * (tests), dist/ (the server) and dist-lb/src/ (the load balancer build) at different depths.
+ * The package.json above this file. Found by walking up, because this module runs from src/kit/
+ * (tests), dist/kit/ (the server) and dist-lb/src/kit/ (the load balancer build) at different depths.
  */
 function findPackageJson(): string {
   for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'package.json');
     if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error('package.json not found above src/appInfo');
+    if (path.dirname(dir) === dir) throw new Error('package.json not found above src/kit/appInfo');
   }
 }
 

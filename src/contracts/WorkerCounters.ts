@@ -17,6 +17,14 @@ export interface WorkerCounters {
   ffmpegFailures: number;
 }
 
-export function newWorkerCounters(): WorkerCounters {
-  return { messagesIn: 0, deliveries: 0, slowConsumers: 0, rateLimited: 0, historyBusy: 0, ingestBytes: 0, streamsStarted: 0, ffmpegFailures: 0 };
-}
+/** Every counter at zero: a worker starts from a copy (`{ ...ZERO_WORKER_COUNTERS }`); its keys are every counter. */
+export const ZERO_WORKER_COUNTERS: Readonly<WorkerCounters> = Object.freeze({
+  messagesIn: 0,
+  deliveries: 0,
+  slowConsumers: 0,
+  rateLimited: 0,
+  historyBusy: 0,
+  ingestBytes: 0,
+  streamsStarted: 0,
+  ffmpegFailures: 0,
+});

@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import type { LogLevel } from '../config/Config.js';
+import type { LogLevel } from '../contracts/logLevels.js';
 import { CENSOR, REDACT_PATHS, scrubSecrets } from './redaction.js';
 
 export type { Logger };
@@ -17,7 +17,7 @@ export interface LoggerOptions {
 /**
  * The process's one logger: JSON lines on stdout. Components take child loggers
  * (`logger.child({ component: 'rooms' })`) so every line says where it came from. Tokens and
- * keys never reach a line (src/log/redaction.ts).
+ * keys never reach a line (src/kit/redaction.ts).
  */
 export function createLogger(level: LogLevel, bindings: Record<string, unknown> = {}, options: LoggerOptions = {}): Logger {
   const family = new Set<WeakRef<Logger>>();

@@ -2,9 +2,9 @@
  * Every message that crosses the primary <-> worker IPC channel, in one place.
  * Requests get exactly one response (matched by id); notes are one-way.
  */
-import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord, RoomSettings } from '../store/records.js';
-import type { WorkerCounters } from '../worker/WorkerCounters.js';
-import type { LogLevel } from '../config/Config.js';
+import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord, RoomSettings } from './records.js';
+import type { WorkerCounters } from './WorkerCounters.js';
+import type { LogLevel } from './logLevels.js';
 
 /** What the primary caches from the store and pushes to every worker. */
 export interface CacheSnapshot {

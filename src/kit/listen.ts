@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ConfigError } from '../config/loadConfig.js';
+import { ConfigError } from './envParsing.js';
 
 /**
  * Listens on every interface. A port the process may not use or that is taken becomes a

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { requireApiKey } from '../../../src/http/apiKey.js';
-import { ApiError } from '../../../src/http/errors.js';
+import { requireApiKey } from '../../../src/kit/apiKey.js';
+import { ApiError } from '../../../src/kit/errors.js';
 import { healthBody, parseBody, registrationBody } from '../bodies.js';
 import type { Registry } from '../Registry.js';
-import type { ServerRecord, ServerState } from '../serverState.js';
+import type { ServerRecord, RegisteredServerState } from '../serverRecord.js';
 
 type IdParams = { Params: { id: string } };
 
-function serverView(server: ServerRecord, state: ServerState) {
+function serverView(server: ServerRecord, state: RegisteredServerState) {
   return {
     id: server.id,
     state,
@@ -24,7 +24,7 @@ function serverView(server: ServerRecord, state: ServerState) {
 }
 
 /** The registry side: chat servers register, report health and leave (writes need LOADBALANCER_KEY). */
-export function registerServerRoutes(app: FastifyInstance, registry: Registry, key: string, heartbeatMs: number): void {
+export function registerRegistryRoutes(app: FastifyInstance, registry: Registry, key: string, heartbeatMs: number): void {
   const requireKey = requireApiKey(key);
 
   app.post('/api/v1/servers', { onRequest: requireKey }, async (request, reply) => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** A configuration mistake: one line naming the variable and the fix. */
 export class ConfigError extends Error {
@@ -52,3 +52,28 @@ export function readPem(variable: string, file: string): string {
   }
   return text;
 }
+
+/** Value schemas the chat server's and the load balancer's environments share. */
+export const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+export const positiveInt = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+export const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive('must be above 0');
+
+export const boundedNumber = (min: number, max: number) =>
+  z.coerce.number({ error: 'must be a number' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+export const secret = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(512, 'must be at most 512 characters')
+  .refine((v) => !/\s/.test(v), 'must not contain whitespace');

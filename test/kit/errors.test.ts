@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ApiError, ERRORS } from '../../src/http/errors.js';
+import { ApiError, ERRORS } from '../../src/kit/errors.js';
 
 describe('error catalog', () => {
   it('is documented code for code, status for status, in docs/api.md', () => {

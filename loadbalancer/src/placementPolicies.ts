@@ -1,4 +1,4 @@
-import type { ServerRecord } from './serverState.js';
+import type { ServerRecord } from './serverRecord.js';
 
 /**
  * A placement policy orders the servers that may take a new room, best first (the placer
