@@ -1,0 +1,141 @@
+/**
+ * The import rules of src/ and loadbalancer/src/ (`npm run lint:deps`, part of `npm test`);
+ * the README's "How it is built" shows the same layers.
+ *
+ * Folders of src/ are layers; a folder imports only folders below it (and itself):
+ *
+ *   main.ts
+ *   http                                  (speaks for the primary: may import it)
+ *   worker, primary                       (the two kinds of process; neither imports the other)
+ *   chat
+ *   store, ipc, lb-client, hls
+ *   config
+ *   kit, net
+ *   contracts                             (imports nothing, not even a package)
+ *
+ * loadbalancer/src/ imports from src/ only kit/ and contracts/; src/ never imports it.
+ * Type-only imports count like the others: a cycle of types is still a cycle for a reader.
+ */
+
+/** Folders of src/, lowest first; a folder may import only those of a lower rank. */
+const LAYERS = [['contracts'], ['kit', 'net'], ['config'], ['store', 'ipc', 'lb-client', 'hls'], ['chat'], ['worker', 'primary'], ['http']];
+
+/** `src/(a|b)/`: the folders given, as a path pattern. */
+const folders = (names) => `^src/(${names.join('|')})/`;
+
+/**
+ * Imports against the layers that other parts of issue 15 remove. Reported as warnings until then.
+ */
+const PENDING = [
+  // TODO(issue 15): error once the primary/http rework lands (primary builds no HTTP app and throws domain errors; http maps them).
+  { from: 'primary', to: 'http' },
+];
+
+/** One rule per layer: nothing in it imports its own layer's siblings or anything above. */
+const layerRules = LAYERS.map((layer, rank) => {
+  const above = LAYERS.slice(rank + 1).flat();
+  return layer.map((folder) => {
+    const pending = PENDING.filter((p) => p.from === folder).map((p) => p.to);
+    const forbidden = [...layer.filter((other) => other !== folder), ...above].filter((other) => !pending.includes(other));
+    if (forbidden.length === 0) return undefined;
+    return {
+      name: `layer-${folder}`,
+      comment: `src/${folder}/ may import only ${LAYERS.slice(0, rank).flat().join(', ') || 'nothing of src/'} (the layers below it)`,
+      severity: 'error',
+      from: { path: `^src/${folder}/` },
+      to: { path: folders(forbidden) },
+    };
+  });
+}).flat().filter(Boolean);
+
+/**
+ * Files in import cycles that other parts of issue 15 break: a cycle through one of them is a
+ * warning until then, any other cycle an error.
+ */
+const PENDING_CYCLES = [
+  // TODO(issue 15): error once the chat split lands (ChatRoom's parts take interfaces; a client holds no back-pointer to its room).
+  '^src/chat/(ChatRoom|ChatClient|FloodControl|joining|moderation)\\.ts$',
+  // TODO(issue 15): error once the primary/http rework lands (AppContext no longer needs ServerControl's ServerState).
+  '^src/http/AppContext\\.ts$',
+  '^src/primary/ServerControl\\.ts$',
+];
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'No import cycle between files of src/ or loadbalancer/src/ (type-only imports included).',
+      severity: 'error',
+      from: {},
+      // One pattern: dependency-cruiser 18 joins arrays for via.path but not for viaOnly.pathNot.
+      to: { circular: true, viaOnly: { pathNot: PENDING_CYCLES.join('|') } },
+    },
+    {
+      name: 'no-circular-pending',
+      comment: 'Import cycles that issue 15 breaks elsewhere (the chat split, the primary/http rework).',
+      severity: 'warn',
+      from: {},
+      to: { circular: true, via: { path: PENDING_CYCLES.join('|') } },
+    },
+    {
+      name: 'no-folder-cycle',
+      comment: 'No import cycle between folders of src/ and loadbalancer/src/.',
+      severity: 'error',
+      scope: 'folder',
+      from: { pathNot: '^src/(primary|http)$' },
+      to: { circular: true },
+    },
+    {
+      name: 'no-folder-cycle-pending',
+      // TODO(issue 15): error once the primary/http rework lands (http imports primary, never the reverse).
+      comment: 'The src/primary <-> src/http cycle (pending the primary/http rework of issue 15).',
+      severity: 'warn',
+      scope: 'folder',
+      from: { path: '^src/(primary|http)$' },
+      to: { circular: true },
+    },
+    ...layerRules,
+    ...PENDING.map(({ from, to }) => ({
+      name: `layer-${from}-pending`,
+      comment: `src/${from}/ may not import src/${to}/ (pending issue 15)`,
+      severity: 'warn',
+      from: { path: `^src/${from}/` },
+      to: { path: `^src/${to}/` },
+    })),
+    {
+      name: 'contracts-import-nothing',
+      comment: 'src/contracts/ holds the types both sides of a wire import: it imports only other contracts files (no packages, no node: modules).',
+      severity: 'error',
+      from: { path: '^src/contracts/' },
+      to: { pathNot: '^src/contracts/' },
+    },
+    {
+      name: 'loadbalancer-imports-kit-and-contracts',
+      comment: 'The load balancer imports from src/ only the shared kit and the contracts.',
+      severity: 'error',
+      from: { path: '^loadbalancer/' },
+      to: { path: '^src/', pathNot: '^src/(kit|contracts)/' },
+    },
+    {
+      name: 'src-imports-no-loadbalancer',
+      comment: 'The chat server never imports the load balancer (they meet in src/contracts/lbWire.ts).',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^loadbalancer/' },
+    },
+    {
+      name: 'no-unresolvable',
+      comment: 'Every relative import resolves to a file.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    // Type-only imports are dependencies too.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
