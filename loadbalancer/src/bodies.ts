@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiError } from '../../src/kit/errors.js';
+import { ROOM_NAME_PATTERN } from '../../src/kit/roomName.js';
 
 const share = z.number().min(0).max(1);
 const count = z.number().int().min(0);
@@ -21,7 +22,7 @@ export const healthBody = z.strictObject({
   accepting: z.boolean().optional(),
   load: z.strictObject({ cpu: share, memory: share, rooms: count, clients: count }),
   rooms: z
-    .array(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), port: z.number().int().min(1).max(65535), clients: count, live: z.boolean() }))
+    .array(z.strictObject({ name: z.string().regex(ROOM_NAME_PATTERN), port: z.number().int().min(1).max(65535), clients: count, live: z.boolean() }))
     .max(100_000),
 });
 
