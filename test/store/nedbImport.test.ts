@@ -207,7 +207,7 @@ function spawnImporter(dir: string): { waitFor(msg: string): Promise<void>; kill
   const url = (file: string) => pathToFileURL(path.join(ROOT, 'dist', file)).href;
   const script = `
     import { SqliteStore } from '${url('store/sqlite/SqliteStore.js')}';
-    import { createLogger } from '${url('log/createLogger.js')}';
+    import { createLogger } from '${url('kit/createLogger.js')}';
     const store = new SqliteStore(process.env.DATA_DIR, { logger: createLogger('info') });
     await store.open();
     await store.close();
