@@ -1,5 +1,6 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { ChatErrorCode } from './chatErrors.js';
+import { CHAT_LIMITS } from './chatLimits.js';
 import { ROLES, type Role } from './serverFrames.js';
 
 export interface TokenClaims {
@@ -58,7 +59,7 @@ export async function verifyRoomToken(key: Uint8Array, token: string, audience: 
     return { ok: false, code: 'TOKEN_INVALID', message: 'The token is forged or malformed' };
   }
   const { sub, name, role, exp, iat, epoch } = payload;
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128 || typeof name !== 'string' || typeof exp !== 'number' || typeof iat !== 'number' || !ROLES.includes(role as Role)) {
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > CHAT_LIMITS.maxUserId || typeof name !== 'string' || typeof exp !== 'number' || typeof iat !== 'number' || !ROLES.includes(role as Role)) {
     return { ok: false, code: 'TOKEN_INVALID', message: 'The token lacks sub, name, iat or a valid role' };
   }
   // A token issued in the future could never be revoked (revocations refuse tokens issued before them).
