@@ -1,14 +1,12 @@
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
+import { CHAT_LIMITS } from './chatLimits.js';
 import { CLOSE, type CloseName } from '../contracts/closeCodes.js';
-import type { ChatRoom } from './ChatRoom.js';
+import type { Connection } from './roomPorts.js';
 import type { UserView } from '../contracts/chatFrames.js';
 import { TokenBucket } from '../kit/TokenBucket.js';
 import type { WriteCoalescer } from './WriteCoalescer.js';
 import { jsonFrame } from './wsFrame.js';
-
-/** How long a client whose close frame is stuck behind a full buffer gets before the socket is destroyed. */
-const CLOSE_GRACE_MS = 2_000;
 
 export interface ClientLimits {
   readonly sendBufferBytes: number;
@@ -19,52 +17,38 @@ export interface ClientLimits {
 }
 
 /**
- * One WebSocket connection in a room. Frames leave through the worker's WriteCoalescer as
- * pre-framed bytes written to the raw socket, so a broadcast costs one buffer for everyone.
+ * One WebSocket connection in a room: the socket, its send bound and rate buckets, and who joined
+ * on it. Frames leave through the worker's WriteCoalescer as pre-framed bytes written to the raw
+ * socket, so a broadcast costs one buffer for everyone. What the room's parts keep about a
+ * connection (strikes, moderation buckets, join progress) they keep themselves, keyed by it.
  */
-export class ChatClient {
-  readonly room: ChatRoom;
+export class ChatClient implements Connection {
   readonly ws: WebSocket;
   readonly socket: Duplex;
   readonly ip: string;
-  readonly connectedAt = Date.now();
   user: UserView | undefined;
-  /** The `iat` (seconds) of the token this connection joined with; revocations compare it. */
   tokenIssuedAt: number | undefined;
+  globalModerator = false;
   /** Set by the heartbeat; a socket still false at the next beat is dead. */
   alive = true;
-  /** Chat messages and history pages. */
   readonly bucket: TokenBucket;
   /** Every frame, whatever its type: bounds the work a client can cause. */
   readonly frameBucket: TokenBucket;
-  /** Kicks, mutes and bans; made at a moderator's first action, so other connections do not pay for it. */
-  moderationBucket: TokenBucket | undefined;
-  /** The last moderation action was refused for the rate (logged once per flood). */
-  moderationLimited = false;
-  /** The token lets this moderator ban in every room (the `globalModerator` claim). */
-  globalModerator = false;
-  /** A join is being checked (token verification is async): further joins wait their turn. */
-  joining = false;
-  lastTypingAt = 0;
-  strikes = 0;
-  lastStrikeAt = 0;
-  floodMutes = 0;
-  mutedUntil = 0;
   readonly #writer: WriteCoalescer;
   readonly #limits: ClientLimits;
   #closing = false;
   /** Why the server closed this connection, when it did. */
   closedAs: CloseName | undefined;
 
-  constructor(room: ChatRoom, ws: WebSocket, socket: Duplex, ip: string, writer: WriteCoalescer, limits: ClientLimits) {
-    this.room = room;
+  constructor(ws: WebSocket, socket: Duplex, ip: string, writer: WriteCoalescer, limits: ClientLimits) {
     this.ws = ws;
     this.socket = socket;
     this.ip = ip;
     this.#writer = writer;
     this.#limits = limits;
     this.bucket = new TokenBucket(limits.chatRate, limits.chatBurst);
-    this.frameBucket = new TokenBucket(Math.max(20, limits.chatRate * 4), Math.max(40, limits.chatBurst * 4));
+    const { frameRateFactor, minFrameRate, minFrameBurst } = CHAT_LIMITS;
+    this.frameBucket = new TokenBucket(Math.max(minFrameRate, limits.chatRate * frameRateFactor), Math.max(minFrameBurst, limits.chatBurst * frameRateFactor));
   }
 
   get open(): boolean {
@@ -96,10 +80,10 @@ export class ChatClient {
     this.#closing = true;
     this.closedAs = name;
     const { code } = CLOSE[name];
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reason.slice(0, 120));
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reason.slice(0, CHAT_LIMITS.closeReasonChars));
     // A close frame queued behind bytes the client does not read (a slow consumer) may never
     // be answered: the socket is destroyed after a grace period either way.
-    setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
+    setTimeout(() => this.ws.terminate(), CHAT_LIMITS.closeGraceMs).unref();
   }
 
   get closing(): boolean {

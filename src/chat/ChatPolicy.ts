@@ -1,4 +1,4 @@
-import type { BanRecord, GlobalSettings } from '../contracts/records.js';
+import { DEFAULT_SETTINGS, type BanRecord, type GlobalSettings } from '../contracts/records.js';
 import type { BanIndex } from './BanIndex.js';
 import { addressBanKeys } from './banKeys.js';
 import type { RevocationIndex } from './RevocationIndex.js';
@@ -21,7 +21,7 @@ export class ChatPolicy {
   constructor(settings: GlobalSettings | undefined, defaults: { chatRate: number; chatBurst: number }, bans: BanIndex, revocations: RevocationIndex) {
     this.chatRate = settings?.chatRate ?? defaults.chatRate;
     this.chatBurst = settings?.chatBurst ?? defaults.chatBurst;
-    this.historySize = settings?.historySize ?? 50;
+    this.historySize = settings?.historySize ?? DEFAULT_SETTINGS.historySize;
     this.welcomeText = settings?.welcomeText ?? '';
     this.filter = buildWordFilter(settings?.bannedWords ?? [], settings?.bannedWordsAction ?? 'mask');
     this.#bans = bans;

@@ -1,42 +1,60 @@
-import type { ChatClient } from './ChatClient.js';
-import type { ChatRoom } from './ChatRoom.js';
+import { CHAT_LIMITS } from './chatLimits.js';
 import type { Ref } from '../contracts/chatFrames.js';
+import type { Connection, FloodResponse, RoomScope } from './roomPorts.js';
+import { errorFrame } from './serverFrames.js';
 
-/** Rate-limited frames within STRIKE_WINDOW_MS that count as abuse. */
-const STRIKES_TO_ESCALATE = 8;
-const STRIKE_WINDOW_MS = 10_000;
-const FLOOD_MUTE_MS = 30_000;
+/** A connection's record of abuse; made at its first rate-limited frame, so quiet connections cost nothing. */
+interface Strikes {
+  count: number;
+  lastAt: number;
+  /** Flood mutes given so far: the first flood mutes, the next one disconnects. */
+  floodMutes: number;
+  mutedUntil: number;
+}
 
 /**
- * What happens to a client over its rate limit: an `error` RATE_LIMITED each time; repeated
- * abuse gets a temporary mute, and abuse after that mute a disconnect (close 4029).
+ * What happens to a connection over its rate limit: an `error` RATE_LIMITED each time; repeated
+ * abuse (CHAT_LIMITS.strikesToEscalate within strikeWindowMs) gets a temporary mute, and abuse
+ * after that mute a disconnect (close 4029). The strikes are kept here, by connection.
  */
-export class FloodControl {
-  readonly #room: ChatRoom;
+export class FloodControl implements FloodResponse {
+  readonly #room: RoomScope;
+  /** Weak: a closed connection's strikes go with it, with no cleanup to forget. */
+  readonly #strikes = new WeakMap<Connection, Strikes>();
 
-  constructor(room: ChatRoom) {
+  constructor(room: RoomScope) {
     this.#room = room;
   }
 
-  limited(client: ChatClient, ref?: Ref): void {
+  limited(connection: Connection, ref?: Ref): void {
     const now = Date.now();
-    if (now - client.lastStrikeAt > STRIKE_WINDOW_MS) client.strikes = 0;
-    client.strikes += 1;
-    client.lastStrikeAt = now;
-    if (client.strikes < STRIKES_TO_ESCALATE) {
-      this.#room.ctx.counters.rateLimited += 1;
-      this.#room.sendError(client, 'RATE_LIMITED', undefined, ref);
+    let strikes = this.#strikes.get(connection);
+    if (!strikes) {
+      strikes = { count: 0, lastAt: 0, floodMutes: 0, mutedUntil: 0 };
+      this.#strikes.set(connection, strikes);
+    }
+    if (now - strikes.lastAt > CHAT_LIMITS.strikeWindowMs) strikes.count = 0;
+    strikes.count += 1;
+    strikes.lastAt = now;
+    const { ctx, name } = this.#room;
+    if (strikes.count < CHAT_LIMITS.strikesToEscalate) {
+      ctx.counters.rateLimited += 1;
+      connection.send(errorFrame('RATE_LIMITED', undefined, ref));
       return;
     }
-    client.strikes = 0;
-    if (client.floodMutes === 0) {
-      client.floodMutes = 1;
-      client.mutedUntil = now + FLOOD_MUTE_MS;
-      this.#room.ctx.logger.info({ room: this.#room.name, user: client.user?.id, ip: client.ip }, 'flooding client muted');
-      this.#room.sendError(client, 'MUTED', `Muted for ${FLOOD_MUTE_MS / 1000} s for flooding`, ref, { until: client.mutedUntil });
+    strikes.count = 0;
+    if (strikes.floodMutes === 0) {
+      strikes.floodMutes = 1;
+      strikes.mutedUntil = now + CHAT_LIMITS.floodMuteMs;
+      ctx.logger.info({ room: name, user: connection.user?.id, ip: connection.ip }, 'flooding client muted');
+      connection.send(errorFrame('MUTED', `Muted for ${CHAT_LIMITS.floodMuteMs / 1000} s for flooding`, ref, { until: strikes.mutedUntil }));
       return;
     }
-    this.#room.ctx.logger.info({ room: this.#room.name, user: client.user?.id, ip: client.ip }, 'flooding client disconnected');
-    client.close('FLOODING');
+    ctx.logger.info({ room: name, user: connection.user?.id, ip: connection.ip }, 'flooding client disconnected');
+    connection.close('FLOODING');
+  }
+
+  mutedUntil(connection: Connection): number {
+    return this.#strikes.get(connection)?.mutedUntil ?? 0;
   }
 }

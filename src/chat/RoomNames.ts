@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
+import { CHAT_LIMITS } from './chatLimits.js';
 import { nameKey } from './names.js';
 import { LIMITS } from './protocol.js';
-
-/** Names of signed-in users remembered per room after they leave; the oldest is forgotten first. */
-const MAX_RESERVED = 10_000;
 
 /** What a signed-in user is shown as, and the anonymous user who held that name until now. */
 export interface SignedInName {
@@ -65,7 +63,7 @@ export class RoomNames {
     if (!signedIn) return;
     this.#reserved.delete(key);
     this.#reserved.set(key, userId);
-    if (this.#reserved.size > MAX_RESERVED) this.#reserved.delete(this.#reserved.keys().next().value as string);
+    if (this.#reserved.size > CHAT_LIMITS.maxReservedNames) this.#reserved.delete(this.#reserved.keys().next().value as string);
   }
 
   /** The user left: the name is free again (for signed-in users, still reserved from anonymous ones). */

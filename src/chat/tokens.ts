@@ -1,7 +1,7 @@
+import { LIMITS } from './protocol.js';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { ChatErrorCode } from '../contracts/chatErrors.js';
 import { ROLES, type Role } from '../contracts/chatFrames.js';
-import { LIMITS } from './protocol.js';
 
 export interface TokenClaims {
   readonly room: string;

@@ -1,0 +1,142 @@
+import { LIMITS } from './protocol.js';
+import { ADDRESS_BAN_PREFIX, ipBanKey } from './banKeys.js';
+import type { ClientFrame } from '../contracts/chatFrames.js';
+import type { Connection, MemberDirectory, MuteBook, RoomBroadcast, RoomScope } from './roomPorts.js';
+import { errorFrame } from './serverFrames.js';
+import { type UserView } from '../contracts/chatFrames.js';
+import { TokenBucket } from '../kit/TokenBucket.js';
+
+export type ModerationFrame = Extract<ClientFrame, { type: 'kick' | 'mute' | 'ban' }>;
+
+/** What a moderator names as `user` must look like a user id: a token `sub` without control characters. */
+const USER_ID = new RegExp(`^[^\\p{Cc}]{1,${LIMITS.maxUserId}}$`, 'u');
+
+/** A moderator connection's own rate; made at its first action, so other connections do not pay for it. */
+interface ModeratorRate {
+  readonly bucket: TokenBucket;
+  /** The last action was refused for the rate (logged once per flood). */
+  limited: boolean;
+}
+
+/**
+ * kick / mute / ban from a moderator, rate limited per connection (MODERATION_RATE/BURST). Every
+ * action is announced to the room with a `moderation` frame and logged. The room's mutes are
+ * kept here. Bans from the primary's cache are BanEnforcement's.
+ */
+export class Moderation implements MuteBook {
+  readonly #room: RoomScope & RoomBroadcast;
+  readonly #members: MemberDirectory;
+  /** user id -> muted until (ms) */
+  readonly #mutes = new Map<string, number>();
+  readonly #rates = new WeakMap<Connection, ModeratorRate>();
+
+  constructor(room: RoomScope & RoomBroadcast, members: MemberDirectory) {
+    this.#room = room;
+    this.#members = members;
+  }
+
+  mutedUntil(userId: string): number {
+    return this.#mutes.get(userId) ?? 0;
+  }
+
+  async handle(connection: Connection, actor: UserView, frame: ModerationFrame): Promise<void> {
+    if (!this.#allowed(connection, actor, frame)) return;
+    const room = this.#room;
+    const target = this.#members.get(frame.user);
+    // Bans may name users who are not here (to keep them out); kicks and mutes need them present.
+    if (!target && frame.type !== 'ban') return void connection.send(errorFrame('USER_NOT_FOUND', undefined, frame.ref));
+
+    const base = { type: 'moderation', user: frame.user, name: target?.view.name ?? null, by: actor.id, reason: frame.reason ?? null };
+    const log = room.ctx.logger.child({ room: room.name, moderator: actor.id, target: frame.user });
+    switch (frame.type) {
+      case 'kick':
+        room.broadcast({ ...base, action: 'kick' });
+        this.#members.disconnectUser(frame.user, 'KICKED', frame.reason);
+        log.info('user kicked');
+        break;
+      case 'mute': {
+        const until = Date.now() + frame.duration * 1000;
+        this.#mutes.set(frame.user, until);
+        room.broadcast({ ...base, action: 'mute', until });
+        log.info({ until }, 'user muted');
+        break;
+      }
+      case 'ban': {
+        const expiresAt = frame.duration === null ? null : Date.now() + frame.duration * 1000;
+        const reason = frame.reason ?? `banned by ${actor.name}`;
+        const announce = () => {
+          room.broadcast({ ...base, action: 'ban', scope: frame.scope, until: expiresAt });
+          this.#members.disconnectUser(frame.user, 'BANNED', reason);
+        };
+        // An anonymous user's id lasts one connection: ban the address they came from too, in this
+        // room only (an address may be shared by many people). An anonymous user is never a
+        // moderator, so they leave first, told the moderator's reason (the address ban then removes
+        // any other anonymous user at that address, told it was an address ban); the address ban
+        // goes before the id's, so a refusal (the room's ban cap) reaches the moderator.
+        if (target?.view.anonymous) {
+          const addresses = new Set([...target.connections].map((member) => ipBanKey(member.ip)));
+          announce();
+          for (const user of addresses) {
+            const result = await room.ctx.addBan({ user, room: room.name, reason, expiresAt, by: actor.id });
+            if (!result.ok) return void connection.send(errorFrame(result.code, result.message, frame.ref));
+          }
+        }
+        // Anyone else may turn out to be a moderator the primary knows of: banned (and told) only once the primary agrees.
+        const result = await room.ctx.addBan({ user: frame.user, room: frame.scope === 'global' ? null : room.name, reason, expiresAt, by: actor.id });
+        if (!result.ok) return void connection.send(errorFrame(result.code, result.message, frame.ref));
+        if (!target?.view.anonymous) announce();
+        log.info({ scope: frame.scope, expiresAt }, 'user banned');
+        break;
+      }
+    }
+    if (frame.ref !== undefined) connection.send({ type: 'ok', ref: frame.ref });
+  }
+
+  /**
+   * Whether the moderator may act at all: refusals are answered here and return false.
+   * A room moderator acts in this room only: room bans, never address keys (the admin API's),
+   * global bans only with a token minted for it, and never on a moderator.
+   */
+  #allowed(connection: Connection, actor: UserView, frame: ModerationFrame): boolean {
+    const { ctx, name: room } = this.#room;
+    if (actor.role !== 'moderator') {
+      connection.send(errorFrame('FORBIDDEN', 'Only moderators may kick, mute or ban', frame.ref));
+      return false;
+    }
+    if (!this.#withinRate(connection, actor, frame)) return false;
+    // A moderator reaching past their room is worth a line in the log (at most MODERATION_RATE a second).
+    const refuse = (message: string) => {
+      ctx.logger.info({ room, moderator: actor.id, action: frame.type, target: frame.user.slice(0, LIMITS.maxUserId), reason: message }, 'moderation refused');
+      connection.send(errorFrame('FORBIDDEN', message, frame.ref));
+      return false;
+    };
+    if (frame.user.startsWith(ADDRESS_BAN_PREFIX)) return refuse('Addresses are banned through the admin API');
+    if (!USER_ID.test(frame.user)) {
+      connection.send(errorFrame('INVALID_FIELD', 'user must be a user id', frame.ref));
+      return false;
+    }
+    if (frame.user === actor.id) return refuse('Moderators cannot moderate themselves');
+    if (this.#members.isModerator(frame.user)) return refuse('Moderators cannot moderate moderators');
+    if (frame.type === 'ban' && frame.scope === 'global' && !connection.globalModerator) return refuse('Room moderators ban in their room only');
+    return true;
+  }
+
+  #withinRate(connection: Connection, actor: UserView, frame: ModerationFrame): boolean {
+    const { ctx, name: room } = this.#room;
+    let rate = this.#rates.get(connection);
+    if (!rate) {
+      rate = { bucket: new TokenBucket(ctx.limits.moderationRate, ctx.limits.moderationBurst), limited: false };
+      this.#rates.set(connection, rate);
+    }
+    if (rate.bucket.take()) {
+      rate.limited = false;
+      return true;
+    }
+    ctx.counters.rateLimited += 1;
+    // Logged once per flood, not once per refused frame.
+    if (!rate.limited) ctx.logger.info({ room, moderator: actor.id, action: frame.type }, 'moderation rate limited');
+    rate.limited = true;
+    connection.send(errorFrame('RATE_LIMITED', 'Too many kicks, mutes or bans; slow down', frame.ref));
+    return false;
+  }
+}
