@@ -27,13 +27,14 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, { role: 'loadbalancer' }, { secrets: [config.key] });
   const registry = new Registry({ ...config, policy: PLACEMENT_POLICIES[config.placement], logger: logger.child({ component: 'registry' }) });
   const app = buildLbApp(config, registry, new RoomPlacer(registry, logger), logger.child({ component: 'api' }));
+  let port: number;
   try {
-    await listenOn(app, config.port, 'PORT');
+    port = await listenOn(app, config.port, 'PORT');
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
-  logger.info({ port: config.port, https: config.tls !== undefined, heartbeatMs: config.heartbeatMs, placement: config.placement }, 'loadbalancer ready');
+  logger.info({ port, https: config.tls !== undefined, heartbeatMs: config.heartbeatMs, placement: config.placement }, 'loadbalancer ready');
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -36,7 +36,7 @@ export function loadConfig(env: Env = process.env, role: ProcessRole = 'primary'
   if (v.LOADBALANCERS.length > 0 && !v.LOADBALANCER_KEY) {
     throw new ConfigError('LOADBALANCER_KEY', 'is required when LOADBALANCERS is set', 'set it to the key the load balancers expect');
   }
-  if (v.PORT === v.ADMIN_PORT) {
+  if (v.PORT === v.ADMIN_PORT && v.PORT !== 0) {
     throw new ConfigError('ADMIN_PORT', `must differ from PORT (both are ${v.PORT})`, 'e.g. ADMIN_PORT=8090');
   }
   for (const [name, value] of [['PORT', v.PORT], ['ADMIN_PORT', v.ADMIN_PORT]] as const) {

@@ -57,8 +57,8 @@ export function readPem(variable: string, file: string): string {
 export const port = z.coerce
   .number({ error: 'must be a port number' })
   .int('must be a whole number')
-  .min(1, 'must be between 1 and 65535')
-  .max(65535, 'must be between 1 and 65535');
+  .min(0, 'must be between 1 and 65535 (or 0: a free port the system picks)')
+  .max(65535, 'must be between 1 and 65535 (or 0: a free port the system picks)');
 
 export const positiveInt = (min: number, max: number) =>
   z.coerce

@@ -185,14 +185,14 @@ export class Primary {
     const publicApp = buildPublicApp(ctx);
     const adminApp = buildAdminApp(ctx, (slot) => this.#pool.slots[slot]?.pid);
     this.#apps = [publicApp, adminApp];
-    await listenOn(publicApp, this.#config.port, 'PORT');
-    await listenOn(adminApp, this.#config.adminPort, 'ADMIN_PORT');
+    const port = await listenOn(publicApp, this.#config.port, 'PORT');
+    const adminPort = await listenOn(adminApp, this.#config.adminPort, 'ADMIN_PORT');
 
-    this.#startLoadBalancerClient();
+    this.#startLoadBalancerClient(port, adminPort);
     this.#logger.info(
       {
-        port: this.#config.port,
-        adminPort: this.#config.adminPort,
+        port,
+        adminPort,
         adminTls: Boolean(this.#config.tls),
         workers: this.#config.workers,
         rooms: this.#rooms.list().length,
@@ -297,9 +297,11 @@ export class Primary {
     });
   }
 
-  #startLoadBalancerClient(): void {
-    const { loadBalancers, loadBalancerKey, publicHost, advertiseUrl, adminPort, tls, workers } = this.#config;
+  /** `port` and `adminPort`: the ports bound (PORT=0 lets the system pick one). */
+  #startLoadBalancerClient(port: number, adminPort: number): void {
+    const { loadBalancers, loadBalancerKey, publicHost, tls, workers } = this.#config;
     if (loadBalancers.length === 0 || !loadBalancerKey) return;
+    const advertiseUrl = this.#config.port === 0 ? this.#config.advertiseUrl.replace(/:0$/, `:${port}`) : this.#config.advertiseUrl;
     this.#lbClient = new LoadBalancerClient({
       urls: loadBalancers,
       key: loadBalancerKey,

@@ -95,6 +95,10 @@ describe('loadConfig', () => {
     expect(config.loadBalancers).toEqual(['https://0.0.0.0:2000', 'https://0.0.0.0:2001']);
   });
 
+  it('takes port 0 for both APIs: ports the system picks, which cannot be the same', () => {
+    expect(loadConfig({ PORT: '0', ADMIN_PORT: '0' })).toMatchObject({ port: 0, adminPort: 0 });
+  });
+
   it.each([
     [{ PORT: 'abc' }, /PORT="abc" must be a port number/],
     [{ PORT: '70000' }, /PORT="70000" must be between 1 and 65535.*PORT=8080/],

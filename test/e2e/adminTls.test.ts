@@ -1,26 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerProcess } from '../helpers/ServerProcess.js';
-import { selfSignedCert } from '../helpers/tls.js';
-
-function httpsGet(port: number, ca: string, key?: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const request = https.get(
-      { host: '127.0.0.1', port, path: '/api/v1/', ca, servername: 'localhost', headers: key ? { 'x-api-key': key } : {} },
-      (response) => {
-        let body = '';
-        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-      },
-    );
-    request.on('error', reject);
-  });
-}
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
+import { httpsGet, selfSignedCert } from '../helpers/tls.js';
 
 describe('admin API over TLS (TLS_CERT / TLS_KEY)', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
   let dir: string;
   let cert: string;
@@ -29,18 +15,17 @@ describe('admin API over TLS (TLS_CERT / TLS_KEY)', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'tls-'));
     const made = selfSignedCert(dir);
     cert = made.cert;
-    server = await ServerProcess.start({ workers: 1, env: { TLS_CERT: made.certPath, TLS_KEY: made.keyPath } });
+    server = await start({ workers: 1, env: { TLS_CERT: made.certPath, TLS_KEY: made.keyPath } });
   });
-  afterAll(async () => {
-    await server?.dispose();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('speaks https on the admin port with the given certificate', async () => {
-    const answer = await httpsGet(server.adminPort, cert, 'ADMIN_TESTING_KEY');
+    const answer = await httpsGet(server.adminPort, '/api/v1/', cert, { 'x-api-key': 'ADMIN_TESTING_KEY' });
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body)).toEqual({ data: { app: 'Admin chatserver', version: '1.0.0' } });
-    expect((await httpsGet(server.adminPort, cert)).status).toBe(401);
+    expect((await httpsGet(server.adminPort, '/api/v1/', cert)).status).toBe(401);
   });
 
   it('keeps the public API on plain http', async () => {

@@ -2,11 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../src/hls/playlist.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { probe, pushTestPattern, sampleMedia } from '../helpers/media.js';
+import { ffmpegWriting } from '../helpers/processes.js';
 import { IngestSocket, rawRequest } from '../helpers/producer.js';
-import { isAlive, ServerProcess } from '../helpers/ServerProcess.js';
+import { isAlive, serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /** Real server, real ffmpeg on both ends (the pusher and the server's transcoder), ffprobe as the judge. */
 describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
   const rooms: Record<string, number> = {};
   const clients: ChatTestClient[] = [];
@@ -20,21 +22,21 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
     const response = await fetch(`http://127.0.0.1:${rooms[room]}/hls/index.m3u8`);
     return { response, text: response.ok ? await response.text() : '' };
   };
-  const ffmpegPids = (room: string) =>
-    server.logs.filter((line) => line.msg === 'ffmpeg started' && line.room === room).map((line) => line.pid as number);
+  /** ffmpeg processes started for live streams, by the room workers' count (chatserver_streams_started_total). */
+  const streamsStarted = async () => ((await server.stats()).workers as Array<{ counters: { streamsStarted: number } | null }>).reduce((sum, worker) => sum + (worker.counters?.streamsStarted ?? 0), 0);
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 1, roomPortCount: 10 });
+    server = await start({ workers: 1, roomPortCount: 10 });
     for (const name of ['socket', 'busy', 'garbage', 'paths', 'crash']) rooms[name] = (await server.createRoom(name)).body.data.port;
     rooms.http = (await server.createRoom('http', { windowSegments: 3 })).body.data.port;
   });
-  afterAll(async () => {
+  afterAll(() => {
     for (const client of clients) client.close();
-    await server?.dispose();
   });
 
   it('refuses a missing or forged token (401) and a viewer token (403), over HTTP and WebSocket', async () => {
     const port = rooms.http!;
+    const startedBefore = await streamsStarted();
     const viewer = await server.token('http', 'v1', 'viewer');
     const moderator = await server.token('http', 'm1', 'moderator');
     const otherRoom = await server.token('socket', 'p1', 'producer');
@@ -60,7 +62,9 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
     const bearer = await rawRequest(port, '/ingest', { headers: { authorization: `Bearer ${await server.token('http', 'p1', 'producer')}` } });
     expect(bearer.status).toBe(200);
     expect(JSON.parse(bearer.body.toString()).data).toMatchObject({ room: 'http', ready: true, stream: { live: false } });
-    expect(ffmpegPids('http')).toEqual([]);
+    // No refused push got as far as an ffmpeg.
+    expect(await streamsStarted()).toBe(startedBefore);
+    expect(ffmpegWriting(server.hlsDir('http'))).toEqual([]);
   });
 
   it('turns an HTTP push of ffmpeg -re -f mpegts into HLS that ffprobe reads, with live and ended frames', async () => {
@@ -158,6 +162,7 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
   it('refuses garbage with a clear error and leaves no ffmpeg behind', async () => {
     const port = rooms.garbage!;
     const token = await server.token('garbage', 'bad', 'producer');
+    const startedBefore = await streamsStarted();
     const text = await rawRequest(port, `/ingest?token=${token}`, { method: 'POST', body: Buffer.from('<html>'.repeat(2000)) });
     expect(text.status).toBe(415);
     expect(JSON.parse(text.body.toString()).error).toMatchObject({ code: 'MEDIA_UNSUPPORTED' });
@@ -180,8 +185,9 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
 
     const empty = await rawRequest(port, `/ingest?token=${token}`, { method: 'POST', body: Buffer.alloc(0) });
     expect(empty.status).toBe(415);
-    await expect.poll(() => ffmpegPids('garbage').filter(isAlive), { timeout: 10_000 }).toEqual([]);
-    expect(ffmpegPids('garbage').length).toBeGreaterThan(0);
+    await expect.poll(() => ffmpegWriting(server.hlsDir('garbage')), { timeout: 10_000 }).toEqual([]);
+    // Only ffmpeg could tell the noise behind a real header: one was started, and is gone.
+    expect(await streamsStarted()).toBeGreaterThan(startedBefore);
     expect((await rawRequest(port, '/health')).status).toBe(200);
   }, 60_000);
 
@@ -193,8 +199,9 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
     await producer.feed(await sampleMedia('webm-vp8-opus', 3));
     await producer.next((f) => f.state === 'live');
     await client.next((f) => f.type === 'stream' && f.state === 'live', 10_000);
-    const pid = ffmpegPids('crash').at(-1)!;
-    process.kill(pid, 'SIGKILL');
+    const [pid, ...others] = ffmpegWriting(server.hlsDir('crash'));
+    expect(others).toEqual([]);
+    process.kill(pid!, 'SIGKILL');
     expect(await producer.next((f) => f.type === 'error')).toMatchObject({ code: 'MEDIA_INVALID' });
     expect((await producer.closed).code).toBe(4022);
     expect(await client.next((f) => f.type === 'stream' && f.state === 'ended', 10_000)).toMatchObject({ live: false });
@@ -236,11 +243,12 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
     const producer = await IngestSocket.open(port, await server.token('doomed', 'cam', 'producer'));
     await producer.feed(await sampleMedia('webm-vp8-opus', 3));
     await producer.next((f) => f.state === 'live');
-    const pid = ffmpegPids('doomed').at(-1)!;
+    const running = ffmpegWriting(server.hlsDir('doomed'));
+    expect(running).toHaveLength(1);
     expect((await server.api('DELETE', '/api/v1/room/doomed', { key: server.env.KEY })).status).toBe(200);
     expect(await client.next((f) => f.type === 'closed')).toBeTruthy();
     expect((await producer.closed).code).toBe(4000);
-    expect(isAlive(pid)).toBe(false);
+    expect(running.filter(isAlive)).toEqual([]);
     const { existsSync } = await import('node:fs');
     expect(existsSync(`${server.dataDir}/hls/doomed`)).toBe(false);
   }, 60_000);

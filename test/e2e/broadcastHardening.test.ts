@@ -3,8 +3,9 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../src/hls/playlist.js';
 import { pushTestPattern } from '../helpers/media.js';
+import { ffmpegWriting } from '../helpers/processes.js';
 import { rawRequest } from '../helpers/producer.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /** The 2018 static ffmpeg of the optional npm package (it writes segments in place), when installed. */
 function oldNpmFfmpeg(): string | null {
@@ -23,8 +24,6 @@ function nextSegment(text: string): string {
   return `${match[1]}${String(Number(match[2]) + 1).padStart(5, '0')}.ts`;
 }
 
-const ffmpegPid = (server: ServerProcess, room: string) => server.logs.filter((line) => line.msg === 'ffmpeg started' && line.room === room).map((line) => line.pid as number).at(-1)!;
-
 /**
  * A push whose segments last 4 s, so the next segment is being written for seconds while the
  * test asks for it. Resolves once the room is live.
@@ -32,9 +31,8 @@ const ffmpegPid = (server: ServerProcess, room: string) => server.logs.filter((l
 async function livePush(server: ServerProcess, room: string): Promise<{ port: number; pushed: Promise<{ code: number | null }> }> {
   const port = (await server.createRoom(room, { segmentSeconds: 4 })).body.data.port as number;
   const token = await server.token(room, 'cam', 'producer');
-  const since = server.logs.length;
   const pushed = pushTestPattern(`http://127.0.0.1:${port}/ingest?token=${token}`, 14);
-  await server.waitForLog((line) => line.msg === 'stream live' && line.room === room, 30_000, since);
+  await expect.poll(async () => (await server.api('GET', `/api/v1/room/${room}`)).body.data.live, { timeout: 30_000, interval: 100 }).toBe(true);
   return { port, pushed };
 }
 
@@ -55,18 +53,18 @@ async function expectUnlistedRefused(port: number): Promise<void> {
 }
 
 describe('broadcast hardening: ffmpeg environment and unfinished segments', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 1, roomPortCount: 6 });
-  });
-  afterAll(async () => {
-    await server?.dispose();
+    server = await start({ workers: 1, roomPortCount: 6 });
   });
 
   it('runs ffmpeg without the server secrets in its environment', async () => {
     const { port, pushed } = await livePush(server, 'env');
-    const environ = readFileSync(`/proc/${ffmpegPid(server, 'env')}/environ`, 'utf8').split('\0');
+    const [ffmpeg, ...others] = ffmpegWriting(server.hlsDir('env'));
+    expect(others).toEqual([]);
+    const environ = readFileSync(`/proc/${ffmpeg}/environ`, 'utf8').split('\0');
     expect(environ.join('\n')).not.toContain(server.env.KEY!);
     expect(environ.join('\n')).not.toContain(server.env.ADMIN_KEY!);
     expect(environ.filter((entry) => entry.startsWith('KEY=') || entry.startsWith('ADMIN_KEY='))).toEqual([]);
@@ -75,19 +73,18 @@ describe('broadcast hardening: ffmpeg environment and unfinished segments', () =
   }, 60_000);
 
   it('logs the ffmpeg it chose with its version', async () => {
+    // The line is the behaviour: it tells the operator which ffmpeg runs (README, docs/security.md).
     const found = await server.waitForLog((line) => line.msg === 'ffmpeg found');
     expect(found).toMatchObject({ source: 'PATH', version: expect.stringMatching(/^\d+\./) });
   });
 });
 
 describe.skipIf(oldNpmFfmpeg() === null)('with an ffmpeg that writes segments in place (FFMPEG_PATH to the 2018 build)', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 1, roomPortCount: 4, env: { FFMPEG_PATH: oldNpmFfmpeg()! } });
-  });
-  afterAll(async () => {
-    await server?.dispose();
+    server = await start({ workers: 1, roomPortCount: 4, env: { FFMPEG_PATH: oldNpmFfmpeg()! } });
   });
 
   it('serves only listed segments: the next one, on disk and growing, is 404', async () => {
@@ -97,13 +94,15 @@ describe.skipIf(oldNpmFfmpeg() === null)('with an ffmpeg that writes segments in
     await expect.poll(() => existsSync(`${server.dataDir}/hls/partial/${next}`), { timeout: 5_000 }).toBe(true);
     await expectUnlistedRefused(port);
     expect((await pushed).code).toBe(0);
-    await server.waitForLog((line) => line.msg === 'ingest finished' && line.room === 'partial', 15_000);
+    // The stream is over once ffmpeg has exited: the room is no longer live.
+    await expect.poll(async () => (await server.api('GET', '/api/v1/room/partial')).body.data.live, { timeout: 15_000, interval: 100 }).toBe(false);
     // After the stream every segment of the final playlist is served, with a cache-forever header.
     const final = parsePlaylist((await rawRequest(port, '/hls/index.m3u8')).body.toString());
     expect(final.ended).toBe(true);
     const last = await rawRequest(port, `/hls/${final.segments.at(-1)!.uri}`);
     expect(last.status).toBe(200);
     expect(last.headers['cache-control']).toContain('immutable');
+    // The warning is the behaviour: only the log tells the operator this ffmpeg is too old.
     const warned = await server.waitForLog((line) => line.msg?.startsWith('ffmpeg found, but it is older') === true);
     expect(warned).toMatchObject({ source: 'FFMPEG_PATH' });
   }, 60_000);

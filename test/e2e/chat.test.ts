@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatTestClient, type Frame } from '../helpers/ChatTestClient.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 import { siteToken, siteTokenKey } from '../helpers/siteTokens.js';
 
 describe('WebSocket chat (real server, real ws clients)', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
   const clients: ChatTestClient[] = [];
   const rooms: Record<string, number> = {};
@@ -30,7 +31,7 @@ describe('WebSocket chat (real server, real ws clients)', () => {
   const settings = (patch: Record<string, unknown>) => server.admin('PATCH', '/api/v1/settings', patch);
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 2, roomPortCount: 12, env: { CHAT_RATE: '1000', CHAT_BURST: '1000' } });
+    server = await start({ workers: 2, roomPortCount: 12, env: { CHAT_RATE: '1000', CHAT_BURST: '1000' } });
     for (const name of ['lobby', 'second', 'third', 'history', 'mod', 'words', 'flood']) {
       rooms[name] = (await server.createRoom(name)).body.data.port;
     }
@@ -45,13 +46,10 @@ describe('WebSocket chat (real server, real ws clients)', () => {
   afterEach(() => {
     for (const client of clients.splice(0)) client.close();
   });
-  afterAll(async () => {
-    await server?.dispose();
-  });
 
   describe('joining', () => {
     it('welcomes an anonymous viewer with identity, users, history, stream state and limits', async () => {
-      const { welcome } = await join('lobby', { name: '  Ann\u0007 \u202e ' });
+      const { client, welcome } = await join('lobby', { name: '  Ann\u0007 \u202e ' });
       expect(welcome).toMatchObject({
         type: 'welcome',
         room: 'lobby',
@@ -61,7 +59,12 @@ describe('WebSocket chat (real server, real ws clients)', () => {
       });
       expect(welcome.you.id).toMatch(/^anon-/);
       expect(welcome.users).toEqual([welcome.you]);
-      expect(Array.isArray(welcome.history)).toBe(true);
+      // A new room: no history yet. A message sent now is in the next welcome, as it was delivered.
+      expect(welcome.history).toEqual([]);
+      client.send({ type: 'message', text: 'first words', ref: 'w1' });
+      const ack = await client.next((f) => f.type === 'message' && f.ref === 'w1');
+      const { welcome: next } = await join('lobby', { name: 'Next' });
+      expect(next.history).toEqual([{ type: 'message', id: ack.id, user: welcome.you.id, name: 'Ann', text: 'first words', ts: ack.ts }]);
     });
 
     it('keeps anonymous names unique (any case) and lets the client try another name', async () => {
@@ -325,7 +328,8 @@ describe('WebSocket chat (real server, real ws clients)', () => {
       for (let i = 0; i < 20; i++) flooder.send({ type: 'message', text: 'more' });
       expect(await flooder.next((f) => f.type === 'error' && f.code === 'MUTED')).toMatchObject({ until: expect.any(Number) });
       for (let i = 0; i < 40; i++) flooder.send({ type: 'message', text: 'even more' });
-      expect((await flooder.closed).code).toBe(4029);
+      expect(await flooder.closed).toEqual({ code: 4029, reason: 'flooding' });
+      // The line docs/security.md promises for a flooding client (nothing counts these closes).
       await server.waitForLog((l) => l.msg === 'chat client disconnected' && l.close === 'FLOODING');
 
       calm.send({ type: 'message', text: 'still fine', ref: 'c' });

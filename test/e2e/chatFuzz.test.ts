@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_TYPES } from '../../src/contracts/chatFrames.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /** Frames a hostile or broken client might send: JSON of the right and wrong shapes, text, bytes. */
 const frameArbitrary = fc.oneof(
@@ -26,15 +26,13 @@ const frameArbitrary = fc.oneof(
 );
 
 describe('chat fuzzing (fast-check, real server)', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
   let port: number;
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 1, env: { CHAT_RATE: '10000', CHAT_BURST: '10000' } });
+    server = await start({ workers: 1, env: { CHAT_RATE: '10000', CHAT_BURST: '10000' } });
     port = (await server.createRoom('fuzz')).body.data.port;
-  });
-  afterAll(async () => {
-    await server?.dispose();
   });
 
   it('never crashes the worker, whatever frames arrive', async () => {

@@ -44,13 +44,14 @@ describe('chat resilience (real processes)', () => {
       for (let i = 0; i < 20; i++) client.send({ type: 'message', text: `load ${sent}`, ref: sent++ });
     }, 5);
     await client.next((f) => f.type === 'message' && f.ref >= 200);
-    const mark = server.logs.length;
     process.kill(workerPid, 'SIGKILL');
     await client.closed;
     clearInterval(pump);
     expect(acked.length).toBeGreaterThan(200);
 
-    await server.waitForLog((l) => l.msg === 'room started' && l.room === 'under-load', 10_000, mark);
+    // Started again on the worker that replaced the dead one.
+    const reopened = async () => (await server.rooms()).some((room) => room.name === 'under-load' && room.status === 'open' && room.workerPid !== workerPid);
+    await expect.poll(reopened, { timeout: 10_000, interval: 50 }).toBe(true);
     const { client: reader } = await ChatTestClient.join(port, { name: 'Counter' });
     clients.push(reader);
     const stored = new Set<string>();
@@ -79,7 +80,9 @@ describe('chat resilience (real processes)', () => {
 
     const filler = 'y'.repeat(1900);
     let ref = 0;
-    const dropped = server.waitForLog((l) => l.msg === 'chat client disconnected' && l.close === 'SLOW_CONSUMER', 50_000);
+    /** Clients the worker dropped as slow consumers (chatserver_slow_consumers_total). */
+    const slowConsumers = async () => ((await server.stats()).workers as Array<{ counters: { slowConsumers: number } | null }>).reduce((sum, worker) => sum + (worker.counters?.slowConsumers ?? 0), 0);
+    const dropped = expect.poll(slowConsumers, { timeout: 50_000, interval: 100 }).toBeGreaterThan(0);
     let done = false;
     void dropped.then(() => (done = true));
     const deadline = Date.now() + 45_000;
@@ -95,6 +98,8 @@ describe('chat resilience (real processes)', () => {
     // A paused socket reports its end only once read: drain it and see the server hang up.
     slow.drain();
     await slow.ended;
+    // Only the client that stopped reading.
+    expect(await slowConsumers()).toBe(1);
     reader.send({ type: 'ping', ref: 'alive' });
     expect(await reader.next((f) => f.type === 'pong' && f.ref === 'alive', 10_000)).toBeTruthy();
     const health = await fetch(`http://127.0.0.1:${port}/health`);
@@ -106,11 +111,16 @@ describe('chat resilience (real processes)', () => {
     const server = await start({ workers: 1, env: { CHAT_HEARTBEAT_MS: '200' } });
     const port = (await server.createRoom('heartbeat')).body.data.port as number;
     const dead = await RawWebSocket.connect(port);
+    const opcodes = dead.readOpcodes();
     dead.sendText(JSON.stringify({ type: 'join', name: 'Ghost' }));
+    const joinedAt = Date.now();
     const { client: live } = await ChatTestClient.join(port, { name: 'Live' });
     clients.push(live);
-    await server.waitForLog((l) => l.msg === 'dead socket reaped' && l.room === 'heartbeat', 5_000);
     await dead.ended;
+    // Pinged, never answering, then cut without a close frame: reaped, not closed for another reason.
+    expect(Date.now() - joinedAt).toBeLessThan(5_000);
+    expect(opcodes).toContain(0x9);
+    expect(opcodes).not.toContain(0x8);
     expect(await live.next((f) => f.type === 'left')).toMatchObject({ user: { name: 'Ghost' } });
     // the ws client answers pings by itself and stays
     live.send({ type: 'ping', ref: 'p' });

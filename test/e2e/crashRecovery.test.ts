@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatTestClient, type Frame } from '../helpers/ChatTestClient.js';
-import { roomAnswer, ServerProcess } from '../helpers/ServerProcess.js';
+import { roomAnswer, serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /** kill -9 of a room worker in the middle of a chat: the room is back fast and no acknowledged message is lost. */
 describe('crash recovery under load', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
   let port: number;
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 2, env: { CHAT_RATE: '1000', CHAT_BURST: '1000' } });
+    server = await start({ workers: 2, env: { CHAT_RATE: '1000', CHAT_BURST: '1000' } });
     port = (await server.createRoom('busy')).body.data.port;
-  });
-  afterAll(async () => {
-    await server?.dispose();
   });
 
   /** Every message of the room, paging back through `history`. */

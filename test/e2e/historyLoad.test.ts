@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatTestClient, type Frame } from '../helpers/ChatTestClient.js';
 import { historyReader, percentile, probeHealth, seedRoom, type HistoryReader } from '../helpers/historyLoad.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerTest, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /** Messages in the big room; HISTORY_LOAD_MESSAGES=200000 re-measures the issue's worst case. */
 const MESSAGES = Number(process.env.HISTORY_LOAD_MESSAGES ?? 30_000);
@@ -17,24 +14,23 @@ const PROBE_MESSAGES = 20;
 const HEALTH_P99_BOUND_MS = 150;
 
 describe('history requests under load (real processes)', () => {
-  /** Undone newest first: clients, then the server, then its data folder. */
+  const start = serversPerTest(afterEach);
+  /** Undone newest first, before the server stops. */
   const cleanup: Array<() => unknown> = [];
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
-  /** A server whose room `big` has `messages` messages, written before it starts. */
+  /** A server whose room `big` (on the range's first port) has `messages` messages, written before it starts. */
   const seededServer = async (messages: number): Promise<{ server: ServerProcess; bigPort: number }> => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'history-load-'));
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const { env } = await ServerProcess.environment({ dataDir, workers: 2, roomPortCount: 4 });
-    const bigPort = Number(env.ROOM_PORTS!.split('-')[0]);
-    await seedRoom(dataDir, 'big', bigPort, messages);
-    // Spawned by hand: loading a long history may take longer than the helper's start timeout.
-    const server = ServerProcess.spawn(env);
-    cleanup.push(() => server.dispose());
-    await server.ready(Math.max(20_000, messages / 2));
-    return { server, bigPort };
+    const server = await start({
+      workers: 2,
+      roomPortCount: 4,
+      seed: (dataDir, roomPorts) => seedRoom(dataDir, 'big', roomPorts.first, messages),
+      // Loading a long history may take longer than the default start timeout.
+      readyTimeoutMs: Math.max(20_000, messages / 2),
+    });
+    return { server, bigPort: server.roomPorts.first };
   };
 
   it(`keeps the primary responsive while ${VIEWERS} viewers page the history of a room of ${MESSAGES} messages`, { timeout: Math.max(180_000, MESSAGES * 5) }, async ({ annotate }) => {
@@ -100,20 +96,15 @@ describe('history requests under load (real processes)', () => {
 });
 
 describe('history served by the worker, and bounded (real processes)', () => {
+  const start = serversPerTest(afterEach);
   const cleanup: Array<() => unknown> = [];
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
   it('answers the newest pages without the primary, one request at a time per connection, 4 primary reads at a time per room', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'history-bounds-'));
-    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const { env } = await ServerProcess.environment({ dataDir, workers: 1, roomPortCount: 2 });
-    const port = Number(env.ROOM_PORTS!.split('-')[0]);
-    await seedRoom(dataDir, 'paged', port, 300);
-    const server = ServerProcess.spawn(env);
-    cleanup.push(() => server.dispose());
-    await server.ready();
+    const server = await start({ workers: 1, roomPortCount: 2, seed: (dataDir, roomPorts) => seedRoom(dataDir, 'paged', roomPorts.first, 300) });
+    const port = server.roomPorts.first;
     const clients: ChatTestClient[] = [];
     for (let i = 0; i < 6; i++) clients.push((await ChatTestClient.join(port, { name: `Pager ${i}` })).client);
     cleanup.push(() => clients.forEach((client) => client.close()));

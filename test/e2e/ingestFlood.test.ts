@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { sampleMedia } from '../helpers/media.js';
 import { PingProbe } from '../helpers/pingProbe.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /** A WebM start that never names a track: the sniffer keeps asking for more bytes. */
 const EBML_MAGIC = Buffer.from([0x1a, 0x45, 0xdf, 0xa3]);
@@ -70,19 +70,19 @@ function upgradeRequest(path: string): Buffer {
 }
 
 describe('ingest flood: tiny chunks cost linear time and never stall the worker', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
   let floodPort: number;
   let calm: ChatTestClient;
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 1, roomPortCount: 4 });
+    server = await start({ workers: 1, roomPortCount: 4 });
     floodPort = (await server.createRoom('flood')).body.data.port;
     const calmPort = (await server.createRoom('calm')).body.data.port as number;
     calm = (await ChatTestClient.join(calmPort, { name: 'bystander' })).client;
   });
-  afterAll(async () => {
+  afterAll(() => {
     calm?.close();
-    await server?.dispose();
   });
 
   it('closes a WebSocket producer sending one-byte frames (4029) while another room keeps answering', async () => {
@@ -98,6 +98,7 @@ describe('ingest flood: tiny chunks cost linear time and never stall the worker'
     expect(result.worstMs, seen).toBeLessThan(RESPONSIVE_MS);
     expect(code, seen).toBe(4029);
     expect(received.toString('latin1')).toContain('"code":"INGEST_TOO_FAST"');
+    // The line docs/security.md promises for a cut producer.
     await server.waitForLog((line) => line.msg === 'ingest failed' && line.code === 'INGEST_TOO_FAST');
   }, 120_000);
 

@@ -2,18 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { sampleMedia } from '../helpers/media.js';
 import { rawRequest } from '../helpers/producer.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 const KEY = 'log-test-api-key-0123456789abcdef';
 const ADMIN_KEY = 'log-test-admin-key-0123456789abcdef';
 
 describe('tokens and keys never reach the logs (real server at LOG_LEVEL=debug)', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 1, env: { KEY, ADMIN_KEY, LOG_LEVEL: 'debug' } });
-  });
-  afterAll(async () => {
-    await server?.dispose();
+    server = await start({ workers: 1, env: { KEY, ADMIN_KEY, LOG_LEVEL: 'debug' } });
   });
 
   it('logs page, API and ingest requests carrying ?token= and keys without them', async () => {
@@ -36,6 +34,7 @@ describe('tokens and keys never reach the logs (real server at LOG_LEVEL=debug)'
     const media = await sampleMedia('ts-h264-aac', 1);
     const streamed = await rawRequest(port, `/ingest?token=${producer}`, { method: 'POST', body: media });
     expect(streamed.status).toBe(200);
+    // What the log holds is the behaviour here: every line the requests left, once the push is over.
     await server.waitForLog((line) => line.msg === 'ingest finished', 20_000);
 
     // Chat: a token in a join frame, and one refused.

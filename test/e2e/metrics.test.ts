@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { sampleMedia } from '../helpers/media.js';
 import { IngestSocket } from '../helpers/producer.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /** Reads one sample (`name{labels} value`) from Prometheus text; NaN when absent. */
 function sample(text: string, series: string): number {
@@ -11,6 +11,7 @@ function sample(text: string, series: string): number {
 }
 
 describe('GET /metrics (Prometheus, admin port)', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
   let port: number;
   const clients: ChatTestClient[] = [];
@@ -23,12 +24,11 @@ describe('GET /metrics (Prometheus, admin port)', () => {
   };
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 1 });
+    server = await start({ workers: 1 });
     port = (await server.createRoom('metered')).body.data.port;
   });
-  afterAll(async () => {
+  afterAll(() => {
     for (const client of clients) client.close();
-    await server?.dispose();
   });
 
   it('needs the admin key', async () => {
@@ -79,7 +79,7 @@ describe('GET /metrics (Prometheus, admin port)', () => {
     const before = sample(await scrape(), 'chatserver_messages_in_total');
     const stats = await server.admin('GET', '/api/v1/stats');
     process.kill(stats.body.data.workers[0].pid, 'SIGKILL');
-    await server.waitForLog((line) => line.msg === 'worker ready' && line.restarts === 1, 10_000);
+    await expect.poll(async () => (await server.stats()).workers[0], { timeout: 10_000, interval: 50 }).toMatchObject({ state: 'ready', restarts: 1 });
     const after = await scrape();
     expect(sample(after, 'chatserver_messages_in_total')).toBe(before);
     expect(sample(after, 'chatserver_worker_restarts_total')).toBe(1);

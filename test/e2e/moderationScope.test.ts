@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatTestClient, type Frame } from '../helpers/ChatTestClient.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /** What a room moderator may do, and how fast (real server, real sockets). */
 describe('moderation limits', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
   const clients: ChatTestClient[] = [];
   const ports: Record<string, number> = {};
@@ -31,15 +32,12 @@ describe('moderation limits', () => {
   const bans = async () => (await server.admin('GET', '/api/v1/bans')).body.data as Frame[];
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 2, roomPortCount: 8, env: { MAX_ROOM_BANS: '5' } });
+    server = await start({ workers: 2, roomPortCount: 8, env: { MAX_ROOM_BANS: '5' } });
     // Two workers: rooms are spread over them, so room B's people live in another process.
     for (const name of ['room-a', 'room-b', 'flood', 'capped']) ports[name] = (await server.createRoom(name)).body.data.port;
   });
   afterEach(() => {
     for (const client of clients.splice(0)) client.close();
-  });
-  afterAll(async () => {
-    await server?.dispose();
   });
 
   it('keeps a room moderator to its own room: no global bans, no address keys, no other moderators', async () => {
@@ -55,6 +53,7 @@ describe('moderation limits', () => {
     expect(await act(modA, { type: 'ban', user: 'mod-b' })).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
     expect(await act(modA, { type: 'ban', user: 'mod-b', scope: 'global' })).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
     expect(await bans()).toEqual([]);
+    // The refusals leave no trace but these audit lines, which docs/security.md promises.
     await server.waitForLog((l) => l.msg === 'moderation refused' && l.moderator === 'mod-a' && l.target === 'ip:127.0.0.1');
     await server.waitForLog((l) => l.msg === 'ban refused: the target is a moderator' && l.moderator === 'mod-a' && l.target === 'mod-b');
     // room B's people are all still there
@@ -115,6 +114,7 @@ describe('moderation limits', () => {
     const limited = answers.filter((a) => a.code === 'RATE_LIMITED').length;
     // the burst (10) and what refills while the frames are handled pass; the rest are refused
     expect(limited).toBeGreaterThanOrEqual(15);
+    // Audit lines docs/security.md promises (the refusals themselves are the answers above).
     await server.waitForLog((l) => l.msg === 'moderation rate limited' && l.moderator === 'flood-mod');
 
     // MAX_ROOM_BANS=5: the sixth ban a moderator sets in one room is refused

@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /** Nobody appears twice with a same-looking name, and no anonymous user passes for a signed-in one. */
 describe('display names (real server, real ws clients)', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
   const clients: ChatTestClient[] = [];
   const ports: Record<string, number> = {};
@@ -28,14 +29,11 @@ describe('display names (real server, real ws clients)', () => {
       .then((answer) => answer.body.data.token as string);
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 1 });
+    server = await start({ workers: 1 });
     for (const name of ['lookalikes', 'signed-in']) ports[name] = (await server.createRoom(name)).body.data.port;
   });
   afterEach(() => {
     for (const client of clients.splice(0)) client.close();
-  });
-  afterAll(async () => {
-    await server?.dispose();
   });
 
   it('refuses an anonymous name that looks like one held in the room', async () => {

@@ -1,9 +1,7 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
-import { freePort, freePortRange } from '../helpers/ports.js';
 import { ROOT, serversPerTest } from '../helpers/ServerProcess.js';
 
 describe('upgrading a DATA_DIR that holds the previous version\'s NeDB files (real processes)', () => {
@@ -14,17 +12,20 @@ describe('upgrading a DATA_DIR that holds the previous version\'s NeDB files (re
   });
 
   it('serves the imported rooms on their ports, with their history', async () => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nedb-upgrade-'));
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    cpSync(path.join(ROOT, 'test/fixtures/nedb-data'), dataDir, { recursive: true });
-    // The fixture's rooms hold ports 34000 and 34003: moved into this test's free range, as an
-    // operator would keep ROOM_PORTS covering the stored rooms.
-    const range = await freePortRange(8);
-    const [lobbyPort, stagePort] = [range.first, range.first + 3];
-    const rooms = path.join(dataDir, 'rooms.db');
-    writeFileSync(rooms, readFileSync(rooms, 'utf8').replaceAll('"port":34000', `"port":${lobbyPort}`).replaceAll('"port":34003', `"port":${stagePort}`));
-
-    const server = await start({ workers: 1, dataDir, ports: { port: await freePort(), adminPort: await freePort(), roomPorts: range.env } });
+    const server = await start({
+      workers: 1,
+      roomPortCount: 8,
+      seed: (dataDir, range) => {
+        cpSync(path.join(ROOT, 'test/fixtures/nedb-data'), dataDir, { recursive: true });
+        // The fixture's rooms hold ports 34000 and 34003: moved into this test's range, as an
+        // operator would keep ROOM_PORTS covering the stored rooms.
+        const rooms = path.join(dataDir, 'rooms.db');
+        writeFileSync(rooms, readFileSync(rooms, 'utf8').replaceAll('"port":34000', `"port":${range.first}`).replaceAll('"port":34003', `"port":${range.first + 3}`));
+      },
+    });
+    const { dataDir } = server;
+    const [lobbyPort, stagePort] = [server.roomPorts.first, server.roomPorts.first + 3];
+    // The import's report is the line docs/operations.md promises (what it imported is checked through the API below).
     const imported = await server.waitForLog((line) => line.msg === "imported the previous version's NeDB files");
     expect(imported).toMatchObject({ component: 'store', rooms: 2, messages: 120, bans: 2, settings: 1, revocations: 1, skipped: 0 });
     expect(existsSync(path.join(dataDir, 'messages.db.imported'))).toBe(true);

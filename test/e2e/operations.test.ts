@@ -37,7 +37,8 @@ describe('operator switches on the admin API', () => {
     expect((await server.admin('GET', '/api/v1/server/log-level')).body).toEqual({ data: { level: 'debug' } });
     const since = server.logs.length;
     await server.admin('PATCH', '/api/v1/settings', { welcomeText: 'hello' });
-    // A worker logs each cache change it applies at debug level: seen now, from both workers.
+    // A worker logs each cache change it applies at debug level: seen now, from both workers (the
+    // log level is what this test is about, so its lines are the behaviour).
     await server.waitForLog((line) => line.msg === 'cache update applied' && line.worker === 0, 5_000, since);
     await server.waitForLog((line) => line.msg === 'cache update applied' && line.worker === 1, 5_000, since);
     expect((await level('info')).status).toBe(200);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { pushTestPattern, sampleMedia } from '../helpers/media.js';
 import { IngestSocket, rawRequest } from '../helpers/producer.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 const CAP = 10;
 const REQUEST_TIMEOUT_MS = 2_000;
@@ -60,13 +60,14 @@ async function chatFrom(port: number, localAddress: string): Promise<string> {
 }
 
 describe('room ports: request timeouts, the per-address cap and the ingest rate bounds', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
   let port: number;
   let workerPid: number;
   const openFiles = () => readdirSync(`/proc/${workerPid}/fd`).length;
 
   beforeAll(async () => {
-    server = await ServerProcess.start({
+    server = await start({
       workers: 1,
       env: {
         MAX_CONNECTIONS_PER_IP: String(CAP),
@@ -76,10 +77,7 @@ describe('room ports: request timeouts, the per-address cap and the ingest rate 
       },
     });
     port = (await server.createRoom('guarded')).body.data.port;
-    workerPid = (await server.waitForLog((line) => line.msg === 'worker ready')).pid as number;
-  });
-  afterAll(async () => {
-    await server?.dispose();
+    workerPid = (await server.stats()).workers[0].pid as number;
   });
 
   it('cuts an address trickling request bodies on many connections, with bounded descriptors, and serves others meanwhile', async () => {
@@ -99,6 +97,7 @@ describe('room ports: request timeouts, the per-address cap and the ingest rate 
     expect(answers.filter((status) => status === 429).length, seen).toBe(TRICKLERS - CAP);
     expect(answers.filter((status) => status === 405).length, seen).toBe(CAP);
     expect(heldOpen, seen).toBeLessThanOrEqual(CAP + 5);
+    // The lines docs/security.md promises for these cuts and refusals (the answers are checked above).
     await server.waitForLog((line) => line.msg === 'request body too slow: connection cut');
     await server.waitForLog((line) => line.msg === 'connection refused: too many from one address');
     expect((await rawRequest(port, '/')).status).toBe(200);
@@ -112,6 +111,7 @@ describe('room ports: request timeouts, the per-address cap and the ingest rate 
     expect(answer).toBe(408);
     await producer.closed;
     expect(JSON.parse(producer.body()).error.code).toBe('REQUEST_TIMEOUT');
+    // The measured rate shows only in the line docs/security.md promises for this cut.
     const cut = await server.waitForLog((line) => line.msg === 'ingest too slow: cut');
     expect(cut.kbps).toBeLessThan(8);
     await expect.poll(async () => JSON.parse((await rawRequest(port, `/ingest?token=${token}`)).body.toString()).data.ready, { timeout: 15_000 }).toBe(true);
@@ -120,11 +120,14 @@ describe('room ports: request timeouts, the per-address cap and the ingest rate 
   it('keeps a real ffmpeg push that lasts longer than the request timeout', async () => {
     const token = await server.token('guarded', 'camera', 'producer');
     const since = server.logs.length;
+    const started = performance.now();
     const { code, stderr } = await pushTestPattern(`http://127.0.0.1:${port}/ingest?token=${token}`, (REQUEST_TIMEOUT_MS * 3) / 1000);
+    // ffmpeg pushes in real time (-re) and exits 0 only on the server's answer to the whole body.
     expect(code, stderr).toBe(0);
-    const finished = await server.waitForLog((line) => line.msg === 'ingest finished' && line.producer === 'camera', 15_000, since);
-    expect(finished.seconds).toBeGreaterThan((REQUEST_TIMEOUT_MS * 2) / 1000);
+    expect(performance.now() - started).toBeGreaterThan(REQUEST_TIMEOUT_MS * 2);
+    // Neither cut docs/security.md names was logged for it.
     expect(server.logs.slice(since).filter((line) => line.msg === 'ingest too slow: cut' || line.msg === 'request body too slow: connection cut')).toEqual([]);
+    await expect.poll(async () => JSON.parse((await rawRequest(port, `/ingest?token=${token}`)).body.toString()).data?.ready, { timeout: 15_000 }).toBe(true);
   }, 60_000);
 
   it('cuts a producer pushing above INGEST_MAX_KBPS, over HTTP (429) and WebSocket (4029), naming its rate', async () => {
@@ -133,6 +136,7 @@ describe('room ports: request timeouts, the per-address cap and the ingest rate 
     const post = await rawRequest(port, `/ingest?token=${token}`, { method: 'POST', body: await sampleMedia('ts-h264-aac', 20) });
     expect(post.status).toBe(429);
     expect(JSON.parse(post.body.toString()).error).toMatchObject({ code: 'INGEST_TOO_FAST', message: expect.stringMatching(/arrives at \d+ kbps, above this server's cap of 1000 kbps/) });
+    // docs/security.md: "the message and the log line give the measured rate".
     const logged = await server.waitForLog((line) => line.msg === 'ingest failed' && line.code === 'INGEST_TOO_FAST', 10_000, since);
     expect(logged.reason).toMatch(/\d+ kbps/);
 

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServerProcess, type ApiAnswer } from '../helpers/ServerProcess.js';
+import { type ApiAnswer, serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /** The directives of a Content-Security-Policy header, by name. */
 const csp = (answer: ApiAnswer) => new Map((answer.headers.get('content-security-policy') ?? '').split('; ').map((d) => [d.split(' ')[0]!, d.split(' ').slice(1)]));
@@ -23,14 +23,12 @@ const expectBaseHeaders = (answer: ApiAnswer) => {
 };
 
 describe('security headers on the pages and the APIs (real server)', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 1, roomPortCount: 4 });
+    server = await start({ workers: 1, roomPortCount: 4 });
     await server.createRoom('headers');
-  });
-  afterAll(async () => {
-    await server?.dispose();
   });
 
   it('gives every public page a strict CSP that reaches the room ports of its host only', async () => {

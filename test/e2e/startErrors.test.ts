@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeVersionProblem, REQUIRED_NODE_MAJOR } from '../../src/kit/nodeVersion.js';
-import { freePort } from '../helpers/ports.js';
+import { unusedPort } from '../helpers/ports.js';
 import { ENTRY, ServerProcess } from '../helpers/ServerProcess.js';
 import { mountTmpfs, type Mounted } from '../helpers/tmpfs.js';
 
@@ -88,6 +88,7 @@ async function startFailure(dataDir: string, extraEnv: Record<string, string> = 
   expect(lines, server.stderr).toHaveLength(1);
   const output = server.stderr + server.logs.map((line) => JSON.stringify(line)).join('\n');
   expect(output, 'a stack trace').not.toMatch(/\bat .+:\d+:\d+\)?/);
+  // The log is the behaviour here: a start failure leaves this one record (with the reason) for the log collector.
   expect(server.logs.find((line) => line.msg === 'start failed')).toMatchObject({ reason: lines[0] });
   return lines[0]!;
 }
@@ -122,7 +123,7 @@ describe('start failures of the embedded store (real processes)', () => {
 
   it('stops on a damaged MongoDB journal the same way, rather than starting as if MongoDB were only unreachable', async () => {
     // The journal is opened before MongoDB is tried; nothing listens on this port.
-    await refusesDamaged('journal.sqlite', { MONGODB_URI: `mongodb://127.0.0.1:${await freePort()}/chatserver` });
+    await refusesDamaged('journal.sqlite', { MONGODB_URI: `mongodb://127.0.0.1:${await unusedPort()}/chatserver` });
   });
 
   it('stops when DATA_DIR cannot be a folder', async () => {

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
-import { freePort } from '../helpers/ports.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { unusedPort } from '../helpers/ports.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /**
  * MongoDB unreachable at start (a port where nothing listens): the server starts anyway, takes
@@ -13,17 +13,16 @@ import { ServerProcess } from '../helpers/ServerProcess.js';
  * where MONGODB_URI is set, through a TCP proxy (test/store/mongoOutage.test.ts).
  */
 describe('started while MongoDB is unreachable', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
 
   beforeAll(async () => {
-    const nowhere = await freePort();
-    server = await ServerProcess.start({ workers: 1, env: { MONGODB_URI: `mongodb://127.0.0.1:${nowhere}/chatserver` } });
+    const nowhere = await unusedPort();
+    server = await start({ workers: 1, env: { MONGODB_URI: `mongodb://127.0.0.1:${nowhere}/chatserver` } });
   }, 30_000);
-  afterAll(async () => {
-    await server?.dispose();
-  });
 
   it('says so once, serves rooms and chat, and journals the writes', async () => {
+    // "Says so": the line docs/operations.md promises the operator (the state itself is checked below).
     expect(server.logs.some((line) => String(line.msg).startsWith('MongoDB unreachable at start'))).toBe(true);
     expect((await server.api('GET', '/health')).status).toBe(200);
     const created = await server.createRoom('offline');

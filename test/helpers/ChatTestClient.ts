@@ -6,13 +6,20 @@ export type Frame = Record<string, any>;
 
 const PRESENCE = new Set(['joined', 'left', 'typing']);
 
-/** A real `ws` client that records every frame and lets a test wait for one. */
+/**
+ * A real `ws` client that records every frame and lets a test take the frames it waits for, in
+ * the order they came: `next(test)` takes the oldest frame not taken yet that passes the test, one
+ * already here or the first to come. Frames that pass no test wait for a later `next`.
+ */
 export class ChatTestClient {
+  /** Every frame received, in order (taken or not). */
   readonly frames: Frame[] = [];
   readonly ws: WebSocket;
   readonly closed: Promise<{ code: number; reason: string }>;
-  readonly #waiters = new Set<{ test: (f: Frame) => boolean; resolve: (f: Frame) => void }>();
-  #cursor = 0;
+  /** Frames no next() has taken yet. */
+  readonly #unread: Frame[] = [];
+  /** next() calls waiting, oldest first: a frame goes to the first one it passes. */
+  readonly #waiters: Array<{ test: (f: Frame) => boolean; take: (f: Frame) => void }> = [];
 
   private constructor(url: string, headers: Record<string, string> = {}) {
     this.ws = new WebSocket(url, { perMessageDeflate: false, headers });
@@ -21,12 +28,9 @@ export class ChatTestClient {
     this.ws.on('message', (data) => {
       const frame = JSON.parse(data.toString()) as Frame;
       this.frames.push(frame);
-      for (const waiter of this.#waiters) {
-        if (waiter.test(frame)) {
-          this.#waiters.delete(waiter);
-          waiter.resolve(frame);
-        }
-      }
+      const waiter = this.#waiters.findIndex((w) => w.test(frame));
+      if (waiter === -1) this.#unread.push(frame);
+      else this.#waiters.splice(waiter, 1)[0]!.take(frame);
     });
   }
 
@@ -54,29 +58,26 @@ export class ChatTestClient {
   }
 
   /**
-   * The next frame (after those already taken by next()) that passes the test. Without a test:
-   * the next frame that is not presence (joined / left / typing), which other tests' clients
-   * coming and going can cause at any time.
+   * Takes the oldest frame not taken yet that passes the test, waiting for one if none has come.
+   * Without a test: the oldest frame that is not presence (joined / left / typing), which other
+   * tests' clients coming and going can cause at any time.
    */
   next(test: (f: Frame) => boolean = (f) => !PRESENCE.has(String(f.type)), timeoutMs = 5_000): Promise<Frame> {
-    for (; this.#cursor < this.frames.length; ) {
-      const frame = this.frames[this.#cursor++]!;
-      if (test(frame)) return Promise.resolve(frame);
-    }
+    const index = this.#unread.findIndex(test);
+    if (index !== -1) return Promise.resolve(this.#unread.splice(index, 1)[0]!);
     return new Promise((resolve, reject) => {
       const waiter = {
         test,
-        resolve: (f: Frame) => {
+        take: (f: Frame) => {
           clearTimeout(timer);
-          this.#cursor = this.frames.length;
           resolve(f);
         },
       };
       const timer = setTimeout(() => {
-        this.#waiters.delete(waiter);
-        reject(new Error(`no matching frame within ${timeoutMs} ms; last frames: ${JSON.stringify(this.frames.slice(-3)).slice(0, 600)}`));
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        reject(new Error(`no matching frame within ${timeoutMs} ms; frames not taken: ${JSON.stringify(this.#unread.slice(-3)).slice(0, 600)}`));
       }, timeoutMs);
-      this.#waiters.add(waiter);
+      this.#waiters.push(waiter);
     });
   }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePort, freePortRange } from './ports.js';
+import { freePortRange } from './ports.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const ENTRY = path.join(ROOT, 'dist/main.js');
@@ -11,14 +11,31 @@ export const LB_ENTRY = path.join(ROOT, 'dist-lb/loadbalancer/src/main.js');
 
 export type LogLine = Record<string, unknown> & { msg?: string; level?: number };
 
+/** The ports a restart keeps: its room port range (ROOM_PORTS). API ports are the OS's pick at every start. */
+export interface ServerPorts {
+  readonly roomPorts: string;
+}
+
 export interface StartOptions {
   readonly workers?: number;
   readonly roomPortCount?: number;
   /** Reuse a data folder (a restart); a fresh temporary one otherwise. */
   readonly dataDir?: string;
-  /** Reuse ports (a restart keeps them). */
-  readonly ports?: { port: number; adminPort: number; roomPorts: string };
+  /** Reuse a room port range (a restart keeps its rooms' ports): `server.ports`. */
+  readonly ports?: ServerPorts;
   readonly env?: Record<string, string>;
+  /** Writes into the data folder before the start (stored rooms, history); the room port range is known by then. */
+  readonly seed?: (dataDir: string, roomPorts: { first: number; last: number }) => Promise<void> | void;
+  /** How long the start may take (a big stored history loads for a while); 20 s by default. */
+  readonly readyTimeoutMs?: number;
+}
+
+export interface AdminRoom {
+  readonly name: string;
+  readonly port: number;
+  readonly status: string;
+  readonly live: boolean;
+  readonly workerPid: number | null;
 }
 
 export interface ApiAnswer {
@@ -29,13 +46,19 @@ export interface ApiAnswer {
   readonly headers: Headers;
 }
 
-/** Spawns the real server (`node dist/main.js`) and reads its JSON log lines. */
+/**
+ * Spawns the real server (`node dist/main.js`) and reads its JSON log lines. Its API ports are
+ * 0 (PORT, ADMIN_PORT): the OS picks them when the server listens, and the server names them in
+ * its `chatserver ready` line, where `port` and `adminPort` are read (see ports.ts).
+ */
 export class ServerProcess {
   readonly logs: LogLine[] = [];
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly #child: ChildProcess;
   readonly #waiters = new Set<{ test: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>();
+  /** The API port(s) the process named in its ready line. */
+  #bound: { port: number; adminPort?: number } | undefined;
 
   private constructor(
     readonly env: Record<string, string>,
@@ -63,10 +86,10 @@ export class ServerProcess {
     this.#child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
   }
 
-  /** Builds the environment for a server on free ports with a temporary data folder. */
+  /** Builds the environment for a server on OS-assigned API ports, a room port range of its own and a temporary data folder. */
   static async environment(options: StartOptions = {}): Promise<{ env: Record<string, string>; dataDir: string; owns: boolean }> {
     const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'chatserver-test-'));
-    const ports = options.ports ?? (await freeServerPorts(options.roomPortCount ?? 8));
+    const ports = options.ports ?? { roomPorts: (await freePortRange(options.roomPortCount ?? 8)).env };
     const inherited = { ...process.env } as Record<string, string>;
     delete inherited.MONGODB_URI;
     delete inherited.NODE_OPTIONS;
@@ -74,8 +97,8 @@ export class ServerProcess {
       ...inherited,
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
-      PORT: String(ports.port),
-      ADMIN_PORT: String(ports.adminPort),
+      PORT: '0',
+      ADMIN_PORT: '0',
       ROOM_PORTS: ports.roomPorts,
       DATA_DIR: dataDir,
       WORKERS: String(options.workers ?? 2),
@@ -87,25 +110,37 @@ export class ServerProcess {
     return { env, dataDir, owns: options.dataDir === undefined };
   }
 
-  /** Starts a server and resolves once it logs "chatserver ready". */
+  /**
+   * Starts a server and resolves once it logs "chatserver ready" (a start that fails throws with
+   * its stderr; the data folder it made is removed then).
+   */
   static async start(options: StartOptions = {}): Promise<ServerProcess> {
     const { env, dataDir, owns } = await ServerProcess.environment(options);
+    try {
+      await options.seed?.(dataDir, parseRange(env.ROOM_PORTS!));
+    } catch (error) {
+      if (owns) rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
     const server = new ServerProcess(env, dataDir, owns);
-    await server.ready();
+    try {
+      await server.ready(options.readyTimeoutMs);
+    } catch (error) {
+      await server.dispose();
+      throw error;
+    }
     return server;
   }
 
-  /** Starts a load balancer (`npm run start:lb`) on `port` and resolves once it is ready. */
-  static async startLoadBalancer(port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
+  /**
+   * Starts a load balancer (`npm run start:lb`) and resolves once it is ready. Its port is the
+   * OS's pick unless `port` is given (a restart keeps the port the chat servers know).
+   */
+  static async startLoadBalancer(port = 0, env: Record<string, string> = {}): Promise<ServerProcess> {
     const inherited = { ...process.env } as Record<string, string>;
     delete inherited.NODE_OPTIONS;
     const lb = new ServerProcess({ ...inherited, PORT: String(port), LOADBALANCER_KEY: 'LB_TESTING_KEY', LOG_LEVEL: 'info', ...env }, '', false, LB_ENTRY);
-    await Promise.race([
-      lb.waitForLog((line) => line.msg === 'loadbalancer ready', 15_000),
-      lb.exited.then(({ code }) => {
-        throw new Error(`load balancer exited with ${code} before it was ready:\n${lb.stderr}`);
-      }),
-    ]);
+    await lb.#readyLine('loadbalancer ready', 15_000);
     return lb;
   }
 
@@ -117,27 +152,37 @@ export class ServerProcess {
   get pid(): number {
     return this.#child.pid!;
   }
+  /** The public API's port, as the ready line names it. */
   get port(): number {
-    return Number(this.env.PORT);
+    if (!this.#bound) throw new Error('the port is known once the process is ready');
+    return this.#bound.port;
   }
+  /** The admin API's port, as the ready line names it. */
   get adminPort(): number {
-    return Number(this.env.ADMIN_PORT);
+    if (this.#bound?.adminPort === undefined) throw new Error('the admin port is known once the server is ready');
+    return this.#bound.adminPort;
   }
   get roomPorts(): { first: number; last: number } {
-    const [first, last] = this.env.ROOM_PORTS!.split('-').map(Number) as [number, number];
-    return { first, last };
+    return parseRange(this.env.ROOM_PORTS!);
   }
-  get ports(): { port: number; adminPort: number; roomPorts: string } {
-    return { port: this.port, adminPort: this.adminPort, roomPorts: this.env.ROOM_PORTS! };
+  /** What a restart on this server's data folder reuses: the room port range (its rooms keep their ports). */
+  get ports(): ServerPorts {
+    return { roomPorts: this.env.ROOM_PORTS! };
   }
 
+  /** Resolves once the server logs "chatserver ready" (taking its API ports from that line); throws if it exits first. */
   async ready(timeoutMs = 20_000): Promise<void> {
-    await Promise.race([
-      this.waitForLog((line) => line.msg === 'chatserver ready', timeoutMs),
+    await this.#readyLine('chatserver ready', timeoutMs);
+  }
+
+  async #readyLine(msg: string, timeoutMs: number): Promise<void> {
+    const line = await Promise.race([
+      this.waitForLog((l) => l.msg === msg, timeoutMs),
       this.exited.then(({ code }) => {
-        throw new Error(`server exited with ${code} before it was ready:\n${this.stderr}`);
+        throw new Error(`${msg === 'chatserver ready' ? 'server' : 'load balancer'} exited with ${code} before it was ready:\n${this.stderr}`);
       }),
     ]);
+    this.#bound = { port: Number(line.port), adminPort: line.adminPort === undefined ? undefined : Number(line.adminPort) };
   }
 
   /** Resolves with the first log line (already seen or coming) that passes the test. */
@@ -187,6 +232,22 @@ export class ServerProcess {
     });
   }
 
+  /** GET /api/v1/rooms on the admin API: every room with its status and its worker's pid. */
+  async rooms(): Promise<AdminRoom[]> {
+    return (await this.admin('GET', '/api/v1/rooms')).body.data as AdminRoom[];
+  }
+
+  /** GET /api/v1/stats on the admin API (`data`). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- reason: JSON of any shape, as ApiAnswer.body
+  async stats(): Promise<any> {
+    return (await this.admin('GET', '/api/v1/stats')).body.data;
+  }
+
+  /** The HLS folder of a room (HLS_DIR is DATA_DIR/hls in the tests). */
+  hlsDir(room: string): string {
+    return path.join(this.dataDir, 'hls', room);
+  }
+
   /** A join token minted by the server's token route. */
   async token(room: string, user: string, role: 'viewer' | 'producer' | 'moderator' = 'viewer'): Promise<string> {
     const answer = await this.api('POST', `/api/v1/room/${room}/token`, {
@@ -213,15 +274,9 @@ export class ServerProcess {
   }
 }
 
-/** API ports and a room port range that do not overlap (the server refuses a range holding an API port). */
-async function freeServerPorts(roomPortCount: number): Promise<{ port: number; adminPort: number; roomPorts: string }> {
-  // Room ranges lie below the ephemeral range and API ports in it (port 0): a room port freed
-  // for a moment (a worker crash, a restart) is never handed to another test's API listener.
-  const range = await freePortRange(roomPortCount);
-  const port = await freePort();
-  let adminPort = await freePort();
-  while (adminPort === port) adminPort = await freePort();
-  return { port, adminPort, roomPorts: range.env };
+function parseRange(range: string): { first: number; last: number } {
+  const [first, last] = range.split('-').map(Number) as [number, number];
+  return { first, last };
 }
 
 /** Whether a process with this pid still exists (signal 0 checks without signalling). */
@@ -244,13 +299,18 @@ export async function roomAnswer(port: number): Promise<string> {
   }
 }
 
+type Hook = (fn: () => Promise<void>) => void;
+export type StartServer = (options?: StartOptions) => Promise<ServerProcess>;
+
 /**
- * Servers a test file starts, disposed after each test, newest first (a restarted server shares
- * its data folder with the one before it). Call in a describe block.
+ * How an end-to-end test starts a server: `start(options)` resolves with a ready server, which
+ * `hook` disposes, newest first (a restarted server shares its data folder with the one before
+ * it). Called first in a describe block, its hook runs after the others of that block (clients
+ * are closed before their server stops).
  */
-export function serversPerTest(afterEach: (fn: () => Promise<void>) => void): (options?: StartOptions) => Promise<ServerProcess> {
+function serversDisposedBy(hook: Hook): StartServer {
   const started: ServerProcess[] = [];
-  afterEach(async () => {
+  hook(async () => {
     for (const server of started.splice(0).reverse()) await server.dispose();
   });
   return async (options) => {
@@ -258,4 +318,14 @@ export function serversPerTest(afterEach: (fn: () => Promise<void>) => void): (o
     started.push(server);
     return server;
   };
+}
+
+/** Servers disposed after each test: `const start = serversPerTest(afterEach)`. */
+export function serversPerTest(afterEach: Hook): StartServer {
+  return serversDisposedBy(afterEach);
+}
+
+/** Servers shared by a file's tests, disposed after the last: `const start = serversPerFile(afterAll)`, then `start` in a beforeAll. */
+export function serversPerFile(afterAll: Hook): StartServer {
+  return serversDisposedBy(afterAll);
 }

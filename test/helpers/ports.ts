@@ -1,4 +1,98 @@
+/**
+ * Ports for the servers the tests start.
+ *
+ * API ports (PORT, ADMIN_PORT, a load balancer's PORT) are the OS's: the server listens on port 0
+ * and names the ports it bound in its ready line (ServerProcess reads them there). Nothing is
+ * picked in advance, so no other program can take a port between a check and the bind.
+ *
+ * Room ports need a range (ROOM_PORTS), which the OS cannot hand out. Ranges are drawn below
+ * Linux's ephemeral range (`/proc/sys/net/ipv4/ip_local_port_range`), where the OS never puts an
+ * outgoing connection or a port-0 listener: a room port freed for a moment (a worker crash, a
+ * restart) stays free for the server that owns it. That space is cut into blocks, and each test
+ * process (one per test file) takes a block of its own before it draws a range: it creates
+ * `<tmpdir>/chatserver-test-ports/<block>` exclusively and writes its pid in it. Two test files,
+ * of this run or of another run on the same machine, never hold the same block; a block whose
+ * holder has died is taken over. The first block tried follows `VITEST_POOL_ID`, so the files
+ * running side by side in one run usually get theirs at the first try. Inside its block a process
+ * hands out ranges one after the other, skipping ports something still listens on (a worker
+ * of a killed server that has not noticed yet). Should an unrelated program hold a room port
+ * anyway, the server skips it for the next one (a room's port is the one its create answer names).
+ */
+import { readFileSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Where Linux's ephemeral range starts (its default when the file cannot be read). */
+function ephemeralFirst(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+const SPACE_LAST = ephemeralFirst() - 1;
+const SPACE_FIRST = Math.max(1024, Math.min(20_000, SPACE_LAST - 8 * 1024));
+/** Ports one test file may use: its servers' ranges follow each other in it. */
+const BLOCK_SIZE = 256;
+const BLOCKS = Math.floor((SPACE_LAST - SPACE_FIRST + 1) / BLOCK_SIZE);
+const LOCKS = path.join(os.tmpdir(), 'chatserver-test-ports');
+
+let block: { first: number; next: number } | undefined;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Creates the block's lock file; false when a live process holds it. */
+function tryLock(index: number): boolean {
+  const file = path.join(LOCKS, String(index));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      // Left behind when the process ends (vitest stops its workers without an exit event):
+      // the next process to meet it takes it over.
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let holder = Number.NaN;
+    try {
+      holder = Number(readFileSync(file, 'utf8'));
+    } catch {
+      // released meanwhile: try again
+    }
+    // An empty file belongs to a process writing its pid in it right now.
+    if (!(holder > 0) || isAlive(holder)) return false;
+    try {
+      unlinkSync(file);
+    } catch {
+      // another process took it over first; its new lock decides
+    }
+  }
+  return false;
+}
+
+function ownBlock(): { first: number; next: number } {
+  if (block) return block;
+  mkdirSync(LOCKS, { recursive: true });
+  const start = Number(process.env.VITEST_POOL_ID ?? 1) - 1;
+  for (let i = 0; i < BLOCKS; i++) {
+    const index = (start + i) % BLOCKS;
+    if (tryLock(index)) {
+      const first = SPACE_FIRST + index * BLOCK_SIZE;
+      block = { first, next: first };
+      return block;
+    }
+  }
+  throw new Error(`every one of the ${BLOCKS} room port blocks in ${LOCKS} is held by a live process`);
+}
 
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -8,31 +102,29 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-/** A port the OS says is free right now. */
-export async function freePort(): Promise<number> {
+/** `size` consecutive ports for ROOM_PORTS, from this test file's own block (see the header). */
+export async function freePortRange(size: number): Promise<{ first: number; last: number; env: string }> {
+  if (size > BLOCK_SIZE) throw new Error(`a room port range of ${size} is more than a block (${BLOCK_SIZE})`);
+  const own = ownBlock();
+  for (let tried = 0; tried < BLOCK_SIZE; tried += size) {
+    if (own.next + size > own.first + BLOCK_SIZE) own.next = own.first;
+    const first = own.next;
+    own.next += size;
+    let free = true;
+    for (let port = first; port < first + size && free; port++) free = await canListen(port);
+    if (free) return { first, last: first + size - 1, env: `${first}-${first + size - 1}` };
+  }
+  throw new Error(`no ${size} consecutive free ports left in the block ${own.first}-${own.first + BLOCK_SIZE - 1}`);
+}
+
+/**
+ * A port nothing listens on, for a test that needs a refused connection (a store that is down).
+ * Not for a server to listen on: give it port 0.
+ */
+export async function unusedPort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen({ port: 0, exclusive: true }, resolve));
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
-
-/** Linux's default ephemeral range starts here: outgoing connections and `port: 0` listeners take ports from it. */
-const EPHEMERAL_FIRST = 32_768;
-const RANGE_FLOOR = 20_000;
-
-/**
- * `size` consecutive free ports, from a random base so parallel test files rarely meet. Below the
- * ephemeral range: a room port freed for a moment (a worker crash, a server restart) must not be
- * taken meanwhile by another test's outgoing connection or `freePort()` listener.
- */
-export async function freePortRange(size: number): Promise<{ first: number; last: number; env: string }> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const first = RANGE_FLOOR + Math.floor(Math.random() * (EPHEMERAL_FIRST - RANGE_FLOOR - size));
-    let free = true;
-    for (let port = first; port < first + size && free; port++) free = await canListen(port);
-    if (free) return { first, last: first + size - 1, env: `${first}-${first + size - 1}` };
-  }
-  throw new Error(`no ${size} consecutive free ports found`);
-}
-

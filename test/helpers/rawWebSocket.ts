@@ -52,6 +52,38 @@ export class RawWebSocket {
     this.socket.pause();
   }
 
+  /**
+   * Reads everything from now on and returns the opcode of each frame the server sends, as it
+   * comes (1 text, 8 close, 9 ping), without answering any ping.
+   */
+  readOpcodes(): number[] {
+    const opcodes: number[] = [];
+    let pending = Buffer.alloc(0);
+    this.socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      // Server frames are not masked: 2 header bytes, then a 16- or 64-bit length if the 7-bit one says so.
+      for (;;) {
+        if (pending.length < 2) return;
+        let length = pending[1]! & 0x7f;
+        let offset = 2;
+        if (length === 126) {
+          if (pending.length < 4) return;
+          length = pending.readUInt16BE(2);
+          offset = 4;
+        } else if (length === 127) {
+          if (pending.length < 10) return;
+          length = Number(pending.readBigUInt64BE(2));
+          offset = 10;
+        }
+        if (pending.length < offset + length) return;
+        opcodes.push(pending[0]! & 0x0f);
+        pending = pending.subarray(offset + length);
+      }
+    });
+    this.socket.resume();
+    return opcodes;
+  }
+
   /** Reads (and discards) everything from now on, keeping the last bytes seen. */
   drain(): { tail: () => Buffer } {
     let last = Buffer.alloc(0);

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { listenOn } from '../../src/kit/listen.js';
 
@@ -18,5 +19,16 @@ describe('listenOn', () => {
     await expect(listenOn(failingApp('EADDRINUSE'), 8090, 'ADMIN_PORT')).rejects.toThrow(
       'Invalid configuration: ADMIN_PORT=8090 is already in use by another program',
     );
+  });
+
+  it('resolves with the port bound: the system\'s pick for port 0', async () => {
+    const app = Fastify();
+    try {
+      const port = await listenOn(app, 0, 'PORT');
+      expect(port).toBe((app.server.address() as AddressInfo).port);
+      expect(port).toBeGreaterThan(0);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../helpers/ports.js';
 import { roomAnswer, ServerProcess } from '../helpers/ServerProcess.js';
 
 const HEARTBEAT_MS = 300;
@@ -11,12 +10,15 @@ describe('load balancers with real chat servers', () => {
   const lbs: ServerProcess[] = [];
   let chat: ServerProcess;
 
+  /** On the OS's pick of port; a restart keeps the port the chat servers know. */
   const startLb = async (index: number) => {
     // This shared 2-core machine is often saturated while the suite runs: no server may turn
     // `full` here (the load rules have their own unit tests).
     const env = { HEARTBEAT_MS: String(HEARTBEAT_MS), DROP_AFTER_MS: '20000', WARNING_LOAD: '0.99', FULL_LOAD: '1' };
-    lbs[index] = await ServerProcess.startLoadBalancer(lbPorts[index]!, env);
-    return lbs[index]!;
+    const lb = await ServerProcess.startLoadBalancer(lbPorts[index] ?? 0, env);
+    lbs[index] = lb;
+    lbPorts[index] = lb.port;
+    return lb;
   };
   const startChat = (workers = 1) =>
     ServerProcess.start({
@@ -28,7 +30,6 @@ describe('load balancers with real chat servers', () => {
   const urlOf = (server: ServerProcess) => `http://127.0.0.1:${server.port}`;
 
   beforeAll(async () => {
-    lbPorts.push(await freePort(), await freePort());
     await Promise.all([startLb(0), startLb(1)]);
     chat = await startChat(2);
   });

@@ -2,22 +2,22 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inlineScriptRuns, launchChromium, recordCspViolations } from '../helpers/browser.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 describe('admin page (Chromium, admin port)', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
   let browser: Browser;
   const ports: Record<string, number> = {};
   const problems: string[] = [];
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 2 });
+    server = await start({ workers: 2 });
     for (const name of ['alpha', 'beta']) ports[name] = (await server.createRoom(name)).body.data.port;
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.dispose();
   });
 
   const signedIn = async (key: string): Promise<Page> => {

@@ -1,10 +1,11 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_MEDIA_ARGS, inlineScriptRuns, launchChromium, recordCspViolations } from '../helpers/browser.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /** The whole product in one browser: the broadcaster page's fake camera goes live, the viewer page plays it. */
 describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
   let browser: Browser;
   const problems: string[] = [];
@@ -27,13 +28,12 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
   const videoTime = (page: Page) => page.evaluate<number>(VIDEO_TIME);
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 1 });
+    server = await start({ workers: 1 });
     await server.createRoom('studio');
     browser = await launchChromium(FAKE_MEDIA_ARGS);
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.dispose();
   });
 
   it('goes live from the camera, plays in the viewer page, shows the delay, and ends', async () => {
@@ -42,7 +42,8 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     await studio.waitForSelector('.chat-status:has-text("as host")');
     await studio.click('#start');
     await studio.waitForSelector('#state[data-state="live"]', { timeout: 30_000 });
-    // Chromium records H.264 with a keyframe per segment: the server copies it, no encode.
+    // Chromium records H.264 with a keyframe per segment: the server copies it, no encode (which
+    // only its "stream starting" line tells, see docs/security.md).
     expect(server.logs.find((line) => line.msg === 'stream starting')).toMatchObject({ media: { container: 'webm', video: 'h264' }, copy: true });
 
     const viewer = await open('/watch/studio');

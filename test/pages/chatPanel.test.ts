@@ -2,20 +2,21 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, recordCspViolations } from '../helpers/browser.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /**
  * The chat panel against what the server does to it: the join timeout, a kick or ban, the
  * rate limit. A short join timeout and a rate limit of two messages, then one per 10 s.
  */
 describe('chat panel under the server’s limits (Chromium)', () => {
+  const start = serversPerFile(afterAll);
   const JOIN_TIMEOUT_MS = 1_000;
   let server: ServerProcess;
   let browser: Browser;
   const problems: string[] = [];
 
   beforeAll(async () => {
-    server = await ServerProcess.start({
+    server = await start({
       workers: 1,
       env: { CHAT_JOIN_TIMEOUT_MS: String(JOIN_TIMEOUT_MS), CHAT_RATE: '0.1', CHAT_BURST: '2' },
     });
@@ -23,7 +24,6 @@ describe('chat panel under the server’s limits (Chromium)', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.dispose();
   });
 
   const newRoom = async (name: string): Promise<number> => (await server.createRoom(name)).body.data.port as number;

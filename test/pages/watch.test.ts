@@ -2,22 +2,22 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inlineScriptRuns, launchChromium, recordCspViolations } from '../helpers/browser.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
-import { ServerProcess } from '../helpers/ServerProcess.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 describe('viewer page chat panel (Chromium)', () => {
+  const start = serversPerFile(afterAll);
   let server: ServerProcess;
   let browser: Browser;
   let roomPort: number;
   const cspViolations = new WeakMap<Page, string[]>();
 
   beforeAll(async () => {
-    server = await ServerProcess.start({ workers: 1 });
+    server = await start({ workers: 1 });
     roomPort = (await server.createRoom('pagetest')).body.data.port;
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.dispose();
   });
 
   const openWatch = async (): Promise<Page> => {

@@ -184,12 +184,15 @@ describe('SqliteStore files', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates its DATA_DIR, one database file in WAL mode, and refuses a second room with the same name', async () => {
+  it('creates its DATA_DIR, one database file in WAL mode, and keeps one room per name: a save replaces it, a second row is refused by the key', async () => {
     const store = new SqliteStore(path.join(dir, 'nested', 'data'));
     await store.open();
     await store.saveRoom({ name: 'x', port: 1, settings: {}, createdAt: 1 });
     await store.saveRoom({ name: 'x', port: 2, settings: {}, createdAt: 1 });
-    expect(await store.listRooms()).toHaveLength(1);
+    expect(await store.listRooms()).toEqual([{ name: 'x', port: 2, settings: {}, createdAt: 1 }]);
+    // Not only the upsert: the table itself holds no second row with that name.
+    expect(() => store.database.prepare('INSERT INTO rooms (name, port, settings, created_at) VALUES (?, ?, ?, ?)').run('x', 3, '{}', 1)).toThrow(/UNIQUE constraint failed: rooms\.name/);
+    expect(await store.listRooms()).toEqual([{ name: 'x', port: 2, settings: {}, createdAt: 1 }]);
     expect(store.database.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
     expect(store.database.prepare('PRAGMA synchronous').get()).toEqual({ synchronous: 2 });
     await store.close();
