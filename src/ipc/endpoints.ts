@@ -42,10 +42,6 @@ export function processEndpoint(proc: NodeJS.Process = process): IpcEndpoint {
   };
 }
 
-export function primarySideChannel(worker: ClusterWorker): PrimarySideChannel {
-  return new IpcChannel(clusterWorkerEndpoint(worker));
-}
-
 export function workerSideChannel(): WorkerSideChannel {
   return new IpcChannel(processEndpoint());
 }

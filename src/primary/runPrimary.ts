@@ -20,38 +20,34 @@ function configuredSecrets(config: Config): string[] {
   return secrets.filter(Boolean);
 }
 
-/** Entry point of the primary process: start, and shut down cleanly on SIGTERM / SIGINT. */
+/**
+ * Entry point of the primary process: start, then run until a close (SIGTERM / SIGINT, or the
+ * admin API's shutdown, which calls Primary.close too), and exit when it is done.
+ */
 export async function runPrimary(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel, { role: 'primary' }, { secrets: configuredSecrets(config) });
   announceGeneratedKeys(config, logger);
   warnWeakKeys(config, logger);
-  // The admin API's shutdown takes the same path as a signal (assigned below, called later).
-  let requestShutdown = (_reason: string) => undefined as void;
-  const primary = new Primary(config, logger, (reason) => requestShutdown(reason));
+  const primary = new Primary(config, logger);
 
   let signals = 0;
-  const shutdown = (signal: string) => {
+  const onSignal = (signal: string) => {
     signals += 1;
     if (signals > 1) {
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
+    void primary.close(signal).catch(() => undefined);
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  void primary.closing.then(() => {
     setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    primary.close(signal).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  requestShutdown = (reason) => shutdown(reason);
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  });
 
   try {
     await primary.start();
@@ -64,4 +60,14 @@ export async function runPrimary(config: Config): Promise<void> {
     await primary.close('start failed').catch(() => undefined);
     process.exit(1);
   }
+
+  // Serving until a close begins; the process ends with it.
+  const reason = await primary.closing;
+  try {
+    await primary.close(reason);
+  } catch (error) {
+    logger.error({ err: error }, 'shutdown failed');
+    process.exit(1);
+  }
+  process.exit(0);
 }

@@ -6,12 +6,13 @@ import type { Logger } from '../log/createLogger.js';
 import { ChatRoom } from '../chat/ChatRoom.js';
 import { OFFLINE, type StreamState } from '../chat/serverFrames.js';
 import type { VerifyResult } from '../chat/tokens.js';
-import { HlsViewers } from '../hls/HlsViewers.js';
+import { HlsViewers, VIEWER_WINDOW_MS } from '../hls/HlsViewers.js';
 import type { LiveStream, StreamStatus } from '../hls/LiveStream.js';
 import { serveHls, type HlsSource } from '../hls/serveHls.js';
 import { errorBody } from '../http/errors.js';
 import { sendJson } from '../http/sendJson.js';
 import { IpcError } from '../ipc/IpcChannel.js';
+import type { RoomActivity } from '../ipc/messages.js';
 import type { RoomSettings } from '../store/records.js';
 import { handleIngestRequest, type IngestRoom } from './ingestHttp.js';
 import { handleRoomRequest } from './roomRequests.js';
@@ -54,8 +55,11 @@ export interface RoomOptions {
   readonly addresses: ClientAddresses;
   /** A request body must arrive within this (ROOM_REQUEST_TIMEOUT_MS), except a streaming ingest's. */
   readonly requestTimeoutMs: number;
-  /** Told when the stream goes live or ends (the primary shows it in the room list). */
-  readonly onStream?: (room: string, stream: StreamState) => void;
+  /**
+   * Told when the room's activity (clients, viewers, messages, live) may have changed, for the
+   * primary's room list; `urgent` when the stream went live or ended.
+   */
+  readonly onActivity?: (room: Room, urgent: boolean) => void;
 }
 
 /**
@@ -78,6 +82,9 @@ export class Room implements IngestRoom {
   readonly #addresses: ClientAddresses;
   readonly #requestTimeoutMs: number;
   readonly #hls: HlsSource;
+  readonly #onActivity: RoomOptions['onActivity'];
+  /** Runs out when the last HLS player seen is no longer counted: the viewer count drops then without a request. */
+  #viewersExpire: NodeJS.Timeout | undefined;
   #state: RoomState = 'new';
   #refusedLoggedAt = 0;
   #refusedUnlogged = 0;
@@ -92,16 +99,19 @@ export class Room implements IngestRoom {
     this.#addresses = options.addresses;
     this.#requestTimeoutMs = options.requestTimeoutMs;
     this.logger = options.logger.child({ room: options.name, port: options.port });
-    this.chat = new ChatRoom(options.name, options.settings, options.chat.context, options.epoch);
+    this.#onActivity = options.onActivity;
+    const context = options.chat.context;
+    // A message the store took changes the room's count: reported once the room has counted it.
+    this.chat = new ChatRoom(options.name, options.settings, { ...context, persist: (record) => context.persist(record).finally(this.#activityChanged) }, options.epoch);
     this.stream = options.media.streamFor(options, this.logger);
-    this.stream.on('status', (status) => this.#streamChanged(status, options.onStream));
+    this.stream.on('status', (status) => this.#streamChanged(status));
     const cache = options.media.hlsCache;
     this.#hls = {
       dir: options.media.roomDir(this.name),
       cache,
       cacheKey: (name) => `${this.name}/${name}`,
       isListed: (name) => this.stream.isListed(name),
-      onPlaylist: (req) => this.viewers.touch(this.#addresses.of(req), req.headers['user-agent']),
+      onPlaylist: (req) => this.#playerSeen(req),
     };
     this.stream.on('files', (name) => (name === null ? cache.clearRoom(this.name) : cache.invalidate(`${this.name}/${name}`)));
     // Check header and idle timeouts every second (Node's default is every 30 s), so slow clients
@@ -148,6 +158,11 @@ export class Room implements IngestRoom {
     return this.chat.clientCount + this.viewers.countExcluding(this.chat.clientAddresses());
   }
 
+  /** What the primary shows of the room (see RoomActivityReporter). */
+  activity(): RoomActivity {
+    return { name: this.name, epoch: this.epoch, clients: this.clients, viewers: this.viewerCount, messages: this.chat.messageCount, live: this.live };
+  }
+
   async listen(): Promise<void> {
     // Files left by a worker that died mid-stream belong to no stream now.
     await rm(this.#media.roomDir(this.name), { recursive: true, force: true });
@@ -175,6 +190,7 @@ export class Room implements IngestRoom {
     if (this.#state === 'closed') return;
     const wasListening = this.#state === 'listening';
     this.#state = 'closed';
+    clearTimeout(this.#viewersExpire);
     this.chat.close(reason, kind === 'deleted' ? 'ROOM_CLOSED' : 'GOING_AWAY');
     await this.stream.close(reason, kind === 'deleted');
     this.#media.hlsCache.clearRoom(this.name);
@@ -257,7 +273,12 @@ export class Room implements IngestRoom {
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    if (path === '/chat') this.#workerChat.upgrade(this.chat, request, socket, head, address);
+    if (path === '/chat') {
+      this.#workerChat.upgrade(this.chat, request, socket, head, address, (ws) => {
+        this.#activityChanged();
+        ws.once('close', this.#activityChanged);
+      });
+    }
     else {
       this.#media.ingest.upgrade(this, request, socket, head).catch((error: unknown) => {
         this.logger.error({ err: error }, 'ingest upgrade failed');
@@ -272,11 +293,24 @@ export class Room implements IngestRoom {
     this.stream.stopIfRevoked((producer, issuedAt) => policy.tokenRevoked(producer, this.name, issuedAt));
   }
 
-  #streamChanged(status: StreamStatus, onStream: RoomOptions['onStream']): void {
+  /** Clients, viewers or messages may have changed (a closed room reports nothing more). */
+  readonly #activityChanged = (): void => {
+    if (this.#state !== 'closed') this.#onActivity?.(this, false);
+  };
+
+  /** A player fetched the playlist: counted as a viewer until VIEWER_WINDOW_MS after its last fetch. */
+  #playerSeen(req: http.IncomingMessage): void {
+    this.viewers.touch(this.#addresses.of(req), req.headers['user-agent']);
+    this.#activityChanged();
+    if (this.#viewersExpire) this.#viewersExpire.refresh();
+    else this.#viewersExpire = setTimeout(this.#activityChanged, VIEWER_WINDOW_MS + 100).unref();
+  }
+
+  #streamChanged(status: StreamStatus): void {
     const stream: StreamState = status.live ? { live: true, url: status.url, path: status.path, since: status.since } : OFFLINE;
     if (stream.live === this.chat.stream.live) return;
     this.chat.setStream(stream);
-    onStream?.(this.name, stream);
+    if (this.#state !== 'closed') this.#onActivity?.(this, true);
     this.logger.info({ live: stream.live }, stream.live ? 'stream live' : 'stream ended');
   }
 }
