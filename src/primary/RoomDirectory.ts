@@ -9,8 +9,6 @@ import type { PortAllocator } from './PortAllocator.js';
 import { newRoomEntry, setActivity, toRecord, type RoomEntry } from './RoomEntry.js';
 import type { WorkerPool, WorkerSlot } from './WorkerPool.js';
 
-export type { RoomEntry, RoomStatus } from './RoomEntry.js';
-
 const ROOM_OPEN_TIMEOUT_MS = 5_000;
 /** A room that failed to start (its port taken by another program, say) is tried again this often. */
 const RETRY_FAILED_MS = 5_000;
