@@ -125,7 +125,7 @@ export type PrimaryNotes = {
   'moderator.seen': { user: string };
 };
 
-/** Error codes a request can fail with; the HTTP layer maps them to statuses. */
+/** Error codes a request can fail with; the primary turns those its callers must hear about into domain errors. */
 export type IpcErrorCode = 'TIMEOUT' | 'CHANNEL_CLOSED' | 'NO_HANDLER' | 'PORT_IN_USE' | 'PORT_DENIED' | 'ROOM_EXISTS' | 'BUFFER_FULL' | 'DEADLINE_PASSED' | 'FAILED';
 
 /** The wire envelopes. */

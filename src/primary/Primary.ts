@@ -62,6 +62,7 @@ export class Primary {
   readonly #machineLoad = new MachineLoad();
   #lbClient: LoadBalancerClient | undefined;
   #closing: Promise<void> | undefined;
+  /** Resolves `closing`, at the first close. */
   #closeBegun: (reason: string) => void = () => undefined;
   readonly #closingReason = new Promise<string>((resolve) => (this.#closeBegun = resolve));
 

@@ -42,16 +42,27 @@ export async function runPrimary(config: Config): Promise<void> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
-  void primary.closing.then(() => {
+
+  // However a close was asked for (a signal, the admin API, a failed start), the process ends with it.
+  let startFailed = false;
+  void primary.closing.then(async (reason) => {
     setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
+    try {
+      await primary.close(reason);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+    process.exit(startFailed ? 1 : 0);
   });
 
   try {
     await primary.start();
   } catch (error) {
+    startFailed = true;
     // One clear line for the operator. A bug gets its details (the stack) in the log; a setting or
     // a data file the operator must fix is said in that line alone.
     process.stderr.write(`${(error as Error).message}\n`);
@@ -60,14 +71,4 @@ export async function runPrimary(config: Config): Promise<void> {
     await primary.close('start failed').catch(() => undefined);
     process.exit(1);
   }
-
-  // Serving until a close begins; the process ends with it.
-  const reason = await primary.closing;
-  try {
-    await primary.close(reason);
-  } catch (error) {
-    logger.error({ err: error }, 'shutdown failed');
-    process.exit(1);
-  }
-  process.exit(0);
 }

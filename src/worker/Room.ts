@@ -19,7 +19,7 @@ import { handleRoomRequest } from './roomRequests.js';
 import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
 import type { ConnectionLimiter } from './ConnectionLimiter.js';
-import { limitKey } from '../net/addresses.js';
+import { RoomConnectionGate } from './RoomConnectionGate.js';
 import type { ClientAddresses } from '../net/clientAddress.js';
 import { startRequestDeadline } from './RequestDeadline.js';
 
@@ -32,10 +32,6 @@ import { startRequestDeadline } from './RequestDeadline.js';
 const HEADERS_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
-/** A connection over the per-address cap gets this long to send its request and read the 429. */
-const REFUSED_LINGER_MS = 1_000;
-/** Refused connections are logged at most this often (with how many), so a flood does not flood the log. */
-const REFUSED_LOG_MS = 1_000;
 
 export type RoomState = 'new' | 'listening' | 'closed';
 /** Why a room closes: deleted (clients get close 4000) or the worker is going away (1001, reconnect). */
@@ -78,7 +74,7 @@ export class Room implements IngestRoom {
   readonly #server: http.Server;
   readonly #workerChat: WorkerChat;
   readonly #media: WorkerMedia;
-  readonly #limiter: ConnectionLimiter;
+  readonly #gate: RoomConnectionGate;
   readonly #addresses: ClientAddresses;
   readonly #requestTimeoutMs: number;
   readonly #hls: HlsSource;
@@ -86,8 +82,6 @@ export class Room implements IngestRoom {
   /** Runs out when the last HLS player seen is no longer counted: the viewer count drops then without a request. */
   #viewersExpire: NodeJS.Timeout | undefined;
   #state: RoomState = 'new';
-  #refusedLoggedAt = 0;
-  #refusedUnlogged = 0;
 
   constructor(options: RoomOptions) {
     this.name = options.name;
@@ -95,10 +89,10 @@ export class Room implements IngestRoom {
     this.settings = options.settings;
     this.#workerChat = options.chat;
     this.#media = options.media;
-    this.#limiter = options.limiter;
     this.#addresses = options.addresses;
     this.#requestTimeoutMs = options.requestTimeoutMs;
     this.logger = options.logger.child({ room: options.name, port: options.port });
+    this.#gate = new RoomConnectionGate(options.limiter, options.addresses, this.logger);
     this.#onActivity = options.onActivity;
     const context = options.chat.context;
     // A message the store took changes the room's count: reported once the room has counted it.
@@ -122,7 +116,7 @@ export class Room implements IngestRoom {
     // The idle timeout is set per HTTP request (#request), not server-wide: a server-wide one
     // leaves a Timeout on every upgraded chat socket for as long as it stays open.
     this.#server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-    this.#server.on('connection', (socket: Socket) => this.#connected(socket));
+    this.#server.on('connection', (socket: Socket) => this.#gate.connected(socket));
     this.#server.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head));
     this.#server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       this.logger.debug({ err: error }, 'bad request on room port');
@@ -204,41 +198,8 @@ export class Room implements IngestRoom {
     this.logger.info({ reason }, 'room closed');
   }
 
-  /**
-   * Counts every connection against its address's cap (an IPv4 address or an IPv6 /64); one over
-   * it is answered 429 at its first request. A trusted proxy's connections are not counted here:
-   * they carry many clients, whose WebSocket upgrades are counted by forwarded address instead.
-   */
-  #connected(socket: Socket): void {
-    const peer = this.#addresses.peer(socket);
-    if (this.#addresses.isTrustedProxy(peer)) return;
-    if (this.#admit(limitKey(peer), socket)) return;
-    setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
-  }
-
-  /** Admits the socket under `key`, or logs the refusal (at most once a second, with how many). */
-  #admit(key: string, socket: Duplex): boolean {
-    if (this.#limiter.admit(key, socket)) return true;
-    this.#refusedUnlogged += 1;
-    if (Date.now() - this.#refusedLoggedAt >= REFUSED_LOG_MS) {
-      this.logger.warn({ address: key, refused: this.#refusedUnlogged }, 'connection refused: too many from one address');
-      this.#refusedLoggedAt = Date.now();
-      this.#refusedUnlogged = 0;
-    }
-    return false;
-  }
-
-  /**
-   * A socket not counted when it connected: one refused there stays refused; a trusted proxy's
-   * carries many clients, so its upgrade is counted under the forwarded client's address.
-   */
-  #admitForwarded(request: http.IncomingMessage, address: string, socket: Duplex): boolean {
-    if (!this.#addresses.isTrustedProxy(this.#addresses.peer(request.socket))) return false;
-    return this.#admit(limitKey(address), socket);
-  }
-
   async #request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (!this.#limiter.admitted(req.socket) && !this.#addresses.isTrustedProxy(this.#addresses.peer(req.socket))) {
+    if (!this.#gate.admitsRequest(req)) {
       res.setHeader('connection', 'close');
       sendJson(res, 429, errorBody('RATE_LIMITED', 'Too many connections from your address'));
       return;
@@ -269,17 +230,16 @@ export class Room implements IngestRoom {
     }
     socket.on('error', this.#onUpgradeSocketError);
     const address = this.#addresses.of(request);
-    if (!this.#limiter.admitted(socket) && !this.#admitForwarded(request, address, socket)) {
+    if (!this.#gate.admitsUpgrade(request, address, socket)) {
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     if (path === '/chat') {
       this.#workerChat.upgrade(this.chat, request, socket, head, address, (ws) => {
         this.#activityChanged();
-        ws.once('close', this.#activityChanged);
+        ws.on('close', this.#activityChanged);
       });
-    }
-    else {
+    } else {
       this.#media.ingest.upgrade(this, request, socket, head).catch((error: unknown) => {
         this.logger.error({ err: error }, 'ingest upgrade failed');
         socket.destroy();
