@@ -1,7 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WorkerSlot } from '../../src/primary/WorkerPool.js';
-import { WorkerPool } from '../../src/primary/WorkerPool.js';
+import { WorkerPool, type WorkerSlot } from '../../src/primary/WorkerPool.js';
 import { fakeFork, type FakeBehaviour } from './fakeWorkers.js';
 
 /** Log lines at warn and above, as objects. */
