@@ -89,6 +89,8 @@ export interface AppContext {
   readonly control: ServerSwitches;
   /** Counts workers that take requests, for /health. */
   readonly readyWorkers: () => number;
+  /** The pid of the worker in a slot, for the admin room list. */
+  readonly workerPid: (slot: number) => number | undefined;
   /** `GET /api/v1/stats`, sent as it is. */
   readonly stats: () => Promise<object>;
   /** Prometheus text for `GET /metrics`. */

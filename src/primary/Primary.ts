@@ -1,11 +1,6 @@
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/Config.js';
 import type { Logger } from '../log/createLogger.js';
-import type { AppContext } from '../http/AppContext.js';
-import { buildAdminApp } from '../http/buildAdminApp.js';
-import { buildPublicApp } from '../http/buildPublicApp.js';
-import { listenOn } from '../http/listen.js';
 import type { LoadBalancerClient } from '../lb-client/LoadBalancerClient.js';
 import { MachineLoad } from '../lb-client/serverLoad.js';
 import { countingStore, type StoreCounters } from '../store/CountingStore.js';
@@ -27,6 +22,7 @@ import { openStore } from './openStore.js';
 import { poolStats } from './poolStats.js';
 import { PortAllocator } from './PortAllocator.js';
 import { installPrimaryIpcHandlers } from './primaryIpcHandlers.js';
+import type { PrimaryServices, StartApis } from './PrimaryServices.js';
 import { RoomDirectory } from './RoomDirectory.js';
 import type { ServerStats } from './ServerStats.js';
 import { StoreBackups } from './StoreBackups.js';
@@ -35,8 +31,9 @@ import { workerEnvironment } from './workerEnvironment.js';
 
 /**
  * The primary process: owns the store and its cache, the worker pool, the room directory,
- * the public and admin listeners and the load balancer client. start() brings them up in
- * dependency order; close() takes them down in reverse.
+ * the public and admin APIs (started over its services by the `startApis` it is given) and
+ * the load balancer client. start() brings them up in dependency order; close() takes them
+ * down in reverse.
  */
 export class Primary {
   readonly #config: Config;
@@ -58,7 +55,8 @@ export class Primary {
   readonly #pruner: HistoryPruner;
   readonly #history: HistoryAdmin;
   readonly #backups: StoreBackups;
-  #apps: FastifyInstance[] = [];
+  readonly #startApis: StartApis;
+  #apis: { close(): Promise<void> } | undefined;
   readonly #machineLoad = new MachineLoad();
   #lbClient: LoadBalancerClient | undefined;
   #closing: Promise<void> | undefined;
@@ -68,9 +66,11 @@ export class Primary {
 
   readonly #control: ServerControl;
 
-  constructor(config: Config, logger: Logger) {
+  /** `startApis` starts the public and admin APIs over this primary's services (http/startApis). */
+  constructor(config: Config, logger: Logger, startApis: StartApis) {
     this.#config = config;
     this.#logger = logger;
+    this.#startApis = startApis;
     const raw = createStore(config, logger.child({ component: 'store' }));
     this.#journal = raw instanceof JournaledStore ? raw.journal : undefined;
     const { store, counters } = countingStore(raw, (kind, ms) => this.#metrics.observeStore(kind, ms));
@@ -160,7 +160,7 @@ export class Primary {
     }
     this.#store.health?.on('up', () => void this.#cache.refresh());
 
-    const ctx: AppContext = {
+    const services: PrimaryServices = {
       config: this.#config,
       logger: this.#logger,
       rooms: this.#rooms,
@@ -170,14 +170,11 @@ export class Primary {
       backups: this.#backups,
       control: this.#control,
       readyWorkers: () => this.#pool.readySlots().length,
+      workerPid: (slot) => this.#pool.slots[slot]?.pid,
       stats: () => this.stats(),
       metrics: async () => ({ contentType: this.#metrics.registry.contentType, text: await this.#metrics.render(await this.stats(), this.#lag.readP99Ms()) }),
     };
-    const publicApp = buildPublicApp(ctx);
-    const adminApp = buildAdminApp(ctx, (slot) => this.#pool.slots[slot]?.pid);
-    this.#apps = [publicApp, adminApp];
-    await listenOn(publicApp, this.#config.port, 'PORT');
-    await listenOn(adminApp, this.#config.adminPort, 'ADMIN_PORT');
+    this.#apis = await this.#startApis(services);
 
     this.#lbClient = startLoadBalancerClient(this.#config, this.#logger, () => healthReport(this.#state.accepting, this.#rooms.list(), this.#machineLoad));
     this.#logger.info(
@@ -225,7 +222,7 @@ export class Primary {
   async #close(reason: string): Promise<void> {
     this.#logger.info({ reason }, 'shutting down');
     this.#state.accepting = false;
-    await Promise.allSettled(this.#apps.map((app) => app.close()));
+    await this.#apis?.close();
     await this.#lbClient?.close(true);
     this.#rooms.close();
     await this.#pool.stop(reason);

@@ -4,6 +4,7 @@ import { createLogger } from '../log/createLogger.js';
 import { DatabaseOpenError } from '../store/sqlite/openDatabase.js';
 import { announceGeneratedKeys } from './announceGeneratedKeys.js';
 import { Primary } from './Primary.js';
+import type { StartApis } from './PrimaryServices.js';
 import { warnWeakKeys } from './warnWeakKeys.js';
 
 /** A shutdown that takes longer than this is cut short so the process never hangs on exit. */
@@ -21,14 +22,15 @@ function configuredSecrets(config: Config): string[] {
 }
 
 /**
- * Entry point of the primary process: start, then run until a close (SIGTERM / SIGINT, or the
- * admin API's shutdown, which calls Primary.close too), and exit when it is done.
+ * Entry point of the primary process: start (with the APIs `startApis` starts), then run until a
+ * close (SIGTERM / SIGINT, or the admin API's shutdown, which calls Primary.close too), and exit
+ * when it is done.
  */
-export async function runPrimary(config: Config): Promise<void> {
+export async function runPrimary(config: Config, startApis: StartApis): Promise<void> {
   const logger = createLogger(config.logLevel, { role: 'primary' }, { secrets: configuredSecrets(config) });
   announceGeneratedKeys(config, logger);
   warnWeakKeys(config, logger);
-  const primary = new Primary(config, logger);
+  const primary = new Primary(config, logger, startApis);
 
   let signals = 0;
   const onSignal = (signal: string) => {
