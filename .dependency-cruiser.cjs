@@ -23,20 +23,11 @@ const LAYERS = [['contracts'], ['kit', 'net'], ['config'], ['store', 'ipc', 'lb-
 /** `src/(a|b)/`: the folders given, as a path pattern. */
 const folders = (names) => `^src/(${names.join('|')})/`;
 
-/**
- * Imports against the layers that other parts of issue 15 remove. Reported as warnings until then.
- */
-const PENDING = [
-  // TODO(issue 15): error once the primary/http rework lands (primary builds no HTTP app and throws domain errors; http maps them).
-  { from: 'primary', to: 'http' },
-];
-
 /** One rule per layer: nothing in it imports its own layer's siblings or anything above. */
 const layerRules = LAYERS.map((layer, rank) => {
   const above = LAYERS.slice(rank + 1).flat();
   return layer.map((folder) => {
-    const pending = PENDING.filter((p) => p.from === folder).map((p) => p.to);
-    const forbidden = [...layer.filter((other) => other !== folder), ...above].filter((other) => !pending.includes(other));
+    const forbidden = [...layer.filter((other) => other !== folder), ...above];
     if (forbidden.length === 0) return undefined;
     return {
       name: `layer-${folder}`,
@@ -48,16 +39,6 @@ const layerRules = LAYERS.map((layer, rank) => {
   });
 }).flat().filter(Boolean);
 
-/**
- * Files in import cycles that other parts of issue 15 break: a cycle through one of them is a
- * warning until then, any other cycle an error.
- */
-const PENDING_CYCLES = [
-  // TODO(issue 15): error once the primary/http rework lands (AppContext no longer needs ServerControl's ServerState).
-  '^src/http/AppContext\\.ts$',
-  '^src/primary/ServerControl\\.ts$',
-];
-
 module.exports = {
   forbidden: [
     {
@@ -65,41 +46,17 @@ module.exports = {
       comment: 'No import cycle between files of src/ or loadbalancer/src/ (type-only imports included).',
       severity: 'error',
       from: {},
-      // One pattern: dependency-cruiser 18 joins arrays for via.path but not for viaOnly.pathNot.
-      to: { circular: true, viaOnly: { pathNot: PENDING_CYCLES.join('|') } },
-    },
-    {
-      name: 'no-circular-pending',
-      comment: 'Import cycles that issue 15 breaks elsewhere (the chat split, the primary/http rework).',
-      severity: 'warn',
-      from: {},
-      to: { circular: true, via: { path: PENDING_CYCLES.join('|') } },
+      to: { circular: true },
     },
     {
       name: 'no-folder-cycle',
       comment: 'No import cycle between folders of src/ and loadbalancer/src/.',
       severity: 'error',
       scope: 'folder',
-      from: { pathNot: '^src/(primary|http)$' },
-      to: { circular: true },
-    },
-    {
-      name: 'no-folder-cycle-pending',
-      // TODO(issue 15): error once the primary/http rework lands (http imports primary, never the reverse).
-      comment: 'The src/primary <-> src/http cycle (pending the primary/http rework of issue 15).',
-      severity: 'warn',
-      scope: 'folder',
-      from: { path: '^src/(primary|http)$' },
+      from: {},
       to: { circular: true },
     },
     ...layerRules,
-    ...PENDING.map(({ from, to }) => ({
-      name: `layer-${from}-pending`,
-      comment: `src/${from}/ may not import src/${to}/ (pending issue 15)`,
-      severity: 'warn',
-      from: { path: `^src/${from}/` },
-      to: { path: `^src/${to}/` },
-    })),
     {
       name: 'contracts-import-nothing',
       comment: 'src/contracts/ holds the types both sides of a wire import: it imports only other contracts files (no packages, no node: modules).',

@@ -26,7 +26,9 @@ delete process.env[WORKER_TOKEN_KEY_ENV];
 // serializer alone reserves 17 MB), the admin API or the metrics registry.
 if (cluster.isPrimary) {
   const { runPrimary } = await import('./primary/runPrimary.js');
-  await runPrimary(config);
+  // The APIs speak for the primary: handed over here, so neither primary/ nor http/ imports the other.
+  const { startApis } = await import('./http/startApis.js');
+  await runPrimary(config, startApis);
 } else {
   const { startWorker } = await import('./worker/startWorker.js');
   await startWorker(config, process.env.CHATSERVER_WORKER_SLOT ?? '0');

@@ -38,25 +38,28 @@ export type ModeratorBan = Omit<BanRecord, 'id' | 'createdAt' | 'by'> & { readon
 /** The primary's answer to a moderator's ban: stored, or refused with a chat error code. */
 export type BanAddResult = { readonly ok: true; readonly ban: BanRecord } | { readonly ok: false; readonly code: 'FORBIDDEN' | 'BAN_LIMIT'; readonly message: string };
 
-export interface RoomLoad {
+/**
+ * A room's activity as its worker reports it: pushed when it changes (coalesced; at once when
+ * the stream goes live or ends), never polled.
+ */
+export interface RoomActivity {
   readonly name: string;
-  readonly port: number;
+  /** The room's creation time: a report about an earlier room of the same name is ignored. */
+  readonly epoch: number;
   readonly clients: number;
-  readonly live: boolean;
   /** Chat clients plus recent HLS players without a chat connection. */
   readonly viewers: number;
   /** Messages accepted since the room opened in its current worker. */
   readonly messages: number;
+  readonly live: boolean;
 }
 
-export interface WorkerLoad {
-  readonly rooms: readonly RoomLoad[];
-  readonly clients: number;
+/** What only the worker process can tell about itself: asked for when the stats are. */
+export interface WorkerStats {
   readonly rssBytes: number;
   readonly cacheVersion: number;
   readonly counters: Readonly<WorkerCounters>;
-  readonly liveStreams: number;
-  /** Event-loop delay p99 since the previous load reading. */
+  /** Event-loop delay p99 since the previous reading. */
   readonly eventLoopLagMs: number;
 }
 
@@ -70,7 +73,7 @@ export type WorkerRequests = {
   'room.system': [{ room?: string; text: string }, { rooms: number; delivered: number }];
   /** Disconnects every connection of a user in a room (admin kick). */
   'room.kick': [{ room: string; user: string; reason: string }, { connections: number }];
-  'worker.load': [Record<string, never>, WorkerLoad];
+  'worker.stats': [Record<string, never>, WorkerStats];
   /** The log level at run time (admin API), for the worker's logger and all its children. */
   'worker.logLevel': [{ level: LogLevel }, { level: LogLevel }];
   /** Close every room and get ready to exit. */
@@ -116,13 +119,13 @@ export type WorkerNotes = {
 export type PrimaryNotes = {
   /** The worker has set up its handlers and can take requests. */
   'worker.ready': { pid: number };
-  /** A room's stream went live or ended. */
-  'room.stream': { name: string; live: boolean };
+  /** Rooms whose activity changed since the worker's previous report. */
+  'rooms.activity': { rooms: RoomActivity[] };
   /** A user joined with a moderator token: chat moderators may not ban them anywhere. */
   'moderator.seen': { user: string };
 };
 
-/** Error codes a request can fail with; the HTTP layer maps them to statuses. */
+/** Error codes a request can fail with; the primary turns those its callers must hear about into domain errors. */
 export type IpcErrorCode = 'TIMEOUT' | 'CHANNEL_CLOSED' | 'NO_HANDLER' | 'PORT_IN_USE' | 'PORT_DENIED' | 'ROOM_EXISTS' | 'BUFFER_FULL' | 'DEADLINE_PASSED' | 'FAILED';
 
 /** The wire envelopes. */

@@ -1,32 +1,99 @@
 import type { Config } from '../config/Config.js';
+import type { LogLevel } from '../contracts/logLevels.js';
 import type { Logger } from '../kit/createLogger.js';
-import type { ChatAdmin } from '../primary/ChatAdmin.js';
-import type { HistoryAdmin } from '../primary/HistoryAdmin.js';
-import type { StoreBackups } from '../primary/StoreBackups.js';
-import type { RoomDirectory } from '../primary/RoomDirectory.js';
-import type { ServerControl } from '../primary/ServerControl.js';
-import type { ServerStats } from '../primary/ServerStats.js';
+import type { BanRecord, GlobalSettings, RevocationRecord, RoomSettings } from '../contracts/records.js';
 
-/** Run-time switches an operator flips (drain / resume). */
-export interface ServerState {
-  accepting: boolean;
-  readonly startedAt: number;
+/**
+ * What the public and admin APIs need from the server, said here so that the HTTP layer knows
+ * nothing of who provides it (the primary, or a fake in a test). Values the routes only send
+ * on (stats, reports) are typed `object`: their shape is the provider's and docs/api.md's.
+ */
+
+/** A room as the routes show it. */
+export interface RoomInfo {
+  readonly name: string;
+  readonly port: number;
+  readonly createdAt: number;
+  /** The worker slot that holds the room. */
+  readonly slot: number;
+  /** open: listening in its worker; opening: being started; down: its worker died; failed: could not start. */
+  readonly status: 'opening' | 'open' | 'down' | 'failed';
+  readonly clients: number;
+  readonly viewers: number;
+  readonly messages: number;
+  readonly live: boolean;
+  /** Why the room could not start. */
+  readonly error: string | undefined;
+}
+
+/** The rooms of this server. */
+export interface Rooms {
+  list(): readonly RoomInfo[];
+  get(name: string): RoomInfo | undefined;
+  /** Creates the room, or answers the existing one (created: false). */
+  create(name: string, settings?: RoomSettings): Promise<{ room: RoomInfo; created: boolean }>;
+  /** Closes and forgets the room; false when there is no such room. */
+  remove(name: string, reason?: string): Promise<boolean>;
+}
+
+/** Chat administration: settings, bans, token revocations, system messages, kicks. */
+export interface ChatAdministration {
+  settings(): GlobalSettings;
+  updateSettings(patch: Partial<GlobalSettings>): Promise<GlobalSettings>;
+  listBans(): readonly BanRecord[];
+  addBan(ban: Omit<BanRecord, 'id' | 'createdAt'>): Promise<BanRecord>;
+  /** False when there is no such ban. */
+  removeBan(id: string): Promise<boolean>;
+  revokeTokens(user: string, room: string | null): Promise<RevocationRecord>;
+  listRevocations(): readonly RevocationRecord[];
+  /** A system message to one room, or to every room when `room` is undefined. */
+  system(text: string, room?: string): Promise<{ rooms: number; delivered: number }>;
+  /** Resolves with the connections closed. */
+  kick(room: string, user: string, reason: string): Promise<number>;
+}
+
+/** A room's stored history. */
+export interface HistoryOperations {
+  /** NDJSON chunks, pulled page by page as the reader takes them. */
+  export(room: string): Promise<AsyncIterable<string>>;
+  /** Resolves with how many messages were deleted. */
+  delete(room: string): Promise<number>;
+}
+
+/** The operator's switches. */
+export interface ServerSwitches {
+  /** Drain (false) or resume (true). */
+  setAccepting(accepting: boolean): void;
+  setLogLevel(level: LogLevel): Promise<{ level: LogLevel; workers: number }>;
+  /** Resolves with the restart's report once every worker was replaced. */
+  rollingRestart(): Promise<object>;
+  /** Resolves once the server is down; the process exits then. */
+  shutdown(reason: string): Promise<void>;
+}
+
+/** Backups of the embedded store. */
+export interface Backups {
+  /** Writes one; resolves with where and how big. */
+  run(): Promise<object>;
 }
 
 /** What the public and admin apps are built from. */
 export interface AppContext {
   readonly config: Config;
   readonly logger: Logger;
-  readonly rooms: RoomDirectory;
-  readonly state: ServerState;
-  readonly chatAdmin: ChatAdmin;
-  /** Export and delete of a room's stored history. */
-  readonly history: HistoryAdmin;
-  readonly backups: StoreBackups;
-  readonly control: ServerControl;
+  readonly rooms: Rooms;
+  /** Whether new rooms are taken (an operator drains and resumes), and since when the server runs. */
+  readonly state: { readonly accepting: boolean; readonly startedAt: number };
+  readonly chatAdmin: ChatAdministration;
+  readonly history: HistoryOperations;
+  readonly backups: Backups;
+  readonly control: ServerSwitches;
   /** Counts workers that take requests, for /health. */
   readonly readyWorkers: () => number;
-  readonly stats: () => Promise<ServerStats>;
+  /** The pid of the worker in a slot, for the admin room list. */
+  readonly workerPid: (slot: number) => number | undefined;
+  /** `GET /api/v1/stats`, sent as it is. */
+  readonly stats: () => Promise<object>;
   /** Prometheus text for `GET /metrics`. */
   readonly metrics: () => Promise<{ contentType: string; text: string }>;
 }

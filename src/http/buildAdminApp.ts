@@ -3,6 +3,7 @@ import { APP_NAME } from '../kit/appInfo.js';
 import type { AppContext } from './AppContext.js';
 import { requireApiKey } from '../kit/apiKey.js';
 import { ADMIN_PAGE_POLICY } from './contentSecurityPolicy.js';
+import { apiErrorFor } from './domainErrors.js';
 import { installErrorHandling } from '../kit/errorHandling.js';
 import { installSecurityHeaders } from './securityHeaders.js';
 import { buildHttpApp } from '../kit/serverLimits.js';
@@ -22,7 +23,7 @@ export function buildAdminApp(ctx: AppContext, workerPid: (slot: number) => numb
   const app = buildHttpApp(ctx.config.tls);
   const logger = ctx.logger.child({ component: 'admin-api' });
   installSecurityHeaders(app, () => ADMIN_PAGE_POLICY);
-  installErrorHandling(app, logger);
+  installErrorHandling(app, logger, apiErrorFor);
   const requireKey = requireApiKey(ctx.config.adminKey);
   // The admin page itself is public: it asks for the key and sends it with every API call.
   app.addHook('onRequest', async (request, reply) => {

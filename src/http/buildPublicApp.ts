@@ -3,6 +3,7 @@ import { APP_NAME } from '../kit/appInfo.js';
 import type { AppContext } from './AppContext.js';
 import { requireApiKey } from '../kit/apiKey.js';
 import { roomPagePolicy } from './contentSecurityPolicy.js';
+import { apiErrorFor } from './domainErrors.js';
 import { installErrorHandling } from '../kit/errorHandling.js';
 import { installSecurityHeaders } from './securityHeaders.js';
 import { buildHttpApp } from '../kit/serverLimits.js';
@@ -18,7 +19,7 @@ export function buildPublicApp(ctx: AppContext): FastifyInstance {
   // The pages reach the room ports by the host name they were loaded from (public/js/room-page.js).
   const { publicHost, roomPorts } = ctx.config;
   installSecurityHeaders(app, (request) => roomPagePolicy([request.hostname, publicHost], roomPorts));
-  installErrorHandling(app, logger);
+  installErrorHandling(app, logger, apiErrorFor);
   registerInfoRoutes(app, ctx, APP_NAME);
   const requireKey = requireApiKey(ctx.config.key);
   registerRoomRoutes(app, ctx, requireKey);

@@ -1,7 +1,7 @@
-import type { RoomEntry } from '../primary/RoomDirectory.js';
+import type { RoomInfo } from './AppContext.js';
 
 /** A room as the public API shows it. */
-export function publicRoomView(room: RoomEntry) {
+export function publicRoomView(room: RoomInfo) {
   return {
     name: room.name,
     port: room.port,
@@ -16,6 +16,6 @@ export function publicRoomView(room: RoomEntry) {
 }
 
 /** A room as the admin API shows it: where it runs and why it is down. */
-export function adminRoomView(room: RoomEntry, workerPid: number | undefined) {
+export function adminRoomView(room: RoomInfo, workerPid: number | undefined) {
   return { ...publicRoomView(room), messages: room.messages, worker: room.slot, workerPid: workerPid ?? null, error: room.error ?? null };
 }

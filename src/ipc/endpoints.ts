@@ -8,11 +8,16 @@ export type PrimarySideChannel = IpcChannel<WorkerRequests, PrimaryRequests, Wor
 /** A worker's side of its channel to the primary. */
 export type WorkerSideChannel = IpcChannel<PrimaryRequests, WorkerRequests, PrimaryNotes, WorkerNotes>;
 
+const ignoreLateSendFailure = (): void => undefined;
+
 export function clusterWorkerEndpoint(worker: ClusterWorker): IpcEndpoint {
   return {
     send: (message) => {
       if (!worker.isConnected()) throw new Error('worker disconnected');
-      worker.send(message);
+      // A worker that has just died fails the write a moment later (EPIPE). Without a callback
+      // that failure is an 'error' event nobody listens to, which ends the primary; the worker's
+      // exit follows and is handled (its channel closes, its pending requests fail).
+      worker.send(message, ignoreLateSendFailure);
     },
     onMessage: (listener) => {
       worker.on('message', listener);
@@ -40,10 +45,6 @@ export function processEndpoint(proc: NodeJS.Process = process): IpcEndpoint {
       return () => proc.off('disconnect', listener);
     },
   };
-}
-
-export function primarySideChannel(worker: ClusterWorker): PrimarySideChannel {
-  return new IpcChannel(clusterWorkerEndpoint(worker));
 }
 
 export function workerSideChannel(): WorkerSideChannel {

@@ -12,9 +12,14 @@ const FRAMEWORK_CODES: Record<string, ErrorCode> = {
   FST_ERR_VALIDATION: 'BAD_REQUEST',
 };
 
-/** Every error leaves as `{"error":{"code","message"}}` with the catalog's status. */
-export function installErrorHandling(app: FastifyInstance, logger: Logger): void {
-  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+/**
+ * Every error leaves as `{"error":{"code","message"}}` with the catalog's status. `translate`
+ * turns the application's own errors (the chat server's domain errors) into API errors; what it
+ * leaves undefined is handled here.
+ */
+export function installErrorHandling(app: FastifyInstance, logger: Logger, translate: (error: unknown) => ApiError | undefined = () => undefined): void {
+  app.setErrorHandler((thrown: FastifyError | ApiError, request, reply) => {
+    const error = translate(thrown) ?? thrown;
     if (error instanceof ApiError) {
       return reply.code(error.status).send(errorBody(error.code, error.message));
     }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../kit/createLogger.js';
-import { ApiError } from '../kit/errors.js';
+import { DomainError } from '../contracts/domainErrors.js';
 import type { Store } from '../store/Store.js';
+import type { PrimarySideChannel } from '../ipc/endpoints.js';
 import type { BanAddResult, ModeratorBan } from '../contracts/ipc.js';
 import { ADDRESS_BAN_PREFIX } from '../chat/banKeys.js';
 import type { BanRecord, GlobalSettings, RevocationRecord } from '../contracts/records.js';
@@ -116,11 +117,7 @@ export class ChatAdmin {
   /** A system message to one room, or to every room when `room` is undefined. */
   async system(text: string, room?: string): Promise<{ rooms: number; delivered: number }> {
     if (room !== undefined) {
-      const entry = this.rooms.get(room);
-      if (!entry) throw new ApiError('ROOM_NOT_FOUND');
-      const channel = this.pool.slots[entry.slot]?.channel;
-      if (!channel) throw new ApiError('WORKER_UNAVAILABLE');
-      return channel.request('room.system', { room, text });
+      return this.#channelOf(room).request('room.system', { room, text });
     }
     const total = { rooms: 0, delivered: 0 };
     for (const slot of this.pool.readySlots()) {
@@ -132,11 +129,16 @@ export class ChatAdmin {
   }
 
   async kick(room: string, user: string, reason: string): Promise<number> {
+    return (await this.#channelOf(room).request('room.kick', { room, user, reason })).connections;
+  }
+
+  /** The channel to the worker that holds the room. */
+  #channelOf(room: string): PrimarySideChannel {
     const entry = this.rooms.get(room);
-    if (!entry) throw new ApiError('ROOM_NOT_FOUND');
+    if (!entry) throw new DomainError('ROOM_NOT_FOUND', `no room ${room}`);
     const channel = this.pool.slots[entry.slot]?.channel;
-    if (!channel) throw new ApiError('WORKER_UNAVAILABLE');
-    return (await channel.request('room.kick', { room, user, reason })).connections;
+    if (!channel) throw new DomainError('WORKER_UNAVAILABLE', `the worker of room ${room} is not running`);
+    return channel;
   }
 
   async #store(ban: BanRecord): Promise<BanRecord> {
@@ -151,7 +153,7 @@ export class ChatAdmin {
       return await operation();
     } catch (error) {
       this.logger.error({ err: error }, 'store write failed');
-      throw new ApiError('STORE_UNAVAILABLE');
+      throw new DomainError('STORE_UNAVAILABLE', 'the store did not take the write', { cause: error });
     }
   }
 }

@@ -1,11 +1,8 @@
-import NodeCache from 'node-cache';
 import type { Logger } from '../kit/createLogger.js';
 import type { CacheDelta, CacheSnapshot } from '../contracts/ipc.js';
 import type { Store } from '../store/Store.js';
 import { DEFAULT_SETTINGS, type BanRecord, type GlobalSettings, type RevocationRecord } from '../contracts/records.js';
 import { MAX_TOKEN_TTL_S } from '../chat/tokens.js';
-
-const SNAPSHOT_KEY = 'snapshot';
 
 export interface DataCacheOptions {
   readonly store: Store;
@@ -36,7 +33,7 @@ export class DataCache {
   readonly #options: DataCacheOptions;
   // The snapshot is built when asked for and dropped at every change. Nothing here expires by
   // time: a store outage keeps the last good data instead of none.
-  readonly #cache = new NodeCache({ stdTTL: 0, checkperiod: 0, useClones: false });
+  #snapshot: CacheSnapshot | undefined;
   readonly #bans = new Map<string, BanRecord>();
   /** Active bans set by chat moderators, per room ('' for every room): what MAX_ROOM_BANS bounds. */
   readonly #moderatorBans = new Map<string, number>();
@@ -64,17 +61,14 @@ export class DataCache {
 
   /** The current snapshot (defaults until the first successful load). */
   snapshot(): CacheSnapshot {
-    const cached = this.#cache.get<CacheSnapshot>(SNAPSHOT_KEY);
-    if (cached) return cached;
-    const snapshot: CacheSnapshot = {
+    this.#snapshot ??= {
       version: this.#version,
       settings: this.#settings,
       bans: [...this.#bans.values()],
       revocations: this.#revocations,
       loadedAt: this.#loadedAt,
     };
-    this.#cache.set(SNAPSHOT_KEY, snapshot);
-    return snapshot;
+    return this.#snapshot;
   }
 
   /** Active bans set by chat moderators in this room (null: global bans). */
@@ -148,7 +142,6 @@ export class DataCache {
 
   close(): void {
     clearInterval(this.#timer);
-    this.#cache.close();
   }
 
   async #load(): Promise<void> {
@@ -208,7 +201,7 @@ export class DataCache {
       if (ban.by !== undefined) this.#countModeratorBan(ban.room, 1);
     }
     this.#version += 1;
-    this.#cache.del(SNAPSHOT_KEY);
+    this.#snapshot = undefined;
     this.counters.deltas += 1;
     this.#options.publish({ version: this.#version, ...change });
   }

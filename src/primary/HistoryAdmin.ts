@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { ApiError } from '../kit/errors.js';
+import { DomainError } from '../contracts/domainErrors.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { Store } from '../store/Store.js';
 import type { ChatMessageRecord } from '../contracts/records.js';
@@ -44,14 +44,14 @@ export class HistoryAdmin {
   async export(room: string): Promise<AsyncIterable<string>> {
     // Every acknowledged message is in the store already: an acknowledgement follows the commit.
     const first = await this.#storeCall(() => this.#options.store.listMessagesAfter(room, undefined, PAGE));
-    if (first.length === 0 && !this.#options.roomExists(room)) throw new ApiError('ROOM_NOT_FOUND', 'No such room, and no stored messages under that name');
+    if (first.length === 0 && !this.#options.roomExists(room)) throw new DomainError('NO_STORED_HISTORY');
     return this.#chunks(room, first);
   }
 
   /** Deletes every message sent before this call; resolves with how many. */
   async delete(room: string): Promise<number> {
     const deleted = await this.#storeCall(() => this.erase(room));
-    if (deleted === 0 && !this.#options.roomExists(room)) throw new ApiError('ROOM_NOT_FOUND', 'No such room, and no stored messages under that name');
+    if (deleted === 0 && !this.#options.roomExists(room)) throw new DomainError('NO_STORED_HISTORY');
     this.#options.forgetRecent(room);
     this.#options.logger.info({ room, deleted }, 'room history deleted by an operator');
     return deleted;
@@ -109,13 +109,13 @@ export class HistoryAdmin {
     }
   }
 
-  /** A store call whose failure the caller sees as STORE_UNAVAILABLE (503). */
+  /** A store call whose failure the caller sees as STORE_UNAVAILABLE. */
   async #storeCall<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
       this.#options.logger.error({ err: error }, 'room history: store call failed');
-      throw new ApiError('STORE_UNAVAILABLE');
+      throw new DomainError('STORE_UNAVAILABLE', 'room history: the store did not answer', { cause: error });
     }
   }
 }

@@ -23,7 +23,7 @@ function setCounter(counter: Counter, value: number, labels: Record<string, stri
 
 /**
  * `GET /metrics` on the admin port: Prometheus text built at each scrape from the primary's
- * stats (which ask every worker for its load and counters), plus the primary's own process
+ * stats (which ask every worker for its own figures and counters), plus the primary's own process
  * metrics and store latency. One registry per Primary: no global state.
  */
 export class Metrics {

@@ -1,51 +1,44 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { APP_VERSION } from '../kit/appInfo.js';
-import { LIMITS } from '../chat/protocol.js';
 import type { Config } from '../config/Config.js';
 import type { Logger } from '../kit/createLogger.js';
-import type { AppContext, ServerState } from '../http/AppContext.js';
-import { buildAdminApp } from '../http/buildAdminApp.js';
-import { buildPublicApp } from '../http/buildPublicApp.js';
-import { listenOn } from '../kit/listen.js';
-import { LoadBalancerClient } from '../lb-client/LoadBalancerClient.js';
-import type { HealthReport } from '../contracts/lbWire.js';
+import type { LoadBalancerClient } from '../lb-client/LoadBalancerClient.js';
 import { MachineLoad } from '../lb-client/serverLoad.js';
 import { countingStore, type StoreCounters } from '../store/CountingStore.js';
 import { EventLoopLag } from '../kit/EventLoopLag.js';
 import { Metrics } from './Metrics.js';
-import { ServerControl } from './ServerControl.js';
+import { ServerControl, type AcceptingState } from './ServerControl.js';
 import { createStore } from '../store/createStore.js';
 import { JournaledStore } from '../store/journal/JournaledStore.js';
 import type { LocalJournal } from '../store/journal/LocalJournal.js';
 import type { Store } from '../store/Store.js';
-import { DatabaseOpenError } from '../store/sqlite/openDatabase.js';
 import { ChatAdmin } from './ChatAdmin.js';
 import { DataCache } from './DataCache.js';
 import { HistoryAdmin } from './HistoryAdmin.js';
 import { HistoryPruner } from './HistoryPruner.js';
+import { healthReport, startLoadBalancerClient } from './loadBalancerReports.js';
 import { MessageCommitter } from './MessageCommitter.js';
 import { ModeratorRegistry } from './ModeratorRegistry.js';
+import { openStore } from './openStore.js';
+import { poolStats } from './poolStats.js';
 import { PortAllocator } from './PortAllocator.js';
+import { installPrimaryIpcHandlers } from './primaryIpcHandlers.js';
+import type { PrimaryServices, StartApis } from './PrimaryServices.js';
 import { RoomDirectory } from './RoomDirectory.js';
 import type { ServerStats } from './ServerStats.js';
 import { StoreBackups } from './StoreBackups.js';
 import { WorkerPool } from './WorkerPool.js';
 import { workerEnvironment } from './workerEnvironment.js';
 
-/** How often the primary asks workers for their load (client counts for placement and the LBs). */
-const LOAD_POLL_MS = 5_000;
-
 /**
  * The primary process: owns the store and its cache, the worker pool, the room directory,
- * the public and admin listeners and the load balancer client. start() brings them up in
- * dependency order; close() takes them down in reverse.
+ * the public and admin APIs (started over its services by the `startApis` it is given) and
+ * the load balancer client. start() brings them up in dependency order; close() takes them
+ * down in reverse.
  */
 export class Primary {
   readonly #config: Config;
   readonly #logger: Logger;
-  readonly #state: ServerState = { accepting: true, startedAt: Date.now() };
+  readonly #state: AcceptingState = { accepting: true, startedAt: Date.now() };
   readonly #store: Store;
   readonly #storeCounters: Readonly<StoreCounters>;
   /** MongoDB's local journal (writes it could not take yet); none for the embedded store. */
@@ -62,18 +55,22 @@ export class Primary {
   readonly #pruner: HistoryPruner;
   readonly #history: HistoryAdmin;
   readonly #backups: StoreBackups;
-  #apps: FastifyInstance[] = [];
+  readonly #startApis: StartApis;
+  #apis: { close(): Promise<void> } | undefined;
   readonly #machineLoad = new MachineLoad();
   #lbClient: LoadBalancerClient | undefined;
-  #loadTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
+  /** Resolves `closing`, at the first close. */
+  #closeBegun: (reason: string) => void = () => undefined;
+  readonly #closingReason = new Promise<string>((resolve) => (this.#closeBegun = resolve));
 
   readonly #control: ServerControl;
 
-  /** `requestShutdown` is how the admin API's shutdown reaches the process's own signal handling. */
-  constructor(config: Config, logger: Logger, requestShutdown: (reason: string) => void = () => undefined) {
+  /** `startApis` starts the public and admin APIs over this primary's services (http/startApis). */
+  constructor(config: Config, logger: Logger, startApis: StartApis) {
     this.#config = config;
     this.#logger = logger;
+    this.#startApis = startApis;
     const raw = createStore(config, logger.child({ component: 'store' }));
     this.#journal = raw instanceof JournaledStore ? raw.journal : undefined;
     const { store, counters } = countingStore(raw, (kind, ms) => this.#metrics.observeStore(kind, ms));
@@ -83,13 +80,8 @@ export class Primary {
       size: config.workers,
       logger: logger.child({ component: 'workers' }),
       env: workerEnvironment(config),
-      setupChannel: (channel) => {
-        channel.handle('cache.get', () => this.#cache.snapshot());
-        channel.handle('messages.append', async ({ messages, deadline }) => ({ answers: await this.#messages.commit(messages, deadline) }));
-        channel.handle('history.get', ({ room, before, limit, deadline }) => this.#messages.history(room, before, Math.min(limit, LIMITS.maxHistoryRead), deadline));
-        channel.handle('ban.add', (ban) => this.#chatAdmin.addModeratorBan(ban));
-        channel.onNote('moderator.seen', ({ user }) => this.#moderators.seen(user));
-      },
+      setupChannel: (channel, slot) =>
+        installPrimaryIpcHandlers(channel, slot.index, { cache: this.#cache, messages: this.#messages, chatAdmin: this.#chatAdmin, moderators: this.#moderators, rooms: this.#rooms }),
     });
     this.#messages = new MessageCommitter({
       store,
@@ -146,15 +138,16 @@ export class Primary {
       keep: config.backupKeep,
       logger: logger.child({ component: 'backup' }),
     });
-    this.#control = new ServerControl({ pool: this.#pool, rooms: this.#rooms, state: this.#state, logger, requestShutdown });
+    this.#control = new ServerControl({ pool: this.#pool, rooms: this.#rooms, state: this.#state, logger, close: (reason) => this.close(reason) });
   }
 
-  get rooms(): RoomDirectory {
-    return this.#rooms;
+  /** Resolves with the reason once a close has begun, whoever asked for it (a signal, the admin API). */
+  get closing(): Promise<string> {
+    return this.#closingReason;
   }
 
   async start(): Promise<void> {
-    const storeUp = await this.#openStore();
+    const storeUp = await openStore(this.#store, this.#config.dataDir, this.#logger);
     // Always: with MongoDB away, the journal's recent messages are there to recognise resends of.
     await this.#messages.loadRecentRefs().catch((error: unknown) => this.#logger.warn({ err: error }, 'recent message refs not loaded; resends of messages stored before this start may be stored twice'));
     await this.#cache.start(storeUp);
@@ -166,10 +159,8 @@ export class Primary {
       this.#store.health?.once('up', () => void this.#storeArrived());
     }
     this.#store.health?.on('up', () => void this.#cache.refresh());
-    this.#loadTimer = setInterval(() => void this.#rooms.refreshLoads(), LOAD_POLL_MS);
-    this.#loadTimer.unref();
 
-    const ctx: AppContext = {
+    const services: PrimaryServices = {
       config: this.#config,
       logger: this.#logger,
       rooms: this.#rooms,
@@ -179,16 +170,15 @@ export class Primary {
       backups: this.#backups,
       control: this.#control,
       readyWorkers: () => this.#pool.readySlots().length,
+      workerPid: (slot) => this.#pool.slots[slot]?.pid,
       stats: () => this.stats(),
       metrics: async () => ({ contentType: this.#metrics.registry.contentType, text: await this.#metrics.render(await this.stats(), this.#lag.readP99Ms()) }),
     };
-    const publicApp = buildPublicApp(ctx);
-    const adminApp = buildAdminApp(ctx, (slot) => this.#pool.slots[slot]?.pid);
-    this.#apps = [publicApp, adminApp];
-    const port = await listenOn(publicApp, this.#config.port, 'PORT');
-    const adminPort = await listenOn(adminApp, this.#config.adminPort, 'ADMIN_PORT');
+    const apis = await this.#startApis(services);
+    this.#apis = apis;
 
-    this.#startLoadBalancerClient(port, adminPort);
+    const { port, adminPort } = apis;
+    this.#lbClient = startLoadBalancerClient(this.#config, { port, adminPort }, this.#logger, () => healthReport(this.#state.accepting, this.#rooms.list(), this.#machineLoad));
     this.#logger.info(
       {
         port,
@@ -203,31 +193,13 @@ export class Primary {
   }
 
   async stats(): Promise<ServerStats> {
-    const loads = await this.#rooms.refreshLoads();
-    const rooms = this.#rooms.list();
+    const workersAndRooms = await poolStats(this.#pool, this.#rooms, this.#logger);
     const snapshot = this.#cache.snapshot();
     const memory = process.memoryUsage();
     return {
       uptimeS: Math.round((Date.now() - this.#state.startedAt) / 1000),
       accepting: this.#state.accepting,
-      workers: this.#pool.slots.map((slot) => ({
-        index: slot.index,
-        pid: slot.pid ?? null,
-        state: slot.state,
-        restarts: slot.restarts,
-        rooms: this.#rooms.roomsOnSlot(slot.index).length,
-        rssBytes: loads.get(slot.index)?.rssBytes ?? null,
-        cacheVersion: loads.get(slot.index)?.cacheVersion ?? null,
-        eventLoopLagMs: loads.get(slot.index)?.eventLoopLagMs ?? null,
-        counters: loads.get(slot.index)?.counters ?? null,
-      })),
-      rooms: {
-        total: rooms.length,
-        open: rooms.filter((room) => room.status === 'open').length,
-        clients: rooms.reduce((sum, room) => sum + room.clients, 0),
-        viewers: rooms.reduce((sum, room) => sum + room.viewers, 0),
-        live: rooms.filter((room) => room.live).length,
-      },
+      ...workersAndRooms,
       ports: { ...this.#config.roomPorts, used: this.#ports.used },
       store: { kind: this.#store.kind, up: this.#store.health?.up ?? true, journalEntries: this.#journal?.depth ?? 0, journalSetAside: this.#journal?.setAside ?? 0, ...this.#storeCounters },
       messages: { ...this.#messages.counters },
@@ -237,17 +209,22 @@ export class Primary {
     };
   }
 
-  /** Graceful shutdown: stop accepting, close listeners, rooms and workers, flush the store. */
+  /**
+   * Graceful shutdown: stop accepting, close listeners, rooms and workers, flush the store. The
+   * one way down for a signal, the admin API and a failed start; a second call gets the first's promise.
+   */
   close(reason: string): Promise<void> {
-    this.#closing ??= this.#close(reason);
+    if (!this.#closing) {
+      this.#closeBegun(reason);
+      this.#closing = this.#close(reason);
+    }
     return this.#closing;
   }
 
   async #close(reason: string): Promise<void> {
     this.#logger.info({ reason }, 'shutting down');
     this.#state.accepting = false;
-    clearInterval(this.#loadTimer);
-    await Promise.allSettled(this.#apps.map((app) => app.close()));
+    await this.#apis?.close();
     await this.#lbClient?.close(true);
     this.#rooms.close();
     await this.#pool.stop(reason);
@@ -257,28 +234,6 @@ export class Primary {
     await this.#backups.close();
     await this.#store.close();
     this.#logger.info('shutdown complete');
-  }
-
-  /**
-   * Opens the store. An embedded store that cannot open is a configuration problem: the start
-   * fails. An unreachable MongoDB is an outage: the server starts without it (false).
-   */
-  async #openStore(): Promise<boolean> {
-    try {
-      await this.#store.open();
-    } catch (error) {
-      // A damaged or unwritable local file (the SQLite store, or MongoDB's journal) is the
-      // operator's to fix, whatever the store: its message says which file and what to do.
-      if (error instanceof DatabaseOpenError) throw error;
-      if (this.#store.health) {
-        this.#logger.error({ err: error }, 'MongoDB unreachable at start: serving without it (defaults, no stored rooms yet, writes to the local journal); retrying every 2 s');
-        this.#store.health.startDown(error as Error);
-        return false;
-      }
-      throw new Error(`Cannot open the ${this.#store.kind} store at DATA_DIR (${this.#config.dataDir}): ${(error as Error).message}`, { cause: error });
-    }
-    this.#logger.info({ store: this.#store.kind }, 'store open');
-    return true;
   }
 
   /** After a start without the store, once it answers: the recent refs, the stored rooms, then retention. */
@@ -295,37 +250,5 @@ export class Primary {
     this.#history.eraseOrphans((room) => this.#rooms.get(room) !== undefined).catch((error: unknown) => {
       this.#logger.warn({ err: error }, 'could not erase the history deleted rooms left behind; retrying at the next start');
     });
-  }
-
-  /** `port` and `adminPort`: the ports bound (PORT=0 lets the system pick one). */
-  #startLoadBalancerClient(port: number, adminPort: number): void {
-    const { loadBalancers, loadBalancerKey, publicHost, tls, workers } = this.#config;
-    if (loadBalancers.length === 0 || !loadBalancerKey) return;
-    const advertiseUrl = this.#config.port === 0 ? this.#config.advertiseUrl.replace(/:0$/, `:${port}`) : this.#config.advertiseUrl;
-    this.#lbClient = new LoadBalancerClient({
-      urls: loadBalancers,
-      key: loadBalancerKey,
-      registration: {
-        id: randomUUID(),
-        url: advertiseUrl,
-        adminUrl: `${tls ? 'https' : 'http'}://${new URL(advertiseUrl).hostname}:${adminPort}`,
-        host: publicHost,
-        workers,
-        version: APP_VERSION,
-      },
-      report: () => Promise.resolve(this.#healthReport()),
-      logger: this.#logger,
-    });
-    this.#lbClient.start();
-  }
-
-  #healthReport(): HealthReport {
-    const rooms = this.#rooms.list();
-    return {
-      status: this.#state.accepting ? 'available' : 'draining',
-      accepting: this.#state.accepting,
-      load: { ...this.#machineLoad.read(), rooms: rooms.length, clients: rooms.reduce((sum, room) => sum + room.clients, 0) },
-      rooms: rooms.map((room) => ({ name: room.name, port: room.port, clients: room.clients, live: room.live })),
-    };
   }
 }

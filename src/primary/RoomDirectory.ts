@@ -1,31 +1,13 @@
+import { DomainError } from '../contracts/domainErrors.js';
 import type { Logger } from '../kit/createLogger.js';
-import { ApiError } from '../kit/errors.js';
 import { IpcError } from '../ipc/IpcChannel.js';
-import type { WorkerLoad } from '../contracts/ipc.js';
-import type { RoomRecord, Store } from '../store/Store.js';
+import type { RoomActivity } from '../contracts/ipc.js';
+import type { Store } from '../store/Store.js';
 import type { RoomSettings } from '../contracts/records.js';
-import { leastLoadedWorker } from './placement.js';
+import { leastLoadedWorker, workerLoads } from './placement.js';
 import type { PortAllocator } from './PortAllocator.js';
+import { newRoomEntry, setActivity, toRecord, type RoomEntry } from './RoomEntry.js';
 import type { WorkerPool, WorkerSlot } from './WorkerPool.js';
-
-/** open: listening in its worker; opening: being started; down: its worker died; failed: could not start. */
-export type RoomStatus = 'opening' | 'open' | 'down' | 'failed';
-
-export interface RoomEntry {
-  readonly name: string;
-  readonly port: number;
-  readonly settings: RoomSettings;
-  readonly createdAt: number;
-  slot: number;
-  status: RoomStatus;
-  clients: number;
-  /** Chat clients plus recent HLS players (from the last load poll). */
-  viewers: number;
-  /** Messages accepted since the room opened in its current worker (from the last load poll). */
-  messages: number;
-  live: boolean;
-  error: string | undefined;
-}
 
 const ROOM_OPEN_TIMEOUT_MS = 5_000;
 /** A room that failed to start (its port taken by another program, say) is tried again this often. */
@@ -64,10 +46,7 @@ export class RoomDirectory {
     this.#logger = options.logger;
     this.#forgetHistory = options.forgetHistory;
     this.#clearLeftovers = options.clearLeftovers;
-    this.#pool.on('ready', (slot) => {
-      slot.channel?.onNote('room.stream', ({ name, live }) => this.#streamChanged(slot, name, live));
-      this.#reopenRoomsOf(slot);
-    });
+    this.#pool.on('ready', (slot) => this.#reopenRoomsOf(slot));
     this.#pool.on('died', (slot) => this.#markRoomsDown(slot));
   }
 
@@ -107,7 +86,7 @@ export class RoomDirectory {
       await this.#store.deleteRoom(name);
     } catch (error) {
       this.#logger.error({ err: error, room: name }, 'could not delete room from the store; the room stays');
-      throw new ApiError('STORE_UNAVAILABLE');
+      throw new DomainError('STORE_UNAVAILABLE', `room ${name} not deleted from the store`, { cause: error });
     }
     this.#rooms.delete(name);
     this.#cancelRetry(name);
@@ -139,35 +118,21 @@ export class RoomDirectory {
         this.#logger.warn({ room: record.name, port: record.port }, 'stored room port is outside ROOM_PORTS; keeping it');
       }
       const slot = this.#placement() ?? 0;
-      this.#rooms.set(record.name, { ...record, slot, status: 'down', clients: 0, viewers: 0, messages: 0, live: false, error: undefined });
+      this.#rooms.set(record.name, newRoomEntry(record, slot, 'down'));
     }
     await Promise.all(this.list().filter((room) => room.status === 'down').map((room) => this.#open(room)));
     this.#logger.info({ rooms: this.#rooms.size }, 'rooms restored');
   }
 
-  /** Asks every ready worker for its load, updates the client counts, and returns the loads by worker. */
-  async refreshLoads(): Promise<Map<number, WorkerLoad>> {
-    const loads = new Map<number, WorkerLoad>();
-    await Promise.all(
-      this.#pool.readySlots().map(async (slot) => {
-        try {
-          const load = await slot.channel?.request('worker.load', {}, 2_000);
-          if (!load) return;
-          loads.set(slot.index, load);
-          for (const roomLoad of load.rooms) {
-            const room = this.#rooms.get(roomLoad.name);
-            if (!room) continue;
-            room.clients = roomLoad.clients;
-            room.viewers = roomLoad.viewers;
-            room.messages = roomLoad.messages;
-            room.live = roomLoad.live;
-          }
-        } catch (error) {
-          this.#logger.debug({ err: error, worker: slot.index }, 'worker load not available');
-        }
-      }),
-    );
-    return loads;
+  /**
+   * A worker's report of its rooms' activity. A report about a room that has moved to another
+   * worker, or about an earlier room of the same name, is ignored.
+   */
+  applyActivity(slot: number, reports: readonly RoomActivity[]): void {
+    for (const report of reports) {
+      const room = this.#rooms.get(report.name);
+      if (room?.slot === slot && room.createdAt === report.epoch) setActivity(room, report);
+    }
   }
 
   close(): void {
@@ -178,10 +143,10 @@ export class RoomDirectory {
   async #createNew(name: string, settings: RoomSettings): Promise<RoomEntry> {
     for (;;) {
       const slot = this.#placement();
-      if (slot === undefined) throw new ApiError('WORKER_UNAVAILABLE');
+      if (slot === undefined) throw new DomainError('WORKER_UNAVAILABLE');
       const port = this.#ports.allocate();
-      if (port === undefined) throw new ApiError('NO_PORTS_AVAILABLE');
-      const room: RoomEntry = { name, port, settings, createdAt: Date.now(), slot, status: 'opening', clients: 0, viewers: 0, messages: 0, live: false, error: undefined };
+      if (port === undefined) throw new DomainError('NO_PORTS_AVAILABLE');
+      const room = newRoomEntry({ name, port, settings, createdAt: Date.now() }, slot, 'opening');
       this.#rooms.set(name, room);
       try {
         await this.#requestOpen(room);
@@ -193,7 +158,7 @@ export class RoomDirectory {
           continue;
         }
         this.#ports.release(port);
-        throw toApiError(error);
+        throw startFailure(error);
       }
       try {
         await this.#store.saveRoom(toRecord(room));
@@ -202,7 +167,7 @@ export class RoomDirectory {
         this.#rooms.delete(name);
         await this.#pool.slots[slot]?.channel?.request('room.close', { name, reason: 'not persisted' }).catch(() => undefined);
         this.#ports.release(port);
-        throw new ApiError('STORE_UNAVAILABLE');
+        throw new DomainError('STORE_UNAVAILABLE', `room ${name} not saved in the store`, { cause: error });
       }
       this.#logger.info({ room: name, port, worker: slot }, 'room created');
       return room;
@@ -210,26 +175,12 @@ export class RoomDirectory {
   }
 
   #placement(): number | undefined {
-    const counts = new Map<number, { rooms: number; clients: number }>();
-    for (const room of this.#rooms.values()) {
-      const count = counts.get(room.slot) ?? { rooms: 0, clients: 0 };
-      count.rooms += 1;
-      count.clients += room.clients;
-      counts.set(room.slot, count);
-    }
-    return leastLoadedWorker(
-      this.#pool.slots.map((slot) => ({
-        index: slot.index,
-        ready: slot.state === 'ready',
-        rooms: counts.get(slot.index)?.rooms ?? 0,
-        clients: counts.get(slot.index)?.clients ?? 0,
-      })),
-    );
+    return leastLoadedWorker(workerLoads(this.#pool.slots, this.#rooms.values()));
   }
 
   async #requestOpen(room: RoomEntry): Promise<void> {
     const channel = this.#pool.slots[room.slot]?.channel;
-    if (!channel) throw new ApiError('WORKER_UNAVAILABLE');
+    if (!channel) throw new DomainError('WORKER_UNAVAILABLE');
     await channel.request('room.open', { name: room.name, port: room.port, settings: room.settings, epoch: room.createdAt }, ROOM_OPEN_TIMEOUT_MS);
     room.status = 'open';
     room.error = undefined;
@@ -265,16 +216,8 @@ export class RoomDirectory {
   #markRoomsDown(slot: WorkerSlot): void {
     for (const room of this.roomsOnSlot(slot.index)) {
       room.status = 'down';
-      room.clients = 0;
-      room.viewers = 0;
-      room.messages = 0;
-      room.live = false;
+      setActivity(room);
     }
-  }
-
-  #streamChanged(slot: WorkerSlot, name: string, live: boolean): void {
-    const room = this.#rooms.get(name);
-    if (room?.slot === slot.index) room.live = live;
   }
 
   #cancelRetry(name: string): void {
@@ -283,14 +226,11 @@ export class RoomDirectory {
   }
 }
 
-function toRecord(room: RoomEntry): RoomRecord {
-  return { name: room.name, port: room.port, settings: room.settings, createdAt: room.createdAt };
-}
-
-function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
+/** Why a new room could not start, as its creator hears it: a worker that did not answer, or its refusal. */
+function startFailure(error: unknown): DomainError {
+  if (error instanceof DomainError) return error;
   if (error instanceof IpcError && (error.code === 'TIMEOUT' || error.code === 'CHANNEL_CLOSED')) {
-    return new ApiError('WORKER_UNAVAILABLE');
+    return new DomainError('WORKER_UNAVAILABLE', `the worker did not answer: ${error.message}`, { cause: error });
   }
-  return new ApiError('INTERNAL', `Room could not start: ${(error as Error).message}`);
+  return new DomainError('ROOM_NOT_STARTED', `room could not start: ${(error as Error).message}`, { cause: error });
 }

@@ -1,12 +1,17 @@
 import type { LogLevel } from '../contracts/logLevels.js';
-import type { ServerState } from '../http/AppContext.js';
-import { ApiError } from '../kit/errors.js';
+import { DomainError } from '../contracts/domainErrors.js';
 import { setLogLevel, type Logger } from '../kit/createLogger.js';
 import type { RoomDirectory } from './RoomDirectory.js';
 import type { WorkerPool } from './WorkerPool.js';
 
 /** How long a restarted worker's rooms may take to listen again before the restart moves on. */
 const ROOMS_BACK_TIMEOUT_MS = 10_000;
+
+/** Whether the server takes new rooms (an operator drains and resumes it), and since when it runs. */
+export interface AcceptingState {
+  accepting: boolean;
+  readonly startedAt: number;
+}
 
 export interface RestartReport {
   readonly workers: number;
@@ -20,17 +25,18 @@ export interface RestartReport {
 export class ServerControl {
   readonly #pool: WorkerPool;
   readonly #rooms: RoomDirectory;
-  readonly #state: ServerState;
+  readonly #state: AcceptingState;
   readonly #logger: Logger;
-  readonly #requestShutdown: (reason: string) => void;
+  readonly #close: (reason: string) => Promise<void>;
   #restarting = false;
 
-  constructor(options: { pool: WorkerPool; rooms: RoomDirectory; state: ServerState; logger: Logger; requestShutdown: (reason: string) => void }) {
+  /** `close` takes the whole server down (Primary.close, which a signal calls too). */
+  constructor(options: { pool: WorkerPool; rooms: RoomDirectory; state: AcceptingState; logger: Logger; close: (reason: string) => Promise<void> }) {
     this.#pool = options.pool;
     this.#rooms = options.rooms;
     this.#state = options.state;
     this.#logger = options.logger;
-    this.#requestShutdown = options.requestShutdown;
+    this.#close = options.close;
   }
 
   /** Drain (false): no new rooms, /health 503, the load balancers told at the next heartbeat. */
@@ -53,7 +59,7 @@ export class ServerControl {
    * by themselves), and the next worker waits until they listen again on the same ports.
    */
   async rollingRestart(): Promise<RestartReport> {
-    if (this.#restarting) throw new ApiError('CONFLICT', 'A rolling restart is already running');
+    if (this.#restarting) throw new DomainError('RESTART_RUNNING');
     this.#restarting = true;
     const started = Date.now();
     const notBack: string[] = [];
@@ -75,9 +81,9 @@ export class ServerControl {
     }
   }
 
-  /** Graceful shutdown, as SIGTERM does; the caller has answered already. */
-  shutdown(reason: string): void {
-    this.#requestShutdown(reason);
+  /** Graceful shutdown, as SIGTERM does; resolves once the server is down (the process then exits). */
+  shutdown(reason: string): Promise<void> {
+    return this.#close(reason);
   }
 
   async #roomsBack(names: readonly string[]): Promise<string[]> {

@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ApiError } from '../kit/errors.js';
+import { DomainError } from '../contracts/domainErrors.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { Store } from '../store/Store.js';
 
@@ -44,12 +44,12 @@ export class StoreBackups {
     this.#options = options;
   }
 
-  /** Writes a backup; BACKUP_UNSUPPORTED on MongoDB, CONFLICT while another one runs. */
+  /** Writes a backup; BACKUP_UNSUPPORTED on MongoDB, BACKUP_RUNNING while another one runs. */
   run(): Promise<BackupResult> {
     const { store } = this.#options;
     const backup = store.backup?.bind(store);
-    if (!backup) throw new ApiError('BACKUP_UNSUPPORTED');
-    if (this.#running) throw new ApiError('CONFLICT', 'A backup is already running');
+    if (!backup) throw new DomainError('BACKUP_UNSUPPORTED');
+    if (this.#running) throw new DomainError('BACKUP_RUNNING');
     this.#running = this.#write(backup).finally(() => (this.#running = undefined));
     return this.#running;
   }
@@ -76,7 +76,7 @@ export class StoreBackups {
       // The copy and the journal SQLite may have written beside it.
       await this.#removePartials().catch(() => undefined);
       logger.error({ err: error, file }, 'backup failed');
-      throw new ApiError('BACKUP_FAILED', `The backup could not be written: ${(error as Error).message}`);
+      throw new DomainError('BACKUP_FAILED', `The backup could not be written: ${(error as Error).message}`, { cause: error });
     }
     const { size: bytes } = await stat(file);
     const tookMs = Math.round(performance.now() - started);

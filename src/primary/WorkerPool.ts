@@ -1,10 +1,11 @@
-import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../kit/createLogger.js';
-import { primarySideChannel, type PrimarySideChannel } from '../ipc/endpoints.js';
+import type { PrimarySideChannel } from '../ipc/endpoints.js';
+import { IpcChannel } from '../ipc/IpcChannel.js';
 import type { WorkerNotes } from '../contracts/ipc.js';
 import { CRASH_LOOP_WINDOW_MS, restartDelay } from './restartDelay.js';
+import { clusterFork, type ForkWorker, type WorkerProcess } from './WorkerProcess.js';
 
 /** How long a worker may take from fork to its `worker.ready` note. */
 const READY_TIMEOUT_MS = 15_000;
@@ -41,6 +42,8 @@ export interface WorkerPoolOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Installs request handlers on a new worker's channel before it is used. */
   readonly setupChannel: (channel: PrimarySideChannel, slot: WorkerSlot) => void;
+  /** How workers are started: node:cluster unless a test forks fakes. */
+  readonly fork?: ForkWorker;
 }
 
 /**
@@ -51,7 +54,8 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   readonly slots: WorkerSlot[];
   readonly #options: WorkerPoolOptions;
   readonly #logger: Logger;
-  readonly #workers = new Map<number, ClusterWorker>();
+  readonly #forkProcess: ForkWorker;
+  readonly #workers = new Map<number, WorkerProcess>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #stopping = false;
   /** Slots whose worker is being replaced on purpose: no crash count, no backoff. */
@@ -70,9 +74,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       quickCrashes: 0,
       startedAt: 0,
     }));
-    // Workers write their own JSON log lines to the shared stdout; stderr (crash traces,
-    // native warnings) is piped here so it reaches the log as structured lines too.
-    cluster.setupPrimary({ stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    this.#forkProcess = options.fork ?? clusterFork();
   }
 
   /** Forks every worker and resolves when all of them are ready. */
@@ -97,7 +99,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   async restart(index: number, reason: string): Promise<void> {
     const slot = this.slots[index];
     const worker = this.#workers.get(index);
-    if (!slot || !worker || worker.isDead() || this.#stopping) throw new Error(`worker ${index} is not running`);
+    if (!slot || !worker || worker.dead || this.#stopping) throw new Error(`worker ${index} is not running`);
     this.#planned.add(index);
     const ready = new Promise<void>((resolve) => {
       const onReady = (readySlot: WorkerSlot) => {
@@ -112,15 +114,15 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   }
 
   /** Asks a worker to close its rooms, then lets it exit; kills it when it hangs. */
-  async #retire(slot: WorkerSlot, worker: ClusterWorker, reason: string): Promise<void> {
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  async #retire(slot: WorkerSlot, worker: WorkerProcess, reason: string): Promise<void> {
+    const exited = new Promise<void>((resolve) => worker.onExit(() => resolve()));
     try {
       await slot.channel?.request('worker.shutdown', { reason }, STOP_TIMEOUT_MS);
     } catch (error) {
       this.#logger.warn({ err: error, worker: slot.index }, 'worker did not confirm shutdown');
     }
-    const kill = setTimeout(() => worker.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    if (worker.isConnected()) worker.disconnect();
+    const kill = setTimeout(() => worker.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    if (worker.connected) worker.disconnect();
     await exited;
     clearTimeout(kill);
   }
@@ -134,7 +136,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       this.slots.map(async (slot) => {
         const worker = this.#workers.get(slot.index);
         slot.state = 'stopped';
-        if (!worker || worker.isDead()) return;
+        if (!worker || worker.dead) return;
         await this.#retire(slot, worker, reason);
       }),
     );
@@ -143,10 +145,10 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   #fork(slot: WorkerSlot): Promise<void> {
     slot.state = 'starting';
     slot.startedAt = Date.now();
-    const worker = cluster.fork({ ...this.#options.env, CHATSERVER_WORKER_SLOT: String(slot.index) });
+    const worker = this.#forkProcess({ ...this.#options.env, CHATSERVER_WORKER_SLOT: String(slot.index) });
     this.#workers.set(slot.index, worker);
-    slot.pid = worker.process.pid;
-    const channel = primarySideChannel(worker);
+    slot.pid = worker.pid;
+    const channel: PrimarySideChannel = new IpcChannel(worker.endpoint);
     slot.channel = channel;
     this.#options.setupChannel(channel, slot);
     this.#pipeStderr(worker, slot);
@@ -154,7 +156,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     return new Promise<void>((resolve) => {
       const readyTimer = setTimeout(() => {
         this.#logger.error({ worker: slot.index, pid: slot.pid }, 'worker did not become ready in time; killing it');
-        worker.process.kill('SIGKILL');
+        worker.kill('SIGKILL');
       }, READY_TIMEOUT_MS);
       const offReady = channel.onNote('worker.ready', () => {
         offReady();
@@ -164,7 +166,7 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
         this.emit('ready', slot);
         resolve();
       });
-      worker.once('exit', (code, signal) => {
+      worker.onExit((code, signal) => {
         clearTimeout(readyTimer);
         channel.close();
         this.#workers.delete(slot.index);
@@ -201,12 +203,12 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
     this.#timers.add(timer);
   }
 
-  #pipeStderr(worker: ClusterWorker, slot: WorkerSlot): void {
-    const stderr = worker.process.stderr;
+  #pipeStderr(worker: WorkerProcess, slot: WorkerSlot): void {
+    const stderr = worker.stderr;
     if (!stderr) return;
     const lines = createInterface({ input: stderr, crlfDelay: Infinity });
     lines.on('line', (line) => {
-      if (line.trim()) this.#logger.warn({ worker: slot.index, pid: worker.process.pid, stream: 'stderr' }, line);
+      if (line.trim()) this.#logger.warn({ worker: slot.index, pid: worker.pid, stream: 'stderr' }, line);
     });
   }
 }

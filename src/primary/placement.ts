@@ -26,3 +26,15 @@ export function leastLoadedWorker(workers: readonly WorkerLoadView[]): number | 
   }
   return best?.index;
 }
+
+/** What placement needs to know of each worker, from the pool's slots and the rooms they hold. */
+export function workerLoads(slots: ReadonlyArray<{ index: number; state: string }>, rooms: Iterable<{ slot: number; clients: number }>): WorkerLoadView[] {
+  const counts = new Map<number, { rooms: number; clients: number }>();
+  for (const room of rooms) {
+    const count = counts.get(room.slot) ?? { rooms: 0, clients: 0 };
+    count.rooms += 1;
+    count.clients += room.clients;
+    counts.set(room.slot, count);
+  }
+  return slots.map((slot) => ({ index: slot.index, ready: slot.state === 'ready', rooms: counts.get(slot.index)?.rooms ?? 0, clients: counts.get(slot.index)?.clients ?? 0 }));
+}

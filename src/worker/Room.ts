@@ -4,22 +4,23 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../kit/createLogger.js';
 import { ChatRoom } from '../chat/ChatRoom.js';
-import type { StreamState } from '../contracts/chatFrames.js';
 import { OFFLINE } from '../chat/serverFrames.js';
+import { type StreamState } from '../contracts/chatFrames.js';
 import type { VerifyResult } from '../chat/tokens.js';
-import { HlsViewers } from '../hls/HlsViewers.js';
+import { HlsViewers, VIEWER_WINDOW_MS } from '../hls/HlsViewers.js';
 import type { LiveStream, StreamStatus } from '../hls/LiveStream.js';
 import { serveHls, type HlsSource } from '../hls/serveHls.js';
 import { errorBody } from '../kit/errors.js';
 import { sendJson } from '../kit/sendJson.js';
 import { IpcError } from '../ipc/IpcChannel.js';
+import type { RoomActivity } from '../contracts/ipc.js';
 import type { RoomSettings } from '../contracts/records.js';
 import { handleIngestRequest, type IngestRoom } from './ingestHttp.js';
 import { handleRoomRequest } from './roomRequests.js';
 import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
 import type { ConnectionLimiter } from './ConnectionLimiter.js';
-import { limitKey } from '../net/addresses.js';
+import { RoomConnectionGate } from './RoomConnectionGate.js';
 import type { ClientAddresses } from '../net/clientAddress.js';
 import { startRequestDeadline } from './RequestDeadline.js';
 
@@ -32,10 +33,6 @@ import { startRequestDeadline } from './RequestDeadline.js';
 const HEADERS_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
-/** A connection over the per-address cap gets this long to send its request and read the 429. */
-const REFUSED_LINGER_MS = 1_000;
-/** Refused connections are logged at most this often (with how many), so a flood does not flood the log. */
-const REFUSED_LOG_MS = 1_000;
 
 export type RoomState = 'new' | 'listening' | 'closed';
 /** Why a room closes: deleted (clients get close 4000) or the worker is going away (1001, reconnect). */
@@ -55,8 +52,11 @@ export interface RoomOptions {
   readonly addresses: ClientAddresses;
   /** A request body must arrive within this (ROOM_REQUEST_TIMEOUT_MS), except a streaming ingest's. */
   readonly requestTimeoutMs: number;
-  /** Told when the stream goes live or ends (the primary shows it in the room list). */
-  readonly onStream?: (room: string, stream: StreamState) => void;
+  /**
+   * Told when the room's activity (clients, viewers, messages, live) may have changed, for the
+   * primary's room list; `urgent` when the stream went live or ended.
+   */
+  readonly onActivity?: (room: Room, urgent: boolean) => void;
 }
 
 /**
@@ -75,13 +75,14 @@ export class Room implements IngestRoom {
   readonly #server: http.Server;
   readonly #workerChat: WorkerChat;
   readonly #media: WorkerMedia;
-  readonly #limiter: ConnectionLimiter;
+  readonly #gate: RoomConnectionGate;
   readonly #addresses: ClientAddresses;
   readonly #requestTimeoutMs: number;
   readonly #hls: HlsSource;
+  readonly #onActivity: RoomOptions['onActivity'];
+  /** Runs out when the last HLS player seen is no longer counted: the viewer count drops then without a request. */
+  #viewersExpire: NodeJS.Timeout | undefined;
   #state: RoomState = 'new';
-  #refusedLoggedAt = 0;
-  #refusedUnlogged = 0;
 
   constructor(options: RoomOptions) {
     this.name = options.name;
@@ -89,20 +90,23 @@ export class Room implements IngestRoom {
     this.settings = options.settings;
     this.#workerChat = options.chat;
     this.#media = options.media;
-    this.#limiter = options.limiter;
     this.#addresses = options.addresses;
     this.#requestTimeoutMs = options.requestTimeoutMs;
     this.logger = options.logger.child({ room: options.name, port: options.port });
-    this.chat = new ChatRoom(options.name, options.settings, options.chat.context, options.epoch);
+    this.#gate = new RoomConnectionGate(options.limiter, options.addresses, this.logger);
+    this.#onActivity = options.onActivity;
+    const context = options.chat.context;
+    // A message the store took changes the room's count: reported once the room has counted it.
+    this.chat = new ChatRoom(options.name, options.settings, { ...context, persist: (record) => context.persist(record).finally(this.#activityChanged) }, options.epoch);
     this.stream = options.media.streamFor(options, this.logger);
-    this.stream.on('status', (status) => this.#streamChanged(status, options.onStream));
+    this.stream.on('status', (status) => this.#streamChanged(status));
     const cache = options.media.hlsCache;
     this.#hls = {
       dir: options.media.roomDir(this.name),
       cache,
       cacheKey: (name) => `${this.name}/${name}`,
       isListed: (name) => this.stream.isListed(name),
-      onPlaylist: (req) => this.viewers.touch(this.#addresses.of(req), req.headers['user-agent']),
+      onPlaylist: (req) => this.#playerSeen(req),
     };
     this.stream.on('files', (name) => (name === null ? cache.clearRoom(this.name) : cache.invalidate(`${this.name}/${name}`)));
     // Check header and idle timeouts every second (Node's default is every 30 s), so slow clients
@@ -113,7 +117,7 @@ export class Room implements IngestRoom {
     // The idle timeout is set per HTTP request (#request), not server-wide: a server-wide one
     // leaves a Timeout on every upgraded chat socket for as long as it stays open.
     this.#server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-    this.#server.on('connection', (socket: Socket) => this.#connected(socket));
+    this.#server.on('connection', (socket: Socket) => this.#gate.connected(socket));
     this.#server.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head));
     this.#server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       this.logger.debug({ err: error }, 'bad request on room port');
@@ -149,6 +153,11 @@ export class Room implements IngestRoom {
     return this.chat.clientCount + this.viewers.countExcluding(this.chat.clientAddresses());
   }
 
+  /** What the primary shows of the room (see RoomActivityReporter). */
+  activity(): RoomActivity {
+    return { name: this.name, epoch: this.epoch, clients: this.clients, viewers: this.viewerCount, messages: this.chat.messageCount, live: this.live };
+  }
+
   async listen(): Promise<void> {
     // Files left by a worker that died mid-stream belong to no stream now.
     await rm(this.#media.roomDir(this.name), { recursive: true, force: true });
@@ -176,6 +185,7 @@ export class Room implements IngestRoom {
     if (this.#state === 'closed') return;
     const wasListening = this.#state === 'listening';
     this.#state = 'closed';
+    clearTimeout(this.#viewersExpire);
     this.chat.close(reason, kind === 'deleted' ? 'ROOM_CLOSED' : 'GOING_AWAY');
     await this.stream.close(reason, kind === 'deleted');
     this.#media.hlsCache.clearRoom(this.name);
@@ -189,41 +199,8 @@ export class Room implements IngestRoom {
     this.logger.info({ reason }, 'room closed');
   }
 
-  /**
-   * Counts every connection against its address's cap (an IPv4 address or an IPv6 /64); one over
-   * it is answered 429 at its first request. A trusted proxy's connections are not counted here:
-   * they carry many clients, whose WebSocket upgrades are counted by forwarded address instead.
-   */
-  #connected(socket: Socket): void {
-    const peer = this.#addresses.peer(socket);
-    if (this.#addresses.isTrustedProxy(peer)) return;
-    if (this.#admit(limitKey(peer), socket)) return;
-    setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
-  }
-
-  /** Admits the socket under `key`, or logs the refusal (at most once a second, with how many). */
-  #admit(key: string, socket: Duplex): boolean {
-    if (this.#limiter.admit(key, socket)) return true;
-    this.#refusedUnlogged += 1;
-    if (Date.now() - this.#refusedLoggedAt >= REFUSED_LOG_MS) {
-      this.logger.warn({ address: key, refused: this.#refusedUnlogged }, 'connection refused: too many from one address');
-      this.#refusedLoggedAt = Date.now();
-      this.#refusedUnlogged = 0;
-    }
-    return false;
-  }
-
-  /**
-   * A socket not counted when it connected: one refused there stays refused; a trusted proxy's
-   * carries many clients, so its upgrade is counted under the forwarded client's address.
-   */
-  #admitForwarded(request: http.IncomingMessage, address: string, socket: Duplex): boolean {
-    if (!this.#addresses.isTrustedProxy(this.#addresses.peer(request.socket))) return false;
-    return this.#admit(limitKey(address), socket);
-  }
-
   async #request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (!this.#limiter.admitted(req.socket) && !this.#addresses.isTrustedProxy(this.#addresses.peer(req.socket))) {
+    if (!this.#gate.admitsRequest(req)) {
       res.setHeader('connection', 'close');
       sendJson(res, 429, errorBody('RATE_LIMITED', 'Too many connections from your address'));
       return;
@@ -254,12 +231,16 @@ export class Room implements IngestRoom {
     }
     socket.on('error', this.#onUpgradeSocketError);
     const address = this.#addresses.of(request);
-    if (!this.#limiter.admitted(socket) && !this.#admitForwarded(request, address, socket)) {
+    if (!this.#gate.admitsUpgrade(request, address, socket)) {
       socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    if (path === '/chat') this.#workerChat.upgrade(this.chat, request, socket, head, address);
-    else {
+    if (path === '/chat') {
+      this.#workerChat.upgrade(this.chat, request, socket, head, address, (ws) => {
+        this.#activityChanged();
+        ws.on('close', this.#activityChanged);
+      });
+    } else {
       this.#media.ingest.upgrade(this, request, socket, head).catch((error: unknown) => {
         this.logger.error({ err: error }, 'ingest upgrade failed');
         socket.destroy();
@@ -273,11 +254,24 @@ export class Room implements IngestRoom {
     this.stream.stopIfRevoked((producer, issuedAt) => policy.tokenRevoked(producer, this.name, issuedAt));
   }
 
-  #streamChanged(status: StreamStatus, onStream: RoomOptions['onStream']): void {
+  /** Clients, viewers or messages may have changed (a closed room reports nothing more). */
+  readonly #activityChanged = (): void => {
+    if (this.#state !== 'closed') this.#onActivity?.(this, false);
+  };
+
+  /** A player fetched the playlist: counted as a viewer until VIEWER_WINDOW_MS after its last fetch. */
+  #playerSeen(req: http.IncomingMessage): void {
+    this.viewers.touch(this.#addresses.of(req), req.headers['user-agent']);
+    this.#activityChanged();
+    if (this.#viewersExpire) this.#viewersExpire.refresh();
+    else this.#viewersExpire = setTimeout(this.#activityChanged, VIEWER_WINDOW_MS + 100).unref();
+  }
+
+  #streamChanged(status: StreamStatus): void {
     const stream: StreamState = status.live ? { live: true, url: status.url, path: status.path, since: status.since } : OFFLINE;
     if (stream.live === this.chat.stream.live) return;
     this.chat.setStream(stream);
-    onStream?.(this.name, stream);
+    if (this.#state !== 'closed') this.#onActivity?.(this, true);
     this.logger.info({ live: stream.live }, stream.live ? 'stream live' : 'stream ended');
   }
 }

@@ -1,7 +1,7 @@
 import { setLogLevel, type Logger } from '../kit/createLogger.js';
 import { IpcError } from '../ipc/IpcChannel.js';
 import type { WorkerSideChannel } from '../ipc/endpoints.js';
-import type { CacheDelta, CacheSnapshot, WorkerLoad } from '../contracts/ipc.js';
+import type { CacheDelta, CacheSnapshot, WorkerStats } from '../contracts/ipc.js';
 import type { RoomSettings } from '../contracts/records.js';
 import { Room, type RoomCloseKind, type RoomOptions } from './Room.js';
 import type { WorkerChat } from './WorkerChat.js';
@@ -9,6 +9,7 @@ import type { WorkerMedia } from './WorkerMedia.js';
 import { EventLoopLag } from '../kit/EventLoopLag.js';
 import type { WorkerCounters } from '../contracts/WorkerCounters.js';
 import type { ConnectionLimiter } from './ConnectionLimiter.js';
+import { RoomActivityReporter } from './RoomActivityReporter.js';
 
 /**
  * A room worker process: owns a set of rooms (each on its own port) and the cached data the
@@ -24,6 +25,7 @@ export class RoomWorker {
   readonly #requestTimeoutMs: number;
   readonly #lag = new EventLoopLag();
   readonly #rooms = new Map<string, Room>();
+  readonly #activity: RoomActivityReporter;
   readonly #addresses: RoomOptions['addresses'];
   /** The cache version this worker holds; undefined until the first snapshot. */
   #cacheVersion: number | undefined;
@@ -49,13 +51,14 @@ export class RoomWorker {
     this.#limiter = limiter;
     this.#requestTimeoutMs = requestTimeoutMs;
     this.#logger = logger;
+    this.#activity = new RoomActivityReporter((rooms) => channel.notify('rooms.activity', { rooms }));
     channel.handle('room.open', ({ name, port, settings, epoch }) => this.openRoom(name, port, settings, epoch));
     channel.handle('room.close', async ({ name, reason, kind }) => ({ closed: await this.closeRoom(name, reason, kind) }));
     channel.handle('room.system', ({ room, text }) => this.system(text, room));
     channel.handle('room.kick', ({ room, user, reason }) => ({
       connections: this.#rooms.get(room)?.chat.disconnectUser(user, 'KICKED', reason) ?? 0,
     }));
-    channel.handle('worker.load', () => this.load());
+    channel.handle('worker.stats', () => this.stats());
     channel.handle('worker.logLevel', ({ level }) => {
       setLogLevel(this.#logger, level);
       return { level };
@@ -89,7 +92,7 @@ export class RoomWorker {
       limiter: this.#limiter,
       addresses: this.#addresses,
       requestTimeoutMs: this.#requestTimeoutMs,
-      onStream: (room, stream) => this.#channel.notify('room.stream', { name: room, live: stream.live }),
+      onActivity: (room, urgent) => this.#activity.changed(room, urgent),
     });
     this.#rooms.set(name, room);
     try {
@@ -106,6 +109,7 @@ export class RoomWorker {
     if (!room) return false;
     this.#rooms.delete(name);
     await room.close(reason, kind);
+    this.#activity.forget(name);
     return true;
   }
 
@@ -117,22 +121,12 @@ export class RoomWorker {
     return { rooms: rooms.length, delivered };
   }
 
-  load(): WorkerLoad {
-    const rooms = [...this.#rooms.values()].map((room) => ({
-      name: room.name,
-      port: room.port,
-      clients: room.clients,
-      live: room.live,
-      viewers: room.viewerCount,
-      messages: room.chat.messageCount,
-    }));
+  /** The process's own figures; the rooms' activity reaches the primary by itself (RoomActivityReporter). */
+  stats(): WorkerStats {
     return {
-      rooms,
-      clients: rooms.reduce((sum, room) => sum + room.clients, 0),
       rssBytes: process.memoryUsage.rss(),
       cacheVersion: this.#cacheVersion ?? 0,
       counters: { ...this.#counters },
-      liveStreams: rooms.filter((room) => room.live).length,
       eventLoopLagMs: this.#lag.readP99Ms(),
     };
   }
@@ -140,6 +134,7 @@ export class RoomWorker {
   /** Closes every room. Safe to call twice; resolves with how many rooms it closed. */
   async close(reason: string): Promise<number> {
     this.#closed = true;
+    this.#activity.close();
     const rooms = [...this.#rooms.values()];
     this.#rooms.clear();
     await Promise.all(rooms.map((room) => room.close(reason, 'going-away')));

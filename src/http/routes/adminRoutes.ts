@@ -8,10 +8,7 @@ type NameParams = { Params: { name: string } };
 
 /** Admin routes (the whole admin app sits behind ADMIN_KEY). */
 export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext, workerPid: (slot: number) => number | undefined): void {
-  app.get('/api/v1/rooms', async () => {
-    await ctx.rooms.refreshLoads();
-    return { data: ctx.rooms.list().map((room) => adminRoomView(room, workerPid(room.slot))) };
-  });
+  app.get('/api/v1/rooms', async () => ({ data: ctx.rooms.list().map((room) => adminRoomView(room, workerPid(room.slot))) }));
 
   app.delete<NameParams>('/api/v1/room/:name', async (request) => {
     const name = parseRoomName(request.params.name);

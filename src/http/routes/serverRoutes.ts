@@ -27,10 +27,10 @@ export function registerServerRoutes(app: FastifyInstance, ctx: AppContext): voi
   app.post('/api/v1/server/restart', async () => ({ data: await ctx.control.rollingRestart() }));
 
   app.post('/api/v1/server/shutdown', async (_request, reply) => {
-    // Answer first: the shutdown closes this listener.
-    reply.code(202).send({ data: { message: 'Shutting down' } });
-    setTimeout(() => ctx.control.shutdown('admin API'), 50);
-    return reply;
+    // The shutdown closes this listener: it starts once the answer has left ('close' follows
+    // 'finish', and also comes when the caller hung up first). How it ends is the process's to report.
+    reply.raw.once('close', () => void ctx.control.shutdown('admin API').catch(() => undefined));
+    return reply.code(202).send({ data: { message: 'Shutting down' } });
   });
 
   app.post('/api/v1/server/backup', async () => ({ data: await ctx.backups.run() }));

@@ -1,0 +1,32 @@
+/**
+ * How the core (the primary's rooms, chat administration, history, backups and switches)
+ * reports an operation that failed in a way its caller must hear about. The core says what
+ * went wrong, never how to answer it: the HTTP layer maps each code to a status and a catalog
+ * entry in one table (http/domainErrors.ts).
+ */
+export const DOMAIN_ERRORS = {
+  ROOM_NOT_FOUND: 'No room of that name on this server',
+  NO_STORED_HISTORY: 'No such room, and no stored messages under that name',
+  NO_PORTS_AVAILABLE: 'Every port in ROOM_PORTS is taken',
+  WORKER_UNAVAILABLE: 'No room worker is ready to take or reach the room',
+  ROOM_NOT_STARTED: 'The worker could not start the room',
+  STORE_UNAVAILABLE: 'The store did not take a write or answer a read',
+  RESTART_RUNNING: 'A rolling restart is already running',
+  BACKUP_RUNNING: 'A backup is already running',
+  BACKUP_UNSUPPORTED: 'This store is not backed up by the server (MongoDB: mongodump)',
+  BACKUP_FAILED: 'The backup could not be written',
+} as const;
+
+export type DomainErrorCode = keyof typeof DOMAIN_ERRORS;
+
+/** A failure of the core, by code; `message` says more (which room, what the store said). */
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string = DOMAIN_ERRORS[code],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'DomainError';
+  }
+}
