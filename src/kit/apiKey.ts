@@ -7,12 +7,11 @@ function digest(value: string): Buffer {
 }
 
 /**
- * Constant-time key comparison. Both sides are hashed first so the comparison takes the same
- * time whatever the given key's length, and timingSafeEqual never sees unequal lengths.
+ * Constant-time key comparison against a key's digest: both sides are hashed, so the comparison
+ * takes the same time whatever the given key's length, and timingSafeEqual never sees unequal lengths.
  */
-export function keyMatches(given: unknown, expected: string): boolean {
-  if (typeof given !== 'string' || given.length === 0) return false;
-  return timingSafeEqual(digest(given), digest(expected));
+function matches(given: string | undefined, expectedDigest: Buffer): boolean {
+  return typeof given === 'string' && given.length > 0 && timingSafeEqual(digest(given), expectedDigest);
 }
 
 /** The key from `X-API-Key`, or from `Authorization: Bearer` (what Prometheus can send). */
@@ -30,7 +29,7 @@ export function requireApiKey(expected: string) {
   const expectedDigest = digest(expected);
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const given = givenKey(request);
-    if (typeof given !== 'string' || given.length === 0 || !timingSafeEqual(digest(given), expectedDigest)) {
+    if (!matches(given, expectedDigest)) {
       throw new ApiError('UNAUTHORIZED', given ? 'Wrong X-API-Key' : 'Missing X-API-Key header');
     }
   };
