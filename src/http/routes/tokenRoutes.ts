@@ -1,3 +1,4 @@
+import { LIMITS } from '../../chat/protocol.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cleanName } from '../../chat/names.js';
 import { ROLES, type Role } from '../../contracts/chatFrames.js';
@@ -24,8 +25,8 @@ const tokenSchema = {
     required: ['user', 'role'],
     additionalProperties: false,
     properties: {
-      user: { type: 'string', minLength: 1, maxLength: 128 },
-      name: { type: 'string', minLength: 1, maxLength: 200 },
+      user: { type: 'string', minLength: 1, maxLength: LIMITS.maxUserId },
+      name: { type: 'string', minLength: 1, maxLength: LIMITS.maxNameInput },
       role: { type: 'string', enum: ROLES },
       ttl: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_TTL_S },
       globalModerator: { type: 'boolean' },
