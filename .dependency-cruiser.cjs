@@ -58,6 +58,13 @@ module.exports = {
     },
     ...layerRules,
     {
+      name: 'http-not-primary',
+      comment: 'The APIs use the primary through http/AppContext (main.ts hands them to it): src/http/ imports no src/primary/ file.',
+      severity: 'error',
+      from: { path: '^src/http/' },
+      to: { path: '^src/primary/' },
+    },
+    {
       name: 'contracts-import-nothing',
       comment: 'src/contracts/ holds the types both sides of a wire import: it imports only other contracts files (no packages, no node: modules).',
       severity: 'error',

@@ -36,6 +36,8 @@ export interface ChatContext {
    */
   persist(record: ChatMessageRecord): Promise<ChatMessageRecord | null>;
   loadHistory(room: string, before: string | undefined, limit: number): Promise<ChatMessageRecord[]>;
+  /** A connection came or went (the room's figures changed); a per-room hook, no listener per socket. */
+  connectionsChanged?(): void;
   /** Stores a moderator's ban through the primary (which may refuse it) and pushes it to every worker. */
   addBan(ban: ModeratorBan): Promise<BanAddResult>;
   /** Tells the primary this user joined as a moderator (once per worker), so no moderator may ban them. */

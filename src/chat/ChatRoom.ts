@@ -120,6 +120,7 @@ export class ChatRoom implements RoomScope, RoomBroadcast {
     }
     this.#connections.add(client);
     this.#joining.expect(client);
+    this.ctx.connectionsChanged?.();
   }
 
   /** Sends the same bytes to every joined client (except one): serialized and framed once. */
@@ -226,5 +227,6 @@ export class ChatRoom implements RoomScope, RoomBroadcast {
       this.ctx.logger.info({ room: this.name, user: client.user?.id, ip: client.ip, close: client.closedAs }, 'chat client disconnected');
     }
     this.#members.leave(client, !this.#closed);
+    this.ctx.connectionsChanged?.();
   }
 }

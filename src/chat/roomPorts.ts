@@ -1,12 +1,12 @@
 /**
- * What the parts of a chat room (Membership, Joining, MessageFlow, FloodControl, Moderation)
+ * What the parts of a chat room (Membership, Joining, MessageFlow, FloodControl, Moderation,
+ * BanEnforcement)
  * need from the room and from each other, as narrow interfaces. Each part receives them in its
  * constructor, so no part imports ChatRoom or ChatClient, and a test drives a part with fakes.
  */
 import type { ChatContext } from './ChatContext.js';
 import type { CloseName } from '../contracts/closeCodes.js';
-import type { Ref } from '../contracts/chatFrames.js';
-import type { UserView } from '../contracts/chatFrames.js';
+import type { Ref, UserView } from '../contracts/chatFrames.js';
 import type { TokenBucket } from '../kit/TokenBucket.js';
 
 /** One chat connection as the room's parts see it (ChatClient is the real one). */

@@ -1,6 +1,7 @@
 /**
  * What a room worker counts for the metrics, as plain numbers bumped on the hot paths (no
- * per-event allocation). They only grow; the primary reads them with the worker's load.
+ * per-event allocation). They only grow; the primary asks for them (`worker.stats`) when stats
+ * or metrics are read.
  */
 export interface WorkerCounters {
   /** Chat messages accepted from clients. */

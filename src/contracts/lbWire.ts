@@ -2,7 +2,7 @@
  * The chat server <-> load balancer wire contract (loadbalancer/README.md, "API"), one set of
  * types for both sides: src/lb-client sends these, loadbalancer/src keeps them. Types only: the
  * load balancer validates the bodies with its own zod schemas (loadbalancer/src/bodies.ts), so
- * this folder stays free of runtime code.
+ * contracts need no package.
  */
 
 /** `POST /api/v1/servers`: who the chat server is and where it answers. */

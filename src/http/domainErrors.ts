@@ -11,7 +11,7 @@ interface Answer {
 const causeMessage = (error: DomainError): string => String((error.cause as Error | undefined)?.message);
 
 /** The one table from what went wrong in the core to what the API answers. */
-export const DOMAIN_ERROR_ANSWERS: Readonly<Record<DomainErrorCode, Answer>> = {
+const DOMAIN_ERROR_ANSWERS: Readonly<Record<DomainErrorCode, Answer>> = {
   ROOM_NOT_FOUND: { code: 'ROOM_NOT_FOUND' },
   NO_STORED_HISTORY: { code: 'ROOM_NOT_FOUND', message: 'No such room, and no stored messages under that name' },
   NO_PORTS_AVAILABLE: { code: 'NO_PORTS_AVAILABLE' },

@@ -97,7 +97,12 @@ export class Room implements IngestRoom {
     this.#onActivity = options.onActivity;
     const context = options.chat.context;
     // A message the store took changes the room's count: reported once the room has counted it.
-    this.chat = new ChatRoom(options.name, options.settings, { ...context, persist: (record) => context.persist(record).finally(this.#activityChanged) }, options.epoch);
+    this.chat = new ChatRoom(
+      options.name,
+      options.settings,
+      { ...context, persist: (record) => context.persist(record).finally(this.#activityChanged), connectionsChanged: this.#activityChanged },
+      options.epoch,
+    );
     this.stream = options.media.streamFor(options, this.logger);
     this.stream.on('status', (status) => this.#streamChanged(status));
     const cache = options.media.hlsCache;
@@ -236,10 +241,7 @@ export class Room implements IngestRoom {
       return;
     }
     if (path === '/chat') {
-      this.#workerChat.upgrade(this.chat, request, socket, head, address, (ws) => {
-        this.#activityChanged();
-        ws.on('close', this.#activityChanged);
-      });
+      this.#workerChat.upgrade(this.chat, request, socket, head, address);
     } else {
       this.#media.ingest.upgrade(this, request, socket, head).catch((error: unknown) => {
         this.logger.error({ err: error }, 'ingest upgrade failed');

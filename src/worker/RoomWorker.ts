@@ -109,7 +109,8 @@ export class RoomWorker {
     if (!room) return false;
     this.#rooms.delete(name);
     await room.close(reason, kind);
-    this.#activity.forget(name);
+    // A room of the same name opened meanwhile keeps its pending report.
+    if (!this.#rooms.has(name)) this.#activity.forget(name);
     return true;
   }
 

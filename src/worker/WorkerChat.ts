@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { Config } from '../config/Config.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { WorkerSideChannel } from '../ipc/endpoints.js';
@@ -97,10 +97,7 @@ export class WorkerChat {
    * Completes a `/chat` upgrade on a room port and hands the socket to the room, with the
    * client's address; `accepted` is told after the room took it (its listeners run after the room's).
    */
-  upgrade(room: ChatRoom, request: IncomingMessage, socket: Duplex, head: Buffer, address: string, accepted?: (ws: WebSocket) => void): void {
-    this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      room.accept(ws, socket, address);
-      accepted?.(ws);
-    });
+  upgrade(room: ChatRoom, request: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
+    this.#wss.handleUpgrade(request, socket, head, (ws) => room.accept(ws, socket, address));
   }
 }

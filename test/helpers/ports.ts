@@ -9,19 +9,17 @@
  * Linux's ephemeral range (`/proc/sys/net/ipv4/ip_local_port_range`), where the OS never puts an
  * outgoing connection or a port-0 listener: a room port freed for a moment (a worker crash, a
  * restart) stays free for the server that owns it. That space is cut into blocks, and each test
- * process (one per test file) takes a block of its own before it draws a range: it creates
- * `<tmpdir>/chatserver-test-ports/<block>` exclusively and writes its pid in it. Two test files,
- * of this run or of another run on the same machine, never hold the same block; a block whose
- * holder has died is taken over. The first block tried follows `VITEST_POOL_ID`, so the files
+ * process (one per test file) takes a block of its own before it draws a range: it listens on the
+ * block's last port (exclusive) and keeps listening while it lives. Two test files, of this run or
+ * of another run on the same machine, never hold the same block, and the OS frees a block when
+ * its holder ends, however it ends (no lock files to go stale). The first block tried follows `VITEST_POOL_ID`, so the files
  * running side by side in one run usually get theirs at the first try. Inside its block a process
  * hands out ranges one after the other, skipping ports something still listens on (a worker
  * of a killed server that has not noticed yet). Should an unrelated program hold a room port
  * anyway, the server skips it for the next one (a room's port is the one its create answer names).
  */
-import { readFileSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 
 /** Where Linux's ephemeral range starts (its default when the file cannot be read). */
 function ephemeralFirst(): number {
@@ -37,61 +35,35 @@ const SPACE_FIRST = Math.max(1024, Math.min(20_000, SPACE_LAST - 8 * 1024));
 /** Ports one test file may use: its servers' ranges follow each other in it. */
 const BLOCK_SIZE = 256;
 const BLOCKS = Math.floor((SPACE_LAST - SPACE_FIRST + 1) / BLOCK_SIZE);
-const LOCKS = path.join(os.tmpdir(), 'chatserver-test-ports');
+/** Room ports of a block: all but its last, which is the block's lock. */
+const ROOM_PORTS_PER_BLOCK = BLOCK_SIZE - 1;
 
-let block: { first: number; next: number } | undefined;
+/** This process's block; `lock` listens on its last port, and the OS lets it go when the process ends, however it ends. */
+let block: { first: number; next: number; lock: net.Server } | undefined;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Listens on the block's lock port (its last port); undefined when another process listens there. */
+function tryLock(index: number): Promise<net.Server | undefined> {
+  const port = SPACE_FIRST + index * BLOCK_SIZE + BLOCK_SIZE - 1;
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen({ port, exclusive: true }, () => resolve(server.unref()));
+  });
 }
 
-/** Creates the block's lock file; false when a live process holds it. */
-function tryLock(index: number): boolean {
-  const file = path.join(LOCKS, String(index));
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      // Left behind when the process ends (vitest stops its workers without an exit event):
-      // the next process to meet it takes it over.
-      writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    let holder = Number.NaN;
-    try {
-      holder = Number(readFileSync(file, 'utf8'));
-    } catch {
-      // released meanwhile: try again
-    }
-    // An empty file belongs to a process writing its pid in it right now.
-    if (!(holder > 0) || isAlive(holder)) return false;
-    try {
-      unlinkSync(file);
-    } catch {
-      // another process took it over first; its new lock decides
-    }
-  }
-  return false;
-}
-
-function ownBlock(): { first: number; next: number } {
+async function ownBlock(): Promise<{ first: number; next: number; lock: net.Server }> {
   if (block) return block;
-  mkdirSync(LOCKS, { recursive: true });
   const start = Number(process.env.VITEST_POOL_ID ?? 1) - 1;
   for (let i = 0; i < BLOCKS; i++) {
     const index = (start + i) % BLOCKS;
-    if (tryLock(index)) {
+    const lock = await tryLock(index);
+    if (lock) {
       const first = SPACE_FIRST + index * BLOCK_SIZE;
-      block = { first, next: first };
+      block = { first, next: first, lock };
       return block;
     }
   }
-  throw new Error(`every one of the ${BLOCKS} room port blocks in ${LOCKS} is held by a live process`);
+  throw new Error(`every one of the ${BLOCKS} room port blocks is held by a live process (lock ports ${SPACE_FIRST + BLOCK_SIZE - 1}, +${BLOCK_SIZE}, ...)`);
 }
 
 function canListen(port: number): Promise<boolean> {
@@ -104,10 +76,11 @@ function canListen(port: number): Promise<boolean> {
 
 /** `size` consecutive ports for ROOM_PORTS, from this test file's own block (see the header). */
 export async function freePortRange(size: number): Promise<{ first: number; last: number; env: string }> {
-  if (size > BLOCK_SIZE) throw new Error(`a room port range of ${size} is more than a block (${BLOCK_SIZE})`);
-  const own = ownBlock();
-  for (let tried = 0; tried < BLOCK_SIZE; tried += size) {
-    if (own.next + size > own.first + BLOCK_SIZE) own.next = own.first;
+  if (size > ROOM_PORTS_PER_BLOCK) throw new Error(`a room port range of ${size} is more than a block holds (${ROOM_PORTS_PER_BLOCK})`);
+  const own = await ownBlock();
+  // The block's last port is its lock: ranges come from the others.
+  for (let tried = 0; tried < ROOM_PORTS_PER_BLOCK; tried += size) {
+    if (own.next + size > own.first + ROOM_PORTS_PER_BLOCK) own.next = own.first;
     const first = own.next;
     own.next += size;
     let free = true;

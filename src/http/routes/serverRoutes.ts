@@ -28,8 +28,11 @@ export function registerServerRoutes(app: FastifyInstance, ctx: AppContext): voi
 
   app.post('/api/v1/server/shutdown', async (_request, reply) => {
     // The shutdown closes this listener: it starts once the answer has left ('close' follows
-    // 'finish', and also comes when the caller hung up first). How it ends is the process's to report.
-    reply.raw.once('close', () => void ctx.control.shutdown('admin API').catch(() => undefined));
+    // 'finish', and also comes when the caller hung up first; a caller gone before this handler
+    // ran has had its 'close' already). How it ends is the process's to report.
+    const shutdown = () => void ctx.control.shutdown('admin API').catch(() => undefined);
+    if (reply.raw.destroyed) shutdown();
+    else reply.raw.once('close', shutdown);
     return reply.code(202).send({ data: { message: 'Shutting down' } });
   });
 

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +33,23 @@ describe('server routes (admin API)', () => {
     expect(reply.statusCode).toBe(202);
     expect(reply.json()).toEqual({ data: { message: 'Shutting down' } });
     await expect.poll(() => events).toEqual(['answered 202', 'shutdown (admin API)']);
+    await app.close();
+  });
+
+  it('shuts down too when the caller hung up before the route ran (its close came first)', async () => {
+    let shutdownCalled!: () => void;
+    const called = new Promise<void>((resolve) => (shutdownCalled = resolve));
+    const app = appWith({ shutdown: async () => shutdownCalled() });
+    // As the admin key check does, something awaited before the route: here, until the caller is gone.
+    app.addHook('preHandler', async (request) => {
+      if (!request.raw.socket.destroyed) await new Promise((resolve) => request.raw.socket.once('close', resolve));
+    });
+    const port = await app.listen({ port: 0, host: '127.0.0.1' }).then(() => (app.server.address() as net.AddressInfo).port);
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.end('POST /api/v1/server/shutdown HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+    });
+    await called;
     await app.close();
   });
 
