@@ -1,3 +1,4 @@
+import type { ServerFrame } from '../contracts/chatFrames.js';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { CHAT_LIMITS } from './chatLimits.js';
@@ -70,7 +71,7 @@ export class ChatClient implements Connection {
     return true;
   }
 
-  send(value: unknown): boolean {
+  send(value: ServerFrame): boolean {
     return this.sendFrame(jsonFrame(value));
   }
 

@@ -1,3 +1,4 @@
+import type { ServerFrame } from '../contracts/chatFrames.js';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import type { BanRecord, RoomSettings } from '../contracts/records.js';
@@ -124,7 +125,7 @@ export class ChatRoom implements RoomScope, RoomBroadcast {
   }
 
   /** Sends the same bytes to every joined client (except one): serialized and framed once. */
-  broadcast(value: unknown, except?: Connection): number {
+  broadcast(value: ServerFrame, except?: Connection): number {
     return this.#connections.broadcast(value, except);
   }
 

@@ -46,7 +46,7 @@ export class Moderation implements MuteBook {
     // Bans may name users who are not here (to keep them out); kicks and mutes need them present.
     if (!target && frame.type !== 'ban') return void connection.send(errorFrame('USER_NOT_FOUND', undefined, frame.ref));
 
-    const base = { type: 'moderation', user: frame.user, name: target?.view.name ?? null, by: actor.id, reason: frame.reason ?? null };
+    const base = { type: 'moderation' as const, user: frame.user, name: target?.view.name ?? null, by: actor.id, reason: frame.reason ?? null };
     const log = room.ctx.logger.child({ room: room.name, moderator: actor.id, target: frame.user });
     switch (frame.type) {
       case 'kick':

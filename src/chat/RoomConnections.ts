@@ -1,3 +1,4 @@
+import type { ServerFrame } from '../contracts/chatFrames.js';
 import type WebSocket from 'ws';
 import type { ChatClient } from './ChatClient.js';
 import type { ChatContext } from './ChatContext.js';
@@ -77,7 +78,7 @@ export class RoomConnections {
   }
 
   /** Sends the same bytes to every joined client (except one). Returns how many were written. */
-  broadcast(value: unknown, except?: Connection): number {
+  broadcast(value: ServerFrame, except?: Connection): number {
     const frame = jsonFrame(value);
     let delivered = 0;
     for (const client of this.#clients.values()) {

@@ -1,3 +1,4 @@
+import type { ServerFrame } from '../contracts/chatFrames.js';
 import type { ChatMessageRecord } from '../contracts/records.js';
 import type { ChatContext } from './ChatContext.js';
 import type { Ref } from '../contracts/chatFrames.js';
@@ -7,7 +8,7 @@ import { errorFrame, messageFrame } from './serverFrames.js';
 
 /** Whoever asked for a history page (a chat connection). */
 export interface HistoryAsker {
-  send(frame: unknown): void;
+  send(frame: ServerFrame): void;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ServerFrame } from '../contracts/chatFrames.js';
 /**
  * What the parts of a chat room (Membership, Joining, MessageFlow, FloodControl, Moderation,
  * BanEnforcement)
@@ -25,7 +26,7 @@ export interface Connection {
   readonly open: boolean;
   /** The server has closed (or is closing) this connection. */
   readonly closing: boolean;
-  send(value: unknown): boolean;
+  send(value: ServerFrame): boolean;
   close(name: CloseName, reason?: string): void;
 }
 
@@ -38,7 +39,7 @@ export interface RoomScope {
 /** Sends to the room's joined connections. */
 export interface RoomBroadcast {
   /** The same bytes to every joined connection but `except`; returns how many were written. */
-  broadcast(value: unknown, except?: Connection): number;
+  broadcast(value: ServerFrame, except?: Connection): number;
 }
 
 /** A user present in the room, with every connection they have open (tabs, devices). */
