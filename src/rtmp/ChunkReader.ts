@@ -86,6 +86,12 @@ export class ChunkReader {
           break;
         }
         at += header.size;
+        // A zero-length message is complete at its header: no payload byte will come to finish it.
+        if (this.#chunkLeft === 0) {
+          const empty = this.#current!;
+          this.#current = null;
+          messages.push(this.#complete(empty));
+        }
         continue;
       }
       const stream = this.#current;
@@ -94,7 +100,6 @@ export class ChunkReader {
       stream.received += take;
       this.#chunkLeft -= take;
       at += take;
-      // A zero-length message is complete at its header, hence the test after an empty take too.
       if (this.#chunkLeft > 0) continue;
       this.#current = null;
       if (stream.received === stream.length) messages.push(this.#complete(stream));
