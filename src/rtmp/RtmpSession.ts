@@ -99,10 +99,12 @@ export class RtmpSession extends EventEmitter<RtmpSessionEvents> {
     this.#idleTimer = setTimeout(() => this.#fail('IDLE_TIMEOUT', `The publisher sent nothing for ${idleMs} ms`), idleMs);
     this.#handshakeTimer.unref();
     this.#idleTimer.unref();
+    // On the next tick, so the owner's listeners are in place; scheduled before 'data' is
+    // listened to (which schedules the socket's own resume), so these bytes come first.
+    if (head !== undefined && head.length > 0) process.nextTick(() => this.#onData(head));
     socket.on('data', (bytes: Buffer) => this.#onData(bytes));
     socket.on('error', (error: Error) => this.#fail('SOCKET_ERROR', error.message));
     socket.on('close', () => this.close());
-    if (head !== undefined && head.length > 0) this.#onData(head);
   }
 
   get closed(): boolean {
