@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../kit/createLogger.js';
 import { ChatRoom } from '../chat/ChatRoom.js';
@@ -23,6 +23,8 @@ import type { ConnectionLimiter } from './ConnectionLimiter.js';
 import { RoomConnectionGate } from './RoomConnectionGate.js';
 import type { ClientAddresses } from '../net/clientAddress.js';
 import { startRequestDeadline } from './RequestDeadline.js';
+import { acceptRtmp } from './ingestRtmp.js';
+import type { RtmpSession } from '../rtmp/RtmpSession.js';
 
 /**
  * Bounds for a room port's HTTP side: slow or idle clients cannot hold sockets forever.
@@ -33,6 +35,8 @@ import { startRequestDeadline } from './RequestDeadline.js';
 const HEADERS_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** The first byte of an RTMP connection (the C0 of its handshake: version 3); HTTP starts with a letter. */
+const RTMP_VERSION_BYTE = 0x03;
 
 export type RoomState = 'new' | 'listening' | 'closed';
 /** Why a room closes: deleted (clients get close 4000) or the worker is going away (1001, reconnect). */
@@ -72,7 +76,13 @@ export class Room implements IngestRoom {
   readonly stream: LiveStream;
   readonly viewers = new HlsViewers();
   readonly logger: Logger;
+  /** The port's listener: it tells RTMP from HTTP by a connection's first byte (#sniff). */
+  readonly #port: net.Server;
+  /** Serves the HTTP connections #port hands it; it never listens itself. */
   readonly #server: http.Server;
+  /** Connections whose first byte has not come yet, and RTMP publishers: #close cuts them. */
+  readonly #sniffing = new Set<Socket>();
+  readonly #rtmp = new Set<RtmpSession>();
   readonly #workerChat: WorkerChat;
   readonly #media: WorkerMedia;
   readonly #gate: RoomConnectionGate;
@@ -122,7 +132,7 @@ export class Room implements IngestRoom {
     // The idle timeout is set per HTTP request (#request), not server-wide: a server-wide one
     // leaves a Timeout on every upgraded chat socket for as long as it stays open.
     this.#server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-    this.#server.on('connection', (socket: Socket) => this.#gate.connected(socket));
+    this.#port = net.createServer((socket) => this.#connected(socket));
     this.#server.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head));
     this.#server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       this.logger.debug({ err: error }, 'bad request on room port');
@@ -169,18 +179,22 @@ export class Room implements IngestRoom {
     this.#media.hlsCache.clearRoom(this.name);
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
-        this.#server.off('listening', onListening);
+        this.#port.off('listening', onListening);
         reject(listenError(this.port, error));
       };
       const onListening = () => {
-        this.#server.off('error', onError);
+        this.#port.off('error', onError);
         resolve();
       };
-      this.#server.once('error', onError);
-      this.#server.once('listening', onListening);
-      this.#server.listen({ port: this.port, exclusive: true });
+      this.#port.once('error', onError);
+      this.#port.once('listening', onListening);
+      this.#port.listen({ port: this.port, exclusive: true });
     });
     this.#state = 'listening';
+    // The HTTP server gets its connections from #port and never listens: 'listening' is what
+    // starts its connection tracking (the headers and idle timeout checks of every second).
+    this.#server.emit('listening');
+    this.#port.on('error', (error) => this.logger.error({ err: error }, 'room server error'));
     this.#server.on('error', (error) => this.logger.error({ err: error }, 'room server error'));
     this.logger.info('room listening');
   }
@@ -196,12 +210,71 @@ export class Room implements IngestRoom {
     this.#media.hlsCache.clearRoom(this.name);
     if (!wasListening) return;
     await new Promise<void>((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeIdleConnections();
+      this.#port.close(() => resolve());
+      // Stops the HTTP server's timeout checks and drops its idle keep-alive connections.
+      this.#server.close();
+      for (const socket of this.#sniffing) socket.destroy();
+      for (const session of this.#rtmp) session.close();
       // Give close frames a moment to leave before the remaining sockets are cut.
       setTimeout(() => this.#server.closeAllConnections(), 200).unref();
     });
     this.logger.info({ reason }, 'room closed');
+  }
+
+  /**
+   * A connection to the room's port: counted by the per-address gate, then told apart by its
+   * first byte. RTMP's handshake starts with 0x03, an HTTP request with a method's letter. The
+   * port's own net.Server accepts connections (not the HTTP server's 'connection' event: Node's
+   * HTTP parser attaches there at once, and may read the socket's handle directly, so a chunk
+   * cannot be peeked before it). The first chunk is read in paused mode; an HTTP connection
+   * gets it back with unshift() and goes to the HTTP server (emit('connection'), the documented
+   * way to hand it a socket), an RTMP one goes to the RTMP handler with the chunk as `head`.
+   * Until its first byte, a connection has HEADERS_TIMEOUT_MS, like an HTTP request's headers.
+   */
+  #connected(socket: Socket): void {
+    if (this.#state !== 'listening') {
+      socket.destroy();
+      return;
+    }
+    this.#gate.connected(socket);
+    this.#sniffing.add(socket);
+    const onTimeout = () => socket.destroy();
+    const onError = (error: Error) => this.logger.debug({ err: error }, 'socket error before the first byte');
+    const done = () => {
+      this.#sniffing.delete(socket);
+      socket.off('readable', onReadable);
+      socket.off('timeout', onTimeout);
+      socket.off('error', onError);
+      socket.off('close', done);
+      socket.setTimeout(0);
+    };
+    const onReadable = () => {
+      const chunk = socket.read() as Buffer | null;
+      if (chunk === null || chunk.length === 0) return;
+      done();
+      if (this.#state !== 'listening') socket.destroy();
+      else if (chunk[0] === RTMP_VERSION_BYTE) this.#rtmpConnected(socket, chunk);
+      else {
+        socket.unshift(chunk);
+        this.#server.emit('connection', socket);
+      }
+    };
+    socket.setTimeout(HEADERS_TIMEOUT_MS);
+    socket.on('timeout', onTimeout);
+    socket.on('error', onError);
+    socket.on('close', done);
+    socket.on('readable', onReadable);
+  }
+
+  /** An RTMP publisher (see ingestRtmp); a connection over the per-address cap is cut at once. */
+  #rtmpConnected(socket: Socket, head: Buffer): void {
+    if (!this.#gate.admitsSocket(socket)) {
+      socket.destroy();
+      return;
+    }
+    const session = acceptRtmp(this, socket, head);
+    this.#rtmp.add(session);
+    session.once('closed', () => this.#rtmp.delete(session));
   }
 
   async #request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -43,6 +43,11 @@ export class RoomConnectionGate {
     return this.#limiter.admitted(req.socket) || this.#addresses.isTrustedProxy(this.#addresses.peer(req.socket));
   }
 
+  /** Whether a raw connection (RTMP) was let in, like admitsRequest for its socket. */
+  admitsSocket(socket: Socket): boolean {
+    return this.#limiter.admitted(socket) || this.#addresses.isTrustedProxy(this.#addresses.peer(socket));
+  }
+
   /**
    * Whether a WebSocket upgrade may go on: its connection was let in, or it came through a
    * trusted proxy and its forwarded client (`address`) is under the cap. A socket refused when it

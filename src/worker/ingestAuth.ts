@@ -19,7 +19,11 @@ export function ingestToken(req: IncomingMessage): string | null {
 
 /** Only a producer token for this room may stream (a viewer or moderator token gets 403). */
 export async function authorizeProducer(req: IncomingMessage, room: { verifyToken(token: string): Promise<VerifyResult> }): Promise<IngestAuth> {
-  const token = ingestToken(req);
+  return authorizeProducerToken(ingestToken(req), room);
+}
+
+/** The check behind authorizeProducer, for a token from elsewhere (an RTMP stream key). */
+export async function authorizeProducerToken(token: string | null, room: { verifyToken(token: string): Promise<VerifyResult> }): Promise<IngestAuth> {
   if (!token) return refuse('TOKEN_REQUIRED');
   const verified = await room.verifyToken(token);
   if (!verified.ok) return refuse('TOKEN_INVALID', verified.message);
