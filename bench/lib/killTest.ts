@@ -17,7 +17,18 @@ import { answers200, serverPorts, ServerProcess, sleep, waitUntil } from './serv
 
 const ROOM = 'durable';
 
-export interface KillRound {
+/** What is stored against what the sender was told. */
+export interface Audit {
+  readonly stored: number;
+  readonly ackedMissing: number;
+  readonly ackedChanged: number;
+  readonly storedDespiteNotPersisted: number;
+  readonly storedUnanswered: number;
+  readonly duplicates: number;
+}
+
+/** One kill and restart; the Audit fields check every message sent so far against the history after this restart. */
+export interface KillRound extends Audit {
   readonly round: number;
   readonly killAfterMs: number;
   /** This round's messages and their answers. */
@@ -28,13 +39,6 @@ export interface KillRound {
   readonly unanswered: number;
   readonly workersGoneMs: number;
   readonly restartReadyMs: number;
-  /** The checks, over every message sent so far, against the history after this restart. */
-  readonly stored: number;
-  readonly ackedMissing: number;
-  readonly ackedChanged: number;
-  readonly storedDespiteNotPersisted: number;
-  readonly storedUnanswered: number;
-  readonly duplicates: number;
 }
 
 export interface KillTestResult {
@@ -46,15 +50,6 @@ export interface KillTestResult {
   readonly file: Pick<KillRound, 'stored' | 'ackedMissing' | 'ackedChanged' | 'duplicates'>;
   /** How busy the shared machine was during the whole test. */
   readonly pressure: Pressure;
-}
-
-interface Audit {
-  readonly stored: number;
-  readonly ackedMissing: number;
-  readonly ackedChanged: number;
-  readonly storedDespiteNotPersisted: number;
-  readonly storedUnanswered: number;
-  readonly duplicates: number;
 }
 
 /** Compares what is stored with what the sender was told. */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readWholeHistory, repeated } from '../helpers/chatHistory.js';
-import { ChatTestClient } from '../helpers/ChatTestClient.js';
+import type { ChatTestClient} from '../helpers/ChatTestClient.js';
+import { tokenClientsClosedBy } from '../helpers/ChatTestClient.js';
 import { SendLedger, pumpMessages } from '../helpers/SendLedger.js';
 import { isAlive, serversPerTest, type ServerProcess } from '../helpers/ServerProcess.js';
 
@@ -15,16 +16,7 @@ const KILLS = 2;
 
 describe('kill -9 of the primary during commits (real processes)', () => {
   const start = serversPerTest(afterEach);
-  const clients: ChatTestClient[] = [];
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.close();
-  });
-
-  async function joinWithToken(port: number, token: string): Promise<ChatTestClient> {
-    const { client } = await ChatTestClient.join(port, { token });
-    clients.push(client);
-    return client;
-  }
+  const joinWithToken = tokenClientsClosedBy(afterEach);
 
   async function workerPids(server: ServerProcess): Promise<number[]> {
     const stats = await server.admin('GET', '/api/v1/stats');

@@ -1,22 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readWholeHistory } from '../helpers/chatHistory.js';
-import { ChatTestClient, type Frame } from '../helpers/ChatTestClient.js';
+import type { ChatTestClient} from '../helpers/ChatTestClient.js';
+import { tokenClientsClosedBy, type Frame } from '../helpers/ChatTestClient.js';
 import { serversPerTest } from '../helpers/ServerProcess.js';
 
 const ROOM = 'resends';
 
 describe('a resent message is stored and delivered once (real processes)', () => {
   const start = serversPerTest(afterEach);
-  const clients: ChatTestClient[] = [];
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.close();
-  });
-
-  async function joinWithToken(port: number, token: string): Promise<ChatTestClient> {
-    const { client } = await ChatTestClient.join(port, { token });
-    clients.push(client);
-    return client;
-  }
+  const joinWithToken = tokenClientsClosedBy(afterEach);
 
   /** Sends a message and resolves with its acknowledgement (refusals fail the test). */
   async function send(client: ChatTestClient, text: string, ref: string): Promise<Frame> {

@@ -92,3 +92,19 @@ export class ChatTestClient {
     this.ws.close();
   }
 }
+
+/**
+ * Clients a test joins with tokens, each closed by `hook` (afterEach or afterAll): the
+ * returned function joins one and keeps it for the hook.
+ */
+export function tokenClientsClosedBy(hook: (cleanup: () => void) => void): (port: number, token: string) => Promise<ChatTestClient> {
+  const clients: ChatTestClient[] = [];
+  hook(() => {
+    for (const client of clients.splice(0)) client.close();
+  });
+  return async (port, token) => {
+    const { client } = await ChatTestClient.join(port, { token });
+    clients.push(client);
+    return client;
+  };
+}
