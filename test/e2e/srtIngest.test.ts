@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +50,7 @@ describe.skipIf(!haveSrt)(`SRT ingest on the room port${skipReason}`, () => {
 
   beforeAll(async () => {
     server = await start({ workers: 1, roomPortCount: 4 });
-    for (const name of ['srt', 'refused']) rooms[name] = (await server.createRoom(name)).body.data.port;
+    for (const name of ['srt', 'refused', 'closing']) rooms[name] = (await server.createRoom(name)).body.data.port;
   });
   afterAll(() => {
     for (const client of clients) client.close();
@@ -65,7 +67,7 @@ describe.skipIf(!haveSrt)(`SRT ingest on the room port${skipReason}`, () => {
     const { client, welcome } = await join('srt');
     expect(welcome.stream.live).toBe(false);
     const token = await server.token('srt', 'srt1', 'producer');
-    const pushed = pushTestPattern(srt(port, token), 6);
+    const pushed = pushTestPattern(srt(port, token), 5);
 
     expect(await client.next((f) => f.type === 'stream', 20_000)).toMatchObject({ live: true, path: '/hls/index.m3u8' });
     const parsed = parsePlaylist(await (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`)).text());
@@ -108,11 +110,27 @@ describe.skipIf(!haveSrt)(`SRT ingest on the room port${skipReason}`, () => {
   it('refuses a second publisher while the room is live (one producer slot whatever the protocol)', async () => {
     const port = rooms.refused!;
     const { client } = await join('refused');
-    const first = pushTestPattern(srt(port, await server.token('refused', 'p1', 'producer')), 5);
+    const first = pushTestPattern(srt(port, await server.token('refused', 'p1', 'producer')), 4);
     await client.next((f) => f.type === 'stream' && f.live === true, 20_000);
     await refused(srt(port, await server.token('refused', 'p2', 'producer')));
     expect((await first).code).toBe(0);
     await client.next((f) => f.type === 'stream' && f.live === false, 15_000);
+  });
+
+  it('closing the room during an SRT publish cuts the publisher and frees the UDP port', async () => {
+    const port = rooms.closing!;
+    const { client } = await join('closing');
+    const startedAt = Date.now();
+    const pushed = pushTestPattern(srt(port, await server.token('closing', 'p1', 'producer')), 30);
+    await client.next((f) => f.type === 'stream' && f.live === true, 20_000);
+    expect((await server.api('DELETE', '/api/v1/room/closing', { key: server.env.KEY })).status).toBe(200);
+    // The publisher learns at once (a shutdown from the relay), long before its 30 s are over.
+    await pushed;
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
+    const socket = dgram.createSocket('udp6');
+    socket.bind(port);
+    await once(socket, 'listening');
+    socket.close();
   });
 
   const noSrt = ffmpegWithoutSrt();
