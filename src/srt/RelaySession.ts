@@ -68,7 +68,11 @@ export class RelaySession extends EventEmitter<RelaySessionEvents> {
       this.#logger.warn({ err: error }, 'srt relay socket error');
       this.close();
     });
-    void backend.ended.then(() => this.close());
+    void backend.ended.then(() => {
+      // Ended before it took the caller (it could not bind its port, say): the caller is refused, not left to time out.
+      if (this.#state === 'opening') this.emit('failed', 'the SRT receiver ended before it took the caller');
+      this.close();
+    });
   }
 
   get relaying(): boolean {

@@ -107,22 +107,24 @@ describe.skipIf(!haveSrt)(`SRT ingest on the room port${skipReason}`, () => {
     expect(client.frames.some((f) => f.type === 'stream')).toBe(false);
   });
 
-  it('refuses a second publisher while the room is live (one producer slot whatever the protocol)', async () => {
+  it('refuses an SRT publisher while an RTMP one is live (one producer slot whatever the protocol)', async () => {
     const port = rooms.refused!;
     const { client } = await join('refused');
-    const first = pushTestPattern(srt(port, await server.token('refused', 'p1', 'producer')), 4);
+    const first = pushTestPattern(`rtmp://127.0.0.1:${port}/live/${await server.token('refused', 'p1', 'producer')}`, 4, 'flv');
     await client.next((f) => f.type === 'stream' && f.live === true, 20_000);
     await refused(srt(port, await server.token('refused', 'p2', 'producer')));
     expect((await first).code).toBe(0);
     await client.next((f) => f.type === 'stream' && f.live === false, 15_000);
   });
 
-  it('closing the room during an SRT publish cuts the publisher and frees the UDP port', async () => {
+  it('refuses a second SRT publisher; closing the room during an SRT publish cuts the publisher and frees the UDP port', async () => {
     const port = rooms.closing!;
     const { client } = await join('closing');
     const startedAt = Date.now();
     const pushed = pushTestPattern(srt(port, await server.token('closing', 'p1', 'producer')), 30);
     await client.next((f) => f.type === 'stream' && f.live === true, 20_000);
+    // A second SRT publisher while this one is live.
+    await refused(srt(port, await server.token('closing', 'p2', 'producer')));
     expect((await server.api('DELETE', '/api/v1/room/closing', { key: server.env.KEY })).status).toBe(200);
     // The publisher learns at once (a shutdown from the relay), long before its 30 s are over.
     await pushed;
