@@ -90,6 +90,8 @@ export interface AppContext {
   readonly control: ServerSwitches;
   /** Counts workers that take requests, for /health. */
   readonly readyWorkers: () => number;
+  /** Ingest protocols the server's ffmpeg allows (`{ srt }`), for /health. */
+  readonly ingest: () => Promise<{ readonly srt: boolean }>;
   /** The pid of the worker in a slot, for the admin room list. */
   readonly workerPid: (slot: number) => number | undefined;
   /** `GET /api/v1/stats`, sent as it is. */

@@ -15,6 +15,7 @@ import { ChatAdmin } from './ChatAdmin.js';
 import { DataCache } from './DataCache.js';
 import { HistoryAdmin } from './HistoryAdmin.js';
 import { HistoryPruner } from './HistoryPruner.js';
+import { IngestProbe } from './IngestCapabilities.js';
 import { healthReport, startLoadBalancerClient } from './loadBalancerReports.js';
 import { MessageCommitter } from './MessageCommitter.js';
 import { ModeratorRegistry } from './ModeratorRegistry.js';
@@ -58,6 +59,7 @@ export class Primary {
   readonly #startApis: StartApis;
   #apis: { close(): Promise<void> } | undefined;
   readonly #machineLoad = new MachineLoad();
+  readonly #ingest: IngestProbe;
   #lbClient: LoadBalancerClient | undefined;
   #closing: Promise<void> | undefined;
   /** Resolves `closing`, at the first close. */
@@ -71,6 +73,7 @@ export class Primary {
     this.#config = config;
     this.#logger = logger;
     this.#startApis = startApis;
+    this.#ingest = new IngestProbe(config.ffmpegPath);
     const raw = createStore(config, logger.child({ component: 'store' }));
     this.#journal = raw instanceof JournaledStore ? raw.journal : undefined;
     const { store, counters } = countingStore(raw, (kind, ms) => this.#metrics.observeStore(kind, ms));
@@ -147,6 +150,8 @@ export class Primary {
   }
 
   async start(): Promise<void> {
+    // Started now so that /health has the answer by the time it is asked.
+    void this.#ingest.capabilities();
     const storeUp = await openStore(this.#store, this.#config.dataDir, this.#logger);
     // Always: with MongoDB away, the journal's recent messages are there to recognise resends of.
     await this.#messages.loadRecentRefs().catch((error: unknown) => this.#logger.warn({ err: error }, 'recent message refs not loaded; resends of messages stored before this start may be stored twice'));
@@ -170,6 +175,7 @@ export class Primary {
       backups: this.#backups,
       control: this.#control,
       readyWorkers: () => this.#pool.readySlots().length,
+      ingest: () => this.#ingest.capabilities(),
       workerPid: (slot) => this.#pool.slots[slot]?.pid,
       stats: () => this.stats(),
       metrics: async () => ({ contentType: this.#metrics.registry.contentType, text: await this.#metrics.render(await this.stats(), this.#lag.readP99Ms()) }),
@@ -206,6 +212,7 @@ export class Primary {
       retention: { ...this.#pruner.counters },
       cache: { version: snapshot.version, loadedAt: snapshot.loadedAt ? new Date(snapshot.loadedAt).toISOString() : null, ...this.#cache.counters },
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+      ingest: await this.#ingest.capabilities(),
     };
   }
 

@@ -2,6 +2,7 @@ import type { Config } from '../config/Config.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { ChatAdmin } from './ChatAdmin.js';
 import type { HistoryAdmin } from './HistoryAdmin.js';
+import type { IngestCapabilities } from './IngestCapabilities.js';
 import type { RoomDirectory } from './RoomDirectory.js';
 import type { AcceptingState, ServerControl } from './ServerControl.js';
 import type { ServerStats } from './ServerStats.js';
@@ -22,6 +23,8 @@ export interface PrimaryServices {
   readonly control: ServerControl;
   /** Workers that take requests now. */
   readonly readyWorkers: () => number;
+  /** What the ffmpeg build allows (SRT), probed once. */
+  readonly ingest: () => Promise<IngestCapabilities>;
   /** The pid of the worker in a slot. */
   readonly workerPid: (slot: number) => number | undefined;
   readonly stats: () => Promise<ServerStats>;

@@ -1,4 +1,5 @@
 import type { CacheCounters } from './DataCache.js';
+import type { IngestCapabilities } from './IngestCapabilities.js';
 import type { MessageCommitterCounters } from './MessageCommitter.js';
 import type { PrunerCounters } from './HistoryPruner.js';
 import type { StoreCounters } from '../store/CountingStore.js';
@@ -33,4 +34,6 @@ export interface ServerStats {
   readonly retention: Readonly<PrunerCounters>;
   readonly cache: { version: number; loadedAt: string | null } & Readonly<CacheCounters>;
   readonly memory: { rssBytes: number; heapUsedBytes: number };
+  /** Ingest protocols the ffmpeg build allows (`srt`). */
+  readonly ingest: IngestCapabilities;
 }

@@ -25,6 +25,8 @@ import type { ClientAddresses } from '../net/clientAddress.js';
 import { startRequestDeadline } from './RequestDeadline.js';
 import { acceptRtmp } from './ingestRtmp.js';
 import type { RtmpSession } from '../rtmp/RtmpSession.js';
+import { SrtListener } from '../srt/SrtListener.js';
+import { authorizeSrtCaller } from './ingestSrt.js';
 
 /**
  * Bounds for a room port's HTTP side: slow or idle clients cannot hold sockets forever.
@@ -83,6 +85,8 @@ export class Room implements IngestRoom {
   /** Connections whose first byte has not come yet, and RTMP publishers: #close cuts them. */
   readonly #sniffing = new Set<Socket>();
   readonly #rtmp = new Set<RtmpSession>();
+  /** SRT publishers on the UDP port of the same number (see SrtListener); null when that port could not be bound. */
+  #srt: SrtListener | null = null;
   readonly #workerChat: WorkerChat;
   readonly #media: WorkerMedia;
   readonly #gate: RoomConnectionGate;
@@ -191,6 +195,7 @@ export class Room implements IngestRoom {
       this.#port.listen({ port: this.port, exclusive: true });
     });
     this.#state = 'listening';
+    await this.#listenSrt();
     // The HTTP server gets its connections from #port and never listens: 'listening' is what
     // starts its connection tracking (the headers and idle timeout checks of every second).
     this.#server.emit('listening');
@@ -218,7 +223,25 @@ export class Room implements IngestRoom {
       // Give close frames a moment to leave before the remaining sockets are cut.
       setTimeout(() => this.#server.closeAllConnections(), 200).unref();
     });
+    await this.#srt?.close();
     this.logger.info({ reason }, 'room closed');
+  }
+
+  /**
+   * SRT on the UDP port of the room's number. It is bound even where the ffmpeg has no SRT, so
+   * that a caller gets a rejection that says so rather than a timeout. A UDP port taken by
+   * another program costs the room its SRT, not its chat: the log says so.
+   */
+  async #listenSrt(): Promise<void> {
+    const srt = new SrtListener({ port: this.port, logger: this.logger, authorize: (caller) => authorizeSrtCaller(this, this.#media, caller) });
+    try {
+      await srt.listen();
+      // The room may have closed meanwhile.
+      if (this.#state === 'closed') await srt.close();
+      else this.#srt = srt;
+    } catch (error) {
+      this.logger.warn({ err: error }, `SRT is off in this room: UDP port ${this.port} cannot be bound`);
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import { EncoderSlots } from '../hls/EncoderSlots.js';
 import { HLS_PATH, LiveStream, type MediaLimits, type StreamSettings } from '../hls/LiveStream.js';
 import { CURRENT_FFMPEG_MAJOR } from '../hls/ffmpegVersion.js';
 import { resolveFfmpeg, type FfmpegBinary } from '../hls/resolveFfmpeg.js';
+import { probeSrtSupport, type SrtSupport } from '../hls/ffmpegProtocols.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { RoomSettings } from '../contracts/records.js';
 import { HlsCache } from '../hls/HlsCache.js';
@@ -25,6 +26,7 @@ export class WorkerMedia {
   readonly #logger: Logger;
   readonly #counters: WorkerCounters;
   #ffmpeg: Promise<FfmpegBinary> | undefined;
+  #srt: Promise<SrtSupport> | undefined;
 
   constructor(config: Config, logger: Logger, counters: WorkerCounters) {
     this.#config = config;
@@ -54,6 +56,26 @@ export class WorkerMedia {
       },
     );
     return this.#ffmpeg;
+  }
+
+  /**
+   * Whether the binary has the srt protocol, probed once (at the first SRT caller: a server
+   * nobody publishes SRT to never asks). Where it has not, the log says why, once.
+   */
+  srtSupport(): Promise<SrtSupport> {
+    this.#srt ??= this.ffmpeg().then(
+      async (binary) => {
+        const support = await probeSrtSupport(binary);
+        if (!support.available) this.#logger.warn({ reason: support.reason }, 'SRT publishers are refused: this ffmpeg cannot receive SRT');
+        return support;
+      },
+      (error: unknown) => {
+        // No ffmpeg yet: asked again at the next caller (it may be installed meanwhile).
+        this.#srt = undefined;
+        return { available: false, reason: `no ffmpeg: ${error instanceof Error ? error.message : String(error)}` } as const;
+      },
+    );
+    return this.#srt;
   }
 
   streamFor(room: { name: string; port: number; settings: RoomSettings }, logger: Logger): LiveStream {

@@ -8,7 +8,7 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: AppContext, appNam
 
   app.get('/health', async (_request, reply) => {
     const workers = { ready: ctx.readyWorkers(), total: ctx.config.workers };
-    const base = { workers, rooms: ctx.rooms.list().length, uptimeS: Math.round((Date.now() - ctx.state.startedAt) / 1000) };
+    const base = { workers, rooms: ctx.rooms.list().length, uptimeS: Math.round((Date.now() - ctx.state.startedAt) / 1000), ingest: await ctx.ingest() };
     if (!ctx.state.accepting) return reply.code(503).send({ data: { status: 'draining', ...base } });
     if (workers.ready === 0) return reply.code(503).send({ data: { status: 'unavailable', ...base } });
     return { data: { status: 'ok', ...base } };

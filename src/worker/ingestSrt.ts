@@ -1,0 +1,69 @@
+import type { IngestSession } from '../hls/IngestSession.js';
+import { StreamBusyError } from '../hls/LiveStream.js';
+import type { SrtSupport } from '../hls/ffmpegProtocols.js';
+import type { FfmpegBinary } from '../hls/resolveFfmpeg.js';
+import { SrtReceiver } from '../hls/SrtReceiver.js';
+import type { SrtCaller, SrtDecision } from '../srt/SrtListener.js';
+import { SRT_REJECT, type SrtRejectReason } from '../srt/rejections.js';
+import { parseStreamId } from '../srt/streamId.js';
+import { authorizeProducerToken } from './ingestAuth.js';
+import type { IngestRoom } from './ingestHttp.js';
+
+/** What an SRT publisher needs of the worker's media services. */
+export interface SrtMedia {
+  srtSupport(): Promise<SrtSupport>;
+  ffmpeg(): Promise<FfmpegBinary>;
+}
+
+/**
+ * Decides on an SRT caller of a room (see SrtListener): this ffmpeg must have SRT, the stream
+ * ID must carry a producer token for the room (streamId.ts says the forms), and the room's one
+ * producer slot must be free, as for RTMP and HTTP. An accepted caller gets a receiver (a local
+ * ffmpeg) whose MPEG-TS goes into the claimed IngestSession with its backpressure; the session
+ * and the receiver end together.
+ */
+export async function authorizeSrtCaller(room: IngestRoom, media: SrtMedia, caller: SrtCaller): Promise<SrtDecision> {
+  const support = await media.srtSupport();
+  if (!support.available) return refuse(SRT_REJECT.UNIMPLEMENTED, `This server cannot receive SRT: ${support.reason}`);
+  const parsed = parseStreamId(caller.streamId);
+  if (!parsed.ok) return parsed;
+  const { token, resource } = parsed.request;
+  if (resource !== null && resource !== room.name) return refuse(SRT_REJECT.NOT_FOUND, `The stream ID names room "${resource}", this port is room "${room.name}"`);
+  const auth = await authorizeProducerToken(token, room);
+  if (!auth.ok) return refuse(auth.code === 'FORBIDDEN' ? SRT_REJECT.FORBIDDEN : SRT_REJECT.UNAUTHORIZED, `${auth.code}: ${auth.message}`);
+  let session: IngestSession;
+  try {
+    session = await room.stream.claim(auth.claims.sub, auth.claims.iat);
+  } catch (error) {
+    if (error instanceof StreamBusyError) return refuse(SRT_REJECT.CONFLICT, `STREAM_BUSY: ${error.message}`);
+    return refuse(SRT_REJECT.DOWN, 'The room is closing');
+  }
+  let receiver: SrtReceiver;
+  try {
+    receiver = await SrtReceiver.start((await media.ffmpeg()).path, room.logger);
+  } catch (error) {
+    session.end();
+    room.logger.error({ err: error }, 'srt receiver not started');
+    return refuse(SRT_REJECT.INTERNAL, 'The server could not start its SRT receiver');
+  }
+  feed(receiver, session);
+  return { ok: true, backend: receiver };
+}
+
+/** The receiver's bytes into the session, paused while the session's ffmpeg is full. */
+function feed(receiver: SrtReceiver, session: IngestSession): void {
+  const output = receiver.output;
+  output.on('data', (chunk: Buffer) => {
+    if (!session.push(chunk)) output.pause();
+  });
+  output.on('error', () => receiver.close());
+  session.on('drain', () => output.resume());
+  // The caller left (ffmpeg ended): the stream ends cleanly. The stream failed or was stopped: the caller is cut.
+  void receiver.ended.then(() => session.end());
+  session.once('failed', () => receiver.close());
+  session.once('finished', () => receiver.close());
+}
+
+function refuse(reason: SrtRejectReason, message: string): SrtDecision {
+  return { ok: false, reason, message };
+}
