@@ -25,6 +25,7 @@ import type { ClientAddresses } from '../net/clientAddress.js';
 import { startRequestDeadline } from './RequestDeadline.js';
 import { acceptRtmp } from './ingestRtmp.js';
 import type { RtmpSession } from '../rtmp/RtmpSession.js';
+import { WHIP_PATH, WhipIngest } from './ingestWhip.js';
 
 /**
  * Bounds for a room port's HTTP side: slow or idle clients cannot hold sockets forever.
@@ -66,7 +67,7 @@ export interface RoomOptions {
 /**
  * One room, listening on its own port inside the worker that owns it. The port is bound with
  * `exclusive: true` so the cluster primary never shares or proxies it. It serves the room's
- * HTTP routes, `/chat` (the room's ChatRoom), `/ingest` (its LiveStream) and `/hls/`.
+ * HTTP routes, `/chat` (the room's ChatRoom), `/ingest` and `/whip` (its LiveStream) and `/hls/`.
  */
 export class Room implements IngestRoom {
   readonly name: string;
@@ -83,6 +84,8 @@ export class Room implements IngestRoom {
   /** Connections whose first byte has not come yet, and RTMP publishers: #close cuts them. */
   readonly #sniffing = new Set<Socket>();
   readonly #rtmp = new Set<RtmpSession>();
+  /** WebRTC publishers (`/whip`): their peer connections close with the room. */
+  readonly #whip: WhipIngest;
   readonly #workerChat: WorkerChat;
   readonly #media: WorkerMedia;
   readonly #gate: RoomConnectionGate;
@@ -115,6 +118,7 @@ export class Room implements IngestRoom {
     );
     this.stream = options.media.streamFor(options, this.logger);
     this.stream.on('status', (status) => this.#streamChanged(status));
+    this.#whip = new WhipIngest(this, options.media.whip);
     const cache = options.media.hlsCache;
     this.#hls = {
       dir: options.media.roomDir(this.name),
@@ -207,6 +211,8 @@ export class Room implements IngestRoom {
     clearTimeout(this.#viewersExpire);
     this.chat.close(reason, kind === 'deleted' ? 'ROOM_CLOSED' : 'GOING_AWAY');
     await this.stream.close(reason, kind === 'deleted');
+    // The stream's end closed a publishing peer already; one still connecting goes here.
+    this.#whip.close(reason);
     this.#media.hlsCache.clearRoom(this.name);
     if (!wasListening) return;
     await new Promise<void>((resolve) => {
@@ -288,6 +294,7 @@ export class Room implements IngestRoom {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     try {
       if (path === '/ingest') await handleIngestRequest(this, req, res, deadline);
+      else if (path === WHIP_PATH || path.startsWith(`${WHIP_PATH}/`)) await this.#whip.handle(path, req, res);
       else if (path.startsWith('/hls/')) {
         await serveHls(this.#hls, path.slice(5), req, res);
       } else handleRoomRequest(this, req, res);
