@@ -18,9 +18,10 @@ export interface WhipPeerOptions {
   readonly logger: Logger;
 }
 
+/** Takes the WebM bytes (Matroska: H.264 video, Opus audio) in order, from the header on. */
+export type WebmSink = (chunk: Buffer) => void;
+
 export interface WhipPeerEvents {
-  /** WebM bytes (Matroska: H.264 video, Opus audio), in order, from the init segment on. */
-  data: [Buffer];
   connected: [];
   /** The session is over, whatever the reason; emitted once. */
   closed: [reason: string];
@@ -59,7 +60,11 @@ export class WhipPeer extends EventEmitter<WhipPeerEvents> {
   #connected = false;
   #closed = false;
 
-  constructor(options: WhipPeerOptions, hasAudio: boolean) {
+  /**
+   * `sink` is given here, not listened to later: werift reports the tracks while it reads the
+   * offer, and the WebM header is written then, before answer() returns.
+   */
+  constructor(options: WhipPeerOptions, hasAudio: boolean, sink: WebmSink) {
     super();
     this.#options = options;
     const ports = options.udpPorts;
@@ -71,7 +76,8 @@ export class WhipPeer extends EventEmitter<WhipPeerEvents> {
       iceUseTcp: false,
     });
     this.#output.subscribe((output) => {
-      if (output.saveToFile && !this.#closed) this.emit('data', output.saveToFile);
+      // A Uint8Array view into werift's buffers: copied into a Buffer of our own.
+      if (output.saveToFile && !this.#closed) sink(Buffer.from(output.saveToFile));
     });
     this.#recorder = new MediaRecorder({ numOfTracks: hasAudio ? 2 : 1, stream: this.#output });
     this.#recorder.onError.subscribe((error) => this.close(`the media could not be recorded: ${error.message}`));

@@ -114,6 +114,9 @@ export class WhipIngest {
         logger: room.logger,
       },
       checked.audio,
+      // Media cannot be paused at its source: IngestSession bounds what it holds and fails a
+      // producer ffmpeg cannot keep up with (INGEST_TOO_FAST), which closes the peer (#attach).
+      (chunk) => session.push(chunk),
     );
     let answer: string;
     try {
@@ -144,9 +147,6 @@ export class WhipIngest {
 
   #attach(id: string, peer: WhipPeer, session: IngestSession): void {
     this.#peers.set(id, peer);
-    // Media cannot be paused at its source: IngestSession bounds what it holds and fails a
-    // producer ffmpeg cannot keep up with (INGEST_TOO_FAST), which closes the peer below.
-    peer.on('data', (chunk) => session.push(chunk));
     peer.once('connected', () => this.#room.logger.info({ producer: session.producer }, 'whip connected'));
     peer.once('closed', (reason) => {
       this.#peers.delete(id);
