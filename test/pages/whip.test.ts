@@ -57,6 +57,10 @@ describe('WHIP ingest from the broadcaster page (Chromium, fake camera, real ffm
     expect(server.logs.find((line) => line.msg === 'stream starting')).toMatchObject({ media: { container: 'webm', video: 'h264', audio: 'opus' }, copy: true });
     const playlist = parsePlaylist(await (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`)).text());
     expect(playlist.segments.length).toBeGreaterThan(0);
+    // Chromium's own keyframe interval is long: the server's keyframe requests keep segments short.
+    await expect.poll(async () => parsePlaylist(await (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`)).text()).segments.length, { timeout: 8_000 }).toBeGreaterThanOrEqual(4);
+    const later = parsePlaylist(await (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`)).text());
+    expect(Math.max(...later.segments.map((s) => s.duration))).toBeLessThan(2.5);
     const segment = await probe(`http://127.0.0.1:${port}/hls/${playlist.segments[0]!.uri}`);
     expect(segment.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
 
