@@ -18,6 +18,7 @@ describe('WHIP ingest from the broadcaster page (Chromium, fake camera, real ffm
   let server: ServerProcess;
   let browser: Browser;
   let port = 0;
+  let udpPorts: [number, number] = [0, 0];
   const problems: string[] = [];
   const clients: ChatTestClient[] = [];
 
@@ -33,7 +34,10 @@ describe('WHIP ingest from the broadcaster page (Chromium, fake camera, real ffm
     fetch(`http://127.0.0.1:${port}/whip`, { method: 'POST', headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
 
   beforeAll(async () => {
-    server = await start({ workers: 1 });
+    // WHIP sessions bind their ICE port in this range (a random one, so parallel runs rarely meet).
+    const first = 41_000 + Math.floor(Math.random() * 200) * 10;
+    udpPorts = [first, first + 9];
+    server = await start({ workers: 1, env: { WHIP_UDP_PORTS: `${first}-${first + 9}` } });
     port = (await server.createRoom('webrtc')).body.data.port;
     browser = await launchChromium(FAKE_MEDIA_ARGS);
   });
@@ -48,7 +52,16 @@ describe('WHIP ingest from the broadcaster page (Chromium, fake camera, real ffm
     const token = await server.token('webrtc', 'host', 'producer');
     const studio = await open(`/broadcast/webrtc?token=${token}`);
     await studio.waitForSelector('.chat-status:has-text("as host")');
+    const answered = studio.waitForResponse((response) => response.url().endsWith('/whip') && response.request().method() === 'POST');
     await studio.click('#start');
+    const answer = await answered;
+    expect(answer.status()).toBe(201);
+    expect(answer.headers()['location']).toMatch(/^\/whip\/[0-9a-f]{32}$/);
+    // Candidates on WHIP_UDP_PORTS, and one for WHIP_ICE_HOST (PUBLIC_HOST, 127.0.0.1 here).
+    const candidates = (await answer.text()).split('\r\n').filter((line) => line.startsWith('a=candidate:')).map((line) => line.split(' '));
+    expect(candidates.length).toBeGreaterThan(0);
+    for (const candidate of candidates) expect(Number(candidate[5])).toSatisfy((p: number) => p >= udpPorts[0] && p <= udpPorts[1]);
+    expect(candidates.some((candidate) => candidate[4] === '127.0.0.1')).toBe(true);
     await studio.waitForSelector('#path[data-path="whip"]', { timeout: 15_000 });
     await studio.waitForSelector('#state[data-state="live"]', { timeout: 20_000 });
     expect(await client.next((f) => f.type === 'stream' && f.live === true, 5_000)).toMatchObject({ live: true, path: '/hls/index.m3u8' });
