@@ -8,7 +8,7 @@
  *   http                                  (speaks for the primary: may import it)
  *   worker, primary                       (the two kinds of process; neither imports the other)
  *   chat
- *   store, ipc, lb-client, hls, rtmp, srt
+ *   store, ipc, lb-client, hls, rtmp, srt, whip
  *   config
  *   kit, net
  *   contracts                             (imports nothing, not even a package)
@@ -18,7 +18,7 @@
  */
 
 /** Folders of src/, lowest first; a folder may import only those of a lower rank. */
-const LAYERS = [['contracts'], ['kit', 'net'], ['config'], ['store', 'ipc', 'lb-client', 'hls', 'rtmp', 'srt'], ['chat'], ['worker', 'primary'], ['http']];
+const LAYERS = [['contracts'], ['kit', 'net'], ['config'], ['store', 'ipc', 'lb-client', 'hls', 'rtmp', 'srt', 'whip'], ['chat'], ['worker', 'primary'], ['http']];
 
 /** `src/(a|b)/`: the folders given, as a path pattern. */
 const folders = (names) => `^src/(${names.join('|')})/`;
@@ -98,6 +98,7 @@ module.exports = {
     // Type-only imports are dependencies too.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+    // Packages' "exports" maps resolve as Node resolves an ESM import (werift/nonstandard).
+    enhancedResolveOptions: { extensions: ['.ts', '.js'], exportsFields: ['exports'], conditionNames: ['import', 'node', 'default'] },
   },
 };

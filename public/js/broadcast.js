@@ -1,8 +1,10 @@
 import { mountChatPanel } from './chat-panel.js';
 import { loadRoom, roomFromPath, roomUrl } from './room-page.js';
+import { publishWhip, whipSupported, WhipRefused } from './whip.js';
 
-// /broadcast/:room?token=... — the producer page: camera and microphone through MediaRecorder
-// to the room's WebSocket ingest (docs/protocol.md), the stream's state, and the chat.
+// /broadcast/:room?token=... — the producer page: camera and microphone over WebRTC (WHIP,
+// ./whip.js: congestion control, lower delay), or, where WebRTC fails, through MediaRecorder to
+// the room's WebSocket ingest (docs/protocol.md); the stream's state, and the chat.
 
 /** H.264 first: the server copies it into HLS without encoding (less delay, less CPU). */
 const MIME_TYPES = ['video/webm;codecs=h264,opus', 'video/webm;codecs=vp8,opus', 'video/webm'];
@@ -18,6 +20,7 @@ const state = document.querySelector('#state');
 const preview = document.querySelector('#preview');
 const startButton = document.querySelector('#start');
 const stopButton = document.querySelector('#stop');
+const pathNote = document.querySelector('#path');
 document.querySelector('#room-name').textContent = room;
 document.title = `Broadcast ${room} — chatserver`;
 
@@ -25,10 +28,18 @@ let info = null;
 let media = null;
 let recorder = null;
 let ws = null;
+/** The WHIP session while WebRTC carries the stream ({ pc, stop }). */
+let whip = null;
 
 function show(text, kind) {
   state.textContent = text;
   state.dataset.state = kind;
+}
+
+/** Which ingest path carries the stream: 'whip', 'websocket' or '' (none). */
+function showPath(path) {
+  pathNote.dataset.path = path;
+  pathNote.textContent = path === 'whip' ? 'via WebRTC (WHIP)' : path === 'websocket' ? 'via WebSocket (MediaRecorder)' : '';
 }
 
 function streaming(on) {
@@ -61,11 +72,27 @@ async function start() {
   if (!check.ok) throw new Error(body.error?.message ?? `The server refused the stream (${check.status})`);
   if (!body.data.ready) throw new Error('You are streaming to this room already (from another page or device)');
   const stream = await camera();
+  if (whipSupported()) {
+    try {
+      whip = await publishWhip(roomUrl(info.port, '/whip'), token, stream, onWhipLost);
+      showPath('whip');
+      show('Starting (WebRTC)…', 'connecting');
+      return;
+    } catch (error) {
+      if (error instanceof WhipRefused) throw error;
+      console.warn(`WHIP failed, streaming over the WebSocket instead: ${error.message}`);
+    }
+  }
+  startSocket(stream, body.data.settings.segmentSeconds);
+}
+
+function startSocket(stream, segmentSeconds) {
   const mimeType = MIME_TYPES.find((type) => MediaRecorder.isTypeSupported(type));
   if (!mimeType) throw new Error('This browser cannot record WebM video');
   const socket = new WebSocket(roomUrl(info.port, `/ingest?token=${encodeURIComponent(token)}`, 'ws'));
   ws = socket;
-  socket.addEventListener('open', () => record(stream, mimeType, socket, body.data.settings.segmentSeconds));
+  showPath('websocket');
+  socket.addEventListener('open', () => record(stream, mimeType, socket, segmentSeconds));
   socket.addEventListener('message', (event) => onServerFrame(JSON.parse(event.data)));
   socket.addEventListener('close', (event) => onClosed(socket, event));
 }
@@ -101,12 +128,37 @@ function onClosed(socket, event) {
   recorder = null;
   ws = null;
   streaming(false);
+  showPath('');
   if (event.code === 1000) show('Stream ended', 'idle');
   else show(`The stream stopped: ${event.reason || `connection closed (${event.code})`}`, 'error');
 }
 
+/** The chat's `stream` frames tell a WHIP publisher when viewers can watch (the WebSocket path has its own). */
+function onStreamFrame(frame) {
+  if (!whip) return;
+  if (frame.live) show('LIVE', 'live');
+}
+
+function onWhipLost(reason) {
+  if (!whip) return;
+  whip = null;
+  streaming(false);
+  showPath('');
+  show(`The stream stopped: ${reason}`, 'error');
+}
+
 function stop() {
   show('Stopping…', 'connecting');
+  if (whip) {
+    const session = whip;
+    whip = null;
+    session.stop().then(() => {
+      streaming(false);
+      showPath('');
+      show('Stream ended', 'idle');
+    });
+    return;
+  }
   if (recorder?.state === 'recording') recorder.stop();
   else ws?.close(1000, 'producer stopped');
 }
@@ -114,7 +166,9 @@ function stop() {
 async function main() {
   if (!token) throw new Error('This page needs a producer token: /broadcast/<room>?token=<producer token>');
   info = await loadRoom(room);
-  mountChatPanel(document.querySelector('#chat'), { room, token, url: roomUrl(info.port, '/chat', 'ws') });
+  const chat = document.querySelector('#chat');
+  mountChatPanel(chat, { room, token, url: roomUrl(info.port, '/chat', 'ws') });
+  chat.addEventListener('chat:stream', (event) => onStreamFrame(event.detail));
   startButton.addEventListener('click', () =>
     start().catch((error) => {
       problem.textContent = error.message;

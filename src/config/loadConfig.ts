@@ -119,6 +119,7 @@ function common(v: EnvValues) {
     maxConnectionsPerIp: v.MAX_CONNECTIONS_PER_IP,
     trustProxy: v.TRUST_PROXY,
     roomRequestTimeoutMs: v.ROOM_REQUEST_TIMEOUT_MS,
+    whip: { udpPorts: v.WHIP_UDP_PORTS, iceHost: v.WHIP_ICE_HOST ?? v.PUBLIC_HOST },
     ingest: {
       maxBytesPerSecond: (v.INGEST_MAX_KBPS * 1000) / 8,
       minBytesPerSecond: (v.INGEST_MIN_KBPS * 1000) / 8,
@@ -161,6 +162,7 @@ function weakKeysOf(key: string | undefined, adminKey: string | undefined): Conf
 
 function freeze(config: Config): Config {
   Object.freeze(config.roomPorts);
+  Object.freeze(config.whip);
   Object.freeze(config.encodeMaxResolution);
   Object.freeze(config.loadBalancers);
   Object.freeze(config.generatedKeys);

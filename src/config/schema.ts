@@ -166,6 +166,14 @@ export const envSchema = {
     schema: positiveInt(1, 100_000).default(100),
     hint: 'WebSocket frames per second one producer may send, e.g. INGEST_MAX_FRAMES_PER_SECOND=100',
   },
+  WHIP_UDP_PORTS: {
+    schema: portRange.optional(),
+    hint: 'UDP ports for WebRTC (WHIP) ingest, one per live WHIP publisher; open them in the firewall, e.g. WHIP_UDP_PORTS=40000-40099',
+  },
+  WHIP_ICE_HOST: {
+    schema: z.string().trim().min(1).optional(),
+    hint: 'the IP address or host name WHIP publishers reach this server by (behind NAT: the public one), e.g. WHIP_ICE_HOST=203.0.113.7',
+  },
   NODE_ENV: { schema: z.string().optional(), hint: 'e.g. NODE_ENV=production' },
 } as const;
 

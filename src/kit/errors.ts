@@ -4,6 +4,7 @@
  */
 export const ERRORS = {
   BAD_REQUEST: { status: 400, message: 'The request is malformed' },
+  SDP_INVALID: { status: 400, message: 'The body is not an SDP offer a WebRTC client would send' },
   INVALID_ROOM_NAME: { status: 400, message: 'Room names are 1-64 characters of A-Z, a-z, 0-9, _ and -' },
   UNAUTHORIZED: { status: 401, message: 'Missing or wrong X-API-Key' },
   TOKEN_REQUIRED: { status: 401, message: 'A producer token is required (?token=... or Authorization: Bearer ...)' },
@@ -13,6 +14,7 @@ export const ERRORS = {
   ROOM_NOT_FOUND: { status: 404, message: 'No such room' },
   SERVER_NOT_FOUND: { status: 404, message: 'No such chat server: register again' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed on this route' },
+  OFFER_NOT_ACCEPTABLE: { status: 406, message: 'The offer has no H.264 video this server can take (and Opus for audio)' },
   REQUEST_TIMEOUT: { status: 408, message: 'The request body did not arrive in time' },
   CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
   STREAM_BUSY: { status: 409, message: 'Another producer is live in this room' },

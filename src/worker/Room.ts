@@ -27,6 +27,7 @@ import { acceptRtmp } from './ingestRtmp.js';
 import type { RtmpSession } from '../rtmp/RtmpSession.js';
 import { SrtListener } from '../srt/SrtListener.js';
 import { authorizeSrtCaller } from './ingestSrt.js';
+import { WHIP_PATH, WhipIngest } from './ingestWhip.js';
 
 /**
  * Bounds for a room port's HTTP side: slow or idle clients cannot hold sockets forever.
@@ -68,7 +69,7 @@ export interface RoomOptions {
 /**
  * One room, listening on its own port inside the worker that owns it. The port is bound with
  * `exclusive: true` so the cluster primary never shares or proxies it. It serves the room's
- * HTTP routes, `/chat` (the room's ChatRoom), `/ingest` (its LiveStream) and `/hls/`.
+ * HTTP routes, `/chat` (the room's ChatRoom), `/ingest` and `/whip` (its LiveStream) and `/hls/`.
  */
 export class Room implements IngestRoom {
   readonly name: string;
@@ -87,6 +88,8 @@ export class Room implements IngestRoom {
   readonly #rtmp = new Set<RtmpSession>();
   /** SRT publishers on the UDP port of the same number (see SrtListener); null when that port could not be bound. */
   #srt: SrtListener | null = null;
+  /** WebRTC publishers (`/whip`): their peer connections close with the room. */
+  readonly #whip: WhipIngest;
   readonly #workerChat: WorkerChat;
   readonly #media: WorkerMedia;
   readonly #gate: RoomConnectionGate;
@@ -119,6 +122,7 @@ export class Room implements IngestRoom {
     );
     this.stream = options.media.streamFor(options, this.logger);
     this.stream.on('status', (status) => this.#streamChanged(status));
+    this.#whip = new WhipIngest(this, options.media.whip);
     const cache = options.media.hlsCache;
     this.#hls = {
       dir: options.media.roomDir(this.name),
@@ -212,6 +216,8 @@ export class Room implements IngestRoom {
     clearTimeout(this.#viewersExpire);
     this.chat.close(reason, kind === 'deleted' ? 'ROOM_CLOSED' : 'GOING_AWAY');
     await this.stream.close(reason, kind === 'deleted');
+    // The stream's end closed a publishing peer already; one still connecting goes here.
+    this.#whip.close(reason);
     this.#media.hlsCache.clearRoom(this.name);
     if (!wasListening) return;
     await new Promise<void>((resolve) => {
@@ -311,6 +317,7 @@ export class Room implements IngestRoom {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     try {
       if (path === '/ingest') await handleIngestRequest(this, req, res, deadline);
+      else if (path === WHIP_PATH || path.startsWith(`${WHIP_PATH}/`)) await this.#whip.handle(path, req, res);
       else if (path.startsWith('/hls/')) {
         await serveHls(this.#hls, path.slice(5), req, res);
       } else handleRoomRequest(this, req, res);

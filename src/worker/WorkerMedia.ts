@@ -10,6 +10,7 @@ import type { RoomSettings } from '../contracts/records.js';
 import { HlsCache } from '../hls/HlsCache.js';
 import { IngestSockets } from './ingestSocket.js';
 import type { WorkerCounters } from '../contracts/WorkerCounters.js';
+import type { WhipSettings } from './ingestWhip.js';
 
 /**
  * The broadcast services of one worker, shared by its rooms: the ffmpeg binary (resolved at
@@ -20,6 +21,8 @@ export class WorkerMedia {
   readonly ingest = new IngestSockets();
   /** Recently served HLS files of every room of the worker, in memory. */
   readonly hlsCache = new HlsCache();
+  /** How WHIP sessions reach publishers (WHIP_UDP_PORTS, WHIP_ICE_HOST). */
+  readonly whip: WhipSettings;
   readonly #encoders: EncoderSlots;
   readonly #limits: MediaLimits;
   readonly #config: Config;
@@ -32,6 +35,7 @@ export class WorkerMedia {
     this.#config = config;
     this.#logger = logger;
     this.#counters = counters;
+    this.whip = config.whip;
     this.#encoders = new EncoderSlots(config.maxEncodesPerWorker);
     this.#limits = {
       maxSegmentSeconds: config.hlsMaxSegmentSeconds,

@@ -77,6 +77,12 @@ describe('loadConfig', () => {
     expect(error({ HLS_MAX_SEGMENT_BYTES: '1000' })).toMatch(/HLS_MAX_SEGMENT_BYTES/);
   });
 
+  it('has WHIP settings: any UDP port and PUBLIC_HOST by default, a range and a host when set', () => {
+    expect(loadConfig({ PUBLIC_HOST: 'stream.example' }).whip).toEqual({ udpPorts: undefined, iceHost: 'stream.example' });
+    expect(loadConfig({ WHIP_UDP_PORTS: '40000-40099', WHIP_ICE_HOST: '203.0.113.7' }).whip).toEqual({ udpPorts: { first: 40000, last: 40099 }, iceHost: '203.0.113.7' });
+    expect(() => loadConfig({ WHIP_UDP_PORTS: '40000' })).toThrow(/WHIP_UDP_PORTS="40000" must look like 34000-34999/);
+  });
+
   it('is frozen', () => {
     const config = loadConfig({ LOADBALANCERS: 'http://a:1', LOADBALANCER_KEY: 'k' });
     expect(Object.isFrozen(config)).toBe(true);
