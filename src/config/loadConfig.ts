@@ -86,6 +86,7 @@ function common(v: EnvValues) {
   return {
     port: v.PORT,
     adminPort: v.ADMIN_PORT,
+    rtmpPort: v.RTMP_PORT,
     loadBalancers: v.LOADBALANCERS,
     dataDir,
     backupKeep: v.BACKUP_KEEP,
