@@ -17,6 +17,9 @@ export interface CommandContext {
   closed(): boolean;
 }
 
+/** The RTMP application publishers name (`rtmp://HOST:PORT/live`), on a room's port and on RTMP_PORT. */
+export const RTMP_APP = 'live';
+
 /** The answer to an accepted publish. */
 export function publishStart(streamId: number, app: string): OutgoingMessage {
   return command(streamId, 'onStatus', 0, null, status('status', 'NetStream.Publish.Start', `Publishing ${app}`));
