@@ -32,6 +32,8 @@ export interface SharedRtmpPortOptions {
   readonly accepting: () => boolean;
   readonly maxConnectionsPerIp: number;
   readonly logger: Logger;
+  /** PRE_PUBLISH_TIMEOUT_MS unless a test says. */
+  readonly prePublishTimeoutMs?: number;
 }
 
 /** A publish the primary let through: the room, and the worker channel it goes to. */
@@ -95,9 +97,10 @@ export class SharedRtmpPort {
       return;
     }
     let target: Target | undefined;
+    const timeoutMs = this.#options.prePublishTimeoutMs ?? PRE_PUBLISH_TIMEOUT_MS;
     const session = new RtmpSession(socket, {
       handoff: { maxBytes: MAX_PRE_PUBLISH_BYTES },
-      handshakeTimeoutMs: PRE_PUBLISH_TIMEOUT_MS,
+      handshakeTimeoutMs: timeoutMs,
       authorize: async (app, key) => {
         target = await this.#authorize(app, key);
       },
@@ -106,7 +109,7 @@ export class SharedRtmpPort {
     const deadline = setTimeout(() => {
       this.#logger.debug({ address }, 'rtmp publisher did not publish in time');
       session.close();
-    }, PRE_PUBLISH_TIMEOUT_MS);
+    }, timeoutMs);
     deadline.unref();
     session.on('failed', (failure) => this.#logger.debug({ address, code: failure.code, reason: failure.message }, 'rtmp session refused on the shared port'));
     session.once('closed', () => {
