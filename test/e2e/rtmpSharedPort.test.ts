@@ -91,4 +91,14 @@ describe.skipIf(!haveFfmpeg)(`RTMP ingest on the shared RTMP_PORT${skipReason}`,
     expect((await first).code).toBe(0);
     await client.next((f) => f.type === 'stream' && f.live === false, 15_000);
   });
+
+  it('shuts down promptly while a handed-over publisher is live (the port does not wait for it)', async () => {
+    const client = await join('first');
+    const publishing = pushTestPattern(shared(await server.token('first', 'p1', 'producer')), 20, 'flv');
+    await client.next((f) => f.type === 'stream' && f.live === true, 20_000);
+    const began = Date.now();
+    expect((await server.stop()).code).toBe(0);
+    expect(Date.now() - began).toBeLessThan(8_000);
+    expect((await publishing).code).not.toBe(0);
+  });
 });
