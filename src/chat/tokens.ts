@@ -1,5 +1,5 @@
 import { LIMITS } from './protocol.js';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
 import type { ChatErrorCode } from '../contracts/chatErrors.js';
 import { ROLES, type Role } from '../contracts/chatFrames.js';
 
@@ -47,6 +47,19 @@ export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; code
 export interface TokenAudience {
   readonly room: string;
   readonly epoch: number;
+}
+
+/**
+ * The `room` claim of a token, unverified: which room's audience to verify it against when
+ * nothing else says (the shared RTMP port gets a bare stream key). Undefined for junk.
+ */
+export function claimedRoom(token: string): string | undefined {
+  try {
+    const room = decodeJwt(token).room;
+    return typeof room === 'string' ? room : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Verifies signature, expiry, claim types, the room and the room's epoch. */

@@ -5,6 +5,8 @@ import type { LogLevel } from '../contracts/logLevels.js';
 export interface Config {
   readonly port: number;
   readonly adminPort: number;
+  /** The shared RTMP port the primary listens on (0: the system picks); undefined: off. */
+  readonly rtmpPort: number | undefined;
   /** Room-creation API key (`X-API-Key` on the public API). Empty in room workers: they never get it. */
   readonly key: string;
   /** Admin API key. Empty in room workers: they never get it. */

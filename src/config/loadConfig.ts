@@ -39,8 +39,13 @@ export function loadConfig(env: Env = process.env, role: ProcessRole = 'primary'
   if (v.PORT === v.ADMIN_PORT && v.PORT !== 0) {
     throw new ConfigError('ADMIN_PORT', `must differ from PORT (both are ${v.PORT})`, 'e.g. ADMIN_PORT=8090');
   }
-  for (const [name, value] of [['PORT', v.PORT], ['ADMIN_PORT', v.ADMIN_PORT]] as const) {
-    if (value >= v.ROOM_PORTS.first && value <= v.ROOM_PORTS.last) {
+  const rtmp = v.RTMP_PORT;
+  if (rtmp !== undefined && rtmp !== 0 && (rtmp === v.PORT || rtmp === v.ADMIN_PORT)) {
+    throw new ConfigError('RTMP_PORT', `must differ from PORT and ADMIN_PORT (it is ${rtmp})`, 'e.g. RTMP_PORT=1935');
+  }
+  const listened = [['PORT', v.PORT], ['ADMIN_PORT', v.ADMIN_PORT], ...(rtmp === undefined ? [] : [['RTMP_PORT', rtmp] as const])] as const;
+  for (const [name, value] of listened) {
+    if (value !== 0 && value >= v.ROOM_PORTS.first && value <= v.ROOM_PORTS.last) {
       throw new ConfigError('ROOM_PORTS', `${v.ROOM_PORTS.first}-${v.ROOM_PORTS.last} contains ${name}=${value}`, 'choose a range without the API ports');
     }
   }
@@ -86,6 +91,7 @@ function common(v: EnvValues) {
   return {
     port: v.PORT,
     adminPort: v.ADMIN_PORT,
+    rtmpPort: v.RTMP_PORT,
     loadBalancers: v.LOADBALANCERS,
     dataDir,
     backupKeep: v.BACKUP_KEEP,

@@ -81,6 +81,7 @@ const mongoUri = z
 export const envSchema = {
   PORT: { schema: port.default(80), hint: 'set PORT to a free port, e.g. PORT=8080' },
   ADMIN_PORT: { schema: port.default(8090), hint: 'set ADMIN_PORT to a free port, e.g. ADMIN_PORT=8091' },
+  RTMP_PORT: { schema: port.optional(), hint: 'the shared RTMP port (OBS: rtmp://HOST/live), e.g. RTMP_PORT=1935, or unset it to turn it off' },
   KEY: { secret: true, schema: secret.optional(), hint: 'set KEY to a long random string or leave it unset to generate one' },
   ADMIN_KEY: { secret: true, schema: secret.optional(), hint: 'set ADMIN_KEY to a long random string or leave it unset to generate one' },
   TOKEN_SECRET: {

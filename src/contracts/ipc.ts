@@ -115,6 +115,23 @@ export type WorkerNotes = {
   'room.historyDeleted': { room: string };
 };
 
+/**
+ * What a worker needs to continue an RTMP session the primary began on the shared RTMP_PORT:
+ * the publisher's socket travels with it (Node's sendHandle). The worker replays `received`
+ * through its own RtmpSession (muted) and answers the publish command itself.
+ */
+export interface RtmpHandoff {
+  /** The room the stream key's token names (the worker checks the token again). */
+  readonly room: string;
+  /** The bytes the primary read after the handshake, base64, in the pieces it read them. */
+  readonly received: readonly string[];
+}
+
+/** One-way notes from the primary to a worker that carry a socket. */
+export type WorkerSocketNotes = {
+  'rtmp.handoff': RtmpHandoff;
+};
+
 /** One-way notes from a worker to the primary. */
 export type PrimaryNotes = {
   /** The worker has set up its handlers and can take requests. */
@@ -133,4 +150,6 @@ export type Envelope =
   | { readonly ch: 'req'; readonly id: number; readonly type: string; readonly payload: unknown }
   | { readonly ch: 'res'; readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly ch: 'res'; readonly id: number; readonly ok: false; readonly code: IpcErrorCode; readonly message: string }
-  | { readonly ch: 'note'; readonly type: string; readonly payload: unknown };
+  | { readonly ch: 'note'; readonly type: string; readonly payload: unknown }
+  /** A note sent with a socket (the receiving end gets the socket beside it). */
+  | { readonly ch: 'socket'; readonly type: string; readonly payload: unknown };

@@ -1,9 +1,16 @@
+import type { Socket } from 'node:net';
 import type { Envelope, IpcErrorCode } from '../contracts/ipc.js';
 
 /** The two ends Node gives us (a cluster Worker in the primary, `process` in a worker), reduced to what we use. */
 export interface IpcEndpoint {
   send(message: Envelope): void;
-  onMessage(listener: (message: unknown) => void): () => void;
+  /**
+   * Sends with a socket (Node's sendHandle): once sent, the socket is the other process's and is
+   * closed here. `done` says whether it left. Absent on ends that cannot carry sockets.
+   */
+  sendSocket?(message: Envelope, socket: Socket, done: (error: Error | null) => void): void;
+  /** `socket`: the one that came with the message, if any. */
+  onMessage(listener: (message: unknown, socket?: Socket) => void): () => void;
   onClose(listener: () => void): () => void;
 }
 
@@ -33,25 +40,33 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 function isEnvelope(value: unknown): value is Envelope {
   if (typeof value !== 'object' || value === null) return false;
   const ch = (value as { ch?: unknown }).ch;
-  return ch === 'req' || ch === 'res' || ch === 'note';
+  return ch === 'req' || ch === 'res' || ch === 'note' || ch === 'socket';
 }
 
 /**
- * Typed request/response and one-way notes over a Node IPC endpoint.
- * `Out*` are what this side sends, `In*` what it receives.
+ * Typed request/response and one-way notes over a Node IPC endpoint, and notes that carry a
+ * socket. `Out*` are what this side sends, `In*` what it receives.
  */
-export class IpcChannel<OutReq extends RequestMap, InReq extends RequestMap, OutNote extends NoteMap, InNote extends NoteMap> {
+export class IpcChannel<
+  OutReq extends RequestMap,
+  InReq extends RequestMap,
+  OutNote extends NoteMap,
+  InNote extends NoteMap,
+  OutSocket extends NoteMap = Record<string, never>,
+  InSocket extends NoteMap = Record<string, never>,
+> {
   readonly #endpoint: IpcEndpoint;
   readonly #pending = new Map<number, Pending>();
   readonly #handlers = new Map<string, Handler<unknown, unknown>>();
   readonly #noteListeners = new Map<string, Set<(payload: unknown) => void>>();
+  readonly #socketListeners = new Map<string, (payload: unknown, socket: Socket) => void>();
   readonly #detach: Array<() => void>;
   #nextId = 1;
   #closed = false;
 
   constructor(endpoint: IpcEndpoint) {
     this.#endpoint = endpoint;
-    this.#detach = [endpoint.onMessage((message) => this.#receive(message)), endpoint.onClose(() => this.close())];
+    this.#detach = [endpoint.onMessage((message, socket) => this.#receive(message, socket)), endpoint.onClose(() => this.close())];
   }
 
   get closed(): boolean {
@@ -92,6 +107,29 @@ export class IpcChannel<OutReq extends RequestMap, InReq extends RequestMap, Out
     return sent;
   }
 
+  /**
+   * Hands a socket to the other process with a note. Resolves once it left (the socket is then
+   * closed here); rejects when it could not leave, and the socket is still this process's to close.
+   */
+  sendSocket<T extends keyof OutSocket & string>(type: T, payload: OutSocket[T], socket: Socket): Promise<void> {
+    const sendSocket = this.#endpoint.sendSocket?.bind(this.#endpoint);
+    if (this.#closed || sendSocket === undefined) {
+      return Promise.reject(new IpcError('CHANNEL_CLOSED', `cannot send ${type}: ${this.#closed ? 'channel closed' : 'this channel carries no sockets'}`));
+    }
+    return new Promise<void>((resolve, reject) => {
+      try {
+        sendSocket({ ch: 'socket', type, payload }, socket, (error) => (error === null ? resolve() : reject(new IpcError('CHANNEL_CLOSED', `${type} not sent: ${error.message}`))));
+      } catch (error) {
+        reject(new IpcError('CHANNEL_CLOSED', `${type} not sent: ${(error as Error).message}`));
+      }
+    });
+  }
+
+  /** The one listener for a socket note; a socket that comes with no listener is destroyed. */
+  onSocket<T extends keyof InSocket & string>(type: T, listener: (payload: InSocket[T], socket: Socket) => void): void {
+    this.#socketListeners.set(type, listener as (payload: unknown, socket: Socket) => void);
+  }
+
   handle<T extends keyof InReq & string>(type: T, handler: Handler<InReq[T][0], InReq[T][1]>): void {
     this.#handlers.set(type, handler as Handler<unknown, unknown>);
   }
@@ -124,9 +162,15 @@ export class IpcChannel<OutReq extends RequestMap, InReq extends RequestMap, Out
     }
   }
 
-  #receive(message: unknown): void {
+  #receive(message: unknown, socket: Socket | undefined): void {
+    if (socket !== undefined) {
+      this.#receiveSocket(message, socket);
+      return;
+    }
     if (!isEnvelope(message)) return;
     switch (message.ch) {
+      case 'socket':
+        return;
       case 'res': {
         const pending = this.#pending.get(message.id);
         if (!pending) return;
@@ -143,6 +187,13 @@ export class IpcChannel<OutReq extends RequestMap, InReq extends RequestMap, Out
         void this.#answer(message.id, message.type, message.payload);
         return;
     }
+  }
+
+  /** A socket with anything but a socket note somebody listens to has no owner here: it is closed. */
+  #receiveSocket(message: unknown, socket: Socket): void {
+    const listener = isEnvelope(message) && message.ch === 'socket' ? this.#socketListeners.get(message.type) : undefined;
+    if (listener === undefined) socket.destroy();
+    else listener((message as { payload: unknown }).payload, socket);
   }
 
   async #answer(id: number, type: string, payload: unknown): Promise<void> {

@@ -1,12 +1,16 @@
 import type { Worker as ClusterWorker } from 'node:cluster';
+import { Socket } from 'node:net';
 import type { IpcEndpoint } from './IpcChannel.js';
 import { IpcChannel } from './IpcChannel.js';
-import type { PrimaryNotes, PrimaryRequests, WorkerNotes, WorkerRequests } from '../contracts/ipc.js';
+import type { PrimaryNotes, PrimaryRequests, WorkerNotes, WorkerRequests, WorkerSocketNotes } from '../contracts/ipc.js';
 
 /** The primary's side of one worker's channel. */
-export type PrimarySideChannel = IpcChannel<WorkerRequests, PrimaryRequests, WorkerNotes, PrimaryNotes>;
+export type PrimarySideChannel = IpcChannel<WorkerRequests, PrimaryRequests, WorkerNotes, PrimaryNotes, WorkerSocketNotes>;
 /** A worker's side of its channel to the primary. */
-export type WorkerSideChannel = IpcChannel<PrimaryRequests, WorkerRequests, PrimaryNotes, WorkerNotes>;
+export type WorkerSideChannel = IpcChannel<PrimaryRequests, WorkerRequests, PrimaryNotes, WorkerNotes, Record<string, never>, WorkerSocketNotes>;
+
+/** The socket Node passed with a message, if it passed one (it may pass servers and other handles too). */
+const asSocket = (handle: unknown): Socket | undefined => (handle instanceof Socket ? handle : undefined);
 
 const ignoreLateSendFailure = (): void => undefined;
 
@@ -19,9 +23,18 @@ export function clusterWorkerEndpoint(worker: ClusterWorker): IpcEndpoint {
       // exit follows and is handled (its channel closes, its pending requests fail).
       worker.send(message, ignoreLateSendFailure);
     },
+    sendSocket: (message, socket, done) => {
+      if (!worker.isConnected()) {
+        done(new Error('worker disconnected'));
+        return;
+      }
+      // keepOpen false: once sent, Node closes the socket's handle here; the worker owns it.
+      worker.send(message, socket, { keepOpen: false }, (error) => done(error ?? null));
+    },
     onMessage: (listener) => {
-      worker.on('message', listener);
-      return () => worker.off('message', listener);
+      const onMessage = (message: unknown, handle: unknown) => listener(message, asSocket(handle));
+      worker.on('message', onMessage);
+      return () => worker.off('message', onMessage);
     },
     onClose: (listener) => {
       worker.on('disconnect', listener);
@@ -37,8 +50,9 @@ export function processEndpoint(proc: NodeJS.Process = process): IpcEndpoint {
       proc.send(message);
     },
     onMessage: (listener) => {
-      proc.on('message', listener);
-      return () => proc.off('message', listener);
+      const onMessage = (message: unknown, handle: unknown) => listener(message, asSocket(handle));
+      proc.on('message', onMessage);
+      return () => proc.off('message', onMessage);
     },
     onClose: (listener) => {
       proc.on('disconnect', listener);

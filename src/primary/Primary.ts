@@ -25,6 +25,7 @@ import { PortAllocator } from './PortAllocator.js';
 import { installPrimaryIpcHandlers } from './primaryIpcHandlers.js';
 import type { PrimaryServices, StartApis } from './PrimaryServices.js';
 import { RoomDirectory } from './RoomDirectory.js';
+import { SharedRtmpPort, type RtmpRoute } from './SharedRtmpPort.js';
 import type { ServerStats } from './ServerStats.js';
 import { StoreBackups } from './StoreBackups.js';
 import { WorkerPool } from './WorkerPool.js';
@@ -58,6 +59,8 @@ export class Primary {
   readonly #backups: StoreBackups;
   readonly #startApis: StartApis;
   #apis: { close(): Promise<void> } | undefined;
+  /** RTMP_PORT, when set. */
+  #rtmpPort: SharedRtmpPort | undefined;
   readonly #machineLoad = new MachineLoad();
   readonly #ingest: IngestProbe;
   #lbClient: LoadBalancerClient | undefined;
@@ -184,11 +187,13 @@ export class Primary {
     this.#apis = apis;
 
     const { port, adminPort } = apis;
+    const rtmpPort = await this.#listenRtmp();
     this.#lbClient = startLoadBalancerClient(this.#config, { port, adminPort }, this.#logger, () => healthReport(this.#state.accepting, this.#rooms.list(), this.#machineLoad));
     this.#logger.info(
       {
         port,
         adminPort,
+        ...(rtmpPort === undefined ? {} : { rtmpPort }),
         adminTls: Boolean(this.#config.tls),
         workers: this.#config.workers,
         rooms: this.#rooms.list().length,
@@ -231,6 +236,7 @@ export class Primary {
   async #close(reason: string): Promise<void> {
     this.#logger.info({ reason }, 'shutting down');
     this.#state.accepting = false;
+    this.#rtmpPort?.close();
     await this.#apis?.close();
     await this.#lbClient?.close(true);
     this.#rooms.close();
@@ -241,6 +247,29 @@ export class Primary {
     await this.#backups.close();
     await this.#store.close();
     this.#logger.info('shutdown complete');
+  }
+
+  /** Starts the shared RTMP port when RTMP_PORT is set; resolves with the port bound. */
+  async #listenRtmp(): Promise<number | undefined> {
+    if (this.#config.rtmpPort === undefined) return undefined;
+    this.#rtmpPort = new SharedRtmpPort({
+      port: this.#config.rtmpPort,
+      tokenKey: this.#config.tokenKey,
+      route: (name) => this.#rtmpRoute(name),
+      accepting: () => this.#state.accepting,
+      maxConnectionsPerIp: this.#config.maxConnectionsPerIp,
+      logger: this.#logger.child({ component: 'rtmp-port' }),
+    });
+    return this.#rtmpPort.listen();
+  }
+
+  /** A room's epoch and, while it is open in a ready worker, that worker's channel. */
+  #rtmpRoute(name: string): RtmpRoute | undefined {
+    const room = this.#rooms.get(name);
+    if (room === undefined) return undefined;
+    const slot = this.#pool.slots[room.slot];
+    const open = room.status === 'open' && slot?.state === 'ready';
+    return { epoch: room.createdAt, channel: open ? slot.channel : undefined };
   }
 
   /** After a start without the store, once it answers: the recent refs, the stored rooms, then retention. */

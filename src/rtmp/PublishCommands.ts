@@ -9,11 +9,20 @@ export interface CommandContext {
   /** Window Ack Size, Set Peer Bandwidth, Set Chunk Size and Stream Begin, before connect's result. */
   sendConnectReplies(): void;
   authorize(app: string, streamKey: string): Promise<void>;
-  emitPublish(app: string, streamKey: string): void;
+  /** `authorize` let the publish through: answer it (NetStream.Publish.Start), or hand the session over. */
+  accepted(app: string, streamKey: string, streamId: number): void;
   emitUnpublish(): void;
   /** Ends the session after the reply already sent has had time to reach the publisher. */
   refuse(code: RtmpErrorCode, message: string): void;
   closed(): boolean;
+}
+
+/** The RTMP application publishers name (`rtmp://HOST:PORT/live`), on a room's port and on RTMP_PORT. */
+export const RTMP_APP = 'live';
+
+/** The answer to an accepted publish. */
+export function publishStart(streamId: number, app: string): OutgoingMessage {
+  return command(streamId, 'onStatus', 0, null, status('status', 'NetStream.Publish.Start', `Publishing ${app}`));
 }
 
 /** The one stream id we hand out: a publisher needs one stream. */
@@ -86,8 +95,7 @@ export class PublishCommands {
       () => {
         if (this.#context.closed()) return;
         this.#state = 'publishing';
-        this.#context.send(command(streamId, 'onStatus', 0, null, status('status', 'NetStream.Publish.Start', `Publishing ${app}`)));
-        this.#context.emitPublish(app, key);
+        this.#context.accepted(app, key, streamId);
       },
       (error: unknown) => {
         if (this.#context.closed()) return;

@@ -21,7 +21,8 @@ import type { FlvTag } from './flv.js';
 import { Handshake } from './handshake.js';
 import { acknowledgement, MessageType, setPeerBandwidth, streamBegin, windowAckSize } from './messages.js';
 import { RtmpError, type RtmpErrorCode } from './RtmpError.js';
-import { PublishCommands, type CommandContext } from './PublishCommands.js';
+import { HandoffRecorder } from './HandoffRecorder.js';
+import { PublishCommands, publishStart, type CommandContext } from './PublishCommands.js';
 
 export interface RtmpSessionOptions {
   /** Resolves to let `streamKey` publish to `app`; rejects with an Error whose message the publisher is shown. */
@@ -33,6 +34,28 @@ export interface RtmpSessionOptions {
   /** The Window Acknowledgement Size and peer bandwidth we announce. */
   readonly windowBytes?: number;
   readonly readerLimits?: ChunkReaderLimits;
+  /**
+   * The primary's shared RTMP port: the session runs as far as the publish command, stops
+   * reading there and, once `authorize` lets it through, emits `handoff` instead of answering
+   * (the owning worker answers). Every byte after the handshake is kept for the worker, at most
+   * `maxBytes` (more fails the session with TOO_LARGE).
+   */
+  readonly handoff?: { readonly maxBytes: number };
+  /**
+   * A worker taking over a session the primary began (see `handoff`): the handshake is over, and
+   * these are the bytes the primary read after it, in the pieces it read them (acknowledgements
+   * fall where the pieces end). They go through the same code with our output muted, which
+   * rebuilds exactly the state the primary's session had (chunk streams, chunk sizes,
+   * acknowledgements, the app); the publish command un-mutes, and this session answers it.
+   */
+  readonly resume?: readonly Buffer[];
+}
+
+/** What the primary's session hands over: the worker continues from `received` (see RtmpSessionOptions.resume). */
+export interface RtmpHandover {
+  readonly app: string;
+  readonly streamKey: string;
+  readonly received: readonly Buffer[];
 }
 
 export interface RtmpFailure {
@@ -42,6 +65,8 @@ export interface RtmpFailure {
 
 export interface RtmpSessionEvents {
   publish: [{ readonly app: string; readonly streamKey: string }];
+  /** Handoff mode: the publish was let through; call `detach()` and pass the socket on. */
+  handoff: [{ readonly app: string; readonly streamKey: string }];
   tag: [FlvTag];
   /** The publisher ended its stream (FCUnpublish, deleteStream or closeStream). */
   unpublish: [];
@@ -63,7 +88,8 @@ const CLOSE_LINGER_MS = 1_000;
  */
 export class RtmpSession extends EventEmitter<RtmpSessionEvents> {
   readonly #socket: Duplex;
-  readonly #handshake = new Handshake();
+  /** Null when resumed: the primary did the handshake. */
+  readonly #handshake: Handshake | null;
   readonly #reader: ChunkReader;
   readonly #writer = new ChunkWriter();
   readonly #commands: PublishCommands;
@@ -77,6 +103,17 @@ export class RtmpSession extends EventEmitter<RtmpSessionEvents> {
   #closed = false;
   /** Set by the first failure: nothing more is read, even while a refusal lingers. */
   #failed = false;
+  /** Replaying what the primary read: nothing is written until the publish command. */
+  #muted: boolean;
+  /** Handoff mode: the bytes after the handshake, until `detach()`. */
+  readonly #recorder: HandoffRecorder | null;
+  /** Handoff mode, from the publish command on: the socket is paused and nothing more is parsed. */
+  #holding = false;
+  /** Handoff mode: the publish `authorize` let through. */
+  #handedOver: { readonly app: string; readonly streamKey: string } | null = null;
+  readonly #onSocketData = (bytes: Buffer): void => this.#onData(bytes);
+  readonly #onSocketError = (error: Error): void => this.#fail('SOCKET_ERROR', error.message);
+  readonly #onSocketClose = (): void => this.close();
 
   constructor(socket: Duplex, options: RtmpSessionOptions, head?: Buffer) {
     super();
@@ -84,11 +121,25 @@ export class RtmpSession extends EventEmitter<RtmpSessionEvents> {
     this.#reader = new ChunkReader(options.readerLimits ?? DEFAULT_READER_LIMITS);
     this.#windowBytes = options.windowBytes ?? DEFAULT_WINDOW_BYTES;
     this.#ackWindow = this.#windowBytes;
+    this.#handshake = options.resume === undefined ? new Handshake() : null;
+    this.#muted = options.resume !== undefined;
+    this.#recorder = options.handoff === undefined ? null : new HandoffRecorder(options.handoff.maxBytes);
     const context: CommandContext = {
       send: (message) => this.#send(message),
       sendConnectReplies: () => this.#sendConnectReplies(),
-      authorize: options.authorize,
-      emitPublish: (app, streamKey) => this.emit('publish', { app, streamKey }),
+      authorize: (app, streamKey) => {
+        if (this.#recorder !== null) this.#hold();
+        return options.authorize(app, streamKey);
+      },
+      accepted: (app, streamKey, streamId) => {
+        if (this.#recorder !== null) {
+          this.#handedOver = { app, streamKey };
+          this.emit('handoff', this.#handedOver);
+          return;
+        }
+        this.#send(publishStart(streamId, app));
+        this.emit('publish', { app, streamKey });
+      },
       emitUnpublish: () => this.emit('unpublish'),
       refuse: (code, message) => this.#fail(code, message, true),
       closed: () => this.#closed || this.#failed,
@@ -99,12 +150,16 @@ export class RtmpSession extends EventEmitter<RtmpSessionEvents> {
     this.#idleTimer = setTimeout(() => this.#fail('IDLE_TIMEOUT', `The publisher sent nothing for ${idleMs} ms`), idleMs);
     this.#handshakeTimer.unref();
     this.#idleTimer.unref();
+    if (this.#handshake === null) clearTimeout(this.#handshakeTimer);
     // On the next tick, so the owner's listeners are in place; scheduled before 'data' is
     // listened to (which schedules the socket's own resume), so these bytes come first.
-    if (head !== undefined && head.length > 0) process.nextTick(() => this.#onData(head));
-    socket.on('data', (bytes: Buffer) => this.#onData(bytes));
-    socket.on('error', (error: Error) => this.#fail('SOCKET_ERROR', error.message));
-    socket.on('close', () => this.close());
+    if (options.resume !== undefined) {
+      const replay = options.resume;
+      process.nextTick(() => this.#replay(replay));
+    } else if (head !== undefined && head.length > 0) process.nextTick(() => this.#onData(head));
+    socket.on('data', this.#onSocketData);
+    socket.on('error', this.#onSocketError);
+    socket.on('close', this.#onSocketClose);
   }
 
   get closed(): boolean {
@@ -123,6 +178,23 @@ export class RtmpSession extends EventEmitter<RtmpSessionEvents> {
     this.#socket.resume();
   }
 
+  /**
+   * Handoff mode, after `handoff`: lets go of the socket without closing it and answers every
+   * byte read after the handshake. The socket is left paused and not reading, so what the
+   * publisher sends next stays in the kernel for whoever takes the socket over.
+   */
+  detach(): RtmpHandover & { readonly socket: Duplex } {
+    if (this.#recorder === null || this.#handedOver === null) throw new Error('detach() is for a session in handoff mode, after its handoff event');
+    const { app, streamKey } = this.#handedOver;
+    this.#closed = true;
+    clearTimeout(this.#handshakeTimer);
+    clearTimeout(this.#idleTimer);
+    this.#socket.off('data', this.#onSocketData);
+    this.#socket.off('error', this.#onSocketError);
+    this.#socket.off('close', this.#onSocketClose);
+    return { app, streamKey, received: this.#recorder.drain(this.#socket), socket: this.#socket };
+  }
+
   /** Idempotent. */
   close(): void {
     if (this.#closed) return;
@@ -133,21 +205,35 @@ export class RtmpSession extends EventEmitter<RtmpSessionEvents> {
     this.emit('closed');
   }
 
+  /** The resumed session's first bytes: what the primary read, ending at or after the publish command. */
+  #replay(pieces: readonly Buffer[]): void {
+    for (const piece of pieces) this.#onData(piece);
+    if (this.#muted) this.#fail('PROTOCOL_ERROR', 'The handed-over RTMP bytes end before the publish command');
+  }
+
+  /** Handoff mode, at the publish command: nothing more is parsed here (the worker will). */
+  #hold(): void {
+    this.#holding = true;
+    this.#socket.pause();
+  }
+
   #onData(bytes: Buffer): void {
     if (this.#closed || this.#failed) return;
     this.#idleTimer.refresh();
     try {
       let rest = bytes;
-      if (!this.#handshake.done) {
+      if (this.#handshake !== null && !this.#handshake.done) {
         const step = this.#handshake.push(bytes);
-        if (step.reply !== null) this.#socket.write(step.reply);
+        if (step.reply !== null) this.#write(step.reply);
         if (!step.done) return;
         clearTimeout(this.#handshakeTimer);
         rest = step.rest;
       }
+      this.#recorder?.record(rest);
+      if (this.#holding) return;
       this.#countBytes(rest.length);
       for (const message of this.#reader.push(rest)) {
-        if (this.#closed || this.#failed) return;
+        if (this.#closed || this.#failed || this.#holding) return;
         this.#onMessage(message);
       }
     } catch (error) {
@@ -171,6 +257,8 @@ export class RtmpSession extends EventEmitter<RtmpSessionEvents> {
     } else if (typeId === MessageType.amf0Command || typeId === MessageType.amf3Command) {
       // An AMF3 command starts with one format byte, then carries AMF0 values all the same.
       const values = decodeAll(typeId === MessageType.amf3Command ? payload.subarray(1) : payload);
+      // The primary stopped at this command: from here on the resumed session speaks itself.
+      if (this.#muted && values[0] === 'publish') this.#muted = false;
       this.#commands.handle(values, message.streamId);
     } else if (this.#commands.publishing && (typeId === MessageType.audio || typeId === MessageType.video)) {
       this.emit('tag', { type: typeId, timestamp: message.timestamp, data: payload });
@@ -183,12 +271,17 @@ export class RtmpSession extends EventEmitter<RtmpSessionEvents> {
   #sendConnectReplies(): void {
     this.#send(windowAckSize(this.#windowBytes));
     this.#send(setPeerBandwidth(this.#windowBytes));
-    if (!this.#socket.destroyed) this.#socket.write(this.#writer.setChunkSize());
+    this.#write(this.#writer.setChunkSize());
     this.#send(streamBegin(0));
   }
 
+  /** The writer runs even while muted: its chunk size is state a resumed session must share. */
   #send(message: OutgoingMessage): void {
-    if (!this.#closed && !this.#socket.destroyed) this.#socket.write(this.#writer.write(message));
+    this.#write(this.#writer.write(message));
+  }
+
+  #write(bytes: Buffer): void {
+    if (!this.#muted && !this.#closed && !this.#socket.destroyed) this.#socket.write(bytes);
   }
 
   #fail(code: RtmpErrorCode, message: string, linger = false): void {

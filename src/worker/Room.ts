@@ -19,11 +19,11 @@ import { handleIngestRequest, type IngestRoom } from './ingestHttp.js';
 import { handleRoomRequest } from './roomRequests.js';
 import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
-import type { ConnectionLimiter } from './ConnectionLimiter.js';
+import type { ConnectionLimiter } from '../net/ConnectionLimiter.js';
 import { RoomConnectionGate } from './RoomConnectionGate.js';
 import type { ClientAddresses } from '../net/clientAddress.js';
 import { startRequestDeadline } from './RequestDeadline.js';
-import { acceptRtmp } from './ingestRtmp.js';
+import { acceptRtmp, refuseRtmp } from './ingestRtmp.js';
 import type { RtmpSession } from '../rtmp/RtmpSession.js';
 import { SrtListener } from '../srt/SrtListener.js';
 import { authorizeSrtCaller } from './ingestSrt.js';
@@ -301,7 +301,27 @@ export class Room implements IngestRoom {
       socket.destroy();
       return;
     }
-    const session = acceptRtmp(this, socket, head);
+    this.#trackRtmp(acceptRtmp(this, socket, { head }));
+  }
+
+  /**
+   * A publisher the primary's shared RTMP port handed over, with the bytes it read after the
+   * handshake: counted by the per-address gate like a connection to the room's port.
+   */
+  adoptRtmp(socket: Socket, received: readonly Buffer[]): void {
+    if (this.#state !== 'listening') {
+      refuseRtmp(socket, received, `ROOM_NOT_FOUND: The room ${this.name} is closing`);
+      return;
+    }
+    this.#gate.connected(socket);
+    if (!this.#gate.admitsSocket(socket)) {
+      socket.destroy();
+      return;
+    }
+    this.#trackRtmp(acceptRtmp(this, socket, { resume: received }));
+  }
+
+  #trackRtmp(session: RtmpSession): void {
     this.#rtmp.add(session);
     session.once('closed', () => this.#rtmp.delete(session));
   }

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from '../kit/createLogger.js';
 import { limitKey } from '../net/addresses.js';
 import type { ClientAddresses } from '../net/clientAddress.js';
-import type { ConnectionLimiter } from './ConnectionLimiter.js';
+import type { ConnectionLimiter } from '../net/ConnectionLimiter.js';
 
 /** A connection over the per-address cap gets this long to send its request and read the 429. */
 const REFUSED_LINGER_MS = 1_000;

@@ -8,8 +8,10 @@ import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
 import { EventLoopLag } from '../kit/EventLoopLag.js';
 import type { WorkerCounters } from '../contracts/WorkerCounters.js';
-import type { ConnectionLimiter } from './ConnectionLimiter.js';
+import type { ConnectionLimiter } from '../net/ConnectionLimiter.js';
 import { RoomActivityReporter } from './RoomActivityReporter.js';
+import { refuseRtmp } from './ingestRtmp.js';
+import type { Socket } from 'node:net';
 
 /**
  * A room worker process: owns a set of rooms (each on its own port) and the cached data the
@@ -66,6 +68,7 @@ export class RoomWorker {
     channel.handle('worker.shutdown', async ({ reason }) => ({ rooms: await this.close(reason) }));
     channel.onNote('cache.delta', (delta) => this.#useDelta(delta));
     channel.onNote('room.historyDeleted', ({ room }) => this.#rooms.get(room)?.chat.history.forget());
+    channel.onSocket('rtmp.handoff', ({ room, received }, socket) => this.#adoptRtmp(room, received, socket));
   }
 
   /** Asks the primary for the cached data, then tells it this worker takes requests. */
@@ -140,6 +143,18 @@ export class RoomWorker {
     this.#rooms.clear();
     await Promise.all(rooms.map((room) => room.close(reason, 'going-away')));
     return rooms.length;
+  }
+
+  /** A publisher from the primary's shared RTMP port, for one of this worker's rooms. */
+  #adoptRtmp(name: string, received: readonly string[], socket: Socket): void {
+    const bytes = received.map((piece) => Buffer.from(piece, 'base64'));
+    const room = this.#rooms.get(name);
+    if (room === undefined) {
+      this.#logger.warn({ room: name }, 'rtmp publisher handed over for a room this worker does not have');
+      refuseRtmp(socket, bytes, `ROOM_NOT_FOUND: The room ${name} is not open on this server now; try again shortly`);
+      return;
+    }
+    room.adoptRtmp(socket, bytes);
   }
 
   /** The full snapshot, at start and whenever a delta shows this worker missed one. */

@@ -3,15 +3,21 @@ import type { IngestSession } from '../hls/IngestSession.js';
 import { StreamBusyError } from '../hls/LiveStream.js';
 import { ERRORS } from '../kit/errors.js';
 import { FlvStream } from '../rtmp/flv.js';
+import { RTMP_APP } from '../rtmp/PublishCommands.js';
 import { RtmpSession } from '../rtmp/RtmpSession.js';
 import { authorizeProducerToken } from './ingestAuth.js';
 import type { IngestRoom } from './ingestHttp.js';
 
-/** The RTMP application a publisher names: `rtmp://HOST:ROOMPORT/live`, the stream key a producer token. */
-export const RTMP_APP = 'live';
 
 /**
- * An RTMP publisher on the room's port (`head`: the bytes the port read to tell it from HTTP).
+ * Where an RTMP connection starts: on the room's port (`head`: the bytes the port read to tell it
+ * from HTTP), or handed over by the primary's shared RTMP port (`resume`: the bytes it read after
+ * the handshake, replayed muted; see RtmpSessionOptions.resume).
+ */
+export type RtmpStart = { readonly head: Buffer } | { readonly resume: readonly Buffer[] };
+
+/**
+ * An RTMP publisher on the room's port, or one the shared RTMP port handed over.
  * The stream key is checked as a producer token for the room, like `?token=` on `/ingest`, and
  * the producer slot is claimed before the publish is accepted: a refusal (bad key, a viewer's
  * token, a busy room) reaches the publisher as NetStream.Publish.BadName with the reason. The
@@ -19,7 +25,7 @@ export const RTMP_APP = 'live';
  * backpressure; ingest failures are logged by the LiveStream (`ingest failed`) and close the
  * RTMP session.
  */
-export function acceptRtmp(room: IngestRoom, socket: Duplex, head: Buffer): RtmpSession {
+export function acceptRtmp(room: IngestRoom, socket: Duplex, start: RtmpStart): RtmpSession {
   let ingest: IngestSession | null = null;
   const rtmp: RtmpSession = new RtmpSession(
     socket,
@@ -44,8 +50,9 @@ export function acceptRtmp(room: IngestRoom, socket: Duplex, head: Buffer): Rtmp
         ingest = session;
         attach(rtmp, session);
       },
+      resume: 'resume' in start ? start.resume : undefined,
     },
-    head,
+    'head' in start ? start.head : undefined,
   );
   const flv = new FlvStream();
   rtmp.on('tag', (tag) => {
@@ -63,4 +70,12 @@ function attach(rtmp: RtmpSession, session: IngestSession): void {
   session.on('drain', () => rtmp.resume());
   session.once('failed', () => rtmp.close());
   session.once('finished', () => rtmp.close());
+}
+
+/**
+ * A handed-over publisher this worker cannot take (its room is gone from here): the session is
+ * resumed only to refuse the publish in RTMP terms, NetStream.Publish.BadName with the reason.
+ */
+export function refuseRtmp(socket: Duplex, resume: readonly Buffer[], reason: string): RtmpSession {
+  return new RtmpSession(socket, { authorize: () => Promise.reject(new Error(reason)), resume });
 }

@@ -5,7 +5,7 @@ import { RoomWorker } from './RoomWorker.js';
 import { WorkerChat } from './WorkerChat.js';
 import { WorkerMedia } from './WorkerMedia.js';
 import { ZERO_WORKER_COUNTERS, type WorkerCounters } from '../contracts/WorkerCounters.js';
-import { ConnectionLimiter } from './ConnectionLimiter.js';
+import { ConnectionLimiter } from '../net/ConnectionLimiter.js';
 import { AddressRanges } from '../net/addresses.js';
 import { ClientAddresses } from '../net/clientAddress.js';
 

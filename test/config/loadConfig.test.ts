@@ -21,6 +21,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 80,
       adminPort: 8090,
+      rtmpPort: undefined,
       loadBalancers: [],
       mongodbUri: undefined,
       dataDir: path.resolve('./data'),
@@ -105,6 +106,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '0', ADMIN_PORT: '0' })).toMatchObject({ port: 0, adminPort: 0 });
   });
 
+  it('turns the shared RTMP port on with RTMP_PORT (0: the system picks)', () => {
+    expect(loadConfig({ RTMP_PORT: '1935' }).rtmpPort).toBe(1935);
+    expect(loadConfig({ PORT: '0', ADMIN_PORT: '0', RTMP_PORT: '0' }).rtmpPort).toBe(0);
+  });
+
   it.each([
     [{ PORT: 'abc' }, /PORT="abc" must be a port number/],
     [{ PORT: '70000' }, /PORT="70000" must be between 1 and 65535.*PORT=8080/],
@@ -125,6 +131,9 @@ describe('loadConfig', () => {
     [{ KEY: 'has space' }, /KEY must not contain whitespace/],
     [{ PORT: '8090' }, /ADMIN_PORT must differ from PORT/],
     [{ PORT: '34010' }, /ROOM_PORTS 34000-34999 contains PORT=34010/],
+    [{ RTMP_PORT: '8090' }, /RTMP_PORT must differ from PORT and ADMIN_PORT/],
+    [{ RTMP_PORT: '34001' }, /ROOM_PORTS 34000-34999 contains RTMP_PORT=34001/],
+    [{ RTMP_PORT: 'rtmp' }, /RTMP_PORT="rtmp" must be a port number/],
     [{ TLS_CERT: '/x.pem' }, /TLS_KEY must be set together/],
     [{ TLS_CERT: '/no/such.pem', TLS_KEY: '/no/such.key' }, /TLS_CERT cannot be read from \/no\/such.pem/],
     [{ TOKEN_SECRET: 'short' }, /TOKEN_SECRET must be at least 32 characters/],

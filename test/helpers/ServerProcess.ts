@@ -57,8 +57,8 @@ export class ServerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly #child: ChildProcess;
   readonly #waiters = new Set<{ test: (line: LogLine) => boolean; resolve: (line: LogLine) => void }>();
-  /** The API port(s) the process named in its ready line. */
-  #bound: { port: number; adminPort?: number } | undefined;
+  /** The API port(s) the process named in its ready line, and its shared RTMP port when RTMP_PORT is set. */
+  #bound: { port: number; adminPort?: number; rtmpPort?: number } | undefined;
 
   private constructor(
     readonly env: Record<string, string>,
@@ -162,6 +162,11 @@ export class ServerProcess {
     if (this.#bound?.adminPort === undefined) throw new Error('the admin port is known once the server is ready');
     return this.#bound.adminPort;
   }
+  /** The shared RTMP port (RTMP_PORT, 0 in tests: the ready line names the one bound). */
+  get rtmpPort(): number {
+    if (this.#bound?.rtmpPort === undefined) throw new Error('the RTMP port is known once a server started with RTMP_PORT is ready');
+    return this.#bound.rtmpPort;
+  }
   get roomPorts(): { first: number; last: number } {
     return parseRange(this.env.ROOM_PORTS!);
   }
@@ -182,7 +187,8 @@ export class ServerProcess {
         throw new Error(`${msg === 'chatserver ready' ? 'server' : 'load balancer'} exited with ${code} before it was ready:\n${this.stderr}`);
       }),
     ]);
-    this.#bound = { port: Number(line.port), adminPort: line.adminPort === undefined ? undefined : Number(line.adminPort) };
+    const named = (value: unknown) => (value === undefined ? undefined : Number(value));
+    this.#bound = { port: Number(line.port), adminPort: named(line.adminPort), rtmpPort: named(line.rtmpPort) };
   }
 
   /** Resolves with the first log line (already seen or coming) that passes the test. */

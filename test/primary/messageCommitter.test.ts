@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IpcChannel } from '../../src/ipc/IpcChannel.js';
 import type { PrimaryNotes, PrimaryRequests, WorkerNotes, WorkerRequests } from '../../src/contracts/ipc.js';
+import type { WorkerSideChannel } from '../../src/ipc/endpoints.js';
 import { MessageCommitter } from '../../src/primary/MessageCommitter.js';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
 import type { Store } from '../../src/store/Store.js';
@@ -271,7 +272,7 @@ describe('chat message hand-over from worker to primary', () => {
 
   const connect = () => {
     const pipe = ipcPipe();
-    const worker = new IpcChannel<PrimaryRequests, WorkerRequests, PrimaryNotes, WorkerNotes>(pipe.left);
+    const worker: WorkerSideChannel = new IpcChannel(pipe.left);
     const primary = new IpcChannel<WorkerRequests, PrimaryRequests, WorkerNotes, PrimaryNotes>(pipe.right);
     primary.handle('messages.append', async ({ messages, deadline }) => ({ answers: await log.commit(messages, deadline) }));
     return { pipe, batcher: new MessageBatcher(worker) };

@@ -1,31 +1,10 @@
 import { once } from 'node:events';
-import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { decodeAll, encode, type Amf0Value } from '../../src/rtmp/amf0.js';
-import { ChunkReader, type RtmpMessage } from '../../src/rtmp/ChunkReader.js';
+import { encode, type Amf0Value } from '../../src/rtmp/amf0.js';
 import { ChunkWriter } from '../../src/rtmp/ChunkWriter.js';
 import { HANDSHAKE_SIZE } from '../../src/rtmp/handshake.js';
 import { RtmpSession, type RtmpFailure, type RtmpSessionOptions } from '../../src/rtmp/RtmpSession.js';
-
-/** The server's side of an in-memory socket: what it writes is parsed as a client would. */
-class FakeSocket extends Duplex {
-  readonly #reader = new ChunkReader();
-  #handshakeLeft = 1 + 2 * HANDSHAKE_SIZE;
-  readonly received: RtmpMessage[] = [];
-
-  override _read(): void {}
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    const skip = Math.min(this.#handshakeLeft, chunk.length);
-    this.#handshakeLeft -= skip;
-    this.received.push(...this.#reader.push(chunk.subarray(skip)));
-    done();
-  }
-
-  commands(): Amf0Value[][] {
-    return this.received.filter((m) => m.typeId === 20).map((m) => decodeAll(m.payload));
-  }
-}
+import { FakeRtmpSocket as FakeSocket } from './FakeRtmpSocket.js';
 
 const writer = new ChunkWriter();
 const handshake = Buffer.concat([Buffer.from([3]), Buffer.alloc(HANDSHAKE_SIZE), Buffer.alloc(HANDSHAKE_SIZE)]);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IpcChannel, IpcError } from '../../src/ipc/IpcChannel.js';
 import type { CommitAnswer, PrimaryNotes, PrimaryRequests, WorkerNotes, WorkerRequests } from '../../src/contracts/ipc.js';
+import type { WorkerSideChannel } from '../../src/ipc/endpoints.js';
 import type { ChatMessageRecord } from '../../src/contracts/records.js';
 import { APPEND_DEADLINE_MS, MessageBatcher } from '../../src/worker/MessageBatcher.js';
 import { ipcPipe } from '../helpers/ipcPipe.js';
@@ -16,7 +17,7 @@ type Append = PrimaryRequests['messages.append'][0];
  */
 function connect(answer: (request: Append) => Promise<CommitAnswer[]> | CommitAnswer[] = ({ messages }) => messages.map(() => ({ stored: true }))) {
   const pipe = ipcPipe();
-  const worker = new IpcChannel<PrimaryRequests, WorkerRequests, PrimaryNotes, WorkerNotes>(pipe.left);
+  const worker: WorkerSideChannel = new IpcChannel(pipe.left);
   const primary = new IpcChannel<WorkerRequests, PrimaryRequests, WorkerNotes, PrimaryNotes>(pipe.right);
   const requests: Append[] = [];
   primary.handle('messages.append', async (request) => {

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ConnectionLimiter } from '../../src/worker/ConnectionLimiter.js';
+import { ConnectionLimiter } from '../../src/net/ConnectionLimiter.js';
 import { RateFloor } from '../../src/worker/RateFloor.js';
 import { AddressRanges } from '../../src/net/addresses.js';
 import { ClientAddresses } from '../../src/net/clientAddress.js';

@@ -1,9 +1,10 @@
 import type { Duplex } from 'node:stream';
 
 /**
- * Caps the connections one address holds to the room ports of this worker (chat, ingest and plain
- * HTTP alike), so one client cannot take every socket or file descriptor. Sockets are counted when
- * they connect and dropped when they close, so an upgrade is never counted twice.
+ * Caps the connections one address holds (to the room ports of one worker: chat, ingest and plain
+ * HTTP alike; to the primary's shared RTMP port), so one client cannot take every socket or file
+ * descriptor. Sockets are counted when they connect and dropped when they close (or are handed to
+ * another process: `release`), so an upgrade is never counted twice.
  */
 export class ConnectionLimiter {
   readonly #perAddress: number;
@@ -35,6 +36,12 @@ export class ConnectionLimiter {
     this.#addressOf.set(socket, address);
     socket.on('close', this.#onClose);
     return true;
+  }
+
+  /** Stops counting a socket that leaves this process open (sent to another one): it will not close here. */
+  release(socket: Duplex): void {
+    socket.off('close', this.#onClose);
+    this.#onClose.call(socket);
   }
 
   /** Whether the socket was admitted (and is counted until it closes). */
