@@ -33,5 +33,5 @@ COPY --chown=node:node public ./public
 ENV DATA_DIR=/app/data FFMPEG_PATH=/usr/bin/ffmpeg
 USER node
 VOLUME ["/app/data"]
-EXPOSE 80 8090 1935 34000-34099 34000-34099/udp
+EXPOSE 80 8090 1935 34000-34099 34000-34099/udp 40000-40099/udp
 CMD ["node", "dist/main.js"]

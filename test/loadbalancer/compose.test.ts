@@ -40,7 +40,7 @@ describe('docker-compose.yml', () => {
   it('publishes the ports of the original deployment', () => {
     expect(services.loadbalancer1!.ports).toEqual(['2000:2000']);
     expect(services.loadbalancer2!.ports).toEqual(['2001:2001']);
-    expect(services.chatserver!.ports).toEqual(['80:80', '8090:8090', '1935:1935', '34000-34099:34000-34099']);
+    expect(services.chatserver!.ports).toEqual(['80:80', '8090:8090', '1935:1935', '34000-34099:34000-34099', '34000-34099:34000-34099/udp', '40000-40099:40000-40099/udp']);
     expect(services.chatserver!.environment!.ROOM_PORTS).toBe('34000-34099');
     expect(services.loadbalancer1!.environment!.PORT).toBe('2000');
     expect(services.loadbalancer2!.environment!.PORT).toBe('2001');
