@@ -6,7 +6,7 @@ import { IngestSession, type IngestFailure, type IngestSink } from '../../src/hl
 import type { MediaInfo } from '../../src/hls/mediaSniffer.js';
 import { sampleMedia } from '../helpers/media.js';
 
-const LIMITS: IngestLimits = { maxBytesPerSecond: 1e12, burstSeconds: 10, maxFramesPerSecond: 100, minBytesPerSecond: 0, rateWindowMs: 30_000 };
+const LIMITS: IngestLimits = { maxBytesPerSecond: 1e12, burstSeconds: 10, maxFramesPerSecond: 100, minBytesPerSecond: 0, rateWindowMs: 30_000, mediaTimeoutMs: 10_000 };
 const EBML_MAGIC = Buffer.from([0x1a, 0x45, 0xdf, 0xa3]);
 const CLUSTER_ID = Buffer.from([0x1f, 0x43, 0xb6, 0x75]);
 
@@ -23,7 +23,7 @@ function recordingSink(room = true) {
 
 function session(limits: Partial<IngestLimits> = {}, room = true, now?: () => number) {
   const { sink, api } = recordingSink(room);
-  const ingest = new IngestSession('producer', api, { ...LIMITS, ...limits }, now);
+  const ingest = new IngestSession('producer', 'http', api, { ...LIMITS, ...limits }, now);
   const failures: IngestFailure[] = [];
   ingest.on('failed', (failure) => failures.push(failure));
   return { ingest, sink, failures };
