@@ -1,26 +1,6 @@
-/** How a producer's bytes reach the room (the same slot whatever the protocol). */
-export type IngestProtocol = 'http' | 'websocket' | 'rtmp' | 'whip' | 'srt';
+import type { IngestProtocol, IngestState, IngestWarning } from '../contracts/ingest.js';
 
-/** Something the producer should change, with what to change. */
-export interface IngestWarning {
-  readonly code: 'KEYFRAME_INTERVAL_LONG';
-  readonly message: string;
-}
-
-/** What a producer's page (and an operator) sees of an ingest: room info `stream.ingest`. */
-export interface IngestState {
-  readonly protocol: IngestProtocol;
-  /** When the producer connected (ms since the epoch). */
-  readonly since: number;
-  readonly bytes: number;
-  /** Over the last few seconds. */
-  readonly bitrateKbps: number;
-  readonly video: string | null;
-  readonly audio: string | null;
-  /** Measured (RTMP: from the keyframe tags) or inferred from the segments ffmpeg cut; null while unknown. */
-  readonly keyframeIntervalSeconds: number | null;
-  readonly warnings: readonly IngestWarning[];
-}
+export type { IngestProtocol, IngestState, IngestWarning };
 
 /** Bitrate samples: one a second at most, the last BITRATE_WINDOW_MS of them kept. */
 const BITRATE_WINDOW_MS = 5_000;

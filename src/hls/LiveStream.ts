@@ -6,7 +6,7 @@ import { copiesVideo, hasLadder, mediaPlaylists, PLAYLIST_NAME, type EncodeLimit
 import { hasFpsMode } from './ffmpegVersion.js';
 import { IngestSession, type IngestSink } from './IngestSession.js';
 import type { IngestLimits } from '../config/IngestLimits.js';
-import type { IngestProtocol, IngestState } from './IngestMeter.js';
+import type { IngestProtocol, IngestState, StreamIngest } from '../contracts/ingest.js';
 import { closePlaylists, lastSequences } from './playlistFiles.js';
 import { ProducerRefusals, type Refusal } from './ProducerRefusals.js';
 import { ListedSegments } from './ListedSegments.js';
@@ -70,12 +70,7 @@ export interface LiveStreamOptions {
   readonly stopRefuseMs: number;
 }
 
-/** The ingest as producers and operators see it (room info `stream.ingest`). */
-export type StreamIngest = IngestState & {
-  /** The producer dropped: the stream waits for it (no ENDLIST, chat still live) until `resumeUntil`. */
-  readonly held: boolean;
-  readonly resumeUntil: number | null;
-};
+
 
 export interface LiveStreamEvents {
   status: [StreamStatus];

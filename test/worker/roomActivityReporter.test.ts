@@ -4,7 +4,7 @@ import { ACTIVITY_COALESCE_MS, RoomActivityReporter } from '../../src/worker/Roo
 
 /** A room whose counts the test sets. */
 function room(name: string, epoch = 1) {
-  const state: RoomActivity = { name, epoch, clients: 0, viewers: 0, messages: 0, live: false };
+  const state: RoomActivity = { name, epoch, clients: 0, viewers: 0, messages: 0, live: false, ingest: null };
   return {
     name,
     state,
