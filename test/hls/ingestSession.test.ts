@@ -30,6 +30,35 @@ function session(limits: Partial<IngestLimits> = {}, room = true, now?: () => nu
 }
 
 describe('IngestSession', () => {
+  it('tells a dropped connection from an end, and ends once either way', async () => {
+    const ended = session();
+    ended.ingest.push(await sampleMedia('ts-h264-aac'));
+    ended.ingest.flowing();
+    ended.ingest.end();
+    ended.ingest.drop();
+    expect(ended.ingest.dropped).toBe(false);
+    expect(ended.sink.ended).toBe(true);
+    const dropped = session();
+    dropped.ingest.push(await sampleMedia('ts-h264-aac'));
+    dropped.ingest.flowing();
+    dropped.ingest.drop();
+    dropped.ingest.end();
+    expect(dropped.ingest.dropped).toBe(true);
+    expect(dropped.ingest.ending).toBe(true);
+    expect(dropped.ingest.protocol).toBe('http');
+    expect(dropped.ingest.meter.bytes).toBe(dropped.ingest.bytes);
+  });
+
+  it('emits warnings when they change, not at every keyframe', () => {
+    const { ingest } = session();
+    const seen: number[] = [];
+    ingest.on('warnings', (warnings) => seen.push(warnings.length));
+    ingest.meter.copiedInto(1);
+    for (const t of [0, 3_000, 6_000, 9_000]) ingest.keyframe(t);
+    for (const t of [9_500, 10_000, 10_500, 11_000, 11_500, 12_000]) ingest.keyframe(t);
+    expect(seen).toEqual([1, 0]);
+  });
+
   it('takes one-byte chunks in linear time (a list concatenated per chunk took minutes)', () => {
     const { ingest, failures } = session();
     const started = performance.now();
