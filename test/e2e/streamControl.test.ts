@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../src/hls/playlist.js';
 import { ChatTestClient, type Frame } from '../helpers/ChatTestClient.js';
 import { livePush, startTestPattern } from '../helpers/media.js';
+import { IngestSocket } from '../helpers/producer.js';
 import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 const FFMPEG = '/usr/bin/ffmpeg';
@@ -32,8 +33,8 @@ describe.skipIf(!haveFfmpeg)(`stream resume and stop${skipReason}`, () => {
   const isStream = (live: boolean) => (f: Frame) => f.type === 'stream' && f.live === live;
 
   beforeAll(async () => {
-    server = await start({ workers: 1, roomPortCount: 5, env: { STREAM_RESUME_SECONDS: String(RESUME_SECONDS), STREAM_STOP_REFUSE_SECONDS: '30' } });
-    for (const name of ['resume', 'expire', 'modstop', 'adminstop']) rooms[name] = (await server.createRoom(name)).body.data.port;
+    server = await start({ workers: 1, roomPortCount: 6, env: { STREAM_RESUME_SECONDS: String(RESUME_SECONDS), STREAM_STOP_REFUSE_SECONDS: '30' } });
+    for (const name of ['resume', 'expire', 'modstop', 'adminstop', 'wsstop']) rooms[name] = (await server.createRoom(name)).body.data.port;
   });
   afterAll(() => {
     for (const client of clients) client.close();
@@ -136,5 +137,21 @@ describe.skipIf(!haveFfmpeg)(`stream resume and stop${skipReason}`, () => {
     expect((await server.admin('POST', '/api/v1/room/adminstop/stream/stop', {})).body.error.code).toBe('STREAM_NOT_LIVE');
     expect((await server.admin('POST', '/api/v1/room/nosuchroom/stream/stop')).status).toBe(404);
     expect((await server.admin('POST', '/api/v1/room/adminstop/stream/stop', { reason: 'x'.repeat(501) })).status).toBe(400);
+  });
+
+  it('a stopped WebSocket producer gets the error frame and close 4010, and its reconnect is refused with 403', async () => {
+    const chat = await join('wsstop');
+    const token = await server.token('wsstop', 'browser', 'producer');
+    const producer = await IngestSocket.open(rooms.wsstop!, token);
+    const source = await startTestPattern('pipe:1', 30, 'mpegts');
+    source.child.stdout!.on('data', (chunk: Buffer) => producer.ws.send(chunk));
+    expect((await producer.next((f) => f.type === 'ingest' && f.state === 'live')).warnings).toEqual([]);
+
+    expect((await server.admin('POST', '/api/v1/room/wsstop/stream/stop')).status).toBe(200);
+    expect(await producer.next((f) => f.type === 'error')).toEqual({ type: 'error', code: 'STREAM_STOPPED_BY_MODERATOR', message: 'The stream was stopped by an operator' });
+    expect((await producer.closed).code).toBe(4010);
+    source.child.kill('SIGKILL');
+    await chat.next(isStream(false), 10_000);
+    await expect(IngestSocket.open(rooms.wsstop!, token)).rejects.toMatchObject({ status: 403, body: { error: { code: 'STREAM_STOPPED_BY_MODERATOR' } } });
   });
 });
