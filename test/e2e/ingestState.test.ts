@@ -56,4 +56,14 @@ describe.skipIf(!haveFfmpeg)(`ingest state and RTMP bounds${skipReason}`, () => 
     publisher.child.kill('SIGKILL');
     await chat.next(isStream(false), 10_000);
   });
+
+  it('cuts an RTMP publisher below INGEST_MIN_KBPS with the measured rate, as an HTTP push is cut', async () => {
+    // A second server whose floor (5000 kbps over 1 s windows) a 320x240 test pattern cannot reach.
+    const strict = await start({ workers: 1, roomPortCount: 1, env: { INGEST_MIN_KBPS: '5000', ROOM_REQUEST_TIMEOUT_MS: '1000' } });
+    const port = (await strict.createRoom('slow')).body.data.port as number;
+    const publisher = await startTestPattern(`rtmp://127.0.0.1:${port}/live/${await strict.token('slow', 'obs', 'producer')}`, 20, 'flv');
+    const { code, stderr } = await publisher.done;
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/REQUEST_TIMEOUT: The stream arrived at [\d.]+ kbps over 1 s, below this server's minimum of 5000 kbps/);
+  });
 });
