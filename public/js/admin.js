@@ -1,6 +1,6 @@
 import { el } from './dom.js';
 
-// /admin on the admin port: the rooms and the server, with close, message, kick and drain.
+// /admin on the admin port: the rooms and the server, with close, message, kick, stream stop and drain.
 // The key is asked for here, kept for this tab only (sessionStorage) and sent as X-API-Key.
 
 const REFRESH_MS = 5000;
@@ -45,7 +45,14 @@ function report(promise, success) {
 const CELLS = ['name', 'port', 'workerPid', 'clients', 'viewers', 'messages', 'live', 'status'];
 
 function cellText(room, field) {
-  if (field === 'live') return room.live ? 'LIVE' : '';
+  // The ingest (protocol, and what its producer should fix) is the operator's first question about a live room.
+  if (field === 'live') {
+    if (!room.live) return '';
+    const ingest = room.ingest;
+    if (!ingest) return 'LIVE';
+    const warnings = ingest.warnings.map((warning) => warning.message).join(' ');
+    return `LIVE ${ingest.protocol}${ingest.held ? ' (reconnecting)' : ''}${warnings ? ` ⚠ ${warnings}` : ''}`;
+  }
   return String(room[field] ?? '—');
 }
 
@@ -66,6 +73,13 @@ function roomRow(room) {
   const kick = el('button', 'room-kick', 'Kick');
   kick.type = 'button';
   kick.addEventListener('click', () => user.value && report(api('DELETE', `/api/v1/room/${encodeURIComponent(room.name)}/users/${encodeURIComponent(user.value)}`), () => `Kicked ${user.value} from ${room.name}`));
+  const stop = el('button', 'room-stop', 'Stop stream');
+  stop.type = 'button';
+  stop.addEventListener('click', () => {
+    const reason = prompt(`Stop the stream in ${room.name}? Its producer is disconnected and refused for a while. Reason (optional):`);
+    if (reason === null) return;
+    report(api('POST', `/api/v1/room/${encodeURIComponent(room.name)}/stream/stop`, reason ? { reason } : {}), (r) => `Stopped ${r.producer}'s stream in ${room.name}`);
+  });
   const close = el('button', 'room-close', 'Close');
   close.type = 'button';
   close.addEventListener('click', () => {
@@ -73,7 +87,7 @@ function roomRow(room) {
       report(api('DELETE', `/api/v1/room/${encodeURIComponent(room.name)}`), () => `Closed ${room.name}`);
     }
   });
-  actions.append(text, send, user, kick, close);
+  actions.append(text, send, user, kick, stop, close);
   row.append(actions);
   return row;
 }

@@ -117,6 +117,8 @@ function record(stream, mimeType, socket, segmentSeconds) {
 }
 
 function onServerFrame(frame) {
+  // Warnings (e.g. keyframes too far apart) are the producer's to fix; they come with `live` frames.
+  if (frame.type === 'ingest' && Array.isArray(frame.warnings)) problem.textContent = frame.warnings.map((warning) => warning.message).join(' ');
   if (frame.type === 'ingest' && frame.state === 'live') show('LIVE', 'live');
   else if (frame.type === 'ingest' && frame.state === 'ended') show('Stream ended', 'idle');
   else if (frame.type === 'error') problem.textContent = frame.message;

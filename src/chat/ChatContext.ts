@@ -1,4 +1,5 @@
 import type { BanAddResult, ModeratorBan } from '../contracts/ipc.js';
+import type { UserView } from '../contracts/chatFrames.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { ChatMessageRecord } from '../contracts/records.js';
 import type { ChatPolicy } from './ChatPolicy.js';
@@ -40,6 +41,11 @@ export interface ChatContext {
   connectionsChanged?(): void;
   /** Stores a moderator's ban through the primary (which may refuse it) and pushes it to every worker. */
   addBan(ban: ModeratorBan): Promise<BanAddResult>;
+  /**
+   * Stops the room's broadcast for a moderator (a per-room hook, set by the room that owns the
+   * stream): true when something was streaming.
+   */
+  stopStream?(by: UserView, reason: string | undefined): boolean;
   /** Tells the primary this user joined as a moderator (once per worker), so no moderator may ban them. */
   moderatorSeen(user: string): void;
 }

@@ -219,6 +219,8 @@ export class ChatRoom implements RoomScope, RoomBroadcast {
       case 'mute':
       case 'ban':
         return this.#moderation.handle(client, user, frame);
+      case 'stopStream':
+        return this.#moderation.stopStream(client, user, frame);
     }
   }
 

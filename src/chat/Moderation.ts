@@ -7,6 +7,7 @@ import { type UserView } from '../contracts/chatFrames.js';
 import { TokenBucket } from '../kit/TokenBucket.js';
 
 export type ModerationFrame = Extract<ClientFrame, { type: 'kick' | 'mute' | 'ban' }>;
+export type StopStreamFrame = Extract<ClientFrame, { type: 'stopStream' }>;
 
 /** What a moderator names as `user` must look like a user id: a token `sub` without control characters. */
 const USER_ID = new RegExp(`^[^\\p{Cc}]{1,${LIMITS.maxUserId}}$`, 'u');
@@ -93,6 +94,19 @@ export class Moderation implements MuteBook {
   }
 
   /**
+   * Ends the room's broadcast (the room announces it and refuses the producer for a while).
+   * Moderators only, within their moderation rate.
+   */
+  stopStream(connection: Connection, actor: UserView, frame: StopStreamFrame): void {
+    if (actor.role !== 'moderator') return void connection.send(errorFrame('FORBIDDEN', 'Only moderators may stop the stream', frame.ref));
+    if (!this.#withinRate(connection, actor, frame)) return;
+    const stopped = this.#room.ctx.stopStream?.(actor, frame.reason) ?? false;
+    if (!stopped) return void connection.send(errorFrame('STREAM_NOT_LIVE', undefined, frame.ref));
+    this.#room.ctx.logger.info({ room: this.#room.name, moderator: actor.id, reason: frame.reason }, 'stream stopped by a moderator');
+    if (frame.ref !== undefined) connection.send({ type: 'ok', ref: frame.ref });
+  }
+
+  /**
    * Whether the moderator may act at all: refusals are answered here and return false.
    * A room moderator acts in this room only: room bans, never address keys (the admin API's),
    * global bans only with a token minted for it, and never on a moderator.
@@ -121,7 +135,7 @@ export class Moderation implements MuteBook {
     return true;
   }
 
-  #withinRate(connection: Connection, actor: UserView, frame: ModerationFrame): boolean {
+  #withinRate(connection: Connection, actor: UserView, frame: ModerationFrame | StopStreamFrame): boolean {
     const { ctx, name: room } = this.#room;
     let rate = this.#rates.get(connection);
     if (!rate) {

@@ -128,6 +128,8 @@ export function parseClientFrame(raw: string): ParseResult {
           }),
         };
       }
+      case 'stopStream':
+        return { ok: true, frame: withRef({ type: 'stopStream', reason: optionalString(input.reason, 'reason', LIMITS.maxReason) }) };
       case 'ping':
         return { ok: true, frame: withRef({ type: 'ping' }) };
       default: {

@@ -38,6 +38,10 @@ export interface Config {
   readonly hlsMaxSegmentSeconds: number;
   /** ...or this size: the producer's keyframes are too sparse. */
   readonly hlsMaxSegmentBytes: number;
+  /** How long a stream whose publisher dropped waits for it to come back (0: it ends at once). */
+  readonly streamResumeMs: number;
+  /** How long a producer whose stream was stopped by a moderator or operator is refused. */
+  readonly streamStopRefuseMs: number;
   /** Encodes are scaled down (never up, aspect kept) into this box... */
   readonly encodeMaxResolution: { readonly width: number; readonly height: number };
   /** ...and to at most this frame rate. */

@@ -12,4 +12,6 @@ export interface IngestLimits {
   /** An HTTP ingest bringing less than this over `rateWindowMs` (while it is read) is cut. */
   readonly minBytesPerSecond: number;
   readonly rateWindowMs: number;
+  /** An RTMP publisher that sends no media this long (after publish, or mid-stream) is cut. */
+  readonly mediaTimeoutMs: number;
 }

@@ -105,6 +105,8 @@ function common(v: EnvValues) {
     hlsWindowSegments: v.HLS_WINDOW_SEGMENTS,
     hlsMaxSegmentSeconds: v.HLS_MAX_SEGMENT_SECONDS,
     hlsMaxSegmentBytes: v.HLS_MAX_SEGMENT_BYTES,
+    streamResumeMs: v.STREAM_RESUME_SECONDS * 1000,
+    streamStopRefuseMs: v.STREAM_STOP_REFUSE_SECONDS * 1000,
     encodeMaxResolution: v.ENCODE_MAX_RESOLUTION,
     encodeMaxFps: v.ENCODE_MAX_FPS,
     // One encode per core by default, spread over the workers: a worst-case encode (at the
@@ -132,6 +134,7 @@ function common(v: EnvValues) {
       burstSeconds: v.INGEST_BURST_SECONDS,
       maxFramesPerSecond: v.INGEST_MAX_FRAMES_PER_SECOND,
       rateWindowMs: v.ROOM_REQUEST_TIMEOUT_MS,
+      mediaTimeoutMs: v.INGEST_MEDIA_TIMEOUT_SECONDS * 1000,
     },
     production,
   };

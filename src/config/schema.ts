@@ -119,6 +119,18 @@ export const envSchema = {
     schema: positiveInt(1_048_576, 1_073_741_824).default(25_165_824),
     hint: 'bytes a copied segment may reach, e.g. HLS_MAX_SEGMENT_BYTES=25165824 (24 MiB)',
   },
+  STREAM_RESUME_SECONDS: {
+    schema: boundedNumber(0, 300).default(5),
+    hint: 'seconds a stream waits for its dropped publisher to come back before it ends (0: ends at once), e.g. STREAM_RESUME_SECONDS=5',
+  },
+  STREAM_STOP_REFUSE_SECONDS: {
+    schema: boundedNumber(0, 86_400).default(30),
+    hint: 'seconds a producer whose stream a moderator or operator stopped is refused, e.g. STREAM_STOP_REFUSE_SECONDS=30',
+  },
+  INGEST_MEDIA_TIMEOUT_SECONDS: {
+    schema: boundedNumber(1, 600).default(10),
+    hint: 'seconds an RTMP publisher may go without sending media (after publish, or mid-stream) before it is cut, e.g. INGEST_MEDIA_TIMEOUT_SECONDS=10',
+  },
   ENCODE_MAX_RESOLUTION: {
     schema: resolution.default({ width: 1920, height: 1080 }),
     hint: 'WIDTHxHEIGHT that encodes are scaled down into, e.g. ENCODE_MAX_RESOLUTION=1920x1080',

@@ -24,6 +24,7 @@ export const CHAT_ERRORS = {
   BANNED_WORDS: 'The message contains words this room does not allow',
   FORBIDDEN: 'Your role may not do this',
   USER_NOT_FOUND: 'No such user in the room',
+  STREAM_NOT_LIVE: 'Nobody is streaming in this room',
   BAN_LIMIT: 'This room has as many bans as it may hold; an operator must lift some first',
   NOT_PERSISTED: 'The message could not be saved; it was not delivered, send it again',
   HISTORY_UNAVAILABLE: 'History could not be loaded; try again',

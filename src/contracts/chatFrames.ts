@@ -5,7 +5,7 @@
  */
 import type { ChatErrorCode } from './chatErrors.js';
 
-export const CLIENT_TYPES = ['join', 'message', 'typing', 'history', 'kick', 'mute', 'ban', 'ping'] as const;
+export const CLIENT_TYPES = ['join', 'message', 'typing', 'history', 'kick', 'mute', 'ban', 'stopStream', 'ping'] as const;
 
 /** A client's tag for a frame, echoed back on the answer and never interpreted. */
 export type Ref = string | number;
@@ -18,6 +18,8 @@ export type ClientFrame =
   | { type: 'kick'; user: string; reason?: string; ref?: Ref }
   | { type: 'mute'; user: string; duration: number; reason?: string; ref?: Ref }
   | { type: 'ban'; user: string; duration: number | null; scope: 'room' | 'global'; reason?: string; ref?: Ref }
+  /** Moderators: ends the room's broadcast now; its producer is disconnected and refused for a while. */
+  | { type: 'stopStream'; reason?: string; ref?: Ref }
   | { type: 'ping'; ref?: Ref };
 
 export type Role = 'viewer' | 'producer' | 'moderator';

@@ -27,6 +27,8 @@ export const CLOSE = {
   BANNED: { code: 4004, reason: 'banned' },
   /** The client did not read its messages fast enough: its send buffer passed the bound. */
   SLOW_CONSUMER: { code: 4008, reason: 'slow consumer' },
+  /** Ingest: a moderator or operator stopped the stream (the `error` frame says who and why); reconnecting is refused for a while. */
+  STREAM_STOPPED: { code: 4010, reason: 'stream stopped by a moderator' },
   /** Ingest: the stream is not WebM, MPEG-TS or FLV. */
   MEDIA_UNSUPPORTED: { code: 4015, reason: 'media not supported' },
   /** Ingest: ffmpeg could not turn the stream into HLS (corrupt media, or it crashed). */

@@ -5,6 +5,7 @@
 import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord, RoomSettings } from './records.js';
 import type { WorkerCounters } from './WorkerCounters.js';
 import type { LogLevel } from './logLevels.js';
+import type { StreamIngest } from './ingest.js';
 
 /** What the primary caches from the store and pushes to every worker. */
 export interface CacheSnapshot {
@@ -52,6 +53,8 @@ export interface RoomActivity {
   /** Messages accepted since the room opened in its current worker. */
   readonly messages: number;
   readonly live: boolean;
+  /** The producer's ingest (protocol, bitrate, keyframe interval, warnings); null when nobody streams. */
+  readonly ingest: StreamIngest | null;
 }
 
 /** What only the worker process can tell about itself: asked for when the stats are. */
@@ -73,6 +76,8 @@ export type WorkerRequests = {
   'room.system': [{ room?: string; text: string }, { rooms: number; delivered: number }];
   /** Disconnects every connection of a user in a room (admin kick). */
   'room.kick': [{ room: string; user: string; reason: string }, { connections: number }];
+  /** Ends the room's broadcast (admin API); `producer` is null when nobody was streaming. */
+  'room.stopStream': [{ room: string; reason?: string }, { found: boolean; producer: string | null }];
   'worker.stats': [Record<string, never>, WorkerStats];
   /** The log level at run time (admin API), for the worker's logger and all its children. */
   'worker.logLevel': [{ level: LogLevel }, { level: LogLevel }];

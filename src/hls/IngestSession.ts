@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { ByteRateCap } from './ByteRateCap.js';
 import { HeldBytes } from './HeldBytes.js';
 import type { IngestLimits } from '../config/IngestLimits.js';
+import { IngestMeter, type IngestProtocol, type IngestWarning } from './IngestMeter.js';
 import { sniffMedia, SNIFF_LIMIT_BYTES, type MediaInfo } from './mediaSniffer.js';
 
 /** Why an ingest stopped against the producer's will; `code` is in the HTTP error catalog. */
@@ -11,6 +12,7 @@ export interface IngestFailure {
     | 'MEDIA_INVALID'
     | 'FFMPEG_UNAVAILABLE'
     | 'STREAM_STOPPED'
+    | 'STREAM_STOPPED_BY_MODERATOR'
     | 'INGEST_TOO_FAST'
     | 'ENCODER_BUSY'
     | 'KEYFRAMES_TOO_SPARSE'
@@ -33,6 +35,8 @@ export interface IngestSessionEvents {
   live: [];
   failed: [IngestFailure];
   finished: [IngestSummary];
+  /** The producer's warnings changed (e.g. its keyframes are too far apart). */
+  warnings: [readonly IngestWarning[]];
 }
 
 /** What the session asks of the stream that owns it. */
@@ -61,7 +65,10 @@ const SNIFF_STEP_BYTES = 4 * 1024;
  */
 export class IngestSession extends EventEmitter<IngestSessionEvents> {
   readonly producer: string;
+  readonly protocol: IngestProtocol;
   readonly startedAt = Date.now();
+  /** Bytes, bitrate and keyframes, for the ingest state producers see. */
+  readonly meter: IngestMeter;
   /** The caps this producer streams under (the transports apply theirs: frames, minimum rate). */
   readonly limits: IngestLimits;
   #sink: IngestSink;
@@ -75,11 +82,15 @@ export class IngestSession extends EventEmitter<IngestSessionEvents> {
   #media: MediaInfo | null = null;
   #flowing = false;
   #endRequested = false;
+  #dropped = false;
   #done = false;
+  #warnings = '';
 
-  constructor(producer: string, sink: IngestSink, limits: IngestLimits, now?: () => number) {
+  constructor(producer: string, protocol: IngestProtocol, sink: IngestSink, limits: IngestLimits, now?: () => number) {
     super();
     this.producer = producer;
+    this.protocol = protocol;
+    this.meter = new IngestMeter(protocol, this.startedAt);
     this.#sink = sink;
     this.limits = limits;
     this.#rate = new ByteRateCap(limits.maxBytesPerSecond, limits.burstSeconds, now);
@@ -87,6 +98,11 @@ export class IngestSession extends EventEmitter<IngestSessionEvents> {
 
   get done(): boolean {
     return this.#done;
+  }
+
+  /** The connection went away without the producer ending its stream: it may come back (see LiveStream). */
+  get dropped(): boolean {
+    return this.#dropped;
   }
 
   /** The producer has stopped sending; ffmpeg is finishing the stream. */
@@ -121,6 +137,7 @@ export class IngestSession extends EventEmitter<IngestSessionEvents> {
       return true;
     }
     this.#bytes += chunk.length;
+    this.meter.add(chunk.length, Date.now());
     if (this.#flowing) return this.#write(chunk);
     this.#held.append(chunk);
     if (this.#media === null && this.#held.length >= this.#sniffAt) this.#sniff(false);
@@ -128,7 +145,37 @@ export class IngestSession extends EventEmitter<IngestSessionEvents> {
     return this.#held.length < PENDING_LIMIT_BYTES;
   }
 
-  /** The producer stopped sending: finish the stream cleanly. */
+  /**
+   * The connection went away without an end from the producer (a dropped network, a killed
+   * encoder): the stream finishes cleanly, and the room holds it for the producer's return.
+   */
+  drop(): void {
+    if (this.#done || this.#endRequested) return;
+    this.#dropped = true;
+    this.end();
+  }
+
+  /** A video keyframe at the producer's `timestampMs` (transports that see keyframes call it). */
+  keyframe(timestampMs: number): void {
+    this.meter.keyframe(timestampMs);
+    this.#warningsMayHaveChanged();
+  }
+
+  /** A source segment was listed (the stream calls it for copied video). */
+  segment(durationSeconds: number): void {
+    this.meter.segment(durationSeconds);
+    this.#warningsMayHaveChanged();
+  }
+
+  #warningsMayHaveChanged(): void {
+    const warnings = this.meter.warnings();
+    const key = warnings.map((warning) => warning.code).join(',');
+    if (key === this.#warnings) return;
+    this.#warnings = key;
+    this.emit('warnings', warnings);
+  }
+
+  /** The producer ended its stream: finish it cleanly. */
   end(): void {
     if (this.#done || this.#endRequested) return;
     this.#endRequested = true;

@@ -2,10 +2,13 @@ import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Logger } from '../kit/createLogger.js';
 import type { EncoderSlots } from './EncoderSlots.js';
-import { copiesVideo, PLAYLIST_NAME, type EncodeLimits, type TranscodePlan } from './ffmpegArgs.js';
+import { copiesVideo, hasLadder, mediaPlaylists, PLAYLIST_NAME, type EncodeLimits, type TranscodePlan } from './ffmpegArgs.js';
 import { hasFpsMode } from './ffmpegVersion.js';
 import { IngestSession, type IngestSink } from './IngestSession.js';
 import type { IngestLimits } from '../config/IngestLimits.js';
+import type { IngestProtocol, IngestState, StreamIngest } from '../contracts/ingest.js';
+import { closePlaylists, lastSequences } from './playlistFiles.js';
+import { ProducerRefusals, type Refusal } from './ProducerRefusals.js';
 import { ListedSegments } from './ListedSegments.js';
 import type { MediaInfo } from './mediaSniffer.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
@@ -61,7 +64,13 @@ export interface LiveStreamOptions {
   readonly counters: StreamCounters;
   readonly firstSegmentTimeoutMs?: number;
   readonly finishTimeoutMs?: number;
+  /** How long a live stream whose producer dropped waits for the same producer (STREAM_RESUME_SECONDS; 0: it ends at once). */
+  readonly resumeMs: number;
+  /** How long a producer whose stream was stopped is refused (STREAM_STOP_REFUSE_SECONDS). */
+  readonly stopRefuseMs: number;
 }
+
+
 
 export interface LiveStreamEvents {
   status: [StreamStatus];
@@ -78,6 +87,23 @@ export class StreamBusyError extends Error {
   }
 }
 
+/** A producer whose stream a moderator or operator stopped, while it is refused. */
+export class StreamRefusedError extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(`${refusal.message}; you may stream again in ${Math.max(1, Math.ceil((refusal.until - Date.now()) / 1000))} s`);
+    this.name = 'StreamRefusedError';
+  }
+}
+
+/** A stream the room holds for its dropped producer. */
+interface HeldStream {
+  readonly producer: string;
+  readonly plan: TranscodePlan;
+  readonly ingest: IngestState;
+  readonly until: number;
+  readonly timer: NodeJS.Timeout;
+}
+
 export const HLS_PATH = `/hls/${PLAYLIST_NAME}`;
 
 /** How long a reconnecting producer waits for its previous stream to finish before it is cut. */
@@ -85,8 +111,11 @@ const RECONNECT_WAIT_MS = 3_000;
 
 /**
  * The live stream of one room: at most one producer at a time, its ffmpeg, and the state
- * the chat shows (offline -> starting -> live -> ended). A producer may come back after an
- * end or an ffmpeg crash; each stream gets a fresh id so old segment URLs never name new files.
+ * the chat shows (offline -> starting -> live -> ended). A producer whose connection drops
+ * (not one that ends its stream) is waited for `resumeMs`: the playlists stay open and the chat
+ * live, and the same producer coming back, over any protocol, continues the same playlists
+ * after a discontinuity. Otherwise, or once the wait is over, ENDLIST and `ended`. Each ffmpeg
+ * gets a fresh id so a segment URL never names two files.
  */
 export class LiveStream extends EventEmitter<LiveStreamEvents> {
   readonly #options: LiveStreamOptions;
@@ -95,17 +124,24 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   /** The `iat` of the token the live producer claimed the slot with (revocations compare it). */
   #sessionIssuedAt = 0;
   #transcoder: Transcoder | null = null;
+  /** The plan of the newest ffmpeg: which playlists to close when the stream ends. */
+  #plan: TranscodePlan | null = null;
   #status: StreamStatus = { phase: 'offline', live: false, url: null, path: null, since: null };
   #lastLagMs: number | null = null;
   readonly #listed = new ListedSegments();
   /** Watches the running stream's keyframes while its video is copied. */
   #guard: SegmentGuard | null = null;
+  #held: HeldStream | null = null;
+  /** The stream being ended (playlists closed, then `ended`): a new stream waits for it. */
+  #ending: Promise<void> | null = null;
+  readonly #refusals: ProducerRefusals;
   #closed = false;
 
   constructor(options: LiveStreamOptions) {
     super();
     this.#options = options;
     this.#logger = options.logger.child({ component: 'stream' });
+    this.#refusals = new ProducerRefusals(options.stopRefuseMs);
   }
 
   get status(): StreamStatus {
@@ -116,8 +152,17 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     return this.#options.settings;
   }
 
+  /** The producer streaming, or the one the stream is held for. */
   get producer(): string | null {
-    return this.#session?.producer ?? null;
+    return this.#session?.producer ?? this.#held?.producer ?? null;
+  }
+
+  /** The ingest now (or the one the stream is held for); null when nobody streams. */
+  ingest(): StreamIngest | null {
+    const session = this.#session;
+    if (session && !session.done) return { ...session.meter.state(session.media, Date.now()), held: false, resumeUntil: null };
+    const held = this.#held;
+    return held ? { ...held.ingest, bitrateKbps: 0, held: true, resumeUntil: held.until } : null;
   }
 
   /** Whether the segment `name` is complete and may be served (see ListedSegments). */
@@ -130,39 +175,76 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     return this.#lastLagMs;
   }
 
-  /** Whether `producer` may stream now: the slot is free, or held by its own stream that is finishing. */
+  /** Whether `producer` may stream now: the slot is free, held for it, or held by its own stream that is finishing. */
   canClaim(producer: string): boolean {
+    if (this.#refusals.of(producer, Date.now()) !== null) return false;
+    if (this.#held !== null) return this.#held.producer === producer;
     return this.#session === null || (this.#session.producer === producer && this.#session.ending);
   }
 
   /**
-   * Takes the producer slot, or throws StreamBusyError when another producer holds it. A producer
-   * that reconnects while its previous stream is still finishing waits for that stream to end
-   * (cut short after a few seconds) instead of getting 409.
+   * Takes the producer slot, or throws StreamBusyError when another producer holds it (streams,
+   * or is waited for) and StreamRefusedError for a producer whose stream was stopped lately. A
+   * producer that reconnects while its previous stream is still finishing waits for that stream
+   * to end (cut short after a few seconds) instead of getting 409, then resumes it.
    */
-  async claim(producer: string, tokenIssuedAt: number): Promise<IngestSession> {
+  async claim(producer: string, tokenIssuedAt: number, protocol: IngestProtocol): Promise<IngestSession> {
     const previous = this.#session;
     if (previous && previous.producer === producer && previous.ending) await this.#finish(previous);
     if (this.#closed) throw new Error('the room is closing');
+    const refusal = this.#refusals.of(producer, Date.now());
+    if (refusal) throw new StreamRefusedError(refusal);
     if (this.#session) throw new StreamBusyError(this.#session.producer);
-    const session = new IngestSession(producer, this.#sink(), this.#options.ingestLimits);
+    const held = this.#held;
+    if (held && held.producer !== producer) throw new StreamBusyError(held.producer);
+    if (held) {
+      clearTimeout(held.timer);
+      this.#held = null;
+    }
+    const session = new IngestSession(producer, protocol, this.#sink(held), this.#options.ingestLimits);
     this.#session = session;
     this.#sessionIssuedAt = tokenIssuedAt;
     const release = () => {
-      if (this.#session === session) this.#session = null;
+      if (this.#session !== session) return;
+      this.#session = null;
+      // A producer that came back but never got an ffmpeg running: the stream it held ends now.
+      if (held && this.#transcoder === null && this.#held === null) this.#endStream();
     };
     session.once('failed', (failure) => {
-      this.#logger.warn({ producer, code: failure.code, reason: failure.message }, 'ingest failed');
-      // A stopping room ends ffmpeg itself, cleanly; any other failure means its input is bad.
-      if (failure.code !== 'STREAM_STOPPED') this.#transcoder?.kill(failure.message);
+      this.#logger.warn({ producer, protocol, code: failure.code, reason: failure.message }, 'ingest failed');
+      // A stopping room or a stop finishes ffmpeg cleanly (its last segment kept); any other failure means the input is bad.
+      if (failure.code === 'STREAM_STOPPED' || failure.code === 'STREAM_STOPPED_BY_MODERATOR') this.#transcoder?.end();
+      else this.#transcoder?.kill(failure.message);
       release();
     });
     session.once('finished', (summary) => {
-      this.#logger.info({ producer, ...summary }, 'ingest finished');
+      this.#logger.info({ producer, protocol, dropped: session.dropped, ...summary }, 'ingest finished');
       release();
     });
-    this.#logger.info({ producer }, 'producer connected');
+    this.#logger.info({ producer, protocol, resumes: held !== null }, held ? 'producer came back: resuming' : 'producer connected');
     return session;
+  }
+
+  /**
+   * Stops the stream now (a moderator or the admin API): the producer is disconnected with
+   * `message`, the stream ends at once (no resume wait) and the producer is refused for a while.
+   * Returns the producer stopped, or null when nothing was streaming.
+   */
+  stop(message: string): string | null {
+    const now = Date.now();
+    const session = this.#session;
+    if (session && !session.done) {
+      this.#refusals.refuse(session.producer, message, now);
+      session.fail({ code: 'STREAM_STOPPED_BY_MODERATOR', message });
+      return session.producer;
+    }
+    const held = this.#held;
+    if (!held) return null;
+    this.#refusals.refuse(held.producer, message, now);
+    clearTimeout(held.timer);
+    this.#held = null;
+    this.#endStream();
+    return held.producer;
   }
 
   /**
@@ -192,6 +274,12 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     transcoder?.end();
     this.#session?.fail({ code: 'STREAM_STOPPED', message: reason, goingAway: !removeFiles });
     await exited;
+    if (this.#held) {
+      clearTimeout(this.#held.timer);
+      this.#held = null;
+      this.#endStream();
+    }
+    await this.#ending;
     if (removeFiles) {
       await rm(this.#options.dir, { recursive: true, force: true });
       this.#listed.clear();
@@ -199,9 +287,9 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     }
   }
 
-  #sink(): IngestSink {
+  #sink(held: HeldStream | null): IngestSink {
     return {
-      start: (session, media) => void this.#start(session, media),
+      start: (session, media) => void this.#start(session, media, held),
       write: (chunk) => {
         this.#options.counters.ingestBytes += chunk.length;
         const verdict = this.#guard?.bytes(chunk.length) ?? null;
@@ -215,7 +303,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     };
   }
 
-  async #start(session: IngestSession, media: MediaInfo): Promise<void> {
+  async #start(session: IngestSession, media: MediaInfo, held: HeldStream | null): Promise<void> {
     const { settings, dir, limits, encoders } = this.#options;
     // Checked before anything else: a refused producer leaves the previous stream's files alone.
     const encodes = media.video !== null && !copiesVideo({ media, ladder: settings.ladder });
@@ -227,12 +315,19 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
       });
       return;
     }
+    // A resumed stream continues its playlists when they have the same shape (a master over renditions, or not).
+    const append = held !== null && hasLadder(held.plan) === hasLadder({ media, ladder: settings.ladder });
     let binary: FfmpegBinary;
+    let knownSequences: Map<string, number> | undefined;
     try {
       binary = await this.#options.ffmpeg();
-      await rm(dir, { recursive: true, force: true });
-      this.#listed.clear();
-      this.emit('files', null);
+      await this.#ending;
+      if (append) knownSequences = await lastSequences(dir, mediaPlaylists(held.plan));
+      else {
+        await rm(dir, { recursive: true, force: true });
+        this.#listed.clear();
+        this.emit('files', null);
+      }
       await mkdir(dir, { recursive: true });
     } catch (error) {
       releaseEncoder();
@@ -251,6 +346,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
       ...settings,
       encodeLimits: limits.encode,
       fpsModeOption: hasFpsMode(binary.version) ? '-fps_mode' : '-vsync',
+      append,
     };
     let transcoder: Transcoder;
     try {
@@ -260,6 +356,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
         logger: this.#logger,
         firstSegmentTimeoutMs: this.#options.firstSegmentTimeoutMs ?? 20_000,
         finishTimeoutMs: this.#options.finishTimeoutMs ?? 10_000,
+        knownSequences,
       });
     } catch (error) {
       // The plan was refused (buildFfmpegArgs): never leave the slot taken or the producer waiting.
@@ -269,18 +366,24 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
       return;
     }
     this.#transcoder = transcoder;
+    this.#plan = plan;
     this.#options.counters.streamsStarted += 1;
-    this.#logger.info({ media, copy: copiesVideo(plan), encoders: encoders.used, ffmpeg: binary.source }, 'stream starting');
-    this.#setStatus({ phase: 'starting', live: false, url: null, path: null, since: null });
+    this.#logger.info({ media, copy: copiesVideo(plan), append, encoders: encoders.used, ffmpeg: binary.source }, 'stream starting');
+    // A resumed stream stays live for its viewers while the new ffmpeg starts.
+    if (this.#status.phase !== 'live') this.#setStatus({ phase: 'starting', live: false, url: null, path: null, since: null });
     transcoder.on('drain', () => session.emit('drain'));
     transcoder.on('file', (name) => this.emit('files', name));
     transcoder.on('listed', (name) => this.#listed.add(name));
     transcoder.on('segment', (segment) => (this.#lastLagMs = segment.lagMs));
     transcoder.once('live', () => {
-      this.#setStatus({ phase: 'live', live: true, url: this.#options.url, path: HLS_PATH, since: Date.now() });
+      if (this.#status.phase !== 'live') this.#setStatus({ phase: 'live', live: true, url: this.#options.url, path: HLS_PATH, since: Date.now() });
       session.emit('live');
     });
-    if (copiesVideo(plan)) this.#watchKeyframes(transcoder, session, plan.segmentSeconds);
+    if (copiesVideo(plan)) {
+      session.meter.copiedInto(plan.segmentSeconds);
+      transcoder.on('segment', (segment) => session.segment(segment.duration));
+      this.#watchKeyframes(transcoder, session, plan.segmentSeconds);
+    }
     transcoder.once('exit', (exit) => {
       releaseEncoder();
       this.#exited(transcoder, session, exit);
@@ -309,7 +412,9 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     if (this.#transcoder === transcoder) this.#transcoder = null;
     if (!exit.clean) this.#options.counters.ffmpegFailures += 1;
     const wasLive = this.#status.phase === 'live';
-    this.#setStatus({ phase: wasLive ? 'ended' : 'offline', live: false, url: null, path: null, since: null });
+    // Held before the session settles: a producer waiting in claim() for this end finds it held.
+    if (exit.clean && session.dropped && !session.done && wasLive && !this.#closed && this.#options.resumeMs > 0) this.#hold(session, transcoder.plan);
+    else this.#endStream();
     if (exit.clean) session.finish({ segments: exit.segments, seconds: (Date.now() - session.startedAt) / 1000 });
     else {
       // Before the first segment it is the input ffmpeg could not read; after it, ffmpeg failed mid-stream.
@@ -317,6 +422,38 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
       session.fail({ code: 'MEDIA_INVALID', message: `${what}: ${exit.error ?? 'unknown error'}` });
     }
     this.emit('exit', exit);
+  }
+
+  /** The producer dropped: the playlists stay open and the chat live while it may come back. */
+  #hold(session: IngestSession, plan: TranscodePlan): void {
+    const { resumeMs } = this.#options;
+    const timer = setTimeout(() => {
+      if (this.#held?.timer !== timer) return;
+      this.#held = null;
+      this.#logger.info({ producer: session.producer, waitedMs: resumeMs }, 'producer did not come back: stream ends');
+      this.#endStream();
+    }, resumeMs);
+    timer.unref();
+    this.#held = { producer: session.producer, plan, ingest: session.meter.state(session.media, Date.now()), until: Date.now() + resumeMs, timer };
+    this.#logger.info({ producer: session.producer, resumeMs }, 'producer dropped: stream held for it');
+  }
+
+  /** The stream is over: its playlists get ENDLIST (players stop waiting), then the chat hears `ended`. */
+  #endStream(): void {
+    const plan = this.#plan;
+    const previous = this.#ending;
+    const ending = (async () => {
+      await previous;
+      if (plan === null) return;
+      for (const name of await closePlaylists(plan.outputDir, mediaPlaylists(plan))) this.emit('files', name);
+    })();
+    this.#ending = ending;
+    void ending.finally(() => {
+      if (this.#ending === ending) this.#ending = null;
+      // A stream that started meanwhile owns the status now.
+      if (this.#transcoder !== null || this.#held !== null || this.#status.phase === 'offline' || this.#status.phase === 'ended') return;
+      this.#setStatus({ phase: this.#status.phase === 'live' ? 'ended' : 'offline', live: false, url: null, path: null, since: null });
+    });
   }
 
   #setStatus(status: StreamStatus): void {

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { watch, type FSWatcher } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../kit/createLogger.js';
 import { FFMPEG_ENV } from './ffmpegEnv.js';
-import { buildFfmpegArgs, LADDER, PLAYLIST_NAME, type TranscodePlan } from './ffmpegArgs.js';
-import { parsePlaylist, withEndList } from './playlist.js';
+import { buildFfmpegArgs, hasLadder, mediaPlaylists, PLAYLIST_NAME, type TranscodePlan } from './ffmpegArgs.js';
+import { parsePlaylist } from './playlist.js';
 
 export type TranscoderState = 'starting' | 'live' | 'ended' | 'died';
 
@@ -53,6 +53,8 @@ export interface TranscoderOptions {
   readonly firstSegmentTimeoutMs: number;
   /** After stdin ends, how long ffmpeg may take to finish before it is killed. */
   readonly finishTimeoutMs: number;
+  /** Appending (plan.append): per media playlist, the newest sequence number already listed before. */
+  readonly knownSequences?: ReadonlyMap<string, number>;
 }
 
 const STDERR_LOG_LINES = 40;
@@ -70,7 +72,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
   readonly #child: ChildProcess;
   readonly #errorTail: string[] = [];
   /** Per media playlist, the media sequence number of the newest segment seen. */
-  readonly #lastSequence = new Map<string, number>();
+  readonly #lastSequence: Map<string, number>;
   /** Per media playlist, a read in progress, and whether another must follow it. */
   readonly #reads = new Map<string, { again: boolean }>();
   #segments = 0;
@@ -88,6 +90,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     super();
     this.plan = options.plan;
     this.#options = options;
+    this.#lastSequence = new Map(options.knownSequences);
     this.#logger = options.logger.child({ component: 'ffmpeg', stream: options.plan.streamId });
     const args = buildFfmpegArgs(options.plan);
     this.#child = spawn(options.binary, args, { stdio: ['pipe', 'ignore', 'pipe'], env: { ...FFMPEG_ENV } });
@@ -119,7 +122,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     return this.#child.stdin!.write(chunk);
   }
 
-  /** The producer stopped: ffmpeg finishes the last segment and writes #EXT-X-ENDLIST. */
+  /** The producer stopped: ffmpeg finishes the last segment (the stream's owner closes the playlists). */
   end(): void {
     if (this.#inputEnded) return;
     this.#inputEnded = true;
@@ -155,12 +158,11 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
   }
 
   get #ladder(): boolean {
-    return this.plan.ladder && this.plan.media.video !== null;
+    return hasLadder(this.plan);
   }
 
-  /** The media playlists: one, or one per rendition with a ladder (the source's first). */
   get #mediaPlaylists(): string[] {
-    return this.#ladder ? [{}, ...LADDER].map((_, i) => `v${i}.m3u8`) : [PLAYLIST_NAME];
+    return mediaPlaylists(this.plan);
   }
 
   /** Segments are read from the media playlists as ffmpeg rewrites them. */
@@ -245,7 +247,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     this.#watcher?.close();
     const clean = code === 0 && this.#stopReason === null;
     this.#state = clean ? 'ended' : 'died';
-    await this.#ensureEndList();
+    await this.#readLastSegments();
     const error = clean ? null : (this.#stopReason ?? (this.#errorTail.join(' | ') || `ffmpeg exited with ${signal ?? `code ${code}`}`));
     const exit: TranscoderExit = { clean, code, signal, error, segments: this.#segments };
     if (clean) this.#logger.info({ code, segments: exit.segments }, 'ffmpeg finished');
@@ -253,16 +255,11 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     this.emit('exit', exit);
   }
 
-  /** A killed ffmpeg leaves its playlists open-ended; close them so players stop waiting. */
-  async #ensureEndList(): Promise<void> {
+  /** The folder watch is closed by now and may have missed ffmpeg's last write: its last segments are listed here. */
+  async #readLastSegments(): Promise<void> {
     for (const file of this.#mediaPlaylists) {
-      const full = path.join(this.plan.outputDir, file);
-      const text = await readFile(full, 'utf8').catch(() => null);
-      // The folder watch may have missed ffmpeg's last write: its last segments are listed here.
+      const text = await readFile(path.join(this.plan.outputDir, file), 'utf8').catch(() => null);
       if (text !== null) this.#noteSegments(file, text);
-      const closed = text === null ? null : withEndList(text);
-      if (closed !== null) await writeFile(full, closed).catch(() => undefined);
-      // The folder watch is closed by now and may have missed ffmpeg's last write.
       this.emit('file', file);
     }
     if (this.#ladder) this.emit('file', PLAYLIST_NAME);

@@ -36,6 +36,12 @@ export interface TranscodePlan {
   readonly encodeLimits: EncodeLimits;
   /** How this ffmpeg spells the frame-rate mode option: `-fps_mode` from 5.1, `-vsync` before. */
   readonly fpsModeOption: '-fps_mode' | '-vsync';
+  /**
+   * Continue the playlists a previous ffmpeg of the same stream left (a producer that came back
+   * within the resume grace): their segments stay listed, the media sequence goes on, and the
+   * first new segment follows an EXT-X-DISCONTINUITY. The new `streamId` keeps names apart.
+   */
+  readonly append?: boolean;
 }
 
 /** The playlist viewers open: the media playlist, or the master playlist with a ladder. */
@@ -44,6 +50,16 @@ export const PLAYLIST_NAME = 'index.m3u8';
 const INPUT_FORMAT: Record<Container, string> = { webm: 'matroska', mpegts: 'mpegts', flv: 'flv' };
 const SOURCE_VIDEO_KBPS = 3000;
 const SOURCE_AUDIO_KBPS = 128;
+
+/** Whether the plan makes a master playlist over one media playlist per rendition. */
+export function hasLadder(plan: Pick<TranscodePlan, 'media' | 'ladder'>): boolean {
+  return plan.ladder && plan.media.video !== null;
+}
+
+/** The media playlists ffmpeg writes: one, or one per rendition with a ladder (the source's first). */
+export function mediaPlaylists(plan: Pick<TranscodePlan, 'media' | 'ladder'>): string[] {
+  return hasLadder(plan) ? [{}, ...LADDER].map((_, i) => `v${i}.m3u8`) : [PLAYLIST_NAME];
+}
 
 /** True when the video is copied as it comes (H.264, single rendition): no encode at all. */
 export function copiesVideo(plan: Pick<TranscodePlan, 'media' | 'ladder'>): boolean {
@@ -151,7 +167,7 @@ function audioArgs(stream: string, copy: boolean, kbps: number): string[] {
 }
 
 function hlsArgs(plan: TranscodePlan): string[] {
-  const ladder = plan.ladder && plan.media.video !== null;
+  const ladder = hasLadder(plan);
   const segmentName = ladder ? `${plan.streamId}-v%v-%05d.ts` : `${plan.streamId}-%05d.ts`;
   const playlist = ladder ? 'v%v.m3u8' : PLAYLIST_NAME;
   return [
@@ -160,7 +176,8 @@ function hlsArgs(plan: TranscodePlan): string[] {
     '-hls_list_size', String(plan.windowSegments),
     // Keep a few segments past the window so a player that just read the playlist can fetch them.
     '-hls_delete_threshold', '3',
-    '-hls_flags', 'delete_segments+program_date_time+independent_segments+temp_file',
+    // ENDLIST is ours to write (closePlaylists): a producer that drops may come back and resume.
+    '-hls_flags', `delete_segments+program_date_time+independent_segments+temp_file+omit_endlist${plan.append === true ? '+append_list+discont_start' : ''}`,
     '-hls_segment_type', 'mpegts',
     '-start_number', '0',
     '-hls_segment_filename', path.join(plan.outputDir, segmentName),

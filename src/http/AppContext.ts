@@ -1,4 +1,5 @@
 import type { Config } from '../config/Config.js';
+import type { StreamIngest } from '../contracts/ingest.js';
 import type { LogLevel } from '../contracts/logLevels.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { BanRecord, GlobalSettings, RevocationRecord, RoomSettings } from '../contracts/records.js';
@@ -22,6 +23,7 @@ export interface RoomInfo {
   readonly viewers: number;
   readonly messages: number;
   readonly live: boolean;
+  readonly ingest: StreamIngest | null;
   /** Why the room could not start. */
   readonly error: string | undefined;
 }
@@ -50,6 +52,8 @@ export interface ChatAdministration {
   system(text: string, room?: string): Promise<{ rooms: number; delivered: number }>;
   /** Resolves with the connections closed. */
   kick(room: string, user: string, reason: string): Promise<number>;
+  /** Ends a room's broadcast now (DomainError STREAM_NOT_LIVE when nobody streams). */
+  stopStream(room: string, reason: string | undefined): Promise<{ producer: string }>;
 }
 
 /** A room's stored history. */

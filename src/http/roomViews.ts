@@ -8,6 +8,8 @@ export function publicRoomView(room: RoomInfo) {
     clients: room.clients,
     viewers: room.viewers,
     live: room.live,
+    /** The producer's ingest: protocol, bitrate, keyframe interval and warnings (null when nobody streams). */
+    ingest: room.ingest,
     status: room.status,
     createdAt: new Date(room.createdAt).toISOString(),
     /** The `epoch` claim join tokens for this room must carry (milliseconds; changes when the room is created again). */

@@ -132,6 +132,15 @@ export class ChatAdmin {
     return (await this.#channelOf(room).request('room.kick', { room, user, reason })).connections;
   }
 
+  /** Ends a room's broadcast now; the producer is disconnected with the reason and refused for a while. */
+  async stopStream(room: string, reason: string | undefined): Promise<{ producer: string }> {
+    const answer = await this.#channelOf(room).request('room.stopStream', reason === undefined ? { room } : { room, reason });
+    if (!answer.found) throw new DomainError('ROOM_NOT_FOUND', `no room ${room} in its worker`);
+    if (answer.producer === null) throw new DomainError('STREAM_NOT_LIVE', `nobody streams in room ${room}`);
+    this.logger.info({ room, producer: answer.producer, reason }, 'stream stopped by an operator');
+    return { producer: answer.producer };
+  }
+
   /** The channel to the worker that holds the room. */
   #channelOf(room: string): PrimarySideChannel {
     const entry = this.rooms.get(room);

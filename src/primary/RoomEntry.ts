@@ -1,4 +1,5 @@
 import type { RoomActivity } from '../contracts/ipc.js';
+import type { StreamIngest } from '../contracts/ingest.js';
 import type { RoomRecord } from '../store/Store.js';
 import type { RoomSettings } from '../contracts/records.js';
 
@@ -20,13 +21,14 @@ export interface RoomEntry {
   /** Messages accepted since the room opened in its current worker. */
   messages: number;
   live: boolean;
+  ingest: StreamIngest | null;
   error: string | undefined;
 }
 
 /** A room on a worker, with nothing to count yet. */
 export function newRoomEntry(record: RoomRecord, slot: number, status: RoomStatus): RoomEntry {
   const { name, port, settings, createdAt } = record;
-  return { name, port, settings, createdAt, slot, status, clients: 0, viewers: 0, messages: 0, live: false, error: undefined };
+  return { name, port, settings, createdAt, slot, status, clients: 0, viewers: 0, messages: 0, live: false, ingest: null, error: undefined };
 }
 
 export function toRecord(room: RoomEntry): RoomRecord {
@@ -34,9 +36,10 @@ export function toRecord(room: RoomEntry): RoomRecord {
 }
 
 /** Takes a worker's report, or (none) forgets the activity of a room whose worker died. */
-export function setActivity(room: RoomEntry, activity: Omit<RoomActivity, 'name' | 'epoch'> = { clients: 0, viewers: 0, messages: 0, live: false }): void {
+export function setActivity(room: RoomEntry, activity: Omit<RoomActivity, 'name' | 'epoch'> = { clients: 0, viewers: 0, messages: 0, live: false, ingest: null }): void {
   room.clients = activity.clients;
   room.viewers = activity.viewers;
   room.messages = activity.messages;
   room.live = activity.live;
+  room.ingest = activity.ingest;
 }

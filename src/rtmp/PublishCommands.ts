@@ -36,6 +36,7 @@ const PUBLISH_STREAM_ID = 1;
 export class PublishCommands {
   readonly #context: CommandContext;
   #app: string | null = null;
+  #streamId = PUBLISH_STREAM_ID;
   #state: 'idle' | 'authorizing' | 'publishing' | 'ended' = 'idle';
 
   constructor(context: CommandContext) {
@@ -90,6 +91,7 @@ export class PublishCommands {
     if (this.#state !== 'idle') return this.#reject(streamId, 'This connection already publishes a stream');
     if (typeof key !== 'string' || key === '') return this.#reject(streamId, 'The stream key is missing');
     this.#state = 'authorizing';
+    this.#streamId = streamId;
     const app = this.#app;
     this.#context.authorize(app, key).then(
       () => {
@@ -102,6 +104,18 @@ export class PublishCommands {
         this.#reject(streamId, error instanceof Error ? error.message : 'The stream key was refused');
       },
     );
+  }
+
+  /**
+   * The server ends a publish it had accepted (the stream was stopped, or the ingest failed): an
+   * error status with the reason on the publishing stream, then the connection closes.
+   */
+  stop(reason: string): void {
+    if (this.#state === 'ended' || this.#context.closed()) return;
+    const publishing = this.#state === 'publishing';
+    this.#state = 'ended';
+    if (publishing) this.#context.send(command(this.#streamId, 'onStatus', 0, null, status('error', 'NetStream.Failed', reason)));
+    this.#context.refuse('PUBLISH_REFUSED', reason);
   }
 
   /** Publish.BadName is what OBS and ffmpeg show as "invalid stream key / already publishing". */

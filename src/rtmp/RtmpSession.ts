@@ -195,6 +195,13 @@ export class RtmpSession extends EventEmitter<RtmpSessionEvents> {
     return { app, streamKey, received: this.#recorder.drain(this.#socket), socket: this.#socket };
   }
 
+  /** Ends an accepted publish with `reason` (an error onStatus the publisher can show), then closes. */
+  stop(reason: string): void {
+    this.#commands.stop(reason);
+    // Not publishing (or refused already): nothing to say, the connection just closes.
+    if (!this.#failed) this.close();
+  }
+
   /** Idempotent. */
   close(): void {
     if (this.#closed) return;

@@ -40,6 +40,8 @@ const IDLE_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 /** The first byte of an RTMP connection (the C0 of its handshake: version 3); HTTP starts with a letter. */
 const RTMP_VERSION_BYTE = 0x03;
+/** While a producer streams, its ingest state (bitrate, keyframes, warnings) reaches the primary's room info this often. */
+const INGEST_REPORT_MS = 2_000;
 
 export type RoomState = 'new' | 'listening' | 'closed';
 /** Why a room closes: deleted (clients get close 4000) or the worker is going away (1001, reconnect). */
@@ -99,6 +101,8 @@ export class Room implements IngestRoom {
   readonly #onActivity: RoomOptions['onActivity'];
   /** Runs out when the last HLS player seen is no longer counted: the viewer count drops then without a request. */
   #viewersExpire: NodeJS.Timeout | undefined;
+  /** Reports the ingest state while a producer streams (see INGEST_REPORT_MS). */
+  #ingestReports: NodeJS.Timeout | undefined;
   #state: RoomState = 'new';
 
   constructor(options: RoomOptions) {
@@ -117,7 +121,12 @@ export class Room implements IngestRoom {
     this.chat = new ChatRoom(
       options.name,
       options.settings,
-      { ...context, persist: (record) => context.persist(record).finally(this.#activityChanged), connectionsChanged: this.#activityChanged },
+      {
+        ...context,
+        persist: (record) => context.persist(record).finally(this.#activityChanged),
+        connectionsChanged: this.#activityChanged,
+        stopStream: (by, reason) => this.stopStream(`moderator ${by.name}`, reason) !== null,
+      },
       options.epoch,
     );
     this.stream = options.media.streamFor(options, this.logger);
@@ -178,7 +187,7 @@ export class Room implements IngestRoom {
 
   /** What the primary shows of the room (see RoomActivityReporter). */
   activity(): RoomActivity {
-    return { name: this.name, epoch: this.epoch, clients: this.clients, viewers: this.viewerCount, messages: this.chat.messageCount, live: this.live };
+    return { name: this.name, epoch: this.epoch, clients: this.clients, viewers: this.viewerCount, messages: this.chat.messageCount, live: this.live, ingest: this.stream.ingest() };
   }
 
   async listen(): Promise<void> {
@@ -200,6 +209,13 @@ export class Room implements IngestRoom {
     });
     this.#state = 'listening';
     await this.#listenSrt();
+    // One more report after the ingest ends, so the room info drops it.
+    let streaming = false;
+    this.#ingestReports = setInterval(() => {
+      const now = this.stream.ingest() !== null;
+      if (now || streaming) this.#activityChanged();
+      streaming = now;
+    }, INGEST_REPORT_MS).unref();
     // The HTTP server gets its connections from #port and never listens: 'listening' is what
     // starts its connection tracking (the headers and idle timeout checks of every second).
     this.#server.emit('listening');
@@ -214,6 +230,7 @@ export class Room implements IngestRoom {
     const wasListening = this.#state === 'listening';
     this.#state = 'closed';
     clearTimeout(this.#viewersExpire);
+    clearInterval(this.#ingestReports);
     this.chat.close(reason, kind === 'deleted' ? 'ROOM_CLOSED' : 'GOING_AWAY');
     await this.stream.close(reason, kind === 'deleted');
     // The stream's end closed a publishing peer already; one still connecting goes here.
@@ -371,6 +388,21 @@ export class Room implements IngestRoom {
         socket.destroy();
       });
     }
+  }
+
+  /**
+   * Ends the broadcast now (a moderator's `stopStream`, the admin API): the producer is told why
+   * in its protocol and refused for STREAM_STOP_REFUSE_SECONDS, and the chat gets a system line.
+   * Returns the producer stopped, or null when nobody was streaming.
+   */
+  stopStream(by: string, reason: string | undefined): string | null {
+    const message = `The stream was stopped by ${by}${reason ? `: ${reason}` : ''}`;
+    const producer = this.stream.stop(message);
+    if (producer !== null) {
+      this.chat.system(message);
+      this.logger.info({ producer, by, reason }, 'stream stopped');
+    }
+    return producer;
   }
 
   /** Revocations changed: a live producer whose token they cover is stopped (chat connections are the ChatRoom's). */

@@ -60,6 +60,10 @@ export class RoomWorker {
     channel.handle('room.kick', ({ room, user, reason }) => ({
       connections: this.#rooms.get(room)?.chat.disconnectUser(user, 'KICKED', reason) ?? 0,
     }));
+    channel.handle('room.stopStream', ({ room, reason }) => {
+      const open = this.#rooms.get(room);
+      return { found: open !== undefined, producer: open?.stopStream('an operator', reason) ?? null };
+    });
     channel.handle('worker.stats', () => this.stats());
     channel.handle('worker.logLevel', ({ level }) => {
       setLogLevel(this.#logger, level);

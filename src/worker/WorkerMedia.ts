@@ -94,6 +94,8 @@ export class WorkerMedia {
       encoders: this.#encoders,
       logger,
       counters: this.#counters,
+      resumeMs: this.#config.streamResumeMs,
+      stopRefuseMs: this.#config.streamStopRefuseMs,
     });
   }
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ERRORS, errorBody } from '../kit/errors.js';
 import { TokenBucket } from '../kit/TokenBucket.js';
 import type { IngestSession } from '../hls/IngestSession.js';
-import { StreamBusyError, type LiveStream } from '../hls/LiveStream.js';
+import { StreamBusyError, StreamRefusedError, type LiveStream } from '../hls/LiveStream.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { VerifyResult } from '../chat/tokens.js';
 import { authorizeProducer } from './ingestAuth.js';
@@ -55,15 +55,16 @@ export async function handleIngestRequest(room: IngestRoom, req: IncomingMessage
     if (producer !== null && producer !== auth.claims.sub) refuse(req, res, 409, 'STREAM_BUSY', ERRORS.STREAM_BUSY.message);
     else {
       const ready = room.stream.canClaim(auth.claims.sub);
-      sendJson(res, 200, { data: { room: room.name, ready, stream: room.stream.status, settings: room.stream.settings, lagMs: room.stream.lastLagMs } });
+      sendJson(res, 200, { data: { room: room.name, ready, stream: room.stream.status, settings: room.stream.settings, lagMs: room.stream.lastLagMs, ingest: room.stream.ingest() } });
     }
     return;
   }
   let session: IngestSession;
   try {
-    session = await room.stream.claim(auth.claims.sub, auth.claims.iat);
+    session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'http');
   } catch (error) {
     if (error instanceof StreamBusyError) refuse(req, res, 409, 'STREAM_BUSY', error.message);
+    else if (error instanceof StreamRefusedError) refuse(req, res, 403, 'STREAM_STOPPED_BY_MODERATOR', error.message);
     else refuse(req, res, 503, 'STREAM_STOPPED', ERRORS.STREAM_STOPPED.message);
     return;
   }
@@ -115,10 +116,11 @@ function pipeBody(req: IncomingMessage, session: IngestSession, tooSlow: (bytesP
     floor.holdUp();
   });
   session.on('drain', () => req.resume());
-  // The body ended, or the producer went away mid-stream: either way the stream ends cleanly.
+  // The body ended: the producer is done. A connection lost mid-body is a drop: the stream ends
+  // cleanly, and is held for a while in case the producer comes back (LiveStream).
   req.once('end', () => session.end());
-  req.once('close', () => session.end());
-  req.on('error', () => session.end());
+  req.once('close', () => session.drop());
+  req.on('error', () => session.drop());
 }
 
 /** Answers an error, then stops reading: a producer still sending gets a moment to read it. */

@@ -5,7 +5,7 @@ import { CLOSE, type CloseName } from '../contracts/closeCodes.js';
 import { TokenBucket } from '../kit/TokenBucket.js';
 import { ERRORS, errorBody, type ErrorCode } from '../kit/errors.js';
 import type { IngestFailure, IngestSession } from '../hls/IngestSession.js';
-import { StreamBusyError } from '../hls/LiveStream.js';
+import { StreamBusyError, StreamRefusedError } from '../hls/LiveStream.js';
 import { authorizeProducer } from './ingestAuth.js';
 import type { IngestRoom } from './ingestHttp.js';
 
@@ -25,6 +25,7 @@ const FAILURE_CLOSE: Record<IngestFailure['code'], CloseName> = {
   ENCODER_BUSY: 'TRY_AGAIN_LATER',
   KEYFRAMES_TOO_SPARSE: 'MEDIA_INVALID',
   TOKEN_INVALID: 'AUTH_FAILED',
+  STREAM_STOPPED_BY_MODERATOR: 'STREAM_STOPPED',
 };
 
 /**
@@ -46,9 +47,10 @@ export class IngestSockets {
     }
     let session: IngestSession;
     try {
-      session = await room.stream.claim(auth.claims.sub, auth.claims.iat);
+      session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'websocket');
     } catch (error) {
       if (error instanceof StreamBusyError) rejectUpgrade(socket, 409, 'STREAM_BUSY', error.message);
+      else if (error instanceof StreamRefusedError) rejectUpgrade(socket, 403, 'STREAM_STOPPED_BY_MODERATOR', error.message);
       else rejectUpgrade(socket, 503, 'STREAM_STOPPED', ERRORS.STREAM_STOPPED.message);
       return;
     }
@@ -85,7 +87,8 @@ function attach(ws: WebSocket, session: IngestSession): void {
     if (!session.push(toBuffer(data))) ws.pause();
   });
   session.on('drain', () => ws.resume());
-  session.once('live', () => send(ws, { type: 'ingest', state: 'live' }));
+  session.once('live', () => send(ws, { type: 'ingest', state: 'live', warnings: session.meter.warnings() }));
+  session.on('warnings', (warnings) => send(ws, { type: 'ingest', state: 'live', warnings }));
   session.once('finished', (summary) => {
     send(ws, { type: 'ingest', state: 'ended', ...summary });
     ws.close(CLOSE.STREAM_ENDED.code, CLOSE.STREAM_ENDED.reason);
@@ -98,9 +101,11 @@ function attach(ws: WebSocket, session: IngestSession): void {
     setTimeout(() => ws.terminate(), CLOSE_LINGER_MS).unref();
   });
   ws.on('error', () => ws.terminate());
-  ws.on('close', () => {
+  // 1000 is the producer's own end (the broadcast page's Stop); any other close is a drop the room may wait out.
+  ws.on('close', (code) => {
     clearInterval(idle);
-    session.end();
+    if (code === CLOSE.STREAM_ENDED.code) session.end();
+    else session.drop();
   });
 }
 

@@ -1,5 +1,5 @@
 import type { IngestSession } from '../hls/IngestSession.js';
-import { StreamBusyError } from '../hls/LiveStream.js';
+import { StreamBusyError, StreamRefusedError } from '../hls/LiveStream.js';
 import type { SrtSupport } from '../hls/ffmpegProtocols.js';
 import type { FfmpegBinary } from '../hls/resolveFfmpeg.js';
 import { SrtReceiver } from '../hls/SrtReceiver.js';
@@ -33,9 +33,10 @@ export async function authorizeSrtCaller(room: IngestRoom, media: SrtMedia, call
   if (!auth.ok) return refuse(auth.code === 'FORBIDDEN' ? SRT_REJECT.FORBIDDEN : SRT_REJECT.UNAUTHORIZED, `${auth.code}: ${auth.message}`);
   let session: IngestSession;
   try {
-    session = await room.stream.claim(auth.claims.sub, auth.claims.iat);
+    session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'srt');
   } catch (error) {
     if (error instanceof StreamBusyError) return refuse(SRT_REJECT.CONFLICT, `STREAM_BUSY: ${error.message}`);
+    if (error instanceof StreamRefusedError) return refuse(SRT_REJECT.FORBIDDEN, `STREAM_STOPPED_BY_MODERATOR: ${error.message}`);
     return refuse(SRT_REJECT.DOWN, 'The room is closing');
   }
   let receiver: SrtReceiver;

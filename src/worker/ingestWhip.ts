@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IngestSession } from '../hls/IngestSession.js';
-import { StreamBusyError } from '../hls/LiveStream.js';
+import { StreamBusyError, StreamRefusedError } from '../hls/LiveStream.js';
 import { ERRORS, errorBody, type ErrorCode } from '../kit/errors.js';
 import { sendJson } from '../kit/sendJson.js';
 import { checkOffer, MAX_OFFER_BYTES } from '../whip/whipOffer.js';
@@ -46,6 +46,8 @@ export class WhipIngest {
   readonly #room: IngestRoom;
   readonly #settings: WhipSettings;
   readonly #peers = new Map<string, WhipPeer>();
+  /** Peers their publisher DELETEd: an end, not a drop. */
+  readonly #deleted = new WeakSet<WhipPeer>();
 
   constructor(room: IngestRoom, settings: WhipSettings) {
     this.#room = room;
@@ -70,6 +72,7 @@ export class WhipIngest {
     if (method === 'OPTIONS') return preflight(res, 'DELETE, OPTIONS');
     if (!peer) return refuse(res, 404, 'NOT_FOUND', 'No such WHIP session (it ended, or it was never created here)');
     if (method === 'DELETE') {
+      this.#deleted.add(peer);
       peer.close('the publisher ended the session (DELETE)');
       res.writeHead(200, { ...CORS, 'content-length': 0 });
       res.end();
@@ -99,9 +102,10 @@ export class WhipIngest {
     if (!checked.ok) return refuse(res, ERRORS[checked.code].status, checked.code, checked.message);
     let session: IngestSession;
     try {
-      session = await room.stream.claim(auth.claims.sub, auth.claims.iat);
+      session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'whip');
     } catch (error) {
       if (error instanceof StreamBusyError) return refuse(res, 409, 'STREAM_BUSY', error.message);
+      if (error instanceof StreamRefusedError) return refuse(res, 403, 'STREAM_STOPPED_BY_MODERATOR', error.message);
       return refuse(res, 503, 'STREAM_STOPPED', ERRORS.STREAM_STOPPED.message);
     }
     const peer = new WhipPeer(
@@ -151,7 +155,10 @@ export class WhipIngest {
     peer.once('closed', (reason) => {
       this.#peers.delete(id);
       this.#room.logger.info({ producer: session.producer, reason }, 'whip session closed');
-      session.end();
+      // DELETE is the publisher's end; anything else (ICE failed, media stopped, a closed tab)
+      // is a drop, which the room holds for the publisher's return (STREAM_RESUME_SECONDS).
+      if (this.#deleted.has(peer)) session.end();
+      else session.drop();
     });
     session.once('failed', (failure) => peer.close(failure.message));
     session.once('finished', () => peer.close('the stream finished'));

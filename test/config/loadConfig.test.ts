@@ -186,7 +186,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.roomRequestTimeoutMs).toBe(30_000);
     expect(config.maxConnectionsPerIp).toBe(200);
-    expect(config.ingest).toEqual({ maxBytesPerSecond: 2_500_000, minBytesPerSecond: 1_000, burstSeconds: 10, maxFramesPerSecond: 100, rateWindowMs: 30_000 });
+    expect(config.ingest).toEqual({ maxBytesPerSecond: 2_500_000, minBytesPerSecond: 1_000, burstSeconds: 10, maxFramesPerSecond: 100, rateWindowMs: 30_000, mediaTimeoutMs: 10_000 });
     expect(Object.isFrozen(config.ingest)).toBe(true);
     expect(loadConfig({ INGEST_MIN_KBPS: '0' }).ingest.minBytesPerSecond).toBe(0);
     expect(error({ INGEST_MIN_KBPS: '50', INGEST_MAX_KBPS: '40' })).toMatch(/^Invalid configuration: INGEST_MIN_KBPS must be below INGEST_MAX_KBPS/);

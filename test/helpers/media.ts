@@ -1,4 +1,5 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { promisify } from 'node:util';
 import { resolveFfmpeg } from '../../src/hls/resolveFfmpeg.js';
 
@@ -63,12 +64,52 @@ export async function probe(target: string): Promise<ProbeResult> {
  * `ffmpeg -re ... -f mpegts http://host:port/ingest?token=...`. Resolves with ffmpeg's exit code.
  */
 export async function pushTestPattern(url: string, seconds: number, format: 'mpegts' | 'flv' = 'mpegts'): Promise<{ code: number | null; stderr: string }> {
+  return (await startTestPattern(url, seconds, format)).done;
+}
+
+/** A live test-pattern publisher a test can kill (a dropped connection); `gop` frames per keyframe at 25 fps. */
+export interface TestPublisher {
+  readonly child: ChildProcess;
+  readonly done: Promise<{ code: number | null; stderr: string }>;
+}
+
+export async function startTestPattern(url: string, seconds: number, format: 'mpegts' | 'flv' = 'mpegts', gop = 25): Promise<TestPublisher> {
   const ffmpeg = await testFfmpeg();
-  const args = ['-hide_banner', '-loglevel', 'error', '-re', ...VIDEO, '-re', ...AUDIO, ...X264, '-c:a', 'aac', '-t', String(seconds), '-f', format, url];
-  return new Promise((resolve) => {
-    const child = spawn(ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stderr }));
+  const x264 = X264.map((arg, i) => (X264[i - 1] === '-g' ? String(gop) : arg));
+  const args = ['-hide_banner', '-loglevel', 'error', '-re', ...VIDEO, '-re', ...AUDIO, ...x264, '-c:a', 'aac', '-t', String(seconds), '-f', format, url];
+  const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stderr })));
+  return { child, done };
+}
+
+/**
+ * An HTTP push whose answer the test reads (ffmpeg does not show it): ffmpeg makes a live
+ * MPEG-TS test pattern on its stdout, streamed as a chunked POST body to `/ingest`. `drop()`
+ * cuts the connection mid-body (a dropped producer); otherwise the body ends with the pattern.
+ */
+export async function livePush(port: number, token: string, seconds: number): Promise<{ answer: Promise<{ status: number; body: string }>; drop(): void }> {
+  const { child } = await startTestPattern('pipe:1', seconds, 'mpegts');
+  const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: `/ingest?token=${encodeURIComponent(token)}` });
+  const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    request.on('response', (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      child.kill('SIGKILL');
+    });
+    request.on('error', (error) => {
+      child.kill('SIGKILL');
+      reject(error);
+    });
   });
+  child.stdout!.pipe(request);
+  return {
+    answer,
+    drop: () => {
+      child.kill('SIGKILL');
+      request.destroy();
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { IngestSession, type IngestFailure, type IngestSink } from '../../src/hl
 import type { MediaInfo } from '../../src/hls/mediaSniffer.js';
 import { sampleMedia } from '../helpers/media.js';
 
-const LIMITS: IngestLimits = { maxBytesPerSecond: 1e12, burstSeconds: 10, maxFramesPerSecond: 100, minBytesPerSecond: 0, rateWindowMs: 30_000 };
+const LIMITS: IngestLimits = { maxBytesPerSecond: 1e12, burstSeconds: 10, maxFramesPerSecond: 100, minBytesPerSecond: 0, rateWindowMs: 30_000, mediaTimeoutMs: 10_000 };
 const EBML_MAGIC = Buffer.from([0x1a, 0x45, 0xdf, 0xa3]);
 const CLUSTER_ID = Buffer.from([0x1f, 0x43, 0xb6, 0x75]);
 
@@ -23,13 +23,42 @@ function recordingSink(room = true) {
 
 function session(limits: Partial<IngestLimits> = {}, room = true, now?: () => number) {
   const { sink, api } = recordingSink(room);
-  const ingest = new IngestSession('producer', api, { ...LIMITS, ...limits }, now);
+  const ingest = new IngestSession('producer', 'http', api, { ...LIMITS, ...limits }, now);
   const failures: IngestFailure[] = [];
   ingest.on('failed', (failure) => failures.push(failure));
   return { ingest, sink, failures };
 }
 
 describe('IngestSession', () => {
+  it('tells a dropped connection from an end, and ends once either way', async () => {
+    const ended = session();
+    ended.ingest.push(await sampleMedia('ts-h264-aac'));
+    ended.ingest.flowing();
+    ended.ingest.end();
+    ended.ingest.drop();
+    expect(ended.ingest.dropped).toBe(false);
+    expect(ended.sink.ended).toBe(true);
+    const dropped = session();
+    dropped.ingest.push(await sampleMedia('ts-h264-aac'));
+    dropped.ingest.flowing();
+    dropped.ingest.drop();
+    dropped.ingest.end();
+    expect(dropped.ingest.dropped).toBe(true);
+    expect(dropped.ingest.ending).toBe(true);
+    expect(dropped.ingest.protocol).toBe('http');
+    expect(dropped.ingest.meter.bytes).toBe(dropped.ingest.bytes);
+  });
+
+  it('emits warnings when they change, not at every keyframe', () => {
+    const { ingest } = session();
+    const seen: number[] = [];
+    ingest.on('warnings', (warnings) => seen.push(warnings.length));
+    ingest.meter.copiedInto(1);
+    for (const t of [0, 3_000, 6_000, 9_000]) ingest.keyframe(t);
+    for (const t of [9_500, 10_000, 10_500, 11_000, 11_500, 12_000]) ingest.keyframe(t);
+    expect(seen).toEqual([1, 0]);
+  });
+
   it('takes one-byte chunks in linear time (a list concatenated per chunk took minutes)', () => {
     const { ingest, failures } = session();
     const started = performance.now();

@@ -81,6 +81,16 @@ describe('buildFfmpegArgs', () => {
     expect(hls.at(-1)).toBe('/data/hls/room/index.m3u8');
   });
 
+  it('leaves ENDLIST to the server, and continues the playlist after a discontinuity when appending', () => {
+    const flags = (append?: boolean) => {
+      const args = buildFfmpegArgs(plan(append === undefined ? {} : { append }));
+      return after(args.slice(args.lastIndexOf('-f')), '-hls_flags')?.split('+');
+    };
+    expect(flags()).toContain('omit_endlist');
+    expect(flags()).not.toContain('append_list');
+    expect(flags(true)).toEqual(expect.arrayContaining(['omit_endlist', 'append_list', 'discont_start', 'delete_segments']));
+  });
+
   it('maps only the tracks the stream has', () => {
     const videoOnly = buildFfmpegArgs(plan({ media: { container: 'mpegts', video: 'h264', audio: null } }));
     expect(videoOnly).not.toContain('-c:a');

@@ -77,6 +77,22 @@ describe('RtmpSession', () => {
     session.close();
   });
 
+  it('ends an accepted publish on stop() with an error onStatus carrying the reason, then closes', async () => {
+    const { socket, session, failures } = start();
+    socket.push(handshake);
+    const published = once(session, 'publish');
+    socket.push(publisherCommands('good'));
+    await published;
+    const closed = once(session, 'closed');
+    session.stop('STREAM_STOPPED_BY_MODERATOR: stopped by a moderator');
+    await closed;
+    const status = socket.commands().at(-1);
+    expect(status?.[0]).toBe('onStatus');
+    expect(status?.[3]).toEqual({ level: 'error', code: 'NetStream.Failed', description: 'STREAM_STOPPED_BY_MODERATOR: stopped by a moderator' });
+    expect(failures.map((f) => f.code)).toEqual(['PUBLISH_REFUSED']);
+    session.stop('again');
+  });
+
   it('drops media sent before publish is authorized', async () => {
     const { socket, session } = start();
     const tags: unknown[] = [];

@@ -48,6 +48,14 @@ const messageSchema = {
   },
 } as const;
 
+const stopStreamSchema = {
+  body: {
+    type: ['object', 'null'],
+    additionalProperties: false,
+    properties: { reason: { type: 'string', maxLength: LIMITS.maxReason } },
+  },
+} as const;
+
 /** Admin routes for chat: settings, bans, system messages, kicks. */
 export function registerAdminChatRoutes(app: FastifyInstance, ctx: AppContext): void {
   const admin = ctx.chatAdmin;
@@ -78,6 +86,12 @@ export function registerAdminChatRoutes(app: FastifyInstance, ctx: AppContext): 
   app.post<{ Body: { text: string; room?: string } }>('/api/v1/messages', { schema: messageSchema }, async (request) => {
     const room = request.body.room === undefined ? undefined : parseRoomName(request.body.room);
     return { data: await admin.system(request.body.text, room) };
+  });
+
+  app.post<{ Params: { name: string }; Body: { reason?: string } | undefined }>('/api/v1/room/:name/stream/stop', { schema: stopStreamSchema }, async (request) => {
+    const room = parseRoomName(request.params.name);
+    const { producer } = await admin.stopStream(room, request.body?.reason);
+    return { data: { room, producer, message: 'Stream stopped' } };
   });
 
   app.delete<{ Params: { name: string; user: string } }>('/api/v1/room/:name/users/:user', async (request) => {
