@@ -1,5 +1,5 @@
 /**
- * Scenario 9, RTMP ingest (issue 16), with ffmpeg as an OBS-like publisher (720p30, x264
+ * Scenario 8, RTMP ingest (issue 16), with ffmpeg as an OBS-like publisher (720p30, x264
  * veryfast zerolatency, a keyframe a second, AAC, `-re`) and chatserver on one worker:
  *  - publish start: ffmpeg starts -> the room's playlist lists the first segment -> that segment
  *    is fetched -> the first frame plays in the watch page (Chromium, a viewer token, so the page
@@ -116,7 +116,7 @@ async function chatserverStartup(browser: Browser, kind: Path): Promise<StartupR
     await page.goto(`http://127.0.0.1:${chat.publicPort}/watch/${room.name}?token=${room.viewer}`);
     await page.addScriptTag({ path: CLOCK_JS });
     // Joined: the page hears `live` the moment the first segment is listed.
-    await page.waitForFunction("document.querySelector('.chat-join')?.hidden === true", undefined, { timeout: 10_000 });
+    await page.waitForFunction("document.querySelector('.chat-join')?.hidden === true", undefined, { timeout: 20_000 });
     const startedAt = Date.now();
     const publisher = publish(clockPublisherArgs(destination(kind, room.port, room.producer), WATCH_S + 20));
     try {
@@ -141,6 +141,31 @@ async function chatserverStartup(browser: Browser, kind: Path): Promise<StartupR
   } finally {
     await page.close();
   }
+}
+
+/**
+ * The publisher's own start: ffmpeg spawned -> its first FLV bytes out (the header, written once
+ * the encoder is open) and -> its first keyframe's tag out, written into a pipe instead of a server.
+ */
+async function publisherStart(): Promise<{ headerMs: number; firstVideoMs: number }> {
+  const startedAt = Date.now();
+  const args = clockPublisherArgs({ kind: 'rtmp', url: 'pipe:1' }, 3);
+  const child = spawn(ffmpeg, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  let headerMs = Number.NaN;
+  let flv = Buffer.alloc(0);
+  const firstVideoMs = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      headerMs = Number.isNaN(headerMs) ? Date.now() - startedAt : headerMs;
+      flv = Buffer.concat([flv, chunk]);
+      // FLV: a 9-byte header and a 4-byte size, then tags (type, 3-byte data size, 7 more header bytes, data, 4-byte size); video is type 9.
+      for (let at = 13; at + 11 <= flv.length; at += 11 + flv.readUIntBE(at + 1, 3) + 4) {
+        if (flv[at] === 9) return resolve(Date.now() - startedAt);
+      }
+    });
+    child.once('exit', () => reject(new Error('the publisher wrote no video')));
+  });
+  await stopChild(child);
+  return { headerMs, firstVideoMs };
 }
 
 async function peerStartup(trial: number): Promise<StartupRun> {
@@ -202,6 +227,7 @@ async function stopProducers(children: ChildProcess[], serverPid: number): Promi
 }
 
 const startups: StartupRun[] = [];
+const publisherStarts: Array<{ headerMs: number; firstVideoMs: number }> = [];
 const acceptRuns: AcceptRun[] = [];
 const cpuRuns: CpuRun[] = [];
 const fanout: Array<FanoutRun & { phase: string }> = [];
@@ -212,6 +238,7 @@ try {
       // Alternating which path goes first evens out what the one before leaves behind.
       for (const kind of trial % 2 === 0 ? (['rtmp', 'http'] as const) : (['http', 'rtmp'] as const)) startups.push(await chatserverStartup(browser, kind));
       startups.push(await peerStartup(trial));
+      publisherStarts.push(await publisherStart());
     }
   } finally {
     await browser.close();
@@ -284,6 +311,8 @@ console.log(`RTMP ingest (${HAS_TASKSET ? 'servers on core 0, publishers, browse
 console.log('Publish start: ffmpeg spawned -> first segment listed / fetched -> first frame playing in the watch page (Chromium)');
 console.table([startupRow('chatserver, RTMP', rtmp), startupRow('chatserver, HTTP push (mpegts)', http), startupRow('Node-Media-Server 2.7, RTMP (1 s segments)', peer)]);
 
+console.log(`the publisher alone (into a pipe): first bytes after ${median(publisherStarts.map((p) => p.headerMs))} ms, first video tag after ${median(publisherStarts.map((p) => p.firstVideoMs))} ms (median)`);
+
 const accept = (server: string) => acceptRuns.find((run) => run.server === server)!;
 console.log(`Publish accept: connect -> onStatus NetStream.Publish.Start; ${ACCEPTS} one after another, then ${ACCEPTS} at once`);
 console.table(acceptRuns.map((run) => ({ server: run.server, 'ack p50 ms': Number(median(run.sequentialMs).toFixed(2)), 'ack p99 ms': Number(percentile(run.sequentialMs, 99).toFixed(2)), 'accepted/s, all at once': Math.round(run.concurrentPerS), refused: run.refused })));
@@ -352,7 +381,7 @@ console.log(`publish accept: ack p50 = ${ratios.ackP50VsNms}x Node-Media-Server,
 console.log(`worker CPU per RTMP stream: ${ratios.workerCpuPercentPerStream}% of a core (1 stream), ${ratios.workerCpuPercentPerStreamMany}% (${PRODUCERS}) (target <= 1%); = ${ratios.workerCpuRtmpVsHttp}x the HTTP push, ${ratios.processCpuVsNms}x Node-Media-Server's process (${ratios.processCpuVsNmsMany}x with ${PRODUCERS}), ffmpeg ${ratios.ffmpegCpuVsNms}x its ffmpeg`);
 for (const r of ratios.fanoutWithVsWithout) console.log(`fan-out ${r.shape} with ${PRODUCERS} producers / without: deliveries/s ${r.deliveriesPerS}x, p50 ${r.p50}x, p99 ${r.p99}x, CPU per delivery ${r.cpuPerDelivery}x (${r.cpuPerDeliveryNetOfIngest}x net of the ingests' own CPU)`);
 
-writeResults('rtmp', { trials: TRIALS, watchSeconds: WATCH_S, producers: PRODUCERS, cpuSeconds: CPU_S, accepts: ACCEPTS, receivers: RECEIVERS, load: LOAD, startups, acceptRuns, cpuRuns, fanout, ratios });
+writeResults('rtmp', { trials: TRIALS, watchSeconds: WATCH_S, producers: PRODUCERS, cpuSeconds: CPU_S, accepts: ACCEPTS, receivers: RECEIVERS, load: LOAD, startups, publisherStarts, acceptRuns, cpuRuns, fanout, ratios });
 writeChart(
   'rtmp',
   {
