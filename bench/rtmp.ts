@@ -47,7 +47,7 @@ const { values } = parseArgs({
 const QUICK = values.quick;
 const TRIALS = QUICK ? 1 : Number(values.trials);
 /** Glass-to-glass samples are taken for this long in each startup trial. */
-const WATCH_S = QUICK ? 3 : 10;
+const WATCH_S = QUICK ? 2 : 10;
 const PRODUCERS = QUICK ? 2 : Number(values.producers);
 const CPU_S = QUICK ? 2 : Number(values.seconds);
 const ACCEPTS = QUICK ? 10 : 50;
@@ -255,7 +255,7 @@ try {
   await ffmpegsGone(nms.pid);
 
   const clip = path.join(work, 'clip.flv');
-  await promisify(execFile)(ffmpeg, clipArgs(clip, QUICK ? 4 : 10));
+  await promisify(execFile)(ffmpeg, clipArgs(clip, QUICK ? 2 : 10));
   const chatTarget = (kind: Path) => async () => {
     const room = await newRoom(`cpu-${kind}-`);
     return { destination: destination(kind, room.port, room.producer), playlist: `http://127.0.0.1:${room.port}/hls/index.m3u8` };
@@ -332,7 +332,7 @@ const fanoutOf = (phase: string, shape: string) => fanout.find((run) => run.phas
 console.log(`Chat fan-out in the same worker, ${RECEIVERS} receivers: without and with ${PRODUCERS} RTMP producers`);
 console.table(fanout.map((run) => ({ phase: run.phase, shape: run.shape, delivered: `${run.delivered}/${run.expected}`, 'deliveries/s': run.deliveriesPerS, 'CPU µs/delivery': run.workerCpuUsPerDelivery.toFixed(2), 'p50 ms': run.p50Ms, 'p99 ms': run.p99Ms })));
 
-const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
+const ratio = (a: number, b: number) => (b === 0 ? Number.NaN : Number((a / b).toFixed(2)));
 /**
  * CPU per delivery with the producers, less what the ingests cost the worker over the round (its
  * CPU with them and no chat, net of its idle figure with the receivers connected): the chat's own share.
