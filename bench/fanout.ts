@@ -9,10 +9,10 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuMs, cpuTimes, HAS_TASKSET, percentile, pinLoadGenerator } from './lib/processes.js';
-import type { RawWsClient } from './lib/rawWs.js';
+import { connectReceivers, fanoutRound, type FanoutLoad, type FanoutRun } from './lib/fanoutRound.js';
+import { HAS_TASKSET, pinLoadGenerator } from './lib/processes.js';
 import { writeChart, writeResults } from './lib/report.js';
-import { ROOT, sentAt, startChatserver, startSocketIoPeer, startWsPeer, type Target } from './lib/targets.js';
+import { ROOT, startChatserver, startSocketIoPeer, startWsPeer } from './lib/targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,101 +30,17 @@ const RECEIVERS = values.quick ? [50] : values.receivers.split(',').map(Number);
 const RATE = values.quick ? 10 : Number(values.rate);
 const BURST = values.quick ? 10 : Number(values.burst);
 const SECONDS = values.quick ? 2 : Number(values.seconds);
-const PADDING = 'x'.repeat(80);
-
-type Shape = 'steady' | 'burst';
-
-interface Run {
-  readonly target: string;
-  readonly shape: Shape;
-  readonly receivers: number;
-  readonly messages: number;
-  readonly delivered: number;
-  readonly expected: number;
-  readonly deliveriesPerS: number;
-  readonly workerCpuUsPerDelivery: number;
-  /** The share of that CPU time spent in the kernel (stime): mostly the sockets' send calls. */
-  readonly kernelShare: number;
-  readonly primaryCpuMs: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-}
-
-async function connectAll(target: Target, count: number): Promise<RawWsClient[]> {
-  const clients: RawWsClient[] = [];
-  for (let i = 0; i < count; i += 100) {
-    clients.push(...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, (_, j) => target.connect(`r${i + j}`)))));
-  }
-  return clients;
-}
-
-/** Send times for the shape: `due(elapsed ms)` is how many messages should have gone by then. */
-function schedule(shape: Shape): { total: number; due: (elapsedMs: number) => number } {
-  if (shape === 'steady') return { total: RATE * SECONDS, due: (ms) => Math.floor((ms / 1000) * RATE) };
-  return { total: BURST * SECONDS, due: (ms) => Math.min(SECONDS, Math.floor(ms / 1000) + 1) * BURST };
-}
-
-async function run(target: Target, receivers: RawWsClient[], shape: Shape): Promise<Run> {
-  const sender = await target.connect('sender');
-  let delivered = 0;
-  const latencies: number[] = [];
-  for (const client of receivers) {
-    client.onText = (text) => {
-      const at = sentAt(text);
-      if (at === null) return;
-      delivered += 1;
-      // Sampling keeps the receivers cheap: one latency in 16.
-      if ((delivered & 15) === 0) latencies.push(Date.now() - at);
-    };
-  }
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const { total, due } = schedule(shape);
-  const expected = total * receivers.length;
-  const cpuBefore = cpuTimes(target.workerPid);
-  const primaryBefore = target.primaryPid ? cpuMs(target.primaryPid) : 0;
-  const started = Date.now();
-  let sent = 0;
-  await new Promise<void>((resolve) => {
-    const tick = setInterval(() => {
-      for (const until = Math.min(total, due(Date.now() - started)); sent < until; sent++) target.send(sender, `t:${Date.now()}:${PADDING}`);
-      if (sent >= total) {
-        clearInterval(tick);
-        resolve();
-      }
-    }, 2);
-  });
-  const deadline = Date.now() + 30_000;
-  while (delivered < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-  const elapsedS = (Date.now() - started) / 1000;
-  const cpuAfter = cpuTimes(target.workerPid);
-  const systemMs = cpuAfter.systemMs - cpuBefore.systemMs;
-  const cpu = cpuAfter.userMs - cpuBefore.userMs + systemMs;
-  sender.close();
-  return {
-    target: target.name,
-    shape,
-    receivers: receivers.length,
-    messages: total,
-    delivered,
-    expected,
-    deliveriesPerS: Math.round(delivered / elapsedS),
-    workerCpuUsPerDelivery: (cpu * 1000) / Math.max(1, delivered),
-    kernelShare: cpu > 0 ? systemMs / cpu : 0,
-    primaryCpuMs: target.primaryPid ? cpuMs(target.primaryPid) - primaryBefore : 0,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-  };
-}
+const LOAD: FanoutLoad = { rate: RATE, burst: BURST, seconds: SECONDS };
 
 pinLoadGenerator();
-const runs: Run[] = [];
+const runs: FanoutRun[] = [];
 for (const count of RECEIVERS) {
   const profiled = () => startChatserver(1, ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`]);
   for (const start of values.profile ? [profiled] : [startWsPeer, startSocketIoPeer, () => startChatserver()]) {
     const target = await start();
     try {
-      const receivers = await connectAll(target, count);
-      for (const shape of ['steady', 'burst'] as const) runs.push(await run(target, receivers, shape));
+      const receivers = await connectReceivers(target, count);
+      for (const shape of ['steady', 'burst'] as const) runs.push(await fanoutRound(target, receivers, shape, LOAD));
       for (const client of receivers) client.close();
     } finally {
       await target.stop();
@@ -161,7 +77,7 @@ const ratios = RECEIVERS.flatMap((count) =>
 for (const r of ratios) console.log(`${r.receivers} receivers, ${r.shape}: chatserver CPU per delivery = ${r.vsWs.toFixed(2)}x ws, ${r.vsSocketIo.toFixed(2)}x Socket.IO`);
 writeResults('fanout', { rate: RATE, burst: BURST, seconds: SECONDS, runs, ratios });
 const SERVERS = ['ws broadcast', 'Socket.IO rooms', 'chatserver'] as const;
-const groups = (value: (run: Run) => number) =>
+const groups = (value: (run: FanoutRun) => number) =>
   RECEIVERS.flatMap((count) =>
     (['steady', 'burst'] as const).map((shape) => ({
       label: `${count} receivers, ${shape === 'steady' ? `steady ${RATE} msg/s` : `bursts of ${BURST}`}`,

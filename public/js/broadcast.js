@@ -1,6 +1,7 @@
 import { mountChatPanel } from './chat-panel.js';
 import { loadRoom, roomFromPath, roomUrl } from './room-page.js';
 import { publishWhip, whipSupported, WhipRefused } from './whip.js';
+import { mountPublishInfo } from './publish-info.js';
 
 // /broadcast/:room?token=... — the producer page: camera and microphone over WebRTC (WHIP,
 // ./whip.js: congestion control, lower delay), or, where WebRTC fails, through MediaRecorder to
@@ -168,6 +169,7 @@ function stop() {
 async function main() {
   if (!token) throw new Error('This page needs a producer token: /broadcast/<room>?token=<producer token>');
   info = await loadRoom(room);
+  mountPublishInfo(document.querySelector('#publish-info'), info.publish, token);
   const chat = document.querySelector('#chat');
   mountChatPanel(chat, { room, token, url: roomUrl(info.port, '/chat', 'ws') });
   chat.addEventListener('chat:stream', (event) => onStreamFrame(event.detail));

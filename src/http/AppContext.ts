@@ -1,5 +1,6 @@
 import type { Config } from '../config/Config.js';
 import type { StreamIngest } from '../contracts/ingest.js';
+import type { PublishCapabilities } from './publishUrls.js';
 import type { LogLevel } from '../contracts/logLevels.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { BanRecord, GlobalSettings, RevocationRecord, RoomSettings } from '../contracts/records.js';
@@ -95,7 +96,7 @@ export interface AppContext {
   /** Counts workers that take requests, for /health. */
   readonly readyWorkers: () => number;
   /** Ingest protocols the server's ffmpeg allows (`{ srt }`), for /health. */
-  readonly ingest: () => Promise<{ readonly srt: boolean }>;
+  readonly ingest: () => Promise<PublishCapabilities>;
   /** The pid of the worker in a slot, for the admin room list. */
   readonly workerPid: (slot: number) => number | undefined;
   /** `GET /api/v1/stats`, sent as it is. */

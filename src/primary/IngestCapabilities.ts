@@ -5,7 +5,12 @@ import { resolveFfmpeg } from '../hls/resolveFfmpeg.js';
 export interface IngestCapabilities {
   /** The resolved ffmpeg lists the srt protocol: SRT publishers can be received. */
   readonly srt: boolean;
+  /** The shared RTMP port (RTMP_PORT) as bound; null when it is off. */
+  readonly rtmpPort: number | null;
 }
+
+/** What the ffmpeg build decides (the rest of IngestCapabilities is the primary's own). */
+export type FfmpegCapabilities = Pick<IngestCapabilities, 'srt'>;
 
 /**
  * Probes, once, the ffmpeg the workers resolve (same configuration, same order) for what
@@ -14,14 +19,14 @@ export interface IngestCapabilities {
  */
 export class IngestProbe {
   readonly #ffmpegPath: string | undefined;
-  #probe: Promise<IngestCapabilities> | undefined;
+  #probe: Promise<FfmpegCapabilities> | undefined;
 
   constructor(ffmpegPath: string | undefined) {
     this.#ffmpegPath = ffmpegPath;
   }
 
   /** Never rejects: without an ffmpeg nothing is available. */
-  capabilities(): Promise<IngestCapabilities> {
+  capabilities(): Promise<FfmpegCapabilities> {
     this.#probe ??= resolveFfmpeg({ configured: this.#ffmpegPath, searchPath: process.env.PATH }).then(
       async (binary) => ({ srt: (await probeSrtSupport(binary)).available }),
       () => {

@@ -15,7 +15,7 @@ import { ChatAdmin } from './ChatAdmin.js';
 import { DataCache } from './DataCache.js';
 import { HistoryAdmin } from './HistoryAdmin.js';
 import { HistoryPruner } from './HistoryPruner.js';
-import { IngestProbe } from './IngestCapabilities.js';
+import { IngestProbe, type IngestCapabilities } from './IngestCapabilities.js';
 import { healthReport, startLoadBalancerClient } from './loadBalancerReports.js';
 import { MessageCommitter } from './MessageCommitter.js';
 import { ModeratorRegistry } from './ModeratorRegistry.js';
@@ -61,6 +61,8 @@ export class Primary {
   #apis: { close(): Promise<void> } | undefined;
   /** RTMP_PORT, when set. */
   #rtmpPort: SharedRtmpPort | undefined;
+  /** The port RTMP_PORT bound (the system's pick for 0); null while off or not yet listening. */
+  #rtmpBound: number | null = null;
   readonly #machineLoad = new MachineLoad();
   readonly #ingest: IngestProbe;
   #lbClient: LoadBalancerClient | undefined;
@@ -178,7 +180,7 @@ export class Primary {
       backups: this.#backups,
       control: this.#control,
       readyWorkers: () => this.#pool.readySlots().length,
-      ingest: () => this.#ingest.capabilities(),
+      ingest: () => this.#ingestCapabilities(),
       workerPid: (slot) => this.#pool.slots[slot]?.pid,
       stats: () => this.stats(),
       metrics: async () => ({ contentType: this.#metrics.registry.contentType, text: await this.#metrics.render(await this.stats(), this.#lag.readP99Ms()) }),
@@ -217,7 +219,7 @@ export class Primary {
       retention: { ...this.#pruner.counters },
       cache: { version: snapshot.version, loadedAt: snapshot.loadedAt ? new Date(snapshot.loadedAt).toISOString() : null, ...this.#cache.counters },
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
-      ingest: await this.#ingest.capabilities(),
+      ingest: await this.#ingestCapabilities(),
     };
   }
 
@@ -260,7 +262,12 @@ export class Primary {
       maxConnectionsPerIp: this.#config.maxConnectionsPerIp,
       logger: this.#logger.child({ component: 'rtmp-port' }),
     });
-    return this.#rtmpPort.listen();
+    this.#rtmpBound = await this.#rtmpPort.listen();
+    return this.#rtmpBound;
+  }
+
+  async #ingestCapabilities(): Promise<IngestCapabilities> {
+    return { ...(await this.#ingest.capabilities()), rtmpPort: this.#rtmpBound };
   }
 
   /** A room's epoch and, while it is open in a ready worker, that worker's channel. */

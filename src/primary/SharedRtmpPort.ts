@@ -64,7 +64,8 @@ export class SharedRtmpPort {
     this.#options = options;
     this.#logger = options.logger;
     this.#limiter = new ConnectionLimiter(options.maxConnectionsPerIp);
-    this.#server = net.createServer((socket) => this.#connected(socket));
+    // Connect's replies are several small writes: without noDelay each waits for a delayed ACK.
+    this.#server = net.createServer({ noDelay: true }, (socket) => this.#connected(socket));
   }
 
   /** Resolves with the port bound (the system's pick for 0); a port that cannot be used is a ConfigError. */

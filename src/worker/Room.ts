@@ -149,7 +149,9 @@ export class Room implements IngestRoom {
     // The idle timeout is set per HTTP request (#request), not server-wide: a server-wide one
     // leaves a Timeout on every upgraded chat socket for as long as it stays open.
     this.#server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-    this.#port = net.createServer((socket) => this.#connected(socket));
+    // noDelay as Node's HTTP server sets it on the sockets it accepts itself: chat frames and
+    // RTMP replies are small writes that must not wait for the peer's delayed ACK.
+    this.#port = net.createServer({ noDelay: true }, (socket) => this.#connected(socket));
     this.#server.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head));
     this.#server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       this.logger.debug({ err: error }, 'bad request on room port');

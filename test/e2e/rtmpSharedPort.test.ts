@@ -40,7 +40,15 @@ describe.skipIf(!haveFfmpeg)(`RTMP ingest on the shared RTMP_PORT${skipReason}`,
   it('hands an ffmpeg publish to the room\'s worker: HLS (h264 + aac) plays, chat sees live then ended', async () => {
     expect(server.rtmpPort).toBeGreaterThan(0);
     const client = await join('second');
-    const pushed = pushTestPattern(shared(await server.token('second', 'obs1', 'producer')), 6, 'flv');
+    // The room info says where to publish: the shared port's URL is the one OBS gets.
+    const { publish } = (await server.api('GET', '/api/v1/room/second')).body.data;
+    expect(publish).toMatchObject({
+      rtmp: `rtmp://127.0.0.1:${rooms.second}/live`,
+      rtmpShared: `rtmp://127.0.0.1:${server.rtmpPort}/live`,
+      whip: `http://127.0.0.1:${rooms.second}/whip`,
+      http: `http://127.0.0.1:${rooms.second}/ingest`,
+    });
+    const pushed = pushTestPattern(`${publish.rtmpShared}/${await server.token('second', 'obs1', 'producer')}`, 6, 'flv');
 
     expect(await client.next((f) => f.type === 'stream', 20_000)).toMatchObject({ state: 'live', live: true, path: '/hls/index.m3u8' });
     const port = rooms.second!;

@@ -58,8 +58,8 @@ describe.skipIf(!haveSrt)(`SRT ingest on the room port${skipReason}`, () => {
 
   it('reports SRT in /health and the admin stats', async () => {
     const health = await server.api('GET', '/health');
-    expect(health.body.data.ingest).toEqual({ srt: true });
-    expect((await server.stats()).ingest).toEqual({ srt: true });
+    expect(health.body.data.ingest).toEqual({ srt: true, rtmpPort: null });
+    expect((await server.stats()).ingest).toEqual({ srt: true, rtmpPort: null });
   });
 
   it('turns an ffmpeg SRT publish into HLS (h264 + aac) with live and ended frames in chat', async () => {
@@ -140,7 +140,7 @@ describe.skipIf(!haveSrt)(`SRT ingest on the room port${skipReason}`, () => {
     const other = await start({ workers: 1, roomPortCount: 2, env: { FFMPEG_PATH: noSrt! } });
     const port = (await other.createRoom('nosrt')).body.data.port;
     const token = await other.token('nosrt', 'p1', 'producer');
-    expect((await other.api('GET', '/health')).body.data.ingest).toEqual({ srt: false });
+    expect((await other.api('GET', '/health')).body.data.ingest).toEqual({ srt: false, rtmpPort: null });
     await refused(srt(port, token));
     await refused(srt(port, token));
     expect(other.logs.filter((l) => String(l.msg).includes('SRT publishers are refused'))).toHaveLength(1);

@@ -67,6 +67,21 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     expect(referers).toEqual([]);
   }, 90_000);
 
+  it('shows the producer where OBS, ffmpeg or an SRT caller publishes, the key hidden until asked for', async () => {
+    const token = await server.token('studio', 'host', 'producer');
+    const port = (await server.api('GET', '/api/v1/room/studio')).body.data.port as number;
+    const studio = await open(`/broadcast/studio?token=${token}`);
+    await studio.click('#publish-info summary');
+    expect(await studio.inputValue('#publish-rtmp-server')).toBe(`rtmp://127.0.0.1:${port}/live`);
+    expect(await studio.inputValue('#publish-whip-server')).toBe(`http://127.0.0.1:${port}/whip`);
+    expect(await studio.inputValue('#publish-stream-key')).toBe(token);
+    expect(await studio.getAttribute('#publish-stream-key', 'type')).toBe('password');
+    await studio.click('.publish-setting:has(#publish-stream-key) .publish-reveal');
+    expect(await studio.getAttribute('#publish-stream-key', 'type')).toBe('text');
+    await studio.close();
+    expect(problems).toEqual([]);
+  });
+
   it('tells the producer why it cannot stream', async () => {
     const viewerToken = await server.token('studio', 'someone', 'viewer');
     const page = await open(`/broadcast/studio?token=${viewerToken}`);

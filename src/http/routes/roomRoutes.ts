@@ -3,7 +3,7 @@ import type { AppContext } from '../AppContext.js';
 import { ApiError } from '../../kit/errors.js';
 import { parseRoomName } from '../../kit/roomName.js';
 import { parseRoomSettings } from '../roomSettings.js';
-import { publicRoomView } from '../roomViews.js';
+import { publicRoomView, roomViewContext } from '../roomViews.js';
 
 type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 type NameParams = { Params: { name: string } };
@@ -22,7 +22,7 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: AppContext, requir
   app.get<NameParams>('/api/v1/room/:name', async (request) => {
     const room = ctx.rooms.get(parseRoomName(request.params.name));
     if (!room) throw new ApiError('ROOM_NOT_FOUND');
-    return { data: publicRoomView(room) };
+    return { data: publicRoomView(room, await roomViewContext(ctx)) };
   });
 
   app.delete<NameParams>('/api/v1/room/:name', { onRequest: requireKey }, async (request) => {
@@ -31,5 +31,8 @@ export function registerRoomRoutes(app: FastifyInstance, ctx: AppContext, requir
     return { data: { name, message: 'Room closed' } };
   });
 
-  app.get('/api/v1/rooms', async () => ({ data: ctx.rooms.list().map(publicRoomView) }));
+  app.get('/api/v1/rooms', async () => {
+    const context = await roomViewContext(ctx);
+    return { data: ctx.rooms.list().map((room) => publicRoomView(room, context)) };
+  });
 }
