@@ -5,6 +5,8 @@ import { el } from './dom.js';
 import { HLS_CONFIG } from './hlsConfig.js';
 
 const FAR_BEHIND_S = 4;
+/** How long a player whose buffers could not take the stream waits before it starts again. */
+const RESTART_MS = 1500;
 
 /**
  * Mounts a player into `root`. Returns { play(url), ended() }: the page calls play when the
@@ -63,6 +65,14 @@ export function mountPlayer(root) {
     if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
       status.textContent = 'Connection to the stream lost; retrying';
       setTimeout(() => hls?.startLoad(), 1000);
+    } else if (data.details === Hls.ErrorDetails.BUFFER_APPEND_ERROR) {
+      // A track the first segments lacked (audio that starts a moment after the video, as a
+      // WebRTC publisher's can): the player's buffers were made without it, and recovering
+      // would make them the same way again. Start afresh a moment later, further in.
+      const url = currentUrl;
+      stop();
+      status.textContent = 'Live: loading';
+      setTimeout(() => currentUrl === null && url !== null && play(url), RESTART_MS);
     } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
       hls.recoverMediaError();
     } else {
