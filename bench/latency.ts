@@ -209,7 +209,8 @@ async function measurePipeline(server: ServerProcess, mode: keyof typeof PUSHES)
 }
 
 const ffmpeg = await testFfmpeg();
-const server = await ServerProcess.start({ workers: 1 });
+// A room per publish: two pipelines, REPEATS x 2 startups (and their retries), the VP8 producer.
+const server = await ServerProcess.start({ workers: 1, roomPortCount: 40 });
 // The fake microphone gives the broadcast page's stream Opus audio, as a real camera's has.
 const browser = await launchChromium(FAKE_MEDIA_ARGS);
 const runs: Run[] = [];

@@ -42,7 +42,8 @@ async function openPage(browser: Browser, url: string, scripts: readonly string[
 
 /** Opens a viewer, then the broadcaster, clicks Go live and waits until the viewer plays. */
 export async function goLive(browser: Browser, server: ServerProcess, room: string, via: IngestPath): Promise<StudioSession> {
-  await server.createRoom(room);
+  const created = await server.createRoom(room);
+  if (created.status !== 201) throw new Error(`room ${room} not created: ${JSON.stringify(created.body)}`);
   const viewer = await openPage(browser, `http://127.0.0.1:${server.port}/watch/${room}?token=${await server.token(room, 'watcher', 'viewer')}`, ['clock.js']);
   const producer = await openPage(browser, `http://127.0.0.1:${server.port}/broadcast/${room}?token=${await server.token(room, 'bench', 'producer')}&via=${via}`, ['clock.js', 'studio.js']);
   let times: { goLiveAt: number; liveAt: number };
