@@ -1,7 +1,9 @@
 // Glass-to-glass latency probe, injected into pages by bench/latency.ts.
-// The broadcaster side paints the wall clock as black and white blocks on a canvas and streams
-// the canvas through MediaRecorder to the WebSocket ingest, exactly as the broadcast page
-// streams a camera. The viewer side reads the blocks back from the playing <video>.
+// The broadcaster side paints the wall clock as black and white blocks on a canvas: the real
+// broadcast page gets it as its camera (studio.js), and a plain page streams it through
+// MediaRecorder to a WebSocket ingest (startClockBroadcast), as the broadcast page's fallback
+// does. The viewer side reads the blocks back from the playing <video>, and notes when a video
+// first played (window.firstPlayingAt: added before the page loads, it sees the first one).
 
 const BITS = 24;
 const BLOCK = 40;
@@ -14,7 +16,10 @@ function blockOrigin(bit) {
   return [40 + (bit % COLUMNS) * BLOCK, 60 + Math.floor(bit / COLUMNS) * BLOCK * 2];
 }
 
-window.startClockBroadcast = (ingestUrl, mimeType, segmentSeconds) => {
+document.addEventListener('playing', () => (window.firstPlayingAt ??= Date.now()), true);
+
+/** A 30 fps video stream of the wall clock, painted every 10 ms. */
+window.clockCanvasStream = () => {
   const canvas = Object.assign(document.createElement('canvas'), { width: WIDTH, height: HEIGHT });
   document.body.append(canvas);
   const context = canvas.getContext('2d');
@@ -30,7 +35,11 @@ window.startClockBroadcast = (ingestUrl, mimeType, segmentSeconds) => {
   };
   setInterval(paint, 10);
   paint();
-  const stream = canvas.captureStream(30);
+  return canvas.captureStream(30);
+};
+
+window.startClockBroadcast = (ingestUrl, mimeType, segmentSeconds) => {
+  const stream = window.clockCanvasStream();
   const state = { frames: [], closed: null };
   const ws = new WebSocket(ingestUrl);
   ws.addEventListener('message', (event) => state.frames.push({ at: Date.now(), frame: JSON.parse(event.data) }));

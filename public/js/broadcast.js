@@ -6,6 +6,8 @@ import { mountPublishInfo } from './publish-info.js';
 // /broadcast/:room?token=... — the producer page: camera and microphone over WebRTC (WHIP,
 // ./whip.js: congestion control, lower delay), or, where WebRTC fails, through MediaRecorder to
 // the room's WebSocket ingest (docs/protocol.md); the stream's state, and the chat.
+// `&via=whip` or `&via=websocket` forces one path (no fallback): to compare them, or to get
+// around a network that lets WebRTC connect but not carry media. Without it the page chooses.
 
 /** H.264 first: the server copies it into HLS without encoding (less delay, less CPU). */
 const MIME_TYPES = ['video/webm;codecs=h264,opus', 'video/webm;codecs=vp8,opus', 'video/webm'];
@@ -16,6 +18,9 @@ const SLOW_UPLOAD_BYTES = 8 * 1024 * 1024;
 
 const room = roomFromPath();
 const token = new URLSearchParams(location.search).get('token');
+/** The forced ingest path ('whip', 'websocket'), or null: WHIP where it works, else the WebSocket. */
+const via = new URLSearchParams(location.search).get('via');
+const VIAS = ['whip', 'websocket'];
 const problem = document.querySelector('#problem');
 const state = document.querySelector('#state');
 const preview = document.querySelector('#preview');
@@ -73,14 +78,15 @@ async function start() {
   if (!check.ok) throw new Error(body.error?.message ?? `The server refused the stream (${check.status})`);
   if (!body.data.ready) throw new Error('You are streaming to this room already (from another page or device)');
   const stream = await camera();
-  if (whipSupported()) {
+  if (via === 'whip' && !whipSupported()) throw new Error('This browser has no WebRTC: open the page without via=whip to stream over the WebSocket');
+  if (via !== 'websocket' && whipSupported()) {
     try {
       whip = await publishWhip(roomUrl(info.port, '/whip'), token, stream, onWhipLost);
       showPath('whip');
       show('Starting (WebRTC)…', 'connecting');
       return;
     } catch (error) {
-      if (error instanceof WhipRefused) throw error;
+      if (error instanceof WhipRefused || via === 'whip') throw error;
       console.warn(`WHIP failed, streaming over the WebSocket instead: ${error.message}`);
     }
   }
@@ -168,6 +174,7 @@ function stop() {
 
 async function main() {
   if (!token) throw new Error('This page needs a producer token: /broadcast/<room>?token=<producer token>');
+  if (via !== null && !VIAS.includes(via)) throw new Error(`via must be ${VIAS.join(' or ')} (or left out to let the page choose), not "${via}"`);
   info = await loadRoom(room);
   mountPublishInfo(document.querySelector('#publish-info'), info.publish, token);
   const chat = document.querySelector('#chat');

@@ -52,7 +52,8 @@ function connected(pc) {
 
 /**
  * Publishes `stream` to `endpoint` with `token`; resolves once the media flows, with the session
- * ({ pc, stop() }). `onLost` is told when the connection drops later.
+ * ({ pc, stop() }). `onLost(reason)` is told when the connection drops or the server ends the
+ * session later (the peer connection is closed by then).
  */
 export async function publishWhip(endpoint, token, stream, onLost) {
   const pc = new RTCPeerConnection();
@@ -86,8 +87,19 @@ export async function publishWhip(endpoint, token, stream, onLost) {
     await stop();
     throw error;
   }
+  const lost = (reason) => {
+    location = null;
+    pc.close();
+    onLost(reason);
+  };
   pc.addEventListener('connectionstatechange', () => {
-    if (pc.connectionState === 'failed' || pc.connectionState === 'closed') onLost(`WebRTC connection ${pc.connectionState}`);
+    if (pc.connectionState === 'failed' || pc.connectionState === 'closed') lost(`WebRTC connection ${pc.connectionState}`);
+  });
+  // The server ends a session (room deleted, stream failed, shutdown) with a DTLS close_notify:
+  // the transport closes at once, where ICE would take 10-30 s to notice.
+  const transport = pc.getSenders()[0]?.transport;
+  transport?.addEventListener('statechange', () => {
+    if (transport.state === 'closed' && pc.signalingState !== 'closed') lost('the server ended the session');
   });
   return { pc, stop };
 }

@@ -3,6 +3,7 @@ import { Event, RTCPeerConnection, RTCRtpCodecParameters, type MediaStreamTrack 
 import { MediaRecorder, type WebmOutput } from 'werift/nonstandard';
 import type { Logger } from '../kit/createLogger.js';
 import { addPublicCandidates } from './answerCandidates.js';
+import { sendCloseNotify } from './dtlsCloseNotify.js';
 
 export interface WhipPeerOptions {
   /** ICE UDP ports (WHIP_UDP_PORTS); undefined: any free port the system gives. */
@@ -110,7 +111,10 @@ export class WhipPeer extends EventEmitter<WhipPeerEvents> {
     this.#timers.clear();
     // The recorder waits for an end-of-stream marker a byte stream never gets: not awaited.
     this.#recorder.stop().catch((error: unknown) => this.#options.logger.debug({ err: error }, 'whip recorder stop failed'));
-    this.#pc.close().catch((error: unknown) => this.#options.logger.debug({ err: error }, 'whip peer close failed'));
+    // The goodbye first: once the peer connection is closed, nothing can be sent.
+    sendCloseNotify(this.#pc)
+      .then(() => this.#pc.close())
+      .catch((error: unknown) => this.#options.logger.debug({ err: error }, 'whip peer close failed'));
     this.#output.allUnsubscribe();
     this.emit('closed', reason);
   }
