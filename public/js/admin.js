@@ -56,10 +56,29 @@ function cellText(room, field) {
   return String(room[field] ?? '—');
 }
 
+/** Where the room's producer publishes (the key is a producer token, which this page does not hold). */
+const PUBLISH_LABELS = { rtmp: 'RTMP', rtmpShared: 'RTMP (shared port)', whip: 'WHIP', srt: 'SRT', http: 'HTTP push' };
+
+function publishCell(publish) {
+  const cell = el('td', 'cell-publish');
+  if (!publish) return cell;
+  const details = el('details');
+  details.append(el('summary', '', 'URLs'));
+  const list = el('dl', 'publish-urls');
+  for (const [kind, label] of Object.entries(PUBLISH_LABELS)) {
+    if (!publish[kind]) continue;
+    list.append(el('dt', '', label), el('dd', `publish-${kind}`, publish[kind]));
+  }
+  details.append(list);
+  cell.append(details);
+  return cell;
+}
+
 function roomRow(room) {
   const row = el('tr');
   row.dataset.room = room.name;
   for (const field of CELLS) row.append(el('td', `cell-${field}`, cellText(room, field)));
+  row.append(publishCell(room.publish));
   const actions = el('td', 'admin-actions');
   const text = el('input');
   text.placeholder = 'Message';

@@ -47,6 +47,10 @@ describe('admin page (Chromium, admin port)', () => {
     await page.waitForSelector('tr[data-room="alpha"]');
     expect(await row(page, 'beta').count()).toBe(1);
     await expect.poll(async () => (await row(page, 'alpha').locator('td').nth(1).textContent()), { timeout: 5_000 }).toBe(String(ports.alpha));
+    // Where the room's producer publishes, for an operator helping one.
+    await row(page, 'alpha').locator('.cell-publish summary').click();
+    expect(await row(page, 'alpha').locator('.publish-rtmp').textContent()).toBe(`rtmp://127.0.0.1:${ports.alpha}/live`);
+    expect(await row(page, 'alpha').locator('.publish-whip').textContent()).toBe(`http://127.0.0.1:${ports.alpha}/whip`);
 
     await row(page, 'alpha').locator('.room-message').fill('maintenance at noon');
     await row(page, 'alpha').locator('.room-send').click();
