@@ -80,7 +80,7 @@ function freeUdpPort(): Promise<number> {
   const socket = dgram.createSocket('udp4');
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind({ address: RECEIVER_HOST, port: 0 }, () => {
+    socket.bind({ address: RECEIVER_HOST, port: 0, exclusive: true }, () => {
       const { port } = socket.address();
       socket.close(() => resolve(port));
     });

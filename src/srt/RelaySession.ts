@@ -81,7 +81,7 @@ export class RelaySession extends EventEmitter<RelaySessionEvents> {
 
   /** Binds the session's socket and starts the handshake with the backend. */
   open(): void {
-    this.#socket.bind({ address: BACKEND_HOST, port: 0 }, () => {
+    this.#socket.bind({ address: BACKEND_HOST, port: 0, exclusive: true }, () => {
       if (this.#state === 'closed') return;
       // Not connect()ed: until the backend binds its port, a connected socket would get ICMP errors.
       const induct = () => this.#send(inductionRequest(this.#conclusion, this.#timestamp()));

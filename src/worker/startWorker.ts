@@ -8,10 +8,11 @@ import { ZERO_WORKER_COUNTERS, type WorkerCounters } from '../contracts/WorkerCo
 import { ConnectionLimiter } from '../net/ConnectionLimiter.js';
 import { AddressRanges } from '../net/addresses.js';
 import { ClientAddresses } from '../net/clientAddress.js';
-
+import { makeUdpBindsExclusive } from './exclusiveUdp.js';
 
 /** Entry point of a room worker process (a node:cluster worker). */
 export async function startWorker(config: Config, slot: string): Promise<void> {
+  makeUdpBindsExclusive();
   const logger = createLogger(config.logLevel, { role: 'worker', worker: Number(slot) });
   const channel = workerSideChannel();
   const counters: WorkerCounters = { ...ZERO_WORKER_COUNTERS };

@@ -135,6 +135,21 @@ describe.skipIf(!haveSrt)(`SRT ingest on the room port${skipReason}`, () => {
     socket.close();
   });
 
+  it('takes SRT publishers on two workers at once (each worker binds its own UDP sockets, none shared through the cluster primary)', async () => {
+    const two = await start({ workers: 2, roomPortCount: 4 });
+    const ports: Record<string, number> = {};
+    for (const name of ['east', 'west']) ports[name] = (await two.createRoom(name)).body.data.port;
+    const pids = new Set((await two.rooms()).map((room) => room.workerPid));
+    expect(pids.size, 'the two rooms live in different workers').toBe(2);
+    const watchers = await Promise.all(['east', 'west'].map(async (name) => (await ChatTestClient.join(ports[name]!, { name: `w-${name}` })).client));
+    clients.push(...watchers);
+    const pushes = await Promise.all(['east', 'west'].map(async (name) => pushTestPattern(srt(ports[name]!, await two.token(name, `p-${name}`, 'producer')), 5)));
+    for (const watcher of watchers) await watcher.next((f) => f.type === 'stream' && f.live === true, 20_000);
+    for (const { code, stderr } of await Promise.all(pushes)) expect(code, stderr).toBe(0);
+    for (const watcher of watchers) await watcher.next((f) => f.type === 'stream' && f.live === false, 15_000);
+    expect(two.logs.some((l) => l.msg === 'ingest failed')).toBe(false);
+  });
+
   const noSrt = ffmpegWithoutSrt();
   it.skipIf(noSrt === null)('refuses SRT callers with a reason where the server\'s ffmpeg has no srt, and says why in its log once', async () => {
     const other = await start({ workers: 1, roomPortCount: 2, env: { FFMPEG_PATH: noSrt! } });
