@@ -28,6 +28,7 @@ const ID = {
   FlagLacing: 0x9c,
   CodecID: 0x86,
   CodecPrivate: 0x63a2,
+  DefaultDuration: 0x23e383,
   CodecDelay: 0x56aa,
   SeekPreRoll: 0x56bb,
   Video: 0xe0,
@@ -45,6 +46,12 @@ const ID = {
 const UNKNOWN_SIZE = Buffer.from([0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 /** SimpleBlock timecodes are int16 relative to their cluster's. */
 const MAX_RELATIVE_MS = 32_767;
+/**
+ * A picture's duration (ns) for the video track: WebRTC's frame rate varies, but without one
+ * ffmpeg's HLS muxer warns of a zero duration on every segment's last packet (and its probe
+ * reads more pictures to guess a rate). Only durations use it; times are each block's own.
+ */
+const VIDEO_FRAME_NS = 33_333_333;
 /** Opus's pre-roll after a seek (RFC 7845 recommends 80 ms), in ns. */
 const OPUS_SEEK_PRE_ROLL_NS = 80_000_000;
 
@@ -128,6 +135,7 @@ export function matroskaHeader(video: MatroskaVideo, audio: boolean): Buffer {
       uint(ID.FlagLacing, 0),
       text(ID.CodecID, 'V_MPEG4/ISO/AVC'),
       element(ID.CodecPrivate, video.avcC),
+      uint(ID.DefaultDuration, VIDEO_FRAME_NS),
       master(ID.Video, [uint(ID.PixelWidth, video.width), uint(ID.PixelHeight, video.height)]),
     ]),
   ];
