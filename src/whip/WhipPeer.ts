@@ -1,16 +1,19 @@
 import { EventEmitter } from 'node:events';
-import { Event, RTCPeerConnection, RTCRtpCodecParameters, type MediaStreamTrack } from 'werift';
-import { MediaRecorder, type WebmOutput } from 'werift/nonstandard';
+import { RTCPeerConnection, RTCRtpCodecParameters, type MediaStreamTrack, type RTCRtpReceiver, type RtpPacket } from 'werift';
 import type { Logger } from '../kit/createLogger.js';
 import { addPublicCandidates } from './answerCandidates.js';
 import { sendCloseNotify } from './dtlsCloseNotify.js';
+import { fullIntraRequest } from './fullIntraRequest.js';
+import { KeyframeSchedule, type KeyframeRequest } from './KeyframeSchedule.js';
+import type { RtpInput } from './RtpReorder.js';
+import { WhipMuxer } from './WhipMuxer.js';
 
 export interface WhipPeerOptions {
   /** ICE UDP ports (WHIP_UDP_PORTS); undefined: any free port the system gives. */
   readonly udpPorts: { readonly first: number; readonly last: number } | undefined;
   /** An IP address clients reach this server by, added to the answer's candidates (see answerCandidates). */
   readonly publicAddress: string | null;
-  /** A keyframe is asked for this often: copied H.264 can only be cut into segments at keyframes. */
+  /** The HLS segment length: a keyframe is asked for at each boundary (copied H.264 is cut only at keyframes). */
   readonly keyframeIntervalMs: number;
   /** ICE and DTLS must be up this long after the answer, or the session is dropped. */
   readonly connectTimeoutMs: number;
@@ -19,11 +22,13 @@ export interface WhipPeerOptions {
   readonly logger: Logger;
 }
 
-/** Takes the WebM bytes (Matroska: H.264 video, Opus audio) in order, from the header on. */
-export type WebmSink = (chunk: Buffer) => void;
+/** Takes the Matroska bytes (H.264 video, Opus audio) in order, from the header on. */
+export type MatroskaSink = (chunk: Buffer) => void;
 
 export interface WhipPeerEvents {
   connected: [];
+  /** A video keyframe went into the stream at this stream time (ms). */
+  keyframe: [streamMs: number];
   /** The session is over, whatever the reason; emitted once. */
   closed: [reason: string];
 }
@@ -43,29 +48,31 @@ const VIDEO_CODECS = [
 const AUDIO_CODECS = [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2 })];
 /** A disconnected ICE session may recover (a network switch); after this it has not. */
 const DISCONNECTED_GRACE_MS = 3_000;
+/** How often the keyframe schedule is looked at: a request is at most this late. */
+const KEYFRAME_TICK_MS = 50;
+/** The stream's start waits at most this long for the audio to reach the first keyframe. */
+const AUDIO_WAIT_MS = 500;
 
 /**
  * One WHIP publisher's WebRTC session (werift: ICE, DTLS-SRTP, RTP in pure TypeScript). It
- * answers the offer, receives H.264 and Opus, depacketizes them and emits a WebM byte stream
- * (werift's own Matroska writer) that the room's ingest reads like a browser's MediaRecorder
- * upload. It asks for keyframes (PLI) at the start and every keyframeIntervalMs, and ends on
- * its own when ICE never connects, the peer goes away, or video stops.
+ * answers the offer, receives H.264 and Opus, and turns the RTP into a live Matroska stream
+ * (WhipMuxer) that the room's ingest reads like a browser's MediaRecorder upload. It asks for
+ * keyframes (PLI, then FIR) where the HLS segments should be cut and after a loss
+ * (KeyframeSchedule), and ends on its own when ICE never connects, the peer goes away, or video
+ * stops.
  */
 export class WhipPeer extends EventEmitter<WhipPeerEvents> {
   readonly #options: WhipPeerOptions;
   readonly #pc: RTCPeerConnection;
-  readonly #recorder: MediaRecorder;
-  readonly #output = new Event<[WebmOutput]>();
+  readonly #muxer: WhipMuxer;
   readonly #timers = new Set<NodeJS.Timeout>();
+  #schedule: KeyframeSchedule | null = null;
+  #firSequence = 0;
   #lastVideoAt = 0;
   #connected = false;
   #closed = false;
 
-  /**
-   * `sink` is given here, not listened to later: werift reports the tracks while it reads the
-   * offer, and the WebM header is written then, before answer() returns.
-   */
-  constructor(options: WhipPeerOptions, hasAudio: boolean, sink: WebmSink) {
+  constructor(options: WhipPeerOptions, hasAudio: boolean, sink: MatroskaSink) {
     super();
     this.#options = options;
     const ports = options.udpPorts;
@@ -76,12 +83,18 @@ export class WhipPeer extends EventEmitter<WhipPeerEvents> {
       // Browsers send DTLS/ICE to every candidate; TCP candidates would only add sockets.
       iceUseTcp: false,
     });
-    this.#output.subscribe((output) => {
-      // A Uint8Array view into werift's buffers: copied into a Buffer of our own.
-      if (output.saveToFile && !this.#closed) sink(Buffer.from(output.saveToFile));
+    this.#muxer = new WhipMuxer({
+      audio: hasAudio,
+      audioWaitMs: AUDIO_WAIT_MS,
+      write: (chunk) => {
+        if (!this.#closed) sink(chunk);
+      },
+      keyframe: (streamMs) => {
+        this.#schedule?.keyframe(streamMs);
+        this.emit('keyframe', streamMs);
+      },
+      broken: () => this.#schedule?.lost(Date.now()),
     });
-    this.#recorder = new MediaRecorder({ numOfTracks: hasAudio ? 2 : 1, stream: this.#output });
-    this.#recorder.onError.subscribe((error) => this.close(`the media could not be recorded: ${error.message}`));
     this.#pc.onTrack.subscribe((track) => this.#track(track));
     this.#pc.connectionStateChange.subscribe((state) => this.#stateChanged(state));
     this.#after(options.connectTimeoutMs, () => {
@@ -109,34 +122,50 @@ export class WhipPeer extends EventEmitter<WhipPeerEvents> {
     this.#closed = true;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
-    // The recorder waits for an end-of-stream marker a byte stream never gets: not awaited.
-    this.#recorder.stop().catch((error: unknown) => this.#options.logger.debug({ err: error }, 'whip recorder stop failed'));
     // The goodbye first: once the peer connection is closed, nothing can be sent.
     sendCloseNotify(this.#pc)
       .then(() => this.#pc.close())
       .catch((error: unknown) => this.#options.logger.debug({ err: error }, 'whip peer close failed'));
-    this.#output.allUnsubscribe();
     this.emit('closed', reason);
   }
 
   #track(track: MediaStreamTrack): void {
     if (this.#closed) return;
-    this.#recorder.addTrack(track).catch((error: unknown) => this.close(`the ${track.kind} track could not be recorded: ${error instanceof Error ? error.message : String(error)}`));
-    if (track.kind !== 'video') return;
-    const transceiver = this.#pc.getTransceivers().find((t) => t.kind === 'video');
-    const askKeyframe = () => {
-      if (track.ssrc !== undefined) void transceiver?.receiver.sendRtcpPLI(track.ssrc);
-    };
-    track.onReceiveRtp.subscribe(() => {
-      if (this.#lastVideoAt === 0) askKeyframe();
-      this.#lastVideoAt = Date.now();
+    if (track.kind === 'audio') {
+      track.onReceiveRtp.subscribe((rtp) => {
+        if (!this.#closed) this.#muxer.audio(rtpInput(rtp), Date.now());
+      });
+      return;
+    }
+    const receiver = this.#pc.getTransceivers().find((t) => t.kind === 'video')?.receiver;
+    track.onReceiveRtp.subscribe((rtp) => {
+      if (this.#closed) return;
+      const now = Date.now();
+      this.#schedule ??= new KeyframeSchedule(this.#options.keyframeIntervalMs, now);
+      this.#lastVideoAt = now;
+      this.#muxer.video(rtpInput(rtp), now);
     });
-    const { keyframeIntervalMs, idleTimeoutMs } = this.#options;
-    this.#every(keyframeIntervalMs, askKeyframe);
+    this.#every(KEYFRAME_TICK_MS, () => {
+      const now = Date.now();
+      const request = this.#schedule?.due(now, this.#muxer.streamTime(now));
+      if (request && receiver && track.ssrc !== undefined) this.#askKeyframe(receiver, track.ssrc, request);
+    });
+    const { idleTimeoutMs } = this.#options;
     this.#every(1_000, () => {
       const since = Date.now() - (this.#lastVideoAt || Date.now());
       if (this.#lastVideoAt !== 0 && since > idleTimeoutMs) this.close(`no video arrived for ${Math.round(since / 1000)} s`);
     });
+  }
+
+  /** PLI to the video's SSRC; FIR (RFC 5104) when PLIs went unanswered. */
+  #askKeyframe(receiver: RTCRtpReceiver, ssrc: number, request: KeyframeRequest): void {
+    this.#options.logger.debug({ request, ssrc }, 'whip keyframe request');
+    if (request === 'pli') {
+      void receiver.sendRtcpPLI(ssrc);
+      return;
+    }
+    this.#firSequence = (this.#firSequence + 1) % 256;
+    receiver.dtlsTransport.sendRtcp([fullIntraRequest(receiver.rtcpSsrc, ssrc, this.#firSequence)]).catch((error: unknown) => this.#options.logger.debug({ err: error }, 'whip FIR failed'));
   }
 
   #stateChanged(state: string): void {
@@ -166,4 +195,8 @@ export class WhipPeer extends EventEmitter<WhipPeerEvents> {
     timer.unref();
     this.#timers.add(timer);
   }
+}
+
+function rtpInput(rtp: RtpPacket): RtpInput {
+  return { sequence: rtp.header.sequenceNumber, timestamp: rtp.header.timestamp, marker: rtp.header.marker, payload: rtp.payload };
 }

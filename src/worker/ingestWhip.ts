@@ -40,7 +40,7 @@ const CORS = {
  * and an SDP offer takes the room's one producer slot, like every ingest path, and answers 201
  * with the SDP answer (every candidate in it: no trickle ICE) and the session's `Location`;
  * `DELETE` on that location ends the stream. The publisher's media (WhipPeer) reaches the
- * room's IngestSession as WebM, which the stream copies (H.264) and encodes (Opus to AAC).
+ * room's IngestSession as Matroska, which the stream copies (H.264) and encodes (Opus to AAC).
  */
 export class WhipIngest {
   readonly #room: IngestRoom;
@@ -152,6 +152,7 @@ export class WhipIngest {
   #attach(id: string, peer: WhipPeer, session: IngestSession): void {
     this.#peers.set(id, peer);
     peer.once('connected', () => this.#room.logger.info({ producer: session.producer }, 'whip connected'));
+    peer.on('keyframe', (streamMs) => session.keyframe(streamMs));
     peer.once('closed', (reason) => {
       this.#peers.delete(id);
       this.#room.logger.info({ producer: session.producer, reason }, 'whip session closed');

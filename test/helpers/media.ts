@@ -59,6 +59,20 @@ export async function probe(target: string): Promise<ProbeResult> {
   return JSON.parse(stdout) as ProbeResult;
 }
 
+export interface ProbedPacket {
+  readonly codec_type: string;
+  readonly pts_time: number;
+  readonly keyframe: boolean;
+}
+
+/** Every packet of a file or URL with its track's type, time and keyframe flag (ffprobe -show_packets). */
+export async function probePackets(target: string): Promise<ProbedPacket[]> {
+  const { stdout } = await run(FFPROBE, ['-v', 'error', '-print_format', 'json', '-show_entries', 'packet=stream_index,pts_time,flags:stream=index,codec_type', target], { maxBuffer: 64 * 1024 * 1024 });
+  const parsed = JSON.parse(stdout) as { packets?: Array<{ stream_index: number; pts_time?: string; flags?: string }>; streams?: Array<{ index: number; codec_type: string }> };
+  const types = new Map((parsed.streams ?? []).map((stream) => [stream.index, stream.codec_type]));
+  return (parsed.packets ?? []).map((packet) => ({ codec_type: types.get(packet.stream_index) ?? 'unknown', pts_time: Number(packet.pts_time), keyframe: (packet.flags ?? '').startsWith('K') }));
+}
+
 /**
  * Pushes a live test pattern at real time (`-re`) to an ingest URL as the README shows,
  * `ffmpeg -re ... -f mpegts http://host:port/ingest?token=...`. Resolves with ffmpeg's exit code.

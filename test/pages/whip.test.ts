@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../src/hls/playlist.js';
 import { FAKE_MEDIA_ARGS, launchChromium, recordCspViolations } from '../helpers/browser.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
-import { probe } from '../helpers/media.js';
+import { probe, probePackets } from '../helpers/media.js';
 import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 import { WHIP_OFFER } from '../whip/offers.js';
 
@@ -74,8 +74,16 @@ describe('WHIP ingest from the broadcaster page (Chromium, fake camera, real ffm
     await expect.poll(async () => parsePlaylist(await (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`)).text()).segments.length, { timeout: 8_000 }).toBeGreaterThanOrEqual(4);
     const later = parsePlaylist(await (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`)).text());
     expect(Math.max(...later.segments.map((s) => s.duration))).toBeLessThan(2.5);
-    const segment = await probe(`http://127.0.0.1:${port}/hls/${playlist.segments[0]!.uri}`);
+    const firstUrl = `http://127.0.0.1:${port}/hls/${playlist.segments[0]!.uri}`;
+    const segment = await probe(firstUrl);
     expect(segment.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+    // The first segment carries both tracks (a player that saw only video in it would set up no
+    // audio buffer and fail on the next one), and starts with a keyframe.
+    const packets = await probePackets(firstUrl);
+    expect(packets.filter((p) => p.codec_type === 'audio').length).toBeGreaterThan(0);
+    const video = packets.filter((p) => p.codec_type === 'video');
+    expect(video.length).toBeGreaterThan(0);
+    expect(video[0]!.keyframe).toBe(true);
 
     // One producer slot whatever the protocol: another producer's WHIP offer gets 409.
     const second = await whip(await server.token('webrtc', 'obs', 'producer'));
