@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, type CloseName } from '../contracts/closeCodes.js';
 import { TokenBucket } from '../kit/TokenBucket.js';
-import { ERRORS, errorBody, type ErrorCode } from '../kit/errors.js';
+import { errorBody, type ErrorCode } from '../kit/errors.js';
 import type { IngestFailure, IngestSession } from '../hls/IngestSession.js';
 import { authorizeProducer } from './ingestAuth.js';
 import { claimRefusal } from './claimRefusal.js';

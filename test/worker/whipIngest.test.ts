@@ -79,7 +79,7 @@ describe('WhipIngest', () => {
     const { room, post } = await serve({ udpPorts: { first: 40_000, last: 40_000 } });
     const res = await post('p1');
     expect(res.status).toBe(500);
-    expect((await res.json()).error.code).toBe('INTERNAL');
+    expect((await errorOf(res)).code).toBe('INTERNAL');
     nothingStarted(room);
   });
 
@@ -87,7 +87,7 @@ describe('WhipIngest', () => {
     const { room, post } = await serve({}, steered((peer) => peer.close('a track could not be recorded')));
     const res = await post('p1');
     expect(res.status).toBe(500);
-    expect((await res.json()).error.message).toContain('a track could not be recorded');
+    expect((await errorOf(res)).message).toContain('a track could not be recorded');
     nothingStarted(room);
   });
 
@@ -115,20 +115,16 @@ describe('WhipIngest', () => {
   });
 
   it('answers a stop (403) or the room closing (503) that came while the offer was answered', async () => {
-    let room: Room | undefined;
-    const stopped = await serve({}, steered(() => room!.stream.stop('stopped by the test')));
-    room = stopped.room;
+    const stopped = await serve({}, steered(() => stopped.room.stream.stop('stopped by the test')));
     const refused = await stopped.post('p1');
     expect(refused.status).toBe(403);
-    expect((await refused.json()).error).toEqual({ code: 'STREAM_STOPPED_BY_MODERATOR', message: 'stopped by the test' });
+    expect((await errorOf(refused))).toEqual({ code: 'STREAM_STOPPED_BY_MODERATOR', message: 'stopped by the test' });
     expect(stopped.whip.size).toBe(0);
 
-    let other: Room | undefined;
-    const closing = await serve({}, steered(() => void other!.stream.close('the room closes', true)));
-    other = closing.room;
+    const closing = await serve({}, steered(() => void closing.room.stream.close('the room closes', true)));
     const closed = await closing.post('p1');
     expect(closed.status).toBe(503);
-    expect((await closed.json()).error.code).toBe('STREAM_STOPPED');
+    expect((await errorOf(closed)).code).toBe('STREAM_STOPPED');
     expect(closing.whip.size).toBe(0);
   });
 
@@ -139,7 +135,7 @@ describe('WhipIngest', () => {
     const res = await post('p1');
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('10');
-    expect((await res.json()).error.code).toBe('NO_PORTS_AVAILABLE');
+    expect((await errorOf(res)).code).toBe('NO_PORTS_AVAILABLE');
     nothingStarted(room);
   });
 
@@ -162,6 +158,10 @@ describe('WhipIngest', () => {
     nothingStarted(room);
   }, 15_000);
 });
+
+async function errorOf(res: Response): Promise<{ code: string; message: string }> {
+  return ((await res.json()) as { error: { code: string; message: string } }).error;
+}
 
 const H264 = new RTCRtpCodecParameters({ mimeType: 'video/H264', clockRate: 90_000, parameters: 'packetization-mode=1;profile-level-id=42e01f' });
 
