@@ -180,7 +180,10 @@ export const envSchema = {
     hint: 'WebSocket frames per second one producer may send, e.g. INGEST_MAX_FRAMES_PER_SECOND=100',
   },
   WHIP_UDP_PORTS: {
-    schema: portRange.optional(),
+    // werift takes a range of two ports at least (it refuses first === last when it binds).
+    schema: portRange
+      .refine((range) => range.last > range.first, 'must hold two ports at least (werift refuses a one-port range), e.g. 40000-40001')
+      .optional(),
     hint: 'UDP ports for WebRTC (WHIP) ingest, one per live WHIP publisher; open them in the firewall, e.g. WHIP_UDP_PORTS=40000-40099',
   },
   WHIP_ICE_HOST: {

@@ -35,6 +35,8 @@ export interface IngestSessionEvents {
   live: [];
   failed: [IngestFailure];
   finished: [IngestSummary];
+  /** The producer left before its stream started (see abandon()): nothing was started, nothing is told. */
+  abandoned: [];
   /** The producer's warnings changed (e.g. its keyframes are too far apart). */
   warnings: [readonly IngestWarning[]];
 }
@@ -61,7 +63,8 @@ const SNIFF_STEP_BYTES = 4 * 1024;
  * One producer's connection to a room's stream, whatever carries the bytes (HTTP body or
  * WebSocket). It sniffs the first bytes, holds them while ffmpeg starts, then passes bytes
  * straight through with backpressure. Its cost is linear in the bytes, and bounded: the bitrate
- * cap and the bytes held past backpressure. It ends exactly once: `finished` or `failed`.
+ * cap and the bytes held past backpressure. It ends exactly once: `finished`, `failed`, or
+ * `abandoned` (the producer left before its stream started).
  */
 export class IngestSession extends EventEmitter<IngestSessionEvents> {
   readonly producer: string;
@@ -116,6 +119,7 @@ export class IngestSession extends EventEmitter<IngestSessionEvents> {
     return new Promise((resolve) => {
       this.once('finished', () => resolve());
       this.once('failed', () => resolve());
+      this.once('abandoned', () => resolve());
     });
   }
 
@@ -151,8 +155,30 @@ export class IngestSession extends EventEmitter<IngestSessionEvents> {
    */
   drop(): void {
     if (this.#done || this.#endRequested) return;
+    // Gone before a byte arrived: nothing to finish, nor to tell anyone.
+    if (this.#bytes === 0) {
+      this.abandon();
+      return;
+    }
     this.#dropped = true;
     this.end();
+  }
+
+  /**
+   * The producer left before its stream started (a client gone while the slot was claimed for
+   * it, a WebRTC peer that never sent media): the slot is released and nothing starts, not even
+   * for the bytes held (a WHIP session's WebM header is the server's own). Once the stream
+   * started (its media known), it is a drop like any other.
+   */
+  abandon(): void {
+    if (this.#done || this.#endRequested) return;
+    if (this.#media !== null) {
+      this.drop();
+      return;
+    }
+    this.#done = true;
+    this.#held.take();
+    this.emit('abandoned');
   }
 
   /** A video keyframe at the producer's `timestampMs` (transports that see keyframes call it). */

@@ -70,8 +70,6 @@ export interface LiveStreamOptions {
   readonly stopRefuseMs: number;
 }
 
-
-
 export interface LiveStreamEvents {
   status: [StreamStatus];
   /** ffmpeg stopped, cleanly or not (for logs and metrics). */
@@ -220,6 +218,13 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     session.once('finished', (summary) => {
       this.#logger.info({ producer, protocol, dropped: session.dropped, ...summary }, 'ingest finished');
       release();
+    });
+    session.once('abandoned', () => {
+      this.#logger.info({ producer, protocol }, 'producer left before its stream started');
+      if (this.#session !== session) return;
+      this.#session = null;
+      // Nothing started: a stream held for this producer is held again, for what is left of its wait.
+      if (held && this.#transcoder === null && this.#held === null) this.#holdAgain(held);
     });
     this.#logger.info({ producer, protocol, resumes: held !== null }, held ? 'producer came back: resuming' : 'producer connected');
     return session;
@@ -427,15 +432,25 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   /** The producer dropped: the playlists stay open and the chat live while it may come back. */
   #hold(session: IngestSession, plan: TranscodePlan): void {
     const { resumeMs } = this.#options;
+    this.#holdUntil(session.producer, plan, session.meter.state(session.media, Date.now()), Date.now() + resumeMs);
+    this.#logger.info({ producer: session.producer, resumeMs }, 'producer dropped: stream held for it');
+  }
+
+  /** A producer that came back left again before its stream restarted: the wait goes on, not anew. */
+  #holdAgain(held: HeldStream): void {
+    if (this.#closed || held.until <= Date.now()) this.#endStream();
+    else this.#holdUntil(held.producer, held.plan, held.ingest, held.until);
+  }
+
+  #holdUntil(producer: string, plan: TranscodePlan, ingest: IngestState, until: number): void {
     const timer = setTimeout(() => {
       if (this.#held?.timer !== timer) return;
       this.#held = null;
-      this.#logger.info({ producer: session.producer, waitedMs: resumeMs }, 'producer did not come back: stream ends');
+      this.#logger.info({ producer }, 'producer did not come back: stream ends');
       this.#endStream();
-    }, resumeMs);
+    }, until - Date.now());
     timer.unref();
-    this.#held = { producer: session.producer, plan, ingest: session.meter.state(session.media, Date.now()), until: Date.now() + resumeMs, timer };
-    this.#logger.info({ producer: session.producer, resumeMs }, 'producer dropped: stream held for it');
+    this.#held = { producer, plan, ingest, until, timer };
   }
 
   /** The stream is over: its playlists get ENDLIST (players stop waiting), then the chat hears `ended`. */

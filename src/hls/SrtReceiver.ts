@@ -37,6 +37,7 @@ export class SrtReceiver {
   readonly #logger: Logger;
   readonly #errorTail: string[] = [];
   #killed = false;
+  #callerShutdown = false;
 
   private constructor(binary: string, port: number, logger: Logger) {
     this.port = port;
@@ -62,6 +63,16 @@ export class SrtReceiver {
   /** Starts a receiver on a free local UDP port. */
   static async start(binary: string, logger: Logger): Promise<SrtReceiver> {
     return new SrtReceiver(binary, await freeUdpPort(), logger);
+  }
+
+  /** The caller ended its stream with an SRT shutdown (see SrtBackend.callerShutdown). */
+  callerShutdown(): void {
+    this.#callerShutdown = true;
+  }
+
+  /** Whether the caller said goodbye: its stream ended, rather than dropped. */
+  get callerEnded(): boolean {
+    return this.#callerShutdown;
   }
 
   /** Stops it at once (nothing of a relay is worth finishing); safe to call twice. */

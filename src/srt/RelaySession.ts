@@ -1,7 +1,7 @@
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../kit/createLogger.js';
-import { HS_CONCLUSION, HS_INDUCTION, inductionRequest, readHandshake, readHeader, rewriteHandshake, shutdown, type Handshake } from './packet.js';
+import { CONTROL_SHUTDOWN, HS_CONCLUSION, HS_INDUCTION, inductionRequest, readHandshake, readHeader, rewriteHandshake, shutdown, type Handshake } from './packet.js';
 
 /** The SRT listener a relayed caller is handed to: a local ffmpeg that expects one caller. */
 export interface SrtBackend {
@@ -11,6 +11,11 @@ export interface SrtBackend {
   close(): void;
   /** Resolves once it has ended (the stream is over, or it failed). */
   readonly ended: Promise<void>;
+  /**
+   * The caller sent an SRT shutdown (it ended its stream), told before the shutdown is relayed:
+   * a backend that ends without it lost its caller (killed, network gone, the relay's idle timeout).
+   */
+  callerShutdown(): void;
 }
 
 const BACKEND_HOST = '127.0.0.1';
@@ -101,6 +106,7 @@ export class RelaySession extends EventEmitter<RelaySessionEvents> {
     if (this.#state !== 'relaying') return;
     this.#idle?.refresh();
     const header = readHeader(packet);
+    if (header?.control === true && header.controlType === CONTROL_SHUTDOWN) this.#backend.callerShutdown();
     if (header?.control === true && header.controlType === 0 && header.destinationId === 0) {
       // A repeated conclusion still carries our cookie: the backend checks its own.
       const handshake = readHandshake(packet);

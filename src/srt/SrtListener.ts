@@ -170,7 +170,6 @@ export class SrtListener {
   }
 }
 
-
 function bind(type: 'udp4' | 'udp6', port: number): Promise<dgram.Socket> {
   const socket = dgram.createSocket({ type, ipv6Only: false });
   return new Promise((resolve, reject) => {

@@ -69,6 +69,8 @@ export class WhipPeer extends EventEmitter<WhipPeerEvents> {
   #schedule: KeyframeSchedule | null = null;
   #firSequence = 0;
   #lastVideoAt = 0;
+  /** When ICE and DTLS came up: the idle clock runs from then, so a publisher that never sends video is cut too. */
+  #connectedAt = 0;
   #connected = false;
   #closed = false;
 
@@ -152,8 +154,9 @@ export class WhipPeer extends EventEmitter<WhipPeerEvents> {
     });
     const { idleTimeoutMs } = this.#options;
     this.#every(1_000, () => {
-      const since = Date.now() - (this.#lastVideoAt || Date.now());
-      if (this.#lastVideoAt !== 0 && since > idleTimeoutMs) this.close(`no video arrived for ${Math.round(since / 1000)} s`);
+      const last = this.#lastVideoAt || this.#connectedAt;
+      const since = Date.now() - last;
+      if (last !== 0 && since > idleTimeoutMs) this.close(`no video arrived for ${Math.round(since / 1000)} s`);
     });
   }
 
@@ -171,7 +174,10 @@ export class WhipPeer extends EventEmitter<WhipPeerEvents> {
   #stateChanged(state: string): void {
     if (this.#closed) return;
     if (state === 'connected') {
-      if (!this.#connected) this.emit('connected');
+      if (!this.#connected) {
+        this.#connectedAt = Date.now();
+        this.emit('connected');
+      }
       this.#connected = true;
     } else if (state === 'failed' || state === 'closed') this.close(`the WebRTC connection ${state}`);
     else if (state === 'disconnected') {

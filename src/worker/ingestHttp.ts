@@ -2,10 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ERRORS, errorBody } from '../kit/errors.js';
 import { TokenBucket } from '../kit/TokenBucket.js';
 import type { IngestSession } from '../hls/IngestSession.js';
-import { StreamBusyError, StreamRefusedError, type LiveStream } from '../hls/LiveStream.js';
+import type { LiveStream } from '../hls/LiveStream.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { VerifyResult } from '../chat/tokens.js';
 import { authorizeProducer } from './ingestAuth.js';
+import { claimRefusal } from './claimRefusal.js';
 import { sendJson } from '../kit/sendJson.js';
 import { RateFloor } from './RateFloor.js';
 import type { RequestDeadline } from './RequestDeadline.js';
@@ -63,14 +64,13 @@ export async function handleIngestRequest(room: IngestRoom, req: IncomingMessage
   try {
     session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'http');
   } catch (error) {
-    if (error instanceof StreamBusyError) refuse(req, res, 409, 'STREAM_BUSY', error.message);
-    else if (error instanceof StreamRefusedError) refuse(req, res, 403, 'STREAM_STOPPED_BY_MODERATOR', error.message);
-    else refuse(req, res, 503, 'STREAM_STOPPED', ERRORS.STREAM_STOPPED.message);
+    const refusal = claimRefusal(error);
+    refuse(req, res, refusal.status, refusal.code, refusal.message);
     return;
   }
   if (req.destroyed) {
     // The producer went away while the slot was being freed for it.
-    session.end();
+    session.abandon();
     return;
   }
   deadline.release();

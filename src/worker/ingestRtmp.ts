@@ -1,15 +1,13 @@
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { IngestSession } from '../hls/IngestSession.js';
-import { StreamBusyError, StreamRefusedError } from '../hls/LiveStream.js';
-import { ERRORS } from '../kit/errors.js';
 import { FlvStream, type FlvTag } from '../rtmp/flv.js';
 import { RTMP_APP } from '../rtmp/PublishCommands.js';
 import { RtmpSession } from '../rtmp/RtmpSession.js';
 import { authorizeProducerToken } from './ingestAuth.js';
+import { claimRefusal } from './claimRefusal.js';
 import type { IngestRoom } from './ingestHttp.js';
 import { RateFloor } from './RateFloor.js';
-
 
 /** A connection that has not published this long after its handshake began is cut (it holds a socket for nothing). */
 const PUBLISH_TIMEOUT_MS = 15_000;
@@ -51,13 +49,12 @@ export function acceptRtmp(room: IngestRoom, socket: Duplex, start: RtmpStart): 
         try {
           session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'rtmp');
         } catch (error) {
-          if (error instanceof StreamBusyError) throw new Error(`STREAM_BUSY: ${error.message}`, { cause: error });
-          if (error instanceof StreamRefusedError) throw new Error(`STREAM_STOPPED_BY_MODERATOR: ${error.message}`, { cause: error });
-          throw new Error(`STREAM_STOPPED: ${ERRORS.STREAM_STOPPED.message}`, { cause: error });
+          const refusal = claimRefusal(error);
+          throw new Error(`${refusal.code}: ${refusal.message}`, { cause: error });
         }
         // The publisher may have gone while the slot was being freed for it.
         if (rtmp.closed) {
-          session.drop();
+          session.abandon();
           throw new Error('The publisher went away');
         }
         ingest = session;

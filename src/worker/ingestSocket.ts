@@ -3,10 +3,10 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, type CloseName } from '../contracts/closeCodes.js';
 import { TokenBucket } from '../kit/TokenBucket.js';
-import { ERRORS, errorBody, type ErrorCode } from '../kit/errors.js';
+import { errorBody, type ErrorCode } from '../kit/errors.js';
 import type { IngestFailure, IngestSession } from '../hls/IngestSession.js';
-import { StreamBusyError, StreamRefusedError } from '../hls/LiveStream.js';
 import { authorizeProducer } from './ingestAuth.js';
+import { claimRefusal } from './claimRefusal.js';
 import type { IngestRoom } from './ingestHttp.js';
 
 /** A MediaRecorder chunk of a few hundred ms is far below this even at high bitrates. */
@@ -49,14 +49,13 @@ export class IngestSockets {
     try {
       session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'websocket');
     } catch (error) {
-      if (error instanceof StreamBusyError) rejectUpgrade(socket, 409, 'STREAM_BUSY', error.message);
-      else if (error instanceof StreamRefusedError) rejectUpgrade(socket, 403, 'STREAM_STOPPED_BY_MODERATOR', error.message);
-      else rejectUpgrade(socket, 503, 'STREAM_STOPPED', ERRORS.STREAM_STOPPED.message);
+      const refusal = claimRefusal(error);
+      rejectUpgrade(socket, refusal.status, refusal.code, refusal.message);
       return;
     }
     // The client may have gone while the slot was being freed for it.
     if (socket.destroyed) {
-      session.end();
+      session.abandon();
       return;
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => attach(ws, session));

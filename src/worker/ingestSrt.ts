@@ -1,5 +1,4 @@
-import type { IngestSession } from '../hls/IngestSession.js';
-import { StreamBusyError, StreamRefusedError } from '../hls/LiveStream.js';
+import type { IngestFailure, IngestSession } from '../hls/IngestSession.js';
 import type { SrtSupport } from '../hls/ffmpegProtocols.js';
 import type { FfmpegBinary } from '../hls/resolveFfmpeg.js';
 import { SrtReceiver } from '../hls/SrtReceiver.js';
@@ -7,6 +6,7 @@ import type { SrtCaller, SrtDecision } from '../srt/SrtListener.js';
 import { SRT_REJECT, type SrtRejectReason } from '../srt/rejections.js';
 import { parseStreamId } from '../srt/streamId.js';
 import { authorizeProducerToken } from './ingestAuth.js';
+import { claimRefusal, type ClaimRefusal } from './claimRefusal.js';
 import type { IngestRoom } from './ingestHttp.js';
 
 /** What an SRT publisher needs of the worker's media services. */
@@ -35,17 +35,23 @@ export async function authorizeSrtCaller(room: IngestRoom, media: SrtMedia, call
   try {
     session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'srt');
   } catch (error) {
-    if (error instanceof StreamBusyError) return refuse(SRT_REJECT.CONFLICT, `STREAM_BUSY: ${error.message}`);
-    if (error instanceof StreamRefusedError) return refuse(SRT_REJECT.FORBIDDEN, `STREAM_STOPPED_BY_MODERATOR: ${error.message}`);
-    return refuse(SRT_REJECT.DOWN, 'The room is closing');
+    const refusal = claimRefusal(error);
+    return refuse(CLAIM_REJECT[refusal.code], `${refusal.code}: ${refusal.message}`);
   }
+  // A stop, a revocation or the room closing while the receiver starts: the caller is refused with it.
+  const stopped: { failure: IngestFailure | null } = { failure: null };
+  session.once('failed', (failure) => (stopped.failure = failure));
   let receiver: SrtReceiver;
   try {
     receiver = await SrtReceiver.start((await media.ffmpeg()).path, room.logger);
   } catch (error) {
-    session.end();
+    session.abandon();
     room.logger.error({ err: error }, 'srt receiver not started');
     return refuse(SRT_REJECT.INTERNAL, 'The server could not start its SRT receiver');
+  }
+  if (stopped.failure !== null) {
+    receiver.close();
+    return refuseFailure(stopped.failure);
   }
   feed(receiver, session);
   return { ok: true, backend: receiver };
@@ -59,10 +65,26 @@ function feed(receiver: SrtReceiver, session: IngestSession): void {
   });
   output.on('error', () => receiver.close());
   session.on('drain', () => output.resume());
-  // The caller left (ffmpeg ended): the stream ends cleanly. The stream failed or was stopped: the caller is cut.
-  void receiver.ended.then(() => session.end());
+  // The caller left (ffmpeg ended): with an SRT shutdown it ended its stream; without one it was
+  // lost (killed, its network gone), a drop the room holds for its return. The stream failed or
+  // was stopped: the caller is cut.
+  void receiver.ended.then(() => (receiver.callerEnded ? session.end() : session.drop()));
   session.once('failed', () => receiver.close());
   session.once('finished', () => receiver.close());
+}
+
+/** A refused claim, as an SRT rejection reason (SRT has no statuses of its own for these). */
+const CLAIM_REJECT: Record<ClaimRefusal['code'], SrtRejectReason> = {
+  STREAM_BUSY: SRT_REJECT.CONFLICT,
+  STREAM_STOPPED_BY_MODERATOR: SRT_REJECT.FORBIDDEN,
+  STREAM_STOPPED: SRT_REJECT.DOWN,
+};
+
+/** A session failed before its caller was relayed, as the caller's rejection. */
+function refuseFailure(failure: IngestFailure): SrtDecision {
+  const reason =
+    failure.code === 'STREAM_STOPPED_BY_MODERATOR' ? SRT_REJECT.FORBIDDEN : failure.code === 'TOKEN_INVALID' ? SRT_REJECT.UNAUTHORIZED : failure.code === 'STREAM_STOPPED' ? SRT_REJECT.DOWN : SRT_REJECT.INTERNAL;
+  return refuse(reason, `${failure.code}: ${failure.message}`);
 }
 
 function refuse(reason: SrtRejectReason, message: string): SrtDecision {

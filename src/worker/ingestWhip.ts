@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { IngestSession } from '../hls/IngestSession.js';
-import { StreamBusyError, StreamRefusedError } from '../hls/LiveStream.js';
+import type { IngestFailure, IngestSession } from '../hls/IngestSession.js';
 import { ERRORS, errorBody, type ErrorCode } from '../kit/errors.js';
 import { sendJson } from '../kit/sendJson.js';
 import { checkOffer, MAX_OFFER_BYTES } from '../whip/whipOffer.js';
-import { WhipPeer } from '../whip/WhipPeer.js';
+import { WhipPeer, type WebmSink, type WhipPeerOptions } from '../whip/WhipPeer.js';
+import { claimRefusal } from './claimRefusal.js';
 import { authorizeProducer } from './ingestAuth.js';
 import type { IngestRoom } from './ingestHttp.js';
 
@@ -19,6 +19,13 @@ export interface WhipSettings {
   readonly iceHost: string;
 }
 
+/** Makes a publisher's peer (WhipPeer; tests hand in one they can steer). */
+export type WhipPeerFactory = (options: WhipPeerOptions, hasAudio: boolean, sink: WebmSink) => WhipPeer;
+
+const createWhipPeer: WhipPeerFactory = (options, hasAudio, sink) => new WhipPeer(options, hasAudio, sink);
+
+/** A full WHIP_UDP_PORTS frees up as publishers leave: try again after this (seconds). */
+const PORTS_RETRY_AFTER_S = 10;
 /** ICE and DTLS get this long after the answer: a client that never connects frees the slot. */
 const CONNECT_TIMEOUT_MS = 15_000;
 /** Video stopped for this long: the publisher is gone (a browser or OBS sends frames all the time). */
@@ -45,13 +52,15 @@ const CORS = {
 export class WhipIngest {
   readonly #room: IngestRoom;
   readonly #settings: WhipSettings;
+  readonly #createPeer: WhipPeerFactory;
   readonly #peers = new Map<string, WhipPeer>();
   /** Peers their publisher DELETEd: an end, not a drop. */
   readonly #deleted = new WeakSet<WhipPeer>();
 
-  constructor(room: IngestRoom, settings: WhipSettings) {
+  constructor(room: IngestRoom, settings: WhipSettings, createPeer: WhipPeerFactory = createWhipPeer) {
     this.#room = room;
     this.#settings = settings;
+    this.#createPeer = createPeer;
   }
 
   /** Live WHIP sessions (at most one publishes; see the producer slot). */
@@ -100,41 +109,70 @@ export class WhipIngest {
     if (offer === null) return refuse(res, 413, 'PAYLOAD_TOO_LARGE', `An SDP offer may have ${MAX_OFFER_BYTES / 1024} KiB at most`);
     const checked = checkOffer(offer);
     if (!checked.ok) return refuse(res, ERRORS[checked.code].status, checked.code, checked.message);
+    // Looked up before the claim: the room's slot is not held across a DNS answer.
+    const address = await publicAddress(this.#settings.iceHost);
     let session: IngestSession;
     try {
       session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'whip');
     } catch (error) {
-      if (error instanceof StreamBusyError) return refuse(res, 409, 'STREAM_BUSY', error.message);
-      if (error instanceof StreamRefusedError) return refuse(res, 403, 'STREAM_STOPPED_BY_MODERATOR', error.message);
-      return refuse(res, 503, 'STREAM_STOPPED', ERRORS.STREAM_STOPPED.message);
+      const refusal = claimRefusal(error);
+      return refuse(res, refusal.status, refusal.code, refusal.message);
     }
-    const peer = new WhipPeer(
-      {
-        udpPorts: this.#settings.udpPorts,
-        publicAddress: await publicAddress(this.#settings.iceHost),
-        keyframeIntervalMs: room.stream.settings.segmentSeconds * 1000,
-        connectTimeoutMs: CONNECT_TIMEOUT_MS,
-        idleTimeoutMs: IDLE_TIMEOUT_MS,
-        logger: room.logger,
-      },
-      checked.audio,
-      // Media cannot be paused at its source: IngestSession bounds what it holds and fails a
-      // producer ffmpeg cannot keep up with (INGEST_TOO_FAST), which closes the peer (#attach).
-      (chunk) => session.push(chunk),
-    );
+    // A stop, a revocation or the room closing while the answer is made: the publisher is told so.
+    const stopped: { failure: IngestFailure | null } = { failure: null };
+    session.once('failed', (failure) => (stopped.failure = failure));
+    // Every way out before #attach releases the slot without starting anything (abandon): the
+    // session holds the WebM header the peer wrote, which is the server's own, not the publisher's media.
+    let peer: WhipPeer;
+    try {
+      peer = this.#createPeer(
+        {
+          udpPorts: this.#settings.udpPorts,
+          publicAddress: address,
+          keyframeIntervalMs: room.stream.settings.segmentSeconds * 1000,
+          connectTimeoutMs: CONNECT_TIMEOUT_MS,
+          idleTimeoutMs: IDLE_TIMEOUT_MS,
+          logger: room.logger,
+        },
+        checked.audio,
+        // Media cannot be paused at its source: IngestSession bounds what it holds and fails a
+        // producer ffmpeg cannot keep up with (INGEST_TOO_FAST), which closes the peer (#attach).
+        (chunk) => session.push(chunk),
+      );
+    } catch (error) {
+      session.abandon();
+      room.logger.error({ err: error }, 'whip peer not created');
+      return refuse(res, 500, 'INTERNAL', 'The server could not open a WebRTC session; its log says why');
+    }
+    const closed: { reason: string | null } = { reason: null };
+    peer.once('closed', (reason) => (closed.reason = reason));
     let answer: string;
     try {
       answer = await peer.answer(offer);
     } catch (error) {
       peer.close('the offer could not be answered');
-      session.end();
+      session.abandon();
       return refuse(res, 400, 'SDP_INVALID', `The offer could not be answered: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (res.destroyed || session.done) {
-      // The publisher went away (or the room closed) while the answer was being made.
+    const failure = stopped.failure;
+    if (failure !== null) {
+      peer.close(failure.message);
+      return refuse(res, ERRORS[failure.code].status, failure.code, failure.message);
+    }
+    if (res.destroyed || peer.closed) {
+      // The publisher went away while the answer was being made, or the peer ended (a track it could not record).
       peer.close('the publisher went away before the answer');
-      session.end();
-      return;
+      session.abandon();
+      return refuse(res, 500, 'INTERNAL', `The WebRTC session ended before it was answered: ${closed.reason ?? 'unknown reason'}`);
+    }
+    if (!/^a=candidate:/m.test(answer)) {
+      // werift leaves out the candidates it could not bind a port for: every WHIP_UDP_PORTS port is taken.
+      peer.close('no UDP port was free for ICE');
+      session.abandon();
+      room.logger.warn({ udpPorts: this.#settings.udpPorts }, 'whip refused: no UDP port free for ICE');
+      return refuse(res, 503, 'NO_PORTS_AVAILABLE', 'Every UDP port this server has for WebRTC (WHIP_UDP_PORTS) is taken: try again later', {
+        'retry-after': String(PORTS_RETRY_AFTER_S),
+      });
     }
     const id = randomBytes(16).toString('hex');
     this.#attach(id, peer, session);
@@ -156,9 +194,11 @@ export class WhipIngest {
     peer.once('closed', (reason) => {
       this.#peers.delete(id);
       this.#room.logger.info({ producer: session.producer, reason }, 'whip session closed');
+      // Before any media (the session holds only the WebM header, ours) nothing starts. After it,
       // DELETE is the publisher's end; anything else (ICE failed, media stopped, a closed tab)
       // is a drop, which the room holds for the publisher's return (STREAM_RESUME_SECONDS).
-      if (this.#deleted.has(peer)) session.end();
+      if (session.media === null) session.abandon();
+      else if (this.#deleted.has(peer)) session.end();
       else session.drop();
     });
     session.once('failed', (failure) => peer.close(failure.message));

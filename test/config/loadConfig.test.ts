@@ -82,6 +82,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ PUBLIC_HOST: 'stream.example' }).whip).toEqual({ udpPorts: undefined, iceHost: 'stream.example' });
     expect(loadConfig({ WHIP_UDP_PORTS: '40000-40099', WHIP_ICE_HOST: '203.0.113.7' }).whip).toEqual({ udpPorts: { first: 40000, last: 40099 }, iceHost: '203.0.113.7' });
     expect(() => loadConfig({ WHIP_UDP_PORTS: '40000' })).toThrow(/WHIP_UDP_PORTS="40000" must look like 34000-34999/);
+    expect(() => loadConfig({ WHIP_UDP_PORTS: '40000-40000' })).toThrow(/WHIP_UDP_PORTS="40000-40000" must hold two ports at least/);
+    expect(loadConfig({ WHIP_UDP_PORTS: '40000-40001' }).whip.udpPorts).toEqual({ first: 40000, last: 40001 });
   });
 
   it('is frozen', () => {

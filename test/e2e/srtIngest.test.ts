@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../src/hls/playlist.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
-import { probe, pushTestPattern } from '../helpers/media.js';
+import { probe, pushTestPattern, startTestPattern } from '../helpers/media.js';
 import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 const FFMPEG = '/usr/bin/ffmpeg';
@@ -49,8 +49,8 @@ describe.skipIf(!haveSrt)(`SRT ingest on the room port${skipReason}`, () => {
   };
 
   beforeAll(async () => {
-    server = await start({ workers: 1, roomPortCount: 4 });
-    for (const name of ['srt', 'refused', 'closing']) rooms[name] = (await server.createRoom(name)).body.data.port;
+    server = await start({ workers: 1, roomPortCount: 5 });
+    for (const name of ['srt', 'refused', 'closing', 'drop']) rooms[name] = (await server.createRoom(name)).body.data.port;
   });
   afterAll(() => {
     for (const client of clients) client.close();
@@ -79,6 +79,20 @@ describe.skipIf(!haveSrt)(`SRT ingest on the room port${skipReason}`, () => {
     expect(code, stderr).toBe(0);
     expect(await client.next((f) => f.type === 'stream', 15_000)).toMatchObject({ live: false });
     expect(server.logs.some((l) => l.msg === 'ingest failed')).toBe(false);
+    // ffmpeg's clean exit sends an SRT shutdown: an end, not a drop the room would hold.
+    expect(server.logs.some((l) => l.msg === 'producer dropped: stream held for it')).toBe(false);
+  });
+
+  it('holds the stream of a caller lost without an SRT shutdown (killed) for its return', async () => {
+    const { client } = await join('drop');
+    const token = await server.token('drop', 'p1', 'producer');
+    const publisher = await startTestPattern(srt(rooms.drop!, token), 30);
+    await client.next((f) => f.type === 'stream' && f.live === true, 20_000);
+    publisher.child.kill('SIGKILL');
+    const ingest = async () => ((await (await fetch(`http://127.0.0.1:${rooms.drop}/ingest?token=${token}`)).json()) as { data: { ingest: { held: boolean } | null } }).data.ingest;
+    // The receiver's libsrt gives up on a silent peer after 5 s; the room then holds the stream (STREAM_RESUME_SECONDS, 5 s).
+    await expect.poll(async () => (await ingest())?.held, { timeout: 12_000, interval: 200 }).toBe(true);
+    expect(client.frames.filter((f) => f.type === 'stream').map((f) => f.live)).toEqual([true]);
   });
 
   it('takes the access-control stream ID form (#!::r=ROOM,m=publish,s=TOKEN)', async () => {

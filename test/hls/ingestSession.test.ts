@@ -49,6 +49,26 @@ describe('IngestSession', () => {
     expect(dropped.ingest.meter.bytes).toBe(dropped.ingest.bytes);
   });
 
+  it('is abandoned, not failed, when dropped before a byte came; abandon() after the media is known is a drop', async () => {
+    const empty = session();
+    let abandoned = 0;
+    empty.ingest.on('abandoned', () => (abandoned += 1));
+    empty.ingest.drop();
+    empty.ingest.abandon();
+    await empty.ingest.settled();
+    expect(abandoned).toBe(1);
+    expect(empty.failures).toEqual([]);
+    expect(empty.sink.started).toBeNull();
+    const started = session();
+    started.ingest.on('abandoned', () => (abandoned += 1));
+    started.ingest.push(await sampleMedia('ts-h264-aac'));
+    started.ingest.flowing();
+    started.ingest.abandon();
+    expect(abandoned).toBe(1);
+    expect(started.ingest.dropped).toBe(true);
+    expect(started.sink.ended).toBe(true);
+  });
+
   it('emits warnings when they change, not at every keyframe', () => {
     const { ingest } = session();
     const seen: number[] = [];

@@ -2,7 +2,8 @@ import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/kit/createLogger.js';
-import { HS_INDUCTION, readHandshake, type Handshake } from '../../src/srt/packet.js';
+import { HS_CONCLUSION, HS_INDUCTION, inductionAnswer, readHandshake, readHeader, shutdown, CONTROL_SHUTDOWN, type Handshake } from '../../src/srt/packet.js';
+import type { SrtBackend } from '../../src/srt/RelaySession.js';
 import { SRT_REJECT } from '../../src/srt/rejections.js';
 import { SrtListener, type SrtCaller, type SrtDecision } from '../../src/srt/SrtListener.js';
 import { conclusionPacket, handshakePacket } from './srtPackets.js';
@@ -107,6 +108,27 @@ describe('SrtListener', () => {
     expect((await callers[4]!.next()).type).toBe(1000 + SRT_REJECT.BACKLOG);
   });
 
+  it('tells the backend when the caller sends a shutdown (an end), before the shutdown reaches it', async () => {
+    const backend = await FakeBackend.start();
+    closers.push(() => backend.close());
+    const { caller } = await listener(async () => ({ ok: true, backend }));
+    const cookie = await caller.induct();
+    caller.send(conclusionPacket(cookie, 'token'));
+    // The relay inducts with the backend, then hands it the caller's conclusion.
+    await backend.received((packet) => {
+      const read = readHandshake(packet);
+      return read.ok && read.handshake.type === HS_CONCLUSION;
+    });
+    const data = Buffer.alloc(32);
+    caller.send(data);
+    await backend.received((packet) => readHeader(packet)?.control === false);
+    expect(backend.shutdownAt).toBeNull();
+    const before = backend.count;
+    caller.send(shutdown(0x1234, 0));
+    await backend.received((packet) => readHeader(packet)?.controlType === CONTROL_SHUTDOWN);
+    expect(backend.shutdownAt).toBe(before);
+  });
+
   it('frees its port on close (twice is fine)', async () => {
     const { srt } = await listener(async () => ({ ok: false, reason: SRT_REJECT.FORBIDDEN, message: '' }));
     await srt.close();
@@ -117,3 +139,54 @@ describe('SrtListener', () => {
     again.close();
   });
 });
+
+/** Stands in for libsrt's listener (the receiver's ffmpeg): answers inductions, records what the relay sends. */
+class FakeBackend implements SrtBackend {
+  readonly ended: Promise<void>;
+  /** How many packets had arrived when the caller's shutdown was told (null: never). */
+  shutdownAt: number | null = null;
+  readonly #packets: Buffer[] = [];
+  readonly #waiters: Array<() => void> = [];
+  #end: () => void = () => undefined;
+
+  private constructor(
+    readonly socket: dgram.Socket,
+    readonly port: number,
+  ) {
+    this.ended = new Promise((resolve) => (this.#end = resolve));
+    socket.on('message', (packet, from) => {
+      this.#packets.push(packet);
+      const read = readHandshake(packet);
+      if (read.ok && read.handshake.type === HS_INDUCTION) socket.send(inductionAnswer(packet, read.handshake, 777, 0), from.port, from.address);
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+  }
+
+  static async start(): Promise<FakeBackend> {
+    const socket = dgram.createSocket('udp4');
+    socket.bind(0, '127.0.0.1');
+    await once(socket, 'listening');
+    return new FakeBackend(socket, socket.address().port);
+  }
+
+  get count(): number {
+    return this.#packets.length;
+  }
+
+  async received(match: (packet: Buffer) => boolean): Promise<void> {
+    while (!this.#packets.some(match)) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
+  callerShutdown(): void {
+    this.shutdownAt = this.#packets.length;
+  }
+
+  #closed = false;
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#end();
+    this.socket.close();
+  }
+}
