@@ -5,7 +5,7 @@ import type { IngestFailure, IngestSession } from '../hls/IngestSession.js';
 import { ERRORS, errorBody, type ErrorCode } from '../kit/errors.js';
 import { sendJson } from '../kit/sendJson.js';
 import { checkOffer, MAX_OFFER_BYTES } from '../whip/whipOffer.js';
-import { WhipPeer, type WebmSink, type WhipPeerOptions } from '../whip/WhipPeer.js';
+import { WhipPeer, type MatroskaSink, type WhipPeerOptions } from '../whip/WhipPeer.js';
 import { claimRefusal } from './claimRefusal.js';
 import { authorizeProducer } from './ingestAuth.js';
 import type { IngestRoom } from './ingestHttp.js';
@@ -20,7 +20,7 @@ export interface WhipSettings {
 }
 
 /** Makes a publisher's peer (WhipPeer; tests hand in one they can steer). */
-export type WhipPeerFactory = (options: WhipPeerOptions, hasAudio: boolean, sink: WebmSink) => WhipPeer;
+export type WhipPeerFactory = (options: WhipPeerOptions, hasAudio: boolean, sink: MatroskaSink) => WhipPeer;
 
 const createWhipPeer: WhipPeerFactory = (options, hasAudio, sink) => new WhipPeer(options, hasAudio, sink);
 

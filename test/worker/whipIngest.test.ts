@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
-import { WhipPeer, type WebmSink, type WhipPeerOptions } from '../../src/whip/WhipPeer.js';
+import { WhipPeer, type MatroskaSink, type WhipPeerOptions } from '../../src/whip/WhipPeer.js';
 import { WhipIngest, type WhipPeerFactory, type WhipSettings } from '../../src/worker/ingestWhip.js';
 import { ingestRoom, MARKER } from '../helpers/ingestRoom.js';
 import { WHIP_OFFER } from '../whip/offers.js';
@@ -64,7 +64,7 @@ describe('WhipIngest', () => {
   /** A real peer whose answer() runs `during` once werift has answered (the WebM header is in the session then). */
   const steered =
     (during: (peer: WhipPeer) => unknown): WhipPeerFactory =>
-    (options: WhipPeerOptions, hasAudio: boolean, sink: WebmSink) => {
+    (options: WhipPeerOptions, hasAudio: boolean, sink: MatroskaSink) => {
       const peer = new WhipPeer(options, hasAudio, sink);
       const answer = peer.answer.bind(peer);
       peer.answer = async (offer) => {
