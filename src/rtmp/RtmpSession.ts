@@ -78,8 +78,12 @@ export interface RtmpSessionEvents {
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 15_000;
 const DEFAULT_WINDOW_BYTES = 2_500_000;
-/** After a refusal, how long the publisher may take to read it before its socket is cut. */
-const CLOSE_LINGER_MS = 1_000;
+/**
+ * After a refusal or a stop, how long the publisher may take to read it before its socket is
+ * cut (it usually hangs up at once). Cutting a socket with unread bytes sends a reset, and a
+ * reset makes the publisher's kernel drop what it had not read yet: the reason itself.
+ */
+const CLOSE_LINGER_MS = 3_000;
 
 /**
  * The server side of one RTMP publisher over any Duplex (a net.Socket, possibly with its first
@@ -103,6 +107,8 @@ export class RtmpSession extends EventEmitter<RtmpSessionEvents> {
   #closed = false;
   /** Set by the first failure: nothing more is read, even while a refusal lingers. */
   #failed = false;
+  /** A refusal or stop is on its way to the publisher (see CLOSE_LINGER_MS). */
+  #lingering = false;
   /** Replaying what the primary read: nothing is written until the publish command. */
   #muted: boolean;
   /** Handoff mode: the bytes after the handshake, until `detach()`. */
@@ -113,7 +119,7 @@ export class RtmpSession extends EventEmitter<RtmpSessionEvents> {
   #handedOver: { readonly app: string; readonly streamKey: string } | null = null;
   readonly #onSocketData = (bytes: Buffer): void => this.#onData(bytes);
   readonly #onSocketError = (error: Error): void => this.#fail('SOCKET_ERROR', error.message);
-  readonly #onSocketClose = (): void => this.close();
+  readonly #onSocketClose = (): void => this.#closeNow();
 
   constructor(socket: Duplex, options: RtmpSessionOptions, head?: Buffer) {
     super();
@@ -202,8 +208,13 @@ export class RtmpSession extends EventEmitter<RtmpSessionEvents> {
     if (!this.#failed) this.close();
   }
 
-  /** Idempotent. */
+  /** Idempotent. A session delivering a refusal or a stop closes when its publisher hangs up, or at the end of the linger. */
   close(): void {
+    if (this.#lingering) return;
+    this.#closeNow();
+  }
+
+  #closeNow(): void {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#handshakeTimer);
@@ -299,8 +310,12 @@ export class RtmpSession extends EventEmitter<RtmpSessionEvents> {
       this.close();
       return;
     }
+    // Read (and drop) what the publisher still sends, so the socket ends with a FIN after the
+    // reason rather than a reset that would discard it.
+    this.#lingering = true;
+    this.#socket.resume();
     this.#socket.end();
-    setTimeout(() => this.close(), CLOSE_LINGER_MS).unref();
+    setTimeout(() => this.#closeNow(), CLOSE_LINGER_MS).unref();
   }
 }
 

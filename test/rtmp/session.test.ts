@@ -85,7 +85,14 @@ describe('RtmpSession', () => {
     await published;
     const closed = once(session, 'closed');
     session.stop('STREAM_STOPPED_BY_MODERATOR: stopped by a moderator');
+    // The reason is on its way: the socket is ended (a FIN after it), not cut, even when the
+    // ingest asks to close, until the publisher hangs up (a reset would discard the reason).
+    session.close();
+    expect(socket.writableEnded).toBe(true);
+    expect(socket.destroyed).toBe(false);
+    socket.push(null);
     await closed;
+    expect(socket.destroyed).toBe(true);
     const status = socket.commands().at(-1);
     expect(status?.[0]).toBe('onStatus');
     expect(status?.[3]).toEqual({ level: 'error', code: 'NetStream.Failed', description: 'STREAM_STOPPED_BY_MODERATOR: stopped by a moderator' });
