@@ -379,7 +379,9 @@ console.log(`first frame playing after an RTMP publish starts: ${ratios.firstFra
 console.log(`glass to glass p50: RTMP = ${ratios.glassToGlassRtmpVsHttp}x the HTTP push; first segment listed: RTMP = ${ratios.listedRtmpVsHttp}x HTTP, ${ratios.listedVsNms}x Node-Media-Server`);
 console.log(`publish accept: ack p50 = ${ratios.ackP50VsNms}x Node-Media-Server, accepted/s at once = ${ratios.acceptRateVsNms}x`);
 console.log(`worker CPU per RTMP stream: ${ratios.workerCpuPercentPerStream}% of a core (1 stream), ${ratios.workerCpuPercentPerStreamMany}% (${PRODUCERS}) (target <= 1%); = ${ratios.workerCpuRtmpVsHttp}x the HTTP push, ${ratios.processCpuVsNms}x Node-Media-Server's process (${ratios.processCpuVsNmsMany}x with ${PRODUCERS}), ffmpeg ${ratios.ffmpegCpuVsNms}x its ffmpeg`);
-for (const r of ratios.fanoutWithVsWithout) console.log(`fan-out ${r.shape} with ${PRODUCERS} producers / without: deliveries/s ${r.deliveriesPerS}x, p50 ${r.p50}x, p99 ${r.p99}x, CPU per delivery ${r.cpuPerDelivery}x (${r.cpuPerDeliveryNetOfIngest}x net of the ingests' own CPU)`);
+/** A ratio whose base was too small to measure (a quick run's CPU time) reads "n/a", not NaN. */
+const shown = (value: number) => (Number.isFinite(value) ? `${value}x` : 'n/a (too short to measure)');
+for (const r of ratios.fanoutWithVsWithout) console.log(`fan-out ${r.shape} with ${PRODUCERS} producers / without: deliveries/s ${shown(r.deliveriesPerS)}, p50 ${shown(r.p50)}, p99 ${shown(r.p99)}, CPU per delivery ${shown(r.cpuPerDelivery)} (${shown(r.cpuPerDeliveryNetOfIngest)} net of the ingests' own CPU)`);
 
 writeResults('rtmp', { trials: TRIALS, watchSeconds: WATCH_S, producers: PRODUCERS, cpuSeconds: CPU_S, accepts: ACCEPTS, receivers: RECEIVERS, load: LOAD, startups, publisherStarts, acceptRuns, cpuRuns, fanout, ratios });
 writeChart(
