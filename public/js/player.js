@@ -31,6 +31,17 @@ export function mountPlayer(root) {
 
   let hls = null;
   let currentUrl = null;
+  /**
+   * A player attached to the video before the stream goes live: opening the MediaSource takes
+   * about 100 ms, which would otherwise come after the stream's first segment is listed.
+   */
+  let standby = null;
+
+  function prepare() {
+    if (standby || !Hls.isSupported()) return;
+    standby = new Hls(HLS_CONFIG);
+    standby.attachMedia(video);
+  }
 
   function stop() {
     hls?.destroy();
@@ -38,7 +49,11 @@ export function mountPlayer(root) {
     currentUrl = null;
     behind.textContent = '';
     goLive.hidden = true;
+    // Ready for the next stream (the ended one's player is gone now).
+    prepare();
   }
+
+  prepare();
 
   function play(url) {
     if (url === currentUrl) return;
@@ -47,10 +62,11 @@ export function mountPlayer(root) {
     video.hidden = false;
     status.textContent = 'Live';
     if (Hls.isSupported()) {
-      hls = new Hls(HLS_CONFIG);
+      prepare();
+      hls = standby;
+      standby = null;
       hls.on(Hls.Events.ERROR, (_event, data) => onError(data));
       hls.loadSource(url);
-      hls.attachMedia(video);
     } else if (video.canPlayType('application/vnd.apple.mpegurl')) {
       video.src = url;
     } else {

@@ -82,6 +82,13 @@ describe('viewer page chat panel (Chromium)', () => {
     await page.close();
   });
 
+  it('has its player attached (a MediaSource open) before the stream goes live, so the first segment plays without that wait', async () => {
+    const page = await openWatch();
+    await expect.poll(() => page.evaluate<string>("document.querySelector('video')?.src ?? ''"), { timeout: 5_000 }).toMatch(/^blob:/);
+    expect(await page.evaluate<boolean>('window.chatserverPlayer.hls === null')).toBe(true);
+    await page.close();
+  });
+
   it('runs under a CSP that blocks inline script', async () => {
     const page = await openWatch();
     await page.waitForSelector('.chat-join input');
