@@ -7,13 +7,15 @@ import { hasFpsMode } from './ffmpegVersion.js';
 import { IngestSession, type IngestSink } from './IngestSession.js';
 import type { IngestLimits } from '../config/IngestLimits.js';
 import type { IngestProtocol, IngestState, StreamIngest } from '../contracts/ingest.js';
-import { closePlaylists, lastSequences } from './playlistFiles.js';
-import { ProducerRefusals, type Refusal } from './ProducerRefusals.js';
+import { lastSequences } from './playlistFiles.js';
 import { ListedSegments } from './ListedSegments.js';
 import type { MediaInfo } from './mediaSniffer.js';
+import { PlaylistEnder } from './PlaylistEnder.js';
+import { ProducerSlot, type HeldStream } from './ProducerSlot.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
-import { SegmentGuard } from './SegmentGuard.js';
+import type { SegmentGuard } from './SegmentGuard.js';
 import { Transcoder, type TranscoderExit } from './Transcoder.js';
+import { watchKeyframes, type KeyframeLimits } from './watchKeyframes.js';
 
 /** The counters a stream bumps (the worker's metrics). */
 export interface StreamCounters {
@@ -41,10 +43,7 @@ export interface StreamStatus {
 }
 
 /** The worker-wide media limits (from the config). */
-export interface MediaLimits {
-  /** A copied segment longer than this (or 2 segment lengths, if more) stops the stream. */
-  readonly maxSegmentSeconds: number;
-  readonly maxSegmentBytes: number;
+export interface MediaLimits extends KeyframeLimits {
   readonly encode: EncodeLimits;
 }
 
@@ -78,29 +77,15 @@ export interface LiveStreamEvents {
   files: [name: string | null];
 }
 
-export class StreamBusyError extends Error {
-  constructor(readonly producer: string) {
-    super('Another producer is live in this room; stop it first');
-    this.name = 'StreamBusyError';
-  }
-}
-
-/** A producer whose stream a moderator or operator stopped, while it is refused. */
-export class StreamRefusedError extends Error {
-  constructor(readonly refusal: Refusal) {
-    super(`${refusal.message}; you may stream again in ${Math.max(1, Math.ceil((refusal.until - Date.now()) / 1000))} s`);
-    this.name = 'StreamRefusedError';
-  }
-}
-
-/** A stream the room holds for its dropped producer. */
-interface HeldStream {
-  readonly producer: string;
+/** What a stream held for its dropped producer keeps for the producer's return. */
+interface Kept {
+  /** The plan of its last ffmpeg: a resumed stream appends to those playlists. */
   readonly plan: TranscodePlan;
+  /** The ingest state when it dropped, shown while it is held. */
   readonly ingest: IngestState;
-  readonly until: number;
-  readonly timer: NodeJS.Timeout;
 }
+
+type Held = HeldStream<Kept>;
 
 export const HLS_PATH = `/hls/${PLAYLIST_NAME}`;
 
@@ -113,14 +98,13 @@ const RECONNECT_WAIT_MS = 3_000;
  * (not one that ends its stream) is waited for `resumeMs`: the playlists stay open and the chat
  * live, and the same producer coming back, over any protocol, continues the same playlists
  * after a discontinuity. Otherwise, or once the wait is over, ENDLIST and `ended`. Each ffmpeg
- * gets a fresh id so a segment URL never names two files.
+ * gets a fresh id so a segment URL never names two files. Who may stream is the ProducerSlot's;
+ * this class starts and supervises ffmpeg for the producer in the slot and keeps the status.
  */
 export class LiveStream extends EventEmitter<LiveStreamEvents> {
   readonly #options: LiveStreamOptions;
   readonly #logger: Logger;
-  #session: IngestSession | null = null;
-  /** The `iat` of the token the live producer claimed the slot with (revocations compare it). */
-  #sessionIssuedAt = 0;
+  readonly #slot: ProducerSlot<IngestSession, Kept>;
   #transcoder: Transcoder | null = null;
   /** The plan of the newest ffmpeg: which playlists to close when the stream ends. */
   #plan: TranscodePlan | null = null;
@@ -129,17 +113,22 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   readonly #listed = new ListedSegments();
   /** Watches the running stream's keyframes while its video is copied. */
   #guard: SegmentGuard | null = null;
-  #held: HeldStream | null = null;
-  /** The stream being ended (playlists closed, then `ended`): a new stream waits for it. */
-  #ending: Promise<void> | null = null;
-  readonly #refusals: ProducerRefusals;
+  /** Ends the playlists (then `ended`): a new stream waits for the ends before it. */
+  readonly #ender = new PlaylistEnder();
   #closed = false;
 
   constructor(options: LiveStreamOptions) {
     super();
     this.#options = options;
     this.#logger = options.logger.child({ component: 'stream' });
-    this.#refusals = new ProducerRefusals(options.stopRefuseMs);
+    this.#slot = new ProducerSlot({
+      resumeMs: options.resumeMs,
+      refuseMs: options.stopRefuseMs,
+      onExpired: (held) => {
+        this.#logger.info({ producer: held.producer }, 'producer did not come back: stream ends');
+        this.#endStream();
+      },
+    });
   }
 
   get status(): StreamStatus {
@@ -152,15 +141,15 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
 
   /** The producer streaming, or the one the stream is held for. */
   get producer(): string | null {
-    return this.#session?.producer ?? this.#held?.producer ?? null;
+    return this.#slot.producer;
   }
 
   /** The ingest now (or the one the stream is held for); null when nobody streams. */
   ingest(): StreamIngest | null {
-    const session = this.#session;
+    const session = this.#slot.holder;
     if (session && !session.done) return { ...session.meter.state(session.media, Date.now()), held: false, resumeUntil: null };
-    const held = this.#held;
-    return held ? { ...held.ingest, bitrateKbps: 0, held: true, resumeUntil: held.until } : null;
+    const held = this.#slot.held;
+    return held ? { ...held.kept.ingest, bitrateKbps: 0, held: true, resumeUntil: held.until } : null;
   }
 
   /** Whether the segment `name` is complete and may be served (see ListedSegments). */
@@ -175,9 +164,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
 
   /** Whether `producer` may stream now: the slot is free, held for it, or held by its own stream that is finishing. */
   canClaim(producer: string): boolean {
-    if (this.#refusals.of(producer, Date.now()) !== null) return false;
-    if (this.#held !== null) return this.#held.producer === producer;
-    return this.#session === null || (this.#session.producer === producer && this.#session.ending);
+    return this.#slot.canClaim(producer);
   }
 
   /**
@@ -187,26 +174,18 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
    * to end (cut short after a few seconds) instead of getting 409, then resumes it.
    */
   async claim(producer: string, tokenIssuedAt: number, protocol: IngestProtocol): Promise<IngestSession> {
-    const previous = this.#session;
-    if (previous && previous.producer === producer && previous.ending) await this.#finish(previous);
+    const previous = this.#slot.finishing(producer);
+    if (previous) await this.#finish(previous);
     if (this.#closed) throw new Error('the room is closing');
-    const refusal = this.#refusals.of(producer, Date.now());
-    if (refusal) throw new StreamRefusedError(refusal);
-    if (this.#session) throw new StreamBusyError(this.#session.producer);
-    const held = this.#held;
-    if (held && held.producer !== producer) throw new StreamBusyError(held.producer);
-    if (held) {
-      clearTimeout(held.timer);
-      this.#held = null;
-    }
-    const session = new IngestSession(producer, protocol, this.#sink(held), this.#options.ingestLimits);
-    this.#session = session;
-    this.#sessionIssuedAt = tokenIssuedAt;
+    const { holder: session, resumes: held } = this.#slot.take(
+      producer,
+      tokenIssuedAt,
+      (resumes) => new IngestSession(producer, protocol, this.#sink(resumes), this.#options.ingestLimits),
+    );
     const release = () => {
-      if (this.#session !== session) return;
-      this.#session = null;
+      if (!this.#slot.leave(session)) return;
       // A producer that came back but never got an ffmpeg running: the stream it held ends now.
-      if (held && this.#transcoder === null && this.#held === null) this.#endStream();
+      if (held && this.#transcoder === null && this.#slot.held === null) this.#endStream();
     };
     session.once('failed', (failure) => {
       this.#logger.warn({ producer, protocol, code: failure.code, reason: failure.message }, 'ingest failed');
@@ -221,10 +200,9 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     });
     session.once('abandoned', () => {
       this.#logger.info({ producer, protocol }, 'producer left before its stream started');
-      if (this.#session !== session) return;
-      this.#session = null;
+      if (!this.#slot.leave(session)) return;
       // Nothing started: a stream held for this producer is held again, for what is left of its wait.
-      if (held && this.#transcoder === null && this.#held === null) this.#holdAgain(held);
+      if (held && this.#transcoder === null && this.#slot.held === null && (this.#closed || !this.#slot.holdAgain(held))) this.#endStream();
     });
     this.#logger.info({ producer, protocol, resumes: held !== null }, held ? 'producer came back: resuming' : 'producer connected');
     return session;
@@ -236,20 +214,14 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
    * Returns the producer stopped, or null when nothing was streaming.
    */
   stop(message: string): string | null {
-    const now = Date.now();
-    const session = this.#session;
-    if (session && !session.done) {
-      this.#refusals.refuse(session.producer, message, now);
-      session.fail({ code: 'STREAM_STOPPED_BY_MODERATOR', message });
-      return session.producer;
+    const stopped = this.#slot.stop(message);
+    if (stopped === null) return null;
+    if ('live' in stopped) {
+      stopped.live.fail({ code: 'STREAM_STOPPED_BY_MODERATOR', message });
+      return stopped.live.producer;
     }
-    const held = this.#held;
-    if (!held) return null;
-    this.#refusals.refuse(held.producer, message, now);
-    clearTimeout(held.timer);
-    this.#held = null;
     this.#endStream();
-    return held.producer;
+    return stopped.held.producer;
   }
 
   /**
@@ -257,9 +229,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
    * and its token's `iat`): the operator's revocation ends a broadcast, not only new ones.
    */
   stopIfRevoked(revoked: (producer: string, tokenIssuedAt: number) => boolean): void {
-    const session = this.#session;
-    if (!session || session.done || !revoked(session.producer, this.#sessionIssuedAt)) return;
-    session.fail({ code: 'TOKEN_INVALID', message: 'The producer token was revoked: the stream is stopped' });
+    this.#slot.revokedHolder(revoked)?.fail({ code: 'TOKEN_INVALID', message: 'The producer token was revoked: the stream is stopped' });
   }
 
   async #finish(previous: IngestSession): Promise<void> {
@@ -277,14 +247,10 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     const transcoder = this.#transcoder;
     const exited = transcoder && transcoder.state !== 'ended' && transcoder.state !== 'died' ? new Promise((resolve) => transcoder.once('exit', resolve)) : null;
     transcoder?.end();
-    this.#session?.fail({ code: 'STREAM_STOPPED', message: reason, goingAway: !removeFiles });
+    this.#slot.holder?.fail({ code: 'STREAM_STOPPED', message: reason, goingAway: !removeFiles });
     await exited;
-    if (this.#held) {
-      clearTimeout(this.#held.timer);
-      this.#held = null;
-      this.#endStream();
-    }
-    await this.#ending;
+    if (this.#slot.release()) this.#endStream();
+    await this.#ender.pending;
     if (removeFiles) {
       await rm(this.#options.dir, { recursive: true, force: true });
       this.#listed.clear();
@@ -292,14 +258,14 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     }
   }
 
-  #sink(held: HeldStream | null): IngestSink {
+  #sink(held: Held | null): IngestSink {
     return {
       start: (session, media) => void this.#start(session, media, held),
       write: (chunk) => {
         this.#options.counters.ingestBytes += chunk.length;
         const verdict = this.#guard?.bytes(chunk.length) ?? null;
         if (verdict !== null) {
-          this.#session?.fail({ code: 'KEYFRAMES_TOO_SPARSE', message: verdict });
+          this.#slot.holder?.fail({ code: 'KEYFRAMES_TOO_SPARSE', message: verdict });
           return true;
         }
         return this.#transcoder?.write(chunk) ?? true;
@@ -308,7 +274,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     };
   }
 
-  async #start(session: IngestSession, media: MediaInfo, held: HeldStream | null): Promise<void> {
+  async #start(session: IngestSession, media: MediaInfo, held: Held | null): Promise<void> {
     const { settings, dir, limits, encoders } = this.#options;
     // Checked before anything else: a refused producer leaves the previous stream's files alone.
     const encodes = media.video !== null && !copiesVideo({ media, ladder: settings.ladder });
@@ -321,13 +287,13 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
       return;
     }
     // A resumed stream continues its playlists when they have the same shape (a master over renditions, or not).
-    const append = held !== null && hasLadder(held.plan) === hasLadder({ media, ladder: settings.ladder });
+    const append = held !== null && hasLadder(held.kept.plan) === hasLadder({ media, ladder: settings.ladder });
     let binary: FfmpegBinary;
     let knownSequences: Map<string, number> | undefined;
     try {
       binary = await this.#options.ffmpeg();
-      await this.#ending;
-      if (append) knownSequences = await lastSequences(dir, mediaPlaylists(held.plan));
+      await this.#ender.pending;
+      if (append) knownSequences = await lastSequences(dir, mediaPlaylists(held.kept.plan));
       else {
         await rm(dir, { recursive: true, force: true });
         this.#listed.clear();
@@ -387,7 +353,11 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     if (copiesVideo(plan)) {
       session.meter.copiedInto(plan.segmentSeconds);
       transcoder.on('segment', (segment) => session.segment(segment.duration));
-      this.#watchKeyframes(transcoder, session, plan.segmentSeconds);
+      const guard = watchKeyframes(transcoder, session, limits, plan.segmentSeconds);
+      this.#guard = guard;
+      transcoder.once('exit', () => {
+        if (this.#guard === guard) this.#guard = null;
+      });
     }
     transcoder.once('exit', (exit) => {
       releaseEncoder();
@@ -396,29 +366,12 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     session.flowing();
   }
 
-  /** Stops a copied stream whose keyframes are too sparse for its segments (see SegmentGuard). */
-  #watchKeyframes(transcoder: Transcoder, session: IngestSession, segmentSeconds: number): void {
-    const { maxSegmentSeconds, maxSegmentBytes } = this.#options.limits;
-    const guard = new SegmentGuard({ maxSeconds: Math.max(maxSegmentSeconds, 2 * segmentSeconds), maxBytes: maxSegmentBytes, segmentSeconds }, Date.now());
-    const stop = (verdict: string | null) => {
-      if (verdict !== null) session.fail({ code: 'KEYFRAMES_TOO_SPARSE', message: verdict });
-    };
-    this.#guard = guard;
-    transcoder.on('segment', (segment) => stop(guard.listed(segment.duration)));
-    const timer = setInterval(() => stop(guard.tick(Date.now())), 1_000);
-    timer.unref();
-    transcoder.once('exit', () => {
-      clearInterval(timer);
-      if (this.#guard === guard) this.#guard = null;
-    });
-  }
-
   #exited(transcoder: Transcoder, session: IngestSession, exit: TranscoderExit): void {
     if (this.#transcoder === transcoder) this.#transcoder = null;
     if (!exit.clean) this.#options.counters.ffmpegFailures += 1;
     const wasLive = this.#status.phase === 'live';
     // Held before the session settles: a producer waiting in claim() for this end finds it held.
-    if (exit.clean && session.dropped && !session.done && wasLive && !this.#closed && this.#options.resumeMs > 0) this.#hold(session, transcoder.plan);
+    if (exit.clean && session.dropped && !session.done && wasLive && !this.#closed && this.#slot.resumes) this.#hold(session, transcoder.plan);
     else this.#endStream();
     if (exit.clean) session.finish({ segments: exit.segments, seconds: (Date.now() - session.startedAt) / 1000 });
     else {
@@ -431,44 +384,21 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
 
   /** The producer dropped: the playlists stay open and the chat live while it may come back. */
   #hold(session: IngestSession, plan: TranscodePlan): void {
-    const { resumeMs } = this.#options;
-    this.#holdUntil(session.producer, plan, session.meter.state(session.media, Date.now()), Date.now() + resumeMs);
-    this.#logger.info({ producer: session.producer, resumeMs }, 'producer dropped: stream held for it');
-  }
-
-  /** A producer that came back left again before its stream restarted: the wait goes on, not anew. */
-  #holdAgain(held: HeldStream): void {
-    if (this.#closed || held.until <= Date.now()) this.#endStream();
-    else this.#holdUntil(held.producer, held.plan, held.ingest, held.until);
-  }
-
-  #holdUntil(producer: string, plan: TranscodePlan, ingest: IngestState, until: number): void {
-    const timer = setTimeout(() => {
-      if (this.#held?.timer !== timer) return;
-      this.#held = null;
-      this.#logger.info({ producer }, 'producer did not come back: stream ends');
-      this.#endStream();
-    }, until - Date.now());
-    timer.unref();
-    this.#held = { producer, plan, ingest, until, timer };
+    this.#slot.hold(session.producer, { plan, ingest: session.meter.state(session.media, Date.now()) });
+    this.#logger.info({ producer: session.producer, resumeMs: this.#options.resumeMs }, 'producer dropped: stream held for it');
   }
 
   /** The stream is over: its playlists get ENDLIST (players stop waiting), then the chat hears `ended`. */
   #endStream(): void {
-    const plan = this.#plan;
-    const previous = this.#ending;
-    const ending = (async () => {
-      await previous;
-      if (plan === null) return;
-      for (const name of await closePlaylists(plan.outputDir, mediaPlaylists(plan))) this.emit('files', name);
-    })();
-    this.#ending = ending;
-    void ending.finally(() => {
-      if (this.#ending === ending) this.#ending = null;
-      // A stream that started meanwhile owns the status now.
-      if (this.#transcoder !== null || this.#held !== null || this.#status.phase === 'offline' || this.#status.phase === 'ended') return;
-      this.#setStatus({ phase: this.#status.phase === 'live' ? 'ended' : 'offline', live: false, url: null, path: null, since: null });
-    });
+    this.#ender.end(
+      this.#plan,
+      (name) => this.emit('files', name),
+      () => {
+        // A stream that started meanwhile owns the status now.
+        if (this.#transcoder !== null || this.#slot.held !== null || this.#status.phase === 'offline' || this.#status.phase === 'ended') return;
+        this.#setStatus({ phase: this.#status.phase === 'live' ? 'ended' : 'offline', live: false, url: null, path: null, since: null });
+      },
+    );
   }
 
   #setStatus(status: StreamStatus): void {

@@ -6,7 +6,7 @@
  * - the playlist lists one longer than `maxSeconds` (a push faster than real time shows it here), or
  * - no segment is listed for `maxSeconds` of sending (a live push: found before the segment ends), or
  * - more than `maxBytes` arrive between two listed segments.
- * Pure (times are passed in), unit-tested; LiveStream feeds it and stops the stream on a verdict.
+ * Pure (times are passed in), unit-tested; watchKeyframes and LiveStream feed it and stop the stream on a verdict.
  */
 export interface SegmentGuardLimits {
   readonly maxSeconds: number;

@@ -15,7 +15,7 @@ import { sendJson } from '../kit/sendJson.js';
 import { IpcError } from '../ipc/IpcChannel.js';
 import type { RoomActivity } from '../contracts/ipc.js';
 import type { RoomSettings } from '../contracts/records.js';
-import { handleIngestRequest, type IngestRoom } from './ingestHttp.js';
+import type { IngestRoom } from './ingestHttp.js';
 import { handleRoomRequest } from './roomRequests.js';
 import type { WorkerChat } from './WorkerChat.js';
 import type { WorkerMedia } from './WorkerMedia.js';
@@ -23,11 +23,8 @@ import type { ConnectionLimiter } from '../net/ConnectionLimiter.js';
 import { RoomConnectionGate } from './RoomConnectionGate.js';
 import type { ClientAddresses } from '../net/clientAddress.js';
 import { startRequestDeadline } from './RequestDeadline.js';
-import { acceptRtmp, refuseRtmp } from './ingestRtmp.js';
-import type { RtmpSession } from '../rtmp/RtmpSession.js';
-import { SrtListener } from '../srt/SrtListener.js';
-import { authorizeSrtCaller } from './ingestSrt.js';
-import { WHIP_PATH, WhipIngest } from './ingestWhip.js';
+import { FirstByteSniffer } from './FirstByteSniffer.js';
+import { RoomIngest } from './RoomIngest.js';
 
 /**
  * Bounds for a room port's HTTP side: slow or idle clients cannot hold sockets forever.
@@ -38,10 +35,6 @@ import { WHIP_PATH, WhipIngest } from './ingestWhip.js';
 const HEADERS_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
-/** The first byte of an RTMP connection (the C0 of its handshake: version 3); HTTP starts with a letter. */
-const RTMP_VERSION_BYTE = 0x03;
-/** While a producer streams, its ingest state (bitrate, keyframes, warnings) reaches the primary's room info this often. */
-const INGEST_REPORT_MS = 2_000;
 
 export type RoomState = 'new' | 'listening' | 'closed';
 /** Why a room closes: deleted (clients get close 4000) or the worker is going away (1001, reconnect). */
@@ -71,7 +64,8 @@ export interface RoomOptions {
 /**
  * One room, listening on its own port inside the worker that owns it. The port is bound with
  * `exclusive: true` so the cluster primary never shares or proxies it. It serves the room's
- * HTTP routes, `/chat` (the room's ChatRoom), `/ingest` and `/whip` (its LiveStream) and `/hls/`.
+ * HTTP routes, `/chat` (the room's ChatRoom), `/hls/`, and the producers of its LiveStream
+ * (RoomIngest: `/ingest`, `/whip`, RTMP, and SRT on the UDP port of the same number).
  */
 export class Room implements IngestRoom {
   readonly name: string;
@@ -81,17 +75,13 @@ export class Room implements IngestRoom {
   readonly stream: LiveStream;
   readonly viewers = new HlsViewers();
   readonly logger: Logger;
-  /** The port's listener: it tells RTMP from HTTP by a connection's first byte (#sniff). */
+  /** The port's listener: it tells RTMP from HTTP by a connection's first byte (#sniffer). */
   readonly #port: net.Server;
   /** Serves the HTTP connections #port hands it; it never listens itself. */
   readonly #server: http.Server;
-  /** Connections whose first byte has not come yet, and RTMP publishers: #close cuts them. */
-  readonly #sniffing = new Set<Socket>();
-  readonly #rtmp = new Set<RtmpSession>();
-  /** SRT publishers on the UDP port of the same number (see SrtListener); null when that port could not be bound. */
-  #srt: SrtListener | null = null;
-  /** WebRTC publishers (`/whip`): their peer connections close with the room. */
-  readonly #whip: WhipIngest;
+  readonly #sniffer: FirstByteSniffer;
+  /** The producers' protocols on the port (and SRT on its UDP twin). */
+  readonly #ingest: RoomIngest;
   readonly #workerChat: WorkerChat;
   readonly #media: WorkerMedia;
   readonly #gate: RoomConnectionGate;
@@ -101,8 +91,6 @@ export class Room implements IngestRoom {
   readonly #onActivity: RoomOptions['onActivity'];
   /** Runs out when the last HLS player seen is no longer counted: the viewer count drops then without a request. */
   #viewersExpire: NodeJS.Timeout | undefined;
-  /** Reports the ingest state while a producer streams (see INGEST_REPORT_MS). */
-  #ingestReports: NodeJS.Timeout | undefined;
   #state: RoomState = 'new';
 
   constructor(options: RoomOptions) {
@@ -131,7 +119,14 @@ export class Room implements IngestRoom {
     );
     this.stream = options.media.streamFor(options, this.logger);
     this.stream.on('status', (status) => this.#streamChanged(status));
-    this.#whip = new WhipIngest(this, options.media.whip);
+    this.#ingest = new RoomIngest({
+      room: this,
+      port: this.port,
+      media: options.media,
+      gate: this.#gate,
+      open: () => this.#state === 'listening',
+      report: this.#activityChanged,
+    });
     const cache = options.media.hlsCache;
     this.#hls = {
       dir: options.media.roomDir(this.name),
@@ -152,6 +147,15 @@ export class Room implements IngestRoom {
     // noDelay as Node's HTTP server sets it on the sockets it accepts itself: chat frames and
     // RTMP replies are small writes that must not wait for the peer's delayed ACK.
     this.#port = net.createServer({ noDelay: true }, (socket) => this.#connected(socket));
+    // Until its first byte, a connection has HEADERS_TIMEOUT_MS, like an HTTP request's headers.
+    this.#sniffer = new FirstByteSniffer({
+      timeoutMs: HEADERS_TIMEOUT_MS,
+      logger: this.logger,
+      accepting: () => this.#state === 'listening',
+      rtmp: (socket, head) => this.#ingest.rtmp(socket, head),
+      // Handed to the HTTP server the documented way.
+      http: (socket) => this.#server.emit('connection', socket),
+    });
     this.#server.on('upgrade', (req, socket, head) => this.#upgrade(req, socket, head));
     this.#server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
       this.logger.debug({ err: error }, 'bad request on room port');
@@ -210,14 +214,7 @@ export class Room implements IngestRoom {
       this.#port.listen({ port: this.port, exclusive: true });
     });
     this.#state = 'listening';
-    await this.#listenSrt();
-    // One more report after the ingest ends, so the room info drops it.
-    let streaming = false;
-    this.#ingestReports = setInterval(() => {
-      const now = this.stream.ingest() !== null;
-      if (now || streaming) this.#activityChanged();
-      streaming = now;
-    }, INGEST_REPORT_MS).unref();
+    await this.#ingest.listen();
     // The HTTP server gets its connections from #port and never listens: 'listening' is what
     // starts its connection tracking (the headers and idle timeout checks of every second).
     this.#server.emit('listening');
@@ -232,117 +229,40 @@ export class Room implements IngestRoom {
     const wasListening = this.#state === 'listening';
     this.#state = 'closed';
     clearTimeout(this.#viewersExpire);
-    clearInterval(this.#ingestReports);
     this.chat.close(reason, kind === 'deleted' ? 'ROOM_CLOSED' : 'GOING_AWAY');
     await this.stream.close(reason, kind === 'deleted');
-    // The stream's end closed a publishing peer already; one still connecting goes here.
-    this.#whip.close(reason);
+    // The publishers' connections that the stream's end left (a WHIP peer still connecting, RTMP sessions) and SRT.
+    const ingestClosed = this.#ingest.close(reason);
     this.#media.hlsCache.clearRoom(this.name);
-    if (!wasListening) return;
+    if (!wasListening) {
+      await ingestClosed;
+      return;
+    }
     await new Promise<void>((resolve) => {
       this.#port.close(() => resolve());
       // Stops the HTTP server's timeout checks and drops its idle keep-alive connections.
       this.#server.close();
-      for (const socket of this.#sniffing) socket.destroy();
-      for (const session of this.#rtmp) session.close();
+      this.#sniffer.close();
       // Give close frames a moment to leave before the remaining sockets are cut.
       setTimeout(() => this.#server.closeAllConnections(), 200).unref();
     });
-    await this.#srt?.close();
+    await ingestClosed;
     this.logger.info({ reason }, 'room closed');
   }
 
-  /**
-   * SRT on the UDP port of the room's number. It is bound even where the ffmpeg has no SRT, so
-   * that a caller gets a rejection that says so rather than a timeout. A UDP port taken by
-   * another program costs the room its SRT, not its chat: the log says so.
-   */
-  async #listenSrt(): Promise<void> {
-    const srt = new SrtListener({ port: this.port, logger: this.logger, authorize: (caller) => authorizeSrtCaller(this, this.#media, caller) });
-    try {
-      await srt.listen();
-      // The room may have closed meanwhile.
-      if (this.#state === 'closed') await srt.close();
-      else this.#srt = srt;
-    } catch (error) {
-      this.logger.warn({ err: error }, `SRT is off in this room: UDP port ${this.port} cannot be bound`);
-    }
-  }
-
-  /**
-   * A connection to the room's port: counted by the per-address gate, then told apart by its
-   * first byte. RTMP's handshake starts with 0x03, an HTTP request with a method's letter. The
-   * port's own net.Server accepts connections (not the HTTP server's 'connection' event: Node's
-   * HTTP parser attaches there at once, and may read the socket's handle directly, so a chunk
-   * cannot be peeked before it). The first chunk is read in paused mode; an HTTP connection
-   * gets it back with unshift() and goes to the HTTP server (emit('connection'), the documented
-   * way to hand it a socket), an RTMP one goes to the RTMP handler with the chunk as `head`.
-   * Until its first byte, a connection has HEADERS_TIMEOUT_MS, like an HTTP request's headers.
-   */
+  /** A connection to the room's port: counted by the per-address gate, then told apart by its first byte. */
   #connected(socket: Socket): void {
     if (this.#state !== 'listening') {
       socket.destroy();
       return;
     }
     this.#gate.connected(socket);
-    this.#sniffing.add(socket);
-    const onTimeout = () => socket.destroy();
-    const onError = (error: Error) => this.logger.debug({ err: error }, 'socket error before the first byte');
-    const done = () => {
-      this.#sniffing.delete(socket);
-      socket.off('readable', onReadable);
-      socket.off('timeout', onTimeout);
-      socket.off('error', onError);
-      socket.off('close', done);
-      socket.setTimeout(0);
-    };
-    const onReadable = () => {
-      const chunk = socket.read() as Buffer | null;
-      if (chunk === null || chunk.length === 0) return;
-      done();
-      if (this.#state !== 'listening') socket.destroy();
-      else if (chunk[0] === RTMP_VERSION_BYTE) this.#rtmpConnected(socket, chunk);
-      else {
-        socket.unshift(chunk);
-        this.#server.emit('connection', socket);
-      }
-    };
-    socket.setTimeout(HEADERS_TIMEOUT_MS);
-    socket.on('timeout', onTimeout);
-    socket.on('error', onError);
-    socket.on('close', done);
-    socket.on('readable', onReadable);
+    this.#sniffer.sniff(socket);
   }
 
-  /** An RTMP publisher (see ingestRtmp); a connection over the per-address cap is cut at once. */
-  #rtmpConnected(socket: Socket, head: Buffer): void {
-    if (!this.#gate.admitsSocket(socket)) {
-      socket.destroy();
-      return;
-    }
-    this.#trackRtmp(acceptRtmp(this, socket, { head }));
-  }
-
-  /**
-   * A publisher the primary's shared RTMP port handed over, with the bytes it read after the
-   * handshake: counted by the per-address gate like a connection to the room's port.
-   */
+  /** A publisher the primary's shared RTMP port handed over (see RoomIngest.adoptRtmp). */
   adoptRtmp(socket: Socket, received: readonly Buffer[]): void {
-    if (this.#state !== 'listening') {
-      refuseRtmp(socket, received, `ROOM_NOT_FOUND: The room ${this.name} is closing`);
-      return;
-    }
-    this.#gate.connected(socket);
-    if (!this.#gate.admitsSocket(socket)) {
-      socket.destroy();
-      return;
-    }
-    this.#trackRtmp(acceptRtmp(this, socket, { resume: received }));
-  }
-
-  #trackRtmp(session: RtmpSession): void {
-    this.#rtmp.add(session);
-    session.once('closed', () => this.#rtmp.delete(session));
+    this.#ingest.adoptRtmp(socket, received);
   }
 
   async #request(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -355,8 +275,7 @@ export class Room implements IngestRoom {
     const deadline = startRequestDeadline(req, res, this.#requestTimeoutMs, this.logger, () => this.#addresses.of(req));
     const path = (req.url ?? '/').split('?', 1)[0]!;
     try {
-      if (path === '/ingest') await handleIngestRequest(this, req, res, deadline);
-      else if (path === WHIP_PATH || path.startsWith(`${WHIP_PATH}/`)) await this.#whip.handle(path, req, res);
+      if (this.#ingest.serves(path)) await this.#ingest.request(path, req, res, deadline);
       else if (path.startsWith('/hls/')) {
         await serveHls(this.#hls, path.slice(5), req, res);
       } else handleRoomRequest(this, req, res);
@@ -384,12 +303,7 @@ export class Room implements IngestRoom {
     }
     if (path === '/chat') {
       this.#workerChat.upgrade(this.chat, request, socket, head, address);
-    } else {
-      this.#media.ingest.upgrade(this, request, socket, head).catch((error: unknown) => {
-        this.logger.error({ err: error }, 'ingest upgrade failed');
-        socket.destroy();
-      });
-    }
+    } else this.#ingest.upgrade(request, socket, head);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { StreamBusyError, StreamRefusedError } from '../hls/LiveStream.js';
+import { StreamBusyError, StreamRefusedError } from '../hls/ProducerSlot.js';
 import { ERRORS } from '../kit/errors.js';
 
 /** Why the room's producer slot was refused, in the error catalog's terms; each transport says it in its protocol. */
