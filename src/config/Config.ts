@@ -75,7 +75,7 @@ export interface Config {
   readonly trustProxy: readonly string[];
   /** A room-port request must have its whole body within this (a streaming ingest is watched by rate instead). */
   readonly roomRequestTimeoutMs: number;
-  /** WebRTC (WHIP) ingest: ICE UDP ports (undefined: any) and the host put in the answer's candidates. */
+  /** WebRTC (WHIP) ingest: ICE UDP ports (undefined lets the system pick) and the host put in the answer's candidates. */
   readonly whip: { readonly udpPorts: { readonly first: number; readonly last: number } | undefined; readonly iceHost: string };
   /** Bounds on one producer's ingest (INGEST_* settings). */
   readonly ingest: IngestLimits;

@@ -1,11 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Logger } from '../kit/createLogger.js';
-import type { EncoderSlots } from './EncoderSlots.js';
-import { copiesVideo, hasLadder, mediaPlaylists, PLAYLIST_NAME, type EncodeLimits, type TranscodePlan } from './ffmpegArgs.js';
+import { copiesVideo, hasLadder, mediaPlaylists, PLAYLIST_NAME, type TranscodePlan } from './ffmpegArgs.js';
 import { hasFpsMode } from './ffmpegVersion.js';
 import { IngestSession, type IngestSink } from './IngestSession.js';
-import type { IngestLimits } from '../config/IngestLimits.js';
 import type { IngestProtocol, IngestState, StreamIngest } from '../contracts/ingest.js';
 import { lastSequences } from './playlistFiles.js';
 import { ListedSegments } from './ListedSegments.js';
@@ -15,67 +13,10 @@ import { ProducerSlot, type HeldStream } from './ProducerSlot.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
 import type { SegmentGuard } from './SegmentGuard.js';
 import { Transcoder, type TranscoderExit } from './Transcoder.js';
-import { watchKeyframes, type KeyframeLimits } from './watchKeyframes.js';
+import { watchKeyframes } from './watchKeyframes.js';
 
-/** The counters a stream bumps (the worker's metrics). */
-export interface StreamCounters {
-  ingestBytes: number;
-  streamsStarted: number;
-  ffmpegFailures: number;
-}
-
-export type StreamPhase = 'offline' | 'starting' | 'live' | 'ended';
-
-export interface StreamSettings {
-  readonly segmentSeconds: number;
-  readonly windowSegments: number;
-  readonly ladder: boolean;
-}
-
-export interface StreamStatus {
-  readonly phase: StreamPhase;
-  readonly live: boolean;
-  /** Absolute playlist URL (PUBLIC_HOST and the room port) while live. */
-  readonly url: string | null;
-  /** The playlist's path on the room port while live, for pages that know the host already. */
-  readonly path: string | null;
-  readonly since: number | null;
-}
-
-/** The worker-wide media limits (from the config). */
-export interface MediaLimits extends KeyframeLimits {
-  readonly encode: EncodeLimits;
-}
-
-export interface LiveStreamOptions {
-  readonly room: string;
-  /** The room's own HLS folder; emptied when a stream starts, removed with the room. */
-  readonly dir: string;
-  readonly url: string;
-  readonly settings: StreamSettings;
-  readonly ffmpeg: () => Promise<FfmpegBinary>;
-  /** The caps every producer of the room streams under. */
-  readonly ingestLimits: IngestLimits;
-  readonly limits: MediaLimits;
-  /** The worker's encode slots, shared by its rooms. */
-  readonly encoders: EncoderSlots;
-  readonly logger: Logger;
-  readonly counters: StreamCounters;
-  readonly firstSegmentTimeoutMs?: number;
-  readonly finishTimeoutMs?: number;
-  /** How long a live stream whose producer dropped waits for the same producer (STREAM_RESUME_SECONDS; 0: it ends at once). */
-  readonly resumeMs: number;
-  /** How long a producer whose stream was stopped is refused (STREAM_STOP_REFUSE_SECONDS). */
-  readonly stopRefuseMs: number;
-}
-
-export interface LiveStreamEvents {
-  status: [StreamStatus];
-  /** ffmpeg stopped, cleanly or not (for logs and metrics). */
-  exit: [TranscoderExit];
-  /** A file of the room's HLS folder changed; `null`: the whole folder was emptied. */
-  files: [name: string | null];
-}
+export type { LiveStreamEvents, LiveStreamOptions, MediaLimits, StreamCounters, StreamPhase, StreamSettings, StreamStatus } from './streamTypes.js';
+import type { LiveStreamEvents, LiveStreamOptions, StreamSettings, StreamStatus } from './streamTypes.js';
 
 /** What a stream held for its dropped producer keeps for the producer's return. */
 interface Kept {

@@ -9,7 +9,7 @@ import type { RtpInput } from './RtpReorder.js';
 import { WhipMuxer } from './WhipMuxer.js';
 
 export interface WhipPeerOptions {
-  /** ICE UDP ports (WHIP_UDP_PORTS); undefined: any free port the system gives. */
+  /** ICE UDP ports (WHIP_UDP_PORTS); undefined lets the system pick a free one. */
   readonly udpPorts: { readonly first: number; readonly last: number } | undefined;
   /** An IP address clients reach this server by, added to the answer's candidates (see answerCandidates). */
   readonly publicAddress: string | null;
@@ -34,7 +34,7 @@ export interface WhipPeerEvents {
 }
 
 /**
- * H.264 in packetization mode 1 without a profile-level-id: any profile the client offers is
+ * H.264 in packetization mode 1 without a profile-level-id, so whichever profile the client offers is
  * accepted and copied as it comes (werift would otherwise require an exact profile match).
  */
 const VIDEO_CODECS = [
