@@ -4,39 +4,29 @@ import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { probe, pushTestPattern, sampleMedia } from '../helpers/media.js';
 import { ffmpegWriting } from '../helpers/processes.js';
 import { IngestSocket, rawRequest } from '../helpers/producer.js';
+import { roomWatchers, streamsStarted } from '../helpers/roomWatchers.js';
 import { isAlive, serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /** Real server, real ffmpeg on both ends (the pusher and the server's transcoder), ffprobe as the judge. */
 describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
   const start = serversPerFile(afterAll);
   let server: ServerProcess;
-  const rooms: Record<string, number> = {};
-  const clients: ChatTestClient[] = [];
+  const { rooms, clients, join } = roomWatchers(afterAll);
 
-  const join = async (room: string) => {
-    const joined = await ChatTestClient.join(rooms[room]!, { name: `viewer${clients.length}` });
-    clients.push(joined.client);
-    return joined;
-  };
   const playlist = async (room: string) => {
     const response = await fetch(`http://127.0.0.1:${rooms[room]}/hls/index.m3u8`);
     return { response, text: response.ok ? await response.text() : '' };
   };
-  /** ffmpeg processes started for live streams, by the room workers' count (chatserver_streams_started_total). */
-  const streamsStarted = async () => ((await server.stats()).workers as Array<{ counters: { streamsStarted: number } | null }>).reduce((sum, worker) => sum + (worker.counters?.streamsStarted ?? 0), 0);
 
   beforeAll(async () => {
     server = await start({ workers: 1, roomPortCount: 10 });
     for (const name of ['socket', 'busy', 'garbage', 'paths', 'crash']) rooms[name] = (await server.createRoom(name)).body.data.port;
     rooms.http = (await server.createRoom('http', { windowSegments: 3 })).body.data.port;
   });
-  afterAll(() => {
-    for (const client of clients) client.close();
-  });
 
   it('refuses a missing or forged token (401) and a viewer token (403), over HTTP and WebSocket', async () => {
     const port = rooms.http!;
-    const startedBefore = await streamsStarted();
+    const startedBefore = await streamsStarted(server);
     const viewer = await server.token('http', 'v1', 'viewer');
     const moderator = await server.token('http', 'm1', 'moderator');
     const otherRoom = await server.token('socket', 'p1', 'producer');
@@ -63,7 +53,7 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
     expect(bearer.status).toBe(200);
     expect(JSON.parse(bearer.body.toString()).data).toMatchObject({ room: 'http', ready: true, stream: { live: false } });
     // No refused push got as far as an ffmpeg.
-    expect(await streamsStarted()).toBe(startedBefore);
+    expect(await streamsStarted(server)).toBe(startedBefore);
     expect(ffmpegWriting(server.hlsDir('http'))).toEqual([]);
   });
 
@@ -162,7 +152,7 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
   it('refuses garbage with a clear error and leaves no ffmpeg behind', async () => {
     const port = rooms.garbage!;
     const token = await server.token('garbage', 'bad', 'producer');
-    const startedBefore = await streamsStarted();
+    const startedBefore = await streamsStarted(server);
     const text = await rawRequest(port, `/ingest?token=${token}`, { method: 'POST', body: Buffer.from('<html>'.repeat(2000)) });
     expect(text.status).toBe(415);
     expect(JSON.parse(text.body.toString()).error).toMatchObject({ code: 'MEDIA_UNSUPPORTED' });
@@ -187,7 +177,7 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
     expect(empty.status).toBe(415);
     await expect.poll(() => ffmpegWriting(server.hlsDir('garbage')), { timeout: 10_000 }).toEqual([]);
     // Only ffmpeg could tell the noise behind a real header: one was started, and is gone.
-    expect(await streamsStarted()).toBeGreaterThan(startedBefore);
+    expect(await streamsStarted(server)).toBeGreaterThan(startedBefore);
     expect((await rawRequest(port, '/health')).status).toBe(200);
   }, 60_000);
 

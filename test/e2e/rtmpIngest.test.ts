@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../src/hls/playlist.js';
-import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { probe, pushTestPattern } from '../helpers/media.js';
 import { rawRequest } from '../helpers/producer.js';
+import { roomWatchers, streamsStarted } from '../helpers/roomWatchers.js';
 import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 const FFMPEG = '/usr/bin/ffmpeg';
@@ -14,23 +14,13 @@ const skipReason = haveFfmpeg ? '' : ` (skipped: ${FFMPEG} is missing)`;
 describe.skipIf(!haveFfmpeg)(`RTMP ingest on the room port${skipReason}`, () => {
   const start = serversPerFile(afterAll);
   let server: ServerProcess;
-  const rooms: Record<string, number> = {};
-  const clients: ChatTestClient[] = [];
+  const { rooms, join } = roomWatchers(afterAll);
 
-  const join = async (room: string) => {
-    const joined = await ChatTestClient.join(rooms[room]!, { name: `viewer${clients.length}` });
-    clients.push(joined.client);
-    return joined;
-  };
   const rtmp = (room: string, key: string, app = 'live') => `rtmp://127.0.0.1:${rooms[room]}/${app}/${key}`;
-  const streamsStarted = async () => ((await server.stats()).workers as Array<{ counters: { streamsStarted: number } | null }>).reduce((sum, worker) => sum + (worker.counters?.streamsStarted ?? 0), 0);
 
   beforeAll(async () => {
     server = await start({ workers: 1, roomPortCount: 4 });
     for (const name of ['rtmp', 'refused']) rooms[name] = (await server.createRoom(name)).body.data.port;
-  });
-  afterAll(() => {
-    for (const client of clients) client.close();
   });
 
   it('turns an ffmpeg RTMP publish into HLS (h264 + aac) with live and ended frames in chat', async () => {
@@ -61,7 +51,7 @@ describe.skipIf(!haveFfmpeg)(`RTMP ingest on the room port${skipReason}`, () => 
   });
 
   it('refuses a viewer token, junk, another room\'s producer token and another app: ffmpeg exits non-zero, no stream starts', async () => {
-    const startedBefore = await streamsStarted();
+    const startedBefore = await streamsStarted(server);
     const { client } = await join('refused');
     const keys: Array<[string, string]> = [
       [await server.token('refused', 'v1', 'viewer'), 'live'],
@@ -73,7 +63,7 @@ describe.skipIf(!haveFfmpeg)(`RTMP ingest on the room port${skipReason}`, () => 
       const { code } = await pushTestPattern(rtmp('refused', key, app), 2, 'flv');
       expect(code).not.toBe(0);
     }
-    expect(await streamsStarted()).toBe(startedBefore);
+    expect(await streamsStarted(server)).toBe(startedBefore);
     expect(client.frames.some((f) => f.type === 'stream')).toBe(false);
   });
 

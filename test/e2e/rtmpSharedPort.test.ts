@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../src/hls/playlist.js';
-import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { probe, pushTestPattern } from '../helpers/media.js';
+import { roomWatchers, streamsStarted } from '../helpers/roomWatchers.js';
 import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 const FFMPEG = '/usr/bin/ffmpeg';
@@ -17,29 +17,19 @@ const skipReason = haveFfmpeg ? '' : ` (skipped: ${FFMPEG} is missing)`;
 describe.skipIf(!haveFfmpeg)(`RTMP ingest on the shared RTMP_PORT${skipReason}`, () => {
   const start = serversPerFile(afterAll);
   let server: ServerProcess;
-  const rooms: Record<string, number> = {};
-  const clients: ChatTestClient[] = [];
+  const { rooms, join } = roomWatchers(afterAll);
 
-  const join = async (room: string) => {
-    const joined = await ChatTestClient.join(rooms[room]!, { name: `viewer${clients.length}` });
-    clients.push(joined.client);
-    return joined.client;
-  };
   const shared = (key: string, app = 'live') => `rtmp://127.0.0.1:${server.rtmpPort}/${app}/${key}`;
-  const streamsStarted = async () => ((await server.stats()).workers as Array<{ counters: { streamsStarted: number } | null }>).reduce((sum, worker) => sum + (worker.counters?.streamsStarted ?? 0), 0);
 
   beforeAll(async () => {
     // Two workers: the rooms land in different ones, so the primary must route by the key.
     server = await start({ workers: 2, roomPortCount: 4, env: { RTMP_PORT: '0' } });
     for (const name of ['first', 'second']) rooms[name] = (await server.createRoom(name)).body.data.port;
   });
-  afterAll(() => {
-    for (const client of clients) client.close();
-  });
 
   it('hands an ffmpeg publish to the room\'s worker: HLS (h264 + aac) plays, chat sees live then ended', async () => {
     expect(server.rtmpPort).toBeGreaterThan(0);
-    const client = await join('second');
+    const { client } = await join('second');
     // The room info says where to publish: the shared port's URL is the one OBS gets.
     const { publish } = (await server.api('GET', '/api/v1/room/second')).body.data;
     expect(publish).toMatchObject({
@@ -64,8 +54,8 @@ describe.skipIf(!haveFfmpeg)(`RTMP ingest on the shared RTMP_PORT${skipReason}`,
   });
 
   it('refuses, in RTMP terms, junk, a viewer token, an unknown app, a deleted room and a draining server', async () => {
-    const startedBefore = await streamsStarted();
-    const client = await join('first');
+    const startedBefore = await streamsStarted(server);
+    const { client } = await join('first');
     await server.createRoom('gone');
     const goneKey = await server.token('gone', 'p1', 'producer');
     expect((await server.api('DELETE', '/api/v1/room/gone', { key: server.env.KEY })).status).toBe(200);
@@ -85,12 +75,12 @@ describe.skipIf(!haveFfmpeg)(`RTMP ingest on the shared RTMP_PORT${skipReason}`,
     expect((await server.admin('POST', '/api/v1/server/accepting', { accepting: true })).status).toBe(200);
     expect(draining.code).not.toBe(0);
     expect(draining.stderr).toContain('NOT_ACCEPTING');
-    expect(await streamsStarted()).toBe(startedBefore);
+    expect(await streamsStarted(server)).toBe(startedBefore);
     expect(client.frames.some((f) => f.type === 'stream')).toBe(false);
   });
 
   it('refuses a second publisher while the room is live (its worker answers)', async () => {
-    const client = await join('first');
+    const { client } = await join('first');
     const first = pushTestPattern(shared(await server.token('first', 'p1', 'producer')), 5, 'flv');
     await client.next((f) => f.type === 'stream' && f.live === true, 20_000);
     const second = await pushTestPattern(shared(await server.token('first', 'p2', 'producer')), 2, 'flv');
@@ -101,7 +91,7 @@ describe.skipIf(!haveFfmpeg)(`RTMP ingest on the shared RTMP_PORT${skipReason}`,
   });
 
   it('shuts down promptly while a handed-over publisher is live (the port does not wait for it)', async () => {
-    const client = await join('first');
+    const { client } = await join('first');
     const publishing = pushTestPattern(shared(await server.token('first', 'p1', 'producer')), 20, 'flv');
     await client.next((f) => f.type === 'stream' && f.live === true, 20_000);
     const began = Date.now();

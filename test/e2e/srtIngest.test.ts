@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../src/hls/playlist.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { probe, pushTestPattern, startTestPattern } from '../helpers/media.js';
+import { roomWatchers } from '../helpers/roomWatchers.js';
 import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 const FFMPEG = '/usr/bin/ffmpeg';
@@ -29,14 +30,8 @@ function ffmpegWithoutSrt(): string | null {
 describe.skipIf(!haveSrt)(`SRT ingest on the room port${skipReason}`, () => {
   const start = serversPerFile(afterAll);
   let server: ServerProcess;
-  const rooms: Record<string, number> = {};
-  const clients: ChatTestClient[] = [];
+  const { rooms, clients, join } = roomWatchers(afterAll);
 
-  const join = async (room: string) => {
-    const joined = await ChatTestClient.join(rooms[room]!, { name: `viewer${clients.length}` });
-    clients.push(joined.client);
-    return joined;
-  };
   /** ffmpeg 5.1 sends the streamid of its URL as it is written (no percent-decoding): `#!::...` goes in unencoded. */
   const srt = (port: number, streamId: string) => `srt://127.0.0.1:${port}?streamid=${streamId}`;
   /** A publish that must be refused: ffmpeg fails at once (a rejection, not the caller's connect timeout). */
@@ -51,9 +46,6 @@ describe.skipIf(!haveSrt)(`SRT ingest on the room port${skipReason}`, () => {
   beforeAll(async () => {
     server = await start({ workers: 1, roomPortCount: 5 });
     for (const name of ['srt', 'refused', 'closing', 'drop']) rooms[name] = (await server.createRoom(name)).body.data.port;
-  });
-  afterAll(() => {
-    for (const client of clients) client.close();
   });
 
   it('reports SRT in /health and the admin stats', async () => {

@@ -1,0 +1,69 @@
+import type { Logger } from '../kit/createLogger.js';
+import type { IngestLimits } from '../config/IngestLimits.js';
+import type { EncoderSlots } from './EncoderSlots.js';
+import type { EncodeLimits } from './ffmpegArgs.js';
+import type { FfmpegBinary } from './resolveFfmpeg.js';
+import type { TranscoderExit } from './Transcoder.js';
+import type { KeyframeLimits } from './watchKeyframes.js';
+
+// What a LiveStream is made with, reports and emits (its options, status and events).
+
+/** The counters a stream bumps (the worker's metrics). */
+export interface StreamCounters {
+  ingestBytes: number;
+  streamsStarted: number;
+  ffmpegFailures: number;
+}
+
+export type StreamPhase = 'offline' | 'starting' | 'live' | 'ended';
+
+export interface StreamSettings {
+  readonly segmentSeconds: number;
+  readonly windowSegments: number;
+  readonly ladder: boolean;
+}
+
+export interface StreamStatus {
+  readonly phase: StreamPhase;
+  readonly live: boolean;
+  /** Absolute playlist URL (PUBLIC_HOST and the room port) while live. */
+  readonly url: string | null;
+  /** The playlist's path on the room port while live, for pages that know the host already. */
+  readonly path: string | null;
+  readonly since: number | null;
+}
+
+/** The worker-wide media limits (from the config). */
+export interface MediaLimits extends KeyframeLimits {
+  readonly encode: EncodeLimits;
+}
+
+export interface LiveStreamOptions {
+  readonly room: string;
+  /** The room's own HLS folder; emptied when a stream starts, removed with the room. */
+  readonly dir: string;
+  readonly url: string;
+  readonly settings: StreamSettings;
+  readonly ffmpeg: () => Promise<FfmpegBinary>;
+  /** The caps every producer of the room streams under. */
+  readonly ingestLimits: IngestLimits;
+  readonly limits: MediaLimits;
+  /** The worker's encode slots, shared by its rooms. */
+  readonly encoders: EncoderSlots;
+  readonly logger: Logger;
+  readonly counters: StreamCounters;
+  readonly firstSegmentTimeoutMs?: number;
+  readonly finishTimeoutMs?: number;
+  /** How long a live stream whose producer dropped waits for the same producer (STREAM_RESUME_SECONDS; 0: it ends at once). */
+  readonly resumeMs: number;
+  /** How long a producer whose stream was stopped is refused (STREAM_STOP_REFUSE_SECONDS). */
+  readonly stopRefuseMs: number;
+}
+
+export interface LiveStreamEvents {
+  status: [StreamStatus];
+  /** ffmpeg stopped, cleanly or not (for logs and metrics). */
+  exit: [TranscoderExit];
+  /** A file of the room's HLS folder changed; `null`: the whole folder was emptied. */
+  files: [name: string | null];
+}
