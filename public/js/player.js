@@ -2,7 +2,7 @@
 // "behind live" indicator and a button back to the live edge. Safari plays HLS natively.
 import Hls from '/assets/vendor/hls.min.mjs';
 import { el } from './dom.js';
-import { HLS_CONFIG } from './hlsConfig.js';
+import { HLS_CONFIG, tuneLatency } from './hlsConfig.js';
 
 const FAR_BEHIND_S = 4;
 /** How long a player whose buffers could not take the stream waits before it starts again. */
@@ -40,6 +40,7 @@ export function mountPlayer(root) {
   function prepare() {
     if (standby || !Hls.isSupported()) return;
     standby = new Hls(HLS_CONFIG);
+    tuneLatency(standby, Hls);
     standby.attachMedia(video);
   }
 

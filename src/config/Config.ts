@@ -34,6 +34,12 @@ export interface Config {
   readonly hlsSegmentSeconds: number;
   /** Default number of segments in a live playlist (a room setting may override it). */
   readonly hlsWindowSegments: number;
+  /** HLS_MODE: Low-Latency HLS (fMP4 parts, the default) or classic MPEG-TS HLS. */
+  readonly hlsMode: 'll' | 'classic';
+  /** HLS_PART_SECONDS (ll mode). */
+  readonly hlsPartSeconds: number;
+  readonly hlsMaxHeldPerAddress: number;
+  readonly hlsMaxHeldPerRoom: number;
   /** A copied (not encoded) stream is stopped when a segment passes this length... */
   readonly hlsMaxSegmentSeconds: number;
   /** ...or this size: the producer's keyframes are too sparse. */

@@ -55,6 +55,9 @@ export function loadConfig(env: Env = process.env, role: ProcessRole = 'primary'
   if (v.INGEST_MIN_KBPS >= v.INGEST_MAX_KBPS) {
     throw new ConfigError('INGEST_MIN_KBPS', `must be below INGEST_MAX_KBPS (${v.INGEST_MIN_KBPS} >= ${v.INGEST_MAX_KBPS})`, 'e.g. INGEST_MIN_KBPS=8');
   }
+  if (v.HLS_PART_SECONDS > v.HLS_SEGMENT_SECONDS) {
+    throw new ConfigError('HLS_PART_SECONDS', `must be at most HLS_SEGMENT_SECONDS (${v.HLS_PART_SECONDS} > ${v.HLS_SEGMENT_SECONDS})`, 'e.g. HLS_PART_SECONDS=0.2');
+  }
   const tls = v.TLS_CERT && v.TLS_KEY ? { cert: readPem('TLS_CERT', v.TLS_CERT), key: readPem('TLS_KEY', v.TLS_KEY) } : undefined;
 
   const generatedKeys: Array<'KEY' | 'ADMIN_KEY'> = [];
@@ -103,6 +106,10 @@ function common(v: EnvValues) {
     ffmpegPath: v.FFMPEG_PATH,
     hlsSegmentSeconds: v.HLS_SEGMENT_SECONDS,
     hlsWindowSegments: v.HLS_WINDOW_SEGMENTS,
+    hlsMode: v.HLS_MODE,
+    hlsPartSeconds: v.HLS_PART_SECONDS,
+    hlsMaxHeldPerAddress: v.HLS_MAX_HELD_PER_ADDRESS,
+    hlsMaxHeldPerRoom: v.HLS_MAX_HELD_PER_ROOM,
     hlsMaxSegmentSeconds: v.HLS_MAX_SEGMENT_SECONDS,
     hlsMaxSegmentBytes: v.HLS_MAX_SEGMENT_BYTES,
     streamResumeMs: v.STREAM_RESUME_SECONDS * 1000,

@@ -5,7 +5,7 @@ import { boundedNumber, port, positiveInt, positiveNumber, secret } from '../kit
 import { parseRange } from '../net/addresses.js';
 import { STREAM_LIMITS } from './streamLimits.js';
 
-const { segmentSeconds, windowSegments } = STREAM_LIMITS;
+const { segmentSeconds, windowSegments, partSeconds } = STREAM_LIMITS;
 
 const portRange = z
   .string()
@@ -106,6 +106,22 @@ export const envSchema = {
   HLS_SEGMENT_SECONDS: {
     schema: boundedNumber(segmentSeconds.min, segmentSeconds.max).default(segmentSeconds.default),
     hint: 'seconds per HLS segment, e.g. HLS_SEGMENT_SECONDS=1',
+  },
+  HLS_MODE: {
+    schema: z.enum(['ll', 'classic']).default('ll'),
+    hint: 'll (Low-Latency HLS: fMP4 parts cut by the worker, blocking playlist reload) or classic (MPEG-TS segments written by ffmpeg)',
+  },
+  HLS_PART_SECONDS: {
+    schema: boundedNumber(partSeconds.min, partSeconds.max).default(partSeconds.default),
+    hint: 'seconds per Low-Latency HLS part, e.g. HLS_PART_SECONDS=0.2 (at most the segment length)',
+  },
+  HLS_MAX_HELD_PER_ADDRESS: {
+    schema: positiveInt(1, 100_000).default(50),
+    hint: 'blocking LL-HLS requests one address may have held in a room (behind a CDN or proxy, raise it), e.g. HLS_MAX_HELD_PER_ADDRESS=50',
+  },
+  HLS_MAX_HELD_PER_ROOM: {
+    schema: positiveInt(1, 1_000_000).default(20_000),
+    hint: 'blocking LL-HLS requests a room holds at once, e.g. HLS_MAX_HELD_PER_ROOM=20000',
   },
   HLS_WINDOW_SEGMENTS: {
     schema: positiveInt(windowSegments.min, windowSegments.max).default(windowSegments.default),

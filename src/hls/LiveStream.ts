@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import type { Logger } from '../kit/createLogger.js';
-import { copiesVideo, hasLadder, mediaPlaylists, PLAYLIST_NAME, type TranscodePlan } from './ffmpegArgs.js';
+import { copiesVideo, hasLadder, mediaPlaylists, PLAYLIST_NAME, renditionCount, type TranscodePlan } from './ffmpegArgs.js';
 import { hasFpsMode } from './ffmpegVersion.js';
 import { IngestSession, type IngestSink } from './IngestSession.js';
 import type { IngestProtocol, IngestState, StreamIngest } from '../contracts/ingest.js';
@@ -9,6 +9,9 @@ import { lastSequences } from './playlistFiles.js';
 import { ListedSegments } from './ListedSegments.js';
 import type { MediaInfo } from './mediaSniffer.js';
 import { PlaylistEnder } from './PlaylistEnder.js';
+import { PlaylistFolderOutput } from './output/PlaylistFolderOutput.js';
+import { FragmentPipeOutput } from './output/FragmentPipeOutput.js';
+import { LlBroadcast } from './ll/LlBroadcast.js';
 import { ProducerSlot, type HeldStream } from './ProducerSlot.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
 import type { SegmentGuard } from './SegmentGuard.js';
@@ -52,6 +55,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   #status: StreamStatus = { phase: 'offline', live: false, url: null, path: null, since: null };
   #lastLagMs: number | null = null;
   readonly #listed = new ListedSegments();
+  #broadcast: LlBroadcast | null = null;
   /** Watches the running stream's keyframes while its video is copied. */
   #guard: SegmentGuard | null = null;
   /** Ends the playlists (then `ended`): a new stream waits for the ends before it. */
@@ -91,6 +95,11 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     if (session && !session.done) return { ...session.meter.state(session.media, Date.now()), held: false, resumeUntil: null };
     const held = this.#slot.held;
     return held ? { ...held.kept.ingest, bitrateKbps: 0, held: true, resumeUntil: held.until } : null;
+  }
+
+  /** The room's Low-Latency HLS broadcast (live, or the last one, ended); null in classic mode or before any. */
+  get broadcast(): LlBroadcast | null {
+    return this.#broadcast;
   }
 
   /** Whether the segment `name` is complete and may be served (see ListedSegments). */
@@ -194,6 +203,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     await this.#ender.pending;
     if (removeFiles) {
       await rm(this.#options.dir, { recursive: true, force: true });
+      this.#broadcast = null;
       this.#listed.clear();
       this.emit('files', null);
     }
@@ -228,13 +238,16 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
       return;
     }
     // A resumed stream continues its playlists when they have the same shape (a master over renditions, or not).
-    const append = held !== null && hasLadder(held.kept.plan) === hasLadder({ media, ladder: settings.ladder });
+    const append = held !== null && held.kept.plan.mode === settings.mode && hasLadder(held.kept.plan) === hasLadder({ media, ladder: settings.ladder });
+    const ll = settings.mode === 'll';
     let binary: FfmpegBinary;
     let knownSequences: Map<string, number> | undefined;
     try {
       binary = await this.#options.ffmpeg();
       await this.#ender.pending;
-      if (append) knownSequences = await lastSequences(dir, mediaPlaylists(held.kept.plan));
+      if (ll) {
+        // Low-Latency HLS lives in memory: nothing to prepare on disk.
+      } else if (append) knownSequences = await lastSequences(dir, mediaPlaylists(held.kept.plan));
       else {
         await rm(dir, { recursive: true, force: true });
         this.#listed.clear();
@@ -268,7 +281,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
         logger: this.#logger,
         firstSegmentTimeoutMs: this.#options.firstSegmentTimeoutMs ?? 20_000,
         finishTimeoutMs: this.#options.finishTimeoutMs ?? 10_000,
-        knownSequences,
+        output: ll ? new FragmentPipeOutput(this.#broadcastFor(plan, append), this.#logger) : new PlaylistFolderOutput(plan, this.#logger, knownSequences),
       });
     } catch (error) {
       // The plan was refused (buildFfmpegArgs): never leave the slot taken or the producer waiting.
@@ -329,10 +342,31 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     this.#logger.info({ producer: session.producer, resumeMs: this.#options.resumeMs }, 'producer dropped: stream held for it');
   }
 
+  /**
+   * The Low-Latency HLS broadcast a new ffmpeg writes into: the held one for a producer that came
+   * back, else a new one (the previous broadcast's playlists are gone from then on).
+   */
+  #broadcastFor(plan: TranscodePlan, append: boolean): LlBroadcast {
+    if (append && this.#broadcast) return this.#broadcast;
+    const broadcast = new LlBroadcast({
+      id: plan.streamId,
+      renditions: renditionCount(plan),
+      partSeconds: plan.partSeconds,
+      segmentSeconds: plan.segmentSeconds,
+      windowSegments: plan.windowSegments,
+    });
+    broadcast.on('changed', () => this.emit('hlsChanged'));
+    broadcast.source.on('segment', (segment) => this.emit('recordable', segment));
+    this.#broadcast = broadcast;
+    this.emit('hlsChanged');
+    return broadcast;
+  }
+
   /** The stream is over: its playlists get ENDLIST (players stop waiting), then the chat hears `ended`. */
   #endStream(): void {
+    this.#broadcast?.end();
     this.#ender.end(
-      this.#plan,
+      this.#plan?.mode === 'classic' ? this.#plan : null,
       (name) => this.emit('files', name),
       () => {
         // A stream that started meanwhile owns the status now.

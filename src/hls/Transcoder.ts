@@ -1,13 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../kit/createLogger.js';
 import { FFMPEG_ENV } from './ffmpegEnv.js';
-import { buildFfmpegArgs, hasLadder, mediaPlaylists, PLAYLIST_NAME, type TranscodePlan } from './ffmpegArgs.js';
-import { parsePlaylist } from './playlist.js';
+import { buildFfmpegArgs, type TranscodePlan } from './ffmpegArgs.js';
+import type { OutputSink, TranscoderOutput } from './output/TranscoderOutput.js';
 
 export type TranscoderState = 'starting' | 'live' | 'ended' | 'died';
 
@@ -53,8 +50,8 @@ export interface TranscoderOptions {
   readonly firstSegmentTimeoutMs: number;
   /** After stdin ends, how long ffmpeg may take to finish before it is killed. */
   readonly finishTimeoutMs: number;
-  /** Appending (plan.append): per media playlist, the newest sequence number already listed before. */
-  readonly knownSequences?: ReadonlyMap<string, number>;
+  /** Where ffmpeg's HLS goes and how its segments are learnt (classic folder, or LL pipes). */
+  readonly output: TranscoderOutput;
 }
 
 const STDERR_LOG_LINES = 40;
@@ -71,13 +68,9 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
   readonly #logger: Logger;
   readonly #child: ChildProcess;
   readonly #errorTail: string[] = [];
-  /** Per media playlist, the media sequence number of the newest segment seen. */
-  readonly #lastSequence: Map<string, number>;
-  /** Per media playlist, a read in progress, and whether another must follow it. */
-  readonly #reads = new Map<string, { again: boolean }>();
+  readonly #output: TranscoderOutput;
   #segments = 0;
   #state: TranscoderState = 'starting';
-  #watcher: FSWatcher | undefined;
   #firstByteAt = 0;
   #mediaSeconds = 0;
   #stderrLines = 0;
@@ -90,10 +83,10 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     super();
     this.plan = options.plan;
     this.#options = options;
-    this.#lastSequence = new Map(options.knownSequences);
+    this.#output = options.output;
     this.#logger = options.logger.child({ component: 'ffmpeg', stream: options.plan.streamId });
     const args = buildFfmpegArgs(options.plan);
-    this.#child = spawn(options.binary, args, { stdio: ['pipe', 'ignore', 'pipe'], env: { ...FFMPEG_ENV } });
+    this.#child = spawn(options.binary, args, { stdio: options.output.stdio, env: { ...FFMPEG_ENV } });
     this.#logger.info({ pid: this.#child.pid, args }, 'ffmpeg started');
     this.#child.stdin!.on('error', (error) => this.#logger.debug({ err: error }, 'ffmpeg stdin closed'));
     this.#child.stdin!.on('drain', () => this.emit('drain'));
@@ -104,7 +97,7 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     this.#child.on('close', (code, signal) => void this.#exited(code, signal));
     createInterface({ input: this.#child.stderr! }).on('line', (line) => this.#stderr(line));
     this.#startTimer = setTimeout(() => this.kill(`ffmpeg listed no segment within ${options.firstSegmentTimeoutMs / 1000} s: the stream has no decodable media`), options.firstSegmentTimeoutMs);
-    this.#watch();
+    this.#output.attach(this.#child, this.#sink());
   }
 
   get state(): TranscoderState {
@@ -157,111 +150,39 @@ export class Transcoder extends EventEmitter<TranscoderEvents> {
     else if (this.#stderrLines === STDERR_LOG_LINES + 1) this.#logger.warn('ffmpeg says more; further lines of this stream are not logged');
   }
 
-  get #ladder(): boolean {
-    return hasLadder(this.plan);
-  }
-
-  get #mediaPlaylists(): string[] {
-    return mediaPlaylists(this.plan);
-  }
-
-  /** Segments are read from the media playlists as ffmpeg rewrites them. */
-  #watch(): void {
-    const playlists = new Set(this.#mediaPlaylists);
-    try {
-      this.#watcher = watch(this.plan.outputDir, (_event, file) => {
-        if (file) this.emit('file', file);
-        if (file && playlists.has(file)) void this.#readPlaylist(file);
-        else if (file === PLAYLIST_NAME) void this.#goLive();
-      });
-      this.#watcher.on('error', (error) => this.#logger.warn({ err: error }, 'cannot watch the HLS folder'));
-    } catch (error) {
-      this.#logger.error({ err: error }, 'cannot watch the HLS folder');
-    }
-  }
-
-  /** Reads a playlist after ffmpeg wrote it; coalesces bursts of events. */
-  async #readPlaylist(file: string): Promise<void> {
-    const running = this.#reads.get(file);
-    if (running) {
-      running.again = true;
-      return;
-    }
-    const read = { again: true };
-    this.#reads.set(file, read);
-    try {
-      while (read.again) {
-        read.again = false;
-        const text = await readFile(path.join(this.plan.outputDir, file), 'utf8').catch(() => null);
-        if (text !== null) this.#noteSegments(file, text);
-      }
-      await this.#goLive();
-    } finally {
-      this.#reads.delete(file);
-    }
-  }
-
-  /**
-   * Notes the segments a playlist lists for the first time. ffmpeg lists a segment only once it
-   * has closed it, so these are complete. A playlist read while an old ffmpeg was still writing
-   * it in place (no temp_file) may end mid-line: it is skipped, the next write brings it whole.
-   */
-  #noteSegments(file: string, text: string): void {
-    if (!text.endsWith('\n')) return;
-    let playlist;
-    try {
-      playlist = parsePlaylist(text);
-    } catch {
-      return;
-    }
-    const source = file === this.#mediaPlaylists[0];
-    const last = this.#lastSequence.get(file) ?? -1;
-    const now = Date.now();
-    playlist.segments.forEach((segment, i) => {
-      const sequence = playlist.mediaSequence + i;
-      if (sequence <= last) return;
-      this.#lastSequence.set(file, sequence);
-      this.emit('listed', segment.uri);
-      if (!source) return;
-      this.#segments += 1;
-      this.#mediaSeconds += segment.duration;
-      const lagMs = now - (this.#firstByteAt + this.#mediaSeconds * 1000);
-      this.emit('segment', { uri: segment.uri, duration: segment.duration, listedAt: now, lagMs });
-      this.#logger.debug({ segment: segment.uri, duration: segment.duration, lagMs }, 'segment listed');
-    });
-  }
-
-  /** Live once a segment is listed and the playlist viewers open (the master, with a ladder) exists. */
-  async #goLive(): Promise<void> {
-    if (this.#state !== 'starting' || this.#segments === 0) return;
-    if (this.#ladder && !(await readFile(path.join(this.plan.outputDir, PLAYLIST_NAME), 'utf8').then((text) => text.startsWith('#EXTM3U'), () => false))) return;
-    if (this.#state !== 'starting') return;
-    clearTimeout(this.#startTimer);
-    this.#state = 'live';
-    this.emit('live');
+  /** The output's reports, with the pipeline delay of each source segment measured here. */
+  #sink(): OutputSink {
+    return {
+      segment: (uri, duration) => {
+        const now = Date.now();
+        this.#segments += 1;
+        this.#mediaSeconds += duration;
+        const lagMs = now - (this.#firstByteAt + this.#mediaSeconds * 1000);
+        this.emit('segment', { uri, duration, listedAt: now, lagMs });
+        this.#logger.debug({ segment: uri, duration, lagMs }, 'segment listed');
+      },
+      listed: (uri) => this.emit('listed', uri),
+      file: (name) => this.emit('file', name),
+      ready: () => {
+        if (this.#state !== 'starting' || this.#segments === 0) return;
+        clearTimeout(this.#startTimer);
+        this.#state = 'live';
+        this.emit('live');
+      },
+      fail: (reason) => this.kill(reason),
+    };
   }
 
   async #exited(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
     clearTimeout(this.#startTimer);
     clearTimeout(this.#killTimer);
-    this.#watcher?.close();
     const clean = code === 0 && this.#stopReason === null;
     this.#state = clean ? 'ended' : 'died';
-    await this.#readLastSegments();
+    await this.#output.drain(this.#sink());
     const error = clean ? null : (this.#stopReason ?? (this.#errorTail.join(' | ') || `ffmpeg exited with ${signal ?? `code ${code}`}`));
     const exit: TranscoderExit = { clean, code, signal, error, segments: this.#segments };
     if (clean) this.#logger.info({ code, segments: exit.segments }, 'ffmpeg finished');
     else this.#logger.warn({ code, signal, error, segments: exit.segments }, 'ffmpeg stopped abnormally');
     this.emit('exit', exit);
-  }
-
-  /** The folder watch is closed by now and may have missed ffmpeg's last write: its last segments are listed here. */
-  async #readLastSegments(): Promise<void> {
-    for (const file of this.#mediaPlaylists) {
-      const text = await readFile(path.join(this.plan.outputDir, file), 'utf8').catch(() => null);
-      if (text !== null) this.#noteSegments(file, text);
-      this.emit('file', file);
-    }
-    if (this.#ladder) this.emit('file', PLAYLIST_NAME);
   }
 }

@@ -33,6 +33,14 @@ export interface TranscodePlan {
   readonly streamId: string;
   /** Adds lower renditions and a master playlist. */
   readonly ladder: boolean;
+  /**
+   * `ll`: fragmented MP4 on pipes (one per rendition: stdout, then fd 3, 4...), a fragment per
+   * part of `partSeconds`, cut into parts and segments by the worker (Low-Latency HLS).
+   * `classic`: ffmpeg's own HLS muxer writes MPEG-TS segments and playlists into `outputDir`.
+   */
+  readonly mode: HlsMode;
+  /** Part length in seconds (ll mode). */
+  readonly partSeconds: number;
   readonly encodeLimits: EncodeLimits;
   /** How this ffmpeg spells the frame-rate mode option: `-fps_mode` from 5.1, `-vsync` before. */
   readonly fpsModeOption: '-fps_mode' | '-vsync';
@@ -44,12 +52,16 @@ export interface TranscodePlan {
   readonly append?: boolean;
 }
 
+export type HlsMode = 'll' | 'classic';
+
 /** The playlist viewers open: the media playlist, or the master playlist with a ladder. */
 export const PLAYLIST_NAME = 'index.m3u8';
 
 const INPUT_FORMAT: Record<Container, string> = { webm: 'matroska', mpegts: 'mpegts', flv: 'flv' };
 const SOURCE_VIDEO_KBPS = 3000;
 const SOURCE_AUDIO_KBPS = 128;
+/** See fragmentedMp4Args. */
+const FRAGMENT_SHARE = 0.96;
 
 /** Whether the plan makes a master playlist over one media playlist per rendition. */
 export function hasLadder(plan: Pick<TranscodePlan, 'media' | 'ladder'>): boolean {
@@ -77,7 +89,21 @@ export function buildFfmpegArgs(plan: TranscodePlan): string[] {
   if (plan.media.video === null && plan.media.audio === null) throw new RangeError('the stream has no track to publish');
   const { maxWidth, maxHeight, maxFps } = plan.encodeLimits;
   if (![maxWidth, maxHeight, maxFps].every((n) => Number.isInteger(n) && n > 0)) throw new RangeError('encode limits must be positive integers');
-  return [...inputArgs(plan.media.container), ...(plan.ladder && plan.media.video !== null ? ladderArgs(plan) : singleArgs(plan)), ...hlsArgs(plan)];
+  if (plan.mode === 'll') {
+    if (!Number.isFinite(plan.partSeconds) || plan.partSeconds <= 0 || plan.partSeconds > plan.segmentSeconds) throw new RangeError('partSeconds must be positive and at most segmentSeconds');
+    return [...inputArgs(plan.media.container), ...(hasLadder(plan) ? ladderFragmentArgs(plan) : [...singleArgs(plan), ...fragmentedMp4Args(plan, 1)])];
+  }
+  return [...inputArgs(plan.media.container), ...(hasLadder(plan) ? ladderArgs(plan) : singleArgs(plan)), ...hlsArgs(plan)];
+}
+
+/** How many renditions (fMP4 pipes in ll mode) the plan makes. */
+export function renditionCount(plan: Pick<TranscodePlan, 'media' | 'ladder'>): number {
+  return hasLadder(plan) ? LADDER.length + 1 : 1;
+}
+
+/** The file descriptor of rendition `index`'s pipe in ll mode: stdout, then 3, 4... (0 and 2 are stdin and the log). */
+export function renditionFd(index: number): number {
+  return index === 0 ? 1 : index + 2;
 }
 
 function inputArgs(container: Container): string[] {
@@ -164,6 +190,45 @@ function x264Args(stream: string, segmentSeconds: number, kbps: number): string[
 function audioArgs(stream: string, copy: boolean, kbps: number): string[] {
   if (copy) return [`-c:${stream}`, 'copy'];
   return [`-c:${stream}`, 'aac', `-b:${stream}`, `${kbps}k`, `-ac:${stream}`, '2', `-ar:${stream}`, '48000'];
+}
+
+/**
+ * ll mode with a ladder: one decode, one fragmented-MP4 output per rendition (each with its own
+ * maps and encoders), keyframes forced at the same times in each so segments line up.
+ */
+function ladderFragmentArgs(plan: TranscodePlan): string[] {
+  const count = LADDER.length + 1;
+  const outputs = Array.from({ length: count }, (_, i) => `[v${i}]`).join('');
+  const scales = LADDER.map((rendition, i) => `[v${i + 1}]scale=-2:'min(${rendition.height},ih)'[v${i + 1}o]`);
+  const args = ['-filter_complex', [`[0:v:0]${limitFilter(plan.encodeLimits)},split=${count}${outputs}`, ...scales].join(';')];
+  const renditions = [{ label: '[v0]', videoKbps: SOURCE_VIDEO_KBPS, audioKbps: SOURCE_AUDIO_KBPS, copyAudio: plan.media.audio === 'aac' }, ...LADDER.map((rendition, i) => ({ label: `[v${i + 1}o]`, ...rendition, copyAudio: false }))];
+  renditions.forEach((rendition, i) => {
+    args.push('-map', rendition.label, ...variableFrameRate(plan), ...x264Args('v', plan.segmentSeconds, rendition.videoKbps));
+    if (plan.media.audio !== null) args.push('-map', '0:a:0', ...audioArgs('a', rendition.copyAudio, rendition.audioKbps));
+    args.push(...fragmentedMp4Args(plan, renditionFd(i)));
+  });
+  return args;
+}
+
+/**
+ * Fragmented MP4 to a pipe: the init segment (empty moov) first, then a fragment at every
+ * keyframe and every `partSeconds`, each written the moment it is complete (`-flush_packets`),
+ * so a part reaches the worker as soon as ffmpeg has it.
+ *
+ * ffmpeg starts a new fragment at the first packet (of any track) at least `-frag_duration`
+ * after the fragment's first: asked for 4% less than the part length, it cuts at the frame that
+ * completes the part length rounded up to whole frames (30 fps, 0.2 s: 6 frames; 24 fps:
+ * 5 frames, 0.208 s), which is the PART-TARGET the playlist declares (partTargetFor), never a
+ * frame more, whatever the frame rate (unknown here) and the time base's rounding.
+ */
+function fragmentedMp4Args(plan: TranscodePlan, fd: number): string[] {
+  return [
+    '-f', 'mp4',
+    '-movflags', '+frag_keyframe+empty_moov+default_base_moof',
+    '-frag_duration', String(Math.round(plan.partSeconds * FRAGMENT_SHARE * 1_000_000)),
+    '-flush_packets', '1',
+    `pipe:${fd}`,
+  ];
 }
 
 function hlsArgs(plan: TranscodePlan): string[] {

@@ -3,19 +3,10 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { errorBody } from '../kit/errors.js';
-import { sendJson } from '../kit/sendJson.js';
 import { parseRange } from './byteRange.js';
+import { answeredMethod, HLS_CORS, sendHlsBytes, sendHlsError as sendError } from './hlsResponse.js';
 import type { HlsCache } from './HlsCache.js';
 import { parseHlsPath } from './hlsPath.js';
-
-const CORS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, HEAD, OPTIONS',
-  'access-control-allow-headers': 'Range',
-  'access-control-expose-headers': 'Content-Length, Content-Range',
-  'access-control-max-age': '86400',
-} as const;
 
 /**
  * Segment names are unique per stream (the stream id is in them) and only listed, complete
@@ -49,18 +40,10 @@ type Body = { readonly kind: 'buffer'; readonly bytes: Buffer } | { readonly kin
  * backpressure. A single `Range` is honoured (206).
  */
 export async function serveHls(source: HlsSource, rest: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (answeredMethod(req, res, '/hls/')) return;
   const method = req.method ?? 'GET';
-  if (method === 'OPTIONS') {
-    res.writeHead(204, CORS);
-    res.end();
-    return;
-  }
-  if (method !== 'GET' && method !== 'HEAD') {
-    sendError(res, 405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on /hls/`, { allow: 'GET, HEAD, OPTIONS' });
-    return;
-  }
   const file = parseHlsPath(rest);
-  if (!file || (file.kind === 'segment' && !source.isListed(file.name))) {
+  if (!file || (file.kind !== 'playlist' && !source.isListed(file.name))) {
     sendError(res, 404, 'NOT_FOUND', 'No such HLS file');
     return;
   }
@@ -70,24 +53,26 @@ export async function serveHls(source: HlsSource, rest: string, req: IncomingMes
     return;
   }
   if (file.kind === 'playlist') source.onPlaylist(req);
-  const size = body.kind === 'buffer' ? body.bytes.length : body.size;
+  const headers = { 'content-type': file.contentType, 'cache-control': file.kind === 'playlist' ? PLAYLIST_CACHE : SEGMENT_CACHE };
+  if (body.kind === 'buffer') {
+    sendHlsBytes(req, res, body.bytes, headers);
+    return;
+  }
+  const size = body.size;
   const range = parseRange(req.headers.range, size);
-  const headers = { ...CORS, 'content-type': file.contentType, 'cache-control': file.kind === 'playlist' ? PLAYLIST_CACHE : SEGMENT_CACHE, 'accept-ranges': 'bytes' };
   if (range.kind === 'unsatisfiable') {
-    if (body.kind === 'file') await body.handle.close().catch(() => undefined);
+    await body.handle.close().catch(() => undefined);
     sendError(res, 416, 'RANGE_NOT_SATISFIABLE', `The file has ${size} bytes`, { 'content-range': `bytes */${size}` });
     return;
   }
   const [start, end] = range.kind === 'range' ? [range.start, range.end] : [0, size - 1];
   res.writeHead(range.kind === 'range' ? 206 : 200, {
+    ...HLS_CORS,
     ...headers,
+    'accept-ranges': 'bytes',
     'content-length': Math.max(0, end - start + 1),
     ...(range.kind === 'range' ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
   });
-  if (body.kind === 'buffer') {
-    res.end(method === 'HEAD' ? undefined : body.bytes.subarray(start, end + 1));
-    return;
-  }
   if (method === 'HEAD' || size === 0) {
     await body.handle.close().catch(() => undefined);
     res.end();
@@ -134,13 +119,4 @@ async function openHlsFile(file: string): Promise<{ handle: FileHandle; size: nu
   }
   await handle.close().catch(() => undefined);
   return null;
-}
-
-function sendError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  for (const [name, value] of Object.entries({ ...CORS, ...extra })) res.setHeader(name, value);
-  sendJson(res, status, errorBody(code, message));
 }

@@ -1,10 +1,11 @@
 import type { Logger } from '../kit/createLogger.js';
 import type { IngestLimits } from '../config/IngestLimits.js';
 import type { EncoderSlots } from './EncoderSlots.js';
-import type { EncodeLimits } from './ffmpegArgs.js';
+import type { EncodeLimits, HlsMode } from './ffmpegArgs.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
 import type { TranscoderExit } from './Transcoder.js';
 import type { KeyframeLimits } from './watchKeyframes.js';
+import type { RecordableSegment } from './recordable.js';
 
 // What a LiveStream is made with, reports and emits (its options, status and events).
 
@@ -21,6 +22,10 @@ export interface StreamSettings {
   readonly segmentSeconds: number;
   readonly windowSegments: number;
   readonly ladder: boolean;
+  /** Low-Latency HLS parts (fMP4, the worker's packager) or classic MPEG-TS HLS written by ffmpeg. */
+  readonly mode: HlsMode;
+  /** Part length in seconds (ll mode). */
+  readonly partSeconds: number;
 }
 
 export interface StreamStatus {
@@ -66,4 +71,8 @@ export interface LiveStreamEvents {
   exit: [TranscoderExit];
   /** A file of the room's HLS folder changed; `null`: the whole folder was emptied. */
   files: [name: string | null];
+  /** Low-Latency HLS: a part was added or a playlist changed (held requests look again). */
+  hlsChanged: [];
+  /** Low-Latency HLS: a complete segment of the source rendition, for the recorder. */
+  recordable: [RecordableSegment];
 }

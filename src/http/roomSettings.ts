@@ -11,6 +11,8 @@ const KNOWN: Record<string, SettingRule> = {
   anonymous: { type: 'boolean' },
   /** HLS segment length in seconds (default HLS_SEGMENT_SECONDS). */
   segmentSeconds: { type: 'number', min: STREAM_LIMITS.segmentSeconds.min, max: STREAM_LIMITS.segmentSeconds.max, integer: false },
+  /** Low-Latency HLS part length in seconds (default HLS_PART_SECONDS; at most the segment length). */
+  partSeconds: { type: 'number', min: STREAM_LIMITS.partSeconds.min, max: STREAM_LIMITS.partSeconds.max, integer: false },
   /** Segments in the live playlist (default HLS_WINDOW_SEGMENTS). */
   windowSegments: { type: 'number', min: STREAM_LIMITS.windowSegments.min, max: STREAM_LIMITS.windowSegments.max, integer: true },
   /** true: an adaptive ladder (source, 480p, 240p) behind a master playlist; always transcodes. */

@@ -39,6 +39,8 @@ export const ERRORS = {
   ENCODER_BUSY: { status: 503, message: 'The server encodes as many streams as it may; send H.264 or try again later' },
   FFMPEG_UNAVAILABLE: { status: 503, message: 'No ffmpeg binary was found on the server' },
   STREAM_STOPPED: { status: 503, message: 'The room closed while the stream was live' },
+  HLS_NOT_READY: { status: 503, message: 'The playlist update or part a blocking HLS request waits for did not come in time' },
+  HLS_BUSY: { status: 503, message: 'Too many blocking HLS requests are held in this room' },
   NO_SERVER_AVAILABLE: { status: 503, message: 'No chat server can take a room now' },
 } as const;
 

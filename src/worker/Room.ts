@@ -7,9 +7,9 @@ import { ChatRoom } from '../chat/ChatRoom.js';
 import { OFFLINE } from '../chat/serverFrames.js';
 import { type StreamState } from '../contracts/chatFrames.js';
 import type { VerifyResult } from '../chat/tokens.js';
+import { RoomHls } from './RoomHls.js';
 import { HlsViewers, VIEWER_WINDOW_MS } from '../hls/HlsViewers.js';
 import type { LiveStream, StreamStatus } from '../hls/LiveStream.js';
-import { serveHls, type HlsSource } from '../hls/serveHls.js';
 import { errorBody } from '../kit/errors.js';
 import { sendJson } from '../kit/sendJson.js';
 import { IpcError } from '../ipc/IpcChannel.js';
@@ -87,7 +87,7 @@ export class Room implements IngestRoom {
   readonly #gate: RoomConnectionGate;
   readonly #addresses: ClientAddresses;
   readonly #requestTimeoutMs: number;
-  readonly #hls: HlsSource;
+  readonly #hls: RoomHls;
   readonly #onActivity: RoomOptions['onActivity'];
   /** Runs out when the last HLS player seen is no longer counted: the viewer count drops then without a request. */
   #viewersExpire: NodeJS.Timeout | undefined;
@@ -127,15 +127,15 @@ export class Room implements IngestRoom {
       open: () => this.#state === 'listening',
       report: this.#activityChanged,
     });
-    const cache = options.media.hlsCache;
-    this.#hls = {
+    this.#hls = new RoomHls({
+      room: this.name,
       dir: options.media.roomDir(this.name),
-      cache,
-      cacheKey: (name) => `${this.name}/${name}`,
-      isListed: (name) => this.stream.isListed(name),
-      onPlaylist: (req) => this.#playerSeen(req),
-    };
-    this.stream.on('files', (name) => (name === null ? cache.clearRoom(this.name) : cache.invalidate(`${this.name}/${name}`)));
+      stream: this.stream,
+      cache: options.media.hlsCache,
+      heldLimits: options.media.heldLimits,
+      address: (req) => this.#addresses.of(req),
+      playerSeen: (req) => this.#playerSeen(req),
+    });
     // Check header and idle timeouts every second (Node's default is every 30 s), so slow clients
     // cannot hold sockets for much longer than the limits say.
     this.#server = http.createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => void this.#request(req, res));
@@ -230,6 +230,7 @@ export class Room implements IngestRoom {
     this.#state = 'closed';
     clearTimeout(this.#viewersExpire);
     this.chat.close(reason, kind === 'deleted' ? 'ROOM_CLOSED' : 'GOING_AWAY');
+    this.#hls.close();
     await this.stream.close(reason, kind === 'deleted');
     // The publishers' connections that the stream's end left (a WHIP peer still connecting, RTMP sessions) and SRT.
     const ingestClosed = this.#ingest.close(reason);
@@ -277,7 +278,7 @@ export class Room implements IngestRoom {
     try {
       if (this.#ingest.serves(path)) await this.#ingest.request(path, req, res, deadline);
       else if (path.startsWith('/hls/')) {
-        await serveHls(this.#hls, path.slice(5), req, res);
+        await this.#hls.serve(path.slice(5), req.url ?? path, req, res);
       } else handleRoomRequest(this, req, res);
     } catch (error) {
       this.logger.error({ err: error, path }, 'room request failed');

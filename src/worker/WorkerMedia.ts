@@ -8,6 +8,7 @@ import { probeSrtSupport, type SrtSupport } from '../hls/ffmpegProtocols.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { RoomSettings } from '../contracts/records.js';
 import { HlsCache } from '../hls/HlsCache.js';
+import type { HeldLimits } from '../hls/ll/HeldRequests.js';
 import { IngestSockets } from './ingestSocket.js';
 import type { WorkerCounters } from '../contracts/WorkerCounters.js';
 import type { WhipSettings } from './ingestWhip.js';
@@ -21,6 +22,8 @@ export class WorkerMedia {
   readonly ingest = new IngestSockets();
   /** Recently served HLS files of every room of the worker, in memory. */
   readonly hlsCache = new HlsCache();
+  /** Bounds on the blocking LL-HLS requests a room holds (HLS_MAX_HELD_PER_ADDRESS, HLS_MAX_HELD_PER_ROOM). */
+  readonly heldLimits: HeldLimits;
   /** How WHIP sessions reach publishers (WHIP_UDP_PORTS, WHIP_ICE_HOST). */
   readonly whip: WhipSettings;
   readonly #encoders: EncoderSlots;
@@ -36,6 +39,7 @@ export class WorkerMedia {
     this.#logger = logger;
     this.#counters = counters;
     this.whip = config.whip;
+    this.heldLimits = { perAddress: config.hlsMaxHeldPerAddress, perRoom: config.hlsMaxHeldPerRoom };
     this.#encoders = new EncoderSlots(config.maxEncodesPerWorker);
     this.#limits = {
       maxSegmentSeconds: config.hlsMaxSegmentSeconds,
@@ -105,12 +109,15 @@ export class WorkerMedia {
   }
 
   #settings(settings: RoomSettings): StreamSettings {
-    const segmentSeconds = settings.segmentSeconds;
+    const segmentSeconds = typeof settings.segmentSeconds === 'number' ? settings.segmentSeconds : this.#config.hlsSegmentSeconds;
     const windowSegments = settings.windowSegments;
+    const partSeconds = settings.partSeconds;
     return {
-      segmentSeconds: typeof segmentSeconds === 'number' ? segmentSeconds : this.#config.hlsSegmentSeconds,
+      segmentSeconds,
       windowSegments: typeof windowSegments === 'number' ? windowSegments : this.#config.hlsWindowSegments,
       ladder: settings.ladder === true,
+      mode: this.#config.hlsMode,
+      partSeconds: Math.min(typeof partSeconds === 'number' ? partSeconds : this.#config.hlsPartSeconds, segmentSeconds),
     };
   }
 }

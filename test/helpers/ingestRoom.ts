@@ -32,7 +32,7 @@ export async function ingestRoom(options: { resumeMs?: number } = {}) {
     room: 'test',
     dir,
     url: 'http://127.0.0.1/hls/index.m3u8',
-    settings: { segmentSeconds: 1, windowSegments: 6, ladder: false },
+    settings: { segmentSeconds: 1, windowSegments: 6, ladder: false, mode: 'classic', partSeconds: 0.2 },
     ffmpeg: () => {
       ffmpegAsked += 1;
       return resolveFfmpeg({ configured: '/usr/bin/ffmpeg', searchPath: undefined });

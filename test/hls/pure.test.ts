@@ -19,6 +19,8 @@ function plan(overrides: Partial<TranscodePlan> = {}): TranscodePlan {
     windowSegments: 6,
     streamId: 'abc123',
     ladder: false,
+    mode: 'classic',
+    partSeconds: 0.2,
     encodeLimits: { maxWidth: 1920, maxHeight: 1080, maxFps: 60 },
     fpsModeOption: '-fps_mode',
     ...overrides,

@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendHlsError } from '../hls/hlsResponse.js';
+import { HeldRequests, type HeldLimits } from '../hls/ll/HeldRequests.js';
+import { PlaylistTexts } from '../hls/ll/PlaylistTexts.js';
+import { serveLlHls, type LlSource } from '../hls/ll/serveLlHls.js';
+import type { LiveStream } from '../hls/LiveStream.js';
+import { serveHls, type HlsSource } from '../hls/serveHls.js';
+import type { HlsCache } from '../hls/HlsCache.js';
+
+export interface RoomHlsOptions {
+  readonly room: string;
+  readonly dir: string;
+  readonly stream: LiveStream;
+  readonly cache: HlsCache;
+  readonly heldLimits: HeldLimits;
+  address(req: IncomingMessage): string;
+  /** A player fetched a playlist (how HLS viewers are counted). */
+  playerSeen(req: IncomingMessage): void;
+}
+
+/**
+ * `/hls/` of one room: Low-Latency HLS from the stream's broadcast in memory (with the room's
+ * held requests), or classic HLS files from the room's folder through the worker's cache,
+ * whichever mode the stream runs in.
+ */
+export class RoomHls {
+  readonly #stream: LiveStream;
+  readonly #classic: HlsSource;
+  readonly #ll: LlSource;
+  readonly #held: HeldRequests;
+
+  constructor(options: RoomHlsOptions) {
+    const { room, cache, stream } = options;
+    this.#stream = stream;
+    this.#held = new HeldRequests(options.heldLimits);
+    this.#classic = {
+      dir: options.dir,
+      cache,
+      cacheKey: (name) => `${room}/${name}`,
+      isListed: (name) => stream.isListed(name),
+      onPlaylist: options.playerSeen,
+    };
+    this.#ll = {
+      broadcast: () => stream.broadcast,
+      held: this.#held,
+      texts: new PlaylistTexts(),
+      address: options.address,
+      onPlaylist: options.playerSeen,
+    };
+    stream.on('files', (name) => (name === null ? cache.clearRoom(room) : cache.invalidate(`${room}/${name}`)));
+    stream.on('hlsChanged', () => this.#held.recheck());
+  }
+
+  /** Requests held now (for the worker's metrics). */
+  get held(): number {
+    return this.#held.size;
+  }
+
+  /** `rest` is the path after `/hls/`; `url` the whole request URL (for LL-HLS query parameters). */
+  async serve(rest: string, url: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.#stream.settings.mode === 'll') serveLlHls(this.#ll, rest, new URL(url, 'http://room').searchParams, req, res);
+    else await serveHls(this.#classic, rest, req, res);
+  }
+
+  /** The room closes: held requests are answered now. */
+  close(): void {
+    this.#held.releaseAll((res) => sendHlsError(res, 404, 'NOT_FOUND', 'The room closed'));
+  }
+}

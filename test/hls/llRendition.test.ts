@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { LlRendition, type CompletedSegment, type CutFragment } from '../../src/hls/ll/LlRendition.js';
+
+const INFO = { codecs: 'avc1.64001f,mp4a.40.2', width: 320, height: 240 };
+const FRAME = 1 / 30;
+
+/** A 0.2 s fragment (6 frames at 30 fps), a keyframe every `gop` fragments. */
+function fragment(index: number, gop = 5): CutFragment {
+  return { bytes: Buffer.from(`fragment-${index};`), duration: 0.2, independent: index % gop === 0, firstSampleDuration: FRAME };
+}
+
+function rendition(windowSegments = 3): LlRendition {
+  return new LlRendition({ prefix: 'b1', partSeconds: 0.2, segmentSeconds: 1, windowSegments });
+}
+
+/** Feeds fragments first..last (inclusive) at 200 ms intervals of a fake clock starting at `t0`. */
+function feed(target: LlRendition, first: number, last: number, t0 = 1_000_000, gop = 5): void {
+  for (let i = first; i <= last; i += 1) target.add(fragment(i, gop), i * 0.2, t0 + (i + 1) * 200);
+}
+
+describe('LlRendition', () => {
+  it('has no window before its init and first fragment', () => {
+    const r = rendition();
+    expect(r.window()).toBeNull();
+    r.begin(Buffer.from('init'), INFO);
+    expect(r.window()).toBeNull();
+    expect(r.ready).toBe(false);
+  });
+
+  it('makes a part of every fragment and a segment at the first keyframe once 1 s is reached', () => {
+    const r = rendition();
+    const segments: CompletedSegment[] = [];
+    r.on('segment', (segment) => segments.push(segment));
+    r.begin(Buffer.from('init'), INFO);
+    feed(r, 0, 11);
+    expect(segments.map((s) => [s.msn, s.uri, Number(s.duration.toFixed(3))])).toEqual([
+      [0, 'b1-s0.m4s', 1],
+      [1, 'b1-s1.m4s', 1],
+    ]);
+    const window = r.window()!;
+    expect(window.segments.map((s) => s.parts.map((p) => p.uri))).toEqual([
+      ['b1-p0.m4s', 'b1-p1.m4s', 'b1-p2.m4s', 'b1-p3.m4s', 'b1-p4.m4s'],
+      ['b1-p5.m4s', 'b1-p6.m4s', 'b1-p7.m4s', 'b1-p8.m4s', 'b1-p9.m4s'],
+    ]);
+    expect(window.segments[0]!.parts.map((p) => p.independent)).toEqual([true, false, false, false, false]);
+    expect(window.pending).toMatchObject({ msn: 2, map: 'b1-i1.mp4', discontinuity: false });
+    expect(window.pending!.parts.map((p) => p.uri)).toEqual(['b1-p10.m4s', 'b1-p11.m4s']);
+    expect(window.preloadHint).toBe('b1-p12.m4s');
+    expect(r.isHinted('b1-p12.m4s')).toBe(true);
+    expect(r.isHinted('b1-p13.m4s')).toBe(false);
+    expect(window.partTarget).toBeCloseTo(0.2, 5);
+    expect(window.targetDuration).toBe(1);
+  });
+
+  it('serves a segment as its parts concatenated, and each part with its own bytes, from one copy', () => {
+    const r = rendition();
+    r.begin(Buffer.from('init'), INFO);
+    feed(r, 0, 5);
+    const segment = r.file('b1-s0.m4s')!;
+    expect(segment.toString()).toBe([0, 1, 2, 3, 4].map((i) => `fragment-${i};`).join(''));
+    expect(r.file('b1-p3.m4s')!.toString()).toBe('fragment-3;');
+    expect(r.file('b1-p3.m4s')!.buffer).toBe(segment.buffer);
+    expect(r.file('b1-p5.m4s')!.toString()).toBe('fragment-5;');
+    expect(r.file('b1-i1.mp4')!.toString()).toBe('init');
+  });
+
+  it('cannot cut a segment without a keyframe: segments last from keyframe to keyframe', () => {
+    const r = rendition();
+    r.begin(Buffer.from('init'), INFO);
+    feed(r, 0, 20, 0, 10);
+    expect(r.window()!.segments.map((s) => Number(s.duration.toFixed(3)))).toEqual([2, 2]);
+    expect(r.window()!.targetDuration).toBe(2);
+  });
+
+  it('dates each segment from the wall clock of its first frame', () => {
+    const r = rendition();
+    r.begin(Buffer.from('init'), INFO);
+    feed(r, 0, 10, 1_000_000);
+    // The first fragment arrived at t0 + 200 ms and lasts 200 ms: its first frame was made at t0.
+    expect(r.window()!.segments.map((s) => s.programDateTime)).toEqual([1_000_000, 1_001_000]);
+  });
+
+  it('keeps the window bounded, numbering on, and forgets files past it', () => {
+    const r = rendition(3);
+    r.begin(Buffer.from('init'), INFO);
+    feed(r, 0, 40);
+    const window = r.window()!;
+    expect(window.segments.map((s) => s.msn)).toEqual([5, 6, 7]);
+    expect(window.pending!.msn).toBe(8);
+    // Three more are kept for players that just read an older playlist; older ones are gone.
+    expect(r.file('b1-s2.m4s')).not.toBeNull();
+    expect(r.file('b1-s1.m4s')).toBeNull();
+    expect(r.file('b1-p9.m4s')).toBeNull();
+  });
+
+  it('continues after a new ffmpeg with a new init and a discontinuity, part numbers going on', () => {
+    const r = rendition(3);
+    r.begin(Buffer.from('init-1'), INFO);
+    feed(r, 0, 7);
+    r.finish();
+    r.begin(Buffer.from('init-2'), INFO);
+    feed(r, 0, 5, 2_000_000);
+    const window = r.window()!;
+    expect(window.segments.map((s) => [s.msn, s.map, s.discontinuity, Number(s.duration.toFixed(3))])).toEqual([
+      [0, 'b1-i1.mp4', false, 1],
+      [1, 'b1-i1.mp4', false, 0.6],
+      [2, 'b1-i2.mp4', true, 1],
+    ]);
+    expect(window.pending!.parts.map((p) => p.uri)).toEqual(['b1-p13.m4s']);
+    expect(r.file('b1-i1.mp4')!.toString()).toBe('init-1');
+    expect(r.file('b1-i2.mp4')!.toString()).toBe('init-2');
+    // Once no listed segment needs the first init, it goes too.
+    feed(r, 6, 40, 2_000_000);
+    expect(r.file('b1-i1.mp4')).toBeNull();
+    expect(r.window()!.discontinuitySequence).toBe(1);
+  });
+
+  it('ends: the last parts become a segment, no preload hint, nothing more is taken', () => {
+    const r = rendition();
+    r.begin(Buffer.from('init'), INFO);
+    feed(r, 0, 7);
+    r.end();
+    const window = r.window()!;
+    expect(window.ended).toBe(true);
+    expect(window.preloadHint).toBeNull();
+    expect(window.segments.map((s) => s.parts.length)).toEqual([5, 3]);
+    expect(window.pending?.parts ?? []).toEqual([]);
+    r.add(fragment(8), 1.6, 2_000_000);
+    expect(r.window()!.segments).toHaveLength(2);
+    expect(r.isHinted(window.segments[1]!.parts[2]!.uri.replace('p7', 'p8'))).toBe(false);
+  });
+
+  it('refuses a prefix that could leave the HLS name space', () => {
+    expect(() => new LlRendition({ prefix: '../x', partSeconds: 0.2, segmentSeconds: 1, windowSegments: 3 })).toThrow(RangeError);
+  });
+});
