@@ -11,10 +11,10 @@ export function seconds(value: number, rounding: 'nearest' | 'up'): string {
   return ((rounding === 'up' ? Math.ceil(scaled - 1e-6) : Math.round(scaled)) / 100_000).toFixed(5);
 }
 
-/** ISO 8601 with milliseconds and `Z` (§4.4.4.6). */
+/** ISO 8601 with milliseconds and `Z` (§4.4.4.6), to the nearest millisecond. */
 export function dateTime(ms: number): string {
   if (!Number.isFinite(ms)) throw new RangeError(`a program date-time must be ms since the epoch (got ${ms})`);
-  return new Date(ms).toISOString();
+  return new Date(Math.round(ms)).toISOString();
 }
 
 /** A quoted-string may hold neither a double quote nor a line break (§4.2). */
