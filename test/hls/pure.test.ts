@@ -191,8 +191,8 @@ describe('parsePlaylist', () => {
     const parsed = parsePlaylist(live);
     expect(parsed).toMatchObject({ master: false, targetDuration: 1, mediaSequence: 4, ended: false });
     expect(parsed.segments).toEqual([
-      { uri: 'abc-00004.ts', duration: 1, programDateTime: Date.parse('2026-11-20T10:00:00.500Z') },
-      { uri: 'abc-00005.ts', duration: 0.96, programDateTime: null },
+      { uri: 'abc-00004.ts', duration: 1, programDateTime: Date.parse('2026-11-20T10:00:00.500Z'), map: null, discontinuity: false, discontinuitySequence: 0, parts: [] },
+      { uri: 'abc-00005.ts', duration: 0.96, programDateTime: null, map: null, discontinuity: false, discontinuitySequence: 0, parts: [] },
     ]);
   });
 

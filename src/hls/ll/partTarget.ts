@@ -1,0 +1,59 @@
+/**
+ * Part and segment target durations (RFC 8216bis §4.4.3.1, §4.4.4.9).
+ *
+ * §4.4.4.9 asks two things of every part: its duration is at most PART-TARGET, and at least 85%
+ * of it unless the part is INDEPENDENT, is the last of its segment, or is next to a gap. ffmpeg's
+ * fMP4 muxer (`-frag_duration`) cuts a fragment at the first frame whose timestamp is at least
+ * that far from the fragment's first frame, so a part is a whole number of frames. The design:
+ * - PART-TARGET is a whole number of frames, n = the configured time rounded up to frames
+ *   (24 fps, 0.2 s: 5 frames, 0.20833 s);
+ * - ffmpeg gets half a frame less than that (fragDurationMicros), so timestamps rounded by the
+ *   time base (30 fps in a 1/90000 base is not exact) still cut at exactly n frames, never n+1;
+ * - so a part in the middle of a segment lasts exactly PART-TARGET (within both bounds), a part
+ *   that ends early does so only at a keyframe, where a segment ends (exempt: last part), and a
+ *   part that starts at a keyframe is INDEPENDENT (exempt).
+ * The playlist prints PART-TARGET rounded up (llPlaylist.ts), so it stays >= every part as printed.
+ */
+
+/** Frames within this much of a whole number count as whole: 0.2 / (1/30) is 6.000000000000001. */
+const WHOLE_FRAME_TOLERANCE = 1e-6;
+
+function requirePositive(name: string, value: number): void {
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number of seconds (got ${value})`);
+}
+
+/** Whole frames of `frameSeconds` in at least `seconds` (at least one). */
+function framesFor(seconds: number, frameSeconds: number): number {
+  return Math.max(1, Math.ceil(seconds / frameSeconds - WHOLE_FRAME_TOLERANCE));
+}
+
+/** The PART-TARGET, seconds: the configured part duration rounded up to whole frames. */
+export function partTargetFor(configuredSeconds: number, frameSeconds: number): number {
+  requirePositive('the configured part duration', configuredSeconds);
+  requirePositive('the frame duration', frameSeconds);
+  return framesFor(configuredSeconds, frameSeconds) * frameSeconds;
+}
+
+/** ffmpeg's `-frag_duration` (microseconds) that cuts parts of exactly `partTarget` seconds. */
+export function fragDurationMicros(partTarget: number, frameSeconds: number): number {
+  requirePositive('the part target', partTarget);
+  requirePositive('the frame duration', frameSeconds);
+  const frames = framesFor(partTarget, frameSeconds);
+  return Math.round((frames - 0.5) * frameSeconds * 1_000_000);
+}
+
+/**
+ * EXT-X-TARGETDURATION, integer seconds (§4.4.3.1): every EXTINF rounded to the nearest integer
+ * must be at most it, and it may not change during a stream (§6.2.1), so a live stream passes
+ * no durations and gets the configured segment duration rounded up (room for a segment a little
+ * longer than configured: it is cut at the next keyframe); a recording passes its durations too.
+ */
+export function targetDurationFor(segmentDurations: readonly number[], configuredSeconds: number): number {
+  requirePositive('the configured segment duration', configuredSeconds);
+  let target = Math.max(1, Math.ceil(configuredSeconds - WHOLE_FRAME_TOLERANCE));
+  for (const duration of segmentDurations) {
+    if (!Number.isFinite(duration) || duration < 0) throw new RangeError(`a segment duration must be a non-negative number of seconds (got ${duration})`);
+    target = Math.max(target, Math.round(duration));
+  }
+  return target;
+}
