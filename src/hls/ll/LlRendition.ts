@@ -195,7 +195,9 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
       targetDuration: targetDurationFor([this.#maxSegmentSeconds, pending?.duration ?? 0], this.#options.segmentSeconds),
       segments: listed.map((stored) => stored.segment),
       discontinuitySequence,
-      pending: pending
+      pending: this.#ended
+        ? null
+        : pending
         ? { msn: pending.msn, parts: [...pending.parts], map: pending.map, discontinuity: pending.discontinuity, programDateTime: pending.programDateTime }
         : { msn: this.#nextMsn, parts: [], map: this.#init.uri, discontinuity: this.#discontinuityNext, programDateTime: null },
       preloadHint: this.#ended ? null : this.#hint(),
