@@ -78,7 +78,9 @@ function readTrack(trak: Box, defaults: ReadonlyMap<number, TrackDefaults>): Fmp
   const timescale = mediaTimescale(requireChild(mdia, 'mdhd'));
   const entry = firstSampleEntry(requireChild(requireChild(requireChild(mdia, 'minf'), 'stbl'), 'stsd'));
   const info = describeSampleEntry(entry, kind);
-  if (!info) return { id, skip: `${kind} codec '${entry.type}' is not one this server describes` };
+  if (!info && kind === 'video') throw new Fmp4Error('UNSUPPORTED', `Track ${id}: video codec ${JSON.stringify(entry.type)} is not one this server describes (H.264 or HEVC)`);
+  // Without its audio a stream still plays; without its video, keyframes could not be told.
+  if (!info) return { id, skip: `audio codec ${JSON.stringify(entry.type)} is not one this server describes` };
   const trex = defaults.get(id);
   if (!trex) throw new Fmp4Error('MALFORMED', `moov/mvex has no trex for track ${id}`);
   return { id, kind, timescale, ...info, defaultSampleDuration: trex.duration, defaultSampleFlags: trex.flags };
