@@ -188,7 +188,8 @@ function x264Args(stream: string, segmentSeconds: number, kbps: number): string[
 }
 
 function audioArgs(stream: string, copy: boolean, kbps: number): string[] {
-  if (copy) return [`-c:${stream}`, 'copy'];
+  // MPEG-TS carries AAC in ADTS frames, MP4 without them: the filter strips the headers (and passes raw AAC from FLV as it is).
+  if (copy) return [`-c:${stream}`, 'copy', `-bsf:${stream}`, 'aac_adtstoasc'];
   return [`-c:${stream}`, 'aac', `-b:${stream}`, `${kbps}k`, `-ac:${stream}`, '2', `-ar:${stream}`, '48000'];
 }
 
@@ -224,7 +225,9 @@ function ladderFragmentArgs(plan: TranscodePlan): string[] {
 function fragmentedMp4Args(plan: TranscodePlan, fd: number): string[] {
   return [
     '-f', 'mp4',
-    '-movflags', '+frag_keyframe+empty_moov+default_base_moof',
+    // delay_moov: the init waits for the first packets, so copied AAC's config (known only once
+    // aac_adtstoasc has seen a frame) is in it; without it the init has none and browsers cannot decode.
+    '-movflags', '+frag_keyframe+empty_moov+default_base_moof+delay_moov',
     '-frag_duration', String(Math.round(plan.partSeconds * FRAGMENT_SHARE * 1_000_000)),
     '-flush_packets', '1',
     `pipe:${fd}`,

@@ -16,12 +16,14 @@ async function holdingServer(held: HeldRequests, ready: () => boolean, timeoutMs
       res.statusCode = refused === 'address' ? 429 : 503;
       res.end(refused);
     }
-    res.once('close', () => closed.push(address));
+    res.once('close', () => closed.push(req.headers['x-id'] as string));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
+  let ids = 0;
   const request = (address: string) => {
-    const req = http.get({ host: '127.0.0.1', port, headers: { 'x-address': address }, agent: false });
+    const id = `${address}${(ids += 1)}`;
+    const req = http.get({ host: '127.0.0.1', port, headers: { 'x-address': address, 'x-id': id }, agent: false });
     const answer = new Promise<{ status: number; body: string }>((resolve) => {
       req.on('response', (response) => {
         let body = '';
@@ -30,7 +32,7 @@ async function holdingServer(held: HeldRequests, ready: () => boolean, timeoutMs
       });
       req.on('error', () => resolve({ status: -1, body: '' }));
     });
-    return { req, answer };
+    return { req, answer, id };
   };
   return { server, request, closed };
 }
@@ -55,7 +57,7 @@ describe('HeldRequests', () => {
     expect((await request('c').answer).body).toBe('room');
     // A client that hangs up frees its place at once.
     a1.req.destroy();
-    await expect.poll(() => closed.includes('a')).toBe(true);
+    await expect.poll(() => closed.includes(a1.id)).toBe(true);
     expect(held.size).toBe(2);
     const a3 = request('a');
     await expect.poll(() => held.size).toBe(3);
