@@ -9,7 +9,7 @@ import { parseRange } from './byteRange.js';
 import type { HlsCache } from './HlsCache.js';
 import { parseHlsPath } from './hlsPath.js';
 
-const CORS = {
+export const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, HEAD, OPTIONS',
   'access-control-allow-headers': 'Range',
@@ -119,7 +119,7 @@ async function load(source: HlsSource, name: string): Promise<Body | null> {
 }
 
 /** An open regular file and its size, or null when it is missing, a symlink or not a regular file. */
-async function openHlsFile(file: string): Promise<{ handle: FileHandle; size: number } | null> {
+export async function openHlsFile(file: string): Promise<{ handle: FileHandle; size: number } | null> {
   let handle: FileHandle;
   try {
     handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -136,7 +136,7 @@ async function openHlsFile(file: string): Promise<{ handle: FileHandle; size: nu
   return null;
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): void {
+export function sendError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;

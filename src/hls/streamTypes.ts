@@ -5,6 +5,7 @@ import type { EncodeLimits } from './ffmpegArgs.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
 import type { TranscoderExit } from './Transcoder.js';
 import type { KeyframeLimits } from './watchKeyframes.js';
+import type { RecordableSegment } from './recordable.js';
 
 // What a LiveStream is made with, reports and emits (its options, status and events).
 
@@ -66,4 +67,10 @@ export interface LiveStreamEvents {
   exit: [TranscoderExit];
   /** A file of the room's HLS folder changed; `null`: the whole folder was emptied. */
   files: [name: string | null];
+  /** A new broadcast went live (not a dropped producer resuming within the grace: that continues it). */
+  broadcastStarted: [startedAt: number];
+  /** The broadcast is over: its playlists have ENDLIST. */
+  broadcastEnded: [endedAt: number];
+  /** A complete segment of the source rendition, in order, for the room's recorder (LL-HLS mode). */
+  recordable: [RecordableSegment];
 }

@@ -13,6 +13,7 @@ const WORKER_COUNTERS: ReadonlyArray<[keyof WorkerCounters, string, string]> = [
   ['ingestBytes', 'chatserver_ingest_bytes_total', 'Media bytes received from producers'],
   ['streamsStarted', 'chatserver_streams_started_total', 'ffmpeg processes started for live streams'],
   ['ffmpegFailures', 'chatserver_ffmpeg_failures_total', 'ffmpeg exits that were not a clean end of stream'],
+  ['recordingFailures', 'chatserver_recording_write_failures_total', 'Recordings stopped early by a failed write (a full disk, no permission)'],
 ];
 
 /** A counter whose value comes from elsewhere (the stats): set at each scrape. */

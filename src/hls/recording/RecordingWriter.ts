@@ -33,11 +33,12 @@ const MAX_PENDING = 30;
 
 /**
  * Writes one recording's folder: `init-<n>.mp4` (a new one at each discontinuity), `seg-<msn>.m4s`
- * and `index.m3u8`. Writes run one at a time in arrival order. A segment is listed only once its
- * file is complete and flushed to the disk (fdatasync: the playlist must never name bytes a power
- * loss could take back; it costs a flush per segment, every second or two, in libuv's pool, off the
- * event loop), and the playlist is replaced whole (temp file, fdatasync, rename), so a reader or a
- * crash sees the previous playlist or the new one. The first failed write stops the recording: the
+ * and `index.m3u8`. Writes run one at a time in arrival order. Every file is written under a
+ * temporary name, flushed, then renamed, so a reader or a crash finds a name only on a complete
+ * file (the previous playlist or the new one, never a torn one). A segment is listed only once
+ * its file is on the disk: fdatasync, because the playlist must never name bytes a power loss
+ * could take back; it costs a flush per segment every second or two, in libuv's pool, off the
+ * event loop. The first failed write stops the recording: the
  * playlist on disk still lists only complete segments, and finish() seals it with those. Nothing
  * here ever throws at the live stream.
  */
@@ -124,10 +125,7 @@ export class RecordingWriter extends EventEmitter<RecordingWriterEvents> {
   }
 
   async #writePlaylist(ended: boolean): Promise<void> {
-    const file = path.join(this.dir, PLAYLIST_FILE);
-    const temp = `${file}.tmp`;
-    await writeDurably(temp, Buffer.from(renderRecordingPlaylist(this.#segments, ended)));
-    await rename(temp, file);
+    await writeDurably(path.join(this.dir, PLAYLIST_FILE), Buffer.from(renderRecordingPlaylist(this.#segments, ended)));
   }
 
   #fail(reason: string): void {
@@ -138,18 +136,24 @@ export class RecordingWriter extends EventEmitter<RecordingWriterEvents> {
   }
 }
 
-/** Writes the whole file and flushes it; a file left incomplete is removed (best effort: the disk may be full). */
+/**
+ * Writes the whole file under a temporary name, flushes it, then gives it its name: a file
+ * under its final name is always complete. What a failure leaves is removed (best effort: the
+ * disk may be full; recovery removes it otherwise).
+ */
 async function writeDurably(file: string, bytes: Buffer): Promise<void> {
-  const handle = await open(file, 'w');
+  const temp = `${file}.tmp`;
+  const handle = await open(temp, 'w');
   try {
     await handle.writeFile(bytes);
     await handle.datasync();
+    await handle.close();
+    await rename(temp, file);
   } catch (error) {
     await handle.close().catch(() => undefined);
-    await unlink(file).catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
     throw error;
   }
-  await handle.close();
 }
 
 function describe(error: unknown): string {

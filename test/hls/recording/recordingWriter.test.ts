@@ -69,7 +69,7 @@ describe('RecordingWriter', () => {
     // Room for about half of the recording.
     const half = Math.ceil(big.reduce((sum, segment) => sum + segment.bytes.length, big[0]!.init.length) / 2 / 4096) * 4;
     const mounted = mountTmpfs(`size=${half}k`);
-    if (!mounted.dir) return context.skip(mounted.reason);
+    if (mounted.dir === undefined) return context.skip(mounted.reason);
     try {
       const dir = path.join(mounted.dir, 'full');
       const writer = new RecordingWriter(dir, logger);
@@ -119,6 +119,7 @@ describe('sealRecording', () => {
     await written;
     // What a kill mid-write leaves: part of the next segment and a temp playlist.
     await writeFile(path.join(dir, 'seg-3.m4s'), segments[3]!.bytes.subarray(0, 1000));
+    await writeFile(path.join(dir, 'seg-4.m4s.tmp'), segments[3]!.bytes.subarray(0, 500));
     await writeFile(path.join(dir, 'index.m3u8.tmp'), '#EXTM3U\n#EXT-X-VERS');
     const sealed = await sealRecording(dir);
     expect(sealed.segments).toBe(3);
