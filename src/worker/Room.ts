@@ -25,7 +25,7 @@ import type { ClientAddresses } from '../net/clientAddress.js';
 import { startRequestDeadline } from './RequestDeadline.js';
 import { FirstByteSniffer } from './FirstByteSniffer.js';
 import { RoomIngest } from './RoomIngest.js';
-import { RoomRecorder, type RecordingNote } from './RoomRecorder.js';
+import type { RoomRecorder, RecordingNote } from './RoomRecorder.js';
 import { serveRecording } from '../hls/recording/serveRecording.js';
 
 /**
