@@ -24,6 +24,12 @@ export interface Config {
   /** Backups of the embedded store kept in DATA_DIR/backups (the oldest go). */
   readonly backupKeep: number;
   readonly hlsDir: string;
+  /** Recordings: RECORDINGS_DIR/<room>/<id>/ (see docs/broadcast.md). */
+  readonly recordingsDir: string;
+  /** Recordings older than this are deleted; 0 keeps them. */
+  readonly recordingsRetentionDays: number;
+  /** The oldest finished recordings are deleted while RECORDINGS_DIR holds more; 0: no budget. */
+  readonly recordingsMaxBytes: number;
   readonly workers: number;
   readonly roomPorts: { readonly first: number; readonly last: number };
   readonly publicHost: string;

@@ -16,6 +16,8 @@ export interface WorkerCounters {
   streamsStarted: number;
   /** ffmpeg exits that were not a clean end of stream (crash, kill, bad input). */
   ffmpegFailures: number;
+  /** Recordings stopped early by a failed write (a full disk, no permission). */
+  recordingFailures: number;
 }
 
 /** Every counter at zero: a worker starts from a copy (`{ ...ZERO_WORKER_COUNTERS }`); its keys are every counter. */
@@ -28,4 +30,5 @@ export const ZERO_WORKER_COUNTERS: Readonly<WorkerCounters> = Object.freeze({
   ingestBytes: 0,
   streamsStarted: 0,
   ffmpegFailures: 0,
+  recordingFailures: 0,
 });

@@ -16,6 +16,8 @@ export const DOMAIN_ERRORS = {
   BACKUP_RUNNING: 'A backup is already running',
   BACKUP_UNSUPPORTED: 'This store is not backed up by the server (MongoDB: mongodump)',
   BACKUP_FAILED: 'The backup could not be written',
+  RECORDING_NOT_FOUND: 'No recording of that id in the room',
+  RECORDING_IN_PROGRESS: 'The recording is still being made',
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERRORS;

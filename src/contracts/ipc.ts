@@ -2,7 +2,7 @@
  * Every message that crosses the primary <-> worker IPC channel, in one place.
  * Requests get exactly one response (matched by id); notes are one-way.
  */
-import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord, RoomSettings } from './records.js';
+import type { BanRecord, ChatMessageRecord, GlobalSettings, RecordingRecord, RevocationRecord, RoomSettings } from './records.js';
 import type { WorkerCounters } from './WorkerCounters.js';
 import type { LogLevel } from './logLevels.js';
 import type { StreamIngest } from './ingest.js';
@@ -145,6 +145,12 @@ export type PrimaryNotes = {
   'rooms.activity': { rooms: RoomActivity[] };
   /** A user joined with a moderator token: chat moderators may not ban them anywhere. */
   'moderator.seen': { user: string };
+  /**
+   * A recording started (endedAt null), grew (at most every few seconds) or ended. `failure`:
+   * writing stopped early (a full disk); `sealed`: its playlist on disk has ENDLIST (if not, the
+   * primary seals it).
+   */
+  'recording.changed': { recording: RecordingRecord; failure: string | null; sealed: boolean };
 };
 
 /** Error codes a request can fail with; the primary turns those its callers must hear about into domain errors. */

@@ -72,3 +72,17 @@ export const DEFAULT_SETTINGS: GlobalSettings = Object.freeze({
   historyRetentionDays: null,
   historyMaxMessages: null,
 });
+
+/** A recording of one broadcast (times are epoch milliseconds). Its files are RECORDINGS_DIR/<room>/<id>/. */
+export interface RecordingRecord {
+  readonly room: string;
+  /** Sortable by start time (see hls/recording/recordingIds). */
+  readonly id: string;
+  readonly startedAt: number;
+  /** Null while it is being recorded. */
+  readonly endedAt: number | null;
+  /** Seconds of media listed in its playlist. */
+  readonly duration: number;
+  /** Bytes of its init and media segments. */
+  readonly bytes: number;
+}

@@ -301,7 +301,11 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     transcoder.on('listed', (name) => this.#listed.add(name));
     transcoder.on('segment', (segment) => (this.#lastLagMs = segment.lagMs));
     transcoder.once('live', () => {
-      if (this.#status.phase !== 'live') this.#setStatus({ phase: 'live', live: true, url: this.#options.url, path: HLS_PATH, since: Date.now() });
+      if (this.#status.phase !== 'live') {
+        const since = Date.now();
+        this.#setStatus({ phase: 'live', live: true, url: this.#options.url, path: HLS_PATH, since });
+        this.emit('broadcastStarted', since);
+      }
       session.emit('live');
     });
     if (copiesVideo(plan)) {
@@ -371,7 +375,9 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
       () => {
         // A stream that started meanwhile owns the status now.
         if (this.#transcoder !== null || this.#slot.held !== null || this.#status.phase === 'offline' || this.#status.phase === 'ended') return;
-        this.#setStatus({ phase: this.#status.phase === 'live' ? 'ended' : 'offline', live: false, url: null, path: null, since: null });
+        const wasLive = this.#status.phase === 'live';
+        this.#setStatus({ phase: wasLive ? 'ended' : 'offline', live: false, url: null, path: null, since: null });
+        if (wasLive) this.emit('broadcastEnded', Date.now());
       },
     );
   }

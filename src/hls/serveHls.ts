@@ -1,10 +1,8 @@
-import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { parseRange } from './byteRange.js';
-import { answeredMethod, HLS_CORS, sendHlsBytes, sendHlsError as sendError } from './hlsResponse.js';
+import { openHlsFile, sendHlsFile } from './hlsFiles.js';
+import { answeredMethod, sendHlsBytes, sendHlsError as sendError } from './hlsResponse.js';
 import type { HlsCache } from './HlsCache.js';
 import { parseHlsPath } from './hlsPath.js';
 
@@ -14,8 +12,6 @@ import { parseHlsPath } from './hlsPath.js';
  */
 const SEGMENT_CACHE = 'public, max-age=3600, immutable';
 const PLAYLIST_CACHE = 'no-cache';
-/** Read size when streaming a big file: fewer, larger socket writes than the 64 KiB default, still bounded per request. */
-const STREAM_CHUNK_BYTES = 256 * 1024;
 
 /** Where a room's HLS files are, and the worker's cache of them. */
 export interface HlsSource {
@@ -41,7 +37,6 @@ type Body = { readonly kind: 'buffer'; readonly bytes: Buffer } | { readonly kin
  */
 export async function serveHls(source: HlsSource, rest: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (answeredMethod(req, res, '/hls/')) return;
-  const method = req.method ?? 'GET';
   const file = parseHlsPath(rest);
   if (!file || (file.kind !== 'playlist' && !source.isListed(file.name))) {
     sendError(res, 404, 'NOT_FOUND', 'No such HLS file');
@@ -58,28 +53,7 @@ export async function serveHls(source: HlsSource, rest: string, req: IncomingMes
     sendHlsBytes(req, res, body.bytes, headers);
     return;
   }
-  const size = body.size;
-  const range = parseRange(req.headers.range, size);
-  if (range.kind === 'unsatisfiable') {
-    await body.handle.close().catch(() => undefined);
-    sendError(res, 416, 'RANGE_NOT_SATISFIABLE', `The file has ${size} bytes`, { 'content-range': `bytes */${size}` });
-    return;
-  }
-  const [start, end] = range.kind === 'range' ? [range.start, range.end] : [0, size - 1];
-  res.writeHead(range.kind === 'range' ? 206 : 200, {
-    ...HLS_CORS,
-    ...headers,
-    'accept-ranges': 'bytes',
-    'content-length': Math.max(0, end - start + 1),
-    ...(range.kind === 'range' ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
-  });
-  if (method === 'HEAD' || size === 0) {
-    await body.handle.close().catch(() => undefined);
-    res.end();
-    return;
-  }
-  // pipeline waits for the socket to take each chunk and closes the file however it ends.
-  await pipeline(body.handle.createReadStream({ start, end, highWaterMark: STREAM_CHUNK_BYTES }), res).catch(() => res.destroy());
+  await sendHlsFile(req, res, body.handle, body.size, headers);
 }
 
 /** The file from the cache, read into it when small, or opened for streaming; null when absent. */
@@ -101,22 +75,4 @@ async function load(source: HlsSource, name: string): Promise<Body | null> {
   } finally {
     await opened.handle.close().catch(() => undefined);
   }
-}
-
-/** An open regular file and its size, or null when it is missing, a symlink or not a regular file. */
-async function openHlsFile(file: string): Promise<{ handle: FileHandle; size: number } | null> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-  } catch {
-    return null;
-  }
-  try {
-    const stat = await handle.stat();
-    if (stat.isFile()) return { handle, size: stat.size };
-  } catch {
-    // closed below
-  }
-  await handle.close().catch(() => undefined);
-  return null;
 }

@@ -73,6 +73,10 @@ export interface LiveStreamEvents {
   files: [name: string | null];
   /** Low-Latency HLS: a part was added or a playlist changed (held requests look again). */
   hlsChanged: [];
-  /** Low-Latency HLS: a complete segment of the source rendition, for the recorder. */
+  /** A new broadcast went live (not a dropped producer resuming within the grace: that continues it). */
+  broadcastStarted: [startedAt: number];
+  /** The broadcast is over: its playlists have ENDLIST. */
+  broadcastEnded: [endedAt: number];
+  /** A complete segment of the source rendition, in order, for the room's recorder (LL-HLS mode). */
   recordable: [RecordableSegment];
 }

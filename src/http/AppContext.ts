@@ -3,7 +3,7 @@ import type { StreamIngest } from '../contracts/ingest.js';
 import type { PublishCapabilities } from './publishUrls.js';
 import type { LogLevel } from '../contracts/logLevels.js';
 import type { Logger } from '../kit/createLogger.js';
-import type { BanRecord, GlobalSettings, RevocationRecord, RoomSettings } from '../contracts/records.js';
+import type { BanRecord, GlobalSettings, RecordingRecord, RevocationRecord, RoomSettings } from '../contracts/records.js';
 
 /**
  * What the public and admin APIs need from the server, said here so that the HTTP layer knows
@@ -76,6 +76,14 @@ export interface ServerSwitches {
   shutdown(reason: string): Promise<void>;
 }
 
+/** Recordings of a room's broadcasts (core errors: RECORDING_NOT_FOUND, RECORDING_IN_PROGRESS). */
+export interface RecordingOperations {
+  /** Newest first. */
+  list(room: string): Promise<RecordingRecord[]>;
+  get(room: string, id: string): Promise<RecordingRecord>;
+  delete(room: string, id: string, why: string): Promise<void>;
+}
+
 /** Backups of the embedded store. */
 export interface Backups {
   /** Writes one; resolves with where and how big. */
@@ -91,6 +99,7 @@ export interface AppContext {
   readonly state: { readonly accepting: boolean; readonly startedAt: number };
   readonly chatAdmin: ChatAdministration;
   readonly history: HistoryOperations;
+  readonly recordings: RecordingOperations;
   readonly backups: Backups;
   readonly control: ServerSwitches;
   /** Counts workers that take requests, for /health. */

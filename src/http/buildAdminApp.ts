@@ -9,6 +9,7 @@ import { installSecurityHeaders } from './securityHeaders.js';
 import { buildHttpApp } from '../kit/serverLimits.js';
 import { registerAdminChatRoutes } from './routes/adminChatRoutes.js';
 import { registerAdminHistoryRoutes } from './routes/adminHistoryRoutes.js';
+import { registerAdminRecordingRoutes } from './routes/recordingRoutes.js';
 import { registerAdminRoutes } from './routes/adminRoutes.js';
 import { registerAdminTokenRoutes } from './routes/adminTokenRoutes.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
@@ -34,6 +35,7 @@ export function buildAdminApp(ctx: AppContext, workerPid: (slot: number) => numb
   registerAdminRoutes(app, ctx, workerPid);
   registerAdminChatRoutes(app, ctx);
   registerAdminHistoryRoutes(app, ctx);
+  registerAdminRecordingRoutes(app, ctx);
   registerAdminTokenRoutes(app, ctx);
   registerServerRoutes(app, ctx);
   return app;

@@ -10,6 +10,7 @@ import { buildHttpApp } from '../kit/serverLimits.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
 import { registerPageRoutes } from './routes/pageRoutes.js';
 import { registerRoomRoutes } from './routes/roomRoutes.js';
+import { registerRecordingRoutes } from './routes/recordingRoutes.js';
 import { registerTokenRoutes } from './routes/tokenRoutes.js';
 
 /** The public API on PORT (room creation with KEY, room info, tokens, health) and the pages. Not listening yet. */
@@ -23,6 +24,7 @@ export function buildPublicApp(ctx: AppContext): FastifyInstance {
   registerInfoRoutes(app, ctx, APP_NAME);
   const requireKey = requireApiKey(ctx.config.key);
   registerRoomRoutes(app, ctx, requireKey);
+  registerRecordingRoutes(app, ctx);
   registerTokenRoutes(app, ctx, requireKey);
   registerPageRoutes(app);
   return app;

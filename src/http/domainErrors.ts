@@ -23,6 +23,8 @@ const DOMAIN_ERROR_ANSWERS: Readonly<Record<DomainErrorCode, Answer>> = {
   BACKUP_RUNNING: { code: 'CONFLICT', message: 'A backup is already running' },
   BACKUP_UNSUPPORTED: { code: 'BACKUP_UNSUPPORTED' },
   BACKUP_FAILED: { code: 'BACKUP_FAILED', message: (error) => `The backup could not be written: ${causeMessage(error)}` },
+  RECORDING_NOT_FOUND: { code: 'RECORDING_NOT_FOUND' },
+  RECORDING_IN_PROGRESS: { code: 'RECORDING_IN_PROGRESS' },
 };
 
 /** The API error a domain error answers as; other errors are not this table's (undefined). */

@@ -21,6 +21,8 @@ const KNOWN: Record<string, SettingRule> = {
   historyRetentionDays: { type: 'number', min: 0, max: RETENTION_LIMITS.maxDays, integer: true },
   /** Only the newest this many stored messages are kept; 0: all, whatever the global setting. */
   historyMaxMessages: { type: 'number', min: 0, max: RETENTION_LIMITS.maxMessages, integer: true },
+  /** false: the room's broadcasts are not recorded. Default true. */
+  record: { type: 'boolean' },
 };
 
 /** Reads the optional `{"settings":{...}}` body of a room create. */

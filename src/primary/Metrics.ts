@@ -13,6 +13,7 @@ const WORKER_COUNTERS: ReadonlyArray<[keyof WorkerCounters, string, string]> = [
   ['ingestBytes', 'chatserver_ingest_bytes_total', 'Media bytes received from producers'],
   ['streamsStarted', 'chatserver_streams_started_total', 'ffmpeg processes started for live streams'],
   ['ffmpegFailures', 'chatserver_ffmpeg_failures_total', 'ffmpeg exits that were not a clean end of stream'],
+  ['recordingFailures', 'chatserver_recording_write_failures_total', 'Recordings stopped early by a failed write (a full disk, no permission)'],
 ];
 
 /** A counter whose value comes from elsewhere (the stats): set at each scrape. */
@@ -75,6 +76,8 @@ export class Metrics {
       setAside: gauge('chatserver_store_journal_set_aside', 'Journaled writes MongoDB refused for good, kept aside in the journal for an operator'),
       storeUp: gauge('chatserver_store_up', '1 while the store answers, 0 during an outage'),
       portsUsed: gauge('chatserver_room_ports_used', 'Room ports in use'),
+      recordings: gauge('chatserver_recordings', 'Recordings stored'),
+      recordingBytes: gauge('chatserver_recordings_bytes', 'Bytes of the recordings stored (RECORDINGS_DIR)'),
     };
     this.#counters = {
       restarts: counter('chatserver_worker_restarts_total', 'Room workers replaced after dying'),
@@ -84,6 +87,8 @@ export class Metrics {
       refused: counter('chatserver_messages_refused_total', 'Messages refused because too many waited for the store'),
       expired: counter('chatserver_messages_expired_total', 'Messages refused because they reached the primary after their deadline'),
       pruned: counter('chatserver_messages_pruned_total', 'Stored messages deleted by history retention'),
+      recordingsDeleted: counter('chatserver_recordings_deleted_total', 'Recordings deleted (retention, operators, deleted rooms)'),
+      recordingsSealed: counter('chatserver_recordings_sealed_total', 'Recordings left open (a crash, a dead worker) sealed from disk'),
       storeErrors: counter('chatserver_store_errors_total', 'Store calls that failed'),
       cacheRefreshes: counter('chatserver_cache_refreshes_total', 'Cache reloads from the store'),
       cacheFailures: counter('chatserver_cache_refresh_failures_total', 'Cache reloads that failed'),
@@ -114,6 +119,8 @@ export class Metrics {
     g.accepting.set(stats.accepting ? 1 : 0);
     g.heldMessages.set(stats.messages.waiting);
     g.portsUsed.set(stats.ports.used);
+    g.recordings.set(stats.recordings.count);
+    g.recordingBytes.set(stats.recordings.bytes);
     g.journal.set(stats.store.journalEntries);
     g.setAside.set(stats.store.journalSetAside);
     g.storeUp.set(stats.store.up ? 1 : 0);
@@ -134,6 +141,8 @@ export class Metrics {
     setCounter(c.refused, stats.messages.refused);
     setCounter(c.expired, stats.messages.expired);
     setCounter(c.pruned, stats.retention.pruned);
+    setCounter(c.recordingsDeleted, stats.recordings.deleted);
+    setCounter(c.recordingsSealed, stats.recordings.sealed);
     setCounter(c.storeErrors, stats.store.errors);
     setCounter(c.cacheRefreshes, stats.cache.refreshes);
     setCounter(c.cacheFailures, stats.cache.failures);

@@ -22,6 +22,7 @@ import { ModeratorRegistry } from './ModeratorRegistry.js';
 import { openStore } from './openStore.js';
 import { poolStats } from './poolStats.js';
 import { PortAllocator } from './PortAllocator.js';
+import { PrimaryRecordings } from './PrimaryRecordings.js';
 import { installPrimaryIpcHandlers } from './primaryIpcHandlers.js';
 import type { PrimaryServices, StartApis } from './PrimaryServices.js';
 import { RoomDirectory } from './RoomDirectory.js';
@@ -57,6 +58,7 @@ export class Primary {
   readonly #pruner: HistoryPruner;
   readonly #history: HistoryAdmin;
   readonly #backups: StoreBackups;
+  readonly #recordings: PrimaryRecordings;
   readonly #startApis: StartApis;
   #apis: { close(): Promise<void> } | undefined;
   /** RTMP_PORT, when set. */
@@ -89,8 +91,9 @@ export class Primary {
       logger: logger.child({ component: 'workers' }),
       env: workerEnvironment(config),
       setupChannel: (channel, slot) =>
-        installPrimaryIpcHandlers(channel, slot.index, { cache: this.#cache, messages: this.#messages, chatAdmin: this.#chatAdmin, moderators: this.#moderators, rooms: this.#rooms }),
+        installPrimaryIpcHandlers(channel, slot.index, { cache: this.#cache, messages: this.#messages, chatAdmin: this.#chatAdmin, moderators: this.#moderators, rooms: this.#rooms, recordings: this.#recordings }),
     });
+    this.#recordings = new PrimaryRecordings(config, store, this.#pool, logger.child({ component: 'recordings' }));
     this.#messages = new MessageCommitter({
       store,
       logger: logger.child({ component: 'messages' }),
@@ -113,7 +116,7 @@ export class Primary {
       store,
       ports: this.#ports,
       logger: logger.child({ component: 'rooms' }),
-      // In batches; while MongoDB is away, one delete that its local journal takes instead.
+      // In batches; while MongoDB is away, one delete that its local journal takes instead. Its recordings go too.
       forgetHistory: (room) =>
         this.#history
           .erase(room)
@@ -121,7 +124,7 @@ export class Primary {
             this.#logger.warn({ err: error, room }, 'room history not erased in batches; deleting it in one go');
             return store.deleteMessages(room);
           })
-          .then(() => undefined),
+          .then(() => this.#recordings.library.forgetRoom(room)),
       clearLeftovers: async (room) => {
         await this.#history.eraseLeftovers(room);
       },
@@ -133,19 +136,9 @@ export class Primary {
       settings: () => this.#cache.snapshot().settings,
       rooms: () => this.#rooms.list(),
     });
-    this.#history = new HistoryAdmin({
-      store,
-      messages: this.#messages,
-      roomExists: (room) => this.#rooms.get(room) !== undefined,
-      forgetRecent: (room) => this.#pool.broadcast('room.historyDeleted', { room }),
-      logger: logger.child({ component: 'history' }),
-    });
-    this.#backups = new StoreBackups({
-      store,
-      dir: path.join(config.dataDir, 'backups'),
-      keep: config.backupKeep,
-      logger: logger.child({ component: 'backup' }),
-    });
+    const forgetRecent = (room: string) => this.#pool.broadcast('room.historyDeleted', { room });
+    this.#history = new HistoryAdmin({ store, messages: this.#messages, roomExists: (room) => this.#rooms.get(room) !== undefined, forgetRecent, logger: logger.child({ component: 'history' }) });
+    this.#backups = new StoreBackups({ store, dir: path.join(config.dataDir, 'backups'), keep: config.backupKeep, logger: logger.child({ component: 'backup' }) });
     this.#control = new ServerControl({ pool: this.#pool, rooms: this.#rooms, state: this.#state, logger, close: (reason) => this.close(reason) });
   }
 
@@ -161,6 +154,7 @@ export class Primary {
     // Always: with MongoDB away, the journal's recent messages are there to recognise resends of.
     await this.#messages.loadRecentRefs().catch((error: unknown) => this.#logger.warn({ err: error }, 'recent message refs not loaded; resends of messages stored before this start may be stored twice'));
     await this.#cache.start(storeUp);
+    if (storeUp) await this.#recordings.start();
     await this.#pool.start();
     if (storeUp) {
       await this.#rooms.restore();
@@ -177,6 +171,7 @@ export class Primary {
       state: this.#state,
       chatAdmin: this.#chatAdmin,
       history: this.#history,
+      recordings: this.#recordings.library,
       backups: this.#backups,
       control: this.#control,
       readyWorkers: () => this.#pool.readySlots().length,
@@ -217,6 +212,7 @@ export class Primary {
       store: { kind: this.#store.kind, up: this.#store.health?.up ?? true, journalEntries: this.#journal?.depth ?? 0, journalSetAside: this.#journal?.setAside ?? 0, ...this.#storeCounters },
       messages: { ...this.#messages.counters },
       retention: { ...this.#pruner.counters },
+      recordings: await this.#recordings.stats(),
       cache: { version: snapshot.version, loadedAt: snapshot.loadedAt ? new Date(snapshot.loadedAt).toISOString() : null, ...this.#cache.counters },
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
       ingest: await this.#ingestCapabilities(),
@@ -244,6 +240,7 @@ export class Primary {
     this.#rooms.close();
     await this.#pool.stop(reason);
     await this.#pruner.close();
+    await this.#recordings.close();
     await this.#messages.close();
     this.#cache.close();
     await this.#backups.close();
@@ -284,6 +281,7 @@ export class Primary {
     this.#logger.warn('store reachable: restoring stored rooms');
     await this.#messages.loadRecentRefs().catch((error: unknown) => this.#logger.warn({ err: error }, 'recent message refs not loaded'));
     await this.#rooms.restore().catch((error: unknown) => this.#logger.error({ err: error }, 'restoring rooms failed'));
+    await this.#recordings.start();
     this.#maintainHistory();
   }
 

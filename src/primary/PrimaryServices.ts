@@ -2,6 +2,7 @@ import type { Config } from '../config/Config.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { ChatAdmin } from './ChatAdmin.js';
 import type { HistoryAdmin } from './HistoryAdmin.js';
+import type { RecordingLibrary } from './RecordingLibrary.js';
 import type { IngestCapabilities } from './IngestCapabilities.js';
 import type { RoomDirectory } from './RoomDirectory.js';
 import type { AcceptingState, ServerControl } from './ServerControl.js';
@@ -19,6 +20,7 @@ export interface PrimaryServices {
   readonly state: Readonly<AcceptingState>;
   readonly chatAdmin: ChatAdmin;
   readonly history: HistoryAdmin;
+  readonly recordings: RecordingLibrary;
   readonly backups: StoreBackups;
   readonly control: ServerControl;
   /** Workers that take requests now. */

@@ -6,6 +6,7 @@ import type { StoreCounters } from '../store/CountingStore.js';
 import type { StoreKind } from '../store/Store.js';
 import type { SlotState } from './WorkerPool.js';
 import type { WorkerCounters } from '../contracts/WorkerCounters.js';
+import type { RecordingStats } from './PrimaryRecordings.js';
 
 /** `GET /api/v1/stats` on the admin port. */
 export interface ServerStats {
@@ -32,6 +33,8 @@ export interface ServerStats {
   readonly messages: Readonly<MessageCommitterCounters>;
   /** History retention: pruning passes, messages pruned, failed passes. */
   readonly retention: Readonly<PrunerCounters>;
+  /** Recordings stored (count, bytes, being made) and since this start: sealed from disk, deleted. */
+  readonly recordings: RecordingStats;
   readonly cache: { version: number; loadedAt: string | null } & Readonly<CacheCounters>;
   readonly memory: { rssBytes: number; heapUsedBytes: number };
   /** Ingest protocols the ffmpeg build allows (`srt`). */

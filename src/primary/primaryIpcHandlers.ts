@@ -5,6 +5,7 @@ import type { DataCache } from './DataCache.js';
 import type { MessageCommitter } from './MessageCommitter.js';
 import type { ModeratorRegistry } from './ModeratorRegistry.js';
 import type { RoomDirectory } from './RoomDirectory.js';
+import type { PrimaryRecordings } from './PrimaryRecordings.js';
 
 /** The parts of the primary that answer its workers. */
 export interface PrimaryIpcServices {
@@ -13,6 +14,7 @@ export interface PrimaryIpcServices {
   readonly chatAdmin: Pick<ChatAdmin, 'addModeratorBan'>;
   readonly moderators: Pick<ModeratorRegistry, 'seen'>;
   readonly rooms: Pick<RoomDirectory, 'applyActivity'>;
+  readonly recordings: Pick<PrimaryRecordings, 'noted'>;
 }
 
 /**
@@ -22,11 +24,12 @@ export interface PrimaryIpcServices {
  * here: `worker.ready`, the pool's handshake with a process it forked (WorkerPool).
  */
 export function installPrimaryIpcHandlers(channel: PrimarySideChannel, slot: number, services: PrimaryIpcServices): void {
-  const { cache, messages, chatAdmin, moderators, rooms } = services;
+  const { cache, messages, chatAdmin, moderators, rooms, recordings } = services;
   channel.handle('cache.get', () => cache.snapshot());
   channel.handle('messages.append', async ({ messages: batch, deadline }) => ({ answers: await messages.commit(batch, deadline) }));
   channel.handle('history.get', ({ room, before, limit, deadline }) => messages.history(room, before, Math.min(limit, LIMITS.maxHistoryRead), deadline));
   channel.handle('ban.add', (ban) => chatAdmin.addModeratorBan(ban));
   channel.onNote('moderator.seen', ({ user }) => moderators.seen(user));
   channel.onNote('rooms.activity', ({ rooms: reports }) => rooms.applyActivity(slot, reports));
+  channel.onNote('recording.changed', (note) => recordings.noted(slot, note));
 }

@@ -1,3 +1,4 @@
+import type { RecordingStore } from './RecordingStore.js';
 import type { Store } from './Store.js';
 
 /** Store methods that only read. Every other data method is a write. */
@@ -12,6 +13,7 @@ const READS = new Set<keyof Store>([
   'listRevocations',
   'getSettings',
 ]);
+const RECORDING_READS = new Set<keyof RecordingStore>(['getRecording', 'listRecordings', 'listAllRecordings', 'listOpenRecordings']);
 /** Not counted: a backup takes seconds or minutes and would swamp the latency figures. */
 const LIFECYCLE = new Set<keyof Store>(['kind', 'open', 'close', 'ping', 'backup']);
 
@@ -32,15 +34,21 @@ export function countingStore(
   observe: (kind: 'read' | 'write', ms: number) => void = () => undefined,
 ): { store: Store; counters: Readonly<StoreCounters> } {
   const counters: StoreCounters = { reads: 0, writes: 0, errors: 0, busyMs: 0 };
-  const store = new Proxy(inner, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function' || LIFECYCLE.has(property as keyof Store)) {
-        return typeof value === 'function' ? value.bind(target) : value;
-      }
-      const method = value as (...args: unknown[]) => Promise<unknown>;
-      return async (...args: unknown[]) => {
-        const kind = READS.has(property as keyof Store) ? 'read' : 'write';
+  const counting = <T extends object>(target: T, isRead: (property: string | symbol) => boolean, skip: (property: string | symbol) => boolean): T =>
+    new Proxy(target, {
+      get(target, property) {
+        // The target itself as the receiver: its getters read its private fields.
+        const value: unknown = Reflect.get(target, property, target);
+        if (property === 'recordings' && target === inner) return counting(value as RecordingStore, (name) => RECORDING_READS.has(name as keyof RecordingStore), () => false);
+        if (typeof value !== 'function' || skip(property)) {
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return timed(value as (...args: unknown[]) => Promise<unknown>, target, isRead(property) ? 'read' : 'write');
+      },
+    });
+  const timed =
+    (method: (...args: unknown[]) => Promise<unknown>, target: object, kind: 'read' | 'write') =>
+      async (...args: unknown[]) => {
         if (kind === 'read') counters.reads += 1;
         else counters.writes += 1;
         const started = performance.now();
@@ -55,7 +63,10 @@ export function countingStore(
           observe(kind, ms);
         }
       };
-    },
-  });
+  const store = counting(
+    inner,
+    (property) => READS.has(property as keyof Store),
+    (property) => LIFECYCLE.has(property as keyof Store),
+  );
   return { store, counters };
 }

@@ -8,6 +8,7 @@ import {
   type RevocationRecord,
 } from '../contracts/records.js';
 import type { PruneRule } from './retention.js';
+import { MongoRecordings } from './MongoRecordings.js';
 
 interface SettingsDoc extends Partial<GlobalSettings> {
   scope: 'global';
@@ -49,6 +50,7 @@ export class MongoStore implements Store {
    * crash of the primary node does not take them back.
    */
   readonly #durable: WriteConcernOptions;
+  readonly recordings: MongoRecordings;
   #closed = false;
 
   constructor(uri: string, options: MongoStoreOptions = {}) {
@@ -57,6 +59,7 @@ export class MongoStore implements Store {
     this.#client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, socketTimeoutMS: options.socketTimeoutMS ?? SOCKET_TIMEOUT_MS, appName: 'chatserver' });
     this.#db = this.#client.db();
     this.#durable = { writeConcern: { w: 'majority', journal: true, wtimeoutMS: options.writeTimeoutMS ?? WRITE_TIMEOUT_MS } };
+    this.recordings = new MongoRecordings(this.#db, this.#durable);
   }
 
   get #rooms(): Collection<RoomRecord> {
@@ -84,6 +87,7 @@ export class MongoStore implements Store {
     await this.#bans.createIndex({ user: 1, room: 1 });
     await this.#settings.createIndex({ scope: 1 }, { unique: true });
     await this.#revocations.createIndex({ user: 1, room: 1 }, { unique: true });
+    await this.recordings.createIndexes();
   }
 
   async close(): Promise<void> {

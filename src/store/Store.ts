@@ -1,6 +1,7 @@
 import type { StoreHealth } from './StoreHealth.js';
 import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord, RoomSettings } from '../contracts/records.js';
 import type { PruneRule } from './retention.js';
+import type { RecordingStore } from './RecordingStore.js';
 
 export type StoreKind = 'embedded' | 'mongodb';
 
@@ -26,6 +27,8 @@ export interface Store {
   readonly kind: StoreKind;
   /** For a store that lives elsewhere (MongoDB): whether it answers, with events when that changes. */
   readonly health?: StoreHealth;
+  /** The recordings of broadcasts; usable once open. */
+  readonly recordings: RecordingStore;
   /** Connects / loads files and creates indexes. */
   open(): Promise<void>;
   /** Flushes and releases files or connections. Safe to call twice. */

@@ -25,6 +25,8 @@ import type { ClientAddresses } from '../net/clientAddress.js';
 import { startRequestDeadline } from './RequestDeadline.js';
 import { FirstByteSniffer } from './FirstByteSniffer.js';
 import { RoomIngest } from './RoomIngest.js';
+import type { RoomRecorder, RecordingNote } from './RoomRecorder.js';
+import { serveRecording } from '../hls/recording/serveRecording.js';
 
 /**
  * Bounds for a room port's HTTP side: slow or idle clients cannot hold sockets forever.
@@ -59,6 +61,8 @@ export interface RoomOptions {
    * primary's room list; `urgent` when the stream went live or ended.
    */
   readonly onActivity?: (room: Room, urgent: boolean) => void;
+  /** Tells the primary about the room's recordings (see RoomRecorder). */
+  readonly onRecording?: (note: RecordingNote) => void;
 }
 
 /**
@@ -82,6 +86,7 @@ export class Room implements IngestRoom {
   readonly #sniffer: FirstByteSniffer;
   /** The producers' protocols on the port (and SRT on its UDP twin). */
   readonly #ingest: RoomIngest;
+  readonly #recorder: RoomRecorder;
   readonly #workerChat: WorkerChat;
   readonly #media: WorkerMedia;
   readonly #gate: RoomConnectionGate;
@@ -119,6 +124,8 @@ export class Room implements IngestRoom {
     );
     this.stream = options.media.streamFor(options, this.logger);
     this.stream.on('status', (status) => this.#streamChanged(status));
+    this.#recorder = options.media.recorderFor(options, this.logger, (note) => options.onRecording?.(note));
+    this.#recorder.attach(this.stream);
     this.#ingest = new RoomIngest({
       room: this,
       port: this.port,
@@ -232,6 +239,7 @@ export class Room implements IngestRoom {
     this.chat.close(reason, kind === 'deleted' ? 'ROOM_CLOSED' : 'GOING_AWAY');
     this.#hls.close();
     await this.stream.close(reason, kind === 'deleted');
+    await this.#recorder.close();
     // The publishers' connections that the stream's end left (a WHIP peer still connecting, RTMP sessions) and SRT.
     const ingestClosed = this.#ingest.close(reason);
     this.#media.hlsCache.clearRoom(this.name);
@@ -279,7 +287,8 @@ export class Room implements IngestRoom {
       if (this.#ingest.serves(path)) await this.#ingest.request(path, req, res, deadline);
       else if (path.startsWith('/hls/')) {
         await this.#hls.serve(path.slice(5), req.url ?? path, req, res);
-      } else handleRoomRequest(this, req, res);
+      } else if (path.startsWith('/recordings/')) await serveRecording(this.#media.recordingsDir(this.name), path.slice(12), req, res);
+      else handleRoomRequest(this, req, res);
     } catch (error) {
       this.logger.error({ err: error, path }, 'room request failed');
       if (!res.headersSent) sendJson(res, 500, errorBody('INTERNAL', 'Internal server error'));

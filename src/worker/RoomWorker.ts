@@ -100,6 +100,7 @@ export class RoomWorker {
       addresses: this.#addresses,
       requestTimeoutMs: this.#requestTimeoutMs,
       onActivity: (room, urgent) => this.#activity.changed(room, urgent),
+      onRecording: (note) => this.#channel.notify('recording.changed', note),
     });
     this.#rooms.set(name, room);
     try {

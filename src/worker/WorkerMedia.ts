@@ -12,6 +12,7 @@ import type { HeldLimits } from '../hls/ll/HeldRequests.js';
 import { IngestSockets } from './ingestSocket.js';
 import type { WorkerCounters } from '../contracts/WorkerCounters.js';
 import type { WhipSettings } from './ingestWhip.js';
+import { RoomRecorder, type RecordingNote } from './RoomRecorder.js';
 
 /**
  * The broadcast services of one worker, shared by its rooms: the ffmpeg binary (resolved at
@@ -101,6 +102,16 @@ export class WorkerMedia {
       resumeMs: this.#config.streamResumeMs,
       stopRefuseMs: this.#config.streamStopRefuseMs,
     });
+  }
+
+  /** Records the room's broadcasts unless its setting `record` is false. */
+  recorderFor(room: { name: string; settings: RoomSettings }, logger: Logger, notify: (note: RecordingNote) => void): RoomRecorder {
+    return new RoomRecorder({ room: room.name, dir: this.recordingsDir(room.name), enabled: room.settings.record !== false, logger, counters: this.#counters, notify });
+  }
+
+  /** The room's recordings, RECORDINGS_DIR/<room> (room names never leave the folder). */
+  recordingsDir(room: string): string {
+    return path.join(this.#config.recordingsDir, room);
   }
 
   /** Room names are `[A-Za-z0-9_-]`, so the folder never leaves HLS_DIR. */

@@ -18,6 +18,8 @@ const ANSWERS: Record<DomainErrorCode, { status: number; code: string; message: 
   BACKUP_RUNNING: { status: 409, code: 'CONFLICT', message: 'A backup is already running' },
   BACKUP_UNSUPPORTED: { status: 501, code: 'BACKUP_UNSUPPORTED', message: 'The MongoDB store is backed up with mongodump, not by this server' },
   BACKUP_FAILED: { status: 500, code: 'BACKUP_FAILED', message: 'The backup could not be written: what the worker said' },
+  RECORDING_NOT_FOUND: { status: 404, code: 'RECORDING_NOT_FOUND', message: 'No such recording in this room' },
+  RECORDING_IN_PROGRESS: { status: 409, code: 'RECORDING_IN_PROGRESS', message: 'The recording is still being made: stop the stream first' },
 };
 
 const codes = Object.keys(DOMAIN_ERRORS) as DomainErrorCode[];

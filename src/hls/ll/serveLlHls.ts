@@ -5,7 +5,7 @@ import { isSatisfied, judgeRequest, parsePlaylistQuery } from './blockingRequest
 import type { HeldRequests } from './HeldRequests.js';
 import type { LlBroadcast } from './LlBroadcast.js';
 import type { LlRendition } from './LlRendition.js';
-import { PlaylistTexts } from './PlaylistTexts.js';
+import type { PlaylistTexts } from './PlaylistTexts.js';
 
 /** What the room gives the Low-Latency HLS server. */
 export interface LlSource {

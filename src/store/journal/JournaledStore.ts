@@ -79,6 +79,11 @@ export class JournaledStore implements Store {
     return this.#remote.ping();
   }
 
+  /** Straight to MongoDB, not journaled (see RecordingStore): a failed write is the caller's to log. */
+  get recordings(): Store['recordings'] {
+    return this.#remote.recordings;
+  }
+
   async listRooms(): Promise<RoomRecord[]> {
     // The journal first: a replay step landing while MongoDB answers moves an entry from the
     // journal into MongoDB, so read after MongoDB's answer it would be in neither (a journaled

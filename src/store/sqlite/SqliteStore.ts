@@ -16,6 +16,7 @@ import type { NedbImportReport } from './nedbImportReport.js';
 import { onlineBackup } from './onlineBackup.js';
 import { openDatabase } from './openDatabase.js';
 import { inTransaction } from './transaction.js';
+import { SqliteRecordings } from './SqliteRecordings.js';
 
 /** The database file in DATA_DIR. */
 export const DATABASE_FILE = 'chatserver.sqlite';
@@ -105,6 +106,7 @@ export class SqliteStore implements Store {
   #statements: Statements | undefined;
   #opening: Promise<void> | undefined;
   #maintenance: HistoryMaintenance | undefined;
+  #recordings: SqliteRecordings | undefined;
   /** What the last open() did with the previous version's NeDB files; undefined when there were none. */
   lastImport: NedbImportReport | undefined;
 
@@ -118,6 +120,11 @@ export class SqliteStore implements Store {
   get database(): DatabaseSync {
     if (!this.#db) throw new Error('store is closed');
     return this.#db;
+  }
+
+  get recordings(): SqliteRecordings {
+    if (!this.#recordings) throw new Error('store is closed');
+    return this.#recordings;
   }
 
   get #s(): Statements {
@@ -148,6 +155,7 @@ export class SqliteStore implements Store {
     this.#db = db;
     this.#statements = prepare(db);
     this.#maintenance = new HistoryMaintenance(db, messageOf);
+    this.#recordings = new SqliteRecordings(db);
   }
 
   async close(): Promise<void> {
@@ -155,6 +163,7 @@ export class SqliteStore implements Store {
     this.#db = undefined;
     this.#statements = undefined;
     this.#maintenance = undefined;
+    this.#recordings = undefined;
     db?.close();
   }
 

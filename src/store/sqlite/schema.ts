@@ -61,6 +61,19 @@ const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) STRICT;
   `,
+  // 3: recordings of broadcasts (their media are files in RECORDINGS_DIR).
+  `
+  CREATE TABLE recordings (
+    room TEXT NOT NULL,
+    id TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    duration REAL NOT NULL,
+    bytes INTEGER NOT NULL,
+    PRIMARY KEY (room, id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX recordings_by_start ON recordings (started_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
