@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +35,23 @@ export function fmp4Sample(recipe: Fmp4Recipe): Promise<Buffer> {
     cache.set(key, made);
   }
   return made;
+}
+
+/**
+ * ffmpeg copying an MPEG-TS (H.264 + ADTS AAC) into fragmented MP4, as the packager does for a
+ * producer's H.264/AAC; `extraFlags` are added to the movflags (e.g. '+delay_moov').
+ */
+export async function fmp4Copy(ts: Buffer, extraFlags: string): Promise<Buffer> {
+  const ffmpeg = await testFfmpeg();
+  const output = FMP4_OUTPUT.map((arg, i) => (FMP4_OUTPUT[i - 1] === '-movflags' ? `${arg}${extraFlags}` : arg));
+  const child = spawn(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'mpegts', '-i', 'pipe:0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', ...output, 'pipe:1']);
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  child.stderr.resume();
+  child.stdin.end(ts);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`ffmpeg exited with ${code}`);
+  return Buffer.concat(chunks);
 }
 
 export type SplitEvent = { readonly init: InitSegment } | { readonly fragment: Fragment } | { readonly error: Error };
