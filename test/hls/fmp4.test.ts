@@ -121,6 +121,19 @@ describe('fragmented MP4 from ffmpeg', () => {
   });
 });
 
+describe('other codecs', () => {
+  it('HEVC + Opus: hvc1 codec string from hvcC, opus', async () => {
+    const bytes = await fmp4Sample({ video: { fps: 25, gop: 25 }, audio: true, seconds: 1, hevcOpus: true });
+    const { init, fragments } = splitClean(bytes);
+    const [video] = (await streamsOf(bytes)).filter((s) => s.codec_type === 'video');
+    expect(video).toMatchObject({ codec_tag_string: 'hvc1', profile: 'Main' });
+    // Main profile (1), compatible with Main and Main 10 (bits 1 and 2: 6), main tier, ffprobe's level.
+    expect(init.tracks.map((t) => t.codec)).toEqual([expect.stringMatching(new RegExp(`^hvc1\\.1\\.6\\.L${video!.level}(\\.[0-9A-F]{1,2})*$`)), 'opus']);
+    expect(fragments.filter((f) => f.independent).map((f) => f.start)).toEqual([0]);
+    expect(fragments.reduce((sum, f) => sum + (f.referenceTrack === 1 ? f.duration : 0), 0)).toBeCloseTo(1, 6);
+  });
+});
+
 describe('ffmpeg copying H.264 + AAC from MPEG-TS', () => {
   it('needs +delay_moov: with empty_moov alone the moov has no AudioSpecificConfig', async () => {
     const ts = await sampleMedia('ts-h264-aac', 2);

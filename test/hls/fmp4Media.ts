@@ -16,6 +16,8 @@ export interface Fmp4Recipe {
   readonly video?: { readonly fps: number; readonly gop: number };
   readonly audio?: boolean;
   readonly seconds: number;
+  /** HEVC (tagged hvc1) and Opus instead of H.264 and AAC. */
+  readonly hevcOpus?: boolean;
 }
 
 const cache = new Map<string, Promise<Buffer>>();
@@ -29,8 +31,9 @@ export function fmp4Sample(recipe: Fmp4Recipe): Promise<Buffer> {
     if (recipe.video) args.push('-f', 'lavfi', '-i', `testsrc2=size=160x120:rate=${recipe.video.fps}`);
     if (recipe.audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000');
     args.push('-t', String(recipe.seconds));
-    if (recipe.video) args.push('-c:v', 'libx264', '-preset', 'veryfast', '-g', String(recipe.video.gop), '-pix_fmt', 'yuv420p');
-    if (recipe.audio) args.push('-c:a', 'aac');
+    const video = recipe.hevcOpus ? ['libx265', '-x265-params', 'log-level=none', '-tag:v', 'hvc1'] : ['libx264'];
+    if (recipe.video) args.push('-c:v', ...video, '-preset', 'veryfast', '-g', String(recipe.video.gop), '-pix_fmt', 'yuv420p');
+    if (recipe.audio) args.push('-c:a', recipe.hevcOpus ? 'libopus' : 'aac');
     made = testFfmpeg().then(async (ffmpeg) => (await run(ffmpeg, [...args, ...FMP4_OUTPUT, 'pipe:1'], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 })).stdout);
     cache.set(key, made);
   }
