@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Fragment } from '../../src/hls/fmp4/Fmp4Splitter.js';
 import type { Fmp4Track, InitSegment } from '../../src/hls/fmp4/initSegment.js';
-import { ffprobeJson, fmp4Sample, split, splitClean, type Fmp4Recipe } from './fmp4Media.js';
+import { Fmp4Error } from '../../src/hls/fmp4/Fmp4Error.js';
+import { sampleMedia } from '../helpers/media.js';
+import { ffprobeJson, fmp4Copy, fmp4Sample, split, splitClean, type Fmp4Recipe } from './fmp4Media.js';
 
 interface ProbedStream {
   readonly codec_type: string;
@@ -116,6 +118,38 @@ describe('fragmented MP4 from ffmpeg', () => {
   it('AAC only: every fragment independent', async () => {
     const { init } = await checkStream({ audio: true, seconds: 3 });
     expect(init.tracks.map((t) => t.kind)).toEqual(['audio']);
+  });
+});
+
+describe('other codecs', () => {
+  it('HEVC + Opus: hvc1 codec string from hvcC, opus', async () => {
+    const bytes = await fmp4Sample({ video: { fps: 25, gop: 25 }, audio: true, seconds: 1, hevcOpus: true });
+    const { init, fragments } = splitClean(bytes);
+    const [video] = (await streamsOf(bytes)).filter((s) => s.codec_type === 'video');
+    expect(video).toMatchObject({ codec_tag_string: 'hvc1', profile: 'Main' });
+    // Main profile (1), compatible with Main and Main 10 (bits 1 and 2: 6), main tier, ffprobe's level.
+    expect(init.tracks.map((t) => t.codec)).toEqual([expect.stringMatching(new RegExp(`^hvc1\\.1\\.6\\.L${video!.level}(\\.[0-9A-F]{1,2})*$`)), 'opus']);
+    expect(fragments.filter((f) => f.independent).map((f) => f.start)).toEqual([0]);
+    expect(fragments.reduce((sum, f) => sum + (f.referenceTrack === 1 ? f.duration : 0), 0)).toBeCloseTo(1, 6);
+  });
+});
+
+describe('ffmpeg copying H.264 + AAC from MPEG-TS', () => {
+  it('needs +delay_moov: with empty_moov alone the moov has no AudioSpecificConfig', async () => {
+    const ts = await sampleMedia('ts-h264-aac', 2);
+    const { events } = split(await fmp4Copy(ts, ''));
+    expect(events).toHaveLength(1);
+    const [only] = events;
+    expect(only && 'error' in only && only.error).toBeInstanceOf(Fmp4Error);
+    expect(only && 'error' in only && only.error.message).toMatch(/esds has no AudioSpecificConfig.*\+delay_moov/);
+
+    const delayed = await fmp4Copy(ts, '+delay_moov');
+    const { init, fragments } = splitClean(delayed);
+    expect(init.tracks.map((t) => t.codec)).toEqual([expect.stringMatching(/^avc1\.[0-9a-f]{6}$/), 'mp4a.40.2']);
+    expect(fragments[0]!.independent).toBe(true);
+    const rebuilt = Buffer.concat([init.bytes, ...fragments.map((f) => f.bytes)]);
+    const counted = (list: ProbedStream[]): Array<[string, string | undefined]> => list.map((s) => [s.codec_type, s.nb_read_frames]);
+    expect(counted(await streamsOf(rebuilt, true))).toEqual(counted(await streamsOf(ts, true)));
   });
 });
 

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,8 @@ export interface Fmp4Recipe {
   readonly video?: { readonly fps: number; readonly gop: number };
   readonly audio?: boolean;
   readonly seconds: number;
+  /** HEVC (tagged hvc1) and Opus instead of H.264 and AAC. */
+  readonly hevcOpus?: boolean;
 }
 
 const cache = new Map<string, Promise<Buffer>>();
@@ -29,12 +31,30 @@ export function fmp4Sample(recipe: Fmp4Recipe): Promise<Buffer> {
     if (recipe.video) args.push('-f', 'lavfi', '-i', `testsrc2=size=160x120:rate=${recipe.video.fps}`);
     if (recipe.audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000');
     args.push('-t', String(recipe.seconds));
-    if (recipe.video) args.push('-c:v', 'libx264', '-preset', 'veryfast', '-g', String(recipe.video.gop), '-pix_fmt', 'yuv420p');
-    if (recipe.audio) args.push('-c:a', 'aac');
+    const video = recipe.hevcOpus ? ['libx265', '-x265-params', 'log-level=none', '-tag:v', 'hvc1'] : ['libx264'];
+    if (recipe.video) args.push('-c:v', ...video, '-preset', 'veryfast', '-g', String(recipe.video.gop), '-pix_fmt', 'yuv420p');
+    if (recipe.audio) args.push('-c:a', recipe.hevcOpus ? 'libopus' : 'aac');
     made = testFfmpeg().then(async (ffmpeg) => (await run(ffmpeg, [...args, ...FMP4_OUTPUT, 'pipe:1'], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 })).stdout);
     cache.set(key, made);
   }
   return made;
+}
+
+/**
+ * ffmpeg copying an MPEG-TS (H.264 + ADTS AAC) into fragmented MP4, as the packager does for a
+ * producer's H.264/AAC; `extraFlags` are added to the movflags (e.g. '+delay_moov').
+ */
+export async function fmp4Copy(ts: Buffer, extraFlags: string): Promise<Buffer> {
+  const ffmpeg = await testFfmpeg();
+  const output = FMP4_OUTPUT.map((arg, i) => (FMP4_OUTPUT[i - 1] === '-movflags' ? `${arg}${extraFlags}` : arg));
+  const child = spawn(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-f', 'mpegts', '-i', 'pipe:0', '-c', 'copy', '-bsf:a', 'aac_adtstoasc', ...output, 'pipe:1']);
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  child.stderr.resume();
+  child.stdin.end(ts);
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`ffmpeg exited with ${code}`);
+  return Buffer.concat(chunks);
 }
 
 export type SplitEvent = { readonly init: InitSegment } | { readonly fragment: Fragment } | { readonly error: Error };

@@ -94,6 +94,9 @@ function mp4aCodec(esds: Box): string {
   const objectType = config.u8();
   if (objectType !== 0x40) return `mp4a.${hex2(objectType).toUpperCase()}`;
   config.skip(12);
+  if (config.remaining === 0) {
+    throw new Fmp4Error('UNSUPPORTED', `${esds.path} has no AudioSpecificConfig, so no player can decode the audio: ffmpeg wrote the moov before it knew the AAC configuration (copying ADTS AAC needs -bsf:a aac_adtstoasc and -movflags +delay_moov)`);
+  }
   const specific = descriptor(config, 0x05, esds.path);
   const first = specific.u8();
   let audioObjectType = first >> 3;
