@@ -1,12 +1,12 @@
 // hls.js settings for the live player, shared by the watch page and the latency benchmark.
 /**
- * Low-Latency HLS: hls.js plays the playlist's PART-HOLD-BACK behind the live edge (set no
- * liveSyncDuration here: it would override that), loads parts with blocking reloads, speeds up
- * a little to catch up after a stall, and jumps back when more than 6 s behind.
+ * Low-Latency HLS: hls.js plays the playlist's PART-HOLD-BACK behind the live edge, loads parts
+ * with blocking reloads and speeds up a little to catch up after a stall. No liveSyncDuration
+ * here: it would override PART-HOLD-BACK (and hls.js takes no liveMaxLatencyDuration without
+ * it); the player's "Go live" button jumps back from far behind.
  */
 export const HLS_CONFIG = {
   lowLatencyMode: true,
-  liveMaxLatencyDuration: 6,
   maxLiveSyncPlaybackRate: 1.25,
   maxBufferLength: 10,
   backBufferLength: 30,

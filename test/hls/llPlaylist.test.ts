@@ -17,7 +17,7 @@ describe('renderMediaPlaylist', () => {
     const window = llWindow({ firstMsn: 7, segments: 2, partsPerSegment: 2, partTarget: 0.5, pendingParts: 1 });
     expect(full(window)).toBe([
       '#EXTM3U',
-      '#EXT-X-VERSION:6',
+      '#EXT-X-VERSION:9',
       '#EXT-X-TARGETDURATION:1',
       '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.50000,HOLD-BACK=3.00000,CAN-SKIP-UNTIL=6.00000',
       '#EXT-X-PART-INF:PART-TARGET=0.50000',
@@ -41,13 +41,13 @@ describe('renderMediaPlaylist', () => {
     ].join('\n'));
   });
 
-  it('§4.4.1.2, §8: version 6 for fMP4 (EXT-X-MAP), 9 with EXT-X-SKIP, 10 when date ranges are skipped too (v2)', () => {
+  it('§4.4.1.2, §8: version 9 (the EXT-X-SKIP a client may ask for) in full and delta updates alike, 10 when date ranges are skipped too (v2)', () => {
     const window = llWindow({ segments: 12 });
-    expect(tagValue(full(window), '#EXT-X-VERSION')).toBe('6');
+    expect(tagValue(full(window), '#EXT-X-VERSION')).toBe('9');
     expect(tagValue(renderMediaPlaylist(window, { skip: 'yes' }), '#EXT-X-VERSION')).toBe('9');
     expect(tagValue(renderMediaPlaylist(window, { skip: 'v2' }), '#EXT-X-VERSION')).toBe('10');
-    // Nothing old enough to skip: a full playlist, so no version beyond what it uses.
-    expect(tagValue(renderMediaPlaylist(llWindow({ segments: 3 }), { skip: 'yes' }), '#EXT-X-VERSION')).toBe('6');
+    // Nothing old enough to skip: a full playlist, the same version.
+    expect(tagValue(renderMediaPlaylist(llWindow({ segments: 3 }), { skip: 'v2' }), '#EXT-X-VERSION')).toBe('9');
   });
 
   it('§4.4.4.9: part indexes start at 0 in every segment, the pending one too, and the preload hint names the next', () => {

@@ -21,10 +21,12 @@ export const SKIP_BOUNDARY_TARGETS = 6;
 /** EXT-X-PART tags SHOULD go once they are more than three target durations from the end (§6.2.2). */
 export const PART_LISTING_TARGETS = 3;
 
-/** EXT-X-MAP in a playlist without EXT-X-I-FRAMES-ONLY needs version 6 (§4.4.4.5). */
-const VERSION_FMP4 = 6;
-/** EXT-X-SKIP needs version 9; with RECENTLY-REMOVED-DATERANGES (an `_HLS_skip=v2` update) version 10 (§8). */
-const VERSION_SKIP = 9;
+/**
+ * EXT-X-MAP needs version 6 (§4.4.4.5) and EXT-X-SKIP 9 (§8); every live playlist says 9, so a
+ * delta update never changes the version a client saw (a skip-capable server, CAN-SKIP-UNTIL).
+ * With RECENTLY-REMOVED-DATERANGES (an `_HLS_skip=v2` update) version 10.
+ */
+const VERSION_LOW_LATENCY = 9;
 const VERSION_SKIP_DATERANGES = 10;
 
 /** Float noise in sums of durations (0.2 * 3 is 0.6000000000000001) is not a real excess. */
@@ -57,7 +59,7 @@ export function skippableSegments(window: LlWindow): number {
 export function renderMediaPlaylist(window: LlWindow, options: MediaPlaylistOptions): string {
   // §6.2.5.1: _HLS_skip is ignored once the playlist has EXT-X-ENDLIST.
   const skipped = options.skip === 'no' || window.ended ? 0 : skippableSegments(window);
-  const version = skipped === 0 ? VERSION_FMP4 : options.skip === 'v2' ? VERSION_SKIP_DATERANGES : VERSION_SKIP;
+  const version = skipped > 0 && options.skip === 'v2' ? VERSION_SKIP_DATERANGES : VERSION_LOW_LATENCY;
   const control = serverControl(window);
   const firstMsn = window.segments[0]?.msn ?? window.pending?.msn ?? 0;
   const lines = [
