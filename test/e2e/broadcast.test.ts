@@ -7,8 +7,8 @@ import { IngestSocket, rawRequest } from '../helpers/producer.js';
 import { roomWatchers, streamsStarted } from '../helpers/roomWatchers.js';
 import { isAlive, serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
-/** Real server, real ffmpeg on both ends (the pusher and the server's transcoder), ffprobe as the judge. */
-describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
+/** Real server in classic HLS mode (MPEG-TS written by ffmpeg), real ffmpeg on both ends (the pusher and the server's transcoder), ffprobe as the judge. test/e2e/llHls*.test.ts cover the same in Low-Latency mode. */
+describe('live broadcast (classic HLS): ingest -> ffmpeg -> HLS', () => {
   const start = serversPerFile(afterAll);
   let server: ServerProcess;
   const { rooms, clients, join } = roomWatchers(afterAll);
@@ -19,7 +19,7 @@ describe('live broadcast: ingest -> ffmpeg -> HLS', () => {
   };
 
   beforeAll(async () => {
-    server = await start({ workers: 1, roomPortCount: 10 });
+    server = await start({ workers: 1, roomPortCount: 10, env: { HLS_MODE: 'classic' } });
     for (const name of ['socket', 'busy', 'garbage', 'paths', 'crash']) rooms[name] = (await server.createRoom(name)).body.data.port;
     rooms.http = (await server.createRoom('http', { windowSegments: 3 })).body.data.port;
   });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../src/hls/playlist.js';
-import { pushTestPattern } from '../helpers/media.js';
+import { makeMedia, pushTestPattern } from '../helpers/media.js';
 import { ffmpegWriting } from '../helpers/processes.js';
 import { rawRequest } from '../helpers/producer.js';
 import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
@@ -52,12 +52,12 @@ async function expectUnlistedRefused(port: number): Promise<void> {
   }
 }
 
-describe('broadcast hardening: ffmpeg environment and unfinished segments', () => {
+describe('broadcast hardening (classic HLS): ffmpeg environment, unfinished segments, ranges from disk', () => {
   const start = serversPerFile(afterAll);
   let server: ServerProcess;
 
   beforeAll(async () => {
-    server = await start({ workers: 1, roomPortCount: 6 });
+    server = await start({ workers: 1, roomPortCount: 6, env: { HLS_MODE: 'classic' } });
   });
 
   it('runs ffmpeg without the server secrets in its environment', async () => {
@@ -77,6 +77,30 @@ describe('broadcast hardening: ffmpeg environment and unfinished segments', () =
     const found = await server.waitForLog((line) => line.msg === 'ffmpeg found');
     expect(found).toMatchObject({ source: 'PATH', version: expect.stringMatching(/^\d+\./) });
   });
+
+  it('answers a Range request on a classic segment with 206 and exactly those bytes, from memory and from disk', async () => {
+    const port = (await server.createRoom('range', { segmentSeconds: 2 })).body.data.port as number;
+    // Lossless H.264 of noise, copied into 2 s segments: several MiB each, over the worker cache's entry bound.
+    const media = await makeMedia(['-f', 'lavfi', '-i', 'nullsrc=size=320x240:rate=25,geq=lum=random(1)*255:cb=128:cr=128', '-t', '6'], ['-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-g', '50', '-pix_fmt', 'yuv420p', '-f', 'mpegts']);
+    const token = await server.token('range', 'cam', 'producer');
+    expect((await rawRequest(port, `/ingest?token=${token}`, { method: 'POST', body: media })).status).toBe(200);
+    const listed = parsePlaylist((await rawRequest(port, '/hls/index.m3u8')).body.toString());
+    const sizes: number[] = [];
+    for (const { uri } of listed.segments.slice(0, 2)) {
+      const onDisk = readFileSync(`${server.dataDir}/hls/range/${uri}`);
+      sizes.push(onDisk.length);
+      const whole = await rawRequest(port, `/hls/${uri}`);
+      expect(whole.status).toBe(200);
+      expect(whole.body.equals(onDisk)).toBe(true);
+      const part = await rawRequest(port, `/hls/${uri}`, { headers: { range: 'bytes=1000-1999' } });
+      expect(part.status).toBe(206);
+      expect(part.headers['content-range']).toBe(`bytes 1000-1999/${onDisk.length}`);
+      expect(part.body.equals(onDisk.subarray(1000, 2000))).toBe(true);
+      const past = await rawRequest(port, `/hls/${uri}`, { headers: { range: `bytes=${onDisk.length}-` } });
+      expect(past.status).toBe(416);
+    }
+    expect(Math.max(...sizes)).toBeGreaterThan(2 * 1024 * 1024);
+  }, 60_000);
 });
 
 describe.skipIf(oldNpmFfmpeg() === null)('with an ffmpeg that writes segments in place (FFMPEG_PATH to the 2018 build)', () => {
@@ -84,7 +108,7 @@ describe.skipIf(oldNpmFfmpeg() === null)('with an ffmpeg that writes segments in
   let server: ServerProcess;
 
   beforeAll(async () => {
-    server = await start({ workers: 1, roomPortCount: 4, env: { FFMPEG_PATH: oldNpmFfmpeg()! } });
+    server = await start({ workers: 1, roomPortCount: 4, env: { FFMPEG_PATH: oldNpmFfmpeg()!, HLS_MODE: 'classic' } });
   });
 
   it('serves only listed segments: the next one, on disk and growing, is 404', async () => {

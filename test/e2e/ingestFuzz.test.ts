@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ffmpegWriting } from '../helpers/processes.js';
+import { workerFfmpegs } from '../helpers/processes.js';
 import { IngestSocket } from '../helpers/producer.js';
 import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
@@ -42,7 +42,7 @@ describe('ingest fuzzing (fast-check, real server and ffmpeg)', () => {
       }),
       { numRuns: 25, interruptAfterTimeLimit: 40_000 },
     );
-    await expect.poll(() => ffmpegWriting(server.hlsDir('fuzzed')), { timeout: 15_000 }).toEqual([]);
+    await expect.poll(() => workerFfmpegs(server), { timeout: 15_000 }).toEqual([]);
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     // The worker never died (it would have been replaced).
     expect(((await server.stats()).workers as Array<{ restarts: number }>).map((worker) => worker.restarts)).toEqual([0]);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { sampleMedia } from '../helpers/media.js';
@@ -83,7 +83,11 @@ describe('operator switches on the admin API', () => {
     expect(await client.next((f) => f.type === 'closed')).toBeTruthy();
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect((await producer.closed).code).toBe(1001);
-    const playlist = readFileSync(path.join(server.dataDir, 'hls', 'last', 'index.m3u8'), 'utf8');
+    // The broadcast's recording was finished before the exit: its VOD playlist ends with ENDLIST.
+    const [recording, ...others] = readdirSync(path.join(server.dataDir, 'recordings', 'last'));
+    expect(others).toEqual([]);
+    const playlist = readFileSync(path.join(server.dataDir, 'recordings', 'last', recording!, 'index.m3u8'), 'utf8');
+    expect(playlist).toContain('#EXT-X-PLAYLIST-TYPE:VOD');
     expect(playlist.trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
 
     // Every acknowledged message reached the store before the exit.

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../src/hls/playlist.js';
 import { probe, pushTestPattern } from '../helpers/media.js';
+import { segmentFile } from '../helpers/hlsSegments.js';
 import { rawRequest } from '../helpers/producer.js';
 import { roomWatchers, streamsStarted } from '../helpers/roomWatchers.js';
 import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
@@ -36,7 +37,7 @@ describe.skipIf(!haveFfmpeg)(`RTMP ingest on the room port${skipReason}`, () => 
     expect(response.status).toBe(200);
     const parsed = parsePlaylist(await response.text());
     expect(parsed.segments.length).toBeGreaterThan(0);
-    const segment = await probe(`http://127.0.0.1:${port}/hls/${parsed.segments[0]!.uri}`);
+    const segment = await probe(await segmentFile(`http://127.0.0.1:${port}/hls/`, parsed.segments[0]!));
     expect(segment.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
     // HTTP on the same port while RTMP streams.
     const health = JSON.parse((await rawRequest(port, '/health')).body.toString()).data;

@@ -127,3 +127,9 @@ export async function livePush(port: number, token: string, seconds: number): Pr
     },
   };
 }
+
+/** ffmpeg's test pattern with the given input and output options, made in memory. */
+export async function makeMedia(input: string[], output: string[]): Promise<Buffer> {
+  const { stdout } = await run(await testFfmpeg(), ['-hide_banner', '-loglevel', 'error', ...input, ...output, 'pipe:1'], { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 });
+  return stdout;
+}

@@ -21,3 +21,22 @@ export function ffmpegWriting(dir: string): number[] {
   }
   return pids;
 }
+
+/** The ffmpeg processes the server's room workers run now (LL-HLS ffmpeg writes to pipes, so no folder names it). */
+export async function workerFfmpegs(server: { stats(): Promise<Record<string, unknown>> }): Promise<number[]> {
+  const workers = ((await server.stats()).workers as Array<{ pid: number | null }>).map((worker) => worker.pid).filter((pid): pid is number => pid !== null);
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv0 = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      // The parent pid is the 4th field of /proc/<pid>/stat, after the command in parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (path.basename(argv0).startsWith('ffmpeg') && workers.includes(parent)) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}

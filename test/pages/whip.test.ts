@@ -4,6 +4,7 @@ import { parsePlaylist } from '../../src/hls/playlist.js';
 import { FAKE_MEDIA_ARGS, launchChromium, recordCspViolations } from '../helpers/browser.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { probe, probePackets } from '../helpers/media.js';
+import { segmentFile } from '../helpers/hlsSegments.js';
 import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 import { WHIP_OFFER } from '../whip/offers.js';
 
@@ -74,7 +75,7 @@ describe('WHIP ingest from the broadcaster page (Chromium, fake camera, real ffm
     await expect.poll(async () => parsePlaylist(await (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`)).text()).segments.length, { timeout: 8_000 }).toBeGreaterThanOrEqual(4);
     const later = parsePlaylist(await (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`)).text());
     expect(Math.max(...later.segments.map((s) => s.duration))).toBeLessThan(2.5);
-    const firstUrl = `http://127.0.0.1:${port}/hls/${playlist.segments[0]!.uri}`;
+    const firstUrl = await segmentFile(`http://127.0.0.1:${port}/hls/`, playlist.segments[0]!);
     const segment = await probe(firstUrl);
     expect(segment.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
     // The first segment carries both tracks (a player that saw only video in it would set up no

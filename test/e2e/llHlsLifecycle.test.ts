@@ -1,0 +1,108 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePlaylist } from '../../src/hls/playlist.js';
+import { ChatTestClient } from '../helpers/ChatTestClient.js';
+import { segmentFile } from '../helpers/hlsSegments.js';
+import { probe, sampleMedia } from '../helpers/media.js';
+import { workerFfmpegs } from '../helpers/processes.js';
+import { IngestSocket } from '../helpers/producer.js';
+import { roomWatchers } from '../helpers/roomWatchers.js';
+import { isAlive, serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
+
+/** Low-Latency HLS through a stream's life: a ladder, an ffmpeg crash, a room deleted with requests held. */
+describe('Low-Latency HLS: ladder, crash, room deletion', () => {
+  const start = serversPerFile(afterAll);
+  let server: ServerProcess;
+  const { rooms, clients, join } = roomWatchers(afterAll);
+  const text = async (port: number, file: string) => (await fetch(`http://127.0.0.1:${port}/hls/${file}`)).text();
+
+  beforeAll(async () => {
+    server = await start({ workers: 1, roomPortCount: 6 });
+    rooms.crash = (await server.createRoom('crash')).body.data.port;
+  });
+
+  it('serves every rendition of a ladder with parts, behind a master playlist it writes itself', async () => {
+    const port = (await server.createRoom('ladder', { ladder: true, segmentSeconds: 2 })).body.data.port as number;
+    const producer = await IngestSocket.open(port, await server.token('ladder', 'cam', 'producer'));
+    await producer.feed(await sampleMedia('flv-h264-aac', 5));
+    await producer.next((f) => f.state === 'live', 30_000);
+    const masterText = await text(port, 'index.m3u8');
+    const master = parsePlaylist(masterText);
+    expect(master.master).toBe(true);
+    expect(master.variants).toEqual(['v0.m3u8', 'v1.m3u8', 'v2.m3u8']);
+    expect(masterText).toMatch(/CODECS="avc1\.[0-9a-f]{6},mp4a\.40\.2"/);
+    expect(masterText).toMatch(/RESOLUTION=320x240/);
+    // Each rendition reports the others' live edge (players switch without a blind reload).
+    expect(await text(port, 'v1.m3u8')).toMatch(/#EXT-X-RENDITION-REPORT:URI="v0\.m3u8",LAST-MSN=\d+/);
+    producer.close();
+    await producer.closed;
+    const heights: number[] = [];
+    for (const variant of master.variants) {
+      await expect.poll(async () => parsePlaylist(await text(port, variant)).ended, { timeout: 20_000 }).toBe(true);
+      const media = parsePlaylist(await text(port, variant));
+      expect(media.partTarget).not.toBeNull();
+      const probed = await probe(await segmentFile(`http://127.0.0.1:${port}/hls/`, media.segments[0]!));
+      expect(probed.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+      heights.push(probed.streams.find((s) => s.codec_type === 'video')!.height!);
+    }
+    // The source is 240 lines high: renditions never upscale.
+    expect(heights).toEqual([240, 240, 240]);
+  }, 60_000);
+
+  it('ends the stream when ffmpeg dies mid-fragment, keeps what it made playable, and takes the producer back', async () => {
+    const port = rooms.crash!;
+    const { client } = await join('crash');
+    const token = await server.token('crash', 'cam', 'producer');
+    const producer = await IngestSocket.open(port, token);
+    await producer.feed(await sampleMedia('webm-vp8-opus', 3));
+    await producer.next((f) => f.state === 'live');
+    await client.next((f) => f.type === 'stream' && f.state === 'live', 10_000);
+    const [pid, ...others] = await workerFfmpegs(server);
+    expect(others).toEqual([]);
+    process.kill(pid!, 'SIGKILL');
+    expect(await producer.next((f) => f.type === 'error')).toMatchObject({ code: 'MEDIA_INVALID' });
+    expect(await client.next((f) => f.type === 'stream' && f.state === 'ended', 10_000)).toMatchObject({ live: false });
+    const ended = parsePlaylist(await text(port, 'index.m3u8'));
+    expect(ended.ended).toBe(true);
+    expect(ended.preloadHint).toBeNull();
+    // Every segment it lists is whole: ffprobe decodes the ended playlist.
+    expect((await probe(`http://127.0.0.1:${port}/hls/index.m3u8`)).streams.map((s) => s.codec_name)).toContain('h264');
+
+    const again = await IngestSocket.open(port, token);
+    await again.feed(await sampleMedia('webm-vp8-opus', 3));
+    await again.next((f) => f.state === 'live');
+    await client.next((f) => f.type === 'stream' && f.state === 'live', 10_000);
+    // A new broadcast: new names, the old one's files gone.
+    const fresh = parsePlaylist(await text(port, 'index.m3u8'));
+    expect(fresh.segments[0]!.map).not.toBe(ended.segments[0]!.map);
+    expect((await fetch(`http://127.0.0.1:${port}/hls/${ended.segments[0]!.uri}`)).status).toBe(404);
+    again.close();
+    await again.closed;
+  }, 60_000);
+
+  it('answers held requests and stops ffmpeg when a live room is deleted', async () => {
+    const port = (await server.createRoom('doomed')).body.data.port as number;
+    const { client } = await ChatTestClient.join(port, { name: 'watcher' });
+    clients.push(client);
+    const producer = await IngestSocket.open(port, await server.token('doomed', 'cam', 'producer'));
+    await producer.feed(await sampleMedia('webm-vp8-opus', 3));
+    await producer.next((f) => f.state === 'live');
+    const running = await workerFfmpegs(server);
+    expect(running).toHaveLength(1);
+    const playlist = parsePlaylist(await text(port, 'index.m3u8'));
+    // Asks for a segment two ahead: held (the stream is a 3 s upload, so it may never come).
+    const held = new Promise<number>((resolve) => {
+      http
+        .get({ host: '127.0.0.1', port, path: `/hls/index.m3u8?_HLS_msn=${playlist.mediaSequence + playlist.segments.length + 1}`, agent: false }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        })
+        .on('error', () => resolve(-1));
+    });
+    expect((await server.api('DELETE', '/api/v1/room/doomed', { key: server.env.KEY })).status).toBe(200);
+    expect(await client.next((f) => f.type === 'closed')).toBeTruthy();
+    expect((await producer.closed).code).toBe(4000);
+    expect([200, 404]).toContain(await held);
+    expect(running.filter(isAlive)).toEqual([]);
+  }, 60_000);
+});
