@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fragmentSeconds } from './ll/partTarget.js';
 import type { Container, MediaInfo } from './mediaSniffer.js';
 
 /** A lower rendition of the adaptive ladder (the source rendition is always first). */
@@ -60,8 +61,6 @@ export const PLAYLIST_NAME = 'index.m3u8';
 const INPUT_FORMAT: Record<Container, string> = { webm: 'matroska', mpegts: 'mpegts', flv: 'flv' };
 const SOURCE_VIDEO_KBPS = 3000;
 const SOURCE_AUDIO_KBPS = 128;
-/** See fragmentedMp4Args. */
-const FRAGMENT_SHARE = 0.96;
 
 /** Whether the plan makes a master playlist over one media playlist per rendition. */
 export function hasLadder(plan: Pick<TranscodePlan, 'media' | 'ladder'>): boolean {
@@ -217,10 +216,9 @@ function ladderFragmentArgs(plan: TranscodePlan): string[] {
  * so a part reaches the worker as soon as ffmpeg has it.
  *
  * ffmpeg starts a new fragment at the first packet (of any track) at least `-frag_duration`
- * after the fragment's first: asked for 4% less than the part length, it cuts at the frame that
- * completes the part length rounded up to whole frames (30 fps, 0.2 s: 6 frames; 24 fps:
- * 5 frames, 0.208 s), which is the PART-TARGET the playlist declares (partTargetFor), never a
- * frame more, whatever the frame rate (unknown here) and the time base's rounding.
+ * after the fragment's first: asked for a hair less than the part length (fragmentSeconds), it
+ * cuts at the frame that completes the part length rounded up to whole frames (30 fps, 0.2 s:
+ * 6 frames; 24 fps: 5 frames, 0.208 s), the PART-TARGET the packager declares.
  */
 function fragmentedMp4Args(plan: TranscodePlan, fd: number): string[] {
   return [
@@ -228,7 +226,7 @@ function fragmentedMp4Args(plan: TranscodePlan, fd: number): string[] {
     // delay_moov: the init waits for the first packets, so copied AAC's config (known only once
     // aac_adtstoasc has seen a frame) is in it; without it the init has none and browsers cannot decode.
     '-movflags', '+frag_keyframe+empty_moov+default_base_moof+delay_moov',
-    '-frag_duration', String(Math.round(plan.partSeconds * FRAGMENT_SHARE * 1_000_000)),
+    '-frag_duration', String(Math.round(fragmentSeconds(plan.partSeconds) * 1_000_000)),
     '-flush_packets', '1',
     `pipe:${fd}`,
   ];

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { LlPart, LlSegment, LlWindow } from './llTypes.js';
-import { partTargetFor, targetDurationFor } from './partTarget.js';
+import { fragmentSeconds, partTargetFor, targetDurationFor } from './partTarget.js';
 
 /** What the packager needs of one fMP4 fragment (see fmp4/fragment.ts). */
 export interface CutFragment {
@@ -146,7 +146,8 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
       this.#anchorWall = now - fragment.duration * 1000;
     }
     this.#mediaTime = start + fragment.duration;
-    this.#partTarget ??= partTargetFor(this.#options.partSeconds, fragment.firstSampleDuration);
+    // The frames ffmpeg puts in a part (it was asked for fragmentSeconds): every middle part lasts exactly this.
+    this.#partTarget ??= partTargetFor(fragmentSeconds(this.#options.partSeconds), fragment.firstSampleDuration);
     const pending = this.#pending;
     // A segment ends at a keyframe once it is long enough (half a frame early is long enough).
     if (pending && fragment.independent && pending.duration >= this.#options.segmentSeconds - fragment.firstSampleDuration / 2) this.#closePending();

@@ -7,8 +7,10 @@
  * that far from the fragment's first frame, so a part is a whole number of frames. The design:
  * - PART-TARGET is a whole number of frames, n = the configured time rounded up to frames
  *   (24 fps, 0.2 s: 5 frames, 0.20833 s);
- * - ffmpeg gets half a frame less than that (fragDurationMicros), so timestamps rounded by the
- *   time base (30 fps in a 1/90000 base is not exact) still cut at exactly n frames, never n+1;
+ * - ffmpeg is asked for a hair less than the configured time (fragmentSeconds: the frame rate is
+ *   unknown when it starts), so timestamps rounded by the time base still cut at the frame that
+ *   reaches it, and the packager declares PART-TARGET from the same rule once the first
+ *   fragment tells it the frame time: the declared target is exactly what ffmpeg cuts;
  * - so a part in the middle of a segment lasts exactly PART-TARGET (within both bounds), a part
  *   that ends early does so only at a keyframe, where a segment ends (exempt: last part), and a
  *   part that starts at a keyframe is INDEPENDENT (exempt).
@@ -34,12 +36,19 @@ export function partTargetFor(configuredSeconds: number, frameSeconds: number): 
   return framesFor(configuredSeconds, frameSeconds) * frameSeconds;
 }
 
-/** ffmpeg's `-frag_duration` (microseconds) that cuts parts of exactly `partTarget` seconds. */
-export function fragDurationMicros(partTarget: number, frameSeconds: number): number {
-  requirePositive('the part target', partTarget);
-  requirePositive('the frame duration', frameSeconds);
-  const frames = framesFor(partTarget, frameSeconds);
-  return Math.round((frames - 0.5) * frameSeconds * 1_000_000);
+/** Below the configured part time, in the length ffmpeg is asked for (a quarter of a 60 fps frame). */
+export const FRAGMENT_MARGIN_SECONDS = 1 / 240;
+
+/**
+ * ffmpeg's `-frag_duration` (seconds) for a configured part time: a hair under it, so ffmpeg cuts
+ * at the frame that reaches the configured time even when the time base rounds that frame's
+ * timestamp a tick early. The frame rate is unknown when ffmpeg starts; the packager learns it
+ * from the first fragment and declares PART-TARGET = partTargetFor(fragmentSeconds(configured),
+ * frame): the very number of frames ffmpeg cuts, so every middle part lasts exactly PART-TARGET.
+ */
+export function fragmentSeconds(configuredSeconds: number): number {
+  requirePositive('the configured part duration', configuredSeconds);
+  return Math.max(configuredSeconds - FRAGMENT_MARGIN_SECONDS, configuredSeconds / 2);
 }
 
 /**
