@@ -18,6 +18,10 @@ export interface WorkerCounters {
   ffmpegFailures: number;
   /** Recordings stopped early by a failed write (a full disk, no permission). */
   recordingFailures: number;
+  /** Blocking LL-HLS requests refused by the per-address or per-room bound (429, 503 HLS_BUSY). */
+  hlsHoldsRefused: number;
+  /** Blocking LL-HLS requests whose part did not come within 3 target durations (503 HLS_NOT_READY). */
+  hlsHoldsExpired: number;
 }
 
 /** Every counter at zero: a worker starts from a copy (`{ ...ZERO_WORKER_COUNTERS }`); its keys are every counter. */
@@ -31,4 +35,6 @@ export const ZERO_WORKER_COUNTERS: Readonly<WorkerCounters> = Object.freeze({
   streamsStarted: 0,
   ffmpegFailures: 0,
   recordingFailures: 0,
+  hlsHoldsRefused: 0,
+  hlsHoldsExpired: 0,
 });

@@ -14,6 +14,8 @@ const WORKER_COUNTERS: ReadonlyArray<[keyof WorkerCounters, string, string]> = [
   ['streamsStarted', 'chatserver_streams_started_total', 'ffmpeg processes started for live streams'],
   ['ffmpegFailures', 'chatserver_ffmpeg_failures_total', 'ffmpeg exits that were not a clean end of stream'],
   ['recordingFailures', 'chatserver_recording_write_failures_total', 'Recordings stopped early by a failed write (a full disk, no permission)'],
+  ['hlsHoldsRefused', 'chatserver_hls_holds_refused_total', 'Blocking LL-HLS requests refused by the per-address or per-room bound'],
+  ['hlsHoldsExpired', 'chatserver_hls_holds_expired_total', 'Blocking LL-HLS requests answered 503 because the part they waited for did not come in time'],
 ];
 
 /** A counter whose value comes from elsewhere (the stats): set at each scrape. */

@@ -140,6 +140,7 @@ export class Room implements IngestRoom {
       stream: this.stream,
       cache: options.media.hlsCache,
       heldLimits: options.media.heldLimits,
+      counters: options.media.counters,
       address: (req) => this.#addresses.of(req),
       playerSeen: (req) => this.#playerSeen(req),
     });

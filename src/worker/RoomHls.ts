@@ -13,6 +13,7 @@ export interface RoomHlsOptions {
   readonly stream: LiveStream;
   readonly cache: HlsCache;
   readonly heldLimits: HeldLimits;
+  readonly counters: LlSource['counters'];
   address(req: IncomingMessage): string;
   /** A player fetched a playlist (how HLS viewers are counted). */
   playerSeen(req: IncomingMessage): void;
@@ -45,15 +46,11 @@ export class RoomHls {
       held: this.#held,
       texts: new PlaylistTexts(),
       address: options.address,
+      counters: options.counters,
       onPlaylist: options.playerSeen,
     };
     stream.on('files', (name) => (name === null ? cache.clearRoom(room) : cache.invalidate(`${room}/${name}`)));
     stream.on('hlsChanged', () => this.#held.recheck());
-  }
-
-  /** Requests held now (for the worker's metrics). */
-  get held(): number {
-    return this.#held.size;
   }
 
   /** `rest` is the path after `/hls/`; `url` the whole request URL (for LL-HLS query parameters). */

@@ -31,14 +31,15 @@ export class WorkerMedia {
   readonly #limits: MediaLimits;
   readonly #config: Config;
   readonly #logger: Logger;
-  readonly #counters: WorkerCounters;
+  /** The worker's counters (ingest bytes, streams, recordings, held LL-HLS requests). */
+  readonly counters: WorkerCounters;
   #ffmpeg: Promise<FfmpegBinary> | undefined;
   #srt: Promise<SrtSupport> | undefined;
 
   constructor(config: Config, logger: Logger, counters: WorkerCounters) {
     this.#config = config;
     this.#logger = logger;
-    this.#counters = counters;
+    this.counters = counters;
     this.whip = config.whip;
     this.heldLimits = { perAddress: config.hlsMaxHeldPerAddress, perRoom: config.hlsMaxHeldPerRoom };
     this.#encoders = new EncoderSlots(config.maxEncodesPerWorker);
@@ -98,7 +99,7 @@ export class WorkerMedia {
       limits: this.#limits,
       encoders: this.#encoders,
       logger,
-      counters: this.#counters,
+      counters: this.counters,
       resumeMs: this.#config.streamResumeMs,
       stopRefuseMs: this.#config.streamStopRefuseMs,
     });
@@ -106,7 +107,7 @@ export class WorkerMedia {
 
   /** Records the room's broadcasts unless its setting `record` is false. */
   recorderFor(room: { name: string; settings: RoomSettings }, logger: Logger, notify: (note: RecordingNote) => void): RoomRecorder {
-    return new RoomRecorder({ room: room.name, dir: this.recordingsDir(room.name), enabled: room.settings.record !== false, logger, counters: this.#counters, notify });
+    return new RoomRecorder({ room: room.name, dir: this.recordingsDir(room.name), enabled: room.settings.record !== false, logger, counters: this.counters, notify });
   }
 
   /** The room's recordings, RECORDINGS_DIR/<room> (room names never leave the folder). */

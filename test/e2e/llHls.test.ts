@@ -162,6 +162,8 @@ describe('Low-Latency HLS: parts, blocking playlist reload, preload hints', () =
     const refused = await get(port, blocking, address);
     expect(refused.status).toBe(429);
     expect(JSON.parse(refused.body.toString()).error.code).toBe('RATE_LIMITED');
+    const metrics = (await server.api('GET', '/metrics', { admin: true, headers: { authorization: `Bearer ${server.env.ADMIN_KEY}` } })).body as string;
+    expect(metrics).toMatch(/^chatserver_hls_holds_refused_total [1-9]/m);
     // Another address is not affected; the four held requests are answered once the segment exists.
     expect((await get(port, blocking, '127.0.0.10')).status).toBe(200);
     expect(await Promise.all(answers)).toEqual([200, 200, 200, 200]);

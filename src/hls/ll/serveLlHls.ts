@@ -15,6 +15,8 @@ export interface LlSource {
   readonly texts: PlaylistTexts;
   /** The client's address (for the per-address bound on held requests). */
   address(req: IncomingMessage): string;
+  /** The worker's counters of refused and expired holds. */
+  readonly counters: { hlsHoldsRefused: number; hlsHoldsExpired: number };
   /** Runs before a playlist is answered (how viewers are counted). */
   onPlaylist(req: IncomingMessage): void;
 }
@@ -102,9 +104,11 @@ function servePlaylist(source: LlSource, broadcast: LlBroadcast, name: string, s
 function hold(source: LlSource, rendition: LlRendition, req: IncomingMessage, res: ServerResponse, ready: () => boolean, answer: () => void): void {
   const targetDuration = rendition.window()?.targetDuration ?? 1;
   const timeoutMs = Math.max(MIN_HOLD_MS, targetDuration * HOLD_TARGET_DURATIONS * 1000);
-  const refused = source.held.hold(res, source.address(req), timeoutMs, ready, answer, () =>
-    sendHlsError(res, 503, 'HLS_NOT_READY', `What the request waits for did not come within ${timeoutMs / 1000} s: the stream may have stalled; try again`, { 'retry-after': '1' }),
-  );
+  const refused = source.held.hold(res, source.address(req), timeoutMs, ready, answer, () => {
+    source.counters.hlsHoldsExpired += 1;
+    sendHlsError(res, 503, 'HLS_NOT_READY', `What the request waits for did not come within ${timeoutMs / 1000} s: the stream may have stalled; try again`, { 'retry-after': '1' });
+  });
+  if (refused) source.counters.hlsHoldsRefused += 1;
   if (refused === 'address') sendHlsError(res, 429, 'RATE_LIMITED', 'Too many held HLS requests from your address', { 'retry-after': '1' });
   else if (refused === 'room') sendHlsError(res, 503, 'HLS_BUSY', 'Too many held HLS requests in this room', { 'retry-after': '1' });
 }
