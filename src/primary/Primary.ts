@@ -212,7 +212,7 @@ export class Primary {
       store: { kind: this.#store.kind, up: this.#store.health?.up ?? true, journalEntries: this.#journal?.depth ?? 0, journalSetAside: this.#journal?.setAside ?? 0, ...this.#storeCounters },
       messages: { ...this.#messages.counters },
       retention: { ...this.#pruner.counters },
-      recordings: await this.#recordings.stats(),
+      recordings: this.#recordings.stats(),
       cache: { version: snapshot.version, loadedAt: snapshot.loadedAt ? new Date(snapshot.loadedAt).toISOString() : null, ...this.#cache.counters },
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
       ingest: await this.#ingestCapabilities(),

@@ -39,6 +39,8 @@ export class RecordingLibrary {
   readonly #logger: Logger;
   /** Recordings being made, by key, with the worker slot making them. */
   readonly #open = new Map<string, number>();
+  /** Every stored recording's size and whether it is still open, by key: the stats without a store read. */
+  readonly #known = new Map<string, { readonly bytes: number; readonly open: boolean }>();
 
   constructor(options: RecordingLibraryOptions) {
     this.#options = options;
@@ -54,6 +56,17 @@ export class RecordingLibrary {
     return this.#open.has(key(room, id));
   }
 
+  /** How many recordings there are, their bytes, and how many are open (as last stored). */
+  totals(): { count: number; bytes: number; open: number } {
+    let bytes = 0;
+    let open = 0;
+    for (const known of this.#known.values()) {
+      bytes += known.bytes;
+      if (known.open) open += 1;
+    }
+    return { count: this.#known.size, bytes, open };
+  }
+
   /** A worker's `recording.changed` note. */
   async noted(slot: number, { recording, failure, sealed }: PrimaryNotes['recording.changed']): Promise<void> {
     const name = key(recording.room, recording.id);
@@ -66,7 +79,7 @@ export class RecordingLibrary {
     if (failure !== null) this.#logger.error({ room: recording.room, id: recording.id, failure }, 'recording stopped early: it keeps what was written');
     try {
       if (recording.endedAt !== null && (!sealed || recording.duration === 0)) await this.#seal(recording);
-      else await this.#options.store().saveRecording(recording);
+      else await this.#save(recording);
     } catch (error) {
       this.#logger.error({ err: error, room: recording.room, id: recording.id }, 'recording not stored');
     }
@@ -106,6 +119,7 @@ export class RecordingLibrary {
         else await this.#seal({ room, id, startedAt: Number.parseInt(id.slice(0, 9), 36), endedAt: null, duration: 0, bytes: 0 });
       }
     }
+    for (const recording of await store.listAllRecordings()) this.#remember(recording);
   }
 
   list(room: string): Promise<RecordingRecord[]> {
@@ -129,6 +143,7 @@ export class RecordingLibrary {
   async forgetRoom(room: string): Promise<void> {
     await rm(path.join(this.#options.dir, room), { recursive: true, force: true });
     const deleted = await this.#options.store().deleteRoomRecordings(room);
+    for (const name of [...this.#known.keys()]) if (name.startsWith(`${room}/`)) this.#known.delete(name);
     this.counters.deleted += deleted;
     if (deleted > 0) this.#logger.info({ room, deleted }, 'room deleted: its recordings are deleted');
   }
@@ -137,6 +152,7 @@ export class RecordingLibrary {
   async remove(room: string, id: string, why: string): Promise<void> {
     await rm(this.folder(room, id), { recursive: true, force: true });
     await this.#options.store().deleteRecording(room, id);
+    this.#known.delete(key(room, id));
     this.counters.deleted += 1;
     this.#logger.info({ room, id, why }, 'recording deleted');
   }
@@ -152,8 +168,17 @@ export class RecordingLibrary {
       return;
     }
     this.counters.sealed += recording.endedAt === null ? 1 : 0;
-    await this.#options.store().saveRecording({ ...recording, endedAt: recording.endedAt ?? sealed.endedAt, duration: sealed.duration, bytes: sealed.bytes });
+    await this.#save({ ...recording, endedAt: recording.endedAt ?? sealed.endedAt, duration: sealed.duration, bytes: sealed.bytes });
     if (recording.endedAt === null) this.#logger.warn({ room: recording.room, id: recording.id, ...sealed }, 'recording left open (crash or dead worker) sealed from disk');
+  }
+
+  async #save(recording: RecordingRecord): Promise<void> {
+    await this.#options.store().saveRecording(recording);
+    this.#remember(recording);
+  }
+
+  #remember(recording: RecordingRecord): void {
+    this.#known.set(key(recording.room, recording.id), { bytes: recording.bytes, open: recording.endedAt === null });
   }
 }
 
