@@ -98,6 +98,11 @@ describe('replay page: a recording plays with its chat in step (Chromium + hls.j
       await sleep(liveAt + moment * 1000 - Date.now());
       sentTs.push(await say(i === 1 ? HOSTILE : `message at ${moment} s`, i + 1));
     }
+    // While it is being recorded, its chat runs up to now.
+    const open = (await server.api('GET', '/api/v1/room/replay/recordings')).body.data[0];
+    expect(open.endedAt).toBeNull();
+    const sofar = await server.api('GET', `/api/v1/room/replay/recordings/${open.id}/messages`);
+    expect(sofar.body.data.messages.map((m: { ts: number }) => m.ts)).toEqual(sentTs);
     expect((await publisher.done).code).toBe(0);
     const stoppedAt = Date.now();
     await expect
