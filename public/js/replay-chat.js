@@ -39,6 +39,7 @@ export function mountReplayChat(root) {
   const status = el('div', 'chat-status', 'Loading the chat of this recording');
   status.setAttribute('role', 'status');
   const list = el('ol', 'chat-messages');
+  // Not a live region: a seek adds or removes many messages at once, which a screen reader would read out whole.
   list.setAttribute('aria-label', 'Chat messages up to this point of the recording');
   root.append(status, list);
   let messages = [];

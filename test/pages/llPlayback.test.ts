@@ -41,7 +41,7 @@ describe('watch page plays Low-Latency HLS (Chromium + hls.js)', () => {
     const samples: number[] = [];
     for (let i = 0; i < 8; i += 1) {
       const before = await page.evaluate<number>("document.querySelector('video').currentTime");
-      await expect.poll(() => page.evaluate<number>("document.querySelector('video').currentTime"), { interval: 50, timeout: 5_000 }).toBeGreaterThan(before + 0.2);
+      await expect.poll(() => page.evaluate<number>("document.querySelector('video').currentTime"), { timeout: 5_000, interval: 50 }).toBeGreaterThan(before + 0.2);
       samples.push(await page.evaluate<number>('window.chatserverPlayer.hls.latency'));
     }
     samples.sort((a, b) => a - b);
