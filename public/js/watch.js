@@ -1,5 +1,7 @@
 import { mountChatPanel } from './chat-panel.js';
+import { el } from './dom.js';
 import { mountPlayer } from './player.js';
+import { loadRecordings, showRecordings } from './recordings.js';
 import { loadRoom, roomFromPath, roomUrl } from './room-page.js';
 
 // /watch/:room — the viewer page: the live player next to the chat panel.
@@ -11,6 +13,13 @@ document.title = `${room} — chatserver`;
 
 /** How often a viewer who has not joined the chat asks the room whether it went live. */
 const POLL_MS = 3000;
+/** A broadcast's recording is listed within a second of its end; the list is read again after this. */
+const RECORDING_LISTED_MS = 1500;
+
+const recordingList = document.querySelector('#recordings');
+async function listRecordings() {
+  showRecordings(recordingList, room, await loadRecordings(room), token);
+}
 
 async function start() {
   const info = await loadRoom(room);
@@ -21,6 +30,8 @@ async function start() {
   const follow = (stream) => {
     if (stream.live) player.play(roomUrl(info.port, stream.path ?? '/hls/index.m3u8'));
     else if (live) player.ended();
+    // A broadcast that starts is a recording in progress; one that ends is a recording to replay.
+    if (stream.live !== live) setTimeout(() => listRecordings().catch(() => undefined), stream.live ? 0 : RECORDING_LISTED_MS);
     live = stream.live;
   };
   // Joined viewers hear of the stream at once through the chat; the others poll the room port.
@@ -33,6 +44,7 @@ async function start() {
   follow({ live: info.live });
   setInterval(() => poll().catch(() => undefined), POLL_MS);
   mountChatPanel(chat, { room, token, url: roomUrl(info.port, '/chat', 'ws') });
+  listRecordings().catch((error) => recordingList.replaceChildren(el('li', 'recording-none', `The recordings could not be loaded: ${error.message}`)));
 }
 
 start().catch((error) => {

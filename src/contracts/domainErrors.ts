@@ -18,6 +18,9 @@ export const DOMAIN_ERRORS = {
   BACKUP_FAILED: 'The backup could not be written',
   RECORDING_NOT_FOUND: 'No recording of that id in the room',
   RECORDING_IN_PROGRESS: 'The recording is still being made',
+  VIEWER_TOKEN_REQUIRED: 'The room has no anonymous viewers and no token was given',
+  VIEWER_TOKEN_REFUSED: 'The viewer token is forged, expired, revoked or for another room',
+  VIEWER_BANNED: 'The token holder is banned from the room',
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERRORS;

@@ -84,6 +84,16 @@ export interface RecordingOperations {
   delete(room: string, id: string, why: string): Promise<void>;
 }
 
+/** A recording's chat for its replay (core errors: ROOM_NOT_FOUND, RECORDING_NOT_FOUND, VIEWER_*, STORE_UNAVAILABLE). */
+export interface RecordingChatOperations {
+  /** Oldest first; `next` is the `after` of the following page, null after the last. */
+  messages(
+    room: string,
+    id: string,
+    query: { readonly after?: string; readonly limit: number; readonly token?: string },
+  ): Promise<{ messages: ReadonlyArray<{ id: string; user: string; name: string; text: string; ts: number }>; next: string | null }>;
+}
+
 /** Backups of the embedded store. */
 export interface Backups {
   /** Writes one; resolves with where and how big. */
@@ -100,6 +110,7 @@ export interface AppContext {
   readonly chatAdmin: ChatAdministration;
   readonly history: HistoryOperations;
   readonly recordings: RecordingOperations;
+  readonly recordingChat: RecordingChatOperations;
   readonly backups: Backups;
   readonly control: ServerSwitches;
   /** Counts workers that take requests, for /health. */

@@ -25,6 +25,9 @@ const DOMAIN_ERROR_ANSWERS: Readonly<Record<DomainErrorCode, Answer>> = {
   BACKUP_FAILED: { code: 'BACKUP_FAILED', message: (error) => `The backup could not be written: ${causeMessage(error)}` },
   RECORDING_NOT_FOUND: { code: 'RECORDING_NOT_FOUND' },
   RECORDING_IN_PROGRESS: { code: 'RECORDING_IN_PROGRESS' },
+  VIEWER_TOKEN_REQUIRED: { code: 'TOKEN_REQUIRED', message: 'This room has no anonymous viewers: send a join token (Authorization: Bearer ...)' },
+  VIEWER_TOKEN_REFUSED: { code: 'TOKEN_INVALID', message: (error) => error.message },
+  VIEWER_BANNED: { code: 'FORBIDDEN', message: 'You are banned from this room' },
 };
 
 /** The API error a domain error answers as; other errors are not this table's (undefined). */

@@ -23,6 +23,7 @@ import { openStore } from './openStore.js';
 import { poolStats } from './poolStats.js';
 import { PortAllocator } from './PortAllocator.js';
 import { PrimaryRecordings } from './PrimaryRecordings.js';
+import { RecordingChat } from './RecordingChat.js';
 import { installPrimaryIpcHandlers } from './primaryIpcHandlers.js';
 import type { PrimaryServices, StartApis } from './PrimaryServices.js';
 import { RoomDirectory } from './RoomDirectory.js';
@@ -172,6 +173,7 @@ export class Primary {
       chatAdmin: this.#chatAdmin,
       history: this.#history,
       recordings: this.#recordings.library,
+      recordingChat: new RecordingChat({ store: this.#store, recordings: this.#recordings.library, rooms: this.#rooms, cache: this.#cache, tokenKey: this.#config.tokenKey, logger: this.#logger.child({ component: 'recording-chat' }) }),
       backups: this.#backups,
       control: this.#control,
       readyWorkers: () => this.#pool.readySlots().length,

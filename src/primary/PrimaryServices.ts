@@ -2,6 +2,7 @@ import type { Config } from '../config/Config.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { ChatAdmin } from './ChatAdmin.js';
 import type { HistoryAdmin } from './HistoryAdmin.js';
+import type { RecordingChat } from './RecordingChat.js';
 import type { RecordingLibrary } from './RecordingLibrary.js';
 import type { IngestCapabilities } from './IngestCapabilities.js';
 import type { RoomDirectory } from './RoomDirectory.js';
@@ -21,6 +22,7 @@ export interface PrimaryServices {
   readonly chatAdmin: ChatAdmin;
   readonly history: HistoryAdmin;
   readonly recordings: RecordingLibrary;
+  readonly recordingChat: RecordingChat;
   readonly backups: StoreBackups;
   readonly control: ServerControl;
   /** Workers that take requests now. */

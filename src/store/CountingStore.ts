@@ -8,6 +8,7 @@ const READS = new Set<keyof Store>([
   'listMessages',
   'listMessagesWithRef',
   'listMessagesAfter',
+  'listMessagesBetween',
   'listMessageRooms',
   'listBans',
   'listRevocations',

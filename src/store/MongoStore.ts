@@ -1,5 +1,6 @@
 import { MongoClient, type Collection, type Db, type Filter, type WriteConcernOptions } from 'mongodb';
-import type { HistoryQuery, RoomRecord, Store } from './Store.js';
+import { firstIdAt } from './idOrder.js';
+import type { HistoryQuery, RoomRecord, Store, TimeSpanQuery } from './Store.js';
 import {
   DEFAULT_SETTINGS,
   type BanRecord,
@@ -143,6 +144,15 @@ export class MongoStore implements Store {
   async listMessagesAfter(room: string, after: string | undefined, limit: number): Promise<ChatMessageRecord[]> {
     const filter: Filter<ChatMessageRecord> = after === undefined ? { room } : { room, id: { $gt: after } };
     return this.#messages.find(filter, noId).sort({ id: 1 }).limit(Math.max(0, limit)).toArray();
+  }
+
+  async listMessagesBetween(room: string, span: TimeSpanQuery): Promise<ChatMessageRecord[]> {
+    const filter: Filter<ChatMessageRecord> = {
+      room,
+      id: { $gte: firstIdAt(span.from), $lt: firstIdAt(span.to + 1), ...(span.after === undefined ? {} : { $gt: span.after }) },
+      ts: { $gte: span.from, $lte: span.to },
+    };
+    return this.#messages.find(filter, noId).sort({ id: 1 }).limit(Math.max(0, span.limit)).toArray();
   }
 
   /**

@@ -19,6 +19,17 @@ export interface HistoryQuery {
   readonly limit: number;
 }
 
+/** Messages sent within a span of time (a recording's), a page at a time. */
+export interface TimeSpanQuery {
+  /** From this time (epoch ms, included). */
+  readonly from: number;
+  /** Until this time (epoch ms, included). */
+  readonly to: number;
+  /** Only messages with an id above this one: the previous page's last. */
+  readonly after?: string;
+  readonly limit: number;
+}
+
 /**
  * Persistence for the primary process (the only process that opens it).
  * Both implementations pass the same contract tests (test/store/).
@@ -52,6 +63,13 @@ export interface Store {
   listMessagesWithRef(since: number): Promise<ChatMessageRecord[]>;
   /** Up to `limit` messages of a room with ids above `after` (from the start when absent), oldest first: an export page. */
   listMessagesAfter(room: string, after: string | undefined, limit: number): Promise<ChatMessageRecord[]>;
+  /**
+   * Up to `limit` messages of a room sent within the span (`from <= ts <= to`), oldest first,
+   * above `after` when given: a recording's chat. Ids begin with their time (see
+   * chat/messageIds.ts), so this is one range scan of the (room, id) key; messages whose id does
+   * not (those imported from the NeDB files, older than any recording) are not found.
+   */
+  listMessagesBetween(room: string, span: TimeSpanQuery): Promise<ChatMessageRecord[]>;
   /**
    * Deletes what `rule` says of the room's oldest messages, looking at no more than `limit` of
    * them (one short write): resolves with how many went. Fewer than `limit` means the room has

@@ -6,6 +6,18 @@
 
 export type IdOf<T> = (item: T) => string;
 
+/** Digits of time that begin every message id (chat/messageIds.ts). */
+const TIME_DIGITS = 9;
+
+/**
+ * The smallest message id of a millisecond: ids begin with their time in base 36, so the ids of
+ * the messages sent from `ms` on are exactly those not below this string (a time span is one
+ * range of the (room, id) key).
+ */
+export function firstIdAt(ms: number): string {
+  return Math.max(0, Math.floor(ms)).toString(36).padStart(TIME_DIGITS, '0');
+}
+
 /** The position of the first item whose id is not below `id`: the items before it are older. */
 export function lowerBound<T>(sorted: readonly T[], id: string, idOf: IdOf<T>): number {
   let low = 0;

@@ -34,7 +34,7 @@ describe('security headers on the pages and the APIs (real server)', () => {
   it('gives every public page a strict CSP that reaches the room ports of its host only', async () => {
     const { first, last } = server.roomPorts;
     // (The HTML files are also reachable as assets: they get the same policy.)
-    for (const page of ['/', '/watch/headers', '/broadcast/headers?token=x', '/assets/watch.html']) {
+    for (const page of ['/', '/watch/headers', '/broadcast/headers?token=x', '/replay/headers/0mx5lqji05934', '/assets/watch.html']) {
       const answer = await server.api('GET', page);
       expect(answer.status, page).toBe(200);
       expectBaseHeaders(answer);

@@ -20,6 +20,9 @@ const ANSWERS: Record<DomainErrorCode, { status: number; code: string; message: 
   BACKUP_FAILED: { status: 500, code: 'BACKUP_FAILED', message: 'The backup could not be written: what the worker said' },
   RECORDING_NOT_FOUND: { status: 404, code: 'RECORDING_NOT_FOUND', message: 'No such recording in this room' },
   RECORDING_IN_PROGRESS: { status: 409, code: 'RECORDING_IN_PROGRESS', message: 'The recording is still being made: stop the stream first' },
+  VIEWER_TOKEN_REQUIRED: { status: 401, code: 'TOKEN_REQUIRED', message: 'This room has no anonymous viewers: send a join token (Authorization: Bearer ...)' },
+  VIEWER_TOKEN_REFUSED: { status: 401, code: 'TOKEN_INVALID', message: 'core detail for VIEWER_TOKEN_REFUSED' },
+  VIEWER_BANNED: { status: 403, code: 'FORBIDDEN', message: 'You are banned from this room' },
 };
 
 const codes = Object.keys(DOMAIN_ERRORS) as DomainErrorCode[];

@@ -12,14 +12,15 @@ export const PUBLIC_DIR = fileURLToPath(new URL('../../../public/', import.meta.
 const HLS_JS_DIST = path.dirname(createRequire(import.meta.url).resolve('hls.js/dist/hls.min.mjs'));
 
 /**
- * The pages: `/` (rooms), `/watch/:room` (viewer), `/broadcast/:room` (producer); their scripts
+ * The pages: `/` (rooms), `/watch/:room` (viewer), `/broadcast/:room` (producer), `/replay/:room/:id`
+ * (a recording with its chat; the page reports an unknown id); their scripts
  * and styles under `/assets/`, hls.js under `/assets/vendor/`.
  */
 export function registerPageRoutes(app: FastifyInstance): void {
   void app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', index: false, list: false, cacheControl: true, maxAge: '5m' });
   app.get('/', (_request, reply) => reply.sendFile('index.html'));
   app.get('/assets/vendor/hls.min.mjs', (_request, reply) => reply.sendFile('hls.min.mjs', HLS_JS_DIST, { maxAge: '1h' }));
-  for (const [route, file] of [['/watch/:room', 'watch.html'], ['/broadcast/:room', 'broadcast.html']] as const) {
+  for (const [route, file] of [['/watch/:room', 'watch.html'], ['/broadcast/:room', 'broadcast.html'], ['/replay/:room/:id', 'replay.html']] as const) {
     app.get<{ Params: { room: string } }>(route, (request, reply) => {
       parseRoomName(request.params.room);
       return reply.sendFile(file);

@@ -1,7 +1,7 @@
 import type { Logger } from '../../kit/createLogger.js';
 import { mergeNewest } from '../idOrder.js';
 import type { PruneRule } from '../retention.js';
-import type { HistoryQuery, RoomRecord, Store } from '../Store.js';
+import type { HistoryQuery, RoomRecord, Store, TimeSpanQuery } from '../Store.js';
 import { StoreHealth } from '../StoreHealth.js';
 import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord } from '../../contracts/records.js';
 import { JournalReplayer } from './JournalReplayer.js';
@@ -144,6 +144,10 @@ export class JournaledStore implements Store {
   async listMessagesAfter(room: string, after: string | undefined, limit: number): Promise<ChatMessageRecord[]> {
     await this.#replayed();
     return this.#remote.listMessagesAfter(room, after, limit);
+  }
+  async listMessagesBetween(room: string, span: TimeSpanQuery): Promise<ChatMessageRecord[]> {
+    await this.#replayed();
+    return this.#remote.listMessagesBetween(room, span);
   }
   async pruneMessages(room: string, rule: PruneRule, limit: number): Promise<number> {
     await this.#replayed();

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { Logger } from '../../kit/createLogger.js';
-import type { HistoryQuery, RoomRecord, Store } from '../Store.js';
+import type { HistoryQuery, RoomRecord, Store, TimeSpanQuery } from '../Store.js';
 import {
   DEFAULT_SETTINGS,
   type BanRecord,
@@ -212,6 +212,10 @@ export class SqliteStore implements Store {
 
   async listMessagesAfter(room: string, after: string | undefined, limit: number): Promise<ChatMessageRecord[]> {
     return this.#history.messagesAfter(room, after, limit);
+  }
+
+  async listMessagesBetween(room: string, span: TimeSpanQuery): Promise<ChatMessageRecord[]> {
+    return this.#history.messagesBetween(room, span);
   }
 
   async pruneMessages(room: string, rule: PruneRule, limit: number): Promise<number> {

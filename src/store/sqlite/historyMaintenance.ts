@@ -1,17 +1,20 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { ChatMessageRecord } from '../../contracts/records.js';
+import { firstIdAt } from '../idOrder.js';
 import type { PruneRule } from '../retention.js';
+import type { TimeSpanQuery } from '../Store.js';
 
 type MessageOf = (row: Record<string, unknown>) => ChatMessageRecord;
 
 /**
- * The embedded store's history maintenance: export pages and retention, prepared once
+ * The embedded store's history maintenance: export pages, a recording's span and retention, prepared once
  * per open database. Every statement walks the (room, id) primary key, so each call costs at
  * most its page or batch whatever the room's size (and the count rule its `keepNewest`).
  */
 export class HistoryMaintenance {
   readonly #messageOf: MessageOf;
   readonly #messagesAfter;
+  readonly #messagesBetween;
   readonly #nthNewestId;
   readonly #pruneOldest;
   readonly #roomsAfter;
@@ -20,6 +23,9 @@ export class HistoryMaintenance {
   constructor(db: DatabaseSync, messageOf: MessageOf) {
     this.#messageOf = messageOf;
     this.#messagesAfter = db.prepare('SELECT * FROM messages WHERE room = ? AND id > ? ORDER BY id LIMIT ?');
+    this.#messagesBetween = db.prepare(`
+      SELECT * FROM messages WHERE room = :room AND id >= :first AND id < :end AND id > :after AND ts BETWEEN :from AND :to
+      ORDER BY id LIMIT :limit`);
     this.#nthNewestId = db.prepare('SELECT id FROM messages WHERE room = ? ORDER BY id DESC LIMIT 1 OFFSET ?');
     // Of the room's `limit` oldest messages, those older than the age limit or below the count
     // boundary (NULL: that rule is not set). Both cut the start of the history, so a batch that
@@ -41,6 +47,11 @@ export class HistoryMaintenance {
 
   messagesAfter(room: string, after: string | undefined, limit: number): ChatMessageRecord[] {
     return this.#messagesAfter.all(room, after ?? '', Math.max(0, limit)).map(this.#messageOf);
+  }
+
+  messagesBetween(room: string, span: TimeSpanQuery): ChatMessageRecord[] {
+    const { from, to, after, limit } = span;
+    return this.#messagesBetween.all({ room, first: firstIdAt(from), end: firstIdAt(to + 1), after: after ?? '', from, to, limit: Math.max(0, limit) }).map(this.#messageOf);
   }
 
   prune(room: string, rule: PruneRule, limit: number): number {
