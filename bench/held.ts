@@ -34,6 +34,8 @@ interface ModeRun {
   readonly idle: CpuWindow;
   readonly loaded: CpuWindow;
   readonly counters: ViewerCounters;
+  /** This process (every viewer) on its core, in % of it: near 100, the viewers could not keep up. */
+  readonly loadGeneratorPercent: number;
   /** Per viewer per second, in the measured window. */
   readonly playlistsPerViewerS: number;
   readonly mediaPerViewerS: number;
@@ -74,13 +76,15 @@ async function measureMode(mode: 'll' | 'classic'): Promise<ModeRun> {
       const viewers = runViewers(mode, playlistUrl, VIEWERS, stop.signal, counters);
       await new Promise((resolve) => setTimeout(resolve, WARMUP_S * 1000));
       const before = { ...counters };
+      const ownBefore = process.cpuUsage();
       const loaded = await cpuWindow(workerPid, [], SECONDS);
+      const own = process.cpuUsage(ownBefore);
       const during: ViewerCounters = { playlists: counters.playlists - before.playlists, media: counters.media - before.media, bytes: counters.bytes - before.bytes, failures: counters.failures - before.failures };
       stop.abort();
       // A viewer held on a reload returns when that answer comes (within a part or two).
       await viewers;
       const perViewerS = (n: number) => Number((n / VIEWERS / SECONDS).toFixed(2));
-      return { mode, idle, loaded, counters: during, playlistsPerViewerS: perViewerS(during.playlists), mediaPerViewerS: perViewerS(during.media) };
+      return { mode, idle, loaded, counters: during, loadGeneratorPercent: ((own.user + own.system) / 1000 / (SECONDS * 1000)) * 100, playlistsPerViewerS: perViewerS(during.playlists), mediaPerViewerS: perViewerS(during.media) };
     } finally {
       await stopChild(producer);
     }
@@ -104,6 +108,7 @@ console.table(runs.map((run) => ({
   'parts or segments /viewer/s': run.mediaPerViewerS,
   'MB/s': round(run.counters.bytes / SECONDS / 2 ** 20),
   failures: run.counters.failures,
+  'load generator %': round(run.loadGeneratorPercent),
 })));
 const [llRun, classicRun] = runs as [ModeRun, ModeRun];
 const beyond = llRun.loaded.serverPercent - classicRun.loaded.serverPercent;
