@@ -82,9 +82,17 @@ async function measure(server: ServerProcess, ffmpeg: string, room: string, endi
 const ffmpeg = await testFfmpeg();
 const server = await ServerProcess.start({ workers: 1, roomPortCount: RUNS * 2 + 2 });
 const runs: Availability[] = [];
+/** A push that never went live (or a recording that never finished) is a finding: counted, reported, the other runs go on. */
+const failures: string[] = [];
 try {
   for (let run = 1; run <= RUNS; run++) {
-    for (const ending of ['ended', 'killed'] as const) runs.push(await measure(server, ffmpeg, `rec-${ending}-${run}`, ending));
+    for (const ending of ['ended', 'killed'] as const) {
+      try {
+        runs.push(await measure(server, ffmpeg, `rec-${ending}-${run}`, ending));
+      } catch (error) {
+        failures.push(`rec-${ending}-${run}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      }
+    }
   }
 } finally {
   await server.dispose();
@@ -102,6 +110,7 @@ const table = (['ended', 'killed'] as const).map((ending) => {
   };
 });
 console.table(table);
+console.log(`runs that failed: ${failures.length === 0 ? 'none' : `\n  ${failures.join('\n  ')}`}`);
 const worst = Math.max(...runs.filter((run) => run.ending === 'ended').map((run) => run.vodMs));
 console.log(`issue 17 target (VOD playlist <= ${TARGET_MS} ms after the producer stops): ${worst <= TARGET_MS ? 'met' : 'NOT met'} (worst ${worst} ms)`);
-writeResults('recordings', { runs: RUNS, pushSeconds: PUSH_S, pollMs: POLL_MS, table, availability: runs });
+writeResults('recordings', { runs: RUNS, failures, pushSeconds: PUSH_S, pollMs: POLL_MS, table, availability: runs });
