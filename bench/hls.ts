@@ -2,6 +2,9 @@
  * Scenario 5, HLS serving: playlist and segment requests per second and p99 under 1000
  * concurrent viewers (autocannon, on its own core), chatserver's room port against nginx from
  * Debian serving the same files (one worker process each, on the same core), when installed.
+ * Classic HLS (HLS_MODE=classic: MPEG-TS segments, nginx serving ffmpeg's own cut of the same
+ * pattern) and Low-Latency HLS (issue 17: the plain playlist, a part and a segment, served from
+ * the worker's memory; nginx serves the very bytes the room served, written into its root).
  *
  *   npm run bench:hls -- [--connections 1000] [--seconds 10] [--quick]
  */
@@ -21,9 +24,13 @@ const CONNECTIONS = values.quick ? 50 : Number(values.connections);
 const SECONDS = values.quick ? 2 : Number(values.seconds);
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((candidate) => existsSync(candidate));
 
+type HlsFile = 'playlist' | 'segment' | 'LL playlist' | 'LL part' | 'LL segment';
+/** nginx's name for the LL playlist (its root already has the classic index.m3u8). */
+const NGINX_LL_PLAYLIST = 'll-index.m3u8';
+
 interface Load {
   readonly server: string;
-  readonly file: 'playlist' | 'segment';
+  readonly file: HlsFile;
   readonly requestsPerS: number;
   readonly p99Ms: number;
   readonly errors: number;
@@ -46,7 +53,7 @@ function makeHls(dir: string): Promise<void> {
 /**
  * The same pattern pushed through the room's ingest (H.264, copied into 1 s segments): the room
  * port serves only segments its playlist listed, so files copied into its folder would be 404.
- * Returns the name of the playlist's third segment.
+ * Returns the playlist's text (a finished stream's playlist stays served until the next one).
  */
 async function pushThroughIngest(publicPort: number, roomPort: number): Promise<string> {
   const ffmpeg = await testFfmpeg();
@@ -59,8 +66,15 @@ async function pushThroughIngest(publicPort: number, roomPort: number): Promise<
   const { token } = ((await minted.json()) as { data: { token: string } }).data;
   const pushed = await fetch(`http://127.0.0.1:${roomPort}/ingest?token=${token}`, { method: 'POST', body: media });
   if (!pushed.ok) throw new Error(`ingest refused the bench stream: ${pushed.status} ${await pushed.text()}`);
-  const playlist = parsePlaylist(await (await fetch(`http://127.0.0.1:${roomPort}/hls/index.m3u8`)).text());
-  return playlist.segments[2]!.uri;
+  return (await fetch(`http://127.0.0.1:${roomPort}/hls/index.m3u8`)).text();
+}
+
+/** The LL files benchmarked: a part late in the stream (about 35 KB) and a whole segment. */
+function llFiles(playlist: string): { part: string; segment: string } {
+  const parts = [...playlist.matchAll(/#EXT-X-PART:[^\n]*URI="([^"]+)"/g)].map((match) => match[1]!);
+  const segments = parsePlaylist(playlist).segments.map((segment) => segment.uri);
+  if (parts.length < 3 || segments.length < 4) throw new Error(`the LL playlist lists too little to benchmark:\n${playlist}`);
+  return { part: parts.at(-3)!, segment: segments[3]! };
 }
 
 /** autocannon on core 1, its JSON summary parsed. */
@@ -72,12 +86,10 @@ function cannon(url: string): { requestsPerS: number; p99Ms: number; errors: num
   return { requestsPerS: Math.round(summary.requests.average), p99Ms: summary.latency.p99, errors: summary.errors, non2xx: summary.non2xx, mbPerS: Math.round((summary.throughput.average / 1048576) * 10) / 10 };
 }
 
-function measure(server: string, base: string, segment: string): Load[] {
-  cannon(`${base}/index.m3u8`); // warm up caches and connections
-  return [
-    { server, file: 'playlist', ...cannon(`${base}/index.m3u8`) },
-    { server, file: 'segment', ...cannon(`${base}/${segment}`) },
-  ];
+/** Each file in turn (its path under the server's /hls), after a warm-up of the first. */
+function measure(server: string, base: string, files: ReadonlyArray<readonly [HlsFile, string]>): Load[] {
+  cannon(`${base}/${files[0]![1]}`); // warm up caches and connections
+  return files.map(([file, name]) => ({ server, file, ...cannon(`${base}/${name}`) }));
 }
 
 async function startNginx(dir: string): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -95,12 +107,12 @@ http {
   tcp_nopush on;
   keepalive_requests 1000000;
   client_body_temp_path ${prefix}/body; proxy_temp_path ${prefix}/proxy; fastcgi_temp_path ${prefix}/fastcgi; uwsgi_temp_path ${prefix}/uwsgi; scgi_temp_path ${prefix}/scgi;
-  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
+  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; video/mp4 m4s mp4; }
   server {
     listen 127.0.0.1:${port};
     root ${dir};
     location ~ ^/hls/[A-Za-z0-9_-]+\\.m3u8$ { add_header Cache-Control no-cache; add_header Access-Control-Allow-Origin *; }
-    location ~ ^/hls/[A-Za-z0-9_-]+\\.ts$ { add_header Cache-Control "public, max-age=3600, immutable"; add_header Access-Control-Allow-Origin *; }
+    location ~ ^/hls/[A-Za-z0-9_-]+\\.(ts|m4s|mp4)$ { add_header Cache-Control "public, max-age=3600, immutable"; add_header Access-Control-Allow-Origin *; }
   }
 }
 `);
@@ -122,15 +134,28 @@ http {
 
 const source = mkdtempSync(path.join(os.tmpdir(), 'bench-hls-'));
 const loads: Load[] = [];
+/** The LL files as the room served them, for nginx: name -> bytes. */
+const llBytes = new Map<string, Buffer>();
+let ll: { part: string; segment: string } | undefined;
 try {
   await makeHls(source);
   const segment = readdirSync(source).filter((file) => file.endsWith('.ts')).sort()[2]!;
-  const chat = await startChatserver();
+  const classic = await startChatserver(1, [], { HLS_MODE: 'classic' });
   try {
-    const pushed = await pushThroughIngest(chat.publicPort, chat.roomPort);
-    loads.push(...measure('chatserver', `http://127.0.0.1:${chat.roomPort}/hls`, pushed));
+    const pushed = parsePlaylist(await pushThroughIngest(classic.publicPort, classic.roomPort));
+    loads.push(...measure('chatserver', `http://127.0.0.1:${classic.roomPort}/hls`, [['playlist', 'index.m3u8'], ['segment', pushed.segments[2]!.uri]]));
   } finally {
-    await chat.stop();
+    await classic.stop();
+  }
+  const low = await startChatserver(1, [], { HLS_MODE: 'll' });
+  try {
+    const playlist = await pushThroughIngest(low.publicPort, low.roomPort);
+    ll = llFiles(playlist);
+    llBytes.set(NGINX_LL_PLAYLIST, Buffer.from(playlist));
+    for (const name of [ll.part, ll.segment]) llBytes.set(name, Buffer.from(await (await fetch(`http://127.0.0.1:${low.roomPort}/hls/${name}`)).arrayBuffer()));
+    loads.push(...measure('chatserver', `http://127.0.0.1:${low.roomPort}/hls`, [['LL playlist', 'index.m3u8'], ['LL part', ll.part], ['LL segment', ll.segment]]));
+  } finally {
+    await low.stop();
   }
   if (NGINX) {
     // nginx serves <root>/hls/<file>, the same names as the room port.
@@ -139,9 +164,11 @@ try {
     chmodSync(www, 0o755);
     mkdirSync(path.join(www, 'hls'), { mode: 0o755 });
     for (const file of readdirSync(source)) copyFileSync(path.join(source, file), path.join(www, 'hls', file));
+    for (const [name, bytes] of llBytes) writeFileSync(path.join(www, 'hls', name), bytes);
     const nginx = await startNginx(www);
     try {
-      loads.push(...measure('nginx', nginx.url, segment));
+      loads.push(...measure('nginx', nginx.url, [['playlist', 'index.m3u8'], ['segment', segment]]));
+      if (ll) loads.push(...measure('nginx', nginx.url, [['LL playlist', NGINX_LL_PLAYLIST], ['LL part', ll.part], ['LL segment', ll.segment]]));
     } finally {
       await nginx.stop();
       rmSync(www, { recursive: true, force: true });
@@ -160,17 +187,28 @@ const ratio = (file: Load['file']) => {
   const peer = loads.find((l) => l.server === 'nginx' && l.file === file);
   return ours && peer ? ours.requestsPerS / peer.requestsPerS : null;
 };
-for (const file of ['playlist', 'segment'] as const) {
+const FILES: readonly HlsFile[] = ['playlist', 'segment', 'LL playlist', 'LL part', 'LL segment'];
+const ratios: Record<string, number> = {};
+for (const file of FILES) {
   const value = ratio(file);
+  if (value !== null) ratios[file] = Number(value.toFixed(2));
   if (value !== null) console.log(`${file}: chatserver = ${value.toFixed(2)}x nginx requests/s`);
 }
-writeResults('hls', { connections: CONNECTIONS, seconds: SECONDS, loads });
+const sizes = ll ? { llPartBytes: llBytes.get(ll.part)?.length, llSegmentBytes: llBytes.get(ll.segment)?.length } : {};
+writeResults('hls', { connections: CONNECTIONS, seconds: SECONDS, loads, ratios, ...sizes });
+const LABELS: Record<HlsFile, string> = {
+  playlist: 'classic live playlist (.m3u8)',
+  segment: 'classic segment (.ts, ~220 KB)',
+  'LL playlist': 'LL-HLS playlist (.m3u8, with parts)',
+  'LL part': `LL-HLS part (.m4s, ${Math.round((sizes.llPartBytes ?? 0) / 1024)} KB)`,
+  'LL segment': `LL-HLS segment (.m4s, ${Math.round((sizes.llSegmentBytes ?? 0) / 1024)} KB)`,
+};
 writeChart(
   'hls',
   {
     title: `HLS serving: ${CONNECTIONS} concurrent clients`,
     subtitle: 'requests per second (autocannon), one server process on one core each; higher is better',
-    groups: (['playlist', 'segment'] as const).map((file) => ({ label: file === 'playlist' ? 'live playlist (.m3u8)' : 'segment (.ts, ~220 KB)', bars: loads.filter((l) => l.file === file).map((l) => ({ series: l.server, value: l.requestsPerS })) })),
+    groups: FILES.map((file) => ({ label: LABELS[file], bars: loads.filter((l) => l.file === file).map((l) => ({ series: l.server, value: l.requestsPerS })) })),
     format: (v) => v.toLocaleString('en-US'),
   },
   values.quick,

@@ -4,6 +4,8 @@
 // MediaRecorder to a WebSocket ingest (startClockBroadcast), as the broadcast page's fallback
 // does. The viewer side reads the blocks back from the playing <video>, and notes when a video
 // first played (window.firstPlayingAt: added before the page loads, it sees the first one).
+// bench/lib/clockFrames.ts runs this file with a stub window and document to take the block
+// layout (window.clockLayout) for the frames it paints in Node: one layout, one reader.
 
 const BITS = 24;
 const BLOCK = 40;
@@ -15,6 +17,8 @@ const MODULO = 2 ** BITS;
 function blockOrigin(bit) {
   return [40 + (bit % COLUMNS) * BLOCK, 60 + Math.floor(bit / COLUMNS) * BLOCK * 2];
 }
+
+window.clockLayout = { BITS, BLOCK, WIDTH, HEIGHT, blockOrigin };
 
 document.addEventListener('playing', () => (window.firstPlayingAt ??= Date.now()), true);
 

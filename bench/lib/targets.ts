@@ -28,8 +28,11 @@ export function sentAt(text: string): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-/** `nodeArgs` go to node before the script (workers inherit them: say --cpu-prof for a profile of every process). */
-export async function startChatserver(workers = 1, nodeArgs: string[] = []): Promise<Target & { publicPort: number; adminPort: number; roomPort: number; firstRoomPort: number; dataDir: string }> {
+/**
+ * `nodeArgs` go to node before the script (workers inherit them: say --cpu-prof for a profile of
+ * every process); `env` adds to (and overrides) the bench's settings, e.g. HLS_MODE.
+ */
+export async function startChatserver(workers = 1, nodeArgs: string[] = [], env: Record<string, string> = {}): Promise<Target & { publicPort: number; adminPort: number; roomPort: number; firstRoomPort: number; dataDir: string }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const [port, adminPort] = [await freePort(), await freePort()];
   // Below Linux's ephemeral range (32768+), where freePort() picks the API ports.
@@ -47,6 +50,7 @@ export async function startChatserver(workers = 1, nodeArgs: string[] = []): Pro
     CHAT_RATE: '100000',
     CHAT_BURST: '10000',
     MAX_CONNECTIONS_PER_IP: '1000000',
+    ...env,
   });
   await waitForLine(child, (line) => line.includes('"msg":"chatserver ready"') || line.includes('chatserver ready'));
   const created = (await (await fetch(`http://127.0.0.1:${port}/api/v1/room/bench`, { method: 'POST', headers: { 'x-api-key': 'BENCH' } })).json()) as { data: { port: number } };
