@@ -13,7 +13,7 @@ export const HLS_CONFIG = {
 };
 
 /** Classic HLS (no parts, 1-2 s segments): hls.js's default of 3 segments behind is more than needed. */
-export const CLASSIC_TARGET_LATENCY_S = 1.5;
+const CLASSIC_TARGET_LATENCY_S = 1.5;
 
 /**
  * Gives a classic playlist (one without parts) the classic target latency; a Low-Latency HLS

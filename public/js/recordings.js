@@ -24,7 +24,7 @@ export function formatStart(ms) {
 }
 
 /** The replay page of a recording; a join token goes along (the chat of a room without anonymous viewers needs it). */
-export function replayHref(room, id, token) {
+function replayHref(room, id, token) {
   const query = token ? `?token=${encodeURIComponent(token)}` : '';
   return `/replay/${encodeURIComponent(room)}/${encodeURIComponent(id)}${query}`;
 }

@@ -8,7 +8,7 @@ function timeOf(ts) {
 }
 
 /** How many of `messages` (oldest first) have `ts <= at`: a binary search. */
-export function countUpTo(messages, at) {
+function countUpTo(messages, at) {
   let low = 0;
   let high = messages.length;
   while (low < high) {
@@ -55,7 +55,11 @@ export function mountReplayChat(root) {
       return;
     }
     const follow = list.scrollTop + list.clientHeight >= list.scrollHeight - 8;
-    list.append(...messages.slice(shown, target).map(messageItem));
+    // A loop into a fragment, not append(...all): a seek to the end of a long chat would pass
+    // every message as an argument (too many for the call stack).
+    const added = document.createDocumentFragment();
+    for (let i = shown; i < target; i += 1) added.append(messageItem(messages[i]));
+    list.append(added);
     // Keeps the newest in view unless the viewer scrolled up to read.
     if (follow) list.scrollTop = list.scrollHeight;
   }

@@ -12,7 +12,7 @@ const VOD_CONFIG = { lowLatencyMode: false, maxBufferLength: 30 };
  * it plus how far into the segment `t` is. hls.js gives every segment a date from the nearest
  * EXT-X-PROGRAM-DATE-TIME before it (the first segment's, and each one after a discontinuity).
  */
-export function wallClockAt(fragments, t) {
+function wallClockAt(fragments, t) {
   let found = null;
   for (const fragment of fragments) {
     if (fragment.start > t) break;

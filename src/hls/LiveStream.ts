@@ -348,12 +348,17 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
 
   /**
    * The Low-Latency HLS broadcast a new ffmpeg writes into: the held one for a producer that came
-   * back, else a new one (the previous broadcast's playlists are gone from then on).
+   * back, else a new one (the previous broadcast's playlists are gone from then on, its held
+   * requests answered). Media sequence numbers go on from the previous broadcast's: a cache that
+   * kept a blocking answer for `_HLS_msn=5` of the last one never hands it to this one's players.
    */
   #broadcastFor(plan: TranscodePlan, append: boolean): LlBroadcast {
     if (append && this.#broadcast) return this.#broadcast;
+    const previous = this.#broadcast;
+    previous?.end();
     const broadcast = new LlBroadcast({
       id: plan.streamId,
+      firstMsn: previous?.nextMsn ?? 0,
       renditions: renditionCount(plan),
       partSeconds: plan.partSeconds,
       segmentSeconds: plan.segmentSeconds,
@@ -368,7 +373,8 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
 
   /** The stream is over: its playlists get ENDLIST (players stop waiting), then the chat hears `ended`. */
   #endStream(): void {
-    this.#broadcast?.end();
+    // Not while a newer ffmpeg writes into it (an old one that exits late after a resume).
+    if (this.#transcoder === null) this.#broadcast?.end();
     this.#ender.end(
       this.#plan?.mode === 'classic' ? this.#plan : null,
       (name) => this.emit('files', name),

@@ -39,6 +39,7 @@ export class PrimaryRecordings {
       maxBytes: config.recordingsMaxBytes,
       recording: (room, id) => this.library.recording(room, id),
       remove: (room, id, why) => this.library.remove(room, id, why),
+      tidy: () => this.library.sealAbandoned(),
       logger,
     });
     pool.on('died', (slot) => void this.library.workerDied(slot.index).catch((error: unknown) => logger.error({ err: error }, 'recordings of a dead worker not sealed')));

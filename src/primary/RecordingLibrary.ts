@@ -39,6 +39,8 @@ export class RecordingLibrary {
   readonly #logger: Logger;
   /** Recordings being made, by key, with the worker slot making them. */
   readonly #open = new Map<string, number>();
+  /** The store write under way per recording: the next waits for it. */
+  readonly #writes = new Map<string, Promise<void>>();
   /** Every stored recording's size and whether it is still open, by key: the stats without a store read. */
   readonly #known = new Map<string, { readonly bytes: number; readonly open: boolean }>();
 
@@ -67,8 +69,41 @@ export class RecordingLibrary {
     return { count: this.#known.size, bytes, open };
   }
 
-  /** A worker's `recording.changed` note. */
-  async noted(slot: number, { recording, failure, sealed }: PrimaryNotes['recording.changed']): Promise<void> {
+  /**
+   * A worker's `recording.changed` note. The notes of one recording are stored one after the
+   * other: a progress note's write still under way never lands after the end's.
+   */
+  noted(slot: number, note: PrimaryNotes['recording.changed']): Promise<void> {
+    return this.#inOrder(key(note.recording.room, note.recording.id), () => this.#noted(slot, note));
+  }
+
+  /**
+   * Records the store has open though no worker makes them (the end's note could not be stored:
+   * MongoDB was away) are sealed from their folders. At start, and before every retention pass.
+   */
+  async sealAbandoned(): Promise<void> {
+    for (const open of await this.#options.store().listOpenRecordings()) {
+      const name = key(open.room, open.id);
+      if (this.#open.has(name)) continue;
+      await this.#inOrder(name, async () => {
+        const now = await this.#options.store().getRecording(open.room, open.id);
+        if (now && now.endedAt === null && !this.#open.has(name)) await this.#seal(now);
+      }).catch((error: unknown) => this.#logger.error({ err: error, room: open.room, id: open.id }, 'recording not sealed'));
+    }
+  }
+
+  async #inOrder(name: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.#writes.get(name) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.#writes.set(name, next);
+    try {
+      await next;
+    } finally {
+      if (this.#writes.get(name) === next) this.#writes.delete(name);
+    }
+  }
+
+  async #noted(slot: number, { recording, failure, sealed }: PrimaryNotes['recording.changed']): Promise<void> {
     const name = key(recording.room, recording.id);
     if (!ROOM_NAME_PATTERN.test(recording.room) || !isRecordingId(recording.id)) {
       this.#logger.warn({ slot, room: recording.room, id: recording.id }, 'recording note with a bad room or id ignored');
@@ -105,10 +140,7 @@ export class RecordingLibrary {
    */
   async recover(): Promise<void> {
     const store = this.#options.store();
-    for (const open of await store.listOpenRecordings()) {
-      if (this.recording(open.room, open.id)) continue;
-      await this.#seal(open).catch((error: unknown) => this.#logger.error({ err: error, room: open.room, id: open.id }, 'recording not sealed'));
-    }
+    await this.sealAbandoned();
     const known = new Set((await store.listAllRecordings()).map((r) => key(r.room, r.id)));
     const rooms = new Set((await this.#options.rooms()).map((room) => room.name));
     for (const room of await entries(this.#options.dir)) {

@@ -15,6 +15,8 @@ export interface RecordingRetentionOptions {
   /** Whether the recording is being made (never deleted). */
   readonly recording: (room: string, id: string) => boolean;
   readonly remove: (room: string, id: string, why: string) => Promise<void>;
+  /** Runs before each pass's rules (recordings left open are sealed first, so they count and may go). */
+  readonly tidy?: () => Promise<void>;
   readonly logger: Logger;
   readonly now?: () => number;
   readonly intervalMs?: number;
@@ -84,6 +86,7 @@ export class RecordingRetention {
 
   async #pass(): Promise<void> {
     const { retentionDays, maxBytes, logger } = this.#options;
+    await this.#options.tidy?.().catch((error: unknown) => logger.warn({ err: error }, 'open recordings not sealed; trying again at the next pass'));
     if (retentionDays === 0 && maxBytes === 0) return;
     try {
       const all = await this.#options.store().listAllRecordings();

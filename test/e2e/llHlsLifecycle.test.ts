@@ -75,6 +75,8 @@ describe('Low-Latency HLS: ladder, crash, room deletion', () => {
     // A new broadcast: new names, the old one's files gone.
     const fresh = parsePlaylist(await text(port, 'index.m3u8'));
     expect(fresh.segments[0]!.map).not.toBe(ended.segments[0]!.map);
+    // Its media sequence numbers go on from the last broadcast's: a cached blocking answer of that one never stands for this one.
+    expect(fresh.mediaSequence).toBeGreaterThan(ended.mediaSequence + ended.segments.length - 1);
     expect((await fetch(`http://127.0.0.1:${port}/hls/${ended.segments[0]!.uri}`)).status).toBe(404);
     again.close();
     await again.closed;

@@ -6,7 +6,7 @@ const FRAME = 1 / 30;
 
 /** A 0.2 s fragment (6 frames at 30 fps), a keyframe every `gop` fragments. */
 function fragment(index: number, gop = 5): CutFragment {
-  return { bytes: Buffer.from(`fragment-${index};`), duration: 0.2, independent: index % gop === 0, firstSampleDuration: FRAME };
+  return { bytes: Buffer.from(`fragment-${index};`), duration: 0.2, independent: index % gop === 0, frameSeconds: FRAME };
 }
 
 function rendition(windowSegments = 3): LlRendition {
@@ -128,6 +128,17 @@ describe('LlRendition', () => {
     r.add(fragment(8), 1.6, 2_000_000);
     expect(r.window()!.segments).toHaveLength(2);
     expect(r.isHinted(window.segments[1]!.parts[2]!.uri.replace('p7', 'p8'))).toBe(false);
+  });
+
+  it('takes a producer whose timestamps make the frame time 0 or absurd: no throw, a PART-TARGET every part fits', () => {
+    for (const frameSeconds of [0, 1.1e-5, Number.NaN, 5]) {
+      const r = rendition();
+      r.begin(Buffer.from('init'), INFO);
+      r.add({ ...fragment(0), frameSeconds }, 0, 1_000_000);
+      r.add({ ...fragment(1), frameSeconds: FRAME }, 0.2, 1_000_200);
+      const window = r.window()!;
+      for (const part of window.pending!.parts) expect(part.duration).toBeLessThanOrEqual(window.partTarget);
+    }
   });
 
   it('refuses a prefix that could leave the HLS name space', () => {

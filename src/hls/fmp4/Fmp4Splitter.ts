@@ -25,7 +25,7 @@ export interface Fmp4SplitterOptions {
   readonly maxBoxBytes?: number;
 }
 
-export const DEFAULT_MAX_BOX_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MAX_BOX_BYTES = 32 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 const MIN_CAPACITY = 64 * 1024;
 /** An idle splitter lets go of a buffer grown past this by one large fragment. */

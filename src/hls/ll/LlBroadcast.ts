@@ -5,6 +5,8 @@ import { LlRendition } from './LlRendition.js';
 export interface LlBroadcastOptions {
   /** Unique per broadcast (letters and digits): in every file name. */
   readonly id: string;
+  /** The first segment's media sequence number (the room's previous broadcast's next). */
+  readonly firstMsn: number;
   /** 1, or 1 + LADDER.length with an adaptive ladder. */
   readonly renditions: number;
   readonly partSeconds: number;
@@ -48,6 +50,7 @@ export class LlBroadcast extends EventEmitter<LlBroadcastEvents> {
         partSeconds: options.partSeconds,
         segmentSeconds: options.segmentSeconds,
         windowSegments: options.windowSegments,
+        firstMsn: options.firstMsn,
       });
       rendition.on('changed', () => {
         this.#version += 1;
@@ -66,6 +69,11 @@ export class LlBroadcast extends EventEmitter<LlBroadcastEvents> {
   /** Grows at every change of any rendition: a playlist written at one version stays right until the next. */
   get version(): number {
     return this.#version;
+  }
+
+  /** The media sequence number a next broadcast of the room starts at. */
+  get nextMsn(): number {
+    return Math.max(...this.variants.map((variant) => variant.rendition.nextMsn));
   }
 
   get source(): LlRendition {

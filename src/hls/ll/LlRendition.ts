@@ -9,8 +9,8 @@ export interface CutFragment {
   readonly duration: number;
   /** Starts with a keyframe (a segment may start here). */
   readonly independent: boolean;
-  /** The first sample's duration in seconds (the frame time). */
-  readonly firstSampleDuration: number;
+  /** The frame time in seconds: the fragment's duration over its samples (of the track that timed it). */
+  readonly frameSeconds: number;
 }
 
 export interface LlRenditionOptions {
@@ -20,6 +20,8 @@ export interface LlRenditionOptions {
   readonly segmentSeconds: number;
   /** Complete segments listed in the playlist. */
   readonly windowSegments: number;
+  /** The first segment's media sequence number (default 0). */
+  readonly firstMsn?: number;
 }
 
 /** What the master playlist says of a rendition, from its init segment. */
@@ -63,6 +65,9 @@ interface Pending {
   duration: number;
 }
 
+/** A frame time below this (1000 fps) is not a frame time: timestamps that collide or jump. */
+const MIN_FRAME_SECONDS = 0.001;
+
 /** Segments kept past the window, so a player that just read the playlist can still fetch them. */
 const KEPT_PAST_WINDOW = 3;
 
@@ -84,6 +89,7 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
   #peakBitsPerSecond = 0;
   #inits = 0;
   #nextMsn = 0;
+  readonly #firstMsn: number;
   #nextPart = 0;
   /** Discontinuities before the first stored segment (EXT-X-DISCONTINUITY-SEQUENCE). */
   #discontinuitiesGone = 0;
@@ -95,11 +101,20 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
   #anchorMedia = 0;
   #mediaTime: number | null = null;
   #ended = false;
+  /** The window as last built; every change drops it (held requests read it once per change, not once each). */
+  #window: LlWindow | null = null;
 
   constructor(options: LlRenditionOptions) {
     super();
     if (!/^[A-Za-z0-9]+$/.test(options.prefix)) throw new RangeError('prefix must be alphanumeric');
     this.#options = options;
+    this.#nextMsn = options.firstMsn ?? 0;
+    this.#firstMsn = this.#nextMsn;
+  }
+
+  /** The media sequence number of the next segment. */
+  get nextMsn(): number {
+    return this.#nextMsn;
   }
 
   get ended(): boolean {
@@ -133,9 +148,10 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
     const uri = `${this.#options.prefix}-i${this.#inits}.mp4`;
     this.#init = { uri, bytes: init, info };
     this.#files.set(uri, init);
-    this.#discontinuityNext = this.#nextMsn > 0;
+    this.#discontinuityNext = this.#nextMsn > this.#firstMsn;
     this.#mediaTime = null;
     this.#ended = false;
+    this.#changed();
   }
 
   /** The next fragment of the current ffmpeg; `now` is when it arrived (its last frame was just made). */
@@ -146,11 +162,10 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
       this.#anchorWall = now - fragment.duration * 1000;
     }
     this.#mediaTime = start + fragment.duration;
-    // The frames ffmpeg puts in a part (it was asked for fragmentSeconds): every middle part lasts exactly this.
-    this.#partTarget ??= partTargetFor(fragmentSeconds(this.#options.partSeconds), fragment.firstSampleDuration);
+    this.#partTarget ??= this.#firstPartTarget(fragment);
     const pending = this.#pending;
     // A segment ends at a keyframe once it is long enough (half a frame early is long enough).
-    if (pending && fragment.independent && pending.duration >= this.#options.segmentSeconds - fragment.firstSampleDuration / 2) this.#closePending();
+    if (pending && fragment.independent && pending.duration >= this.#options.segmentSeconds - this.#frameSeconds(fragment) / 2) this.#closePending();
     const current = this.#pending ?? this.#open(start);
     const uri = `${this.#options.prefix}-p${this.#nextPart}.m4s`;
     this.#nextPart += 1;
@@ -158,20 +173,20 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
     current.chunks.push(fragment.bytes);
     current.duration += fragment.duration;
     this.#files.set(uri, fragment.bytes);
-    this.emit('changed');
+    this.#changed();
   }
 
   /** The current ffmpeg stopped: its last segment is complete with the parts it has. */
   finish(): void {
     this.#closePending();
-    this.emit('changed');
+    this.#changed();
   }
 
   /** The stream is over: ENDLIST, no preload hint; held requests are answered. */
   end(): void {
     this.#closePending();
     this.#ended = true;
-    this.emit('changed');
+    this.#changed();
   }
 
   /** A file of this rendition (init, part or segment) by name, if it is still kept. */
@@ -185,6 +200,16 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
   }
 
   window(): LlWindow | null {
+    this.#window ??= this.#buildWindow();
+    return this.#window;
+  }
+
+  #changed(): void {
+    this.#window = null;
+    this.emit('changed');
+  }
+
+  #buildWindow(): LlWindow | null {
     if (this.#partTarget === null || this.#init === null) return null;
     const listed = this.#stored.slice(-this.#options.windowSegments);
     const hidden = this.#stored.length - listed.length;
@@ -193,7 +218,9 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
     const pending = this.#pending;
     return {
       partTarget: this.#partTarget,
-      targetDuration: targetDurationFor([this.#maxSegmentSeconds, pending?.duration ?? 0], this.#options.segmentSeconds),
+      // From complete segments only, and playlists are served from the first one on: a player
+      // sees it change only if the producer's keyframes later come further apart.
+      targetDuration: targetDurationFor([this.#maxSegmentSeconds], this.#options.segmentSeconds),
       segments: listed.map((stored) => stored.segment),
       discontinuitySequence,
       pending: this.#ended
@@ -204,6 +231,22 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
       preloadHint: this.#ended ? null : this.#hint(),
       ended: this.#ended,
     };
+  }
+
+  /**
+   * PART-TARGET, fixed by the first fragment: the frames ffmpeg puts in a part (it was asked for
+   * fragmentSeconds), so every middle part lasts exactly this, and never less than that first
+   * part (a stream whose timestamps make the frame time look odd still gets a target its parts fit).
+   */
+  #firstPartTarget(fragment: CutFragment): number {
+    const configured = partTargetFor(fragmentSeconds(this.#options.partSeconds), this.#frameSeconds(fragment));
+    return Math.max(configured, fragment.duration);
+  }
+
+  /** A usable frame time: a producer's timestamps may make it 0 or absurd; then the part itself stands for it. */
+  #frameSeconds(fragment: CutFragment): number {
+    const frame = fragment.frameSeconds;
+    return Number.isFinite(frame) && frame >= MIN_FRAME_SECONDS && frame <= fragment.duration ? frame : Math.max(fragment.duration, MIN_FRAME_SECONDS);
   }
 
   #hint(): string {

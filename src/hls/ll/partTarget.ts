@@ -53,9 +53,9 @@ export function fragmentSeconds(configuredSeconds: number): number {
 
 /**
  * EXT-X-TARGETDURATION, integer seconds (§4.4.3.1): every EXTINF rounded to the nearest integer
- * must be at most it, and it may not change during a stream (§6.2.1), so a live stream passes
- * no durations and gets the configured segment duration rounded up (room for a segment a little
- * longer than configured: it is cut at the next keyframe); a recording passes its durations too.
+ * must be at most it. It should not change during a stream (§6.2.1): the live packager passes its
+ * complete segments' longest and serves playlists only from the first complete segment on (see
+ * docs/ll-hls.md); a recording passes its durations.
  */
 export function targetDurationFor(segmentDurations: readonly number[], configuredSeconds: number): number {
   requirePositive('the configured segment duration', configuredSeconds);

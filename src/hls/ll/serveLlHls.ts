@@ -76,9 +76,9 @@ function servePlaylist(source: LlSource, broadcast: LlBroadcast, name: string, s
     return;
   }
   const variant = broadcast.variant(name);
-  const window = variant?.rendition.window() ?? null;
+  const window = variant?.rendition.ready ? variant.rendition.window() : null;
   if (!variant || !window) {
-    sendHlsError(res, 404, 'NOT_FOUND', variant ? 'The stream has no part yet' : 'No such playlist');
+    sendHlsError(res, 404, 'NOT_FOUND', variant ? 'The stream has no complete segment yet' : 'No such playlist');
     return;
   }
   const query = parsePlaylistQuery(search);
@@ -91,8 +91,11 @@ function servePlaylist(source: LlSource, broadcast: LlBroadcast, name: string, s
   const blocking = query.msn !== null;
   const answer = () => {
     const text = source.texts.media(broadcast, variant, query.skip);
-    // A blocking answer is the same for everyone who asked for that part: a cache may share it briefly.
-    const cache = blocking ? `public, max-age=${Math.max(1, Math.round(rendition.window()!.targetDuration * 6))}` : PLAYLIST_CACHE;
+    // A blocking answer is the same for everyone who asked for that part: a cache may share it
+    // briefly (media sequence numbers go on across a room's broadcasts, so it never stands for
+    // another broadcast's). An ended playlist is not cached: the room may go live again.
+    const current = rendition.window()!;
+    const cache = blocking && !current.ended ? `public, max-age=${Math.max(1, Math.round(current.targetDuration * 6))}` : PLAYLIST_CACHE;
     sendHlsBytes(req, res, text, { 'content-type': PLAYLIST_TYPE, 'cache-control': cache });
   };
   const verdict = judgeRequest(window, query);

@@ -2,7 +2,7 @@ import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../../kit/createLogger.js';
 import { renditionFd } from '../ffmpegArgs.js';
-import { Fmp4Splitter } from '../fmp4/Fmp4Splitter.js';
+import { Fmp4Splitter, type Fragment } from '../fmp4/Fmp4Splitter.js';
 import type { InitSegment } from '../fmp4/initSegment.js';
 import type { LlBroadcast } from '../ll/LlBroadcast.js';
 import type { CompletedSegment, LlRendition } from '../ll/LlRendition.js';
@@ -51,10 +51,23 @@ export class FragmentPipeOutput implements TranscoderOutput {
 
   #read(pipe: Readable, rendition: LlRendition, index: number, sink: OutputSink): Promise<void> {
     const splitter = new Fmp4Splitter();
+    let failed = false;
+    const fail = (error: unknown) => {
+      failed = true;
+      sink.fail(`ffmpeg wrote fragmented MP4 the server cannot read (rendition ${index}): ${error instanceof Error ? error.message : String(error)}`);
+    };
     splitter.on('init', (init) => rendition.begin(init.bytes, describe(init)));
-    splitter.on('fragment', (fragment) => rendition.add(fragment, fragment.start, Date.now()));
-    splitter.on('error', (error) => sink.fail(`ffmpeg wrote fragmented MP4 the server cannot read (rendition ${index}): ${error.message}`));
-    pipe.on('data', (chunk: Buffer) => splitter.push(chunk));
+    splitter.on('fragment', (fragment) => rendition.add({ ...fragment, frameSeconds: frameSeconds(fragment) }, fragment.start, Date.now()));
+    splitter.on('error', fail);
+    pipe.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      // Whatever the stream's bytes make the packager throw stops this ffmpeg, never the worker.
+      try {
+        splitter.push(chunk);
+      } catch (error) {
+        fail(error);
+      }
+    });
     return new Promise((resolve) => {
       pipe.once('close', () => {
         const { discarded } = splitter.end();
@@ -65,6 +78,12 @@ export class FragmentPipeOutput implements TranscoderOutput {
       pipe.on('error', (error) => this.#logger.debug({ err: error, rendition: index }, 'fMP4 pipe error'));
     });
   }
+}
+
+/** The mean frame time of the track that timed the fragment (its duration over its samples). */
+function frameSeconds(fragment: Fragment): number {
+  const samples = fragment.tracks.get(fragment.referenceTrack)?.samples ?? 0;
+  return samples > 0 ? fragment.duration / samples : 0;
 }
 
 function describe(init: InitSegment): { codecs: string; width?: number; height?: number } {

@@ -3,7 +3,7 @@ import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../kit/createLogger.js';
 import type { RecordableSegment } from '../recordable.js';
-import { initFile, PLAYLIST_FILE, renderRecordingPlaylist, segmentFile, type RecordedSegment } from './recordingPlaylist.js';
+import { initFile, PLAYLIST_FILE, RecordingPlaylistText, segmentFile } from './recordingPlaylist.js';
 
 /** What a recording holds so far. */
 export interface RecordingProgress {
@@ -45,7 +45,7 @@ const MAX_PENDING = 30;
 export class RecordingWriter extends EventEmitter<RecordingWriterEvents> {
   readonly dir: string;
   readonly #logger: Logger;
-  readonly #segments: RecordedSegment[] = [];
+  readonly #playlist = new RecordingPlaylistText();
   #queue: Promise<void> = Promise.resolve();
   #pending = 0;
   #init: Buffer | null = null;
@@ -67,7 +67,7 @@ export class RecordingWriter extends EventEmitter<RecordingWriterEvents> {
   }
 
   get progress(): RecordingProgress {
-    return { segments: this.#segments.length, duration: this.#duration, bytes: this.#bytes, failure: this.#failure, sealed: this.#sealed };
+    return { segments: this.#playlist.segments, duration: this.#duration, bytes: this.#bytes, failure: this.#failure, sealed: this.#sealed };
   }
 
   /** Queues a segment; ignored once the recording failed or finishes. */
@@ -106,7 +106,7 @@ export class RecordingWriter extends EventEmitter<RecordingWriterEvents> {
   }
 
   async #write(segment: RecordableSegment): Promise<void> {
-    const init = this.#segments.length === 0 || segment.discontinuity || segment.init !== this.#init ? this.#inits + 1 : this.#inits;
+    const init = this.#playlist.segments === 0 || segment.discontinuity || segment.init !== this.#init ? this.#inits + 1 : this.#inits;
     let bytes = 0;
     if (init !== this.#inits) {
       await writeDurably(path.join(this.dir, initFile(init)), segment.init);
@@ -117,7 +117,9 @@ export class RecordingWriter extends EventEmitter<RecordingWriterEvents> {
     const msn = this.#nextMsn;
     await writeDurably(path.join(this.dir, segmentFile(msn)), segment.bytes);
     this.#nextMsn += 1;
-    this.#segments.push({ msn, duration: segment.duration, programDateTime: segment.programDateTime, init });
+    // The segment's name must be on the disk before the playlist that lists it.
+    await syncDirectory(this.dir);
+    this.#playlist.add({ msn, duration: segment.duration, programDateTime: segment.programDateTime, init });
     this.#duration += segment.duration;
     this.#bytes += bytes + segment.bytes.length;
     await this.#writePlaylist(false);
@@ -125,13 +127,14 @@ export class RecordingWriter extends EventEmitter<RecordingWriterEvents> {
   }
 
   async #writePlaylist(ended: boolean): Promise<void> {
-    await writeDurably(path.join(this.dir, PLAYLIST_FILE), Buffer.from(renderRecordingPlaylist(this.#segments, ended)));
+    await writeDurably(path.join(this.dir, PLAYLIST_FILE), Buffer.from(this.#playlist.text(ended)));
+    await syncDirectory(this.dir);
   }
 
   #fail(reason: string): void {
     if (this.#failure !== null) return;
     this.#failure = reason;
-    this.#logger.error({ dir: this.dir, reason, segments: this.#segments.length }, 'recording stopped: it keeps what was written');
+    this.#logger.error({ dir: this.dir, reason, segments: this.#playlist.segments }, 'recording stopped: it keeps what was written');
     this.emit('failed', reason);
   }
 }
@@ -153,6 +156,16 @@ async function writeDurably(file: string, bytes: Buffer): Promise<void> {
     await handle.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
     throw error;
+  }
+}
+
+/** Flushes a folder's entries (the renames into it): a file's data was flushed, its name too now. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

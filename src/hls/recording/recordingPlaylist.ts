@@ -27,21 +27,43 @@ export const segmentFile = (msn: number): string => `seg-${msn}.m4s`;
 const VERSION = 7;
 
 export function renderRecordingPlaylist(segments: readonly RecordedSegment[], ended: boolean): string {
-  const longest = segments.reduce((max, segment) => Math.max(max, segment.duration), 0);
-  // Every EXTINF rounded to the nearest integer must be <= the target duration: the ceiling always is.
-  const target = Math.max(1, Math.ceil(longest));
-  const lines = ['#EXTM3U', `#EXT-X-VERSION:${VERSION}`, `#EXT-X-TARGETDURATION:${target}`, '#EXT-X-MEDIA-SEQUENCE:0', `#EXT-X-PLAYLIST-TYPE:${ended ? 'VOD' : 'EVENT'}`, '#EXT-X-INDEPENDENT-SEGMENTS'];
-  let init: number | null = null;
-  for (const segment of segments) {
-    if (segment.init !== init) {
-      if (init !== null) lines.push('#EXT-X-DISCONTINUITY');
-      lines.push(`#EXT-X-MAP:URI="${initFile(segment.init)}"`, `#EXT-X-PROGRAM-DATE-TIME:${new Date(segment.programDateTime).toISOString()}`);
-      init = segment.init;
-    }
-    lines.push(`#EXTINF:${segment.duration.toFixed(3)},`, segmentFile(segment.msn));
+  const playlist = new RecordingPlaylistText();
+  for (const segment of segments) playlist.add(segment);
+  return playlist.text(ended);
+}
+
+/**
+ * A recording's playlist built as segments come: each adds its lines to the body once, so
+ * writing the playlist after every segment costs the header and one join, not a render of
+ * every segment so far (a day of 1 s segments is 86,400 of them).
+ */
+export class RecordingPlaylistText {
+  #body = '';
+  #init: number | null = null;
+  #longest = 0;
+  #count = 0;
+
+  get segments(): number {
+    return this.#count;
   }
-  if (ended) lines.push('#EXT-X-ENDLIST');
-  return `${lines.join('\n')}\n`;
+
+  add(segment: RecordedSegment): void {
+    if (segment.init !== this.#init) {
+      if (this.#init !== null) this.#body += '#EXT-X-DISCONTINUITY\n';
+      this.#body += `#EXT-X-MAP:URI="${initFile(segment.init)}"\n#EXT-X-PROGRAM-DATE-TIME:${new Date(segment.programDateTime).toISOString()}\n`;
+      this.#init = segment.init;
+    }
+    this.#body += `#EXTINF:${segment.duration.toFixed(3)},\n${segmentFile(segment.msn)}\n`;
+    this.#longest = Math.max(this.#longest, segment.duration);
+    this.#count += 1;
+  }
+
+  text(ended: boolean): string {
+    // Every EXTINF rounded to the nearest integer must be <= the target duration: the ceiling always is.
+    const target = Math.max(1, Math.ceil(this.#longest));
+    const header = `#EXTM3U\n#EXT-X-VERSION:${VERSION}\n#EXT-X-TARGETDURATION:${target}\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:${ended ? 'VOD' : 'EVENT'}\n#EXT-X-INDEPENDENT-SEGMENTS\n`;
+    return `${header}${this.#body}${ended ? '#EXT-X-ENDLIST\n' : ''}`;
+  }
 }
 
 /** What a recording's playlist on disk says: its segments, and whether it has ENDLIST. */
