@@ -19,6 +19,8 @@ export interface RoomHlsOptions {
   playerSeen(req: IncomingMessage): void;
 }
 
+const NO_QUERY = new URLSearchParams();
+
 /**
  * `/hls/` of one room: Low-Latency HLS from the stream's broadcast in memory (with the room's
  * held requests), or classic HLS files from the room's folder through the worker's cache,
@@ -55,7 +57,11 @@ export class RoomHls {
 
   /** `rest` is the path after `/hls/`; `url` the whole request URL (for LL-HLS query parameters). */
   async serve(rest: string, url: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (this.#stream.settings.mode === 'll') serveLlHls(this.#ll, rest, new URL(url, 'http://room').searchParams, req, res);
+    if (this.#stream.settings.mode === 'll') {
+      // Most requests (parts, segments) carry no query: no URL parsing for them.
+      const query = url.indexOf('?');
+      serveLlHls(this.#ll, rest, query === -1 ? NO_QUERY : new URLSearchParams(url.slice(query + 1)), req, res);
+    }
     else await serveHls(this.#classic, rest, req, res);
   }
 
