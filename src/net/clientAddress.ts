@@ -14,9 +14,13 @@ export interface RequestOrigin {
  * Without trusted proxies, or when the peer is not one, the header is ignored entirely.
  */
 export function clientAddress(origin: RequestOrigin, trusted: AddressRanges): string {
-  const peer = normalizeAddress(origin.socketAddress ?? '') ?? 'unknown';
+  return forwardedClient(normalizeAddress(origin.socketAddress ?? '') ?? 'unknown', origin.headers, trusted);
+}
+
+/** clientAddress for a peer already normalised. */
+function forwardedClient(peer: string, headers: IncomingHttpHeaders, trusted: AddressRanges): string {
   if (trusted.size === 0 || !trusted.has(peer)) return peer;
-  const header = origin.headers['x-forwarded-for'];
+  const header = headers['x-forwarded-for'];
   const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',');
   let client = peer;
   for (let i = hops.length - 1; i >= 0; i -= 1) {
@@ -35,6 +39,11 @@ export function clientAddress(origin: RequestOrigin, trusted: AddressRanges): st
  */
 export class ClientAddresses {
   readonly #trusted: AddressRanges;
+  /**
+   * Each socket's peer, normalised once: keep-alive players (LL-HLS: ten requests a second
+   * each) ask on every request, and parsing an address is not free.
+   */
+  readonly #peers = new WeakMap<object, string>();
 
   constructor(trusted: AddressRanges) {
     this.#trusted = trusted;
@@ -42,7 +51,13 @@ export class ClientAddresses {
 
   /** The socket's peer, normalised (an IPv4-mapped `::ffff:a.b.c.d` is `a.b.c.d`). */
   peer(socket: { readonly remoteAddress?: string | undefined }): string {
-    return normalizeAddress(socket.remoteAddress ?? '') ?? 'unknown';
+    let peer = this.#peers.get(socket);
+    if (peer === undefined) {
+      peer = normalizeAddress(socket.remoteAddress ?? '') ?? 'unknown';
+      // A socket not connected yet (or gone) has no address: not remembered.
+      if (socket.remoteAddress !== undefined) this.#peers.set(socket, peer);
+    }
+    return peer;
   }
 
   /** Whether connections from this peer carry many clients (a trusted proxy), so only their forwarded address counts. */
@@ -52,6 +67,6 @@ export class ClientAddresses {
 
   /** The request's client address (behind a trusted proxy: from X-Forwarded-For). */
   of(req: { readonly socket: { readonly remoteAddress?: string | undefined }; readonly headers: IncomingHttpHeaders }): string {
-    return clientAddress({ socketAddress: req.socket.remoteAddress, headers: req.headers }, this.#trusted);
+    return forwardedClient(this.peer(req.socket), req.headers, this.#trusted);
   }
 }

@@ -14,9 +14,14 @@ interface Waiter {
   readonly address: string;
   readonly ready: () => boolean;
   readonly answer: () => void;
-  readonly timer: NodeJS.Timeout;
+  readonly expire: () => void;
+  /** Date.now() past which it is answered by `expire`. */
+  readonly deadline: number;
   readonly res: ServerResponse;
 }
+
+/** How often deadlines are checked: one timer per room, not one per request (players hold ten a second each). */
+const SWEEP_MS = 250;
 
 /**
  * The blocking requests of one room (LL-HLS playlist reloads and hinted parts), held until what
@@ -29,6 +34,7 @@ export class HeldRequests {
   readonly #limits: HeldLimits;
   readonly #waiters = new Set<Waiter>();
   readonly #perAddress = new Map<string, number>();
+  #sweep: NodeJS.Timeout | undefined;
 
   constructor(limits: HeldLimits) {
     this.#limits = limits;
@@ -39,22 +45,15 @@ export class HeldRequests {
   }
 
   /**
-   * Holds `res` until `ready()` (then `answer()`), or `timeoutMs` (then `expire()`). Returns
+   * Holds `res` until `ready()` (then `answer()`), or about `timeoutMs` (then `expire()`). Returns
    * null when held, or why it may not be.
    */
   hold(res: ServerResponse, address: string, timeoutMs: number, ready: () => boolean, answer: () => void, expire: () => void): HoldRefusal | null {
     if ((this.#perAddress.get(address) ?? 0) >= this.#limits.perAddress) return 'address';
     if (this.#waiters.size >= this.#limits.perRoom) return 'room';
-    const waiter: Waiter = {
-      address,
-      ready,
-      answer,
-      res,
-      timer: setTimeout(() => {
-        if (this.#release(waiter)) expire();
-      }, timeoutMs),
-    };
+    const waiter: Waiter = { address, ready, answer, expire, res, deadline: Date.now() + timeoutMs };
     this.#waiters.add(waiter);
+    this.#sweep ??= setInterval(() => this.#expire(Date.now()), SWEEP_MS).unref();
     this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
     res.once('close', () => this.#release(waiter));
     return null;
@@ -72,9 +71,17 @@ export class HeldRequests {
     for (const waiter of [...this.#waiters]) if (this.#release(waiter)) answer(waiter.res);
   }
 
+  /** Answers the requests whose deadline passed (to the sweep's precision). */
+  #expire(now: number): void {
+    for (const waiter of this.#waiters) if (now >= waiter.deadline && this.#release(waiter)) waiter.expire();
+  }
+
   #release(waiter: Waiter): boolean {
     if (!this.#waiters.delete(waiter)) return false;
-    clearTimeout(waiter.timer);
+    if (this.#waiters.size === 0) {
+      clearInterval(this.#sweep);
+      this.#sweep = undefined;
+    }
     const count = (this.#perAddress.get(waiter.address) ?? 1) - 1;
     if (count === 0) this.#perAddress.delete(waiter.address);
     else this.#perAddress.set(waiter.address, count);
