@@ -50,4 +50,26 @@ describe('watch page plays Low-Latency HLS (Chromium + hls.js)', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('plays a classic HLS stream (no parts) with the classic target latency, not the default of three segments', async () => {
+    const classic = await start({ workers: 1, env: { HLS_MODE: 'classic' } });
+    const port = (await classic.createRoom('classicpage')).body.data.port;
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${classic.port}/watch/classicpage`);
+    const token = await classic.token('classicpage', 'producer1', 'producer');
+    const pusher = await startTestPattern(`http://127.0.0.1:${port}/ingest?token=${token}`, 15);
+    try {
+      await expect.poll(() => page.evaluate<number>("document.querySelector('video')?.currentTime ?? 0"), { timeout: 20_000 }).toBeGreaterThan(1);
+      const state = await page.evaluate<{ parts: number; target: number }>(`(() => {
+        const hls = window.chatserverPlayer.hls;
+        const details = hls.levels[hls.currentLevel >= 0 ? hls.currentLevel : 0].details;
+        return { parts: details.partList ? details.partList.length : 0, target: hls.targetLatency };
+      })()`);
+      expect(state.parts).toBe(0);
+      expect(state.target).toBe(1.5);
+    } finally {
+      pusher.child.kill('SIGKILL');
+      await page.close();
+    }
+  });
 });
