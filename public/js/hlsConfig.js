@@ -17,11 +17,17 @@ const CLASSIC_TARGET_LATENCY_S = 1.5;
 
 /**
  * Gives a classic playlist (one without parts) the classic target latency; a Low-Latency HLS
- * playlist keeps the server's PART-HOLD-BACK. Call once per player.
+ * playlist keeps the server's PART-HOLD-BACK. Decided on the first playlist read, before hls.js
+ * picks where to start (it does so when the level loads, after this): a media playlist comes
+ * with the manifest; behind a master playlist, the first level's load decides. Call once per player.
  */
 export function tuneLatency(hls, Hls) {
-  hls.once(Hls.Events.LEVEL_LOADED, (_event, data) => {
-    const parts = data.details.partList;
-    if (!parts || parts.length === 0) hls.targetLatency = CLASSIC_TARGET_LATENCY_S;
-  });
+  let decided = false;
+  const decide = (details) => {
+    if (decided || !details) return;
+    decided = true;
+    if (!details.partList || details.partList.length === 0) hls.targetLatency = CLASSIC_TARGET_LATENCY_S;
+  };
+  hls.once(Hls.Events.MANIFEST_LOADED, (_event, data) => decide(data.levels.length === 1 ? data.levels[0].details : undefined));
+  hls.once(Hls.Events.LEVEL_LOADED, (_event, data) => decide(data.details));
 }

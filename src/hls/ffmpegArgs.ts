@@ -127,7 +127,7 @@ function singleArgs(plan: TranscodePlan): string[] {
     if (copiesVideo(plan)) args.push('-c:v', 'copy');
     else args.push('-filter:v', limitFilter(plan.encodeLimits), ...variableFrameRate(plan), ...x264Args('v', plan.segmentSeconds, SOURCE_VIDEO_KBPS));
   }
-  if (plan.media.audio !== null) args.push('-map', '0:a:0?', ...audioArgs('a', plan.media.audio === 'aac', SOURCE_AUDIO_KBPS));
+  if (plan.media.audio !== null) args.push('-map', '0:a:0?', ...audioArgs('a', plan.media.audio === 'aac', SOURCE_AUDIO_KBPS, plan.mode));
   return args;
 }
 
@@ -142,8 +142,8 @@ function ladderArgs(plan: TranscodePlan): string[] {
   LADDER.forEach((rendition, i) => args.push(...x264Args(`v:${i + 1}`, plan.segmentSeconds, rendition.videoKbps)));
   if (plan.media.audio !== null) {
     for (let i = 0; i < count; i += 1) args.push('-map', '0:a:0');
-    args.push(...audioArgs('a:0', plan.media.audio === 'aac', SOURCE_AUDIO_KBPS));
-    LADDER.forEach((rendition, i) => args.push(...audioArgs(`a:${i + 1}`, false, rendition.audioKbps)));
+    args.push(...audioArgs('a:0', plan.media.audio === 'aac', SOURCE_AUDIO_KBPS, plan.mode));
+    LADDER.forEach((rendition, i) => args.push(...audioArgs(`a:${i + 1}`, false, rendition.audioKbps, plan.mode)));
   }
   const variant = (i: number) => (plan.media.audio !== null ? `v:${i},a:${i}` : `v:${i}`);
   args.push('-var_stream_map', Array.from({ length: count }, (_, i) => variant(i)).join(' '));
@@ -186,9 +186,13 @@ function x264Args(stream: string, segmentSeconds: number, kbps: number): string[
   ];
 }
 
-function audioArgs(stream: string, copy: boolean, kbps: number): string[] {
-  // MPEG-TS carries AAC in ADTS frames, MP4 without them: the filter strips the headers (and passes raw AAC from FLV as it is).
-  if (copy) return [`-c:${stream}`, 'copy', `-bsf:${stream}`, 'aac_adtstoasc'];
+/**
+ * Copied AAC stays as it comes for classic HLS (MPEG-TS segments carry ADTS frames; hls.js
+ * refuses AAC without them); into MP4 (ll) the filter strips ADTS headers (and passes raw AAC
+ * from FLV as it is).
+ */
+function audioArgs(stream: string, copy: boolean, kbps: number, mode: HlsMode): string[] {
+  if (copy) return mode === 'll' ? [`-c:${stream}`, 'copy', `-bsf:${stream}`, 'aac_adtstoasc'] : [`-c:${stream}`, 'copy'];
   return [`-c:${stream}`, 'aac', `-b:${stream}`, `${kbps}k`, `-ac:${stream}`, '2', `-ar:${stream}`, '48000'];
 }
 
@@ -204,7 +208,7 @@ function ladderFragmentArgs(plan: TranscodePlan): string[] {
   const renditions = [{ label: '[v0]', videoKbps: SOURCE_VIDEO_KBPS, audioKbps: SOURCE_AUDIO_KBPS, copyAudio: plan.media.audio === 'aac' }, ...LADDER.map((rendition, i) => ({ label: `[v${i + 1}o]`, ...rendition, copyAudio: false }))];
   renditions.forEach((rendition, i) => {
     args.push('-map', rendition.label, ...variableFrameRate(plan), ...x264Args('v', plan.segmentSeconds, rendition.videoKbps));
-    if (plan.media.audio !== null) args.push('-map', '0:a:0', ...audioArgs('a', rendition.copyAudio, rendition.audioKbps));
+    if (plan.media.audio !== null) args.push('-map', '0:a:0', ...audioArgs('a', rendition.copyAudio, rendition.audioKbps, plan.mode));
     args.push(...fragmentedMp4Args(plan, renditionFd(i)));
   });
   return args;

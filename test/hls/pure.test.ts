@@ -44,6 +44,22 @@ describe('buildFfmpegArgs', () => {
     expect(after(args, '-i')).toBe('pipe:0');
   });
 
+  it('keeps copied AAC in ADTS for classic MPEG-TS segments, and strips ADTS into fragmented MP4 for LL', () => {
+    expect(buildFfmpegArgs(plan())).not.toContain('aac_adtstoasc');
+    const ll = buildFfmpegArgs(plan({ mode: 'll' }));
+    expect(after(ll, '-bsf:a')).toBe('aac_adtstoasc');
+    expect(ll.at(-1)).toBe('pipe:1');
+    expect(after(ll, '-movflags')).toContain('delay_moov');
+    // A part of 0.2 s: ffmpeg is asked for a hair less (fragmentSeconds), in microseconds.
+    expect(Number(after(ll, '-frag_duration'))).toBe(Math.round((0.2 - 1 / 240) * 1_000_000));
+  });
+
+  it('writes one fragmented MP4 output per rendition of an LL ladder, on stdout and fds 3 and 4', () => {
+    const args = buildFfmpegArgs(plan({ mode: 'll', ladder: true }));
+    expect(args.filter((arg) => arg.startsWith('pipe:') && arg !== 'pipe:0')).toEqual(['pipe:1', 'pipe:3', 'pipe:4']);
+    expect(args.filter((arg) => arg === 'mp4')).toHaveLength(3);
+  });
+
   it('encodes anything else with libx264 veryfast zerolatency, a keyframe per segment, and AAC', () => {
     const args = buildFfmpegArgs(plan({ media: VP8_OPUS, segmentSeconds: 2 }));
     expect(after(args, '-c:v')).toBe('libx264');
