@@ -2,8 +2,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { parseRange } from './byteRange.js';
-import { HLS_CORS, sendHlsError } from './hlsResponse.js';
+import { writeHlsHead } from './hlsResponse.js';
 
 /** Read size when streaming a big file: fewer, larger socket writes than the 64 KiB default, still bounded per request. */
 const STREAM_CHUNK_BYTES = 256 * 1024;
@@ -32,25 +31,14 @@ export async function openHlsFile(file: string): Promise<{ handle: FileHandle; s
  */
 export async function sendHlsFile(req: IncomingMessage, res: ServerResponse, handle: FileHandle, size: number, headers: Record<string, string>): Promise<void> {
   try {
-    const range = parseRange(req.headers.range, size);
-    if (range.kind === 'unsatisfiable') {
-      sendHlsError(res, 416, 'RANGE_NOT_SATISFIABLE', `The file has ${size} bytes`, { 'content-range': `bytes */${size}` });
-      return;
-    }
-    const [start, end] = range.kind === 'range' ? [range.start, range.end] : [0, size - 1];
-    res.writeHead(range.kind === 'range' ? 206 : 200, {
-      ...HLS_CORS,
-      ...headers,
-      'accept-ranges': 'bytes',
-      'content-length': Math.max(0, end - start + 1),
-      ...(range.kind === 'range' ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
-    });
+    const span = writeHlsHead(req, res, size, headers);
+    if (!span) return;
     if (req.method === 'HEAD' || size === 0) {
       res.end();
       return;
     }
     // pipeline waits for the socket to take each chunk; autoClose off: the handle is closed below.
-    await pipeline(handle.createReadStream({ start, end, highWaterMark: STREAM_CHUNK_BYTES, autoClose: false }), res).catch(() => res.destroy());
+    await pipeline(handle.createReadStream({ start: span.start, end: span.end, highWaterMark: STREAM_CHUNK_BYTES, autoClose: false }), res).catch(() => res.destroy());
   } finally {
     await handle.close().catch(() => undefined);
   }

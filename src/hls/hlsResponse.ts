@@ -25,13 +25,15 @@ export function answeredMethod(req: IncomingMessage, res: ServerResponse, where:
   return true;
 }
 
-/** Sends bytes held in memory, honouring a single `Range` (206) and HEAD. */
-export function sendHlsBytes(req: IncomingMessage, res: ServerResponse, bytes: Buffer, headers: Record<string, string>): void {
-  const size = bytes.length;
+/**
+ * Answers the status and headers of a file of `size` bytes, honouring a single `Range` (206;
+ * 416 is answered here). Returns the byte span to send (inclusive), or null when answered.
+ */
+export function writeHlsHead(req: IncomingMessage, res: ServerResponse, size: number, headers: Record<string, string>): { start: number; end: number } | null {
   const range = parseRange(req.headers.range, size);
   if (range.kind === 'unsatisfiable') {
     sendHlsError(res, 416, 'RANGE_NOT_SATISFIABLE', `The file has ${size} bytes`, { 'content-range': `bytes */${size}` });
-    return;
+    return null;
   }
   const [start, end] = range.kind === 'range' ? [range.start, range.end] : [0, size - 1];
   res.writeHead(range.kind === 'range' ? 206 : 200, {
@@ -41,7 +43,13 @@ export function sendHlsBytes(req: IncomingMessage, res: ServerResponse, bytes: B
     'content-length': Math.max(0, end - start + 1),
     ...(range.kind === 'range' ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
   });
-  res.end(req.method === 'HEAD' ? undefined : bytes.subarray(start, end + 1));
+  return { start, end };
+}
+
+/** Sends bytes held in memory, honouring a single `Range` (206) and HEAD. */
+export function sendHlsBytes(req: IncomingMessage, res: ServerResponse, bytes: Buffer, headers: Record<string, string>): void {
+  const span = writeHlsHead(req, res, bytes.length, headers);
+  if (span) res.end(req.method === 'HEAD' ? undefined : bytes.subarray(span.start, span.end + 1));
 }
 
 export function sendHlsError(res: ServerResponse, status: number, code: string, message: string, extra: Record<string, string> = {}): void {

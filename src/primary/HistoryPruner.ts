@@ -1,3 +1,4 @@
+import { SerialPasses } from '../kit/SerialPasses.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../kit/createLogger.js';
 import type { Store } from '../store/Store.js';
@@ -41,10 +42,8 @@ export class HistoryPruner {
   readonly #options: HistoryPrunerOptions;
   readonly #batchSize: number;
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
-  #queued: Promise<number> | undefined;
+  readonly #passes = new SerialPasses(() => this.#pass(), 0);
   #started = false;
-  #closed = false;
   #failing = false;
 
   constructor(options: HistoryPrunerOptions) {
@@ -58,7 +57,7 @@ export class HistoryPruner {
    * rule would prune.
    */
   start(): void {
-    if (this.#started || this.#closed) return;
+    if (this.#started || this.#passes.closed) return;
     this.#started = true;
     this.#timer = setInterval(() => void this.run(), this.#options.intervalMs ?? PRUNE_INTERVAL_MS);
     this.#timer.unref();
@@ -66,23 +65,14 @@ export class HistoryPruner {
 
   /** A pass now, or right after the running one (settings changed); resolves with how many messages it pruned. Nothing before start(). */
   run(): Promise<number> {
-    if (!this.#started || this.#closed) return Promise.resolve(0);
-    if (this.#running) {
-      this.#queued ??= this.#running.then(() => {
-        this.#queued = undefined;
-        return this.run();
-      });
-      return this.#queued;
-    }
-    this.#running = this.#pass().finally(() => (this.#running = undefined));
-    return this.#running;
+    if (!this.#started) return Promise.resolve(0);
+    return this.#passes.run();
   }
 
   /** Stops the timer and waits for a running pass to stop at its next batch. Safe to call twice. */
   async close(): Promise<void> {
-    this.#closed = true;
     clearInterval(this.#timer);
-    await this.#running;
+    await this.#passes.close();
   }
 
   async #pass(): Promise<number> {
@@ -94,7 +84,7 @@ export class HistoryPruner {
     let rooms = 0;
     try {
       for await (const room of this.#roomsToWalk(settings, own)) {
-        if (this.#closed) break;
+        if (this.#passes.closed) break;
         const rule = retentionRule(settings, own.get(room), now);
         if (!rule) continue;
         const count = await this.#pruneRoom(room, rule);
@@ -140,7 +130,7 @@ export class HistoryPruner {
       this.counters.pruned += count;
       // One store call per turn of the event loop: chat writes and history reads go in between.
       await nextTurn();
-      if (count < this.#batchSize || this.#closed) return total;
+      if (count < this.#batchSize || this.#passes.closed) return total;
     }
   }
 }

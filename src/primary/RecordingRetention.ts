@@ -1,3 +1,4 @@
+import { SerialPasses } from '../kit/SerialPasses.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { RecordingRecord } from '../contracts/records.js';
 import type { RecordingStore } from '../store/RecordingStore.js';
@@ -46,42 +47,27 @@ export function recordingsToDelete(all: readonly RecordingRecord[], rules: { ret
  */
 export class RecordingRetention {
   readonly #options: RecordingRetentionOptions;
+  readonly #passes = new SerialPasses(() => this.#pass(), undefined);
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
-  #closed = false;
 
   constructor(options: RecordingRetentionOptions) {
     this.#options = options;
   }
 
   start(): void {
-    if (this.#timer || this.#closed) return;
+    if (this.#timer || this.#passes.closed) return;
     this.#timer = setInterval(() => void this.run(), this.#options.intervalMs ?? INTERVAL_MS).unref();
     void this.run();
   }
 
   /** A pass now (or right after the running one); resolves when it is done. */
   run(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    this.#running = this.#pass().finally(() => {
-      this.#running = undefined;
-      if (this.#again) {
-        this.#again = false;
-        void this.run();
-      }
-    });
-    return this.#running;
+    return this.#passes.run();
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
     clearInterval(this.#timer);
-    await this.#running;
+    await this.#passes.close();
   }
 
   async #pass(): Promise<void> {
@@ -92,7 +78,7 @@ export class RecordingRetention {
       const all = await this.#options.store().listAllRecordings();
       const doomed = recordingsToDelete(all, { retentionDays, maxBytes, now: (this.#options.now ?? Date.now)() }, (r) => this.#options.recording(r.room, r.id));
       for (const { recording, why } of doomed) {
-        if (this.#closed) return;
+        if (this.#passes.closed) return;
         await this.#options.remove(recording.room, recording.id, why);
       }
     } catch (error) {

@@ -126,9 +126,7 @@ describe('live broadcast (classic HLS): ingest -> ffmpeg -> HLS', () => {
   it('gives a second producer 409 while the first is live, and the slot back when it stops', async () => {
     const port = rooms.busy!;
     const firstToken = await server.token('busy', 'first', 'producer');
-    const first = await IngestSocket.open(port, firstToken);
-    await first.feed(await sampleMedia('webm-vp8-opus', 3));
-    await first.next((f) => f.state === 'live');
+    const first = await IngestSocket.live(port, firstToken, await sampleMedia('webm-vp8-opus', 3));
     // The live producer itself sees its stream, and that a second connection would not be taken.
     const own = await rawRequest(port, `/ingest?token=${firstToken}`);
     expect(JSON.parse(own.body.toString()).data).toMatchObject({ ready: false, stream: { live: true } });
@@ -142,9 +140,7 @@ describe('live broadcast (classic HLS): ingest -> ffmpeg -> HLS', () => {
 
     first.close();
     await expect.poll(async () => (await rawRequest(port, `/ingest?token=${secondToken}`)).status, { timeout: 15_000 }).toBe(200);
-    const second = await IngestSocket.open(port, secondToken);
-    await second.feed(await sampleMedia('webm-vp8-opus', 3));
-    await second.next((f) => f.state === 'live');
+    const second = await IngestSocket.live(port, secondToken, await sampleMedia('webm-vp8-opus', 3));
     second.close();
     await second.closed;
   }, 60_000);
@@ -185,9 +181,7 @@ describe('live broadcast (classic HLS): ingest -> ffmpeg -> HLS', () => {
     const port = rooms.crash!;
     const { client } = await join('crash');
     const token = await server.token('crash', 'cam', 'producer');
-    const producer = await IngestSocket.open(port, token);
-    await producer.feed(await sampleMedia('webm-vp8-opus', 3));
-    await producer.next((f) => f.state === 'live');
+    const producer = await IngestSocket.live(port, token, await sampleMedia('webm-vp8-opus', 3));
     await client.next((f) => f.type === 'stream' && f.state === 'live', 10_000);
     const [pid, ...others] = ffmpegWriting(server.hlsDir('crash'));
     expect(others).toEqual([]);
@@ -197,9 +191,7 @@ describe('live broadcast (classic HLS): ingest -> ffmpeg -> HLS', () => {
     expect(await client.next((f) => f.type === 'stream' && f.state === 'ended', 10_000)).toMatchObject({ live: false });
     expect(parsePlaylist((await playlist('crash')).text).ended).toBe(true);
 
-    const again = await IngestSocket.open(port, token);
-    await again.feed(await sampleMedia('webm-vp8-opus', 3));
-    await again.next((f) => f.state === 'live');
+    const again = await IngestSocket.live(port, token, await sampleMedia('webm-vp8-opus', 3));
     await client.next((f) => f.type === 'stream' && f.state === 'live', 10_000);
     again.close();
     await again.closed;
@@ -207,9 +199,7 @@ describe('live broadcast (classic HLS): ingest -> ffmpeg -> HLS', () => {
 
   it('serves an adaptive ladder behind a master playlist when the room asks for one', async () => {
     const port = (await server.createRoom('ladder', { ladder: true, segmentSeconds: 2 })).body.data.port as number;
-    const producer = await IngestSocket.open(port, await server.token('ladder', 'cam', 'producer'));
-    await producer.feed(await sampleMedia('flv-h264-aac', 5));
-    await producer.next((f) => f.state === 'live', 30_000);
+    const producer = await IngestSocket.live(port, await server.token('ladder', 'cam', 'producer'), await sampleMedia('flv-h264-aac', 5), 30_000);
     const master = parsePlaylist(await (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`)).text());
     expect(master.master).toBe(true);
     expect(master.variants).toEqual(['v0.m3u8', 'v1.m3u8', 'v2.m3u8']);
@@ -230,9 +220,7 @@ describe('live broadcast (classic HLS): ingest -> ffmpeg -> HLS', () => {
     const port = (await server.createRoom('doomed')).body.data.port as number;
     const { client } = await ChatTestClient.join(port, { name: 'watcher' });
     clients.push(client);
-    const producer = await IngestSocket.open(port, await server.token('doomed', 'cam', 'producer'));
-    await producer.feed(await sampleMedia('webm-vp8-opus', 3));
-    await producer.next((f) => f.state === 'live');
+    const producer = await IngestSocket.live(port, await server.token('doomed', 'cam', 'producer'), await sampleMedia('webm-vp8-opus', 3));
     const running = ffmpegWriting(server.hlsDir('doomed'));
     expect(running).toHaveLength(1);
     expect((await server.api('DELETE', '/api/v1/room/doomed', { key: server.env.KEY })).status).toBe(200);

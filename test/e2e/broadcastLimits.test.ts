@@ -84,9 +84,7 @@ describe('broadcast limits: segment size, encode caps, ranges', () => {
   it('encodes a tiny VP8 upload declaring 4K at no more than 1920x1080', async () => {
     const media = await makeMedia(['-f', 'lavfi', '-i', 'color=c=navy:size=3840x2160:rate=5', '-t', '3'], ['-c:v', 'libvpx', '-b:v', '100k', '-deadline', 'realtime', '-cpu-used', '8', '-g', '5', '-f', 'webm']);
     expect(media.length).toBeLessThan(200_000);
-    const producer = await IngestSocket.open(rooms.big!, await producerToken('big'));
-    await producer.feed(media);
-    await producer.next((f) => f.state === 'live', 30_000);
+    const producer = await IngestSocket.live(rooms.big!, await producerToken('big'), media, 30_000);
     const segment = (await playlist('big')).segments[0]!;
     expect(await videoSize(await segmentFile(`http://127.0.0.1:${rooms.big}/hls/`, segment))).toEqual({ width: 1920, height: 1080 });
     producer.close();
@@ -95,9 +93,7 @@ describe('broadcast limits: segment size, encode caps, ranges', () => {
 
   it('thins a 120 fps upload to at most 60 fps', async () => {
     const media = await makeMedia(['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=120', '-t', '3'], ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-g', '120', '-f', 'webm']);
-    const producer = await IngestSocket.open(rooms.fps!, await producerToken('fps'));
-    await producer.feed(media);
-    await producer.next((f) => f.state === 'live', 30_000);
+    const producer = await IngestSocket.live(rooms.fps!, await producerToken('fps'), media, 30_000);
     producer.close();
     await streamFinished('fps');
     expect((await playlist('fps')).ended).toBe(true);
@@ -111,9 +107,7 @@ describe('broadcast limits: segment size, encode caps, ranges', () => {
   }, 60_000);
 
   it('refuses a second stream that needs an encode past MAX_ENCODES_PER_WORKER, and still takes copied ones', async () => {
-    const first = await IngestSocket.open(rooms.busy1!, await producerToken('busy1'));
-    await first.feed(await sampleMedia('webm-vp8-opus', 3));
-    await first.next((f) => f.state === 'live', 30_000);
+    const first = await IngestSocket.live(rooms.busy1!, await producerToken('busy1'), await sampleMedia('webm-vp8-opus', 3), 30_000);
 
     const second = await IngestSocket.open(rooms.busy2!, await producerToken('busy2'));
     await second.feed(await sampleMedia('webm-vp8-opus', 3));
@@ -130,9 +124,7 @@ describe('broadcast limits: segment size, encode caps, ranges', () => {
     first.close();
     await streamFinished('busy1');
     // The slot is free again once the first stream ended.
-    const again = await IngestSocket.open(rooms.busy2!, await producerToken('busy2'));
-    await again.feed(await sampleMedia('webm-vp8-opus', 3));
-    await again.next((f) => f.state === 'live', 30_000);
+    const again = await IngestSocket.live(rooms.busy2!, await producerToken('busy2'), await sampleMedia('webm-vp8-opus', 3), 30_000);
     again.close();
     await again.closed;
   }, 90_000);

@@ -23,9 +23,7 @@ describe('Low-Latency HLS: ladder, crash, room deletion', () => {
 
   it('serves every rendition of a ladder with parts, behind a master playlist it writes itself', async () => {
     const port = (await server.createRoom('ladder', { ladder: true, segmentSeconds: 2 })).body.data.port as number;
-    const producer = await IngestSocket.open(port, await server.token('ladder', 'cam', 'producer'));
-    await producer.feed(await sampleMedia('flv-h264-aac', 5));
-    await producer.next((f) => f.state === 'live', 30_000);
+    const producer = await IngestSocket.live(port, await server.token('ladder', 'cam', 'producer'), await sampleMedia('flv-h264-aac', 5), 30_000);
     const masterText = await text(port, 'index.m3u8');
     const master = parsePlaylist(masterText);
     expect(master.master).toBe(true);
@@ -53,9 +51,7 @@ describe('Low-Latency HLS: ladder, crash, room deletion', () => {
     const port = rooms.crash!;
     const { client } = await join('crash');
     const token = await server.token('crash', 'cam', 'producer');
-    const producer = await IngestSocket.open(port, token);
-    await producer.feed(await sampleMedia('webm-vp8-opus', 3));
-    await producer.next((f) => f.state === 'live');
+    const producer = await IngestSocket.live(port, token, await sampleMedia('webm-vp8-opus', 3));
     await client.next((f) => f.type === 'stream' && f.state === 'live', 10_000);
     const [pid, ...others] = await workerFfmpegs(server);
     expect(others).toEqual([]);
@@ -68,9 +64,7 @@ describe('Low-Latency HLS: ladder, crash, room deletion', () => {
     // Every segment it lists is whole: ffprobe decodes the ended playlist.
     expect((await probe(`http://127.0.0.1:${port}/hls/index.m3u8`)).streams.map((s) => s.codec_name)).toContain('h264');
 
-    const again = await IngestSocket.open(port, token);
-    await again.feed(await sampleMedia('webm-vp8-opus', 3));
-    await again.next((f) => f.state === 'live');
+    const again = await IngestSocket.live(port, token, await sampleMedia('webm-vp8-opus', 3));
     await client.next((f) => f.type === 'stream' && f.state === 'live', 10_000);
     // A new broadcast: new names, the old one's files gone.
     const fresh = parsePlaylist(await text(port, 'index.m3u8'));
@@ -86,9 +80,7 @@ describe('Low-Latency HLS: ladder, crash, room deletion', () => {
     const port = (await server.createRoom('doomed')).body.data.port as number;
     const { client } = await ChatTestClient.join(port, { name: 'watcher' });
     clients.push(client);
-    const producer = await IngestSocket.open(port, await server.token('doomed', 'cam', 'producer'));
-    await producer.feed(await sampleMedia('webm-vp8-opus', 3));
-    await producer.next((f) => f.state === 'live');
+    const producer = await IngestSocket.live(port, await server.token('doomed', 'cam', 'producer'), await sampleMedia('webm-vp8-opus', 3));
     const running = await workerFfmpegs(server);
     expect(running).toHaveLength(1);
     const playlist = parsePlaylist(await text(port, 'index.m3u8'));

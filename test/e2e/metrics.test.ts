@@ -49,9 +49,7 @@ describe('GET /metrics (Prometheus, admin port)', () => {
     for (let i = 0; i < 12; i++) b.client.send({ type: 'message', text: `flood${i}` });
     await b.client.next((f) => f.type === 'error' && f.code === 'RATE_LIMITED');
 
-    const producer = await IngestSocket.open(port, await server.token('metered', 'cam', 'producer'));
-    await producer.feed(await sampleMedia('webm-vp8-opus', 2));
-    await producer.next((f) => f.state === 'live');
+    const producer = await IngestSocket.live(port, await server.token('metered', 'cam', 'producer'), await sampleMedia('webm-vp8-opus', 2));
 
     // Room figures are pushed by the worker (at most every 250 ms per room): the list follows within that.
     await expect.poll(async () => (await server.admin('GET', '/api/v1/rooms')).body.data[0], { timeout: 5_000 }).toMatchObject({ name: 'metered', messages: 9, live: true, clients: 2 });

@@ -72,9 +72,7 @@ describe('operator switches on the admin API', () => {
     const server = await start({ workers: 1, env: { CHAT_RATE: '1000', CHAT_BURST: '1000' } });
     const port = (await server.createRoom('last')).body.data.port;
     const { client } = await ChatTestClient.join(port, { name: 'last' });
-    const producer = await IngestSocket.open(port, await server.token('last', 'cam', 'producer'));
-    await producer.feed(await sampleMedia('webm-vp8-opus', 2));
-    await producer.next((f) => f.state === 'live');
+    const producer = await IngestSocket.live(port, await server.token('last', 'cam', 'producer'), await sampleMedia('webm-vp8-opus', 2));
     for (let i = 0; i < 20; i++) client.send({ type: 'message', text: `final ${i}`, ref: i });
     expect(await client.next((f) => f.ref === 19)).toMatchObject({ type: 'message' });
 

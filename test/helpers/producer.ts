@@ -39,6 +39,14 @@ export class IngestSocket {
     });
   }
 
+  /** Opens the socket, sends `media` and resolves once the server says the stream is live. */
+  static async live(port: number, token: string, media: Buffer, timeoutMs?: number): Promise<IngestSocket> {
+    const producer = await IngestSocket.open(port, token);
+    await producer.feed(media);
+    await producer.next((f) => f.state === 'live', timeoutMs);
+    return producer;
+  }
+
   next(test: (f: IngestFrame) => boolean, timeoutMs = 20_000): Promise<IngestFrame> {
     const seen = this.frames.find(test);
     if (seen) return Promise.resolve(seen);

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { afterEach, beforeEach } from 'vitest';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoStore } from '../../src/store/MongoStore.js';
@@ -59,4 +60,16 @@ function mongoTarget(uri: string): Target {
 export function storeTargets(): Target[] {
   const uri = process.env.MONGODB_URI;
   return uri ? [sqliteTarget(), mongoTarget(uri)] : [sqliteTarget()];
+}
+
+/**
+ * A fresh store of `target` for every test of the suite: opened before each (`set`), and after
+ * each the current one closed (`get`: a test may have reopened it) and its data removed.
+ */
+export function freshStoreEachTest(target: Target, get: () => Store | undefined, set: (store: Store) => void): void {
+  beforeEach(async () => set(await target.make(false)));
+  afterEach(async () => {
+    await get()?.close();
+    await target.cleanup();
+  });
 }

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MessageIdGenerator } from '../../src/chat/messageIds.js';
 import type { ChatMessageRecord } from '../../src/contracts/records.js';
 import { firstIdAt } from '../../src/store/idOrder.js';
 import type { Store } from '../../src/store/Store.js';
-import { storeTargets } from '../helpers/storeTargets.js';
+import { freshStoreEachTest, storeTargets } from '../helpers/storeTargets.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12);
 const ids = (list: readonly ChatMessageRecord[]) => list.map((m) => m.id);
@@ -31,14 +31,7 @@ describe('firstIdAt', () => {
 
 describe.each(storeTargets())('Store contract, messages of a time span: $name', (target) => {
   let store: Store;
-
-  beforeEach(async () => {
-    store = await target.make(false);
-  });
-  afterEach(async () => {
-    await store.close();
-    await target.cleanup();
-  });
+  freshStoreEachTest(target, () => store, (made) => (store = made));
 
   it('lists the messages sent within the span (both ends included), oldest first, other rooms apart', async () => {
     const room = sent('show', [0, 999, 1000, 1000, 1500, 3000, 3001, 9000]);

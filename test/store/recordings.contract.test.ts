@@ -1,21 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RecordingRecord } from '../../src/contracts/records.js';
 import { countingStore } from '../../src/store/CountingStore.js';
 import type { Store } from '../../src/store/Store.js';
-import { storeTargets } from '../helpers/storeTargets.js';
+import { freshStoreEachTest, storeTargets } from '../helpers/storeTargets.js';
 
 const recording = (room: string, id: string, startedAt: number, endedAt: number | null = null): RecordingRecord => ({ room, id, startedAt, endedAt, duration: 0, bytes: 0 });
 
 describe.each(storeTargets())('Store contract, recordings: $name', (target) => {
   let store: Store;
-
-  beforeEach(async () => {
-    store = await target.make(false);
-  });
-  afterEach(async () => {
-    await store.close();
-    await target.cleanup();
-  });
+  freshStoreEachTest(target, () => store, (made) => (store = made));
 
   it('saves, replaces, gets, lists newest first and deletes recordings', async () => {
     const r = store.recordings;

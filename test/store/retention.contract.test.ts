@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
 import type { Store } from '../../src/store/Store.js';
 import type { ChatMessageRecord } from '../../src/contracts/records.js';
-import { storeTargets } from '../helpers/storeTargets.js';
+import { freshStoreEachTest, storeTargets } from '../helpers/storeTargets.js';
 
 /** Message i of a room: ids and times grow together, as the server's do. */
 const message = (room: string, i: number): ChatMessageRecord => ({ room, id: `m${String(i).padStart(6, '0')}`, user: 'u1', name: 'Ann', text: `${room} ${i}`, ts: 1000 + i });
@@ -15,14 +15,7 @@ const idRange = (from: number, to: number) => ids(messages('x', to).slice(from))
 
 describe.each(storeTargets())('Store history maintenance contract: $name', (target) => {
   let store: Store;
-
-  beforeEach(async () => {
-    store = await target.make(false);
-  });
-  afterEach(async () => {
-    await store.close();
-    await target.cleanup();
-  });
+  freshStoreEachTest(target, () => store, (made) => (store = made));
 
   /** Everything left in a room, oldest first. */
   const left = async (room: string) => ids(await store.listMessages(room, { limit: 1000 }));

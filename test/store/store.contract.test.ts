@@ -1,11 +1,11 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/SqliteStore.js';
 import type { Store } from '../../src/store/Store.js';
 import { DEFAULT_SETTINGS, type ChatMessageRecord } from '../../src/contracts/records.js';
-import { storeTargets } from '../helpers/storeTargets.js';
+import { freshStoreEachTest, storeTargets } from '../helpers/storeTargets.js';
 
 const targets = storeTargets();
 
@@ -13,14 +13,7 @@ const message = (room: string, id: string, ts: number): ChatMessageRecord => ({ 
 
 describe.each(targets)('Store contract: $name', (target) => {
   let store: Store;
-
-  beforeEach(async () => {
-    store = await target.make(false);
-  });
-  afterEach(async () => {
-    await store.close();
-    await target.cleanup();
-  });
+  freshStoreEachTest(target, () => store, (made) => (store = made));
 
   it('pings when open and closes twice without error', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
