@@ -1,7 +1,7 @@
 // The live player: hls.js (served from the installed package) tuned for low latency, with a
 // "behind live" indicator and a button back to the live edge. Safari plays HLS natively.
 import Hls from '/assets/vendor/hls.min.mjs';
-import { el } from './dom.js';
+import { el, playerFrame } from './dom.js';
 import { HLS_CONFIG, tuneLatency } from './hlsConfig.js';
 
 const FAR_BEHIND_S = 4;
@@ -13,21 +13,13 @@ const RESTART_MS = 1500;
  * stream goes live and ended when it stops.
  */
 export function mountPlayer(root) {
-  const video = el('video', 'player-video');
-  video.controls = true;
-  // Browsers only autoplay muted video; the controls unmute.
-  video.muted = true;
-  video.playsInline = true;
-  const status = el('div', 'player-status', 'The stream appears here when the room is live.');
-  status.setAttribute('role', 'status');
+  const { video, status, bar } = playerFrame(root, 'The stream appears here when the room is live.');
   const behind = el('span', 'player-behind');
   const goLive = el('button', 'player-go-live', 'Go live');
   goLive.type = 'button';
   goLive.hidden = true;
-  const bar = el('div', 'player-bar');
-  bar.append(status, behind, goLive);
+  bar.append(behind, goLive);
   video.hidden = true;
-  root.replaceChildren(video, bar);
 
   let hls = null;
   let currentUrl = null;

@@ -2,7 +2,7 @@
 // player. It says which wall-clock time the playback position shows, from the playlist's
 // EXT-X-PROGRAM-DATE-TIME, for the chat replayed beside it.
 import Hls from '/assets/vendor/hls.min.mjs';
-import { el } from './dom.js';
+import { playerFrame } from './dom.js';
 
 /** A recording is watched start to end: a longer buffer than live, and no low-latency loading. */
 const VOD_CONFIG = { lowLatencyMode: false, maxBufferLength: 30 };
@@ -28,16 +28,7 @@ function wallClockAt(fragments, t) {
  * the playback position's wall-clock time (ms), or null before the playlist is read.
  */
 export function mountVodPlayer(root, { startedAt }) {
-  const video = el('video', 'player-video');
-  video.controls = true;
-  // Browsers only autoplay muted video; the controls unmute.
-  video.muted = true;
-  video.playsInline = true;
-  const status = el('div', 'player-status', 'Loading the recording');
-  status.setAttribute('role', 'status');
-  const bar = el('div', 'player-bar');
-  bar.append(status);
-  root.replaceChildren(video, bar);
+  const { video, status } = playerFrame(root, 'Loading the recording');
   let hls = null;
 
   function play(url) {

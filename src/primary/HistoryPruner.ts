@@ -1,5 +1,5 @@
-import { SerialPasses } from '../kit/SerialPasses.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { SerialPasses } from '../kit/SerialPasses.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { Store } from '../store/Store.js';
 import type { GlobalSettings, RoomSettings } from '../contracts/records.js';

@@ -1,5 +1,6 @@
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { syncFolder } from '../kit/syncFolder.js';
 import { DomainError } from '../contracts/domainErrors.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { Store } from '../store/Store.js';
@@ -98,15 +99,5 @@ export class StoreBackups {
       await rm(path.join(this.#options.dir, name), { force: true });
       this.#options.logger.info({ file: name }, 'old backup removed');
     }
-  }
-}
-
-/** The rename is durable once the folder itself is on disk. */
-async function syncFolder(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { syncFolder } from '../../kit/syncFolder.js';
 import type { Logger } from '../../kit/createLogger.js';
 import type { RecordableSegment } from '../recordable.js';
 import { initFile, PLAYLIST_FILE, RecordingPlaylistText, segmentFile } from './recordingPlaylist.js';
@@ -118,7 +119,7 @@ export class RecordingWriter extends EventEmitter<RecordingWriterEvents> {
     await writeDurably(path.join(this.dir, segmentFile(msn)), segment.bytes);
     this.#nextMsn += 1;
     // The segment's name must be on the disk before the playlist that lists it.
-    await syncDirectory(this.dir);
+    await syncFolder(this.dir);
     this.#playlist.add({ msn, duration: segment.duration, programDateTime: segment.programDateTime, init });
     this.#duration += segment.duration;
     this.#bytes += bytes + segment.bytes.length;
@@ -128,7 +129,7 @@ export class RecordingWriter extends EventEmitter<RecordingWriterEvents> {
 
   async #writePlaylist(ended: boolean): Promise<void> {
     await writeDurably(path.join(this.dir, PLAYLIST_FILE), Buffer.from(this.#playlist.text(ended)));
-    await syncDirectory(this.dir);
+    await syncFolder(this.dir);
   }
 
   #fail(reason: string): void {
@@ -156,16 +157,6 @@ async function writeDurably(file: string, bytes: Buffer): Promise<void> {
     await handle.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
     throw error;
-  }
-}
-
-/** Flushes a folder's entries (the renames into it): a file's data was flushed, its name too now. */
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 
