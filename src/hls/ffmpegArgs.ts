@@ -105,16 +105,22 @@ export function renditionFd(index: number): number {
   return index === 0 ? 1 : index + 2;
 }
 
+/** How much of the input ffmpeg reads before it writes (see inputArgs). */
+const ANALYZE_MICROSECONDS = 500_000;
+
 function inputArgs(container: Container): string[] {
   return [
     '-hide_banner',
     '-nostdin',
     '-nostats',
     '-loglevel', 'warning',
-    // Start as soon as the tracks are known: a live stream has no index to read ahead.
+    // Start as soon as the tracks are known: a live stream has no index to read ahead. ffmpeg
+    // writes nothing until it has analysed this much of the input, so it bounds how soon the
+    // first part exists: 0.5 s is within the first segment of a Low-Latency stream (3 parts,
+    // docs/ll-hls.md) and still long enough for an audio track that starts a little after the video.
     '-fflags', '+genpts',
     '-probesize', '1000000',
-    '-analyzeduration', '1000000',
+    '-analyzeduration', String(ANALYZE_MICROSECONDS),
     '-f', INPUT_FORMAT[container],
     '-i', 'pipe:0',
   ];

@@ -208,7 +208,6 @@ describe('renderMasterPlaylist', () => {
     expect(text).toBe([
       '#EXTM3U',
       '#EXT-X-VERSION:6',
-      '#EXT-X-INDEPENDENT-SEGMENTS',
       '#EXT-X-STREAM-INF:BANDWIDTH=2500000,AVERAGE-BANDWIDTH=2000000,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=30.000',
       'v0/index.m3u8',
       '#EXT-X-STREAM-INF:BANDWIDTH=800000,CODECS="avc1.4d401e,mp4a.40.2"',

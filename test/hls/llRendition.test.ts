@@ -27,39 +27,64 @@ describe('LlRendition', () => {
     expect(r.ready).toBe(false);
   });
 
-  it('makes a part of every fragment and a segment at the first keyframe once 1 s is reached', () => {
+  it('makes a part of every fragment, a quick first segment of PART-HOLD-BACK (3 parts), one back to the next keyframe, then a segment at the first keyframe once 1 s is reached', () => {
     const r = rendition();
     const segments: CompletedSegment[] = [];
     r.on('segment', (segment) => segments.push(segment));
     r.begin(Buffer.from('init'), INFO);
-    feed(r, 0, 11);
+    feed(r, 0, 1);
+    expect(r.ready).toBe(false);
+    feed(r, 2, 2);
+    // The first segment closes with its third part: a player can start before the producer's second keyframe.
+    expect(r.ready).toBe(true);
+    expect(segments.map((s) => s.uri)).toEqual(['b1-s0.m4s']);
+    feed(r, 3, 16);
     expect(segments.map((s) => [s.msn, s.uri, Number(s.duration.toFixed(3))])).toEqual([
-      [0, 'b1-s0.m4s', 1],
-      [1, 'b1-s1.m4s', 1],
+      [0, 'b1-s0.m4s', 0.6],
+      [1, 'b1-s1.m4s', 0.4],
+      [2, 'b1-s2.m4s', 1],
+      [3, 'b1-s3.m4s', 1],
     ]);
     const window = r.window()!;
     expect(window.segments.map((s) => s.parts.map((p) => p.uri))).toEqual([
-      ['b1-p0.m4s', 'b1-p1.m4s', 'b1-p2.m4s', 'b1-p3.m4s', 'b1-p4.m4s'],
+      ['b1-p3.m4s', 'b1-p4.m4s'],
       ['b1-p5.m4s', 'b1-p6.m4s', 'b1-p7.m4s', 'b1-p8.m4s', 'b1-p9.m4s'],
+      ['b1-p10.m4s', 'b1-p11.m4s', 'b1-p12.m4s', 'b1-p13.m4s', 'b1-p14.m4s'],
     ]);
-    expect(window.segments[0]!.parts.map((p) => p.independent)).toEqual([true, false, false, false, false]);
-    expect(window.pending).toMatchObject({ msn: 2, map: 'b1-i1.mp4', discontinuity: false });
-    expect(window.pending!.parts.map((p) => p.uri)).toEqual(['b1-p10.m4s', 'b1-p11.m4s']);
-    expect(window.preloadHint).toBe('b1-p12.m4s');
-    expect(r.isHinted('b1-p12.m4s')).toBe(true);
-    expect(r.isHinted('b1-p13.m4s')).toBe(false);
+    // The second segment starts between keyframes; from the third on, every segment starts with one.
+    expect(window.segments.map((s) => s.parts.map((p) => p.independent))).toEqual([
+      [false, false],
+      [true, false, false, false, false],
+      [true, false, false, false, false],
+    ]);
+    expect(window.pending).toMatchObject({ msn: 4, map: 'b1-i1.mp4', discontinuity: false });
+    expect(window.pending!.parts.map((p) => p.uri)).toEqual(['b1-p15.m4s', 'b1-p16.m4s']);
+    expect(window.preloadHint).toBe('b1-p17.m4s');
+    expect(r.isHinted('b1-p17.m4s')).toBe(true);
+    expect(r.isHinted('b1-p18.m4s')).toBe(false);
     expect(window.partTarget).toBeCloseTo(0.2, 5);
     expect(window.targetDuration).toBe(1);
+  });
+
+  it('needs no catching up when the producer\'s keyframes come at least every 3 parts, or every part is one (audio)', () => {
+    for (const gop of [1, 3]) {
+      const r = rendition();
+      r.begin(Buffer.from('init'), INFO);
+      feed(r, 0, 15, 0, gop);
+      const durations = r.window()!.segments.map((s) => Number(s.duration.toFixed(3)));
+      expect(durations[0]).toBe(0.6);
+      expect(r.window()!.segments.every((s) => s.parts[0]!.independent)).toBe(true);
+    }
   });
 
   it('serves a segment as its parts concatenated, and each part with its own bytes, from one copy', () => {
     const r = rendition();
     r.begin(Buffer.from('init'), INFO);
     feed(r, 0, 5);
-    const segment = r.file('b1-s0.m4s')!;
-    expect(segment.toString()).toBe([0, 1, 2, 3, 4].map((i) => `fragment-${i};`).join(''));
-    expect(r.file('b1-p3.m4s')!.toString()).toBe('fragment-3;');
-    expect(r.file('b1-p3.m4s')!.buffer).toBe(segment.buffer);
+    const segment = r.file('b1-s1.m4s')!;
+    expect(segment.toString()).toBe([3, 4].map((i) => `fragment-${i};`).join(''));
+    expect(r.file('b1-p4.m4s')!.toString()).toBe('fragment-4;');
+    expect(r.file('b1-p4.m4s')!.buffer).toBe(segment.buffer);
     expect(r.file('b1-p5.m4s')!.toString()).toBe('fragment-5;');
     expect(r.file('b1-i1.mp4')!.toString()).toBe('init');
   });
@@ -68,7 +93,7 @@ describe('LlRendition', () => {
     const r = rendition();
     r.begin(Buffer.from('init'), INFO);
     feed(r, 0, 20, 0, 10);
-    expect(r.window()!.segments.map((s) => Number(s.duration.toFixed(3)))).toEqual([2, 2]);
+    expect(r.window()!.segments.map((s) => Number(s.duration.toFixed(3)))).toEqual([0.6, 1.4, 2]);
     expect(r.window()!.targetDuration).toBe(2);
   });
 
@@ -77,7 +102,7 @@ describe('LlRendition', () => {
     r.begin(Buffer.from('init'), INFO);
     feed(r, 0, 10, 1_000_000);
     // The first fragment arrived at t0 + 200 ms and lasts 200 ms: its first frame was made at t0.
-    expect(r.window()!.segments.map((s) => s.programDateTime)).toEqual([1_000_000, 1_001_000]);
+    expect(r.window()!.segments.map((s) => s.programDateTime)).toEqual([1_000_000, 1_000_600, 1_001_000]);
   });
 
   it('keeps the window bounded, numbering on, and forgets files past it', () => {
@@ -85,11 +110,11 @@ describe('LlRendition', () => {
     r.begin(Buffer.from('init'), INFO);
     feed(r, 0, 40);
     const window = r.window()!;
-    expect(window.segments.map((s) => s.msn)).toEqual([5, 6, 7]);
-    expect(window.pending!.msn).toBe(8);
+    expect(window.segments.map((s) => s.msn)).toEqual([6, 7, 8]);
+    expect(window.pending!.msn).toBe(9);
     // Three more are kept for players that just read an older playlist; older ones are gone.
-    expect(r.file('b1-s2.m4s')).not.toBeNull();
-    expect(r.file('b1-s1.m4s')).toBeNull();
+    expect(r.file('b1-s3.m4s')).not.toBeNull();
+    expect(r.file('b1-s2.m4s')).toBeNull();
     expect(r.file('b1-p9.m4s')).toBeNull();
   });
 
@@ -102,9 +127,10 @@ describe('LlRendition', () => {
     feed(r, 0, 5, 2_000_000);
     const window = r.window()!;
     expect(window.segments.map((s) => [s.msn, s.map, s.discontinuity, Number(s.duration.toFixed(3))])).toEqual([
-      [0, 'b1-i1.mp4', false, 1],
-      [1, 'b1-i1.mp4', false, 0.6],
-      [2, 'b1-i2.mp4', true, 1],
+      [1, 'b1-i1.mp4', false, 0.4],
+      [2, 'b1-i1.mp4', false, 0.6],
+      // No quick segment after a discontinuity: viewers are already playing, on parts.
+      [3, 'b1-i2.mp4', true, 1],
     ]);
     expect(window.pending!.parts.map((p) => p.uri)).toEqual(['b1-p13.m4s']);
     expect(r.file('b1-i1.mp4')!.toString()).toBe('init-1');
@@ -123,11 +149,11 @@ describe('LlRendition', () => {
     const window = r.window()!;
     expect(window.ended).toBe(true);
     expect(window.preloadHint).toBeNull();
-    expect(window.segments.map((s) => s.parts.length)).toEqual([5, 3]);
+    expect(window.segments.map((s) => s.parts.length)).toEqual([3, 2, 3]);
     expect(window.pending?.parts ?? []).toEqual([]);
     r.add(fragment(8), 1.6, 2_000_000);
-    expect(r.window()!.segments).toHaveLength(2);
-    expect(r.isHinted(window.segments[1]!.parts[2]!.uri.replace('p7', 'p8'))).toBe(false);
+    expect(r.window()!.segments).toHaveLength(3);
+    expect(r.isHinted('b1-p8.m4s')).toBe(false);
   });
 
   it('takes a producer whose timestamps make the frame time 0 or absurd: no throw, a PART-TARGET every part fits', () => {

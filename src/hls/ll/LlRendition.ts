@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { LlPart, LlSegment, LlWindow } from './llTypes.js';
+import { PART_HOLD_BACK_PARTS } from './llPlaylist.js';
 import { fragmentSeconds, partTargetFor, targetDurationFor } from './partTarget.js';
 
 /** What the packager needs of one fMP4 fragment (see fmp4/fragment.ts). */
@@ -164,8 +165,7 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
     this.#mediaTime = start + fragment.duration;
     this.#partTarget ??= this.#firstPartTarget(fragment);
     const pending = this.#pending;
-    // A segment ends at a keyframe once it is long enough (half a frame early is long enough).
-    if (pending && fragment.independent && pending.duration >= this.#options.segmentSeconds - this.#frameSeconds(fragment) / 2) this.#closePending();
+    if (pending && this.#endsBefore(pending, fragment)) this.#closePending();
     const current = this.#pending ?? this.#open(start);
     const uri = `${this.#options.prefix}-p${this.#nextPart}.m4s`;
     this.#nextPart += 1;
@@ -173,6 +173,7 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
     current.chunks.push(fragment.bytes);
     current.duration += fragment.duration;
     this.#files.set(uri, fragment.bytes);
+    if (this.#isQuickFirst(current)) this.#closePending();
     this.#changed();
   }
 
@@ -231,6 +232,27 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
       preloadHint: this.#ended ? null : this.#hint(),
       ended: this.#ended,
     };
+  }
+
+  /**
+   * Whether the pending segment ends before `fragment`: at a keyframe once it is long enough
+   * (half a frame early is long enough); a segment that started between keyframes (the one after
+   * the quick first, below) at the first keyframe, back in step.
+   */
+  #endsBefore(pending: Pending, fragment: CutFragment): boolean {
+    if (!fragment.independent) return false;
+    if (!pending.parts[0]!.independent) return true;
+    return pending.duration >= this.#options.segmentSeconds - this.#frameSeconds(fragment) / 2;
+  }
+
+  /**
+   * The broadcast's first segment ends as soon as it holds PART-HOLD-BACK's parts, the least a
+   * player needs to start at its target latency: players (hls.js) start only on a complete
+   * segment, and waiting for the producer's second keyframe would delay the first frame by up
+   * to a keyframe interval (docs/ll-hls.md, "The first segment").
+   */
+  #isQuickFirst(pending: Pending): boolean {
+    return pending.msn === this.#firstMsn && pending.parts.length >= PART_HOLD_BACK_PARTS;
   }
 
   /**

@@ -22,7 +22,8 @@ const VERSION = 6;
 export function renderMasterPlaylist(variants: readonly Variant[]): string {
   if (variants.length === 0) throw new RangeError('a multivariant playlist needs at least one variant');
   // Every segment of every rendition starts with a keyframe (segments are cut on keyframes).
-  const lines = ['#EXTM3U', `#EXT-X-VERSION:${VERSION}`, '#EXT-X-INDEPENDENT-SEGMENTS'];
+  // No EXT-X-INDEPENDENT-SEGMENTS: a broadcast's second segment starts between keyframes (see LlRendition).
+  const lines = ['#EXTM3U', `#EXT-X-VERSION:${VERSION}`];
   for (const variant of variants) lines.push(streamInf(variant), uriLine(variant.uri));
   return `${lines.join('\n')}\n`;
 }

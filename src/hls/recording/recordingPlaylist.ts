@@ -61,7 +61,7 @@ export class RecordingPlaylistText {
   text(ended: boolean): string {
     // Every EXTINF rounded to the nearest integer must be <= the target duration: the ceiling always is.
     const target = Math.max(1, Math.ceil(this.#longest));
-    const header = `#EXTM3U\n#EXT-X-VERSION:${VERSION}\n#EXT-X-TARGETDURATION:${target}\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:${ended ? 'VOD' : 'EVENT'}\n#EXT-X-INDEPENDENT-SEGMENTS\n`;
+    const header = `#EXTM3U\n#EXT-X-VERSION:${VERSION}\n#EXT-X-TARGETDURATION:${target}\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:${ended ? 'VOD' : 'EVENT'}\n`;
     return `${header}${this.#body}${ended ? '#EXT-X-ENDLIST\n' : ''}`;
   }
 }

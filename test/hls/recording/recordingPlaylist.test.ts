@@ -18,7 +18,6 @@ describe('recording playlist', () => {
         '#EXT-X-TARGETDURATION:3',
         '#EXT-X-MEDIA-SEQUENCE:0',
         '#EXT-X-PLAYLIST-TYPE:VOD',
-        '#EXT-X-INDEPENDENT-SEGMENTS',
         '#EXT-X-MAP:URI="init-1.mp4"',
         '#EXT-X-PROGRAM-DATE-TIME:2026-01-02T03:04:05.600Z',
         '#EXTINF:2.000,',
