@@ -24,6 +24,10 @@ export interface RoomInfo {
   readonly viewers: number;
   readonly messages: number;
   readonly live: boolean;
+  /** When the broadcast went live (ms); null when not live. */
+  readonly liveSince: number | null;
+  /** The room port serves a poster frame of the live stream. */
+  readonly thumbnail: boolean;
   readonly ingest: StreamIngest | null;
   /** Why the room could not start. */
   readonly error: string | undefined;
