@@ -16,6 +16,7 @@ export interface RoomInfo {
   readonly name: string;
   readonly port: number;
   readonly createdAt: number;
+  readonly settings: RoomSettings;
   /** The worker slot that holds the room. */
   readonly slot: number;
   /** open: listening in its worker; opening: being started; down: its worker died; failed: could not start. */
