@@ -46,7 +46,7 @@ export function parseRoomSettings(body: unknown): RoomSettings {
 }
 
 /** Control characters would break the lines and pages that show a title. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const CONTROL = /\p{Cc}/u;
 
 function checkSetting(key: string, rule: SettingRule, value: unknown): boolean | number | string {
   if (rule.type === 'text') {
