@@ -67,7 +67,7 @@ export class LiveListingFeed<T extends { readonly name: string }> {
     });
     this.#clients.add(res);
     res.on('close', () => this.#leave(res));
-    const listing = lastEventId === this.#id() ? '' : this.#event('listing', JSON.stringify({ data: this.#options.read() }), true);
+    const listing = lastEventId === this.#id() ? ': up to date\n\n' : this.#event('listing', JSON.stringify({ data: this.#options.read() }), true);
     this.#send(res, `retry: ${RETRY_MS}\n\n${listing}`);
     this.#timer ??= setInterval(() => this.#tick(), this.#options.pollMs ?? POLL_MS).unref();
   }
