@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import type { LiveStream } from '../LiveStream.js';
 import type { RecordableSegment } from '../recordable.js';
 import type { FfmpegBinary } from '../resolveFfmpeg.js';
@@ -46,10 +47,11 @@ export class LiveThumbnail extends EventEmitter<LiveThumbnailEvents> {
     if (options.intervalMs <= 0) return;
     const { stream } = options;
     stream.on('recordable', (segment: RecordableSegment) => {
-      if (this.#due()) void this.#take({ bytes: Buffer.concat([segment.init, segment.bytes]) });
+      if (this.#due()) void this.#take(async () => ({ bytes: Buffer.concat([segment.init, segment.bytes]), format: 'mp4' }));
     });
     stream.on('segmentFile', (file) => {
-      if (this.#due()) void this.#take({ file });
+      // Read here rather than by ffmpeg: the stream's ffmpeg may delete it from the window meanwhile, and no second process opens the room's folder.
+      if (this.#due()) void this.#take(async () => ({ bytes: await readFile(file), format: 'mpegts' }));
     });
     stream.on('status', (status) => {
       if (!status.live) this.#drop();
@@ -75,14 +77,14 @@ export class LiveThumbnail extends EventEmitter<LiveThumbnailEvents> {
     return !this.#closed && Date.now() >= this.#nextAt && !this.#options.taker.busy;
   }
 
-  async #take(input: PosterInput): Promise<void> {
+  async #take(input: () => Promise<PosterInput>): Promise<void> {
     this.#nextAt = Date.now() + this.#options.intervalMs;
     const generation = this.#generation;
     let jpeg: Buffer | null;
     try {
-      jpeg = await this.#options.taker.take((await this.#options.ffmpeg()).path, input);
+      jpeg = await this.#options.taker.take((await this.#options.ffmpeg()).path, await input());
     } catch {
-      // No ffmpeg: the stream itself could not have started; nothing to show.
+      // No ffmpeg (the stream itself could not have started), or the segment is gone already: this frame is skipped.
       return;
     }
     if (jpeg === null || generation !== this.#generation || this.#closed) return;

@@ -43,8 +43,8 @@ export class PosterFrameTaker {
 
   #run(binary: string, input: PosterInput): Promise<Buffer | null> {
     return new Promise((resolve) => {
-      const child = spawn(binary, posterFrameArgs(input, this.#width), {
-        stdio: ['bytes' in input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      const child = spawn(binary, posterFrameArgs(input.format, this.#width), {
+        stdio: ['pipe', 'pipe', 'pipe'],
         env: { ...FFMPEG_ENV },
       });
       const chunks: Buffer[] = [];
@@ -74,11 +74,9 @@ export class PosterFrameTaker {
         if (stderr.length < 5) stderr.push(text.trim());
       });
       child.on('error', (error) => (problem ??= error.message));
-      if ('bytes' in input) {
-        // ffmpeg stops reading once it has its frame: the rest of the segment is not its business.
-        child.stdin!.on('error', () => undefined);
-        child.stdin!.end(input.bytes);
-      }
+      // ffmpeg stops reading once it has its frame: the rest of the segment is not its business.
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(input.bytes);
       child.on('close', (code) => {
         clearTimeout(timer);
         const jpeg = Buffer.concat(chunks);

@@ -1,5 +1,8 @@
-/** Where the frame is read from: a complete classic segment on disk, or fMP4 bytes on stdin. */
-export type PosterInput = { readonly file: string } | { readonly bytes: Buffer };
+/** A complete segment, given to ffmpeg on stdin: fMP4 (init + media segment) or a classic MPEG-TS segment. */
+export interface PosterInput {
+  readonly bytes: Buffer;
+  readonly format: 'mp4' | 'mpegts';
+}
 
 /**
  * ffmpeg's arguments for one poster frame (pure, never a shell string): only keyframes are
@@ -7,14 +10,14 @@ export type PosterInput = { readonly file: string } | { readonly bytes: Buffer }
  * height, aspect kept) and written as one JPEG on stdout. One thread: a thumbnail must not
  * compete with the room's own ffmpeg.
  */
-export function posterFrameArgs(input: PosterInput, width: number): string[] {
-  const source = 'file' in input ? ['-nostdin', '-i', input.file] : ['-f', 'mp4', '-i', 'pipe:0'];
+export function posterFrameArgs(format: PosterInput['format'], width: number): string[] {
   return [
     '-hide_banner',
     '-loglevel', 'error',
     '-threads', '1',
     '-skip_frame', 'nokey',
-    ...source,
+    '-f', format,
+    '-i', 'pipe:0',
     '-map', '0:v:0',
     '-frames:v', '1',
     '-an', '-sn', '-dn',
