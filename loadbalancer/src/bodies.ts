@@ -16,14 +16,32 @@ export const registrationBody = z.strictObject({
   version: z.string().min(1).max(64),
 });
 
+const text = (max: number) => z.string().max(max);
+
+/** A live room as its server lists it (contracts/lbWire.ts LiveRoom). */
+const liveRoom = z.strictObject({
+  name: z.string().regex(ROOM_NAME_PATTERN),
+  title: text(200),
+  viewers: count,
+  chatUsers: count,
+  liveSince: text(40).nullable(),
+  thumbnailUrl: httpUrl.nullable(),
+  playlistUrl: httpUrl,
+  port: z.number().int().min(1).max(65535),
+});
+
+/**
+ * A room of a heartbeat. Not strict: fields a newer chat server adds are dropped rather than
+ * refused, so servers can be upgraded before their load balancers.
+ */
+const roomReport = z.object({ name: z.string().regex(ROOM_NAME_PATTERN), port: z.number().int().min(1).max(65535), clients: count, live: z.boolean(), listing: liveRoom.optional() });
+
 /** `PUT /api/v1/servers/:id/health`: the heartbeat with the load and the room list. */
 export const healthBody = z.strictObject({
   status: z.enum(['available', 'draining']),
   accepting: z.boolean().optional(),
   load: z.strictObject({ cpu: share, memory: share, rooms: count, clients: count }),
-  rooms: z
-    .array(z.strictObject({ name: z.string().regex(ROOM_NAME_PATTERN), port: z.number().int().min(1).max(65535), clients: count, live: z.boolean() }))
-    .max(100_000),
+  rooms: z.array(roomReport).max(100_000),
 });
 
 /** Validates a body against a schema; the first problem becomes a 400 naming the field. */

@@ -8,6 +8,9 @@ import type { Registry } from './Registry.js';
 import type { RoomPlacer } from './RoomPlacer.js';
 import { registerRoomDirectoryRoutes } from './routes/roomDirectoryRoutes.js';
 import { registerRegistryRoutes } from './routes/registryRoutes.js';
+import { LiveListingFeed } from '../../src/kit/LiveListingFeed.js';
+import { registerLiveListingRoutes } from '../../src/kit/liveListingRoutes.js';
+import { mergeLiveRooms } from './liveListing.js';
 
 /** Heartbeats carry every room of a server: room for about 50,000 of them. */
 const BODY_LIMIT = 4 * 1024 * 1024;
@@ -22,6 +25,11 @@ export function buildLbApp(config: LbConfig, registry: Registry, placer: RoomPla
     return { data: { status: 'ok', servers: states.length, available: states.filter((s) => s === 'available' || s === 'warning').length } };
   });
   registerRegistryRoutes(app, registry, config.key, config.heartbeatMs);
+  // Registered before the directory: `/api/v1/rooms/live` is the listing, not a room named "live".
+  const listLive = () => mergeLiveRooms(registry.list());
+  const feed = new LiveListingFeed({ read: listLive, maxClients: config.liveEventsMaxClients, logger: logger.child({ feed: 'live-listing' }) });
+  app.addHook('preClose', async () => feed.close());
+  registerLiveListingRoutes(app, { list: listLive, feed, open: () => true });
   registerRoomDirectoryRoutes(app, registry, placer);
   return app;
 }

@@ -17,6 +17,10 @@ export const lbEnv = {
   PLACEMENT: { schema: z.enum(Object.keys(PLACEMENT_POLICIES) as [PolicyName, ...PolicyName[]]).default('least-loaded'), hint: `one of ${Object.keys(PLACEMENT_POLICIES).join(', ')}` },
   TLS_CERT: { schema: z.string().min(1).optional(), hint: 'set TLS_CERT to a PEM certificate file' },
   TLS_KEY: { schema: z.string().min(1).optional(), hint: 'set TLS_KEY to a PEM private key file' },
+  LIVE_EVENTS_MAX_CLIENTS: {
+    schema: positiveInt(0, 100_000).default(1_000),
+    hint: 'Server-Sent Events clients of /api/v1/rooms/live/events at once (more get 503; 0: the feed is off), e.g. LIVE_EVENTS_MAX_CLIENTS=1000',
+  },
   LOG_LEVEL: { schema: z.enum(LOG_LEVELS).default('info'), hint: `one of ${LOG_LEVELS.join(', ')}` },
 } as const;
 
@@ -31,6 +35,8 @@ export interface LbConfig {
   readonly placement: PolicyName;
   readonly tls: { readonly cert: string; readonly key: string } | undefined;
   readonly logLevel: LogLevel;
+  /** Server-Sent Events clients of the live listing at once (0: off). */
+  readonly liveEventsMaxClients: number;
 }
 
 export function loadLbConfig(env: Env = process.env): LbConfig {
@@ -53,5 +59,6 @@ export function loadLbConfig(env: Env = process.env): LbConfig {
     placement: v.PLACEMENT,
     tls: v.TLS_CERT && v.TLS_KEY ? Object.freeze({ cert: readPem('TLS_CERT', v.TLS_CERT), key: readPem('TLS_KEY', v.TLS_KEY) }) : undefined,
     logLevel: v.LOG_LEVEL,
+    liveEventsMaxClients: v.LIVE_EVENTS_MAX_CLIENTS,
   });
 }

@@ -54,6 +54,12 @@ export interface Config {
   readonly streamResumeMs: number;
   /** How long a producer whose stream was stopped by a moderator or operator is refused. */
   readonly streamStopRefuseMs: number;
+  /** A live room's poster frame is taken this often (0: no thumbnails). */
+  readonly thumbnailMs: number;
+  /** Thumbnails are scaled down to this width (never up). */
+  readonly thumbnailWidth: number;
+  /** Server-Sent Events clients of the live listing feed at once (0: off). */
+  readonly liveEventsMaxClients: number;
   /** Encodes are scaled down (never up, aspect kept) into this box... */
   readonly encodeMaxResolution: { readonly width: number; readonly height: number };
   /** ...and to at most this frame rate. */

@@ -117,6 +117,9 @@ function common(v: EnvValues) {
     hlsMaxSegmentBytes: v.HLS_MAX_SEGMENT_BYTES,
     streamResumeMs: v.STREAM_RESUME_SECONDS * 1000,
     streamStopRefuseMs: v.STREAM_STOP_REFUSE_SECONDS * 1000,
+    thumbnailMs: v.THUMBNAIL_SECONDS * 1000,
+    thumbnailWidth: v.THUMBNAIL_WIDTH,
+    liveEventsMaxClients: v.LIVE_EVENTS_MAX_CLIENTS,
     encodeMaxResolution: v.ENCODE_MAX_RESOLUTION,
     encodeMaxFps: v.ENCODE_MAX_FPS,
     // One encode per core by default, spread over the workers: a worst-case encode (at the

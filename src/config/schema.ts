@@ -142,6 +142,18 @@ export const envSchema = {
     schema: boundedNumber(0, 300).default(5),
     hint: 'seconds a stream waits for its dropped publisher to come back before it ends (0: ends at once), e.g. STREAM_RESUME_SECONDS=5',
   },
+  THUMBNAIL_SECONDS: {
+    schema: boundedNumber(0, 3_600).default(5),
+    hint: 'seconds between two poster frames of a live room (0: no thumbnails), e.g. THUMBNAIL_SECONDS=5',
+  },
+  THUMBNAIL_WIDTH: {
+    schema: positiveInt(16, 1_920).default(320),
+    hint: 'pixel width of a thumbnail (never wider than the stream; height keeps the aspect), e.g. THUMBNAIL_WIDTH=320',
+  },
+  LIVE_EVENTS_MAX_CLIENTS: {
+    schema: positiveInt(0, 100_000).default(1_000),
+    hint: 'Server-Sent Events clients of /api/v1/rooms/live/events at once (more get 503; 0: the feed is off), e.g. LIVE_EVENTS_MAX_CLIENTS=1000',
+  },
   STREAM_STOP_REFUSE_SECONDS: {
     schema: boundedNumber(0, 86_400).default(30),
     hint: 'seconds a producer whose stream a moderator or operator stopped is refused, e.g. STREAM_STOP_REFUSE_SECONDS=30',

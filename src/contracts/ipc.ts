@@ -53,6 +53,10 @@ export interface RoomActivity {
   /** Messages accepted since the room opened in its current worker. */
   readonly messages: number;
   readonly live: boolean;
+  /** When the broadcast went live (ms since the epoch); null when not live. */
+  readonly liveSince: number | null;
+  /** Whether the room port has a poster frame of the live stream (`/thumbnail.jpg`). */
+  readonly thumbnail: boolean;
   /** The producer's ingest (protocol, bitrate, keyframe interval, warnings); null when nobody streams. */
   readonly ingest: StreamIngest | null;
 }

@@ -21,6 +21,8 @@ export interface RoomReport {
   readonly port: number;
   readonly clients: number;
   readonly live: boolean;
+  /** The room as listings show it, when it is live (absent from servers older than the live listing). */
+  readonly listing?: LiveRoom | undefined;
 }
 
 /** `PUT /api/v1/servers/:id/health`: load as shares from 0 to 1, and every room. */
@@ -29,4 +31,21 @@ export interface HealthReport {
   readonly accepting?: boolean | undefined;
   readonly load: { cpu: number; memory: number; rooms: number; clients: number };
   readonly rooms: readonly RoomReport[];
+}
+
+/** A live room as the listings show it (`GET /api/v1/rooms/live` of a chat server and of the load balancer). */
+export interface LiveRoom {
+  readonly name: string;
+  /** The room setting `title`, else the name. */
+  readonly title: string;
+  /** Chat clients plus recent HLS players. */
+  readonly viewers: number;
+  /** Chat connections. */
+  readonly chatUsers: number;
+  /** ISO 8601; null only from a chat server too old to report it (load balancer listing). */
+  readonly liveSince: string | null;
+  /** The poster frame on the room port; null until the first one is taken (or thumbnails are off). */
+  readonly thumbnailUrl: string | null;
+  readonly playlistUrl: string;
+  readonly port: number;
 }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { Logger } from '../kit/createLogger.js';
 import { copiesVideo, hasLadder, mediaPlaylists, PLAYLIST_NAME, renditionCount, type TranscodePlan } from './ffmpegArgs.js';
 import { hasFpsMode } from './ffmpegVersion.js';
@@ -299,7 +300,10 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     transcoder.on('drain', () => session.emit('drain'));
     transcoder.on('file', (name) => this.emit('files', name));
     transcoder.on('listed', (name) => this.#listed.add(name));
-    transcoder.on('segment', (segment) => (this.#lastLagMs = segment.lagMs));
+    transcoder.on('segment', (segment) => {
+      this.#lastLagMs = segment.lagMs;
+      if (!ll) this.emit('segmentFile', path.join(dir, segment.uri));
+    });
     transcoder.once('live', () => {
       if (this.#status.phase !== 'live') {
         const since = Date.now();

@@ -79,4 +79,6 @@ export interface LiveStreamEvents {
   broadcastEnded: [endedAt: number];
   /** A complete segment of the source rendition, in order, for the room's recorder (LL-HLS mode). */
   recordable: [RecordableSegment];
+  /** Classic HLS: a complete segment of the source rendition is on disk (its path), for the room's thumbnail. */
+  segmentFile: [file: string];
 }

@@ -16,6 +16,7 @@ export interface RoomInfo {
   readonly name: string;
   readonly port: number;
   readonly createdAt: number;
+  readonly settings: RoomSettings;
   /** The worker slot that holds the room. */
   readonly slot: number;
   /** open: listening in its worker; opening: being started; down: its worker died; failed: could not start. */
@@ -24,6 +25,10 @@ export interface RoomInfo {
   readonly viewers: number;
   readonly messages: number;
   readonly live: boolean;
+  /** When the broadcast went live (ms); null when not live. */
+  readonly liveSince: number | null;
+  /** The room port serves a poster frame of the live stream. */
+  readonly thumbnail: boolean;
   readonly ingest: StreamIngest | null;
   /** Why the room could not start. */
   readonly error: string | undefined;

@@ -12,6 +12,7 @@ import { registerPageRoutes } from './routes/pageRoutes.js';
 import { registerRoomRoutes } from './routes/roomRoutes.js';
 import { registerRecordingRoutes } from './routes/recordingRoutes.js';
 import { registerTokenRoutes } from './routes/tokenRoutes.js';
+import { registerLiveRoutes } from './routes/liveRoutes.js';
 
 /** The public API on PORT (room creation with KEY, room info, tokens, health) and the pages. Not listening yet. */
 export function buildPublicApp(ctx: AppContext): FastifyInstance {
@@ -24,6 +25,7 @@ export function buildPublicApp(ctx: AppContext): FastifyInstance {
   registerInfoRoutes(app, ctx, APP_NAME);
   const requireKey = requireApiKey(ctx.config.key);
   registerRoomRoutes(app, ctx, requireKey);
+  registerLiveRoutes(app, ctx, logger);
   registerRecordingRoutes(app, ctx);
   registerTokenRoutes(app, ctx, requireKey);
   registerPageRoutes(app);

@@ -3,10 +3,12 @@ import type { RoomSettings } from '../contracts/records.js';
 import { RETENTION_LIMITS } from '../store/retention.js';
 import { ApiError } from '../kit/errors.js';
 
-type SettingRule = { readonly type: 'boolean' } | { readonly type: 'number'; readonly min: number; readonly max: number; readonly integer: boolean };
+type SettingRule = { readonly type: 'boolean' } | { readonly type: 'text'; readonly maxLength: number } | { readonly type: 'number'; readonly min: number; readonly max: number; readonly integer: boolean };
 
 /** Room settings a site may give at creation, with their types and bounds. */
 const KNOWN: Record<string, SettingRule> = {
+  /** What the live listing shows for the room (default: its name). */
+  title: { type: 'text', maxLength: 200 },
   /** false: joining needs a token (no anonymous viewers). Default true. */
   anonymous: { type: 'boolean' },
   /** HLS segment length in seconds (default HLS_SEGMENT_SECONDS). */
@@ -34,7 +36,7 @@ export function parseRoomSettings(body: unknown): RoomSettings {
   if (extra.length > 0) throw new ApiError('BAD_REQUEST', `Unknown field: ${extra[0]}`);
   if (settings === undefined) return {};
   if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw new ApiError('BAD_REQUEST', 'settings must be an object');
-  const parsed: Record<string, boolean | number> = {};
+  const parsed: Record<string, boolean | number | string> = {};
   for (const [key, value] of Object.entries(settings)) {
     const rule = Object.hasOwn(KNOWN, key) ? KNOWN[key] : undefined;
     if (!rule) throw new ApiError('BAD_REQUEST', `Unknown room setting: ${key}`);
@@ -43,7 +45,17 @@ export function parseRoomSettings(body: unknown): RoomSettings {
   return parsed;
 }
 
-function checkSetting(key: string, rule: SettingRule, value: unknown): boolean | number {
+/** Control characters would break the lines and pages that show a title. */
+const CONTROL = /\p{Cc}/u;
+
+function checkSetting(key: string, rule: SettingRule, value: unknown): boolean | number | string {
+  if (rule.type === 'text') {
+    const text = typeof value === 'string' ? value.trim() : '';
+    if (text.length === 0 || text.length > rule.maxLength || CONTROL.test(text)) {
+      throw new ApiError('BAD_REQUEST', `settings.${key} must be text of 1 to ${rule.maxLength} characters without control characters`);
+    }
+    return text;
+  }
   if (rule.type === 'boolean') {
     if (typeof value !== 'boolean') throw new ApiError('BAD_REQUEST', `settings.${key} must be a boolean`);
     return value;

@@ -15,6 +15,7 @@ export const ERRORS = {
   ROOM_NOT_FOUND: { status: 404, message: 'No such room' },
   SERVER_NOT_FOUND: { status: 404, message: 'No such chat server: register again' },
   RECORDING_NOT_FOUND: { status: 404, message: 'No such recording in this room' },
+  THUMBNAIL_NOT_READY: { status: 404, message: 'The room is not live, or no poster frame was taken yet' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed on this route' },
   OFFER_NOT_ACCEPTABLE: { status: 406, message: 'The offer has no H.264 video this server can take (and Opus for audio)' },
   REQUEST_TIMEOUT: { status: 408, message: 'The request body did not arrive in time' },
@@ -42,6 +43,7 @@ export const ERRORS = {
   FFMPEG_UNAVAILABLE: { status: 503, message: 'No ffmpeg binary was found on the server' },
   STREAM_STOPPED: { status: 503, message: 'The room closed while the stream was live' },
   HLS_NOT_READY: { status: 503, message: 'The playlist update or part a blocking HLS request waits for did not come in time' },
+  LIVE_FEED_FULL: { status: 503, message: 'Too many clients follow the live listing; try again shortly' },
   HLS_BUSY: { status: 503, message: 'Too many blocking HLS requests are held in this room' },
   NO_SERVER_AVAILABLE: { status: 503, message: 'No chat server can take a room now' },
 } as const;

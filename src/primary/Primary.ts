@@ -187,7 +187,7 @@ export class Primary {
 
     const { port, adminPort } = apis;
     const rtmpPort = await this.#listenRtmp();
-    this.#lbClient = startLoadBalancerClient(this.#config, { port, adminPort }, this.#logger, () => healthReport(this.#state.accepting, this.#rooms.list(), this.#machineLoad));
+    this.#lbClient = startLoadBalancerClient(this.#config, { port, adminPort }, this.#logger, () => healthReport(this.#state.accepting, this.#rooms.list(), this.#machineLoad, this.#config.publicHost));
     this.#logger.info(
       {
         port,

@@ -21,6 +21,10 @@ export interface RoomEntry {
   /** Messages accepted since the room opened in its current worker. */
   messages: number;
   live: boolean;
+  /** When the broadcast went live; null when not live. */
+  liveSince: number | null;
+  /** The room port has a poster frame of the live stream. */
+  thumbnail: boolean;
   ingest: StreamIngest | null;
   error: string | undefined;
 }
@@ -28,7 +32,7 @@ export interface RoomEntry {
 /** A room on a worker, with nothing to count yet. */
 export function newRoomEntry(record: RoomRecord, slot: number, status: RoomStatus): RoomEntry {
   const { name, port, settings, createdAt } = record;
-  return { name, port, settings, createdAt, slot, status, clients: 0, viewers: 0, messages: 0, live: false, ingest: null, error: undefined };
+  return { name, port, settings, createdAt, slot, status, clients: 0, viewers: 0, messages: 0, live: false, liveSince: null, thumbnail: false, ingest: null, error: undefined };
 }
 
 export function toRecord(room: RoomEntry): RoomRecord {
@@ -36,10 +40,12 @@ export function toRecord(room: RoomEntry): RoomRecord {
 }
 
 /** Takes a worker's report, or (none) forgets the activity of a room whose worker died. */
-export function setActivity(room: RoomEntry, activity: Omit<RoomActivity, 'name' | 'epoch'> = { clients: 0, viewers: 0, messages: 0, live: false, ingest: null }): void {
+export function setActivity(room: RoomEntry, activity: Omit<RoomActivity, 'name' | 'epoch'> = { clients: 0, viewers: 0, messages: 0, live: false, liveSince: null, thumbnail: false, ingest: null }): void {
   room.clients = activity.clients;
   room.viewers = activity.viewers;
   room.messages = activity.messages;
   room.live = activity.live;
+  room.liveSince = activity.liveSince;
+  room.thumbnail = activity.thumbnail;
   room.ingest = activity.ingest;
 }

@@ -6,14 +6,16 @@ import type { HealthReport } from '../contracts/lbWire.js';
 import type { MachineLoad } from '../lb-client/serverLoad.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { RoomEntry } from './RoomEntry.js';
+import { liveRoom } from '../kit/liveListing.js';
 
-/** What the load balancers are told at each heartbeat: accepting or draining, the machine's load, every room with its clients as last reported. */
-export function healthReport(accepting: boolean, rooms: readonly RoomEntry[], machine: MachineLoad): HealthReport {
+/** What the load balancers are told at each heartbeat: accepting or draining, the machine's load, every room with its clients as last reported (live ones as listings show them, on `host`). */
+export function healthReport(accepting: boolean, rooms: readonly RoomEntry[], machine: MachineLoad, host: string): HealthReport {
   return {
     status: accepting ? 'available' : 'draining',
     accepting,
     load: { ...machine.read(), rooms: rooms.length, clients: rooms.reduce((sum, room) => sum + room.clients, 0) },
-    rooms: rooms.map((room) => ({ name: room.name, port: room.port, clients: room.clients, live: room.live })),
+    // `listing` is what the load balancers' live listing shows; older load balancers ignore it.
+    rooms: rooms.map((room) => ({ name: room.name, port: room.port, clients: room.clients, live: room.live, ...(room.live && room.status === 'open' ? { listing: liveRoom(room, host) } : {}) })),
   };
 }
 

@@ -27,6 +27,8 @@ import { FirstByteSniffer } from './FirstByteSniffer.js';
 import { RoomIngest } from './RoomIngest.js';
 import type { RoomRecorder, RecordingNote } from './RoomRecorder.js';
 import { serveRecording } from '../hls/recording/serveRecording.js';
+import type { LiveThumbnail } from '../hls/poster/LiveThumbnail.js';
+import { serveThumbnail } from '../hls/poster/serveThumbnail.js';
 
 /**
  * Bounds for a room port's HTTP side: slow or idle clients cannot hold sockets forever.
@@ -93,6 +95,7 @@ export class Room implements IngestRoom {
   readonly #addresses: ClientAddresses;
   readonly #requestTimeoutMs: number;
   readonly #hls: RoomHls;
+  readonly #thumbnail: LiveThumbnail;
   readonly #onActivity: RoomOptions['onActivity'];
   /** Runs out when the last HLS player seen is no longer counted: the viewer count drops then without a request. */
   #viewersExpire: NodeJS.Timeout | undefined;
@@ -124,6 +127,8 @@ export class Room implements IngestRoom {
     );
     this.stream = options.media.streamFor(options, this.logger);
     this.stream.on('status', (status) => this.#streamChanged(status));
+    this.#thumbnail = options.media.thumbnailFor(this.stream);
+    this.#thumbnail.on('availability', this.#activityChanged);
     this.#recorder = options.media.recorderFor(options, this.logger, (note) => options.onRecording?.(note));
     this.#recorder.attach(this.stream);
     this.#ingest = new RoomIngest({
@@ -201,7 +206,7 @@ export class Room implements IngestRoom {
 
   /** What the primary shows of the room (see RoomActivityReporter). */
   activity(): RoomActivity {
-    return { name: this.name, epoch: this.epoch, clients: this.clients, viewers: this.viewerCount, messages: this.chat.messageCount, live: this.live, ingest: this.stream.ingest() };
+    return { name: this.name, epoch: this.epoch, clients: this.clients, viewers: this.viewerCount, messages: this.chat.messageCount, live: this.live, liveSince: this.stream.status.since, thumbnail: this.#thumbnail.current !== null, ingest: this.stream.ingest() };
   }
 
   async listen(): Promise<void> {
@@ -239,6 +244,7 @@ export class Room implements IngestRoom {
     clearTimeout(this.#viewersExpire);
     this.chat.close(reason, kind === 'deleted' ? 'ROOM_CLOSED' : 'GOING_AWAY');
     this.#hls.close();
+    this.#thumbnail.close();
     await this.stream.close(reason, kind === 'deleted');
     await this.#recorder.close();
     // The publishers' connections that the stream's end left (a WHIP peer still connecting, RTMP sessions) and SRT.
@@ -288,7 +294,8 @@ export class Room implements IngestRoom {
       if (this.#ingest.serves(path)) await this.#ingest.request(path, req, res, deadline);
       else if (path.startsWith('/hls/')) {
         await this.#hls.serve(path.slice(5), req.url ?? path, req, res);
-      } else if (path.startsWith('/recordings/')) await serveRecording(this.#media.recordingsDir(this.name), path.slice(12), req, res);
+      } else if (path === '/thumbnail.jpg') serveThumbnail(this.#thumbnail, req, res);
+      else if (path.startsWith('/recordings/')) await serveRecording(this.#media.recordingsDir(this.name), path.slice(12), req, res);
       else handleRoomRequest(this, req, res);
     } catch (error) {
       this.logger.error({ err: error, path }, 'room request failed');

@@ -10,7 +10,7 @@ export interface ActivitySource {
 }
 
 function sameActivity(a: RoomActivity | undefined, b: RoomActivity): boolean {
-  return a !== undefined && a.epoch === b.epoch && a.clients === b.clients && a.viewers === b.viewers && a.messages === b.messages && a.live === b.live && JSON.stringify(a.ingest) === JSON.stringify(b.ingest);
+  return a !== undefined && a.epoch === b.epoch && a.clients === b.clients && a.viewers === b.viewers && a.messages === b.messages && a.live === b.live && a.liveSince === b.liveSince && a.thumbnail === b.thumbnail && JSON.stringify(a.ingest) === JSON.stringify(b.ingest);
 }
 
 /**

@@ -13,6 +13,8 @@ import { IngestSockets } from './ingestSocket.js';
 import type { WorkerCounters } from '../contracts/WorkerCounters.js';
 import type { WhipSettings } from './ingestWhip.js';
 import { RoomRecorder, type RecordingNote } from './RoomRecorder.js';
+import { PosterFrameTaker } from '../hls/poster/PosterFrameTaker.js';
+import { LiveThumbnail } from '../hls/poster/LiveThumbnail.js';
 
 /**
  * The broadcast services of one worker, shared by its rooms: the ffmpeg binary (resolved at
@@ -28,6 +30,8 @@ export class WorkerMedia {
   /** How WHIP sessions reach publishers (WHIP_UDP_PORTS, WHIP_ICE_HOST). */
   readonly whip: WhipSettings;
   readonly #encoders: EncoderSlots;
+  /** One poster frame ffmpeg at a time for the worker's rooms. */
+  readonly #posters: PosterFrameTaker;
   readonly #limits: MediaLimits;
   readonly #config: Config;
   readonly #logger: Logger;
@@ -43,6 +47,7 @@ export class WorkerMedia {
     this.whip = config.whip;
     this.heldLimits = { perAddress: config.hlsMaxHeldPerAddress, perRoom: config.hlsMaxHeldPerRoom };
     this.#encoders = new EncoderSlots(config.maxEncodesPerWorker);
+    this.#posters = new PosterFrameTaker(config.thumbnailWidth, logger);
     this.#limits = {
       maxSegmentSeconds: config.hlsMaxSegmentSeconds,
       maxSegmentBytes: config.hlsMaxSegmentBytes,
@@ -103,6 +108,11 @@ export class WorkerMedia {
       resumeMs: this.#config.streamResumeMs,
       stopRefuseMs: this.#config.streamStopRefuseMs,
     });
+  }
+
+  /** The room's poster frames (THUMBNAIL_SECONDS; none when 0). */
+  thumbnailFor(stream: LiveStream): LiveThumbnail {
+    return new LiveThumbnail({ stream, taker: this.#posters, ffmpeg: () => this.ffmpeg(), intervalMs: this.#config.thumbnailMs });
   }
 
   /** Records the room's broadcasts unless its setting `record` is false. */

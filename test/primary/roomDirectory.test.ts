@@ -62,7 +62,7 @@ describe('RoomDirectory (a real store, workers faked at the process boundary)', 
     return { rooms, pool, store: state, forgotten, ...fakes };
   }
 
-  const activity = (name: string, epoch: number, clients: number): RoomActivity => ({ name, epoch, clients, viewers: clients, messages: 0, live: false, ingest: null });
+  const activity = (name: string, epoch: number, clients: number): RoomActivity => ({ name, epoch, clients, viewers: clients, messages: 0, live: false, liveSince: null, thumbnail: false, ingest: null });
 
   it('places each new room on the least-loaded ready worker, counting the clients the workers report', async () => {
     const { rooms, latest } = await directoryOf(2);
@@ -86,7 +86,7 @@ describe('RoomDirectory (a real store, workers faked at the process boundary)', 
     const { room } = await rooms.create('mine');
     latest(1).report([activity('mine', room.createdAt, 9)]);
     latest(0).report([activity('mine', room.createdAt - 1, 8), activity('unknown', 1, 7)]);
-    latest(0).report([{ name: 'mine', epoch: room.createdAt, clients: 3, viewers: 5, messages: 12, live: true, ingest: null }]);
+    latest(0).report([{ name: 'mine', epoch: room.createdAt, clients: 3, viewers: 5, messages: 12, live: true, liveSince: null, thumbnail: false, ingest: null }]);
     await expect.poll(() => rooms.get('mine')!.messages).toBe(12);
     expect(rooms.get('mine')).toMatchObject({ clients: 3, viewers: 5, messages: 12, live: true });
     expect(rooms.list()).toHaveLength(1);

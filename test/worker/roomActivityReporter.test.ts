@@ -4,7 +4,7 @@ import { ACTIVITY_COALESCE_MS, RoomActivityReporter } from '../../src/worker/Roo
 
 /** A room whose counts the test sets. */
 function room(name: string, epoch = 1) {
-  const state: RoomActivity = { name, epoch, clients: 0, viewers: 0, messages: 0, live: false, ingest: null };
+  const state: RoomActivity = { name, epoch, clients: 0, viewers: 0, messages: 0, live: false, liveSince: null, thumbnail: false, ingest: null };
   return {
     name,
     state,
@@ -43,8 +43,8 @@ describe('RoomActivityReporter', () => {
     vi.advanceTimersByTime(1);
     expect(reports).toEqual([
       [
-        { name: 'a', epoch: 1, clients: 5, viewers: 0, messages: 10, live: false, ingest: null },
-        { name: 'b', epoch: 1, clients: 0, viewers: 3, messages: 0, live: false, ingest: null },
+        { name: 'a', epoch: 1, clients: 5, viewers: 0, messages: 10, live: false, liveSince: null, thumbnail: false, ingest: null },
+        { name: 'b', epoch: 1, clients: 0, viewers: 3, messages: 0, live: false, liveSince: null, thumbnail: false, ingest: null },
       ],
     ]);
   });
@@ -84,7 +84,7 @@ describe('RoomActivityReporter', () => {
     reporter.changed(a, true);
     expect(reports).toEqual([]);
     vi.advanceTimersToNextTimer();
-    expect(reports).toEqual([[{ name: 'a', epoch: 1, clients: 2, viewers: 0, messages: 0, live: true, ingest: null }]]);
+    expect(reports).toEqual([[{ name: 'a', epoch: 1, clients: 2, viewers: 0, messages: 0, live: true, liveSince: null, thumbnail: false, ingest: null }]]);
     vi.advanceTimersByTime(ACTIVITY_COALESCE_MS * 2);
     expect(reports).toHaveLength(1);
   });
@@ -100,6 +100,6 @@ describe('RoomActivityReporter', () => {
     const again = room('a', 2);
     reporter.changed(again);
     vi.advanceTimersByTime(ACTIVITY_COALESCE_MS);
-    expect(reports).toEqual([[{ name: 'a', epoch: 2, clients: 0, viewers: 0, messages: 0, live: false, ingest: null }]]);
+    expect(reports).toEqual([[{ name: 'a', epoch: 2, clients: 0, viewers: 0, messages: 0, live: false, liveSince: null, thumbnail: false, ingest: null }]]);
   });
 });
