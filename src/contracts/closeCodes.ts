@@ -25,6 +25,10 @@ export const CLOSE = {
   KICKED: { code: 4003, reason: 'kicked' },
   /** This user is banned from the room or from every room. */
   BANNED: { code: 4004, reason: 'banned' },
+  /** The site's access check (AUTH_HOOK_URL) refused the join (the `error` frame has its reason). */
+  HOOK_DENIED: { code: 4005, reason: 'refused by the site' },
+  /** The session was ended from outside (admin API) or its allowed time passed (the `error` frame says which and why). */
+  SESSION_ENDED: { code: 4006, reason: 'session ended' },
   /** The client did not read its messages fast enough: its send buffer passed the bound. */
   SLOW_CONSUMER: { code: 4008, reason: 'slow consumer' },
   /** Ingest: a moderator or operator stopped the stream (the `error` frame says who and why); reconnecting is refused for a while. */
