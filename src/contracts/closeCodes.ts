@@ -11,7 +11,7 @@ export const CLOSE = {
   UNSUPPORTED_DATA: { code: 1003, reason: 'send media as binary frames' },
   /** A frame over the size cap (sent by ws itself when maxPayload is exceeded). */
   TOO_BIG: { code: 1009, reason: 'frame too big' },
-  /** Ingest: the server cannot take this stream now (every encoder slot is busy): try again later. */
+  /** Ingest: the server cannot take this stream now (every encoder slot is busy). Chat: the site's auth hook did not answer (AUTH_HOOK_FAILURE=deny). Try again later. */
   TRY_AGAIN_LATER: { code: 1013, reason: 'try again later' },
   /** A bug on the server. */
   INTERNAL: { code: 1011, reason: 'internal error' },

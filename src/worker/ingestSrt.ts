@@ -29,11 +29,11 @@ export async function authorizeSrtCaller(room: IngestRoom, media: SrtMedia, call
   if (!parsed.ok) return parsed;
   const { token, resource } = parsed.request;
   if (resource !== null && resource !== room.name) return refuse(SRT_REJECT.NOT_FOUND, `The stream ID names room "${resource}", this port is room "${room.name}"`);
-  const auth = await authorizeProducerToken(token, room);
+  const auth = await authorizeProducerToken(token, room, { ip: caller.address, protocol: 'srt' });
   if (!auth.ok) return refuse(auth.code === 'FORBIDDEN' ? SRT_REJECT.FORBIDDEN : SRT_REJECT.UNAUTHORIZED, `${auth.code}: ${auth.message}`);
   let session: IngestSession;
   try {
-    session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'srt');
+    session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'srt', auth.expiresAt);
   } catch (error) {
     const refusal = claimRefusal(error);
     return refuse(CLAIM_REJECT[refusal.code], `${refusal.code}: ${refusal.message}`);
