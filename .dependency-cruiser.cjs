@@ -8,7 +8,7 @@
  *   http                                  (speaks for the primary: may import it)
  *   worker, primary                       (the two kinds of process; neither imports the other)
  *   chat
- *   store, ipc, lb-client, hls, rtmp, srt, whip
+ *   store, ipc, lb-client, hls, rtmp, srt, whip, authhook
  *   config
  *   kit, net
  *   contracts                             (imports nothing, not even a package)
@@ -18,7 +18,7 @@
  */
 
 /** Folders of src/, lowest first; a folder may import only those of a lower rank. */
-const LAYERS = [['contracts'], ['kit', 'net'], ['config'], ['store', 'ipc', 'lb-client', 'hls', 'rtmp', 'srt', 'whip'], ['chat'], ['worker', 'primary'], ['http']];
+const LAYERS = [['contracts'], ['kit', 'net'], ['config'], ['store', 'ipc', 'lb-client', 'hls', 'rtmp', 'srt', 'whip', 'authhook'], ['chat'], ['worker', 'primary'], ['http']];
 
 /** `src/(a|b)/`: the folders given, as a path pattern. */
 const folders = (names) => `^src/(${names.join('|')})/`;

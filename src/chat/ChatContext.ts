@@ -1,3 +1,4 @@
+import type { AuthHook } from '../authhook/AuthHook.js';
 import type { BanAddResult, ModeratorBan } from '../contracts/ipc.js';
 import type { UserView } from '../contracts/chatFrames.js';
 import type { Logger } from '../kit/createLogger.js';
@@ -46,6 +47,8 @@ export interface ChatContext {
    * stream): true when something was streaming.
    */
   stopStream?(by: UserView, reason: string | undefined): boolean;
+  /** The site's join and publish hook (AUTH_HOOK_URL), one per worker; undefined when none is configured. */
+  readonly authHook?: AuthHook;
   /** Tells the primary this user joined as a moderator (once per worker), so no moderator may ban them. */
   moderatorSeen(user: string): void;
 }

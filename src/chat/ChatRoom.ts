@@ -139,6 +139,19 @@ export class ChatRoom implements RoomScope, RoomBroadcast {
     return this.#members.disconnectUser(userId, close, reason);
   }
 
+  /**
+   * Ends every session of a user in this room from outside (admin API): each connection gets an
+   * `error` SESSION_ENDED with `reason`, then close 4006. Returns how many were closed.
+   */
+  endSessions(userId: string, reason: string): number {
+    const connections = [...(this.#members.get(userId)?.connections ?? [])];
+    for (const connection of connections) {
+      connection.send(errorFrame('SESSION_ENDED', reason));
+      connection.close('SESSION_ENDED', reason);
+    }
+    return connections.length;
+  }
+
   /** Applies a full cache snapshot: banned users present are removed, rate limits follow the settings. */
   applyPolicy(policy: ChatPolicy): void {
     this.#bans.expelBanned(policy);

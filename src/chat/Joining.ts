@@ -4,6 +4,8 @@ import { banReason } from './banKeys.js';
 import { CHAT_LIMITS } from './chatLimits.js';
 import type { Membership } from './Membership.js';
 import { cleanName } from './names.js';
+import { askJoinHook } from './JoinHook.js';
+import { SessionExpiry } from './SessionExpiry.js';
 import { LIMITS } from './protocol.js';
 import { type ClientFrame } from '../contracts/chatFrames.js';
 import type { RoomHistory } from './RoomHistory.js';
@@ -39,6 +41,8 @@ export class Joining {
   #sweep: NodeJS.Timeout | undefined;
   /** Joins being checked (token verification is async): a second join on the connection meanwhile is refused. */
   readonly #checking = new Set<Connection>();
+  /** Joined connections the site's hook allowed until a time. */
+  readonly #expiry = new SessionExpiry();
 
   constructor(room: JoinRoom, members: JoinMembers) {
     this.#room = room;
@@ -54,6 +58,7 @@ export class Joining {
   /** The connection closed. */
   forget(connection: Connection): void {
     this.#awaiting.delete(connection);
+    this.#expiry.forget(connection);
   }
 
   /** The room closed: no more sweeps. Safe to call twice. */
@@ -87,13 +92,19 @@ export class Joining {
       return;
     }
 
+    // The site's hook, when there is one: no await on a join without it.
+    const hook = ctx.authHook;
+    const hooked = hook === undefined ? { view: claimed, expiresAt: undefined } : await askJoinHook(hook, room, connection, claimed, frame.ref);
+    if (!hooked || !connection.open) return;
+
     await this.#room.history.ready;
     if (!connection.open) return;
     // Names are settled after the last await, so two joins cannot both take one.
-    const view = this.#members.settleName(claimed);
+    const view = this.#members.settleName(hooked.view);
     if (!view) return void connection.send(errorFrame('NAME_TAKEN', undefined, frame.ref));
-    connection.globalModerator = globalModerator;
+    connection.globalModerator = globalModerator && view.role === 'moderator';
     const isNew = this.#members.add(connection, view);
+    if (hooked.expiresAt !== undefined) this.#expiry.arm(connection, hooked.expiresAt);
 
     const policy = ctx.policy();
     connection.send(

@@ -97,5 +97,21 @@ export interface Config {
   readonly whip: { readonly udpPorts: { readonly first: number; readonly last: number } | undefined; readonly iceHost: string };
   /** Bounds on one producer's ingest (INGEST_* settings). */
   readonly ingest: IngestLimits;
+  /** The join and publish hook (AUTH_HOOK_*); undefined when AUTH_HOOK_URL is unset. */
+  readonly authHook: AuthHookSettings | undefined;
   readonly production: boolean;
+}
+
+/** AUTH_HOOK_*: where joins and publishes are asked about, and what happens when the hook fails. */
+export interface AuthHookSettings {
+  readonly url: string;
+  /** The `whsec_` secret its requests are signed with (Standard Webhooks). */
+  readonly secret: string;
+  readonly timeoutMs: number;
+  /** What a join or publish gets when the hook times out, errors or answers neither 2xx nor 403. */
+  readonly failure: 'deny' | 'allow';
+  /** How long an allow is reused for the same action, user and room (0: never). */
+  readonly cacheMs: number;
+  /** How long a deny is reused (at most cacheMs). */
+  readonly denyCacheMs: number;
 }

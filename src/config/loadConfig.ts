@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ConfigError, parseEnv, readPem, type Env } from '../kit/envParsing.js';
 import { envSchema, type EnvValues } from './schema.js';
 import type { LogLevel } from '../contracts/logLevels.js';
-import type { Config } from './Config.js';
+import type { AuthHookSettings, Config } from './Config.js';
 import { deriveTokenKey, tokenKeyFromSecret } from './tokenKey.js';
 import { weakKeyReason } from './weakKeys.js';
 
@@ -149,7 +149,28 @@ function common(v: EnvValues) {
       rateWindowMs: v.ROOM_REQUEST_TIMEOUT_MS,
       mediaTimeoutMs: v.INGEST_MEDIA_TIMEOUT_SECONDS * 1000,
     },
+    authHook: authHookSettings(v),
     production,
+  };
+}
+
+/** AUTH_HOOK_*: a URL needs its secret (a hook that cannot tell our requests from forged ones is no check). */
+function authHookSettings(v: EnvValues): AuthHookSettings | undefined {
+  if (v.AUTH_HOOK_URL === undefined) {
+    if (v.AUTH_HOOK_SECRET !== undefined) throw new ConfigError('AUTH_HOOK_URL', 'is required when AUTH_HOOK_SECRET is set', 'set the hook URL, or unset AUTH_HOOK_SECRET');
+    return undefined;
+  }
+  if (v.AUTH_HOOK_SECRET === undefined) {
+    throw new ConfigError('AUTH_HOOK_SECRET', 'is required when AUTH_HOOK_URL is set', 'set it to the whsec_ secret your hook verifies, e.g. AUTH_HOOK_SECRET=whsec_$(openssl rand -base64 24)');
+  }
+  return {
+    url: v.AUTH_HOOK_URL,
+    secret: v.AUTH_HOOK_SECRET,
+    timeoutMs: v.AUTH_HOOK_TIMEOUT_MS,
+    failure: v.AUTH_HOOK_FAILURE,
+    cacheMs: v.AUTH_HOOK_CACHE_SECONDS * 1000,
+    // A deny is never kept longer than an allow: AUTH_HOOK_CACHE_SECONDS=0 alone turns caching off.
+    denyCacheMs: Math.min(v.AUTH_HOOK_DENY_CACHE_SECONDS, v.AUTH_HOOK_CACHE_SECONDS) * 1000,
   };
 }
 
@@ -191,6 +212,7 @@ function freeze(config: Config): Config {
   Object.freeze(config.weakKeys);
   Object.freeze(config.trustProxy);
   Object.freeze(config.ingest);
+  if (config.authHook) Object.freeze(config.authHook);
   if (config.tls) Object.freeze(config.tls);
   return Object.freeze(config);
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LOG_LEVELS } from '../contracts/logLevels.js';
 import { boundedNumber, port, positiveInt, positiveNumber, secret } from '../kit/envParsing.js';
 import { parseRange } from '../net/addresses.js';
+import { isWebhookSecret } from '../kit/standardWebhooks.js';
 import { STREAM_LIMITS } from './streamLimits.js';
 
 const { segmentSeconds, windowSegments, partSeconds } = STREAM_LIMITS;
@@ -69,6 +70,19 @@ const addressRangeList = z.string().transform((value, ctx) => {
   }
   return entries;
 });
+
+/** AUTH_HOOK_URL: an http(s) URL kept whole (its path and query are the site's). */
+const hookUrl = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL without credentials in it');
 
 const mongoUri = z
   .string()
@@ -220,6 +234,29 @@ export const envSchema = {
   WHIP_ICE_HOST: {
     schema: z.string().trim().min(1).optional(),
     hint: 'the IP address or host name WHIP publishers reach this server by (behind NAT: the public one), e.g. WHIP_ICE_HOST=203.0.113.7',
+  },
+  AUTH_HOOK_URL: {
+    schema: hookUrl.optional(),
+    hint: 'the http(s) URL asked before every chat join and publish (docs/integrations.md), e.g. AUTH_HOOK_URL=https://site.example/hooks/chat-auth, or unset it',
+  },
+  AUTH_HOOK_SECRET: {
+    secret: true,
+    schema: z
+      .string()
+      .trim()
+      .refine(isWebhookSecret, 'must be whsec_ followed by base64 key bytes (16 bytes at least)')
+      .optional(),
+    hint: 'the Standard Webhooks secret the hook requests are signed with, e.g. AUTH_HOOK_SECRET=whsec_$(openssl rand -base64 24)',
+  },
+  AUTH_HOOK_TIMEOUT_MS: { schema: positiveInt(50, 30_000).default(2_000), hint: 'milliseconds the auth hook may take to answer, e.g. AUTH_HOOK_TIMEOUT_MS=2000' },
+  AUTH_HOOK_FAILURE: {
+    schema: z.enum(['deny', 'allow']).default('deny'),
+    hint: 'what a join or publish gets when the hook times out, fails or answers neither 2xx nor 403: deny or allow',
+  },
+  AUTH_HOOK_CACHE_SECONDS: { schema: boundedNumber(0, 3_600).default(10), hint: "seconds an auth hook's allow is reused for the same user and room (0: ask every time), e.g. AUTH_HOOK_CACHE_SECONDS=10" },
+  AUTH_HOOK_DENY_CACHE_SECONDS: {
+    schema: boundedNumber(0, 3_600).default(2),
+    hint: "seconds an auth hook's deny is reused (capped at AUTH_HOOK_CACHE_SECONDS), e.g. AUTH_HOOK_DENY_CACHE_SECONDS=2",
   },
   NODE_ENV: { schema: z.string().optional(), hint: 'e.g. NODE_ENV=production' },
 } as const;

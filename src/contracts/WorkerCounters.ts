@@ -22,6 +22,14 @@ export interface WorkerCounters {
   hlsHoldsRefused: number;
   /** Blocking LL-HLS requests whose part did not come within 3 target durations (503 HLS_NOT_READY). */
   hlsHoldsExpired: number;
+  /** Requests made to the join and publish hook (AUTH_HOOK_URL). */
+  authHookCalls: number;
+  /** Joins and publishes answered from the hook's cache (no request). */
+  authHookCached: number;
+  /** Hook answers that refused (403). */
+  authHookDenied: number;
+  /** Hook calls that timed out, failed or answered something unusable (AUTH_HOOK_FAILURE applied). */
+  authHookFailures: number;
 }
 
 /** Every counter at zero: a worker starts from a copy (`{ ...ZERO_WORKER_COUNTERS }`); its keys are every counter. */
@@ -37,4 +45,8 @@ export const ZERO_WORKER_COUNTERS: Readonly<WorkerCounters> = Object.freeze({
   recordingFailures: 0,
   hlsHoldsRefused: 0,
   hlsHoldsExpired: 0,
+  authHookCalls: 0,
+  authHookCached: 0,
+  authHookDenied: 0,
+  authHookFailures: 0,
 });

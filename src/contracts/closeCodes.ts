@@ -11,7 +11,7 @@ export const CLOSE = {
   UNSUPPORTED_DATA: { code: 1003, reason: 'send media as binary frames' },
   /** A frame over the size cap (sent by ws itself when maxPayload is exceeded). */
   TOO_BIG: { code: 1009, reason: 'frame too big' },
-  /** Ingest: the server cannot take this stream now (every encoder slot is busy): try again later. */
+  /** Ingest: the server cannot take this stream now (every encoder slot is busy). Chat: the site's auth hook did not answer (AUTH_HOOK_FAILURE=deny). Try again later. */
   TRY_AGAIN_LATER: { code: 1013, reason: 'try again later' },
   /** A bug on the server. */
   INTERNAL: { code: 1011, reason: 'internal error' },
@@ -25,6 +25,10 @@ export const CLOSE = {
   KICKED: { code: 4003, reason: 'kicked' },
   /** This user is banned from the room or from every room. */
   BANNED: { code: 4004, reason: 'banned' },
+  /** The site's access check (AUTH_HOOK_URL) refused the join (the `error` frame has its reason). */
+  HOOK_DENIED: { code: 4005, reason: 'refused by the site' },
+  /** The session was ended from outside (admin API) or its allowed time passed (the `error` frame says which and why). */
+  SESSION_ENDED: { code: 4006, reason: 'session ended' },
   /** The client did not read its messages fast enough: its send buffer passed the bound. */
   SLOW_CONSUMER: { code: 4008, reason: 'slow consumer' },
   /** Ingest: a moderator or operator stopped the stream (the `error` frame says who and why); reconnecting is refused for a while. */

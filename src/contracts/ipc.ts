@@ -82,6 +82,12 @@ export type WorkerRequests = {
   'room.kick': [{ room: string; user: string; reason: string }, { connections: number }];
   /** Ends the room's broadcast (admin API); `producer` is null when nobody was streaming. */
   'room.stopStream': [{ room: string; reason?: string }, { found: boolean; producer: string | null }];
+  /**
+   * Ends a user's sessions in one room, or in every room of the worker (admin API): their chat
+   * connections get SESSION_ENDED with the reason, a broadcast of theirs is stopped, and the
+   * worker's auth hook forgets its answers about them. `streams`: the rooms whose broadcast stopped.
+   */
+  'user.endSessions': [{ user: string; room?: string; reason: string }, { rooms: number; connections: number; streams: string[] }];
   'worker.stats': [Record<string, never>, WorkerStats];
   /** The log level at run time (admin API), for the worker's logger and all its children. */
   'worker.logLevel': [{ level: LogLevel }, { level: LogLevel }];

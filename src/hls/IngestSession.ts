@@ -16,7 +16,8 @@ export interface IngestFailure {
     | 'INGEST_TOO_FAST'
     | 'ENCODER_BUSY'
     | 'KEYFRAMES_TOO_SPARSE'
-    | 'TOKEN_INVALID';
+    | 'TOKEN_INVALID'
+    | 'SESSION_EXPIRED';
   readonly message: string;
   /** STREAM_STOPPED because the server is going away (not the room deleted): come back. */
   readonly goingAway?: boolean;

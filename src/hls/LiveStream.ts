@@ -14,6 +14,7 @@ import { PlaylistFolderOutput } from './output/PlaylistFolderOutput.js';
 import { FragmentPipeOutput } from './output/FragmentPipeOutput.js';
 import { LlBroadcast } from './ll/LlBroadcast.js';
 import { ProducerSlot, type HeldStream } from './ProducerSlot.js';
+import { expireSessionAt } from './sessionExpiry.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
 import type { SegmentGuard } from './SegmentGuard.js';
 import { Transcoder, type TranscoderExit } from './Transcoder.js';
@@ -122,9 +123,10 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
    * Takes the producer slot, or throws StreamBusyError when another producer holds it (streams,
    * or is waited for) and StreamRefusedError for a producer whose stream was stopped lately. A
    * producer that reconnects while its previous stream is still finishing waits for that stream
-   * to end (cut short after a few seconds) instead of getting 409, then resumes it.
+   * to end (cut short after a few seconds) instead of getting 409, then resumes it. `expiresAt`
+   * (the auth hook's) ends the session then.
    */
-  async claim(producer: string, tokenIssuedAt: number, protocol: IngestProtocol): Promise<IngestSession> {
+  async claim(producer: string, tokenIssuedAt: number, protocol: IngestProtocol, expiresAt?: number): Promise<IngestSession> {
     const previous = this.#slot.finishing(producer);
     if (previous) await this.#finish(previous);
     if (this.#closed) throw new Error('the room is closing');
@@ -141,7 +143,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     session.once('failed', (failure) => {
       this.#logger.warn({ producer, protocol, code: failure.code, reason: failure.message }, 'ingest failed');
       // A stopping room or a stop finishes ffmpeg cleanly (its last segment kept); any other failure means the input is bad.
-      if (failure.code === 'STREAM_STOPPED' || failure.code === 'STREAM_STOPPED_BY_MODERATOR') this.#transcoder?.end();
+      if (failure.code === 'STREAM_STOPPED' || failure.code === 'STREAM_STOPPED_BY_MODERATOR' || failure.code === 'SESSION_EXPIRED') this.#transcoder?.end();
       else this.#transcoder?.kill(failure.message);
       release();
     });
@@ -155,6 +157,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
       // Nothing started: a stream held for this producer is held again, for what is left of its wait.
       if (held && this.#transcoder === null && this.#slot.held === null && (this.#closed || !this.#slot.holdAgain(held))) this.#endStream();
     });
+    if (expiresAt !== undefined) expireSessionAt(session, expiresAt);
     this.#logger.info({ producer, protocol, resumes: held !== null }, held ? 'producer came back: resuming' : 'producer connected');
     return session;
   }

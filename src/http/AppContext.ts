@@ -58,6 +58,8 @@ export interface ChatAdministration {
   system(text: string, room?: string): Promise<{ rooms: number; delivered: number }>;
   /** Resolves with the connections closed. */
   kick(room: string, user: string, reason: string): Promise<number>;
+  /** Ends a user's chat sessions and broadcast in one room, or everywhere (room undefined). */
+  endSessions(user: string, room: string | undefined, reason: string): Promise<{ connections: number; streams: string[] }>;
   /** Ends a room's broadcast now (DomainError STREAM_NOT_LIVE when nobody streams). */
   stopStream(room: string, reason: string | undefined): Promise<{ producer: string }>;
 }

@@ -141,6 +141,19 @@ export class ChatAdmin {
     return { producer: answer.producer };
   }
 
+  /**
+   * Ends a user's sessions in `room`, or in every room when it is undefined: chat connections
+   * are told SESSION_ENDED with the reason and closed, a broadcast of theirs is stopped (as the
+   * stream/stop route does) and the auth hook's cached answers about them are dropped.
+   */
+  async endSessions(user: string, room: string | undefined, reason: string): Promise<{ connections: number; streams: string[] }> {
+    const channels = room === undefined ? this.pool.readySlots().flatMap((slot) => (slot.channel ? [slot.channel] : [])) : [this.#channelOf(room)];
+    const answers = await Promise.all(channels.map((channel) => channel.request('user.endSessions', room === undefined ? { user, reason } : { user, room, reason })));
+    const ended = { connections: answers.reduce((sum, answer) => sum + answer.connections, 0), streams: answers.flatMap((answer) => answer.streams) };
+    this.logger.info({ user, room: room ?? null, reason, ...ended }, 'sessions ended by an operator');
+    return ended;
+  }
+
   /** The channel to the worker that holds the room. */
   #channelOf(room: string): PrimarySideChannel {
     const entry = this.rooms.get(room);

@@ -16,6 +16,10 @@ const WORKER_COUNTERS: ReadonlyArray<[keyof WorkerCounters, string, string]> = [
   ['recordingFailures', 'chatserver_recording_write_failures_total', 'Recordings stopped early by a failed write (a full disk, no permission)'],
   ['hlsHoldsRefused', 'chatserver_hls_holds_refused_total', 'Blocking LL-HLS requests refused by the per-address or per-room bound'],
   ['hlsHoldsExpired', 'chatserver_hls_holds_expired_total', 'Blocking LL-HLS requests answered 503 because the part they waited for did not come in time'],
+  ['authHookCalls', 'chatserver_auth_hook_calls_total', 'Requests made to the join and publish hook (AUTH_HOOK_URL)'],
+  ['authHookCached', 'chatserver_auth_hook_cached_total', 'Joins and publishes answered from the auth hook cache'],
+  ['authHookDenied', 'chatserver_auth_hook_denied_total', 'Auth hook answers that refused a join or publish (403)'],
+  ['authHookFailures', 'chatserver_auth_hook_failures_total', 'Auth hook calls that timed out, failed or answered something unusable'],
 ];
 
 /** A counter whose value comes from elsewhere (the stats): set at each scrape. */

@@ -7,6 +7,7 @@ import { ChatRoom } from '../chat/ChatRoom.js';
 import { OFFLINE } from '../chat/serverFrames.js';
 import { type StreamState } from '../contracts/chatFrames.js';
 import type { VerifyResult } from '../chat/tokens.js';
+import type { AuthHook } from '../authhook/AuthHook.js';
 import { RoomHls } from './RoomHls.js';
 import { HlsViewers, VIEWER_WINDOW_MS } from '../hls/HlsViewers.js';
 import type { LiveStream, StreamStatus } from '../hls/LiveStream.js';
@@ -193,6 +194,15 @@ export class Room implements IngestRoom {
 
   verifyToken(token: string): Promise<VerifyResult> {
     return this.chat.verifyToken(token);
+  }
+
+  /** The worker's auth hook (AUTH_HOOK_URL), shared with chat joins. */
+  get authHook(): AuthHook | undefined {
+    return this.chat.ctx.authHook;
+  }
+
+  addressOf(req: http.IncomingMessage): string {
+    return this.#addresses.of(req);
   }
 
   get live(): boolean {

@@ -64,6 +64,7 @@ export class RoomWorker {
       const open = this.#rooms.get(room);
       return { found: open !== undefined, producer: open?.stopStream('an operator', reason) ?? null };
     });
+    channel.handle('user.endSessions', ({ user, room, reason }) => this.endSessions(user, reason, room));
     channel.handle('worker.stats', () => this.stats());
     channel.handle('worker.logLevel', ({ level }) => {
       setLogLevel(this.#logger, level);
@@ -128,6 +129,20 @@ export class RoomWorker {
     let delivered = 0;
     for (const room of rooms) delivered += room.chat.system(text);
     return { rooms: rooms.length, delivered };
+  }
+
+  /** Ends a user's sessions (chat and broadcast) in one room or in all of this worker's rooms. */
+  endSessions(user: string, reason: string, roomName?: string): { rooms: number; connections: number; streams: string[] } {
+    // Answers cached for the user would let them straight back in.
+    this.#chat.context.authHook?.forget(user, roomName);
+    const rooms = roomName === undefined ? [...this.#rooms.values()] : [this.#rooms.get(roomName)].filter((r) => r !== undefined);
+    let connections = 0;
+    const streams: string[] = [];
+    for (const room of rooms) {
+      connections += room.chat.endSessions(user, reason);
+      if (room.stream.producer === user && room.stopStream('an operator', reason) !== null) streams.push(room.name);
+    }
+    return { rooms: rooms.length, connections, streams };
   }
 
   /** The process's own figures; the rooms' activity reaches the primary by itself (RoomActivityReporter). */

@@ -5,6 +5,7 @@ import type { Config } from '../config/Config.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { WorkerSideChannel } from '../ipc/endpoints.js';
 import type { CacheDelta, CacheSnapshot } from '../contracts/ipc.js';
+import { AuthHook } from '../authhook/AuthHook.js';
 import { BanIndex } from '../chat/BanIndex.js';
 import { RevocationIndex } from '../chat/RevocationIndex.js';
 import type { ChatContext, ChatLimits } from '../chat/ChatContext.js';
@@ -63,6 +64,7 @@ export class WorkerChat {
       persist: (record) => batcher.persist(record),
       loadHistory: (room, before, limit) => channel.request('history.get', { room, before, limit, deadline: Date.now() + HISTORY_TIMEOUT_MS }, HISTORY_TIMEOUT_MS),
       addBan: (ban) => channel.request('ban.add', ban),
+      ...(config.authHook ? { authHook: new AuthHook(config.authHook, logger, counters) } : {}),
       moderatorSeen: (user) => {
         if (this.#reportedModerators.has(user)) return;
         if (this.#reportedModerators.size >= MAX_REPORTED_MODERATORS) this.#reportedModerators.clear();

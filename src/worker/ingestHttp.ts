@@ -4,8 +4,7 @@ import { TokenBucket } from '../kit/TokenBucket.js';
 import type { IngestSession } from '../hls/IngestSession.js';
 import type { LiveStream } from '../hls/LiveStream.js';
 import type { Logger } from '../kit/createLogger.js';
-import type { VerifyResult } from '../chat/tokens.js';
-import { authorizeProducer } from './ingestAuth.js';
+import { authorizeProducer, type ProducerGate } from './ingestAuth.js';
 import { claimRefusal } from './claimRefusal.js';
 import { sendJson } from '../kit/sendJson.js';
 import { RateFloor } from './RateFloor.js';
@@ -19,12 +18,11 @@ import type { RequestDeadline } from './RequestDeadline.js';
 const BODY_PIECES_PER_FRAME = 10;
 
 /** What the ingest routes need of their room. */
-export interface IngestRoom {
-  readonly name: string;
+export interface IngestRoom extends ProducerGate {
   readonly stream: LiveStream;
-  /** Checks a join token against the room: signature, expiry, room, epoch, revocations. */
-  verifyToken(token: string): Promise<VerifyResult>;
   readonly logger: Logger;
+  /** A request's client address (TRUST_PROXY applied), for the auth hook. */
+  addressOf(req: IncomingMessage): string;
 }
 
 /** After an error answer, how long a producer that keeps sending may take to read it. */
@@ -44,7 +42,7 @@ export async function handleIngestRequest(room: IngestRoom, req: IncomingMessage
     sendJson(res, 405, errorBody('METHOD_NOT_ALLOWED', `${method} is not allowed on /ingest`));
     return;
   }
-  const auth = await authorizeProducer(req, room);
+  const auth = await authorizeProducer(req, room, { ip: room.addressOf(req), protocol: 'http' });
   if (!auth.ok) {
     refuse(req, res, auth.status, auth.code, auth.message);
     return;
@@ -62,7 +60,7 @@ export async function handleIngestRequest(room: IngestRoom, req: IncomingMessage
   }
   let session: IngestSession;
   try {
-    session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'http');
+    session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'http', auth.expiresAt);
   } catch (error) {
     const refusal = claimRefusal(error);
     refuse(req, res, refusal.status, refusal.code, refusal.message);

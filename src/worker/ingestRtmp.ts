@@ -8,6 +8,7 @@ import { authorizeProducerToken } from './ingestAuth.js';
 import { claimRefusal } from './claimRefusal.js';
 import type { IngestRoom } from './ingestHttp.js';
 import { RateFloor } from './RateFloor.js';
+import { normalizeAddress } from '../net/addresses.js';
 
 /** A connection that has not published this long after its handshake began is cut (it holds a socket for nothing). */
 const PUBLISH_TIMEOUT_MS = 15_000;
@@ -43,11 +44,11 @@ export function acceptRtmp(room: IngestRoom, socket: Duplex, start: RtmpStart): 
       authorize: async (app, key) => {
         if (app !== RTMP_APP) throw new Error(`Unknown RTMP application "${app}": publish to rtmp://HOST:PORT/${RTMP_APP} with a producer token as the stream key`);
         if (ingest !== null) throw new Error('This connection is already publishing');
-        const auth = await authorizeProducerToken(key, room);
+        const auth = await authorizeProducerToken(key, room, { ip: publisherAddress(socket), protocol: 'rtmp' });
         if (!auth.ok) throw new Error(`${auth.code}: ${auth.message}`);
         let session: IngestSession;
         try {
-          session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'rtmp');
+          session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'rtmp', auth.expiresAt);
         } catch (error) {
           const refusal = claimRefusal(error);
           throw new Error(`${refusal.code}: ${refusal.message}`, { cause: error });
@@ -130,6 +131,11 @@ function attach(rtmp: RtmpSession, session: IngestSession): void {
     stopWatching();
     rtmp.close();
   });
+}
+
+/** The publisher's address (RTMP has no proxy headers: the socket's peer). */
+function publisherAddress(socket: Duplex): string {
+  return (socket instanceof Socket ? normalizeAddress(socket.remoteAddress ?? '') : undefined) ?? 'unknown';
 }
 
 /** An H.264 (codec 7) keyframe carrying a picture (AVC packet type 1, not the sequence header), or another codec's keyframe. */

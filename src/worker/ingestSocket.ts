@@ -26,6 +26,7 @@ const FAILURE_CLOSE: Record<IngestFailure['code'], CloseName> = {
   KEYFRAMES_TOO_SPARSE: 'MEDIA_INVALID',
   TOKEN_INVALID: 'AUTH_FAILED',
   STREAM_STOPPED_BY_MODERATOR: 'STREAM_STOPPED',
+  SESSION_EXPIRED: 'SESSION_ENDED',
 };
 
 /**
@@ -39,7 +40,7 @@ export class IngestSockets {
   readonly #wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_INGEST_FRAME_BYTES, clientTracking: false });
 
   async upgrade(room: IngestRoom, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const auth = await authorizeProducer(req, room);
+    const auth = await authorizeProducer(req, room, { ip: room.addressOf(req), protocol: 'websocket' });
     if (socket.destroyed) return;
     if (!auth.ok) {
       rejectUpgrade(socket, auth.status, auth.code, auth.message);
@@ -47,7 +48,7 @@ export class IngestSockets {
     }
     let session: IngestSession;
     try {
-      session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'websocket');
+      session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'websocket', auth.expiresAt);
     } catch (error) {
       const refusal = claimRefusal(error);
       rejectUpgrade(socket, refusal.status, refusal.code, refusal.message);

@@ -29,11 +29,11 @@ export async function authorizeSrtCaller(room: IngestRoom, media: SrtMedia, call
   if (!parsed.ok) return parsed;
   const { token, resource } = parsed.request;
   if (resource !== null && resource !== room.name) return refuse(SRT_REJECT.NOT_FOUND, `The stream ID names room "${resource}", this port is room "${room.name}"`);
-  const auth = await authorizeProducerToken(token, room);
-  if (!auth.ok) return refuse(auth.code === 'FORBIDDEN' ? SRT_REJECT.FORBIDDEN : SRT_REJECT.UNAUTHORIZED, `${auth.code}: ${auth.message}`);
+  const auth = await authorizeProducerToken(token, room, { ip: caller.address, protocol: 'srt' });
+  if (!auth.ok) return refuse(AUTH_REJECT[auth.status] ?? SRT_REJECT.UNAUTHORIZED, `${auth.code}: ${auth.message}`);
   let session: IngestSession;
   try {
-    session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'srt');
+    session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'srt', auth.expiresAt);
   } catch (error) {
     const refusal = claimRefusal(error);
     return refuse(CLAIM_REJECT[refusal.code], `${refusal.code}: ${refusal.message}`);
@@ -72,6 +72,9 @@ function feed(receiver: SrtReceiver, session: IngestSession): void {
   session.once('failed', () => receiver.close());
   session.once('finished', () => receiver.close());
 }
+
+/** A refused producer check, by its HTTP status: the token's role or the site's hook (403), the hook unreachable (503). */
+const AUTH_REJECT: Partial<Record<number, SrtRejectReason>> = { 403: SRT_REJECT.FORBIDDEN, 503: SRT_REJECT.DOWN };
 
 /** A refused claim, as an SRT rejection reason (SRT has no statuses of its own for these). */
 const CLAIM_REJECT: Record<ClaimRefusal['code'], SrtRejectReason> = {

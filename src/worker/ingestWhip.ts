@@ -103,7 +103,7 @@ export class WhipIngest {
     if (type !== 'application/sdp') {
       return refuse(res, 415, 'UNSUPPORTED_MEDIA_TYPE', `Send the SDP offer with Content-Type: application/sdp (not ${type || 'none'})`, { 'accept-post': 'application/sdp' });
     }
-    const auth = await authorizeProducer(req, room);
+    const auth = await authorizeProducer(req, room, { ip: room.addressOf(req), protocol: 'whip' });
     if (!auth.ok) return refuse(res, auth.status, auth.code, auth.message);
     const offer = await readOffer(req);
     if (offer === null) return refuse(res, 413, 'PAYLOAD_TOO_LARGE', `An SDP offer may have ${MAX_OFFER_BYTES / 1024} KiB at most`);
@@ -113,7 +113,7 @@ export class WhipIngest {
     const address = await publicAddress(this.#settings.iceHost);
     let session: IngestSession;
     try {
-      session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'whip');
+      session = await room.stream.claim(auth.claims.sub, auth.claims.iat, 'whip', auth.expiresAt);
     } catch (error) {
       const refusal = claimRefusal(error);
       return refuse(res, refusal.status, refusal.code, refusal.message);

@@ -45,7 +45,14 @@ export async function ingestRoom(options: { resumeMs?: number } = {}) {
     resumeMs: options.resumeMs ?? 0,
     stopRefuseMs: 30_000,
   });
-  const room: IngestRoom = { name: 'test', stream, logger, verifyToken: (token) => verifyRoomToken(KEY, token, { room: 'test', epoch }) };
+  const room: IngestRoom = {
+    name: 'test',
+    stream,
+    logger,
+    authHook: undefined,
+    addressOf: (req) => req.socket.remoteAddress ?? 'unknown',
+    verifyToken: (token) => verifyRoomToken(KEY, token, { room: 'test', epoch }),
+  };
   return {
     room,
     stream,
