@@ -7,6 +7,10 @@
  * HLS_MAX_HELD_PER_ADDRESS of 50: the bound is not raised). For each mode: the worker's CPU with
  * the producer alone, then with the viewers, over a window of wall time (/proc).
  *
+ * Then the same with Varnish in front (docs/varnish.vcl, when varnishd is installed: it collapses
+ * the viewers' identical requests), its own CPU reported beside the worker's, and for LL how old
+ * the newest part is when a blocking reload's answer reaches a viewer (what the cache adds).
+ *
  *   npm run bench:held -- [--viewers 1000] [--seconds 20] [--quick]   (quick: 100 viewers, 5 s)
  */
 import { spawn } from 'node:child_process';
@@ -17,9 +21,10 @@ import { parseArgs } from 'node:util';
 import { testFfmpeg } from '../test/helpers/media.js';
 import { cpuWindow, type CpuWindow } from './lib/cpuWindow.js';
 import { runViewers, type ViewerCounters } from './lib/playlistViewers.js';
-import { pinLoadGenerator, stopChild } from './lib/processes.js';
+import { cpuMs, percentile, pinLoadGenerator, stopChild } from './lib/processes.js';
 import { writeChart, writeResults } from './lib/report.js';
 import { ServerProcess, serverPorts, waitUntil } from './lib/serverProcess.js';
+import { hasVarnish, startVarnish, type VarnishCache } from './lib/varnishCache.js';
 
 const { values } = parseArgs({ options: { viewers: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '20' }, quick: { type: 'boolean', default: false } } });
 const VIEWERS = values.quick ? 100 : Number(values.viewers);
@@ -29,8 +34,16 @@ const WARMUP_S = values.quick ? 2 : 5;
 const IDLE_S = values.quick ? 3 : 10;
 const TARGET_PERCENT = 5;
 
+type Via = 'direct' | 'varnish';
+
 interface ModeRun {
   readonly mode: 'll' | 'classic';
+  readonly via: Via;
+  /** Varnish's processes (manager and cache), % of a core, in the window with the viewers. */
+  readonly cachePercent: number | null;
+  /** LL: the newest part's age when a blocking answer arrived, ms. */
+  readonly edgeAgeP50Ms: number | null;
+  readonly edgeAgeP99Ms: number | null;
   readonly idle: CpuWindow;
   readonly loaded: CpuWindow;
   readonly counters: ViewerCounters;
@@ -56,7 +69,17 @@ async function listsMedia(url: string): Promise<boolean> {
   return response !== null && response.ok && /\.(m4s|ts)/.test(await response.text());
 }
 
-async function measureMode(mode: 'll' | 'classic'): Promise<ModeRun> {
+function sumCpuMs(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => {
+    try {
+      return sum + cpuMs(pid);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+async function measureMode(mode: 'll' | 'classic', via: Via): Promise<ModeRun> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-held-'));
   const ports = await serverPorts(10);
   const server = await ServerProcess.start({ dataDir, ports, workers: 1, env: { HLS_MODE: mode } });
@@ -71,20 +94,41 @@ async function measureMode(mode: 'll' | 'classic'): Promise<ModeRun> {
       const playlistUrl = `http://127.0.0.1:${roomPort}/hls/index.m3u8`;
       await waitUntil(() => listsMedia(playlistUrl), 30_000, `${mode}: the room's playlist lists media`);
       const idle = await cpuWindow(workerPid, [], IDLE_S);
-      const counters: ViewerCounters = { playlists: 0, media: 0, bytes: 0, failures: 0 };
-      const stop = new AbortController();
-      const viewers = runViewers(mode, playlistUrl, VIEWERS, stop.signal, counters);
-      await new Promise((resolve) => setTimeout(resolve, WARMUP_S * 1000));
-      const before = { ...counters };
-      const ownBefore = process.cpuUsage();
-      const loaded = await cpuWindow(workerPid, [], SECONDS);
-      const own = process.cpuUsage(ownBefore);
-      const during: ViewerCounters = { playlists: counters.playlists - before.playlists, media: counters.media - before.media, bytes: counters.bytes - before.bytes, failures: counters.failures - before.failures };
-      stop.abort();
-      // A viewer held on a reload returns when that answer comes (within a part or two).
-      await viewers;
-      const perViewerS = (n: number) => Number((n / VIEWERS / SECONDS).toFixed(2));
-      return { mode, idle, loaded, counters: during, loadGeneratorPercent: ((own.user + own.system) / 1000 / (SECONDS * 1000)) * 100, playlistsPerViewerS: perViewerS(during.playlists), mediaPerViewerS: perViewerS(during.media) };
+      const cache: VarnishCache | null = via === 'varnish' ? await startVarnish(roomPort) : null;
+      try {
+        const viewersUrl = cache ? `http://127.0.0.1:${cache.port}/hls/index.m3u8` : playlistUrl;
+        const counters: ViewerCounters = { playlists: 0, media: 0, bytes: 0, failures: 0, edgeAgesMs: [] };
+        const stop = new AbortController();
+        const viewers = runViewers(mode, viewersUrl, VIEWERS, stop.signal, counters, cache?.headers);
+        await new Promise((resolve) => setTimeout(resolve, WARMUP_S * 1000));
+        const before = { ...counters, ages: counters.edgeAgesMs.length };
+        const ownBefore = process.cpuUsage();
+        const cacheBefore = cache ? sumCpuMs(cache.pids()) : 0;
+        const loaded = await cpuWindow(workerPid, [], SECONDS);
+        const cachePercent = cache ? ((sumCpuMs(cache.pids()) - cacheBefore) / (loaded.seconds * 1000)) * 100 : null;
+        const own = process.cpuUsage(ownBefore);
+        const ages = counters.edgeAgesMs.slice(before.ages);
+        const during: ViewerCounters = { playlists: counters.playlists - before.playlists, media: counters.media - before.media, bytes: counters.bytes - before.bytes, failures: counters.failures - before.failures, edgeAgesMs: [] };
+        stop.abort();
+        // A viewer held on a reload returns when that answer comes (within a part or two).
+        await viewers;
+        const perViewerS = (n: number) => Number((n / VIEWERS / SECONDS).toFixed(2));
+        return {
+          mode,
+          via,
+          idle,
+          loaded,
+          cachePercent,
+          edgeAgeP50Ms: ages.length > 0 ? percentile(ages, 50) : null,
+          edgeAgeP99Ms: ages.length > 0 ? percentile(ages, 99) : null,
+          counters: during,
+          loadGeneratorPercent: ((own.user + own.system) / 1000 / (SECONDS * 1000)) * 100,
+          playlistsPerViewerS: perViewerS(during.playlists),
+          mediaPerViewerS: perViewerS(during.media),
+        };
+      } finally {
+        await cache?.stop();
+      }
     } finally {
       await stopChild(producer);
     }
@@ -95,34 +139,48 @@ async function measureMode(mode: 'll' | 'classic'): Promise<ModeRun> {
 }
 
 pinLoadGenerator();
-const runs = [await measureMode('ll'), await measureMode('classic')];
+const vias: Via[] = hasVarnish() ? ['direct', 'varnish'] : ['direct'];
+if (vias.length === 1) console.log('varnishd is not installed: the runs with Varnish in front are skipped (apt-get install varnish)');
+const runs: ModeRun[] = [];
+for (const via of vias) for (const mode of ['ll', 'classic'] as const) runs.push(await measureMode(mode, via));
 const round = (n: number) => Number(n.toFixed(1));
 console.log(`Held playlist requests: ${VIEWERS} viewers on one room, worker CPU over ${SECONDS} s (% of one core; the server's ffmpeg apart)`);
 console.table(runs.map((run) => ({
   mode: run.mode,
+  via: run.via,
   'worker, producer only %': round(run.idle.serverPercent),
   'worker, with viewers %': round(run.loaded.serverPercent),
   'viewers cost %': round(run.loaded.serverPercent - run.idle.serverPercent),
+  'varnish %': run.cachePercent === null ? '' : round(run.cachePercent),
   'server ffmpeg %': round(run.loaded.serverFfmpegPercent),
   'playlists /viewer/s': run.playlistsPerViewerS,
   'parts or segments /viewer/s': run.mediaPerViewerS,
+  'newest part age p50/p99 ms': run.edgeAgeP50Ms === null ? '' : `${Math.round(run.edgeAgeP50Ms)}/${Math.round(run.edgeAgeP99Ms!)}`,
   'MB/s': round(run.counters.bytes / SECONDS / 2 ** 20),
   failures: run.counters.failures,
   'load generator %': round(run.loadGeneratorPercent),
 })));
-const [llRun, classicRun] = runs as [ModeRun, ModeRun];
-const beyond = llRun.loaded.serverPercent - classicRun.loaded.serverPercent;
-const viewersBeyond = llRun.loaded.serverPercent - llRun.idle.serverPercent - (classicRun.loaded.serverPercent - classicRun.idle.serverPercent);
-console.log(`LL beyond classic, with viewers: ${round(beyond)}% of a core (the viewers alone: ${round(viewersBeyond)}%); issue 17 target <= ${TARGET_PERCENT}%: ${beyond <= TARGET_PERCENT ? 'met' : 'NOT met'}`);
-writeResults('held', { viewers: VIEWERS, seconds: SECONDS, warmupSeconds: WARMUP_S, runs, llBeyondClassicPercent: round(beyond), viewersBeyondPercent: round(viewersBeyond) });
+const find = (mode: ModeRun['mode'], via: Via) => runs.find((run) => run.mode === mode && run.via === via);
+const beyondBy: Partial<Record<Via, number>> = {};
+for (const via of vias) {
+  const [llRun, classicRun] = [find('ll', via)!, find('classic', via)!];
+  const beyond = llRun.loaded.serverPercent - classicRun.loaded.serverPercent;
+  beyondBy[via] = round(beyond);
+  console.log(`${via}: LL beyond classic, worker with viewers: ${round(beyond)}% of a core; issue 17 target <= ${TARGET_PERCENT}%: ${beyond <= TARGET_PERCENT ? 'met' : 'NOT met'}`);
+}
+const varnishLl = find('ll', 'varnish');
+const directLl = find('ll', 'direct')!;
+if (varnishLl) console.log(`LL newest part age p50 with Varnish / direct: ${(varnishLl.edgeAgeP50Ms! / directLl.edgeAgeP50Ms!).toFixed(2)}x (${Math.round(varnishLl.edgeAgeP50Ms!)} ms against ${Math.round(directLl.edgeAgeP50Ms!)} ms)`);
+writeResults('held', { viewers: VIEWERS, seconds: SECONDS, warmupSeconds: WARMUP_S, runs, llBeyondClassicPercent: beyondBy });
+const label = (run: ModeRun) => `${run.mode === 'll' ? 'LL-HLS' : 'classic HLS'}${run.via === 'varnish' ? ', Varnish in front' : ''}`;
 writeChart(
   'held',
   {
     title: `Held playlist requests: ${VIEWERS} viewers on one room`,
     subtitle: 'the room worker\'s CPU in % of one core (producer only, then with the viewers); lower is better',
     groups: [
-      { label: 'producer only', bars: runs.map((run) => ({ series: run.mode === 'll' ? 'LL-HLS (blocking reload + parts)' : 'classic HLS (reload each target duration + segments)', value: run.idle.serverPercent })) },
-      { label: `with ${VIEWERS} viewers`, bars: runs.map((run) => ({ series: run.mode === 'll' ? 'LL-HLS (blocking reload + parts)' : 'classic HLS (reload each target duration + segments)', value: run.loaded.serverPercent })) },
+      { label: 'producer only', bars: runs.map((run) => ({ series: label(run), value: run.idle.serverPercent })) },
+      { label: `with ${VIEWERS} viewers`, bars: runs.map((run) => ({ series: label(run), value: run.loaded.serverPercent })) },
     ],
     format: (v) => `${v.toFixed(1)}%`,
   },

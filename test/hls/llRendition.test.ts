@@ -105,6 +105,21 @@ describe('LlRendition', () => {
     expect(r.window()!.segments.map((s) => s.programDateTime)).toEqual([1_000_000, 1_000_600, 1_001_000]);
   });
 
+  it('dates from the least-delayed of the first fragments: ffmpeg writes those it held while analysing its input in a burst', () => {
+    const r = rendition();
+    r.begin(Buffer.from('init'), INFO);
+    const t0 = 1_000_000;
+    // Fragments 0 and 1 (frames made by t0 + 200 and t0 + 400) both arrive at t0 + 500; from fragment 2 on, on time.
+    r.add(fragment(0), 0, t0 + 500);
+    r.add(fragment(1), 0.2, t0 + 500);
+    for (let i = 2; i <= 10; i += 1) r.add(fragment(i), i * 0.2, t0 + (i + 1) * 200);
+    expect(r.window()!.segments.map((s) => s.programDateTime)).toEqual([t0, t0 + 600, t0 + 1000]);
+    // Once the first segment is out, dates stay put: a late fragment moves nothing.
+    r.add(fragment(11), 2.2, t0 + 2_300);
+    feed(r, 12, 20, t0);
+    expect(r.window()!.segments.at(-1)!.programDateTime).toBe(t0 + 3000);
+  });
+
   it('keeps the window bounded, numbering on, and forgets files past it', () => {
     const r = rendition(3);
     r.begin(Buffer.from('init'), INFO);

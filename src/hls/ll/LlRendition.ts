@@ -60,7 +60,8 @@ interface Pending {
   readonly msn: number;
   readonly map: string;
   readonly discontinuity: boolean;
-  readonly programDateTime: number;
+  /** Media time of its first frame (s): its program date-time follows the anchor. */
+  readonly start: number;
   readonly parts: LlPart[];
   readonly chunks: Buffer[];
   duration: number;
@@ -100,6 +101,8 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
   /** Wall clock (ms) of media time `#anchorMedia` (s) of the current ffmpeg, for EXT-X-PROGRAM-DATE-TIME. */
   #anchorWall = 0;
   #anchorMedia = 0;
+  /** Until the current ffmpeg's first segment closes, the anchor moves to the least-delayed fragment. */
+  #anchorSettled = false;
   #mediaTime: number | null = null;
   #ended = false;
   /** The window as last built; every change drops it (held requests read it once per change, not once each). */
@@ -158,9 +161,16 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
   /** The next fragment of the current ffmpeg; `now` is when it arrived (its last frame was just made). */
   add(fragment: CutFragment, start: number, now: number): void {
     if (this.#init === null || this.#ended) return;
+    // A fragment's last frame was made about when it arrived. ffmpeg holds back what it reads
+    // while it analyses its input, then writes the first fragments in a burst: the first one's
+    // arrival is late by that, so the anchor is the earliest-looking arrival until the first
+    // segment of this ffmpeg closes (then dates stay put, as listed segments' must).
     if (this.#mediaTime === null) {
       this.#anchorMedia = start;
       this.#anchorWall = now - fragment.duration * 1000;
+      this.#anchorSettled = false;
+    } else if (!this.#anchorSettled) {
+      this.#anchorWall = Math.min(this.#anchorWall, now - (start + fragment.duration - this.#anchorMedia) * 1000);
     }
     this.#mediaTime = start + fragment.duration;
     this.#partTarget ??= this.#firstPartTarget(fragment);
@@ -227,7 +237,7 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
       pending: this.#ended
         ? null
         : pending
-        ? { msn: pending.msn, parts: [...pending.parts], map: pending.map, discontinuity: pending.discontinuity, programDateTime: pending.programDateTime }
+        ? { msn: pending.msn, parts: [...pending.parts], map: pending.map, discontinuity: pending.discontinuity, programDateTime: this.#dateOf(pending.start) }
         : { msn: this.#nextMsn, parts: [], map: this.#init.uri, discontinuity: this.#discontinuityNext, programDateTime: null },
       preloadHint: this.#ended ? null : this.#hint(),
       ended: this.#ended,
@@ -271,6 +281,11 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
     return Number.isFinite(frame) && frame >= MIN_FRAME_SECONDS && frame <= fragment.duration ? frame : Math.max(fragment.duration, MIN_FRAME_SECONDS);
   }
 
+  /** The wall clock (ms) of media time `start` (s) of the current ffmpeg. */
+  #dateOf(start: number): number {
+    return Math.round(this.#anchorWall + (start - this.#anchorMedia) * 1000);
+  }
+
   #hint(): string {
     return `${this.#options.prefix}-p${this.#nextPart}.m4s`;
   }
@@ -281,7 +296,7 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
       msn: this.#nextMsn,
       map: init.uri,
       discontinuity: this.#discontinuityNext,
-      programDateTime: Math.round(this.#anchorWall + (start - this.#anchorMedia) * 1000),
+      start,
       parts: [],
       chunks: [],
       duration: 0,
@@ -306,13 +321,15 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
       offset += length;
     });
     const uri = `${this.#options.prefix}-s${pending.msn}.m4s`;
+    const programDateTime = this.#dateOf(pending.start);
+    this.#anchorSettled = true;
     this.#files.set(uri, bytes);
     const segment: LlSegment = {
       msn: pending.msn,
       uri,
       duration: pending.duration,
       parts: pending.parts,
-      programDateTime: pending.programDateTime,
+      programDateTime,
       discontinuity: pending.discontinuity,
       map: pending.map,
     };
@@ -320,7 +337,7 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
     this.#maxSegmentSeconds = Math.max(this.#maxSegmentSeconds, pending.duration);
     if (pending.duration > 0) this.#peakBitsPerSecond = Math.max(this.#peakBitsPerSecond, Math.round((bytes.length * 8) / pending.duration));
     this.#trim();
-    this.emit('segment', { msn: pending.msn, uri, bytes, duration: pending.duration, programDateTime: pending.programDateTime, discontinuity: pending.discontinuity, init: this.#init!.bytes });
+    this.emit('segment', { msn: pending.msn, uri, bytes, duration: pending.duration, programDateTime, discontinuity: pending.discontinuity, init: this.#init!.bytes });
   }
 
   #trim(): void {
