@@ -91,5 +91,21 @@ export interface Config {
   readonly whip: { readonly udpPorts: { readonly first: number; readonly last: number } | undefined; readonly iceHost: string };
   /** Bounds on one producer's ingest (INGEST_* settings). */
   readonly ingest: IngestLimits;
+  /** Webhook delivery (WEBHOOK_* settings, docs/integrations.md). */
+  readonly webhooks: WebhookLimits;
   readonly production: boolean;
+}
+
+export interface WebhookLimits {
+  /** URLs may point at loopback, private and link-local addresses. */
+  readonly allowPrivate: boolean;
+  readonly timeoutMs: number;
+  /** Requests in flight to one endpoint at most. */
+  readonly concurrency: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  /** A delivery failing for longer than this after its event is dead. */
+  readonly retryForMs: number;
+  /** Settled deliveries are pruned after this. */
+  readonly keepMs: number;
 }

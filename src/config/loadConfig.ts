@@ -146,6 +146,15 @@ function common(v: EnvValues) {
       rateWindowMs: v.ROOM_REQUEST_TIMEOUT_MS,
       mediaTimeoutMs: v.INGEST_MEDIA_TIMEOUT_SECONDS * 1000,
     },
+    webhooks: {
+      allowPrivate: v.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: v.WEBHOOK_TIMEOUT_MS,
+      concurrency: v.WEBHOOK_CONCURRENCY,
+      retryBaseMs: v.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: v.WEBHOOK_RETRY_MAX_MS,
+      retryForMs: v.WEBHOOK_RETRY_FOR_MS,
+      keepMs: v.WEBHOOK_KEEP_DAYS * 86_400_000,
+    },
     production,
   };
 }
@@ -188,6 +197,7 @@ function freeze(config: Config): Config {
   Object.freeze(config.weakKeys);
   Object.freeze(config.trustProxy);
   Object.freeze(config.ingest);
+  Object.freeze(config.webhooks);
   if (config.tls) Object.freeze(config.tls);
   return Object.freeze(config);
 }
