@@ -12,6 +12,7 @@ import { registerAdminHistoryRoutes } from './routes/adminHistoryRoutes.js';
 import { registerAdminRecordingRoutes } from './routes/recordingRoutes.js';
 import { registerAdminRoutes } from './routes/adminRoutes.js';
 import { registerAdminTokenRoutes } from './routes/adminTokenRoutes.js';
+import { registerAdminWebhookRoutes } from './routes/adminWebhookRoutes.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
 import { registerServerRoutes } from './routes/serverRoutes.js';
 import { isAdminPage, registerAdminPage } from './routes/adminPageRoutes.js';
@@ -37,6 +38,7 @@ export function buildAdminApp(ctx: AppContext, workerPid: (slot: number) => numb
   registerAdminHistoryRoutes(app, ctx);
   registerAdminRecordingRoutes(app, ctx);
   registerAdminTokenRoutes(app, ctx);
+  registerAdminWebhookRoutes(app, ctx);
   registerServerRoutes(app, ctx);
   return app;
 }

@@ -114,12 +114,15 @@ export class MongoStore implements Store {
     return this.#rooms.findOne({ name }, noId);
   }
 
-  async saveRoom(room: RoomRecord): Promise<void> {
+  async saveRoom(room: RoomRecord, outbox: readonly OutboxEntry[] = []): Promise<void> {
     await this.#rooms.replaceOne({ name: room.name }, { ...room }, { upsert: true, ...this.#durable });
+    await this.webhooks.appendEvents(outbox);
   }
 
-  async deleteRoom(name: string): Promise<boolean> {
-    return (await this.#rooms.deleteOne({ name }, this.#durable)).deletedCount > 0;
+  async deleteRoom(name: string, outbox: readonly OutboxEntry[] = []): Promise<boolean> {
+    const removed = (await this.#rooms.deleteOne({ name }, this.#durable)).deletedCount > 0;
+    if (removed) await this.webhooks.appendEvents(outbox);
+    return removed;
   }
 
   async appendMessages(messages: readonly ChatMessageRecord[], outbox: readonly OutboxEntry[] = []): Promise<void> {

@@ -53,10 +53,10 @@ export interface Store {
 
   listRooms(): Promise<RoomRecord[]>;
   getRoom(name: string): Promise<RoomRecord | null>;
-  /** Inserts or replaces the room with this name. */
-  saveRoom(room: RoomRecord): Promise<void>;
-  /** Resolves true when a room was removed. */
-  deleteRoom(name: string): Promise<boolean>;
+  /** Inserts or replaces the room with this name; `outbox` (its webhook events) is stored with it (see appendMessages). */
+  saveRoom(room: RoomRecord, outbox?: readonly OutboxEntry[]): Promise<void>;
+  /** Resolves true when a room was removed; `outbox` is stored with the delete. */
+  deleteRoom(name: string, outbox?: readonly OutboxEntry[]): Promise<boolean>;
 
   /**
    * Idempotent by (room, id): a batch sent twice stores each message once. `outbox` (their

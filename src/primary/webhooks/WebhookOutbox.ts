@@ -30,7 +30,7 @@ export class WebhookOutbox {
 
   /** Stores the events (one write) and starts their deliveries. Never throws: a store failure is logged and counted. */
   async raise(events: readonly RaisedEvent[]): Promise<void> {
-    const entries = events.flatMap((raised) => this.#entry(raised.type, raised.room, raised.at, raised.data));
+    const entries = this.entries(events);
     if (entries.length === 0) return;
     try {
       await this.#store.appendEvents(entries);
@@ -40,6 +40,11 @@ export class WebhookOutbox {
       return;
     }
     this.#dispatcher.dispatch(entries);
+  }
+
+  /** The entries of events to store with another write (a room's); `committed` once it is durable. */
+  entries(events: readonly RaisedEvent[]): OutboxEntry[] {
+    return events.flatMap((raised) => this.#entry(raised.type, raised.room, raised.at, raised.data));
   }
 
   /** The `message.created` entries of a chat commit, stored with its messages (see MessageCommitter). */

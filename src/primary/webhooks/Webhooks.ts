@@ -8,6 +8,7 @@ import type { DeliveryRecord, OutboxEntry, WebhookEndpointRecord } from '../../c
 import type { ChatMessageRecord } from '../../contracts/records.js';
 import type { ReplaySelector, WebhookStore } from '../../store/WebhookStore.js';
 import { wantsType } from './endpointMatch.js';
+import { p99, type WebhookStats } from './WebhookMetrics.js';
 import { WebhookDispatcher } from './WebhookDispatcher.js';
 import { WebhookOutbox } from './WebhookOutbox.js';
 import { parseWebhookUrl, resolveWebhookTarget, type TargetRules } from './webhookTarget.js';
@@ -102,6 +103,11 @@ export class Webhooks {
     this.dispatcher.close();
   }
 
+  stats(): WebhookStats {
+    const { counters, firstAttemptLags } = this.dispatcher;
+    return { endpoints: this.#endpoints.size, ...counters, lost: this.outbox.lost, firstAttemptP99Ms: p99(firstAttemptLags), backlog: this.dispatcher.backlog() };
+  }
+
   /** Event types some enabled endpoint wants. */
   wantedTypes(): WebhookEventType[] {
     const endpoints = [...this.#endpoints.values()].filter((e) => e.enabled);
@@ -110,6 +116,10 @@ export class Webhooks {
 
   raise(events: readonly RaisedEvent[]): Promise<void> {
     return this.outbox.raise(events);
+  }
+
+  entries(events: readonly RaisedEvent[]): OutboxEntry[] {
+    return this.outbox.entries(events);
   }
 
   messageEntries(records: readonly ChatMessageRecord[]): OutboxEntry[] {

@@ -107,12 +107,12 @@ export class JournaledStore implements Store {
     return (await this.listRooms()).find((room) => room.name === name) ?? null;
   }
 
-  saveRoom(room: RoomRecord): Promise<void> {
-    return this.#write(() => this.#remote.saveRoom(room), () => this.journal.saveRoom(room), undefined);
+  saveRoom(room: RoomRecord, outbox: readonly OutboxEntry[] = []): Promise<void> {
+    return this.#write(() => this.#remote.saveRoom(room, outbox), () => this.journal.saveRoom(room), undefined);
   }
 
-  deleteRoom(name: string): Promise<boolean> {
-    return this.#write(() => this.#remote.deleteRoom(name), () => this.journal.deleteRoom(name), true);
+  deleteRoom(name: string, outbox: readonly OutboxEntry[] = []): Promise<boolean> {
+    return this.#write(() => this.#remote.deleteRoom(name, outbox), () => this.journal.deleteRoom(name), true);
   }
 
   /**

@@ -190,12 +190,19 @@ export class SqliteStore implements Store {
     return row ? roomOf(row) : null;
   }
 
-  async saveRoom(room: RoomRecord): Promise<void> {
-    this.#s.saveRoom.run(room.name, room.port, JSON.stringify(room.settings), room.createdAt);
+  async saveRoom(room: RoomRecord, outbox: readonly OutboxEntry[] = []): Promise<void> {
+    inTransaction(this.database, () => {
+      this.#s.saveRoom.run(room.name, room.port, JSON.stringify(room.settings), room.createdAt);
+      this.webhooks.insert(outbox);
+    });
   }
 
-  async deleteRoom(name: string): Promise<boolean> {
-    return Number(this.#s.deleteRoom.run(name).changes) > 0;
+  async deleteRoom(name: string, outbox: readonly OutboxEntry[] = []): Promise<boolean> {
+    return inTransaction(this.database, () => {
+      const removed = Number(this.#s.deleteRoom.run(name).changes) > 0;
+      if (removed) this.webhooks.insert(outbox);
+      return removed;
+    });
   }
 
   async appendMessages(messages: readonly ChatMessageRecord[], outbox: readonly OutboxEntry[] = []): Promise<void> {
