@@ -106,6 +106,8 @@ export interface WebhookLimits {
   readonly retryMaxMs: number;
   /** A delivery failing for longer than this after its event is dead. */
   readonly retryForMs: number;
+  /** user.left waits this long for the same user to come back (then neither is sent). */
+  readonly presenceDebounceMs: number;
   /** Settled deliveries are pruned after this. */
   readonly keepMs: number;
 }

@@ -153,6 +153,7 @@ function common(v: EnvValues) {
       retryBaseMs: v.WEBHOOK_RETRY_BASE_MS,
       retryMaxMs: v.WEBHOOK_RETRY_MAX_MS,
       retryForMs: v.WEBHOOK_RETRY_FOR_MS,
+      presenceDebounceMs: v.WEBHOOK_PRESENCE_DEBOUNCE_MS,
       keepMs: v.WEBHOOK_KEEP_DAYS * 86_400_000,
     },
     production,

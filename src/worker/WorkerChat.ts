@@ -14,6 +14,7 @@ import { MessageIdGenerator } from '../chat/messageIds.js';
 import { LIMITS } from '../chat/protocol.js';
 import { WriteCoalescer } from '../chat/WriteCoalescer.js';
 import { MessageBatcher } from './MessageBatcher.js';
+import { WebhookRelay } from './WebhookRelay.js';
 import type { WorkerCounters } from '../contracts/WorkerCounters.js';
 
 /** A history page not read by then is answered HISTORY_UNAVAILABLE; the primary skips reading it. */
@@ -28,6 +29,8 @@ const MAX_REPORTED_MODERATORS = 10_000;
  */
 export class WorkerChat {
   readonly context: ChatContext;
+  /** Webhook events raised in this worker's rooms. */
+  readonly webhooks: WebhookRelay;
   readonly #wss: WebSocketServer;
   readonly #defaults: { chatRate: number; chatBurst: number };
   readonly #bans = new BanIndex();
@@ -45,6 +48,7 @@ export class WorkerChat {
       clientTracking: false,
     });
     const batcher = new MessageBatcher(channel);
+    this.webhooks = new WebhookRelay(channel, { presenceDebounceMs: config.webhooks.presenceDebounceMs, publicHost: config.publicHost });
     const limits: ChatLimits = {
       sendBufferBytes: config.chatSendBufferBytes,
       heartbeatMs: config.chatHeartbeatMs,
@@ -63,6 +67,7 @@ export class WorkerChat {
       persist: (record) => batcher.persist(record),
       loadHistory: (room, before, limit) => channel.request('history.get', { room, before, limit, deadline: Date.now() + HISTORY_TIMEOUT_MS }, HISTORY_TIMEOUT_MS),
       addBan: (ban) => channel.request('ban.add', ban),
+      webhooks: this.webhooks,
       moderatorSeen: (user) => {
         if (this.#reportedModerators.has(user)) return;
         if (this.#reportedModerators.size >= MAX_REPORTED_MODERATORS) this.#reportedModerators.clear();
