@@ -49,8 +49,8 @@ export class EndpointQueue {
   /** Lanes whose head may be attempted now, in the order they became ready. */
   readonly #ready = new Set<string>();
   readonly #sleeping = new Map<string, NodeJS.Timeout>();
-  /** Events queued (dedupes a replay or the start-up load against what is already here). */
-  readonly #queued = new Set<string>();
+  /** Events queued, by id (dedupes a replay or the start-up load against what is already here). */
+  readonly #queued = new Map<string, QueuedDelivery>();
   #inFlight = 0;
   #target: { readonly target: WebhookTarget; readonly at: number } | undefined;
   #closed = false;
@@ -75,12 +75,26 @@ export class EndpointQueue {
   }
 
   push(event: OutboxEvent, attempts = 0, notBefore = 0): void {
-    if (this.#closed || this.#queued.has(event.id)) return;
-    this.#queued.add(event.id);
+    if (this.#closed) return;
     const key = event.room ?? NO_ROOM;
+    const queued = this.#queued.get(event.id);
+    if (queued) {
+      // Queued already (a replay of a delivery waiting for its retry): due sooner if asked.
+      if (notBefore >= queued.notBefore) return;
+      queued.notBefore = notBefore;
+      const sleeping = this.#sleeping.get(key);
+      if (sleeping && this.#lanes.get(key)?.[0] === queued) {
+        clearTimeout(sleeping);
+        this.#sleeping.delete(key);
+        this.#wake(key);
+      }
+      return;
+    }
+    const item: QueuedDelivery = { event, attempts, notBefore };
+    this.#queued.set(event.id, item);
     const lane = this.#lanes.get(key);
-    if (lane) return void lane.push({ event, attempts, notBefore });
-    this.#lanes.set(key, [{ event, attempts, notBefore }]);
+    if (lane) return void lane.push(item);
+    this.#lanes.set(key, [item]);
     this.#wake(key);
   }
 
