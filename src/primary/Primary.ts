@@ -33,6 +33,7 @@ import { StoreBackups } from './StoreBackups.js';
 import { WorkerPool } from './WorkerPool.js';
 import { workerEnvironment } from './workerEnvironment.js';
 import { Webhooks } from './webhooks/Webhooks.js';
+import { openedWebhooks } from '../store/WebhookStore.js';
 
 /**
  * The primary process: owns the store and its cache, the worker pool, the room directory,
@@ -77,6 +78,8 @@ export class Primary {
 
   readonly #control: ServerControl;
   readonly #webhooks: Webhooks;
+  /** The API ports (the ones bound once listening: 0 is the system's pick): webhooks never post to them. */
+  readonly #ownPorts: number[];
 
   /** `startApis` starts the public and admin APIs over this primary's services (http/startApis). */
   constructor(config: Config, logger: Logger, startApis: StartApis) {
@@ -89,11 +92,12 @@ export class Primary {
     const { store, counters } = countingStore(raw, (kind, ms) => this.#metrics.observeStore(kind, ms));
     this.#store = store;
     this.#storeCounters = counters;
+    this.#ownPorts = [config.port, config.adminPort];
     this.#webhooks = new Webhooks({
-      store: store.webhooks,
+      store: openedWebhooks(() => store),
       logger: logger.child({ component: 'webhooks' }),
       limits: config.webhooks,
-      ownPorts: [config.port, config.adminPort],
+      ownPorts: this.#ownPorts,
       interestChanged: (types) => this.#pool.broadcast('webhooks.interest', { types }),
     });
     this.#pool = new WorkerPool({
@@ -200,6 +204,7 @@ export class Primary {
     this.#apis = apis;
 
     const { port, adminPort } = apis;
+    this.#ownPorts.push(port, adminPort);
     const rtmpPort = await this.#listenRtmp();
     this.#lbClient = startLoadBalancerClient(this.#config, { port, adminPort }, this.#logger, () => healthReport(this.#state.accepting, this.#rooms.list(), this.#machineLoad));
     this.#logger.info(

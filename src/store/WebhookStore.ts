@@ -42,3 +42,22 @@ export interface WebhookStore {
    */
   prune(before: number, limit: number): Promise<number>;
 }
+
+/**
+ * The webhook part of a store that is not open yet (the primary builds its parts before it opens
+ * the store): each call reaches `store().webhooks` when it is made.
+ */
+export function openedWebhooks(store: () => { readonly webhooks: WebhookStore }): WebhookStore {
+  return {
+    saveEndpoint: (endpoint) => store().webhooks.saveEndpoint(endpoint),
+    getEndpoint: (id) => store().webhooks.getEndpoint(id),
+    listEndpoints: () => store().webhooks.listEndpoints(),
+    deleteEndpoint: (id) => store().webhooks.deleteEndpoint(id),
+    appendEvents: (entries) => store().webhooks.appendEvents(entries),
+    listDue: (after, limit) => store().webhooks.listDue(after, limit),
+    updateDelivery: (endpoint, event, update) => store().webhooks.updateDelivery(endpoint, event, update),
+    listDeliveries: (endpoint, query) => store().webhooks.listDeliveries(endpoint, query),
+    requeue: (endpoint, selector, now) => store().webhooks.requeue(endpoint, selector, now),
+    prune: (before, limit) => store().webhooks.prune(before, limit),
+  };
+}
