@@ -8,7 +8,8 @@ const validators = new Map(WEBHOOK_EVENT_TYPES.map((type) => [type, ajv.compile(
 
 /** The schema errors of a webhook body against its type's JSON Schema ([] when it conforms). */
 export function schemaErrors(body: { type?: string }): string[] {
-  const validate = validators.get(body.type as WebhookEventType);
-  if (!validate) return [`unknown event type ${String(body.type)}`];
-  return validate(body) ? [] : (validate.errors ?? []).map((e) => `${body.type}${e.instancePath} ${e.message ?? ''}`);
+  const type = String(body.type);
+  const validate = validators.get(type as WebhookEventType);
+  if (!validate) return [`unknown event type ${type}`];
+  return validate(body) ? [] : (validate.errors ?? []).map((e) => `${type}${e.instancePath} ${e.message ?? ''}`);
 }
