@@ -7,6 +7,7 @@ import type { ChatPolicy } from './ChatPolicy.js';
 import type { MessageIdGenerator } from './messageIds.js';
 import type { WriteCoalescer } from './WriteCoalescer.js';
 import type { WorkerCounters } from '../contracts/WorkerCounters.js';
+import type { RaisedEvent } from '../contracts/webhookEvents.js';
 
 export interface ChatLimits {
   /** Unsent bytes a client may have queued before it is dropped as a slow consumer. */
@@ -49,6 +50,12 @@ export interface ChatContext {
   stopStream?(by: UserView, reason: string | undefined): boolean;
   /** The site's join and publish hook (AUTH_HOOK_URL), one per worker; undefined when none is configured. */
   readonly authHook?: AuthHook;
+  /** Webhook events: presence (debounced by the receiver) and moderation. Cheap when no endpoint wants them. */
+  readonly webhooks?: {
+    joined(room: string, user: UserView): void;
+    left(room: string, user: Pick<UserView, 'id' | 'name'>): void;
+    raise(event: RaisedEvent): void;
+  };
   /** Tells the primary this user joined as a moderator (once per worker), so no moderator may ban them. */
   moderatorSeen(user: string): void;
 }

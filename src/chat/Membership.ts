@@ -72,6 +72,7 @@ export class Membership implements MemberDirectory {
     const member = existing ?? { view, connections: new Set<Connection>() };
     member.connections.add(connection);
     this.#members.set(view.id, member);
+    if (!existing) this.#room.ctx.webhooks?.joined(this.#room.name, view);
     return !existing;
   }
 
@@ -90,6 +91,7 @@ export class Membership implements MemberDirectory {
     if (member.connections.size > 0) return;
     this.#members.delete(user.id);
     this.#names.release(member.view.name, user.id);
+    this.#room.ctx.webhooks?.left(this.#room.name, member.view);
     if (announce) this.#room.broadcast({ type: 'left', user: { id: user.id, name: user.name } });
   }
 

@@ -53,12 +53,14 @@ export class Moderation implements MuteBook {
       case 'kick':
         room.broadcast({ ...base, action: 'kick' });
         this.#members.disconnectUser(frame.user, 'KICKED', frame.reason);
+        room.ctx.webhooks?.raise({ type: 'moderation.kicked', room: room.name, at: Date.now(), data: { room: room.name, user: frame.user, by: actor.id, reason: frame.reason ?? null } });
         log.info('user kicked');
         break;
       case 'mute': {
         const until = Date.now() + frame.duration * 1000;
         this.#mutes.set(frame.user, until);
         room.broadcast({ ...base, action: 'mute', until });
+        room.ctx.webhooks?.raise({ type: 'moderation.muted', room: room.name, at: Date.now(), data: { room: room.name, user: frame.user, by: actor.id, reason: frame.reason ?? null } });
         log.info({ until }, 'user muted');
         break;
       }
@@ -86,6 +88,12 @@ export class Moderation implements MuteBook {
         const result = await room.ctx.addBan({ user: frame.user, room: frame.scope === 'global' ? null : room.name, reason, expiresAt, by: actor.id });
         if (!result.ok) return void connection.send(errorFrame(result.code, result.message, frame.ref));
         if (!target?.view.anonymous) announce();
+        room.ctx.webhooks?.raise({
+          type: 'moderation.banned',
+          room: room.name,
+          at: Date.now(),
+          data: { room: frame.scope === 'global' ? null : room.name, user: frame.user, by: actor.id, reason, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() },
+        });
         log.info({ scope: frame.scope, expiresAt }, 'user banned');
         break;
       }

@@ -99,6 +99,8 @@ export interface Config {
   readonly ingest: IngestLimits;
   /** The join and publish hook (AUTH_HOOK_*); undefined when AUTH_HOOK_URL is unset. */
   readonly authHook: AuthHookSettings | undefined;
+  /** Webhook delivery (WEBHOOK_* settings, docs/integrations.md). */
+  readonly webhooks: WebhookLimits;
   readonly production: boolean;
 }
 
@@ -114,4 +116,20 @@ export interface AuthHookSettings {
   readonly cacheMs: number;
   /** How long a deny is reused (at most cacheMs). */
   readonly denyCacheMs: number;
+}
+
+export interface WebhookLimits {
+  /** URLs may point at loopback, private and link-local addresses. */
+  readonly allowPrivate: boolean;
+  readonly timeoutMs: number;
+  /** Requests in flight to one endpoint at most. */
+  readonly concurrency: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  /** A delivery failing for longer than this after its event is dead. */
+  readonly retryForMs: number;
+  /** user.left waits this long for the same user to come back (then neither is sent). */
+  readonly presenceDebounceMs: number;
+  /** Settled deliveries are pruned after this. */
+  readonly keepMs: number;
 }

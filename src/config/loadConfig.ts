@@ -150,6 +150,16 @@ function common(v: EnvValues) {
       mediaTimeoutMs: v.INGEST_MEDIA_TIMEOUT_SECONDS * 1000,
     },
     authHook: authHookSettings(v),
+    webhooks: {
+      allowPrivate: v.WEBHOOK_ALLOW_PRIVATE,
+      timeoutMs: v.WEBHOOK_TIMEOUT_MS,
+      concurrency: v.WEBHOOK_CONCURRENCY,
+      retryBaseMs: v.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: v.WEBHOOK_RETRY_MAX_MS,
+      retryForMs: v.WEBHOOK_RETRY_FOR_MS,
+      presenceDebounceMs: v.WEBHOOK_PRESENCE_DEBOUNCE_MS,
+      keepMs: v.WEBHOOK_KEEP_DAYS * 86_400_000,
+    },
     production,
   };
 }
@@ -213,6 +223,7 @@ function freeze(config: Config): Config {
   Object.freeze(config.trustProxy);
   Object.freeze(config.ingest);
   if (config.authHook) Object.freeze(config.authHook);
+  Object.freeze(config.webhooks);
   if (config.tls) Object.freeze(config.tls);
   return Object.freeze(config);
 }

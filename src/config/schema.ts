@@ -258,6 +258,20 @@ export const envSchema = {
     schema: boundedNumber(0, 3_600).default(2),
     hint: "seconds an auth hook's deny is reused (capped at AUTH_HOOK_CACHE_SECONDS), e.g. AUTH_HOOK_DENY_CACHE_SECONDS=2",
   },
+  WEBHOOK_ALLOW_PRIVATE: {
+    schema: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
+    hint: 'WEBHOOK_ALLOW_PRIVATE=1 lets webhook URLs point at loopback, private and link-local addresses (tests, a receiver on the same network); 0 refuses them',
+  },
+  WEBHOOK_TIMEOUT_MS: { schema: positiveInt(100, 60_000).default(10_000), hint: 'milliseconds a webhook request may take, e.g. WEBHOOK_TIMEOUT_MS=10000' },
+  WEBHOOK_CONCURRENCY: { schema: positiveInt(1, 1_024).default(4), hint: 'requests in flight to one webhook endpoint at most, e.g. WEBHOOK_CONCURRENCY=4' },
+  WEBHOOK_RETRY_BASE_MS: { schema: positiveInt(1, 3_600_000).default(1_000), hint: 'first retry delay bound in milliseconds (doubles each attempt, full jitter), e.g. WEBHOOK_RETRY_BASE_MS=1000' },
+  WEBHOOK_RETRY_MAX_MS: { schema: positiveInt(1, 86_400_000).default(3_600_000), hint: 'largest retry delay bound in milliseconds, e.g. WEBHOOK_RETRY_MAX_MS=3600000' },
+  WEBHOOK_RETRY_FOR_MS: { schema: positiveInt(1_000, 30 * 86_400_000).default(86_400_000), hint: 'how long a failing delivery is retried before it is dead, e.g. WEBHOOK_RETRY_FOR_MS=86400000 (24 h)' },
+  WEBHOOK_PRESENCE_DEBOUNCE_MS: {
+    schema: positiveInt(0, 600_000).default(10_000),
+    hint: 'milliseconds a user who left may take to come back before user.left is sent (and their return is no new user.joined), e.g. WEBHOOK_PRESENCE_DEBOUNCE_MS=10000',
+  },
+  WEBHOOK_KEEP_DAYS: { schema: positiveInt(1, 3_650).default(7), hint: 'days delivered and dead webhook deliveries are kept for the deliveries list and replays, e.g. WEBHOOK_KEEP_DAYS=7' },
   NODE_ENV: { schema: z.string().optional(), hint: 'e.g. NODE_ENV=production' },
 } as const;
 

@@ -21,6 +21,10 @@ export const DOMAIN_ERRORS = {
   VIEWER_TOKEN_REQUIRED: 'The room has no anonymous viewers and no token was given',
   VIEWER_TOKEN_REFUSED: 'The viewer token is forged, expired, revoked or for another room',
   VIEWER_BANNED: 'The token holder is banned from the room',
+  WEBHOOK_NOT_FOUND: 'No webhook endpoint of that id',
+  WEBHOOK_URL_INVALID: 'The webhook URL is not an absolute http(s) URL without credentials',
+  WEBHOOK_URL_FORBIDDEN: 'The webhook URL resolves to an address webhooks may not reach',
+  WEBHOOK_URL_UNRESOLVED: "The webhook URL's host name does not resolve",
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERRORS;

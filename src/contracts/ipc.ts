@@ -2,6 +2,7 @@
  * Every message that crosses the primary <-> worker IPC channel, in one place.
  * Requests get exactly one response (matched by id); notes are one-way.
  */
+import type { RaisedEvent, WebhookEventType } from './webhookEvents.js';
 import type { BanRecord, ChatMessageRecord, GlobalSettings, RecordingRecord, RevocationRecord, RoomSettings } from './records.js';
 import type { WorkerCounters } from './WorkerCounters.js';
 import type { LogLevel } from './logLevels.js';
@@ -128,6 +129,8 @@ export type WorkerNotes = {
   'cache.delta': CacheDelta;
   /** An operator deleted the room's stored history: the worker forgets its recent messages too. */
   'room.historyDeleted': { room: string };
+  /** The webhook event types some enabled endpoint wants (sent at each change and to each worker that starts): workers raise only those. */
+  'webhooks.interest': { types: WebhookEventType[] };
 };
 
 /**
@@ -161,6 +164,8 @@ export type PrimaryNotes = {
    * primary seals it).
    */
   'recording.changed': { recording: RecordingRecord; failure: string | null; sealed: boolean };
+  /** Webhook events raised in the worker's rooms (joins and leaves after their debounce, moderation, streams), batched per tick. */
+  'webhooks.events': { events: RaisedEvent[] };
 };
 
 /** Error codes a request can fail with; the primary turns those its callers must hear about into domain errors. */

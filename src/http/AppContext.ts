@@ -3,6 +3,8 @@ import type { StreamIngest } from '../contracts/ingest.js';
 import type { PublishCapabilities } from './publishUrls.js';
 import type { LogLevel } from '../contracts/logLevels.js';
 import type { Logger } from '../kit/createLogger.js';
+import type { WebhookEventType } from '../contracts/webhookEvents.js';
+import type { DeliveryRecord } from '../contracts/webhookRecords.js';
 import type { BanRecord, GlobalSettings, RecordingRecord, RevocationRecord, RoomSettings } from '../contracts/records.js';
 
 /**
@@ -107,6 +109,31 @@ export interface Backups {
   run(): Promise<object>;
 }
 
+/** An endpoint as the admin API shows it (never its secrets). */
+export interface WebhookEndpointView {
+  readonly id: string;
+  readonly url: string;
+  readonly events: readonly WebhookEventType[] | null;
+  readonly rooms: readonly string[] | null;
+  readonly enabled: boolean;
+  readonly disabledReason: string | null;
+  readonly previousSecretExpiresAt: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** Webhook endpoints and their deliveries (core errors: WEBHOOK_NOT_FOUND, WEBHOOK_URL_*, STORE_UNAVAILABLE). */
+export interface WebhookOperations {
+  create(input: { url: string; events?: readonly WebhookEventType[]; rooms?: readonly string[] }): Promise<{ endpoint: WebhookEndpointView; secret: string }>;
+  list(): WebhookEndpointView[];
+  get(id: string): WebhookEndpointView;
+  update(id: string, patch: { url?: string; events?: readonly WebhookEventType[] | null; rooms?: readonly string[] | null; enabled?: boolean }): Promise<WebhookEndpointView>;
+  remove(id: string): Promise<void>;
+  rotateSecret(id: string): Promise<{ endpoint: WebhookEndpointView; secret: string }>;
+  deliveries(id: string, query: { before?: string; limit: number }): Promise<{ deliveries: DeliveryRecord[]; next: string | null }>;
+  replay(id: string, selector: { since: number; until: number } | { event: string }): Promise<{ queued: number }>;
+}
+
 /** What the public and admin apps are built from. */
 export interface AppContext {
   readonly config: Config;
@@ -120,6 +147,7 @@ export interface AppContext {
   readonly recordingChat: RecordingChatOperations;
   readonly backups: Backups;
   readonly control: ServerSwitches;
+  readonly webhooks: WebhookOperations;
   /** Counts workers that take requests, for /health. */
   readonly readyWorkers: () => number;
   /** Ingest protocols the server's ffmpeg allows (`{ srt }`), for /health. */

@@ -13,6 +13,7 @@ import { registerAdminRecordingRoutes } from './routes/recordingRoutes.js';
 import { registerAdminRoutes } from './routes/adminRoutes.js';
 import { registerAdminTokenRoutes } from './routes/adminTokenRoutes.js';
 import { registerAdminSessionRoutes } from './routes/adminSessionRoutes.js';
+import { registerAdminWebhookRoutes } from './routes/adminWebhookRoutes.js';
 import { registerInfoRoutes } from './routes/infoRoutes.js';
 import { registerServerRoutes } from './routes/serverRoutes.js';
 import { isAdminPage, registerAdminPage } from './routes/adminPageRoutes.js';
@@ -39,6 +40,7 @@ export function buildAdminApp(ctx: AppContext, workerPid: (slot: number) => numb
   registerAdminRecordingRoutes(app, ctx);
   registerAdminTokenRoutes(app, ctx);
   registerAdminSessionRoutes(app, ctx);
+  registerAdminWebhookRoutes(app, ctx);
   registerServerRoutes(app, ctx);
   return app;
 }

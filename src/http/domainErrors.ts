@@ -28,6 +28,10 @@ const DOMAIN_ERROR_ANSWERS: Readonly<Record<DomainErrorCode, Answer>> = {
   VIEWER_TOKEN_REQUIRED: { code: 'TOKEN_REQUIRED', message: 'This room has no anonymous viewers: send a join token (Authorization: Bearer ...)' },
   VIEWER_TOKEN_REFUSED: { code: 'TOKEN_INVALID', message: (error) => error.message },
   VIEWER_BANNED: { code: 'FORBIDDEN', message: 'You are banned from this room' },
+  WEBHOOK_NOT_FOUND: { code: 'WEBHOOK_NOT_FOUND' },
+  WEBHOOK_URL_INVALID: { code: 'WEBHOOK_URL_INVALID', message: (error) => error.message },
+  WEBHOOK_URL_FORBIDDEN: { code: 'WEBHOOK_URL_FORBIDDEN', message: (error) => error.message },
+  WEBHOOK_URL_UNRESOLVED: { code: 'WEBHOOK_URL_UNRESOLVED', message: (error) => error.message },
 };
 
 /** The API error a domain error answers as; other errors are not this table's (undefined). */

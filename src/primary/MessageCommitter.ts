@@ -4,6 +4,13 @@ import type { CommitAnswer } from '../contracts/ipc.js';
 import type { Store } from '../store/Store.js';
 import type { ChatMessageRecord } from '../contracts/records.js';
 import { REF_WINDOW_MS, SenderRefs } from './SenderRefs.js';
+import type { OutboxEntry } from '../contracts/webhookRecords.js';
+
+/** The webhook outbox of a commit: `message.created` entries stored in the same transaction, dispatched once it is durable. */
+export interface CommitOutbox {
+  messageEntries(records: readonly ChatMessageRecord[]): OutboxEntry[];
+  committed(entries: readonly OutboxEntry[]): void;
+}
 
 export interface MessageCommitterOptions {
   readonly store: Store;
@@ -14,6 +21,7 @@ export interface MessageCommitterOptions {
   readonly maxWaiting?: number;
   /** Observes each commit: messages in it and milliseconds it took. */
   readonly observe?: (messages: number, ms: number, ok: boolean) => void;
+  readonly outbox?: CommitOutbox;
 }
 
 export interface MessageCommitterCounters {
@@ -51,6 +59,7 @@ export class MessageCommitter {
   readonly #maxBatch: number;
   readonly #maxWaiting: number;
   readonly #observe: NonNullable<MessageCommitterOptions['observe']>;
+  readonly #outbox: CommitOutbox | undefined;
   readonly #refs = new SenderRefs();
   #queue: Waiting[] = [];
   /** Messages taken so far, and how many of the first ones are settled (commits are in order). */
@@ -69,6 +78,7 @@ export class MessageCommitter {
     this.#maxBatch = Math.max(1, options.maxBatch ?? 2_000);
     this.#maxWaiting = options.maxWaiting ?? 50_000;
     this.#observe = options.observe ?? (() => undefined);
+    this.#outbox = options.outbox;
   }
 
   /** Remembers the refs of the messages stored in the last window, so resends after a restart are recognised. */
@@ -185,8 +195,11 @@ export class MessageCommitter {
 
   async #write(batch: readonly Waiting[]): Promise<void> {
     const started = performance.now();
+    const records = batch.map((waiting) => waiting.record);
+    // Empty unless an enabled endpoint asked for message.created: chat pays nothing otherwise.
+    const outbox = this.#outbox?.messageEntries(records) ?? [];
     try {
-      await this.#store.appendMessages(batch.map((waiting) => waiting.record));
+      await this.#store.appendMessages(records, outbox);
     } catch (error) {
       this.#observe(batch.length, performance.now() - started, false);
       this.counters.commitFailures += 1;
@@ -202,5 +215,6 @@ export class MessageCommitter {
     this.counters.commits += 1;
     this.counters.committed += batch.length;
     for (const waiting of batch) waiting.done.resolve();
+    this.#outbox?.committed(outbox);
   }
 }

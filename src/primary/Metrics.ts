@@ -1,3 +1,4 @@
+import { WebhookMetrics } from './webhooks/WebhookMetrics.js';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ServerStats } from './ServerStats.js';
 import { WorkerTotals } from './WorkerTotals.js';
@@ -42,6 +43,8 @@ export class Metrics {
   readonly #gauges;
   readonly #counters;
   readonly #workerCounters: Map<keyof WorkerCounters, Counter>;
+
+  readonly #webhooks = new WebhookMetrics(this.registry);
 
   constructor() {
     const registers = [this.registry];
@@ -115,6 +118,7 @@ export class Metrics {
 
   /** Refreshes every metric from the stats, then renders the registry. */
   async render(stats: ServerStats, primaryLagMs: number): Promise<string> {
+    this.#webhooks.update(stats.webhooks);
     const g = this.#gauges;
     g.rooms.reset();
     g.rooms.set({ status: 'open' }, stats.rooms.open);

@@ -32,6 +32,8 @@ import type { ServerStats } from './ServerStats.js';
 import { StoreBackups } from './StoreBackups.js';
 import { WorkerPool } from './WorkerPool.js';
 import { workerEnvironment } from './workerEnvironment.js';
+import { Webhooks } from './webhooks/Webhooks.js';
+import { openedWebhooks } from '../store/WebhookStore.js';
 
 /**
  * The primary process: owns the store and its cache, the worker pool, the room directory,
@@ -75,6 +77,9 @@ export class Primary {
   readonly #closingReason = new Promise<string>((resolve) => (this.#closeBegun = resolve));
 
   readonly #control: ServerControl;
+  readonly #webhooks: Webhooks;
+  /** The API ports (the ones bound once listening: 0 is the system's pick): webhooks never post to them. */
+  readonly #ownPorts: number[];
 
   /** `startApis` starts the public and admin APIs over this primary's services (http/startApis). */
   constructor(config: Config, logger: Logger, startApis: StartApis) {
@@ -87,12 +92,20 @@ export class Primary {
     const { store, counters } = countingStore(raw, (kind, ms) => this.#metrics.observeStore(kind, ms));
     this.#store = store;
     this.#storeCounters = counters;
+    this.#ownPorts = [config.port, config.adminPort];
+    this.#webhooks = new Webhooks({
+      store: openedWebhooks(() => store),
+      logger: logger.child({ component: 'webhooks' }),
+      limits: config.webhooks,
+      ownPorts: this.#ownPorts,
+      interestChanged: (types) => this.#pool.broadcast('webhooks.interest', { types }),
+    });
     this.#pool = new WorkerPool({
       size: config.workers,
       logger: logger.child({ component: 'workers' }),
       env: workerEnvironment(config),
       setupChannel: (channel, slot) =>
-        installPrimaryIpcHandlers(channel, slot.index, { cache: this.#cache, messages: this.#messages, chatAdmin: this.#chatAdmin, moderators: this.#moderators, rooms: this.#rooms, recordings: this.#recordings }),
+        installPrimaryIpcHandlers(channel, slot.index, { cache: this.#cache, messages: this.#messages, chatAdmin: this.#chatAdmin, moderators: this.#moderators, rooms: this.#rooms, recordings: this.#recordings, webhooks: this.#webhooks }),
     });
     this.#recordings = new PrimaryRecordings(config, store, this.#pool, logger.child({ component: 'recordings' }));
     this.#messages = new MessageCommitter({
@@ -100,7 +113,9 @@ export class Primary {
       logger: logger.child({ component: 'messages' }),
       maxBatch: config.commitMaxMessages,
       observe: (messages, ms, ok) => this.#metrics.observeCommit(messages, ms, ok),
+      outbox: this.#webhooks,
     });
+    this.#pool.on('ready', (slot) => slot.channel?.notify('webhooks.interest', { types: this.#webhooks.wantedTypes() }));
     this.#cache = new DataCache({
       store,
       refreshMs: config.cacheRefreshMs,
@@ -129,6 +144,7 @@ export class Primary {
       clearLeftovers: async (room) => {
         await this.#history.eraseLeftovers(room);
       },
+      outbox: this.#webhooks,
     });
     this.#chatAdmin = new ChatAdmin(store, this.#cache, this.#pool, this.#rooms, this.#moderators, { maxRoomBans: config.maxRoomBans }, logger.child({ component: 'chat-admin' }));
     this.#pruner = new HistoryPruner({
@@ -140,7 +156,7 @@ export class Primary {
     const forgetRecent = (room: string) => this.#pool.broadcast('room.historyDeleted', { room });
     this.#history = new HistoryAdmin({ store, messages: this.#messages, roomExists: (room) => this.#rooms.get(room) !== undefined, forgetRecent, logger: logger.child({ component: 'history' }) });
     this.#backups = new StoreBackups({ store, dir: path.join(config.dataDir, 'backups'), keep: config.backupKeep, logger: logger.child({ component: 'backup' }) });
-    this.#control = new ServerControl({ pool: this.#pool, rooms: this.#rooms, state: this.#state, logger, close: (reason) => this.close(reason) });
+    this.#control = new ServerControl({ pool: this.#pool, rooms: this.#rooms, state: this.#state, logger, close: (reason) => this.close(reason), drained: () => void this.#webhooks.raise([{ type: 'server.draining', room: null, at: Date.now(), data: { host: config.publicHost } }]) });
   }
 
   /** Resolves with the reason once a close has begun, whoever asked for it (a signal, the admin API). */
@@ -156,6 +172,7 @@ export class Primary {
     await this.#messages.loadRecentRefs().catch((error: unknown) => this.#logger.warn({ err: error }, 'recent message refs not loaded; resends of messages stored before this start may be stored twice'));
     await this.#cache.start(storeUp);
     if (storeUp) await this.#recordings.start();
+    if (storeUp) await this.#startWebhooks();
     await this.#pool.start();
     if (storeUp) {
       await this.#rooms.restore();
@@ -176,6 +193,7 @@ export class Primary {
       recordingChat: new RecordingChat({ store: this.#store, recordings: this.#recordings.library, rooms: this.#rooms, cache: this.#cache, tokenKey: this.#config.tokenKey, logger: this.#logger.child({ component: 'recording-chat' }) }),
       backups: this.#backups,
       control: this.#control,
+      webhooks: this.#webhooks,
       readyWorkers: () => this.#pool.readySlots().length,
       ingest: () => this.#ingestCapabilities(),
       workerPid: (slot) => this.#pool.slots[slot]?.pid,
@@ -186,6 +204,7 @@ export class Primary {
     this.#apis = apis;
 
     const { port, adminPort } = apis;
+    this.#ownPorts.push(port, adminPort);
     const rtmpPort = await this.#listenRtmp();
     this.#lbClient = startLoadBalancerClient(this.#config, { port, adminPort }, this.#logger, () => healthReport(this.#state.accepting, this.#rooms.list(), this.#machineLoad, this.#config.publicHost));
     this.#logger.info(
@@ -218,6 +237,7 @@ export class Primary {
       cache: { version: snapshot.version, loadedAt: snapshot.loadedAt ? new Date(snapshot.loadedAt).toISOString() : null, ...this.#cache.counters },
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
       ingest: await this.#ingestCapabilities(),
+      webhooks: this.#webhooks.stats(),
     };
   }
 
@@ -244,6 +264,7 @@ export class Primary {
     await this.#pruner.close();
     await this.#recordings.close();
     await this.#messages.close();
+    this.#webhooks.close();
     this.#cache.close();
     await this.#backups.close();
     await this.#store.close();
@@ -284,7 +305,13 @@ export class Primary {
     await this.#messages.loadRecentRefs().catch((error: unknown) => this.#logger.warn({ err: error }, 'recent message refs not loaded'));
     await this.#rooms.restore().catch((error: unknown) => this.#logger.error({ err: error }, 'restoring rooms failed'));
     await this.#recordings.start();
+    await this.#startWebhooks();
     this.#maintainHistory();
+  }
+
+  /** Endpoints and the deliveries a previous run left due; a failure leaves webhooks off, the server up. */
+  async #startWebhooks(): Promise<void> {
+    await this.#webhooks.start().catch((error: unknown) => this.#logger.error({ err: error }, 'webhooks not started: the store did not answer'));
   }
 
   /** Once the rooms are known: retention, and the history of deleted rooms whose erase a stop cut short. */

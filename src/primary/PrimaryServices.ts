@@ -9,6 +9,7 @@ import type { RoomDirectory } from './RoomDirectory.js';
 import type { AcceptingState, ServerControl } from './ServerControl.js';
 import type { ServerStats } from './ServerStats.js';
 import type { StoreBackups } from './StoreBackups.js';
+import type { Webhooks } from './webhooks/Webhooks.js';
 
 /**
  * What the primary offers the APIs that speak for it. The APIs say what they use of it in
@@ -25,6 +26,7 @@ export interface PrimaryServices {
   readonly recordingChat: RecordingChat;
   readonly backups: StoreBackups;
   readonly control: ServerControl;
+  readonly webhooks: Webhooks;
   /** Workers that take requests now. */
   readonly readyWorkers: () => number;
   /** What the ffmpeg build allows (SRT), probed once. */

@@ -1,3 +1,5 @@
+import type { RaisedEvent } from '../contracts/webhookEvents.js';
+import type { OutboxEntry } from '../contracts/webhookRecords.js';
 import { DomainError } from '../contracts/domainErrors.js';
 import type { Logger } from '../kit/createLogger.js';
 import { IpcError } from '../ipc/IpcChannel.js';
@@ -22,6 +24,8 @@ export interface RoomDirectoryOptions {
   readonly forgetHistory: (room: string) => Promise<void>;
   /** Erases what a deleted room of this name may have left in the store, before a new one opens. */
   readonly clearLeftovers: (room: string) => Promise<void>;
+  /** The webhook outbox: room.created / room.deleted stored with the room write, dispatched once it is durable. */
+  readonly outbox?: { entries(events: readonly RaisedEvent[]): OutboxEntry[]; committed(entries: readonly OutboxEntry[]): void };
 }
 
 /**
@@ -35,6 +39,7 @@ export class RoomDirectory {
   readonly #logger: Logger;
   readonly #forgetHistory: (room: string) => Promise<void>;
   readonly #clearLeftovers: (room: string) => Promise<void>;
+  readonly #outbox: RoomDirectoryOptions['outbox'];
   readonly #rooms = new Map<string, RoomEntry>();
   readonly #creating = new Map<string, Promise<RoomEntry>>();
   readonly #retry = new Map<string, NodeJS.Timeout>();
@@ -46,6 +51,7 @@ export class RoomDirectory {
     this.#logger = options.logger;
     this.#forgetHistory = options.forgetHistory;
     this.#clearLeftovers = options.clearLeftovers;
+    this.#outbox = options.outbox;
     this.#pool.on('ready', (slot) => this.#reopenRoomsOf(slot));
     this.#pool.on('died', (slot) => this.#markRoomsDown(slot));
   }
@@ -82,8 +88,10 @@ export class RoomDirectory {
     await this.#creating.get(name)?.catch(() => undefined);
     const room = this.#rooms.get(name);
     if (!room) return false;
+    const outbox = this.#outbox?.entries([{ type: 'room.deleted', room: name, at: Date.now(), data: { room: name } }]) ?? [];
     try {
-      await this.#store.deleteRoom(name);
+      await this.#store.deleteRoom(name, outbox);
+      this.#outbox?.committed(outbox);
     } catch (error) {
       this.#logger.error({ err: error, room: name }, 'could not delete room from the store; the room stays');
       throw new DomainError('STORE_UNAVAILABLE', `room ${name} not deleted from the store`, { cause: error });
@@ -160,8 +168,10 @@ export class RoomDirectory {
         this.#ports.release(port);
         throw startFailure(error);
       }
+      const outbox = this.#outbox?.entries([{ type: 'room.created', room: name, at: Date.now(), data: { room: name, port } }]) ?? [];
       try {
-        await this.#store.saveRoom(toRecord(room));
+        await this.#store.saveRoom(toRecord(room), outbox);
+        this.#outbox?.committed(outbox);
       } catch (error) {
         this.#logger.error({ err: error, room: name }, 'could not persist the new room; closing it');
         this.#rooms.delete(name);

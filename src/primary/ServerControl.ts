@@ -28,15 +28,17 @@ export class ServerControl {
   readonly #state: AcceptingState;
   readonly #logger: Logger;
   readonly #close: (reason: string) => Promise<void>;
+  readonly #drained: (() => void) | undefined;
   #restarting = false;
 
   /** `close` takes the whole server down (Primary.close, which a signal calls too). */
-  constructor(options: { pool: WorkerPool; rooms: RoomDirectory; state: AcceptingState; logger: Logger; close: (reason: string) => Promise<void> }) {
+  constructor(options: { pool: WorkerPool; rooms: RoomDirectory; state: AcceptingState; logger: Logger; close: (reason: string) => Promise<void>; drained?: () => void }) {
     this.#pool = options.pool;
     this.#rooms = options.rooms;
     this.#state = options.state;
     this.#logger = options.logger;
     this.#close = options.close;
+    this.#drained = options.drained;
   }
 
   /** Drain (false): no new rooms, /health 503, the load balancers told at the next heartbeat. */
@@ -44,6 +46,7 @@ export class ServerControl {
     if (this.#state.accepting === accepting) return;
     this.#state.accepting = accepting;
     this.#logger.warn({ accepting }, accepting ? 'accepting new rooms again' : 'draining: no new rooms');
+    if (!accepting) this.#drained?.();
   }
 
   /** Changes the level in the primary and in every worker, at once. */

@@ -7,6 +7,7 @@ import type { StoreKind } from '../store/Store.js';
 import type { SlotState } from './WorkerPool.js';
 import type { WorkerCounters } from '../contracts/WorkerCounters.js';
 import type { RecordingStats } from './PrimaryRecordings.js';
+import type { WebhookStats } from './webhooks/WebhookMetrics.js';
 
 /** `GET /api/v1/stats` on the admin port. */
 export interface ServerStats {
@@ -39,4 +40,6 @@ export interface ServerStats {
   readonly memory: { rssBytes: number; heapUsedBytes: number };
   /** Ingest protocols the ffmpeg build allows (`srt`). */
   readonly ingest: IngestCapabilities;
+  /** Webhook deliveries: outcomes since the start, and what waits per endpoint. */
+  readonly webhooks: WebhookStats;
 }

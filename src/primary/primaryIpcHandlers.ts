@@ -6,6 +6,7 @@ import type { MessageCommitter } from './MessageCommitter.js';
 import type { ModeratorRegistry } from './ModeratorRegistry.js';
 import type { RoomDirectory } from './RoomDirectory.js';
 import type { PrimaryRecordings } from './PrimaryRecordings.js';
+import type { Webhooks } from './webhooks/Webhooks.js';
 
 /** The parts of the primary that answer its workers. */
 export interface PrimaryIpcServices {
@@ -15,6 +16,7 @@ export interface PrimaryIpcServices {
   readonly moderators: Pick<ModeratorRegistry, 'seen'>;
   readonly rooms: Pick<RoomDirectory, 'applyActivity'>;
   readonly recordings: Pick<PrimaryRecordings, 'noted'>;
+  readonly webhooks: Pick<Webhooks, 'raise'>;
 }
 
 /**
@@ -24,7 +26,7 @@ export interface PrimaryIpcServices {
  * here: `worker.ready`, the pool's handshake with a process it forked (WorkerPool).
  */
 export function installPrimaryIpcHandlers(channel: PrimarySideChannel, slot: number, services: PrimaryIpcServices): void {
-  const { cache, messages, chatAdmin, moderators, rooms, recordings } = services;
+  const { cache, messages, chatAdmin, moderators, rooms, recordings, webhooks } = services;
   channel.handle('cache.get', () => cache.snapshot());
   channel.handle('messages.append', async ({ messages: batch, deadline }) => ({ answers: await messages.commit(batch, deadline) }));
   channel.handle('history.get', ({ room, before, limit, deadline }) => messages.history(room, before, Math.min(limit, LIMITS.maxHistoryRead), deadline));
@@ -32,4 +34,5 @@ export function installPrimaryIpcHandlers(channel: PrimarySideChannel, slot: num
   channel.onNote('moderator.seen', ({ user }) => moderators.seen(user));
   channel.onNote('rooms.activity', ({ rooms: reports }) => rooms.applyActivity(slot, reports));
   channel.onNote('recording.changed', (note) => recordings.noted(slot, note));
+  channel.onNote('webhooks.events', ({ events }) => void webhooks.raise(events));
 }

@@ -1,5 +1,6 @@
 import type { RecordingStore } from './RecordingStore.js';
 import type { Store } from './Store.js';
+import type { WebhookStore } from './WebhookStore.js';
 
 /** Store methods that only read. Every other data method is a write. */
 const READS = new Set<keyof Store>([
@@ -15,6 +16,7 @@ const READS = new Set<keyof Store>([
   'getSettings',
 ]);
 const RECORDING_READS = new Set<keyof RecordingStore>(['getRecording', 'listRecordings', 'listAllRecordings', 'listOpenRecordings']);
+const WEBHOOK_READS = new Set<keyof WebhookStore>(['getEndpoint', 'listEndpoints', 'listDue', 'listDeliveries']);
 /** Not counted: a backup takes seconds or minutes and would swamp the latency figures. */
 const LIFECYCLE = new Set<keyof Store>(['kind', 'open', 'close', 'ping', 'backup']);
 
@@ -41,6 +43,8 @@ export function countingStore(
         // The target itself as the receiver: its getters read its private fields.
         const value: unknown = Reflect.get(target, property, target);
         if (property === 'recordings' && target === inner) return counting(value as RecordingStore, (name) => RECORDING_READS.has(name as keyof RecordingStore), () => false);
+        // insert() is the embedded store's in-transaction helper, not a store call of its own.
+        if (property === 'webhooks' && target === inner) return counting(value as WebhookStore, (name) => WEBHOOK_READS.has(name as keyof WebhookStore), (name) => name === 'insert');
         if (typeof value !== 'function' || skip(property)) {
           return typeof value === 'function' ? value.bind(target) : value;
         }

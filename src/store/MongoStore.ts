@@ -10,6 +10,8 @@ import {
 } from '../contracts/records.js';
 import type { PruneRule } from './retention.js';
 import { MongoRecordings } from './MongoRecordings.js';
+import { MongoWebhooks } from './MongoWebhooks.js';
+import type { OutboxEntry } from '../contracts/webhookRecords.js';
 
 interface SettingsDoc extends Partial<GlobalSettings> {
   scope: 'global';
@@ -52,6 +54,7 @@ export class MongoStore implements Store {
    */
   readonly #durable: WriteConcernOptions;
   readonly recordings: MongoRecordings;
+  readonly webhooks: MongoWebhooks;
   #closed = false;
 
   constructor(uri: string, options: MongoStoreOptions = {}) {
@@ -61,6 +64,7 @@ export class MongoStore implements Store {
     this.#db = this.#client.db();
     this.#durable = { writeConcern: { w: 'majority', journal: true, wtimeoutMS: options.writeTimeoutMS ?? WRITE_TIMEOUT_MS } };
     this.recordings = new MongoRecordings(this.#db, this.#durable);
+    this.webhooks = new MongoWebhooks(this.#db, this.#durable);
   }
 
   get #rooms(): Collection<RoomRecord> {
@@ -89,6 +93,7 @@ export class MongoStore implements Store {
     await this.#settings.createIndex({ scope: 1 }, { unique: true });
     await this.#revocations.createIndex({ user: 1, room: 1 }, { unique: true });
     await this.recordings.createIndexes();
+    await this.webhooks.createIndexes();
   }
 
   async close(): Promise<void> {
@@ -109,16 +114,24 @@ export class MongoStore implements Store {
     return this.#rooms.findOne({ name }, noId);
   }
 
-  async saveRoom(room: RoomRecord): Promise<void> {
+  async saveRoom(room: RoomRecord, outbox: readonly OutboxEntry[] = []): Promise<void> {
     await this.#rooms.replaceOne({ name: room.name }, { ...room }, { upsert: true, ...this.#durable });
+    await this.webhooks.appendEvents(outbox);
   }
 
-  async deleteRoom(name: string): Promise<boolean> {
-    return (await this.#rooms.deleteOne({ name }, this.#durable)).deletedCount > 0;
+  async deleteRoom(name: string, outbox: readonly OutboxEntry[] = []): Promise<boolean> {
+    const removed = (await this.#rooms.deleteOne({ name }, this.#durable)).deletedCount > 0;
+    if (removed) await this.webhooks.appendEvents(outbox);
+    return removed;
   }
 
-  async appendMessages(messages: readonly ChatMessageRecord[]): Promise<void> {
-    if (messages.length === 0) return;
+  async appendMessages(messages: readonly ChatMessageRecord[], outbox: readonly OutboxEntry[] = []): Promise<void> {
+    if (messages.length > 0) await this.#writeMessages(messages);
+    // After the messages (no multi-document transaction on a single node): an event never names a message that is not stored.
+    await this.webhooks.appendEvents(outbox);
+  }
+
+  async #writeMessages(messages: readonly ChatMessageRecord[]): Promise<void> {
     await this.#messages.bulkWrite(
       messages.map((message) => ({
         updateOne: { filter: { room: message.room, id: message.id }, update: { $setOnInsert: { ...message } }, upsert: true },

@@ -2,6 +2,8 @@ import type { StoreHealth } from './StoreHealth.js';
 import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord, RoomSettings } from '../contracts/records.js';
 import type { PruneRule } from './retention.js';
 import type { RecordingStore } from './RecordingStore.js';
+import type { WebhookStore } from './WebhookStore.js';
+import type { OutboxEntry } from '../contracts/webhookRecords.js';
 
 export type StoreKind = 'embedded' | 'mongodb';
 
@@ -40,6 +42,8 @@ export interface Store {
   readonly health?: StoreHealth;
   /** The recordings of broadcasts; usable once open. */
   readonly recordings: RecordingStore;
+  /** Webhook endpoints and the outbox; usable once open. */
+  readonly webhooks: WebhookStore;
   /** Connects / loads files and creates indexes. */
   open(): Promise<void>;
   /** Flushes and releases files or connections. Safe to call twice. */
@@ -49,13 +53,18 @@ export interface Store {
 
   listRooms(): Promise<RoomRecord[]>;
   getRoom(name: string): Promise<RoomRecord | null>;
-  /** Inserts or replaces the room with this name. */
-  saveRoom(room: RoomRecord): Promise<void>;
-  /** Resolves true when a room was removed. */
-  deleteRoom(name: string): Promise<boolean>;
+  /** Inserts or replaces the room with this name; `outbox` (its webhook events) is stored with it (see appendMessages). */
+  saveRoom(room: RoomRecord, outbox?: readonly OutboxEntry[]): Promise<void>;
+  /** Resolves true when a room was removed; `outbox` is stored with the delete. */
+  deleteRoom(name: string, outbox?: readonly OutboxEntry[]): Promise<boolean>;
 
-  /** Idempotent by (room, id): a batch sent twice stores each message once. */
-  appendMessages(messages: readonly ChatMessageRecord[]): Promise<void>;
+  /**
+   * Idempotent by (room, id): a batch sent twice stores each message once. `outbox` (their
+   * `message.created` webhook events) is stored in the same transaction (embedded store) or
+   * right after the messages and before the answer (MongoDB, which has no transaction on a
+   * single node): once it resolves, both are stored.
+   */
+  appendMessages(messages: readonly ChatMessageRecord[], outbox?: readonly OutboxEntry[]): Promise<void>;
   /** The newest `limit` messages (older than `before` when given), oldest first. */
   listMessages(room: string, query: HistoryQuery): Promise<ChatMessageRecord[]>;
   deleteMessages(room: string): Promise<number>;

@@ -1,3 +1,4 @@
+import { raiseStreamWebhooks } from './streamWebhooks.js';
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
 import net, { type Socket } from 'node:net';
@@ -132,6 +133,7 @@ export class Room implements IngestRoom {
     this.#thumbnail.on('availability', this.#activityChanged);
     this.#recorder = options.media.recorderFor(options, this.logger, (note) => options.onRecording?.(note));
     this.#recorder.attach(this.stream);
+    raiseStreamWebhooks(this, this.stream, options.chat.webhooks, () => this.#recorder.recording);
     this.#ingest = new RoomIngest({
       room: this,
       port: this.port,

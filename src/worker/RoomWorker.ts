@@ -72,6 +72,7 @@ export class RoomWorker {
     });
     channel.handle('worker.shutdown', async ({ reason }) => ({ rooms: await this.close(reason) }));
     channel.onNote('cache.delta', (delta) => this.#useDelta(delta));
+    channel.onNote('webhooks.interest', ({ types }) => chat.webhooks.setInterest(types));
     channel.onNote('room.historyDeleted', ({ room }) => this.#rooms.get(room)?.chat.history.forget());
     channel.onSocket('rtmp.handoff', ({ room, received }, socket) => this.#adoptRtmp(room, received, socket));
   }
@@ -162,6 +163,8 @@ export class RoomWorker {
     const rooms = [...this.#rooms.values()];
     this.#rooms.clear();
     await Promise.all(rooms.map((room) => room.close(reason, 'going-away')));
+    // Users the close disconnected have left: their user.left goes now, not after the debounce.
+    this.#chat.webhooks.close();
     return rooms.length;
   }
 

@@ -15,6 +15,7 @@ import { MessageIdGenerator } from '../chat/messageIds.js';
 import { LIMITS } from '../chat/protocol.js';
 import { WriteCoalescer } from '../chat/WriteCoalescer.js';
 import { MessageBatcher } from './MessageBatcher.js';
+import { WebhookRelay } from './WebhookRelay.js';
 import type { WorkerCounters } from '../contracts/WorkerCounters.js';
 
 /** A history page not read by then is answered HISTORY_UNAVAILABLE; the primary skips reading it. */
@@ -29,6 +30,8 @@ const MAX_REPORTED_MODERATORS = 10_000;
  */
 export class WorkerChat {
   readonly context: ChatContext;
+  /** Webhook events raised in this worker's rooms. */
+  readonly webhooks: WebhookRelay;
   readonly #wss: WebSocketServer;
   readonly #defaults: { chatRate: number; chatBurst: number };
   readonly #bans = new BanIndex();
@@ -46,6 +49,7 @@ export class WorkerChat {
       clientTracking: false,
     });
     const batcher = new MessageBatcher(channel);
+    this.webhooks = new WebhookRelay(channel, { presenceDebounceMs: config.webhooks.presenceDebounceMs, publicHost: config.publicHost });
     const limits: ChatLimits = {
       sendBufferBytes: config.chatSendBufferBytes,
       heartbeatMs: config.chatHeartbeatMs,
@@ -65,6 +69,7 @@ export class WorkerChat {
       loadHistory: (room, before, limit) => channel.request('history.get', { room, before, limit, deadline: Date.now() + HISTORY_TIMEOUT_MS }, HISTORY_TIMEOUT_MS),
       addBan: (ban) => channel.request('ban.add', ban),
       ...(config.authHook ? { authHook: new AuthHook(config.authHook, logger, counters) } : {}),
+      webhooks: this.webhooks,
       moderatorSeen: (user) => {
         if (this.#reportedModerators.has(user)) return;
         if (this.#reportedModerators.size >= MAX_REPORTED_MODERATORS) this.#reportedModerators.clear();

@@ -23,6 +23,10 @@ const ANSWERS: Record<DomainErrorCode, { status: number; code: string; message: 
   VIEWER_TOKEN_REQUIRED: { status: 401, code: 'TOKEN_REQUIRED', message: 'This room has no anonymous viewers: send a join token (Authorization: Bearer ...)' },
   VIEWER_TOKEN_REFUSED: { status: 401, code: 'TOKEN_INVALID', message: 'core detail for VIEWER_TOKEN_REFUSED' },
   VIEWER_BANNED: { status: 403, code: 'FORBIDDEN', message: 'You are banned from this room' },
+  WEBHOOK_NOT_FOUND: { status: 404, code: 'WEBHOOK_NOT_FOUND', message: 'No such webhook endpoint' },
+  WEBHOOK_URL_INVALID: { status: 400, code: 'WEBHOOK_URL_INVALID', message: 'core detail for WEBHOOK_URL_INVALID' },
+  WEBHOOK_URL_FORBIDDEN: { status: 400, code: 'WEBHOOK_URL_FORBIDDEN', message: 'core detail for WEBHOOK_URL_FORBIDDEN' },
+  WEBHOOK_URL_UNRESOLVED: { status: 400, code: 'WEBHOOK_URL_UNRESOLVED', message: 'core detail for WEBHOOK_URL_UNRESOLVED' },
 };
 
 const codes = Object.keys(DOMAIN_ERRORS) as DomainErrorCode[];

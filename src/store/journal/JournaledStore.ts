@@ -5,6 +5,7 @@ import type { HistoryQuery, RoomRecord, Store, TimeSpanQuery } from '../Store.js
 import { StoreHealth } from '../StoreHealth.js';
 import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord } from '../../contracts/records.js';
 import { JournalReplayer } from './JournalReplayer.js';
+import type { OutboxEntry } from '../../contracts/webhookRecords.js';
 import type { LocalJournal } from './LocalJournal.js';
 
 export interface JournaledStoreOptions {
@@ -84,6 +85,11 @@ export class JournaledStore implements Store {
     return this.#remote.recordings;
   }
 
+  /** Straight to MongoDB: webhook writes are refused while it is away (the admin API says so; raised events are logged as lost). */
+  get webhooks(): Store['webhooks'] {
+    return this.#remote.webhooks;
+  }
+
   async listRooms(): Promise<RoomRecord[]> {
     // The journal first: a replay step landing while MongoDB answers moves an entry from the
     // journal into MongoDB, so read after MongoDB's answer it would be in neither (a journaled
@@ -101,17 +107,22 @@ export class JournaledStore implements Store {
     return (await this.listRooms()).find((room) => room.name === name) ?? null;
   }
 
-  saveRoom(room: RoomRecord): Promise<void> {
-    return this.#write(() => this.#remote.saveRoom(room), () => this.journal.saveRoom(room), undefined);
+  saveRoom(room: RoomRecord, outbox: readonly OutboxEntry[] = []): Promise<void> {
+    return this.#write(() => this.#remote.saveRoom(room, outbox), () => this.journal.saveRoom(room), undefined);
   }
 
-  deleteRoom(name: string): Promise<boolean> {
-    return this.#write(() => this.#remote.deleteRoom(name), () => this.journal.deleteRoom(name), true);
+  deleteRoom(name: string, outbox: readonly OutboxEntry[] = []): Promise<boolean> {
+    return this.#write(() => this.#remote.deleteRoom(name, outbox), () => this.journal.deleteRoom(name), true);
   }
 
-  appendMessages(messages: readonly ChatMessageRecord[]): Promise<void> {
-    if (messages.length === 0) return Promise.resolve();
-    return this.#write(() => this.#remote.appendMessages(messages), () => this.journal.appendMessages(messages), undefined);
+  /**
+   * The outbox rides along while MongoDB answers; the journal keeps messages only, so the
+   * `message.created` events of messages journaled during an outage are not sent (see
+   * docs/integrations.md).
+   */
+  appendMessages(messages: readonly ChatMessageRecord[], outbox: readonly OutboxEntry[] = []): Promise<void> {
+    if (messages.length === 0) return outbox.length === 0 ? Promise.resolve() : this.#remote.webhooks.appendEvents(outbox);
+    return this.#write(() => this.#remote.appendMessages(messages, outbox), () => this.journal.appendMessages(messages), undefined);
   }
 
   async deleteMessages(room: string): Promise<number> {

@@ -17,6 +17,8 @@ import { onlineBackup } from './onlineBackup.js';
 import { openDatabase } from './openDatabase.js';
 import { inTransaction } from './transaction.js';
 import { SqliteRecordings } from './SqliteRecordings.js';
+import { SqliteWebhooks } from './SqliteWebhooks.js';
+import type { OutboxEntry } from '../../contracts/webhookRecords.js';
 
 /** The database file in DATA_DIR. */
 export const DATABASE_FILE = 'chatserver.sqlite';
@@ -107,6 +109,7 @@ export class SqliteStore implements Store {
   #opening: Promise<void> | undefined;
   #maintenance: HistoryMaintenance | undefined;
   #recordings: SqliteRecordings | undefined;
+  #webhooks: SqliteWebhooks | undefined;
   /** What the last open() did with the previous version's NeDB files; undefined when there were none. */
   lastImport: NedbImportReport | undefined;
 
@@ -125,6 +128,11 @@ export class SqliteStore implements Store {
   get recordings(): SqliteRecordings {
     if (!this.#recordings) throw new Error('store is closed');
     return this.#recordings;
+  }
+
+  get webhooks(): SqliteWebhooks {
+    if (!this.#webhooks) throw new Error('store is closed');
+    return this.#webhooks;
   }
 
   get #s(): Statements {
@@ -156,6 +164,7 @@ export class SqliteStore implements Store {
     this.#statements = prepare(db);
     this.#maintenance = new HistoryMaintenance(db, messageOf);
     this.#recordings = new SqliteRecordings(db);
+    this.#webhooks = new SqliteWebhooks(db);
   }
 
   async close(): Promise<void> {
@@ -164,6 +173,7 @@ export class SqliteStore implements Store {
     this.#statements = undefined;
     this.#maintenance = undefined;
     this.#recordings = undefined;
+    this.#webhooks = undefined;
     db?.close();
   }
 
@@ -180,19 +190,28 @@ export class SqliteStore implements Store {
     return row ? roomOf(row) : null;
   }
 
-  async saveRoom(room: RoomRecord): Promise<void> {
-    this.#s.saveRoom.run(room.name, room.port, JSON.stringify(room.settings), room.createdAt);
+  async saveRoom(room: RoomRecord, outbox: readonly OutboxEntry[] = []): Promise<void> {
+    inTransaction(this.database, () => {
+      this.#s.saveRoom.run(room.name, room.port, JSON.stringify(room.settings), room.createdAt);
+      this.webhooks.insert(outbox);
+    });
   }
 
-  async deleteRoom(name: string): Promise<boolean> {
-    return Number(this.#s.deleteRoom.run(name).changes) > 0;
+  async deleteRoom(name: string, outbox: readonly OutboxEntry[] = []): Promise<boolean> {
+    return inTransaction(this.database, () => {
+      const removed = Number(this.#s.deleteRoom.run(name).changes) > 0;
+      if (removed) this.webhooks.insert(outbox);
+      return removed;
+    });
   }
 
-  async appendMessages(messages: readonly ChatMessageRecord[]): Promise<void> {
-    if (messages.length === 0) return;
+  async appendMessages(messages: readonly ChatMessageRecord[], outbox: readonly OutboxEntry[] = []): Promise<void> {
+    if (messages.length === 0 && outbox.length === 0) return;
     const insert = this.#s.insertMessage;
+    const webhooks = this.webhooks;
     inTransaction(this.database, () => {
       for (const m of messages) insert.run(m.room, m.id, m.user, m.name, m.text, m.ts, m.ref ?? null);
+      webhooks.insert(outbox);
     });
   }
 

@@ -74,6 +74,50 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX recordings_by_start ON recordings (started_at);
   `,
+  // 4: webhook endpoints and the outbox (events, and one delivery per event and endpoint).
+  `
+  CREATE TABLE webhook_endpoints (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    events TEXT,
+    rooms TEXT,
+    secret TEXT NOT NULL,
+    previous_secret TEXT,
+    previous_expires_at INTEGER,
+    enabled INTEGER NOT NULL,
+    disabled_reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE webhook_events (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    room TEXT,
+    timestamp INTEGER NOT NULL,
+    data TEXT NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX webhook_events_by_time ON webhook_events (timestamp);
+
+  CREATE TABLE webhook_deliveries (
+    endpoint TEXT NOT NULL,
+    event TEXT NOT NULL,
+    type TEXT NOT NULL,
+    room TEXT,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt_at INTEGER,
+    last_status INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (endpoint, event)
+  ) STRICT, WITHOUT ROWID;
+  -- What is still to deliver, in event order (the start-up load); what pruning may drop.
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (event, endpoint) WHERE status IN ('pending', 'failed');
+  CREATE INDEX webhook_deliveries_settled ON webhook_deliveries (updated_at) WHERE status IN ('delivered', 'dead');
+  CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

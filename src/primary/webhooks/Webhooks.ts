@@ -1,0 +1,281 @@
+import { randomBytes } from 'node:crypto';
+import type { WebhookLimits } from '../../config/Config.js';
+import type { Logger } from '../../kit/createLogger.js';
+import { newWebhookSecret } from '../../kit/standardWebhooks.js';
+import { DomainError } from '../../contracts/domainErrors.js';
+import { WEBHOOK_EVENT_TYPES, type RaisedEvent, type WebhookEventType } from '../../contracts/webhookEvents.js';
+import type { DeliveryRecord, OutboxEntry, WebhookEndpointRecord } from '../../contracts/webhookRecords.js';
+import type { ChatMessageRecord } from '../../contracts/records.js';
+import type { ReplaySelector, WebhookStore } from '../../store/WebhookStore.js';
+import { wantsType } from './endpointMatch.js';
+import { p99, type WebhookStats } from './WebhookMetrics.js';
+import { WebhookDispatcher } from './WebhookDispatcher.js';
+import { WebhookOutbox } from './WebhookOutbox.js';
+import { parseWebhookUrl, resolveWebhookTarget, type TargetRules } from './webhookTarget.js';
+
+/** An endpoint as the admin API shows it: never its secrets. */
+export interface WebhookEndpointView {
+  readonly id: string;
+  readonly url: string;
+  readonly events: readonly WebhookEventType[] | null;
+  readonly rooms: readonly string[] | null;
+  readonly enabled: boolean;
+  readonly disabledReason: string | null;
+  /** While a rotated-out secret still signs (24 h after a rotation); null otherwise. */
+  readonly previousSecretExpiresAt: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface EndpointInput {
+  readonly url: string;
+  readonly events?: readonly WebhookEventType[] | null;
+  readonly rooms?: readonly string[] | null;
+}
+
+export interface EndpointPatch extends Partial<EndpointInput> {
+  readonly enabled?: boolean;
+}
+
+/** How long a rotated-out secret keeps signing beside the new one. */
+const ROTATION_OVERLAP_MS = 24 * 3_600_000;
+/** How often settled deliveries are pruned, and how many per write. */
+const PRUNE_EVERY_MS = 3_600_000;
+const PRUNE_BATCH = 5_000;
+
+export interface WebhooksOptions {
+  readonly store: WebhookStore;
+  readonly logger: Logger;
+  readonly limits: WebhookLimits;
+  /** This server's own API ports: never a webhook target. */
+  readonly ownPorts: readonly number[];
+  readonly now?: () => number;
+  /** The event types some enabled endpoint wants changed (workers send only those). */
+  readonly interestChanged?: (types: WebhookEventType[]) => void;
+}
+
+/**
+ * The primary's webhooks: the endpoints (kept in memory, written through to the store), the
+ * outbox and its dispatcher, the admin operations and the pruning of settled deliveries.
+ */
+export class Webhooks {
+  readonly #o: WebhooksOptions;
+  readonly #store: WebhookStore;
+  readonly #endpoints = new Map<string, WebhookEndpointRecord>();
+  readonly #rules: TargetRules;
+  readonly #now: () => number;
+  readonly dispatcher: WebhookDispatcher;
+  readonly outbox: WebhookOutbox;
+  #pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: WebhooksOptions) {
+    this.#o = options;
+    this.#store = options.store;
+    this.#now = options.now ?? Date.now;
+    this.#rules = { allowPrivate: options.limits.allowPrivate, ownPorts: options.ownPorts };
+    const { limits } = options;
+    this.dispatcher = new WebhookDispatcher({
+      store: this.#store,
+      logger: options.logger,
+      endpoint: (id) => this.#endpoints.get(id),
+      concurrency: limits.concurrency,
+      timeoutMs: limits.timeoutMs,
+      retry: { baseMs: limits.retryBaseMs, maxMs: limits.retryMaxMs, forMs: limits.retryForMs },
+      rules: this.#rules,
+      now: this.#now,
+      gone: (id) => void this.#disable(id, 'the endpoint answered 410 Gone'),
+    });
+    this.outbox = new WebhookOutbox(this.#store, this.dispatcher, () => this.#endpoints.values(), options.logger);
+  }
+
+  /** Loads the endpoints, then what is still to deliver; prunes every hour. */
+  async start(): Promise<void> {
+    for (const endpoint of await this.#store.listEndpoints()) this.#endpoints.set(endpoint.id, endpoint);
+    this.#interestChanged();
+    await this.dispatcher.start();
+    this.#pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+    this.#pruneTimer.unref();
+    void this.prune();
+  }
+
+  close(): void {
+    clearInterval(this.#pruneTimer);
+    this.dispatcher.close();
+  }
+
+  stats(): WebhookStats {
+    const { counters, firstAttemptLags } = this.dispatcher;
+    return { endpoints: this.#endpoints.size, ...counters, lost: this.outbox.lost, firstAttemptP99Ms: p99(firstAttemptLags), backlog: this.dispatcher.backlog() };
+  }
+
+  /** Event types some enabled endpoint wants. */
+  wantedTypes(): WebhookEventType[] {
+    const endpoints = [...this.#endpoints.values()].filter((e) => e.enabled);
+    return WEBHOOK_EVENT_TYPES.filter((type) => endpoints.some((e) => wantsType(e, type)));
+  }
+
+  raise(events: readonly RaisedEvent[]): Promise<void> {
+    return this.outbox.raise(events);
+  }
+
+  entries(events: readonly RaisedEvent[]): OutboxEntry[] {
+    return this.outbox.entries(events);
+  }
+
+  messageEntries(records: readonly ChatMessageRecord[]): OutboxEntry[] {
+    return this.outbox.messageEntries(records);
+  }
+
+  committed(entries: readonly OutboxEntry[]): void {
+    this.outbox.committed(entries);
+  }
+
+  list(): WebhookEndpointView[] {
+    return [...this.#endpoints.values()].map(viewOf);
+  }
+
+  get(id: string): WebhookEndpointView {
+    return viewOf(this.#endpoint(id));
+  }
+
+  async create(input: EndpointInput): Promise<{ endpoint: WebhookEndpointView; secret: string }> {
+    const url = await this.#checkedUrl(input.url);
+    const now = this.#now();
+    const secret = newWebhookSecret();
+    const endpoint: WebhookEndpointRecord = {
+      id: `ep_${randomBytes(12).toString('base64url')}`,
+      url,
+      events: input.events ? [...new Set(input.events)] : null,
+      rooms: input.rooms ? [...new Set(input.rooms)] : null,
+      secrets: { current: secret, previous: null, previousExpiresAt: null },
+      enabled: true,
+      disabledReason: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.#save(endpoint);
+    this.#o.logger.info({ endpoint: endpoint.id, url: endpoint.url }, 'webhook endpoint created');
+    return { endpoint: viewOf(endpoint), secret };
+  }
+
+  async update(id: string, patch: EndpointPatch): Promise<WebhookEndpointView> {
+    const current = this.#endpoint(id);
+    const url = patch.url === undefined ? current.url : await this.#checkedUrl(patch.url);
+    const enabled = patch.enabled ?? current.enabled;
+    const next: WebhookEndpointRecord = {
+      ...current,
+      url,
+      events: patch.events === undefined ? current.events : patch.events === null ? null : [...new Set(patch.events)],
+      rooms: patch.rooms === undefined ? current.rooms : patch.rooms === null ? null : [...new Set(patch.rooms)],
+      enabled,
+      disabledReason: enabled ? null : patch.enabled === false ? 'disabled by an operator' : current.disabledReason,
+      updatedAt: this.#now(),
+    };
+    await this.#save(next);
+    if (!enabled) this.dispatcher.drop(id);
+    // Enabled again: what it missed while disabled is still due in the store.
+    if (enabled && !current.enabled) await this.#requeueDue(id);
+    return viewOf(next);
+  }
+
+  async remove(id: string): Promise<void> {
+    this.#endpoint(id);
+    await this.#store.deleteEndpoint(id);
+    this.#endpoints.delete(id);
+    this.dispatcher.drop(id);
+    this.#interestChanged();
+  }
+
+  async rotateSecret(id: string): Promise<{ endpoint: WebhookEndpointView; secret: string }> {
+    const current = this.#endpoint(id);
+    const secret = newWebhookSecret();
+    const now = this.#now();
+    const next: WebhookEndpointRecord = { ...current, secrets: { current: secret, previous: current.secrets.current, previousExpiresAt: now + ROTATION_OVERLAP_MS }, updatedAt: now };
+    await this.#save(next);
+    return { endpoint: viewOf(next), secret };
+  }
+
+  async deliveries(id: string, query: { before?: string; limit: number }): Promise<{ deliveries: DeliveryRecord[]; next: string | null }> {
+    this.#endpoint(id);
+    const deliveries = await this.#store.listDeliveries(id, query);
+    return { deliveries, next: deliveries.length === query.limit ? (deliveries.at(-1)?.event ?? null) : null };
+  }
+
+  async replay(id: string, selector: ReplaySelector): Promise<{ queued: number }> {
+    this.#endpoint(id);
+    const due = await this.#store.requeue(id, selector, this.#now());
+    this.dispatcher.requeue(due);
+    return { queued: due.length };
+  }
+
+  /** Deletes settled deliveries older than WEBHOOK_KEEP_DAYS, a batch per write. */
+  async prune(): Promise<number> {
+    let total = 0;
+    try {
+      for (let removed = PRUNE_BATCH; removed === PRUNE_BATCH; total += removed) removed = await this.#store.prune(this.#now() - this.#o.limits.keepMs, PRUNE_BATCH);
+    } catch (error) {
+      this.#o.logger.warn({ err: error }, 'webhook deliveries not pruned; trying again in an hour');
+    }
+    return total;
+  }
+
+  #endpoint(id: string): WebhookEndpointRecord {
+    const endpoint = this.#endpoints.get(id);
+    if (!endpoint) throw new DomainError('WEBHOOK_NOT_FOUND', `no webhook endpoint ${id}`);
+    return endpoint;
+  }
+
+  async #checkedUrl(raw: string): Promise<string> {
+    const url = parseWebhookUrl(raw);
+    await resolveWebhookTarget(url, this.#rules);
+    return url.href;
+  }
+
+  async #save(endpoint: WebhookEndpointRecord): Promise<void> {
+    try {
+      await this.#store.saveEndpoint(endpoint);
+    } catch (error) {
+      throw new DomainError('STORE_UNAVAILABLE', 'the webhook endpoint was not stored', { cause: error });
+    }
+    this.#endpoints.set(endpoint.id, endpoint);
+    this.#interestChanged();
+  }
+
+  async #disable(id: string, reason: string): Promise<void> {
+    const current = this.#endpoints.get(id);
+    if (!current?.enabled) return;
+    this.dispatcher.drop(id);
+    await this.#save({ ...current, enabled: false, disabledReason: reason, updatedAt: this.#now() }).catch((error: unknown) =>
+      this.#o.logger.error({ err: error, endpoint: id }, 'disabling the webhook endpoint was not stored'),
+    );
+  }
+
+  async #requeueDue(id: string): Promise<void> {
+    let after: { event: string; endpoint: string } | undefined;
+    for (;;) {
+      const page = await this.#store.listDue(after, 1_000);
+      this.dispatcher.requeue(page.filter((due) => due.delivery.endpoint === id));
+      if (page.length < 1_000) return;
+      const last = page.at(-1)!.delivery;
+      after = { event: last.event, endpoint: last.endpoint };
+    }
+  }
+
+  #interestChanged(): void {
+    this.#o.interestChanged?.(this.wantedTypes());
+  }
+}
+
+function viewOf(e: WebhookEndpointRecord): WebhookEndpointView {
+  return {
+    id: e.id,
+    url: e.url,
+    events: e.events,
+    rooms: e.rooms,
+    enabled: e.enabled,
+    disabledReason: e.disabledReason,
+    previousSecretExpiresAt: e.secrets.previous === null ? null : e.secrets.previousExpiresAt,
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
+  };
+}

@@ -1,0 +1,126 @@
+import type { Collection, Db, Filter, WriteConcernOptions } from 'mongodb';
+import type { DeliveryRecord, DeliveryUpdate, DueDelivery, OutboxEntry, OutboxEvent, WebhookEndpointRecord } from '../contracts/webhookRecords.js';
+import type { DeliveryPageQuery, ReplaySelector, WebhookStore } from './WebhookStore.js';
+
+/** A delivery as stored: with its event's time, so a replay by time needs no join. */
+interface DeliveryDoc extends DeliveryRecord {
+  eventTimestamp: number;
+}
+
+const noId = { projection: { _id: 0 } } as const;
+const deliveryFields = { projection: { _id: 0, eventTimestamp: 0 } } as const;
+
+/** MongoDB's `webhook_endpoints`, `webhook_events` and `webhook_deliveries` collections. */
+export class MongoWebhooks implements WebhookStore {
+  readonly #db: Db;
+  readonly #durable: WriteConcernOptions;
+
+  constructor(db: Db, durable: WriteConcernOptions) {
+    this.#db = db;
+    this.#durable = durable;
+  }
+
+  get #endpoints(): Collection<WebhookEndpointRecord> {
+    return this.#db.collection<WebhookEndpointRecord>('webhook_endpoints');
+  }
+  get #events(): Collection<OutboxEvent> {
+    return this.#db.collection<OutboxEvent>('webhook_events');
+  }
+  get #deliveries(): Collection<DeliveryDoc> {
+    return this.#db.collection<DeliveryDoc>('webhook_deliveries');
+  }
+
+  async createIndexes(): Promise<void> {
+    await this.#endpoints.createIndex({ id: 1 }, { unique: true });
+    await this.#events.createIndex({ id: 1 }, { unique: true });
+    await this.#events.createIndex({ timestamp: 1 });
+    await this.#deliveries.createIndex({ endpoint: 1, event: -1 }, { unique: true });
+    await this.#deliveries.createIndex({ event: 1, endpoint: 1 }, { partialFilterExpression: { status: { $in: ['pending', 'failed'] } } });
+    await this.#deliveries.createIndex({ updatedAt: 1 });
+    await this.#deliveries.createIndex({ endpoint: 1, eventTimestamp: 1 });
+  }
+
+  async saveEndpoint(endpoint: WebhookEndpointRecord): Promise<void> {
+    await this.#endpoints.replaceOne({ id: endpoint.id }, { ...endpoint }, { upsert: true, ...this.#durable });
+  }
+
+  async getEndpoint(id: string): Promise<WebhookEndpointRecord | null> {
+    return this.#endpoints.findOne({ id }, noId);
+  }
+
+  async listEndpoints(): Promise<WebhookEndpointRecord[]> {
+    return this.#endpoints.find({}, noId).sort({ createdAt: 1, id: 1 }).toArray();
+  }
+
+  async deleteEndpoint(id: string): Promise<boolean> {
+    // The endpoint first: a crash between the two leaves deliveries nobody loads (pruned later), never an endpoint without them.
+    const removed = (await this.#endpoints.deleteOne({ id }, this.#durable)).deletedCount > 0;
+    await this.#deliveries.deleteMany({ endpoint: id }, this.#durable);
+    return removed;
+  }
+
+  /** Events before their deliveries: a delivery never points at an event that is not stored. */
+  async appendEvents(entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.#events.bulkWrite(
+      entries.map(({ event }) => ({ updateOne: { filter: { id: event.id }, update: { $setOnInsert: { ...event } }, upsert: true } })),
+      { ordered: false, ...this.#durable },
+    );
+    const deliveries = entries.flatMap(({ event, endpoints }) =>
+      endpoints.map((endpoint): DeliveryDoc => ({
+        endpoint, event: event.id, type: event.type, room: event.room, status: 'pending', attempts: 0, nextAttemptAt: event.timestamp,
+        lastStatus: null, lastError: null, createdAt: event.timestamp, updatedAt: event.timestamp, eventTimestamp: event.timestamp,
+      })),
+    );
+    if (deliveries.length === 0) return;
+    await this.#deliveries.bulkWrite(
+      deliveries.map((d) => ({ updateOne: { filter: { endpoint: d.endpoint, event: d.event }, update: { $setOnInsert: d }, upsert: true } })),
+      { ordered: false, ...this.#durable },
+    );
+  }
+
+  async listDue(after: { readonly event: string; readonly endpoint: string } | undefined, limit: number): Promise<DueDelivery[]> {
+    const open: Filter<DeliveryDoc> = { status: { $in: ['pending', 'failed'] } };
+    const filter: Filter<DeliveryDoc> =
+      after === undefined ? open : { ...open, $or: [{ event: { $gt: after.event } }, { event: after.event, endpoint: { $gt: after.endpoint } }] };
+    return this.#withEvents(await this.#deliveries.find(filter, deliveryFields).sort({ event: 1, endpoint: 1 }).limit(limit).toArray());
+  }
+
+  async updateDelivery(endpoint: string, event: string, update: DeliveryUpdate): Promise<void> {
+    await this.#deliveries.updateOne({ endpoint, event }, { $set: { ...update } }, this.#durable);
+  }
+
+  async listDeliveries(endpoint: string, query: DeliveryPageQuery): Promise<DeliveryRecord[]> {
+    const filter: Filter<DeliveryDoc> = query.before === undefined ? { endpoint } : { endpoint, event: { $lt: query.before } };
+    return this.#deliveries.find(filter, deliveryFields).sort({ event: -1 }).limit(Math.max(0, query.limit)).toArray();
+  }
+
+  async requeue(endpoint: string, selector: ReplaySelector, now: number): Promise<DueDelivery[]> {
+    const filter: Filter<DeliveryDoc> = 'event' in selector ? { endpoint, event: selector.event } : { endpoint, eventTimestamp: { $gte: selector.since, $lte: selector.until } };
+    await this.#deliveries.updateMany(filter, { $set: { status: 'pending', nextAttemptAt: now, updatedAt: now } }, this.#durable);
+    return this.#withEvents(await this.#deliveries.find(filter, deliveryFields).sort({ event: 1 }).toArray());
+  }
+
+  async prune(before: number, limit: number): Promise<number> {
+    const doomed = await this.#deliveries
+      .find({ status: { $in: ['delivered', 'dead'] }, updatedAt: { $lt: before } }, { projection: { _id: 1, event: 1 } })
+      .limit(limit)
+      .toArray();
+    if (doomed.length > 0) await this.#deliveries.deleteMany({ _id: { $in: doomed.map((d) => d._id) } });
+    const candidates = await this.#events.find({ timestamp: { $lt: before } }, { projection: { _id: 0, id: 1 } }).limit(limit).toArray();
+    const referenced = new Set(await this.#deliveries.distinct('event', { event: { $in: candidates.map((e) => e.id) } }));
+    const orphans = candidates.map((e) => e.id).filter((id) => !referenced.has(id));
+    if (orphans.length > 0) await this.#events.deleteMany({ id: { $in: orphans } });
+    return doomed.length;
+  }
+
+  async #withEvents(deliveries: readonly DeliveryRecord[]): Promise<DueDelivery[]> {
+    if (deliveries.length === 0) return [];
+    const events = await this.#events.find({ id: { $in: [...new Set(deliveries.map((d) => d.event))] } }, noId).toArray();
+    const byId = new Map(events.map((e) => [e.id, e]));
+    return deliveries.flatMap((delivery) => {
+      const event = byId.get(delivery.event);
+      return event ? [{ delivery, event }] : [];
+    });
+  }
+}

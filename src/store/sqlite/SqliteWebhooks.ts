@@ -1,0 +1,168 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { WebhookEventType } from '../../contracts/webhookEvents.js';
+import type {
+  DeliveryRecord,
+  DeliveryStatus,
+  DeliveryUpdate,
+  DueDelivery,
+  OutboxEntry,
+  OutboxEvent,
+  WebhookEndpointRecord,
+} from '../../contracts/webhookRecords.js';
+import type { DeliveryPageQuery, ReplaySelector, WebhookStore } from '../WebhookStore.js';
+import { inTransaction } from './transaction.js';
+
+type Row = Record<string, unknown>;
+
+const jsonOrNull = <T>(value: unknown): T | null => (value === null ? null : (JSON.parse(value as string) as T));
+
+const endpointOf = (row: Row): WebhookEndpointRecord => ({
+  id: row.id as string,
+  url: row.url as string,
+  events: jsonOrNull<WebhookEventType[]>(row.events),
+  rooms: jsonOrNull<string[]>(row.rooms),
+  secrets: { current: row.secret as string, previous: row.previous_secret as string | null, previousExpiresAt: row.previous_expires_at as number | null },
+  enabled: row.enabled === 1,
+  disabledReason: row.disabled_reason as string | null,
+  createdAt: row.created_at as number,
+  updatedAt: row.updated_at as number,
+});
+
+const deliveryOf = (row: Row): DeliveryRecord => ({
+  endpoint: row.endpoint as string,
+  event: row.event as string,
+  type: row.type as WebhookEventType,
+  room: row.room as string | null,
+  status: row.status as DeliveryStatus,
+  attempts: row.attempts as number,
+  nextAttemptAt: row.next_attempt_at as number | null,
+  lastStatus: row.last_status as number | null,
+  lastError: row.last_error as string | null,
+  createdAt: row.created_at as number,
+  updatedAt: row.updated_at as number,
+});
+
+/** A delivery row joined with its event's (`e_`-prefixed) columns. */
+const dueOf = (row: Row): DueDelivery => ({
+  delivery: deliveryOf(row),
+  event: { id: row.event as string, type: row.type as WebhookEventType, room: row.room as string | null, timestamp: row.e_timestamp as number, data: JSON.parse(row.e_data as string) as OutboxEvent['data'] },
+});
+
+const DUE_COLUMNS = 'd.*, e.timestamp AS e_timestamp, e.data AS e_data FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event';
+
+function prepare(db: DatabaseSync) {
+  const s = (sql: string): StatementSync => db.prepare(sql);
+  return {
+    saveEndpoint: s(`INSERT INTO webhook_endpoints (id, url, events, rooms, secret, previous_secret, previous_expires_at, enabled, disabled_reason, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET url = excluded.url, events = excluded.events, rooms = excluded.rooms,
+      secret = excluded.secret, previous_secret = excluded.previous_secret, previous_expires_at = excluded.previous_expires_at, enabled = excluded.enabled,
+      disabled_reason = excluded.disabled_reason, created_at = excluded.created_at, updated_at = excluded.updated_at`),
+    getEndpoint: s('SELECT * FROM webhook_endpoints WHERE id = ?'),
+    listEndpoints: s('SELECT * FROM webhook_endpoints ORDER BY created_at, id'),
+    deleteEndpoint: s('DELETE FROM webhook_endpoints WHERE id = ?'),
+    deleteEndpointDeliveries: s('DELETE FROM webhook_deliveries WHERE endpoint = ?'),
+    insertEvent: s('INSERT OR IGNORE INTO webhook_events (id, type, room, timestamp, data) VALUES (?, ?, ?, ?, ?)'),
+    insertDelivery: s(`INSERT OR IGNORE INTO webhook_deliveries (endpoint, event, type, room, status, attempts, next_attempt_at, last_status, last_error, created_at, updated_at)
+      VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, NULL, ?, ?)`),
+    dueFirst: s(`SELECT ${DUE_COLUMNS} WHERE d.status IN ('pending', 'failed') ORDER BY d.event, d.endpoint LIMIT ?`),
+    dueAfter: s(`SELECT ${DUE_COLUMNS} WHERE d.status IN ('pending', 'failed') AND (d.event, d.endpoint) > (?, ?) ORDER BY d.event, d.endpoint LIMIT ?`),
+    updateDelivery: s('UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?, updated_at = ? WHERE endpoint = ? AND event = ?'),
+    newestDeliveries: s('SELECT * FROM webhook_deliveries WHERE endpoint = ? ORDER BY event DESC LIMIT ?'),
+    deliveriesBefore: s('SELECT * FROM webhook_deliveries WHERE endpoint = ? AND event < ? ORDER BY event DESC LIMIT ?'),
+    requeueSpan: s(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = :now, updated_at = :now
+      WHERE endpoint = :endpoint AND event IN (SELECT id FROM webhook_events WHERE timestamp BETWEEN :since AND :until)`),
+    requeueOne: s(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = :now, updated_at = :now WHERE endpoint = :endpoint AND event = :event`),
+    dueSpan: s(`SELECT ${DUE_COLUMNS} WHERE d.endpoint = ? AND e.timestamp BETWEEN ? AND ? ORDER BY d.event`),
+    dueOne: s(`SELECT ${DUE_COLUMNS} WHERE d.endpoint = ? AND d.event = ?`),
+    settled: s(`SELECT endpoint, event FROM webhook_deliveries WHERE status IN ('delivered', 'dead') AND updated_at < ? LIMIT ?`),
+    deleteDelivery: s('DELETE FROM webhook_deliveries WHERE endpoint = ? AND event = ?'),
+    deleteOrphanEvent: s('DELETE FROM webhook_events WHERE id = ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE event = ?)'),
+    deleteOrphanEvents: s('DELETE FROM webhook_events WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE event = webhook_events.id) AND timestamp < ?'),
+  };
+}
+
+type Statements = ReturnType<typeof prepare>;
+
+/** The embedded store's webhook tables (schema step 4). */
+export class SqliteWebhooks implements WebhookStore {
+  readonly #db: DatabaseSync;
+  readonly #s: Statements;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#s = prepare(db);
+  }
+
+  async saveEndpoint(e: WebhookEndpointRecord): Promise<void> {
+    this.#s.saveEndpoint.run(
+      e.id, e.url, e.events === null ? null : JSON.stringify(e.events), e.rooms === null ? null : JSON.stringify(e.rooms),
+      e.secrets.current, e.secrets.previous, e.secrets.previousExpiresAt, e.enabled ? 1 : 0, e.disabledReason, e.createdAt, e.updatedAt,
+    );
+  }
+
+  async getEndpoint(id: string): Promise<WebhookEndpointRecord | null> {
+    const row = this.#s.getEndpoint.get(id);
+    return row ? endpointOf(row) : null;
+  }
+
+  async listEndpoints(): Promise<WebhookEndpointRecord[]> {
+    return this.#s.listEndpoints.all().map(endpointOf);
+  }
+
+  async deleteEndpoint(id: string): Promise<boolean> {
+    return inTransaction(this.#db, () => {
+      this.#s.deleteEndpointDeliveries.run(id);
+      return Number(this.#s.deleteEndpoint.run(id).changes) > 0;
+    });
+  }
+
+  async appendEvents(entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    inTransaction(this.#db, () => this.insert(entries));
+  }
+
+  /** The rows of `entries`, inside a transaction the caller holds (a chat commit's). */
+  insert(entries: readonly OutboxEntry[]): void {
+    for (const { event, endpoints } of entries) {
+      this.#s.insertEvent.run(event.id, event.type, event.room, event.timestamp, JSON.stringify(event.data));
+      for (const endpoint of endpoints) this.#s.insertDelivery.run(endpoint, event.id, event.type, event.room, event.timestamp, event.timestamp, event.timestamp);
+    }
+  }
+
+  async listDue(after: { readonly event: string; readonly endpoint: string } | undefined, limit: number): Promise<DueDelivery[]> {
+    const rows = after === undefined ? this.#s.dueFirst.all(limit) : this.#s.dueAfter.all(after.event, after.endpoint, limit);
+    return rows.map(dueOf);
+  }
+
+  async updateDelivery(endpoint: string, event: string, u: DeliveryUpdate): Promise<void> {
+    this.#s.updateDelivery.run(u.status, u.attempts, u.nextAttemptAt, u.lastStatus, u.lastError, u.updatedAt, endpoint, event);
+  }
+
+  async listDeliveries(endpoint: string, query: DeliveryPageQuery): Promise<DeliveryRecord[]> {
+    const limit = Math.max(0, query.limit);
+    const rows = query.before === undefined ? this.#s.newestDeliveries.all(endpoint, limit) : this.#s.deliveriesBefore.all(endpoint, query.before, limit);
+    return rows.map(deliveryOf);
+  }
+
+  async requeue(endpoint: string, selector: ReplaySelector, now: number): Promise<DueDelivery[]> {
+    return inTransaction(this.#db, () => {
+      if ('event' in selector) {
+        this.#s.requeueOne.run({ now, endpoint, event: selector.event });
+        return this.#s.dueOne.all(endpoint, selector.event).map(dueOf);
+      }
+      this.#s.requeueSpan.run({ now, endpoint, since: selector.since, until: selector.until });
+      return this.#s.dueSpan.all(endpoint, selector.since, selector.until).map(dueOf);
+    });
+  }
+
+  async prune(before: number, limit: number): Promise<number> {
+    return inTransaction(this.#db, () => {
+      const doomed = this.#s.settled.all(before, limit);
+      for (const row of doomed) this.#s.deleteDelivery.run(row.endpoint as string, row.event as string);
+      for (const row of doomed) this.#s.deleteOrphanEvent.run(row.event as string, row.event as string);
+      // Events whose deliveries went with a deleted endpoint.
+      this.#s.deleteOrphanEvents.run(before);
+      return doomed.length;
+    });
+  }
+}

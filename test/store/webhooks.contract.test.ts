@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { OutboxEntry, OutboxEvent, WebhookEndpointRecord } from '../../src/contracts/webhookRecords.js';
+import type { Store } from '../../src/store/Store.js';
+import { freshStoreEachTest, storeTargets } from '../helpers/storeTargets.js';
+
+const endpoint = (id: string, createdAt: number, patch: Partial<WebhookEndpointRecord> = {}): WebhookEndpointRecord => ({
+  id,
+  url: `https://hooks.example.com/${id}`,
+  events: null,
+  rooms: null,
+  secrets: { current: 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', previous: null, previousExpiresAt: null },
+  enabled: true,
+  disabledReason: null,
+  createdAt,
+  updatedAt: createdAt,
+  ...patch,
+});
+
+const event = (id: string, timestamp: number, room: string | null = 'r'): OutboxEvent => ({ id, type: 'room.created', room, timestamp, data: { room: room ?? '', port: 34000 } });
+const entry = (id: string, timestamp: number, endpoints: string[], room: string | null = 'r'): OutboxEntry => ({ event: event(id, timestamp, room), endpoints });
+
+describe.each(storeTargets())('Store contract, webhooks: $name', (target) => {
+  let store: Store;
+  freshStoreEachTest(target, () => store, (made) => (store = made));
+
+  it('saves, replaces, lists oldest first and deletes endpoints', async () => {
+    const w = store.webhooks;
+    expect(await w.listEndpoints()).toEqual([]);
+    const rotated = endpoint('ep_a', 1, {
+      events: ['message.created', 'room.created'],
+      rooms: ['x'],
+      secrets: { current: 'whsec_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', previous: 'whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', previousExpiresAt: 99 },
+      enabled: false,
+      disabledReason: 'answered 410',
+    });
+    await w.saveEndpoint(endpoint('ep_b', 2));
+    await w.saveEndpoint(endpoint('ep_a', 1));
+    await w.saveEndpoint(rotated);
+    expect(await w.getEndpoint('ep_a')).toEqual(rotated);
+    expect(await w.getEndpoint('ep_zz')).toBeNull();
+    expect((await w.listEndpoints()).map((e) => e.id)).toEqual(['ep_a', 'ep_b']);
+    expect(await w.deleteEndpoint('ep_a')).toBe(true);
+    expect(await w.deleteEndpoint('ep_a')).toBe(false);
+  });
+
+  it('stores events with one pending delivery per endpoint, due in event order, idempotently', async () => {
+    const w = store.webhooks;
+    await w.appendEvents([entry('msg_2', 20, ['ep_a', 'ep_b']), entry('msg_1', 10, ['ep_a'], null)]);
+    await w.appendEvents([entry('msg_1', 10, ['ep_a'], null)]);
+    const due = await w.listDue(undefined, 10);
+    expect(due.map((d) => [d.event.id, d.delivery.endpoint])).toEqual([['msg_1', 'ep_a'], ['msg_2', 'ep_a'], ['msg_2', 'ep_b']]);
+    expect(due[0]).toEqual({
+      event: event('msg_1', 10, null),
+      delivery: { endpoint: 'ep_a', event: 'msg_1', type: 'room.created', room: null, status: 'pending', attempts: 0, nextAttemptAt: 10, lastStatus: null, lastError: null, createdAt: 10, updatedAt: 10 },
+    });
+    expect((await w.listDue({ event: 'msg_2', endpoint: 'ep_a' }, 10)).map((d) => d.delivery.endpoint)).toEqual(['ep_b']);
+  });
+
+  it('writes chat messages and their outbox together', async () => {
+    await store.appendMessages([{ room: 'r', id: 'm1', user: 'u', name: 'U', text: 'hi', ts: 5 }], [entry('msg_9', 5, ['ep_a'])]);
+    expect(await store.listMessages('r', { limit: 10 })).toHaveLength(1);
+    expect((await store.webhooks.listDue(undefined, 10)).map((d) => d.event.id)).toEqual(['msg_9']);
+  });
+
+  it('updates deliveries, pages them newest first and requeues them by event or time span', async () => {
+    const w = store.webhooks;
+    await w.appendEvents([entry('msg_1', 10, ['ep_a']), entry('msg_2', 20, ['ep_a']), entry('msg_3', 30, ['ep_a'])]);
+    await w.updateDelivery('ep_a', 'msg_1', { status: 'delivered', attempts: 1, nextAttemptAt: null, lastStatus: 204, lastError: null, updatedAt: 11 });
+    await w.updateDelivery('ep_a', 'msg_2', { status: 'failed', attempts: 2, nextAttemptAt: 50, lastStatus: 500, lastError: 'HTTP 500', updatedAt: 21 });
+    await w.updateDelivery('ep_a', 'msg_3', { status: 'dead', attempts: 9, nextAttemptAt: null, lastStatus: null, lastError: 'timeout', updatedAt: 31 });
+    expect((await w.listDue(undefined, 10)).map((d) => d.event.id)).toEqual(['msg_2']);
+    const page = await w.listDeliveries('ep_a', { limit: 2 });
+    expect(page.map((d) => [d.event, d.status, d.attempts])).toEqual([['msg_3', 'dead', 9], ['msg_2', 'failed', 2]]);
+    expect((await w.listDeliveries('ep_a', { before: 'msg_2', limit: 2 })).map((d) => d.lastStatus)).toEqual([204]);
+    const one = await w.requeue('ep_a', { event: 'msg_3' }, 100);
+    expect(one.map((d) => [d.event.id, d.delivery.status, d.delivery.attempts, d.delivery.nextAttemptAt])).toEqual([['msg_3', 'pending', 9, 100]]);
+    const span = await w.requeue('ep_a', { since: 5, until: 20 }, 200);
+    expect(span.map((d) => [d.event.id, d.delivery.status])).toEqual([['msg_1', 'pending'], ['msg_2', 'pending']]);
+    expect(await w.requeue('ep_b', { since: 0, until: 1e15 }, 1)).toEqual([]);
+  });
+
+  it('prunes settled deliveries and then their events, never what is still due', async () => {
+    const w = store.webhooks;
+    await w.appendEvents([entry('msg_1', 10, ['ep_a', 'ep_b']), entry('msg_2', 20, ['ep_a'])]);
+    await w.updateDelivery('ep_a', 'msg_1', { status: 'delivered', attempts: 1, nextAttemptAt: null, lastStatus: 200, lastError: null, updatedAt: 11 });
+    await w.updateDelivery('ep_a', 'msg_2', { status: 'dead', attempts: 1, nextAttemptAt: null, lastStatus: 410, lastError: 'gone', updatedAt: 12 });
+    expect(await w.prune(100, 10)).toBe(2);
+    expect((await w.listDue(undefined, 10)).map((d) => [d.event.id, d.delivery.endpoint])).toEqual([['msg_1', 'ep_b']]);
+    expect(await w.listDeliveries('ep_a', { limit: 10 })).toEqual([]);
+    expect(await w.prune(100, 10)).toBe(0);
+  });
+
+  it('deleting an endpoint takes its deliveries, and keeps everything across a reopen', async () => {
+    await store.webhooks.saveEndpoint(endpoint('ep_a', 1));
+    await store.webhooks.appendEvents([entry('msg_1', 10, ['ep_a', 'ep_b'])]);
+    await store.webhooks.deleteEndpoint('ep_a');
+    await store.close();
+    store = await target.make(true);
+    expect((await store.webhooks.listDue(undefined, 10)).map((d) => d.delivery.endpoint)).toEqual(['ep_b']);
+  });
+});
