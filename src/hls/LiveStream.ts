@@ -1,12 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../kit/createLogger.js';
-import { copiesVideo, hasLadder, mediaPlaylists, PLAYLIST_NAME, renditionCount, type TranscodePlan } from './ffmpegArgs.js';
+import { copiesVideo, hasLadder, PLAYLIST_NAME, renditionCount, type TranscodePlan } from './ffmpegArgs.js';
 import { hasFpsMode } from './ffmpegVersion.js';
 import { IngestSession, type IngestSink } from './IngestSession.js';
 import type { IngestProtocol, IngestState, StreamIngest } from '../contracts/ingest.js';
-import { lastSequences } from './playlistFiles.js';
 import { ListedSegments } from './ListedSegments.js';
 import type { MediaInfo } from './mediaSniffer.js';
 import { PlaylistEnder } from './PlaylistEnder.js';
@@ -15,6 +14,7 @@ import { FragmentPipeOutput } from './output/FragmentPipeOutput.js';
 import { LlBroadcast } from './ll/LlBroadcast.js';
 import { ProducerSlot, type HeldStream } from './ProducerSlot.js';
 import { expireSessionAt } from './sessionExpiry.js';
+import { prepareStreamFolder } from './streamFolder.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
 import type { SegmentGuard } from './SegmentGuard.js';
 import { Transcoder, type TranscoderExit } from './Transcoder.js';
@@ -249,15 +249,12 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     try {
       binary = await this.#options.ffmpeg();
       await this.#ender.pending;
-      if (ll) {
-        // Low-Latency HLS lives in memory: nothing to prepare on disk.
-      } else if (append) knownSequences = await lastSequences(dir, mediaPlaylists(held.kept.plan));
-      else {
-        await rm(dir, { recursive: true, force: true });
+      const prepared = await prepareStreamFolder(dir, ll, append ? held.kept.plan : null);
+      knownSequences = prepared.knownSequences;
+      if (prepared.cleared) {
         this.#listed.clear();
         this.emit('files', null);
       }
-      await mkdir(dir, { recursive: true });
     } catch (error) {
       releaseEncoder();
       const unavailable = error instanceof Error && error.name === 'FfmpegNotFoundError';
