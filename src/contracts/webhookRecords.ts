@@ -13,6 +13,20 @@ export interface WebhookSecrets {
   readonly previousExpiresAt: number | null;
 }
 
+/** An endpoint as the admin API shows it: never its secrets. */
+export interface WebhookEndpointView {
+  readonly id: string;
+  readonly url: string;
+  readonly events: readonly WebhookEventType[] | null;
+  readonly rooms: readonly string[] | null;
+  readonly enabled: boolean;
+  readonly disabledReason: string | null;
+  /** While a rotated-out secret still signs (24 h after a rotation); null otherwise. */
+  readonly previousSecretExpiresAt: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
 export interface WebhookEndpointRecord {
   /** `ep_...` */
   readonly id: string;

@@ -4,7 +4,7 @@ import type { PublishCapabilities } from './publishUrls.js';
 import type { LogLevel } from '../contracts/logLevels.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { WebhookEventType } from '../contracts/webhookEvents.js';
-import type { DeliveryRecord } from '../contracts/webhookRecords.js';
+import type { DeliveryRecord, WebhookEndpointView } from '../contracts/webhookRecords.js';
 import type { BanRecord, GlobalSettings, RecordingRecord, RevocationRecord, RoomSettings } from '../contracts/records.js';
 
 /**
@@ -109,18 +109,6 @@ export interface Backups {
   run(): Promise<object>;
 }
 
-/** An endpoint as the admin API shows it (never its secrets). */
-export interface WebhookEndpointView {
-  readonly id: string;
-  readonly url: string;
-  readonly events: readonly WebhookEventType[] | null;
-  readonly rooms: readonly string[] | null;
-  readonly enabled: boolean;
-  readonly disabledReason: string | null;
-  readonly previousSecretExpiresAt: number | null;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-}
 
 /** Webhook endpoints and their deliveries (core errors: WEBHOOK_NOT_FOUND, WEBHOOK_URL_*, STORE_UNAVAILABLE). */
 export interface WebhookOperations {

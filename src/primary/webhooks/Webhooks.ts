@@ -4,7 +4,7 @@ import type { Logger } from '../../kit/createLogger.js';
 import { newWebhookSecret } from '../../kit/standardWebhooks.js';
 import { DomainError } from '../../contracts/domainErrors.js';
 import { WEBHOOK_EVENT_TYPES, type RaisedEvent, type WebhookEventType } from '../../contracts/webhookEvents.js';
-import type { DeliveryRecord, OutboxEntry, WebhookEndpointRecord } from '../../contracts/webhookRecords.js';
+import type { DeliveryRecord, OutboxEntry, WebhookEndpointRecord, WebhookEndpointView } from '../../contracts/webhookRecords.js';
 import type { ChatMessageRecord } from '../../contracts/records.js';
 import type { ReplaySelector, WebhookStore } from '../../store/WebhookStore.js';
 import { wantsType } from './endpointMatch.js';
@@ -13,19 +13,6 @@ import { WebhookDispatcher } from './WebhookDispatcher.js';
 import { WebhookOutbox } from './WebhookOutbox.js';
 import { parseWebhookUrl, resolveWebhookTarget, type TargetRules } from './webhookTarget.js';
 
-/** An endpoint as the admin API shows it: never its secrets. */
-export interface WebhookEndpointView {
-  readonly id: string;
-  readonly url: string;
-  readonly events: readonly WebhookEventType[] | null;
-  readonly rooms: readonly string[] | null;
-  readonly enabled: boolean;
-  readonly disabledReason: string | null;
-  /** While a rotated-out secret still signs (24 h after a rotation); null otherwise. */
-  readonly previousSecretExpiresAt: number | null;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-}
 
 export interface EndpointInput {
   readonly url: string;
