@@ -2,6 +2,7 @@ import type { ServerFrame } from '../contracts/chatFrames.js';
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { CHAT_LIMITS } from './chatLimits.js';
+import { closeReason } from './closeReason.js';
 import { CLOSE, type CloseName } from '../contracts/closeCodes.js';
 import type { Connection } from './roomPorts.js';
 import type { UserView } from '../contracts/chatFrames.js';
@@ -81,7 +82,12 @@ export class ChatClient implements Connection {
     this.#closing = true;
     this.closedAs = name;
     const { code } = CLOSE[name];
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reason.slice(0, CHAT_LIMITS.closeReasonChars));
+    try {
+      if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, closeReason(reason));
+    } catch {
+      // Whatever ws refuses (it validates the frame), the connection still ends.
+      this.ws.terminate();
+    }
     // A close frame queued behind bytes the client does not read (a slow consumer) may never
     // be answered: the socket is destroyed after a grace period either way.
     setTimeout(() => this.ws.terminate(), CHAT_LIMITS.closeGraceMs).unref();

@@ -22,8 +22,6 @@ export const CHAT_LIMITS = {
   joinSweepMs: 1_000,
   /** How long a client whose close frame is stuck behind a full buffer gets before the socket is destroyed. */
   closeGraceMs: 2_000,
-  /** Characters of a close reason: a close frame's reason is at most 123 bytes (RFC 6455 5.5). */
-  closeReasonChars: 120,
   /** Names of signed-in users a room remembers after they leave; the oldest is forgotten first. */
   maxReservedNames: 10_000,
 } as const;

@@ -5,12 +5,15 @@ import { HookServer, type HookReply } from '../helpers/hookServer.js';
 import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 const SECRET = newWebhookSecret();
+/** 150 Cyrillic characters: 300 bytes, past a close frame's 123-byte reason. */
+const LONG_REASON = 'Недостаточно средств на счёте: пополните баланс на сайте. '.repeat(3).slice(0, 150);
 const TIMEOUT_MS = 300;
 
 /** How the test's hook answers, by room: each test owns its room(s). */
 const REPLIES: Record<string, (body: Record<string, unknown>) => HookReply> = {
   shaped: () => ({ status: 200, body: { name: 'Credit Carl', role: 'viewer' } }),
   deny: () => ({ status: 403, body: { reason: 'No credit left: top up at site.example' } }),
+  denylong: () => ({ status: 403, body: { reason: LONG_REASON } }),
   slow: () => ({ status: 200, delayMs: TIMEOUT_MS * 4 }),
   broken: () => ({ status: 500, body: 'oops' }),
   redirect: () => ({ status: 302, headers: { location: 'http://127.0.0.1:9/elsewhere' } }),
@@ -84,6 +87,16 @@ describe('join hook (AUTH_HOOK_URL)', () => {
     expect(hook.callsFor('deny')[0]?.body).toMatchObject({ action: 'join', anonymous: true, role: 'viewer', name: 'broke' });
   });
 
+  it('sends a long reason in any language whole in the error, and cut to whole characters within 123 bytes in the close frame', async () => {
+    const { client, first } = await tryJoin(ports.denylong!, { name: 'broke' });
+    expect(first).toMatchObject({ type: 'error', code: 'HOOK_DENIED', message: LONG_REASON });
+    const closed = await client.closed;
+    expect(closed.code).toBe(4005);
+    expect(Buffer.byteLength(closed.reason)).toBeLessThanOrEqual(123);
+    expect(closed.reason.length).toBeGreaterThan(50);
+    expect(LONG_REASON.startsWith(closed.reason)).toBe(true);
+  });
+
   it.each(['slow', 'broken', 'redirect', 'huge', 'raise'])('AUTH_HOOK_FAILURE=deny: a hook that is %s refuses the join with HOOK_UNAVAILABLE (1013)', async (room) => {
     const startedAt = Date.now();
     const { client, first } = await tryJoin(ports[room]!, { token: await deny.token(room, 'dana') });
@@ -145,6 +158,14 @@ describe('join hook (AUTH_HOOK_URL)', () => {
     // The cached allow was dropped: the next join asks the hook again.
     await tryJoin(ports.plain!, { token: await deny.token('plain', 'hank') });
     expect(hook.callsFor('plain', 'hank').length).toBe(callsBefore + 1);
+  });
+
+  it('ends a session with a long reason in any language: the admin API answers 200 and the client is closed', async () => {
+    const client = (await tryJoin(ports.plain!, { token: await deny.token('plain', 'jack') })).client;
+    const ended = await deny.admin('POST', '/api/v1/users/jack/end-sessions', { room: 'plain', reason: LONG_REASON });
+    expect(ended.status, JSON.stringify(ended.body)).toBe(200);
+    expect(await client.next((f) => f.type === 'error')).toMatchObject({ code: 'SESSION_ENDED', message: LONG_REASON });
+    expect((await client.closed).code).toBe(4006);
   });
 
   it('refuses bad end-sessions input with a clear error', async () => {
