@@ -7,6 +7,10 @@ import { parseAllow, parseDenyReason, type HookRequest, type HookVerdict } from 
 const MAX_CACHED = 50_000;
 /** Failures are logged once per this, with how many there were. */
 const FAILURE_LOG_MS = 10_000;
+/** Users (and user-room pairs) whose sessions were ended, remembered at most; past it the oldest go first. */
+const MAX_ENDED = 50_000;
+/** An answer overtaken by an end of sessions is asked again at most this many times. */
+const MAX_ASKS = 3;
 
 /** What the hook's numbers go to (the worker's counters). */
 export interface AuthHookCounters {
@@ -36,6 +40,8 @@ export class AuthHook {
   readonly #now: () => number;
   readonly #cache = new Map<string, Cached>();
   readonly #asking = new Map<string, Promise<HookVerdict>>();
+  /** How many times sessions were ended, by user and by `user\nroom`: an answer asked before an end is stale. */
+  readonly #endings = new Map<string, number>();
   #failuresUnlogged = 0;
   #lastFailureLog = 0;
 
@@ -67,15 +73,35 @@ export class AuthHook {
 
   /** Forgets the answers about `user` (in `room`, or everywhere): their sessions were ended, the next join asks again. */
   forget(user: string, room?: string): void {
+    const ending = room === undefined ? user : `${user}\n${room}`;
+    this.#endings.delete(ending);
+    if (this.#endings.size >= MAX_ENDED) this.#endings.delete(this.#endings.keys().next().value!);
+    this.#endings.set(ending, (this.#endings.get(ending) ?? 0) + 1);
     for (const key of this.#cache.keys()) {
       const [, keyRoom, who] = key.split('\n');
       if (who === `user:${user}` && (room === undefined || keyRoom === room)) this.#cache.delete(key);
     }
   }
 
+  /** A number that changes whenever this user's sessions (everywhere, or in this room) are ended. */
+  #endingsOf(request: HookRequest): number {
+    if (request.anonymous) return 0;
+    return (this.#endings.get(request.user) ?? 0) + (this.#endings.get(`${request.user}\n${request.room}`) ?? 0);
+  }
+
   async #ask(key: string, request: HookRequest): Promise<HookVerdict> {
-    this.#counters.authHookCalls += 1;
-    const outcome = await this.#client.ask(request);
+    // Sessions ended while the hook was being asked make its answer stale (the site may have
+    // just cut this user off): it is neither kept nor used, and the hook is asked again.
+    let outcome: HookOutcome;
+    let asks = 0;
+    for (;;) {
+      const endings = this.#endingsOf(request);
+      this.#counters.authHookCalls += 1;
+      asks += 1;
+      outcome = await this.#client.ask(request);
+      if (this.#endingsOf(request) === endings) break;
+      if (asks >= MAX_ASKS) return { allow: false, code: 'HOOK_DENIED', reason: 'Your session was ended by the site' };
+    }
     const verdict = this.#verdict(outcome, request);
     if (verdict === null) return this.#failed(request, outcome.kind === 'failed' ? outcome.why : 'its answer could not be used');
     const now = this.#now();

@@ -49,7 +49,9 @@ export class AuthHookClient {
       return { kind: 'failed', why: `it answered ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}` };
     }
     const text = await readBounded(response, timeoutMs);
-    if (typeof text !== 'string') return { kind: 'failed', why: text.why };
+    // A 403 is a refusal whatever its body (a framework's or a firewall's big HTML page, one that
+    // never ends): with AUTH_HOOK_FAILURE=allow, treating it as a failure would let them in.
+    if (typeof text !== 'string') return isAllow ? { kind: 'failed', why: text.why } : { kind: 'deny', body: '' };
     return { kind: isAllow ? 'allow' : 'deny', body: text };
   }
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newWebhookSecret } from '../../src/kit/standardWebhooks.js';
 import { ChatTestClient, type Frame } from '../helpers/ChatTestClient.js';
 import { HookServer, type HookReply } from '../helpers/hookServer.js';
@@ -9,11 +9,16 @@ const SECRET = newWebhookSecret();
 const LONG_REASON = 'Недостаточно средств на счёте: пополните баланс на сайте. '.repeat(3).slice(0, 150);
 const TIMEOUT_MS = 300;
 
+/** Users the `credit` room's hook allows (slowly): the site's credit service in small. */
+const withCredit = new Set<string>();
+
 /** How the test's hook answers, by room: each test owns its room(s). */
 const REPLIES: Record<string, (body: Record<string, unknown>) => HookReply> = {
   shaped: () => ({ status: 200, body: { name: 'Credit Carl', role: 'viewer' } }),
   deny: () => ({ status: 403, body: { reason: 'No credit left: top up at site.example' } }),
   denylong: () => ({ status: 403, body: { reason: LONG_REASON } }),
+  bigdeny: () => ({ status: 403, body: `<html>${'Forbidden '.repeat(10_000)}</html>` }),
+  credit: (body) => (withCredit.has(String(body.user)) ? { status: 200, delayMs: 1_000 } : { status: 403, body: { reason: 'No credit left' } }),
   slow: () => ({ status: 200, delayMs: TIMEOUT_MS * 4 }),
   broken: () => ({ status: 500, body: 'oops' }),
   redirect: () => ({ status: 302, headers: { location: 'http://127.0.0.1:9/elsewhere' } }),
@@ -55,9 +60,9 @@ describe('join hook (AUTH_HOOK_URL)', () => {
   beforeAll(async () => {
     hook = await HookServer.start(SECRET);
     hook.reply = (body) => (REPLIES[String(body.room)] ?? (() => ({ status: 204 })))(body);
-    [deny, allow] = await Promise.all([start({ workers: 1, roomPortCount: 12, env: hookEnv('deny') }), start({ workers: 1, roomPortCount: 4, env: hookEnv('allow') })]);
+    [deny, allow] = await Promise.all([start({ workers: 1, roomPortCount: 16, env: hookEnv('deny') }), start({ workers: 1, roomPortCount: 4, env: hookEnv('allow') })]);
     for (const name of Object.keys(REPLIES).concat(['plain', 'other'])) ports[name] = (await deny.createRoom(name)).body.data.port;
-    for (const name of ['slow', 'broken']) ports[`allow-${name}`] = (await allow.createRoom(name)).body.data.port;
+    for (const name of ['slow', 'broken', 'bigdeny']) ports[`allow-${name}`] = (await allow.createRoom(name)).body.data.port;
   });
   afterAll(async () => {
     for (const client of clients) client.close();
@@ -111,6 +116,22 @@ describe('join hook (AUTH_HOOK_URL)', () => {
   it.each(['slow', 'broken'])('AUTH_HOOK_FAILURE=allow: a hook that is %s lets the join through with the token as it is', async (room) => {
     const { first } = await tryJoin(ports[`allow-${room}`]!, { token: await allow.token(room, 'erin', 'moderator') });
     expect(first).toMatchObject({ type: 'welcome', you: { id: 'erin', role: 'moderator' } });
+  });
+
+  it('AUTH_HOOK_FAILURE=allow: a 403 whose body is too big to read is still a refusal', async () => {
+    const { first } = await tryJoin(ports['allow-bigdeny']!, { token: await allow.token('bigdeny', 'erin') });
+    expect(first).toMatchObject({ type: 'error', code: 'HOOK_DENIED' });
+  });
+
+  it('does not let in a join whose allow was asked before the site ended the user\'s sessions: the hook is asked again', async () => {
+    withCredit.add('kate');
+    const joining = tryJoin(ports.credit!, { token: await deny.token('credit', 'kate') });
+    await vi.waitFor(() => expect(hook.callsFor('credit', 'kate')).toHaveLength(1));
+    // The credit runs out while the hook's allow is on its way.
+    withCredit.delete('kate');
+    expect((await deny.admin('POST', '/api/v1/users/kate/end-sessions', { room: 'credit', reason: 'Credit ran out' })).status).toBe(200);
+    expect((await joining).first).toMatchObject({ type: 'error', code: 'HOOK_DENIED', message: 'No credit left' });
+    expect(hook.callsFor('credit', 'kate')).toHaveLength(2);
   });
 
   it('caches an answer: a reconnect within AUTH_HOOK_CACHE_SECONDS makes no hook call', async () => {
