@@ -41,9 +41,23 @@ export function isPrivateAddress(address: string): boolean {
   return PRIVATE.check(plain.address, plain.family);
 }
 
-function ownAddresses(): Set<string> {
-  const own = new Set<string>();
-  for (const list of Object.values(os.networkInterfaces())) for (const entry of list ?? []) own.add(unmapped(entry.address).address);
+/**
+ * The addresses that reach this host: "this host" (0.0.0.0/8, ::), loopback, and every
+ * interface's. A BlockList matches an IPv4 rule in every IPv6 spelling of it too (::ffff:7f00:1,
+ * as the URL parser writes [::ffff:127.0.0.1]), which string comparison did not.
+ */
+function ownAddresses(): BlockList {
+  const own = new BlockList();
+  own.addSubnet('0.0.0.0', 8, 'ipv4');
+  own.addSubnet('127.0.0.0', 8, 'ipv4');
+  own.addAddress('::', 'ipv6');
+  own.addAddress('::1', 'ipv6');
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const entry of list ?? []) {
+      const plain = unmapped(entry.address.replace(/%.*$/, ''));
+      own.addAddress(plain.address, plain.family);
+    }
+  }
   return own;
 }
 
@@ -83,7 +97,8 @@ export async function resolveWebhookTarget(raw: string | URL, rules: TargetRules
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   for (const { address } of addresses) {
     const isPrivate = isPrivateAddress(address);
-    const isOwn = own.has(unmapped(address).address) || unmapped(address).address.startsWith('127.') || address === '::1';
+    const plain = unmapped(address);
+    const isOwn = own.check(plain.address, plain.family);
     if (isPrivate && !rules.allowPrivate) throw new DomainError('WEBHOOK_URL_FORBIDDEN', `${host} resolves to ${address}, a loopback, private, link-local or metadata address (WEBHOOK_ALLOW_PRIVATE=1 allows it)`);
     if (isOwn && rules.ownPorts.includes(port)) throw new DomainError('WEBHOOK_URL_FORBIDDEN', `${host}:${port} is this server's own API`);
     if (isOwn && !rules.allowPrivate) throw new DomainError('WEBHOOK_URL_FORBIDDEN', `${host} resolves to ${address}, this server`);

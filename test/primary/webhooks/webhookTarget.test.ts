@@ -23,7 +23,10 @@ describe('webhook URL safety', () => {
       await expect(resolveWebhookTarget(url, strict), url).rejects.toMatchObject({ code: 'WEBHOOK_URL_FORBIDDEN' });
     }
     await expect(resolveWebhookTarget('http://127.0.0.1:9000/', { allowPrivate: true, ownPorts: [8090] })).resolves.toMatchObject({ address: '127.0.0.1', family: 4 });
-    await expect(resolveWebhookTarget('http://127.0.0.1:8090/', { allowPrivate: true, ownPorts: [8090] })).rejects.toMatchObject({ code: 'WEBHOOK_URL_FORBIDDEN' });
+    // This server's API in every spelling that reaches it: "this host", IPv6 any, IPv4-mapped forms.
+    for (const url of ['http://127.0.0.1:8090/', 'http://0.0.0.0:8090/', 'http://[::]:8090/', 'http://[::ffff:127.0.0.1]:8090/', 'http://[::1]:8090/', 'http://127.1.2.3:8090/']) {
+      await expect(resolveWebhookTarget(url, { allowPrivate: true, ownPorts: [8090] }), url).rejects.toMatchObject({ code: 'WEBHOOK_URL_FORBIDDEN' });
+    }
     await expect(resolveWebhookTarget('http://no-such-host.invalid/', strict)).rejects.toMatchObject({ code: 'WEBHOOK_URL_UNRESOLVED' });
     await expect(resolveWebhookTarget('https://93.184.216.34/hooks', strict)).resolves.toMatchObject({ address: '93.184.216.34' });
   });
