@@ -57,7 +57,10 @@ export class LiveListingFeed<T extends { readonly name: string }> {
 
   /** Starts the stream on `res` (the caller checked `full`); `lastEventId` from the request's header. */
   follow(res: ServerResponse, lastEventId: string | undefined): void {
-    this.#refresh(false);
+    // The newcomer's list is read now: the clients already following hear first what changed
+    // since the last poll, or the next poll, comparing with this read, would never tell them.
+    const events = this.#refresh(true);
+    if (events !== '') this.#broadcast(events);
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
