@@ -35,7 +35,8 @@ export class MongoWebhooks implements WebhookStore {
     await this.#events.createIndex({ id: 1 }, { unique: true });
     await this.#events.createIndex({ timestamp: 1 });
     await this.#deliveries.createIndex({ endpoint: 1, event: -1 }, { unique: true });
-    await this.#deliveries.createIndex({ event: 1, endpoint: 1 }, { partialFilterExpression: { status: { $in: ['pending', 'failed'] } } });
+    // What is still to deliver to an endpoint, oldest first (the dispatcher pages it in).
+    await this.#deliveries.createIndex({ endpoint: 1, event: 1 }, { name: 'due_by_endpoint', partialFilterExpression: { status: { $in: ['pending', 'failed'] } } });
     await this.#deliveries.createIndex({ updatedAt: 1 });
     await this.#deliveries.createIndex({ endpoint: 1, eventTimestamp: 1 });
   }
@@ -79,11 +80,10 @@ export class MongoWebhooks implements WebhookStore {
     );
   }
 
-  async listDue(after: { readonly event: string; readonly endpoint: string } | undefined, limit: number): Promise<DueDelivery[]> {
-    const open: Filter<DeliveryDoc> = { status: { $in: ['pending', 'failed'] } };
-    const filter: Filter<DeliveryDoc> =
-      after === undefined ? open : { ...open, $or: [{ event: { $gt: after.event } }, { event: after.event, endpoint: { $gt: after.endpoint } }] };
-    return this.#withEvents(await this.#deliveries.find(filter, deliveryFields).sort({ event: 1, endpoint: 1 }).limit(limit).toArray());
+  async listDue(endpoint: string, after: string | undefined, limit: number): Promise<DueDelivery[]> {
+    const open: Filter<DeliveryDoc> = { endpoint, status: { $in: ['pending', 'failed'] } };
+    const filter: Filter<DeliveryDoc> = after === undefined ? open : { ...open, event: { $gt: after } };
+    return this.#withEvents(await this.#deliveries.find(filter, deliveryFields).sort({ event: 1 }).limit(limit).toArray());
   }
 
   async updateDelivery(endpoint: string, event: string, update: DeliveryUpdate): Promise<void> {

@@ -26,8 +26,8 @@ export interface WebhookStore {
 
   /** Stores events and their deliveries (status pending) in one write. Idempotent by event id. */
   appendEvents(entries: readonly OutboxEntry[]): Promise<void>;
-  /** Up to `limit` deliveries still to make (pending or failed), by event id then endpoint, after `after`. */
-  listDue(after: { readonly event: string; readonly endpoint: string } | undefined, limit: number): Promise<DueDelivery[]>;
+  /** Up to `limit` of an endpoint's deliveries still to make (pending or failed), oldest event first, after the event `after`. */
+  listDue(endpoint: string, after: string | undefined, limit: number): Promise<DueDelivery[]>;
   updateDelivery(endpoint: string, event: string, update: DeliveryUpdate): Promise<void>;
   /** An endpoint's deliveries, newest event first. */
   listDeliveries(endpoint: string, query: DeliveryPageQuery): Promise<DeliveryRecord[]>;
@@ -54,7 +54,7 @@ export function openedWebhooks(store: () => { readonly webhooks: WebhookStore })
     listEndpoints: () => store().webhooks.listEndpoints(),
     deleteEndpoint: (id) => store().webhooks.deleteEndpoint(id),
     appendEvents: (entries) => store().webhooks.appendEvents(entries),
-    listDue: (after, limit) => store().webhooks.listDue(after, limit),
+    listDue: (endpoint, after, limit) => store().webhooks.listDue(endpoint, after, limit),
     updateDelivery: (endpoint, event, update) => store().webhooks.updateDelivery(endpoint, event, update),
     listDeliveries: (endpoint, query) => store().webhooks.listDeliveries(endpoint, query),
     requeue: (endpoint, selector, now) => store().webhooks.requeue(endpoint, selector, now),
