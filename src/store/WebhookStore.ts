@@ -41,6 +41,13 @@ export interface WebhookStore {
    * and the events no delivery refers to any more; resolves with how many deliveries went.
    */
   prune(before: number, limit: number): Promise<number>;
+  /**
+   * Whether the store took these entries into a local journal instead (MongoDB away): they are
+   * dispatched once `onReleased` says the store has them, not now. Absent: never held back.
+   */
+  heldBack?(entry: OutboxEntry): boolean;
+  /** Listens for held-back entries as they reach the store. */
+  onReleased?(listener: (entries: readonly OutboxEntry[]) => void): void;
 }
 
 /**
@@ -59,5 +66,7 @@ export function openedWebhooks(store: () => { readonly webhooks: WebhookStore })
     listDeliveries: (endpoint, query) => store().webhooks.listDeliveries(endpoint, query),
     requeue: (endpoint, selector, now) => store().webhooks.requeue(endpoint, selector, now),
     prune: (before, limit) => store().webhooks.prune(before, limit),
+    heldBack: (entry) => store().webhooks.heldBack?.(entry) ?? false,
+    onReleased: (listener) => store().webhooks.onReleased?.(listener),
   };
 }

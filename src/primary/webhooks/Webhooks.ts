@@ -91,6 +91,8 @@ export class Webhooks {
 
   /** Loads the endpoints, then starts reading what is still to deliver; prunes every hour. */
   async start(): Promise<void> {
+    // Events journaled while MongoDB was away (this run or the last) start once replayed.
+    this.#store.onReleased?.((entries) => this.dispatcher.dispatch(entries));
     for (const endpoint of await this.#store.listEndpoints()) this.#endpoints.set(endpoint.id, endpoint);
     this.#interestChanged();
     for (const endpoint of this.#endpoints.values()) this.dispatcher.load(endpoint.id);
