@@ -1,5 +1,5 @@
 import type { Collection, Db, Filter, WriteConcernOptions } from 'mongodb';
-import type { DeliveryRecord, DeliveryUpdate, DueDelivery, OutboxEntry, OutboxEvent, WebhookEndpointRecord } from '../contracts/webhookRecords.js';
+import type { DeliveryOutcome, DeliveryRecord, DueDelivery, OutboxEntry, OutboxEvent, WebhookEndpointRecord } from '../contracts/webhookRecords.js';
 import type { DeliveryPageQuery, ReplaySelector, WebhookStore } from './WebhookStore.js';
 
 /** A delivery as stored: with its event's time, so a replay by time needs no join. */
@@ -86,8 +86,10 @@ export class MongoWebhooks implements WebhookStore {
     return this.#withEvents(await this.#deliveries.find(filter, deliveryFields).sort({ event: 1 }).limit(limit).toArray());
   }
 
-  async updateDelivery(endpoint: string, event: string, update: DeliveryUpdate): Promise<void> {
-    await this.#deliveries.updateOne({ endpoint, event }, { $set: { ...update } }, this.#durable);
+  async updateDeliveries(outcomes: readonly DeliveryOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const ops = outcomes.map(({ endpoint, event, update }) => ({ updateOne: { filter: { endpoint, event }, update: { $set: { ...update } } } }));
+    await this.#deliveries.bulkWrite(ops, { ordered: false, ...this.#durable });
   }
 
   async listDeliveries(endpoint: string, query: DeliveryPageQuery): Promise<DeliveryRecord[]> {

@@ -1,4 +1,4 @@
-import type { DeliveryRecord, DeliveryUpdate, DueDelivery, OutboxEntry, WebhookEndpointRecord } from '../contracts/webhookRecords.js';
+import type { DeliveryOutcome, DeliveryRecord, DueDelivery, OutboxEntry, WebhookEndpointRecord } from '../contracts/webhookRecords.js';
 
 /** Which deliveries of an endpoint a replay queues again. */
 export type ReplaySelector = { readonly since: number; readonly until: number } | { readonly event: string };
@@ -28,7 +28,8 @@ export interface WebhookStore {
   appendEvents(entries: readonly OutboxEntry[]): Promise<void>;
   /** Up to `limit` of an endpoint's deliveries still to make (pending or failed), oldest event first, after the event `after`. */
   listDue(endpoint: string, after: string | undefined, limit: number): Promise<DueDelivery[]>;
-  updateDelivery(endpoint: string, event: string, update: DeliveryUpdate): Promise<void>;
+  /** Writes attempts' outcomes, all in one durable write (the dispatcher's group commit). */
+  updateDeliveries(outcomes: readonly DeliveryOutcome[]): Promise<void>;
   /** An endpoint's deliveries, newest event first. */
   listDeliveries(endpoint: string, query: DeliveryPageQuery): Promise<DeliveryRecord[]>;
   /**
@@ -62,7 +63,7 @@ export function openedWebhooks(store: () => { readonly webhooks: WebhookStore })
     deleteEndpoint: (id) => store().webhooks.deleteEndpoint(id),
     appendEvents: (entries) => store().webhooks.appendEvents(entries),
     listDue: (endpoint, after, limit) => store().webhooks.listDue(endpoint, after, limit),
-    updateDelivery: (endpoint, event, update) => store().webhooks.updateDelivery(endpoint, event, update),
+    updateDeliveries: (outcomes) => store().webhooks.updateDeliveries(outcomes),
     listDeliveries: (endpoint, query) => store().webhooks.listDeliveries(endpoint, query),
     requeue: (endpoint, selector, now) => store().webhooks.requeue(endpoint, selector, now),
     prune: (before, limit) => store().webhooks.prune(before, limit),

@@ -67,9 +67,12 @@ describe.each(storeTargets())('Store contract, webhooks: $name', (target) => {
   it('updates deliveries, pages them newest first and requeues them by event or time span', async () => {
     const w = store.webhooks;
     await w.appendEvents([entry('msg_1', 10, ['ep_a']), entry('msg_2', 20, ['ep_a']), entry('msg_3', 30, ['ep_a'])]);
-    await w.updateDelivery('ep_a', 'msg_1', { status: 'delivered', attempts: 1, nextAttemptAt: null, lastStatus: 204, lastError: null, updatedAt: 11 });
-    await w.updateDelivery('ep_a', 'msg_2', { status: 'failed', attempts: 2, nextAttemptAt: 50, lastStatus: 500, lastError: 'HTTP 500', updatedAt: 21 });
-    await w.updateDelivery('ep_a', 'msg_3', { status: 'dead', attempts: 9, nextAttemptAt: null, lastStatus: null, lastError: 'timeout', updatedAt: 31 });
+    // Several outcomes in one write (the dispatcher's group commit).
+    await w.updateDeliveries([
+      { endpoint: 'ep_a', event: 'msg_1', update: { status: 'delivered', attempts: 1, nextAttemptAt: null, lastStatus: 204, lastError: null, updatedAt: 11 } },
+      { endpoint: 'ep_a', event: 'msg_2', update: { status: 'failed', attempts: 2, nextAttemptAt: 50, lastStatus: 500, lastError: 'HTTP 500', updatedAt: 21 } },
+    ]);
+    await w.updateDeliveries([{ endpoint: 'ep_a', event: 'msg_3', update: { status: 'dead', attempts: 9, nextAttemptAt: null, lastStatus: null, lastError: 'timeout', updatedAt: 31 } }]);
     expect((await w.listDue('ep_a', undefined, 10)).map((d) => d.event.id)).toEqual(['msg_2']);
     const page = await w.listDeliveries('ep_a', { limit: 2 });
     expect(page.map((d) => [d.event, d.status, d.attempts])).toEqual([['msg_3', 'dead', 9], ['msg_2', 'failed', 2]]);
@@ -84,8 +87,8 @@ describe.each(storeTargets())('Store contract, webhooks: $name', (target) => {
   it('prunes settled deliveries and then their events, never what is still due', async () => {
     const w = store.webhooks;
     await w.appendEvents([entry('msg_1', 10, ['ep_a', 'ep_b']), entry('msg_2', 20, ['ep_a'])]);
-    await w.updateDelivery('ep_a', 'msg_1', { status: 'delivered', attempts: 1, nextAttemptAt: null, lastStatus: 200, lastError: null, updatedAt: 11 });
-    await w.updateDelivery('ep_a', 'msg_2', { status: 'dead', attempts: 1, nextAttemptAt: null, lastStatus: 410, lastError: 'gone', updatedAt: 12 });
+    await w.updateDeliveries([{ endpoint: 'ep_a', event: 'msg_1', update: { status: 'delivered', attempts: 1, nextAttemptAt: null, lastStatus: 200, lastError: null, updatedAt: 11 } }]);
+    await w.updateDeliveries([{ endpoint: 'ep_a', event: 'msg_2', update: { status: 'dead', attempts: 1, nextAttemptAt: null, lastStatus: 410, lastError: 'gone', updatedAt: 12 } }]);
     expect(await w.prune(100, 10)).toBe(2);
     expect((await w.listDue('ep_a', undefined, 10))).toEqual([]);
     expect((await w.listDue('ep_b', undefined, 10)).map((d) => [d.event.id, d.delivery.endpoint])).toEqual([['msg_1', 'ep_b']]);

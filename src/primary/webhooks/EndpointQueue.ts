@@ -3,6 +3,7 @@ import { webhookHeaders } from '../../kit/standardWebhooks.js';
 import type { DeliveryStatus, OutboxEvent, WebhookEndpointRecord } from '../../contracts/webhookRecords.js';
 import type { WebhookStore } from '../../store/WebhookStore.js';
 import { retriesExhausted, retryDelayMs, type RetryPolicy } from './retrySchedule.js';
+import type { OutcomeWriter } from './OutcomeWriter.js';
 import type { AttemptResult, WebhookSender } from './WebhookSender.js';
 import { resolveWebhookTarget, type TargetRules, type WebhookTarget } from './webhookTarget.js';
 
@@ -18,6 +19,8 @@ export interface EndpointQueueOptions {
   readonly id: string;
   readonly endpoint: () => WebhookEndpointRecord | undefined;
   readonly store: WebhookStore;
+  /** Where attempts' outcomes are written (a group commit shared by every endpoint). */
+  readonly outcomes: OutcomeWriter;
   readonly sender: WebhookSender;
   readonly logger: Logger;
   readonly concurrency: number;
@@ -196,8 +199,8 @@ export class EndpointQueue {
     else if (result.status === 410 || retriesExhausted(queued.event.timestamp, now, this.#o.retry)) status = result.status === 410 ? 'failed' : 'dead';
     else status = 'failed';
     const nextAttemptAt = status === 'failed' ? now + retryDelayMs(queued.attempts, this.#o.retry, this.#o.random) : null;
-    await this.#o.store
-      .updateDelivery(endpoint.id, queued.event.id, { status, attempts: queued.attempts, nextAttemptAt, lastStatus: result.status, lastError: result.error, updatedAt: now })
+    await this.#o.outcomes
+      .write({ endpoint: endpoint.id, event: queued.event.id, update: { status, attempts: queued.attempts, nextAttemptAt, lastStatus: result.status, lastError: result.error, updatedAt: now } })
       .catch((error: unknown) => this.#o.logger.error({ err: error, event: queued.event.id }, 'webhook delivery outcome not stored; the delivery may be made again after a restart'));
     this.#o.observe(status === 'delivered' ? 'delivered' : status === 'dead' ? 'dead' : 'failed', firstAttemptLagMs);
     if (result.status === 410) {

@@ -2,6 +2,7 @@ import type { Logger } from '../../kit/createLogger.js';
 import type { DueDelivery, OutboxEntry, WebhookEndpointRecord } from '../../contracts/webhookRecords.js';
 import type { WebhookStore } from '../../store/WebhookStore.js';
 import { EndpointQueue } from './EndpointQueue.js';
+import { OutcomeWriter } from './OutcomeWriter.js';
 import type { RetryPolicy } from './retrySchedule.js';
 import { WebhookSender } from './WebhookSender.js';
 import type { TargetRules } from './webhookTarget.js';
@@ -44,11 +45,13 @@ export class WebhookDispatcher {
   readonly #o: WebhookDispatcherOptions;
   readonly #queues = new Map<string, EndpointQueue>();
   readonly #now: () => number;
+  readonly #outcomes: OutcomeWriter;
   #closed = false;
 
   constructor(options: WebhookDispatcherOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#outcomes = new OutcomeWriter(options.store);
   }
 
   /** Reads what the store holds as due for the endpoint (start-up, enabled again); new events wait behind it. */
@@ -115,6 +118,7 @@ export class WebhookDispatcher {
       id,
       endpoint: () => this.#o.endpoint(id),
       store: this.#o.store,
+      outcomes: this.#outcomes,
       sender: new WebhookSender(this.#o.concurrency, this.#o.timeoutMs),
       logger: this.#o.logger.child({ endpoint: id }),
       concurrency: this.#o.concurrency,

@@ -1,9 +1,9 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { WebhookEventType } from '../../contracts/webhookEvents.js';
 import type {
+  DeliveryOutcome,
   DeliveryRecord,
   DeliveryStatus,
-  DeliveryUpdate,
   DueDelivery,
   OutboxEntry,
   OutboxEvent,
@@ -134,8 +134,11 @@ export class SqliteWebhooks implements WebhookStore {
     return rows.map(dueOf);
   }
 
-  async updateDelivery(endpoint: string, event: string, u: DeliveryUpdate): Promise<void> {
-    this.#s.updateDelivery.run(u.status, u.attempts, u.nextAttemptAt, u.lastStatus, u.lastError, u.updatedAt, endpoint, event);
+  async updateDeliveries(outcomes: readonly DeliveryOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    inTransaction(this.#db, () => {
+      for (const { endpoint, event, update: u } of outcomes) this.#s.updateDelivery.run(u.status, u.attempts, u.nextAttemptAt, u.lastStatus, u.lastError, u.updatedAt, endpoint, event);
+    });
   }
 
   async listDeliveries(endpoint: string, query: DeliveryPageQuery): Promise<DeliveryRecord[]> {
