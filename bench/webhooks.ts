@@ -1,84 +1,151 @@
 /**
- * Webhooks under load: chat messages in many rooms at a steady rate, each a `message.created`
- * event to one endpoint that takes `--delay` ms per answer. Reports events raised (messages
- * acknowledged), events delivered (distinct webhook-ids answered 2xx), lost (raised, never
- * delivered after the drain), the time to drain, and the primary's p99 from event to first
- * attempt. Per-room order means one request per room at a time: sustaining R events/s at D ms
- * per answer needs R * D / 1000 rooms with traffic and WEBHOOK_CONCURRENCY at least as high.
+ * Webhooks under load, three phases in one run of one server (one worker):
  *
- *   npm run bench:webhooks -- [--rate 1000] [--seconds 10] [--delay 200] [--rooms 250] [--quick]
+ *  1. **without webhooks**: chat messages in R rooms at `--rate` per second (no endpoint) while
+ *     the fan-out measurement (bench/lib/fanoutRound.ts, steady and bursts) runs in another room;
+ *  2. **with webhooks**: the same, each message a `message.created` event to an endpoint that
+ *     takes `--delay` ms per answer; then the drain: events raised (messages acknowledged),
+ *     delivered (distinct webhook-ids answered 2xx), lost, out of order per room;
+ *  3. **healthy endpoint**: `--healthy-rate` events per second to an endpoint answering in 1 ms:
+ *     event to first attempt, at the receiver (the event's timestamp to the request's arrival).
+ *
+ * Per-room order allows one request per room at a time, so an endpoint answering in D ms takes
+ * at most CONCURRENCY * 1000 / D events per second: the bench sets WEBHOOK_CONCURRENCY as an
+ * operator would, rate * D / 1000 with a quarter more for retries and jitter.
+ *
+ *   npm run bench:webhooks -- [--rate 1000] [--delay 200] [--rooms 250] [--healthy-rate 200] [--receivers 500] [--quick]
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { connectReceivers, fanoutRound, type FanoutLoad, type FanoutRun } from './lib/fanoutRound.js';
+import { percentile } from './lib/processes.js';
+import type { RawWsClient } from './lib/rawWs.js';
 import { writeResults } from './lib/report.js';
 import { joinChat, startChatserver } from './lib/targets.js';
+import { startWebhookSink, type SinkPath } from './lib/webhookSink.js';
 
 const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '1000' },
-    seconds: { type: 'string', default: '10' },
     delay: { type: 'string', default: '200' },
     rooms: { type: 'string', default: '250' },
+    'healthy-rate': { type: 'string', default: '200' },
+    'healthy-seconds': { type: 'string', default: '10' },
+    receivers: { type: 'string', default: '500' },
     quick: { type: 'boolean', default: false },
   },
 });
-const RATE = values.quick ? 200 : Number(values.rate);
-const SECONDS = values.quick ? 3 : Number(values.seconds);
+const QUICK = values.quick;
+const RATE = QUICK ? 200 : Number(values.rate);
 const DELAY_MS = Number(values.delay);
-const ROOMS = values.quick ? 50 : Number(values.rooms);
+const ROOMS = QUICK ? 50 : Number(values.rooms);
+const HEALTHY_RATE = QUICK ? 100 : Number(values['healthy-rate']);
+const HEALTHY_SECONDS = QUICK ? 2 : Number(values['healthy-seconds']);
+const RECEIVERS = QUICK ? 100 : Number(values.receivers);
+const LOAD: FanoutLoad = QUICK ? { rate: 10, burst: 10, seconds: 2 } : { rate: 20, burst: 50, seconds: 5 };
+const CONCURRENCY = Math.ceil(((RATE * DELAY_MS) / 1000) * 1.25);
 
-const delivered = new Set<string>();
-let requests = 0;
-const receiver = http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    requests += 1;
-    setTimeout(() => {
-      delivered.add(String(req.headers['webhook-id']));
-      res.writeHead(204).end();
-    }, DELAY_MS);
-  });
-});
-await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+const sink = await startWebhookSink();
+const server = await startChatserver(1, [], { WEBHOOK_ALLOW_PRIVATE: '1', WEBHOOK_CONCURRENCY: String(CONCURRENCY) });
+const admin = async (method: string, path: string, body?: unknown) => {
+  const answer = await fetch(`http://127.0.0.1:${server.adminPort}${path}`, { method, headers: { 'x-api-key': 'BENCH_ADMIN', 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  return (await answer.json()) as { data: Record<string, unknown> };
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const server = await startChatserver(1, [], { WEBHOOK_ALLOW_PRIVATE: '1', WEBHOOK_CONCURRENCY: String(ROOMS) });
-const admin = (method: string, path: string, body?: unknown) =>
-  fetch(`http://127.0.0.1:${server.adminPort}${path}`, { method, headers: { 'x-api-key': 'BENCH_ADMIN', 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) }).then((r) => r.json() as Promise<{ data: Record<string, unknown> }>);
-try {
-  await admin('POST', '/api/v1/webhooks', { url: hookUrl, events: ['message.created'] });
-  const clients = [];
-  for (let i = 0; i < ROOMS; i++) {
-    const created = (await (await fetch(`http://127.0.0.1:${server.publicPort}/api/v1/room/wh${i}`, { method: 'POST', headers: { 'x-api-key': 'BENCH' } })).json()) as { data: { port: number } };
-    clients.push(await joinChat(created.data.port, `sender${i}`));
-  }
-  console.error(`${clients.length} rooms joined`);
-  let acked = 0;
-  for (const client of clients) client.onText = (text) => text.includes('"ref"') && (acked += 1);
+/** Every message's index: its text and ref, unique over the run (a repeated ref and text is a resend, acknowledged and not stored again). */
+let nextIndex = 0;
+
+/** Chat messages over the senders' rooms at `rate` per second until `stop()`; counts the acknowledgements. */
+function chatLoad(senders: RawWsClient[], rate: number) {
+  const counts = { sent: 0, acked: 0 };
+  for (const client of senders) client.onText = (text) => text.includes('"ref"') && (counts.acked += 1);
+  let running = true;
+  const done = (async () => {
+    const started = performance.now();
+    let sent = 0;
+    while (running) {
+      const due = Math.floor(((performance.now() - started) / 1000) * rate);
+      for (; sent < due; sent++, counts.sent++, nextIndex++) senders[nextIndex % senders.length]!.send(JSON.stringify({ type: 'message', text: `m${nextIndex}`, ref: nextIndex }));
+      await sleep(10);
+    }
+  })();
+  return { counts, stop: async () => ((running = false), await done) };
+}
+
+/** Waits until every acknowledged message of `counts` is delivered at `path` (or two minutes). */
+async function drain(counts: { sent: number; acked: number }, path: SinkPath): Promise<number> {
   const started = performance.now();
-  let sent = 0;
-  while (performance.now() - started < SECONDS * 1000) {
-    const due = Math.floor(((performance.now() - started) / 1000) * RATE);
-    for (; sent < due; sent++) clients[sent % ROOMS]!.send(JSON.stringify({ type: 'message', text: `m${sent}`, ref: sent }));
-    await new Promise((resolve) => setTimeout(resolve, 10));
+  const deadline = started + 120_000;
+  while ((path.delivered.size < counts.acked || counts.acked < counts.sent) && performance.now() < deadline) await sleep(50);
+  return Math.round(performance.now() - started);
+}
+
+const fanout: Array<FanoutRun & { phase: string }> = [];
+let slowFigures: object | undefined;
+let healthyFigures: object | undefined;
+try {
+  const roomNames = Array.from({ length: ROOMS }, (_, i) => `wh${i}`);
+  const senders: RawWsClient[] = [];
+  for (const name of roomNames) {
+    const created = (await (await fetch(`http://127.0.0.1:${server.publicPort}/api/v1/room/${name}`, { method: 'POST', headers: { 'x-api-key': 'BENCH' } })).json()) as { data: { port: number } };
+    senders.push(await joinChat(created.data.port, `sender-${name}`));
   }
-  const sendMs = performance.now() - started;
-  console.error(`sent ${sent}, acked ${acked}, delivered ${delivered.size} after sending`);
-  const drainDeadline = performance.now() + 120_000;
-  while ((delivered.size < acked || acked < sent) && performance.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  const drainMs = performance.now() - started - sendMs;
-  const stats = (await admin('GET', '/api/v1/stats')).data.webhooks as { firstAttemptP99Ms: number | null; failed: number };
-  const figures = {
-    rate: RATE, seconds: SECONDS, delayMs: DELAY_MS, rooms: ROOMS,
-    sent, acked, delivered: delivered.size, lost: Math.max(0, acked - delivered.size), requests,
-    deliveredPerSecond: Math.round(delivered.size / ((sendMs + drainMs) / 1000)),
-    drainAfterSendMs: Math.round(drainMs), firstAttemptP99Ms: stats.firstAttemptP99Ms, failedAttempts: stats.failed,
+  const receivers = await connectReceivers(server, RECEIVERS);
+  console.error(`${ROOMS} rooms, ${RECEIVERS} fan-out receivers; WEBHOOK_CONCURRENCY=${CONCURRENCY}`);
+  const phase = async (name: string) => {
+    for (const shape of ['steady', 'burst'] as const) fanout.push({ phase: name, ...(await fanoutRound(server, receivers, shape, LOAD)) });
   };
-  console.log(JSON.stringify(figures, null, 2));
-  if (!values.quick) writeResults('webhooks', figures);
-  for (const client of clients) client.close();
+
+  // 1. The chat load and fan-out with no endpoint, after a round not counted: the first round of a
+  // fresh server pays for its warm-up (JIT, buffers), which would flatter the runs after it.
+  const without = chatLoad(senders, RATE);
+  await fanoutRound(server, receivers, 'burst', { ...LOAD, seconds: 2 });
+  await phase('without webhooks');
+  await without.stop();
+  await sleep(1_000);
+
+  // 2. The same with every message an event to the slow endpoint.
+  const slow = sink.path('/slow', DELAY_MS);
+  const slowEndpoint = (await admin('POST', '/api/v1/webhooks', { url: sink.url('/slow'), events: ['message.created'], rooms: roomNames })).data.id as string;
+  const started = performance.now();
+  const withHooks = chatLoad(senders, RATE);
+  await phase('with webhooks');
+  await withHooks.stop();
+  const sendMs = performance.now() - started;
+  const drainMs = await drain(withHooks.counts, slow);
+  const stats = (await admin('GET', '/api/v1/stats')).data.webhooks as { failed: number; backlog: Array<{ inMemoryPeak: number }> };
+  slowFigures = {
+    rate: RATE, delayMs: DELAY_MS, rooms: ROOMS, concurrency: CONCURRENCY, seconds: Math.round(sendMs / 100) / 10,
+    sent: withHooks.counts.sent, acked: withHooks.counts.acked, delivered: slow.delivered.size, lost: Math.max(0, withHooks.counts.acked - slow.delivered.size),
+    outOfOrder: slow.outOfOrder, requests: slow.requests, failedAttempts: stats.failed,
+    deliveredPerSecond: Math.round(slow.delivered.size / ((sendMs + drainMs) / 1000)), drainAfterSendMs: drainMs,
+    firstAttemptP99Ms: percentile(slow.firstAttemptMs, 99), inMemoryPeak: stats.backlog[0]?.inMemoryPeak ?? 0,
+  };
+  await admin('PATCH', `/api/v1/webhooks/${slowEndpoint}`, { enabled: false });
+
+  // 3. A healthy endpoint at a realistic rate.
+  const healthy = sink.path('/healthy', 1);
+  await admin('POST', '/api/v1/webhooks', { url: sink.url('/healthy'), events: ['message.created'], rooms: roomNames });
+  const healthyLoad = chatLoad(senders, HEALTHY_RATE);
+  await sleep(HEALTHY_SECONDS * 1000);
+  await healthyLoad.stop();
+  await drain(healthyLoad.counts, healthy);
+  healthyFigures = {
+    rate: HEALTHY_RATE, seconds: HEALTHY_SECONDS, acked: healthyLoad.counts.acked, delivered: healthy.delivered.size, outOfOrder: healthy.outOfOrder,
+    firstAttemptP50Ms: percentile(healthy.firstAttemptMs, 50), firstAttemptP99Ms: percentile(healthy.firstAttemptMs, 99), firstAttemptMaxMs: Math.max(...healthy.firstAttemptMs),
+  };
+  for (const client of [...senders, ...receivers]) client.close();
 } finally {
   await server.stop();
-  receiver.close();
+  sink.close();
 }
+
+const run = (name: string, shape: string) => fanout.find((r) => r.phase === name && r.shape === shape)!;
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+const fanoutRatios = (['steady', 'burst'] as const).map((shape) => {
+  const [a, b] = [run('without webhooks', shape), run('with webhooks', shape)];
+  return { shape, deliveriesPerS: ratio(b.deliveriesPerS, a.deliveriesPerS), p50: ratio(b.p50Ms, a.p50Ms), p99: ratio(b.p99Ms, a.p99Ms), cpuPerDelivery: ratio(b.workerCpuUsPerDelivery, a.workerCpuUsPerDelivery) };
+});
+console.table(fanout.map((r) => ({ phase: r.phase, shape: r.shape, delivered: `${r.delivered}/${r.expected}`, 'deliveries/s': r.deliveriesPerS, 'CPU µs/delivery': r.workerCpuUsPerDelivery.toFixed(2), 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms })));
+console.log(JSON.stringify({ slowEndpoint: slowFigures, healthyEndpoint: healthyFigures, fanoutWithOverWithout: fanoutRatios }, null, 2));
+writeResults(QUICK ? 'webhooks-quick' : 'webhooks', { receivers: RECEIVERS, load: LOAD, slowEndpoint: slowFigures, healthyEndpoint: healthyFigures, fanout, fanoutWithOverWithout: fanoutRatios });

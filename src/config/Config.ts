@@ -124,6 +124,8 @@ export interface WebhookLimits {
   readonly timeoutMs: number;
   /** Requests in flight to one endpoint at most. */
   readonly concurrency: number;
+  /** Deliveries of one endpoint held in the primary's memory at most; the rest wait in the store. */
+  readonly memoryQueue: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
   /** A delivery failing for longer than this after its event is dead. */

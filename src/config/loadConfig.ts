@@ -154,6 +154,7 @@ function common(v: EnvValues) {
       allowPrivate: v.WEBHOOK_ALLOW_PRIVATE,
       timeoutMs: v.WEBHOOK_TIMEOUT_MS,
       concurrency: v.WEBHOOK_CONCURRENCY,
+      memoryQueue: v.WEBHOOK_MEMORY_QUEUE,
       retryBaseMs: v.WEBHOOK_RETRY_BASE_MS,
       retryMaxMs: v.WEBHOOK_RETRY_MAX_MS,
       retryForMs: v.WEBHOOK_RETRY_FOR_MS,

@@ -263,7 +263,11 @@ export const envSchema = {
     hint: 'WEBHOOK_ALLOW_PRIVATE=1 lets webhook URLs point at loopback, private and link-local addresses (tests, a receiver on the same network); 0 refuses them',
   },
   WEBHOOK_TIMEOUT_MS: { schema: positiveInt(100, 60_000).default(10_000), hint: 'milliseconds a webhook request may take, e.g. WEBHOOK_TIMEOUT_MS=10000' },
-  WEBHOOK_CONCURRENCY: { schema: positiveInt(1, 1_024).default(4), hint: 'requests in flight to one webhook endpoint at most, e.g. WEBHOOK_CONCURRENCY=4' },
+  WEBHOOK_CONCURRENCY: { schema: positiveInt(1, 1_024).default(32), hint: 'requests in flight to one webhook endpoint at most (events/s = CONCURRENCY * 1000 / answer ms), e.g. WEBHOOK_CONCURRENCY=32' },
+  WEBHOOK_MEMORY_QUEUE: {
+    schema: positiveInt(100, 1_000_000).default(5_000),
+    hint: 'webhook deliveries of one endpoint held in memory at most (the rest wait in the store), e.g. WEBHOOK_MEMORY_QUEUE=5000',
+  },
   WEBHOOK_RETRY_BASE_MS: { schema: positiveInt(1, 3_600_000).default(1_000), hint: 'first retry delay bound in milliseconds (doubles each attempt, full jitter), e.g. WEBHOOK_RETRY_BASE_MS=1000' },
   WEBHOOK_RETRY_MAX_MS: { schema: positiveInt(1, 86_400_000).default(3_600_000), hint: 'largest retry delay bound in milliseconds, e.g. WEBHOOK_RETRY_MAX_MS=3600000' },
   WEBHOOK_RETRY_FOR_MS: { schema: positiveInt(1_000, 30 * 86_400_000).default(86_400_000), hint: 'how long a failing delivery is retried before it is dead, e.g. WEBHOOK_RETRY_FOR_MS=86400000 (24 h)' },

@@ -84,6 +84,13 @@ export interface DeliveryRecord {
 /** What an attempt changes in a delivery. */
 export type DeliveryUpdate = Pick<DeliveryRecord, 'status' | 'attempts' | 'nextAttemptAt' | 'lastStatus' | 'lastError' | 'updatedAt'>;
 
+/** The outcome of an attempt, for the delivery of `event` to `endpoint`. */
+export interface DeliveryOutcome {
+  readonly endpoint: string;
+  readonly event: string;
+  readonly update: DeliveryUpdate;
+}
+
 /** A delivery still to make, with its event. */
 export interface DueDelivery {
   readonly delivery: DeliveryRecord;

@@ -6,12 +6,21 @@ import type { PrimarySideChannel } from '../ipc/endpoints.js';
 import type { BanAddResult, ModeratorBan } from '../contracts/ipc.js';
 import { ADDRESS_BAN_PREFIX } from '../chat/banKeys.js';
 import type { BanRecord, GlobalSettings, RevocationRecord } from '../contracts/records.js';
+import type { RaisedEvent } from '../contracts/webhookEvents.js';
 import type { DataCache } from './DataCache.js';
 import type { ModeratorRegistry } from './ModeratorRegistry.js';
 import type { RoomDirectory } from './RoomDirectory.js';
 import type { WorkerPool } from './WorkerPool.js';
 
 export type NewBan = Omit<BanRecord, 'id' | 'createdAt'>;
+
+/** Who acted, in the `by` of the moderation events the admin API raises. */
+export const ADMIN_ACTOR = 'admin';
+
+/** Where the moderation events of the admin API go: stored in the outbox, then delivered (never throws). */
+export interface ModerationEvents {
+  raise(events: readonly RaisedEvent[]): Promise<void>;
+}
 
 export interface ChatAdminLimits {
   /** Active bans chat moderators may set in one room (MAX_ROOM_BANS); the admin API is not bound by it. */
@@ -34,11 +43,24 @@ export class ChatAdmin {
     private readonly moderators: ModeratorRegistry,
     private readonly limits: ChatAdminLimits,
     private readonly logger: Logger,
+    private readonly events?: ModerationEvents,
   ) {}
 
-  /** A ban from the admin API: a user id or an address key, in one room or every room. */
+  /**
+   * A ban from the admin API: a user id or an address key, in one room or every room. Raises
+   * `moderation.banned` (by "admin") once stored, as a chat moderator's ban does in the worker.
+   */
   async addBan(input: NewBan): Promise<BanRecord> {
-    return this.#store({ ...input, id: randomUUID(), createdAt: Date.now() });
+    const ban = await this.#store({ ...input, id: randomUUID(), createdAt: Date.now() });
+    await this.events?.raise([
+      {
+        type: 'moderation.banned',
+        room: ban.room,
+        at: ban.createdAt,
+        data: { room: ban.room, user: ban.user, by: ADMIN_ACTOR, reason: ban.reason, expiresAt: ban.expiresAt === null ? null : new Date(ban.expiresAt).toISOString() },
+      },
+    ]);
+    return ban;
   }
 
   /**
@@ -128,8 +150,11 @@ export class ChatAdmin {
     return total;
   }
 
+  /** Disconnects the user's connections in the room; raises `moderation.kicked` (by "admin") when there were any. */
   async kick(room: string, user: string, reason: string): Promise<number> {
-    return (await this.#channelOf(room).request('room.kick', { room, user, reason })).connections;
+    const { connections } = await this.#channelOf(room).request('room.kick', { room, user, reason });
+    if (connections > 0) await this.events?.raise([{ type: 'moderation.kicked', room, at: Date.now(), data: { room, user, by: ADMIN_ACTOR, reason } }]);
+    return connections;
   }
 
   /** Ends a room's broadcast now; the producer is disconnected with the reason and refused for a while. */

@@ -146,7 +146,7 @@ export class Primary {
       },
       outbox: this.#webhooks,
     });
-    this.#chatAdmin = new ChatAdmin(store, this.#cache, this.#pool, this.#rooms, this.#moderators, { maxRoomBans: config.maxRoomBans }, logger.child({ component: 'chat-admin' }));
+    this.#chatAdmin = new ChatAdmin(store, this.#cache, this.#pool, this.#rooms, this.#moderators, { maxRoomBans: config.maxRoomBans }, logger.child({ component: 'chat-admin' }), this.#webhooks);
     this.#pruner = new HistoryPruner({
       store,
       logger: logger.child({ component: 'retention' }),

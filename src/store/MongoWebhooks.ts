@@ -1,5 +1,5 @@
 import type { Collection, Db, Filter, WriteConcernOptions } from 'mongodb';
-import type { DeliveryRecord, DeliveryUpdate, DueDelivery, OutboxEntry, OutboxEvent, WebhookEndpointRecord } from '../contracts/webhookRecords.js';
+import type { DeliveryOutcome, DeliveryRecord, DueDelivery, OutboxEntry, OutboxEvent, WebhookEndpointRecord } from '../contracts/webhookRecords.js';
 import type { DeliveryPageQuery, ReplaySelector, WebhookStore } from './WebhookStore.js';
 
 /** A delivery as stored: with its event's time, so a replay by time needs no join. */
@@ -35,7 +35,8 @@ export class MongoWebhooks implements WebhookStore {
     await this.#events.createIndex({ id: 1 }, { unique: true });
     await this.#events.createIndex({ timestamp: 1 });
     await this.#deliveries.createIndex({ endpoint: 1, event: -1 }, { unique: true });
-    await this.#deliveries.createIndex({ event: 1, endpoint: 1 }, { partialFilterExpression: { status: { $in: ['pending', 'failed'] } } });
+    // What is still to deliver to an endpoint, oldest first (the dispatcher pages it in).
+    await this.#deliveries.createIndex({ endpoint: 1, event: 1 }, { name: 'due_by_endpoint', partialFilterExpression: { status: { $in: ['pending', 'failed'] } } });
     await this.#deliveries.createIndex({ updatedAt: 1 });
     await this.#deliveries.createIndex({ endpoint: 1, eventTimestamp: 1 });
   }
@@ -79,15 +80,16 @@ export class MongoWebhooks implements WebhookStore {
     );
   }
 
-  async listDue(after: { readonly event: string; readonly endpoint: string } | undefined, limit: number): Promise<DueDelivery[]> {
-    const open: Filter<DeliveryDoc> = { status: { $in: ['pending', 'failed'] } };
-    const filter: Filter<DeliveryDoc> =
-      after === undefined ? open : { ...open, $or: [{ event: { $gt: after.event } }, { event: after.event, endpoint: { $gt: after.endpoint } }] };
-    return this.#withEvents(await this.#deliveries.find(filter, deliveryFields).sort({ event: 1, endpoint: 1 }).limit(limit).toArray());
+  async listDue(endpoint: string, after: string | undefined, limit: number): Promise<DueDelivery[]> {
+    const open: Filter<DeliveryDoc> = { endpoint, status: { $in: ['pending', 'failed'] } };
+    const filter: Filter<DeliveryDoc> = after === undefined ? open : { ...open, event: { $gt: after } };
+    return this.#withEvents(await this.#deliveries.find(filter, deliveryFields).sort({ event: 1 }).limit(limit).toArray());
   }
 
-  async updateDelivery(endpoint: string, event: string, update: DeliveryUpdate): Promise<void> {
-    await this.#deliveries.updateOne({ endpoint, event }, { $set: { ...update } }, this.#durable);
+  async updateDeliveries(outcomes: readonly DeliveryOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const ops = outcomes.map(({ endpoint, event, update }) => ({ updateOne: { filter: { endpoint, event }, update: { $set: { ...update } } } }));
+    await this.#deliveries.bulkWrite(ops, { ordered: false, ...this.#durable });
   }
 
   async listDeliveries(endpoint: string, query: DeliveryPageQuery): Promise<DeliveryRecord[]> {

@@ -1,4 +1,4 @@
-import type { DeliveryRecord, DeliveryUpdate, DueDelivery, OutboxEntry, WebhookEndpointRecord } from '../contracts/webhookRecords.js';
+import type { DeliveryOutcome, DeliveryRecord, DueDelivery, OutboxEntry, WebhookEndpointRecord } from '../contracts/webhookRecords.js';
 
 /** Which deliveries of an endpoint a replay queues again. */
 export type ReplaySelector = { readonly since: number; readonly until: number } | { readonly event: string };
@@ -26,9 +26,10 @@ export interface WebhookStore {
 
   /** Stores events and their deliveries (status pending) in one write. Idempotent by event id. */
   appendEvents(entries: readonly OutboxEntry[]): Promise<void>;
-  /** Up to `limit` deliveries still to make (pending or failed), by event id then endpoint, after `after`. */
-  listDue(after: { readonly event: string; readonly endpoint: string } | undefined, limit: number): Promise<DueDelivery[]>;
-  updateDelivery(endpoint: string, event: string, update: DeliveryUpdate): Promise<void>;
+  /** Up to `limit` of an endpoint's deliveries still to make (pending or failed), oldest event first, after the event `after`. */
+  listDue(endpoint: string, after: string | undefined, limit: number): Promise<DueDelivery[]>;
+  /** Writes attempts' outcomes, all in one durable write (the dispatcher's group commit). */
+  updateDeliveries(outcomes: readonly DeliveryOutcome[]): Promise<void>;
   /** An endpoint's deliveries, newest event first. */
   listDeliveries(endpoint: string, query: DeliveryPageQuery): Promise<DeliveryRecord[]>;
   /**
@@ -41,6 +42,13 @@ export interface WebhookStore {
    * and the events no delivery refers to any more; resolves with how many deliveries went.
    */
   prune(before: number, limit: number): Promise<number>;
+  /**
+   * Whether the store took these entries into a local journal instead (MongoDB away): they are
+   * dispatched once `onReleased` says the store has them, not now. Absent: never held back.
+   */
+  heldBack?(entry: OutboxEntry): boolean;
+  /** Listens for held-back entries as they reach the store. */
+  onReleased?(listener: (entries: readonly OutboxEntry[]) => void): void;
 }
 
 /**
@@ -54,10 +62,12 @@ export function openedWebhooks(store: () => { readonly webhooks: WebhookStore })
     listEndpoints: () => store().webhooks.listEndpoints(),
     deleteEndpoint: (id) => store().webhooks.deleteEndpoint(id),
     appendEvents: (entries) => store().webhooks.appendEvents(entries),
-    listDue: (after, limit) => store().webhooks.listDue(after, limit),
-    updateDelivery: (endpoint, event, update) => store().webhooks.updateDelivery(endpoint, event, update),
+    listDue: (endpoint, after, limit) => store().webhooks.listDue(endpoint, after, limit),
+    updateDeliveries: (outcomes) => store().webhooks.updateDeliveries(outcomes),
     listDeliveries: (endpoint, query) => store().webhooks.listDeliveries(endpoint, query),
     requeue: (endpoint, selector, now) => store().webhooks.requeue(endpoint, selector, now),
     prune: (before, limit) => store().webhooks.prune(before, limit),
+    heldBack: (entry) => store().webhooks.heldBack?.(entry) ?? false,
+    onReleased: (listener) => store().webhooks.onReleased?.(listener),
   };
 }

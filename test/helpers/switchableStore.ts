@@ -11,7 +11,8 @@ export const UNREACHABLE = 'connect ECONNREFUSED (store unreachable)';
  * unreachable database does; `failAfter` lets that many writes through first (an outage in the
  * middle of a replay); `refuse` makes the store answer a call with an error although it is up
  * (a document it will never take); `hold` slows one method down until the test releases it.
- * Injected through the Store interface, as JournaledStore sees MongoDB.
+ * Injected through the Store interface, as JournaledStore sees MongoDB; `store.webhooks` is
+ * behind the same switch.
  */
 export function switchable(inner: Store) {
   const state = {
@@ -21,25 +22,30 @@ export function switchable(inner: Store) {
     refuse: undefined as ((method: string, args: readonly unknown[]) => Error | undefined) | undefined,
   };
   const holds = new Map<PropertyKey, { at: HoldAt; gate: Promise<void> }>();
-  const store = new Proxy(inner, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      const method = (value as (...args: unknown[]) => Promise<unknown>).bind(target);
-      if (property === 'close') return method;
-      return async (...args: unknown[]) => {
-        const hold = holds.get(property);
-        if (hold?.at === 'request') await hold.gate;
-        if (property === 'appendMessages' || property === 'saveRoom' || property === 'deleteRoom') state.writes += 1;
-        if (state.down || state.writes > state.failAfter) throw new Error(UNREACHABLE);
-        const refused = state.refuse?.(String(property), args);
-        if (refused) throw refused;
-        const result = await method(...args);
-        if (hold?.at === 'answer') await hold.gate;
-        return result;
-      };
-    },
-  });
+  /** The store's methods behind the switch; its webhook part (`store.webhooks`) too, so its writes fail in an outage as the rest do. */
+  const behindSwitch = <T extends object>(inner: T): T =>
+    new Proxy(inner, {
+      get(target, property) {
+        // Read on the target itself: getters that use private fields (SqliteStore.webhooks) need it as `this`.
+        const value: unknown = Reflect.get(target, property, target);
+        if (property === 'webhooks' && typeof value === 'object' && value !== null) return behindSwitch(value);
+        if (typeof value !== 'function') return value;
+        const method = (value as (...args: unknown[]) => Promise<unknown>).bind(target);
+        if (property === 'close') return method;
+        return async (...args: unknown[]) => {
+          const hold = holds.get(property);
+          if (hold?.at === 'request') await hold.gate;
+          if (property === 'appendMessages' || property === 'saveRoom' || property === 'deleteRoom') state.writes += 1;
+          if (state.down || state.writes > state.failAfter) throw new Error(UNREACHABLE);
+          const refused = state.refuse?.(String(property), args);
+          if (refused) throw refused;
+          const result = await method(...args);
+          if (hold?.at === 'answer') await hold.gate;
+          return result;
+        };
+      },
+    });
+  const store = behindSwitch(inner);
   /** Holds the calls of `method` made from now on at `at`; call the returned function to let them go. */
   const hold = (method: keyof Store, at: HoldAt): (() => void) => {
     let release!: () => void;

@@ -47,28 +47,33 @@ describe.each(storeTargets())('Store contract, webhooks: $name', (target) => {
     const w = store.webhooks;
     await w.appendEvents([entry('msg_2', 20, ['ep_a', 'ep_b']), entry('msg_1', 10, ['ep_a'], null)]);
     await w.appendEvents([entry('msg_1', 10, ['ep_a'], null)]);
-    const due = await w.listDue(undefined, 10);
-    expect(due.map((d) => [d.event.id, d.delivery.endpoint])).toEqual([['msg_1', 'ep_a'], ['msg_2', 'ep_a'], ['msg_2', 'ep_b']]);
+    const due = await w.listDue('ep_a', undefined, 10);
+    expect(due.map((d) => [d.event.id, d.delivery.endpoint])).toEqual([['msg_1', 'ep_a'], ['msg_2', 'ep_a']]);
+    expect((await w.listDue('ep_b', undefined, 10)).map((d) => [d.event.id, d.delivery.endpoint])).toEqual([['msg_2', 'ep_b']]);
     expect(due[0]).toEqual({
       event: event('msg_1', 10, null),
       delivery: { endpoint: 'ep_a', event: 'msg_1', type: 'room.created', room: null, status: 'pending', attempts: 0, nextAttemptAt: 10, lastStatus: null, lastError: null, createdAt: 10, updatedAt: 10 },
     });
-    expect((await w.listDue({ event: 'msg_2', endpoint: 'ep_a' }, 10)).map((d) => d.delivery.endpoint)).toEqual(['ep_b']);
+    expect((await w.listDue('ep_a', 'msg_1', 10)).map((d) => d.event.id)).toEqual(['msg_2']);
+    expect((await w.listDue('ep_a', undefined, 1)).map((d) => d.event.id)).toEqual(['msg_1']);
   });
 
   it('writes chat messages and their outbox together', async () => {
     await store.appendMessages([{ room: 'r', id: 'm1', user: 'u', name: 'U', text: 'hi', ts: 5 }], [entry('msg_9', 5, ['ep_a'])]);
     expect(await store.listMessages('r', { limit: 10 })).toHaveLength(1);
-    expect((await store.webhooks.listDue(undefined, 10)).map((d) => d.event.id)).toEqual(['msg_9']);
+    expect((await store.webhooks.listDue('ep_a', undefined, 10)).map((d) => d.event.id)).toEqual(['msg_9']);
   });
 
   it('updates deliveries, pages them newest first and requeues them by event or time span', async () => {
     const w = store.webhooks;
     await w.appendEvents([entry('msg_1', 10, ['ep_a']), entry('msg_2', 20, ['ep_a']), entry('msg_3', 30, ['ep_a'])]);
-    await w.updateDelivery('ep_a', 'msg_1', { status: 'delivered', attempts: 1, nextAttemptAt: null, lastStatus: 204, lastError: null, updatedAt: 11 });
-    await w.updateDelivery('ep_a', 'msg_2', { status: 'failed', attempts: 2, nextAttemptAt: 50, lastStatus: 500, lastError: 'HTTP 500', updatedAt: 21 });
-    await w.updateDelivery('ep_a', 'msg_3', { status: 'dead', attempts: 9, nextAttemptAt: null, lastStatus: null, lastError: 'timeout', updatedAt: 31 });
-    expect((await w.listDue(undefined, 10)).map((d) => d.event.id)).toEqual(['msg_2']);
+    // Several outcomes in one write (the dispatcher's group commit).
+    await w.updateDeliveries([
+      { endpoint: 'ep_a', event: 'msg_1', update: { status: 'delivered', attempts: 1, nextAttemptAt: null, lastStatus: 204, lastError: null, updatedAt: 11 } },
+      { endpoint: 'ep_a', event: 'msg_2', update: { status: 'failed', attempts: 2, nextAttemptAt: 50, lastStatus: 500, lastError: 'HTTP 500', updatedAt: 21 } },
+    ]);
+    await w.updateDeliveries([{ endpoint: 'ep_a', event: 'msg_3', update: { status: 'dead', attempts: 9, nextAttemptAt: null, lastStatus: null, lastError: 'timeout', updatedAt: 31 } }]);
+    expect((await w.listDue('ep_a', undefined, 10)).map((d) => d.event.id)).toEqual(['msg_2']);
     const page = await w.listDeliveries('ep_a', { limit: 2 });
     expect(page.map((d) => [d.event, d.status, d.attempts])).toEqual([['msg_3', 'dead', 9], ['msg_2', 'failed', 2]]);
     expect((await w.listDeliveries('ep_a', { before: 'msg_2', limit: 2 })).map((d) => d.lastStatus)).toEqual([204]);
@@ -82,10 +87,11 @@ describe.each(storeTargets())('Store contract, webhooks: $name', (target) => {
   it('prunes settled deliveries and then their events, never what is still due', async () => {
     const w = store.webhooks;
     await w.appendEvents([entry('msg_1', 10, ['ep_a', 'ep_b']), entry('msg_2', 20, ['ep_a'])]);
-    await w.updateDelivery('ep_a', 'msg_1', { status: 'delivered', attempts: 1, nextAttemptAt: null, lastStatus: 200, lastError: null, updatedAt: 11 });
-    await w.updateDelivery('ep_a', 'msg_2', { status: 'dead', attempts: 1, nextAttemptAt: null, lastStatus: 410, lastError: 'gone', updatedAt: 12 });
+    await w.updateDeliveries([{ endpoint: 'ep_a', event: 'msg_1', update: { status: 'delivered', attempts: 1, nextAttemptAt: null, lastStatus: 200, lastError: null, updatedAt: 11 } }]);
+    await w.updateDeliveries([{ endpoint: 'ep_a', event: 'msg_2', update: { status: 'dead', attempts: 1, nextAttemptAt: null, lastStatus: 410, lastError: 'gone', updatedAt: 12 } }]);
     expect(await w.prune(100, 10)).toBe(2);
-    expect((await w.listDue(undefined, 10)).map((d) => [d.event.id, d.delivery.endpoint])).toEqual([['msg_1', 'ep_b']]);
+    expect((await w.listDue('ep_a', undefined, 10))).toEqual([]);
+    expect((await w.listDue('ep_b', undefined, 10)).map((d) => [d.event.id, d.delivery.endpoint])).toEqual([['msg_1', 'ep_b']]);
     expect(await w.listDeliveries('ep_a', { limit: 10 })).toEqual([]);
     expect(await w.prune(100, 10)).toBe(0);
   });
@@ -96,6 +102,7 @@ describe.each(storeTargets())('Store contract, webhooks: $name', (target) => {
     await store.webhooks.deleteEndpoint('ep_a');
     await store.close();
     store = await target.make(true);
-    expect((await store.webhooks.listDue(undefined, 10)).map((d) => d.delivery.endpoint)).toEqual(['ep_b']);
+    expect(await store.webhooks.listDue('ep_a', undefined, 10)).toEqual([]);
+    expect((await store.webhooks.listDue('ep_b', undefined, 10)).map((d) => d.delivery.endpoint)).toEqual(['ep_b']);
   });
 });

@@ -3,6 +3,7 @@ import { webhookHeaders } from '../../kit/standardWebhooks.js';
 import type { DeliveryStatus, OutboxEvent, WebhookEndpointRecord } from '../../contracts/webhookRecords.js';
 import type { WebhookStore } from '../../store/WebhookStore.js';
 import { retriesExhausted, retryDelayMs, type RetryPolicy } from './retrySchedule.js';
+import type { OutcomeWriter } from './OutcomeWriter.js';
 import type { AttemptResult, WebhookSender } from './WebhookSender.js';
 import { resolveWebhookTarget, type TargetRules, type WebhookTarget } from './webhookTarget.js';
 
@@ -15,11 +16,16 @@ export interface QueuedDelivery {
 }
 
 export interface EndpointQueueOptions {
+  readonly id: string;
   readonly endpoint: () => WebhookEndpointRecord | undefined;
   readonly store: WebhookStore;
+  /** Where attempts' outcomes are written (a group commit shared by every endpoint). */
+  readonly outcomes: OutcomeWriter;
   readonly sender: WebhookSender;
   readonly logger: Logger;
   readonly concurrency: number;
+  /** Deliveries held in memory at most; the rest wait in the store and are paged in. */
+  readonly maxInMemory: number;
   readonly retry: RetryPolicy;
   readonly rules: TargetRules;
   readonly now: () => number;
@@ -36,12 +42,21 @@ const TARGET_TTL_MS = 30_000;
 /** Events of no room keep their order among themselves, in a lane of their own. */
 const NO_ROOM = '\u0000';
 
+/** How long a failed read of the store waits before the next (MongoDB away). */
+const PAGE_RETRY_MS = 1_000;
+
 /**
  * The deliveries of one endpoint in memory, one lane per room: a lane's next event waits until
  * the previous one is delivered or dead (order per room), lanes go in parallel up to
  * `concurrency` requests. A failed attempt puts its lane to sleep until the retry is due; the
  * other lanes go on. Every outcome is written to the store before the lane moves on, so a crash
  * sends again at most what was in flight (at least once).
+ *
+ * Memory is bounded: at most `maxInMemory` deliveries are held. Past that the queue *spills*:
+ * new events stay in the store only (where they are already durable), and once half the held
+ * ones have settled the oldest due deliveries are read back from the store, so the order per
+ * room is the store's (event ids sort by time). A receiver down for a day costs the store rows,
+ * never the primary's memory.
  */
 export class EndpointQueue {
   readonly #o: EndpointQueueOptions;
@@ -52,6 +67,16 @@ export class EndpointQueue {
   /** Events queued, by id (dedupes a replay or the start-up load against what is already here). */
   readonly #queued = new Map<string, QueuedDelivery>();
   #inFlight = 0;
+  /** The store may hold due deliveries that are not here: new ones are not taken, pages are read. */
+  #spilled = false;
+  #paging = false;
+  /** A push was turned away while a page was read: that page may have been read before it was stored. */
+  #missedWhilePaging = false;
+  #pageRetry: NodeJS.Timeout | undefined;
+  /** Deliveries turned away since the queue spilled, not paged in yet (an estimate: the store holds them). */
+  #storeOnly = 0;
+  /** The most held in memory at once (tests and the bench check the bound). */
+  #peak = 0;
   #target: { readonly target: WebhookTarget; readonly at: number } | undefined;
   #closed = false;
 
@@ -59,9 +84,20 @@ export class EndpointQueue {
     this.#o = options;
   }
 
-  /** Deliveries waiting (in flight included). */
+  /** Deliveries waiting (in flight included), in memory and, as far as this process knows, in the store only. */
   get depth(): number {
-    return this.#queued.size;
+    return this.#queued.size + this.#storeOnly;
+  }
+
+  /** Deliveries held in memory now, and the most held at once. */
+  get inMemory(): { readonly now: number; readonly peak: number } {
+    return { now: this.#queued.size, peak: this.#peak };
+  }
+
+  /** Reads what the store holds as due (start-up, the endpoint enabled again): pushes wait until it is in. */
+  load(): void {
+    this.#spill();
+    this.#refill();
   }
 
   /** The raise time of the oldest event waiting, or null. */
@@ -90,8 +126,19 @@ export class EndpointQueue {
       }
       return;
     }
+    if (this.#spilled || this.#queued.size >= this.#o.maxInMemory) {
+      this.#spill();
+      this.#storeOnly += 1;
+      return;
+    }
+    this.#add(event, attempts, notBefore);
+  }
+
+  #add(event: OutboxEvent, attempts: number, notBefore: number): void {
+    const key = event.room ?? NO_ROOM;
     const item: QueuedDelivery = { event, attempts, notBefore };
     this.#queued.set(event.id, item);
+    if (this.#queued.size > this.#peak) this.#peak = this.#queued.size;
     const lane = this.#lanes.get(key);
     if (lane) return void lane.push(item);
     this.#lanes.set(key, [item]);
@@ -101,6 +148,7 @@ export class EndpointQueue {
   /** Drops everything queued (the endpoint was disabled or deleted: what is due stays in the store). */
   close(): void {
     this.#closed = true;
+    clearTimeout(this.#pageRetry);
     this.#o.sender.close();
     for (const timer of this.#sleeping.values()) clearTimeout(timer);
     this.#sleeping.clear();
@@ -151,8 +199,8 @@ export class EndpointQueue {
     else if (result.status === 410 || retriesExhausted(queued.event.timestamp, now, this.#o.retry)) status = result.status === 410 ? 'failed' : 'dead';
     else status = 'failed';
     const nextAttemptAt = status === 'failed' ? now + retryDelayMs(queued.attempts, this.#o.retry, this.#o.random) : null;
-    await this.#o.store
-      .updateDelivery(endpoint.id, queued.event.id, { status, attempts: queued.attempts, nextAttemptAt, lastStatus: result.status, lastError: result.error, updatedAt: now })
+    await this.#o.outcomes
+      .write({ endpoint: endpoint.id, event: queued.event.id, update: { status, attempts: queued.attempts, nextAttemptAt, lastStatus: result.status, lastError: result.error, updatedAt: now } })
       .catch((error: unknown) => this.#o.logger.error({ err: error, event: queued.event.id }, 'webhook delivery outcome not stored; the delivery may be made again after a restart'));
     this.#o.observe(status === 'delivered' ? 'delivered' : status === 'dead' ? 'dead' : 'failed', firstAttemptLagMs);
     if (result.status === 410) {
@@ -170,6 +218,50 @@ export class EndpointQueue {
     this.#queued.delete(queued.event.id);
     if (lane && lane.length === 0) this.#lanes.delete(key);
     else this.#wake(key);
+    this.#refill();
+  }
+
+  #spill(): void {
+    this.#spilled = true;
+    if (this.#paging) this.#missedWhilePaging = true;
+  }
+
+  /**
+   * Spilled, with half the memory free or more: reads the endpoint's oldest due deliveries (those
+   * held here among them: skipped) and takes what fits. The queue stops spilling once a page
+   * comes back short and nothing was turned away while it was read.
+   */
+  #refill(): void {
+    if (!this.#spilled || this.#paging || this.#closed || this.#queued.size > this.#o.maxInMemory / 2) return;
+    this.#paging = true;
+    this.#missedWhilePaging = false;
+    const limit = this.#o.maxInMemory;
+    this.#o.store.listDue(this.#o.id, undefined, limit).then(
+      (page) => {
+        this.#paging = false;
+        if (this.#closed) return;
+        let full = false;
+        for (const due of page) {
+          if (this.#queued.has(due.event.id)) continue;
+          if (this.#queued.size >= this.#o.maxInMemory) {
+            full = true;
+            break;
+          }
+          this.#add(due.event, due.delivery.attempts, due.delivery.status === 'failed' ? (due.delivery.nextAttemptAt ?? 0) : 0);
+          this.#storeOnly = Math.max(0, this.#storeOnly - 1);
+        }
+        if (page.length < limit && !full && !this.#missedWhilePaging) {
+          this.#spilled = false;
+          this.#storeOnly = 0;
+        }
+        this.#refill();
+      },
+      (error: unknown) => {
+        this.#paging = false;
+        this.#o.logger.warn({ err: error }, 'webhook deliveries not read from the store; trying again');
+        this.#pageRetry = setTimeout(() => this.#refill(), PAGE_RETRY_MS);
+      },
+    );
   }
 
   async #send(endpoint: WebhookEndpointRecord, event: OutboxEvent): Promise<AttemptResult> {

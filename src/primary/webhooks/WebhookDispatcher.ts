@@ -2,6 +2,7 @@ import type { Logger } from '../../kit/createLogger.js';
 import type { DueDelivery, OutboxEntry, WebhookEndpointRecord } from '../../contracts/webhookRecords.js';
 import type { WebhookStore } from '../../store/WebhookStore.js';
 import { EndpointQueue } from './EndpointQueue.js';
+import { OutcomeWriter } from './OutcomeWriter.js';
 import type { RetryPolicy } from './retrySchedule.js';
 import { WebhookSender } from './WebhookSender.js';
 import type { TargetRules } from './webhookTarget.js';
@@ -12,6 +13,8 @@ export interface WebhookDispatcherOptions {
   /** The endpoint as it is now (enabled, URL, secrets), or undefined once deleted. */
   readonly endpoint: (id: string) => WebhookEndpointRecord | undefined;
   readonly concurrency: number;
+  /** Deliveries each endpoint holds in memory at most (the rest are paged in from the store). */
+  readonly maxInMemory: number;
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
   readonly rules: TargetRules;
@@ -29,14 +32,11 @@ export interface WebhookCounters {
   dead: number;
 }
 
-/** Pages of the start-up load. */
-const LOAD_PAGE = 1_000;
-
 /**
  * Delivers the outbox in the primary: one EndpointQueue per enabled endpoint. New events come
  * in right after they are stored (no polling: the first attempt follows the write at once); at
- * start, every delivery the store still holds as due is loaded, so a primary killed mid-delivery
- * sends them again.
+ * start, each endpoint's queue reads what the store still holds as due (a page at a time, within
+ * its memory bound), so a primary killed mid-delivery sends them again.
  */
 export class WebhookDispatcher {
   readonly counters: WebhookCounters = { delivered: 0, failed: 0, dead: 0 };
@@ -45,35 +45,18 @@ export class WebhookDispatcher {
   readonly #o: WebhookDispatcherOptions;
   readonly #queues = new Map<string, EndpointQueue>();
   readonly #now: () => number;
-  /** Entries that arrived while the start-up load ran: queued after it, so order per room holds. */
-  #held: DueDelivery[] | undefined;
+  readonly #outcomes: OutcomeWriter;
   #closed = false;
 
   constructor(options: WebhookDispatcherOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
+    this.#outcomes = new OutcomeWriter(options.store);
   }
 
-  /** Loads what the store holds as due. New entries wait meanwhile. */
-  async start(): Promise<void> {
-    this.#held = [];
-    let after: { event: string; endpoint: string } | undefined;
-    let loaded = 0;
-    try {
-      for (;;) {
-        const page = await this.#o.store.listDue(after, LOAD_PAGE);
-        for (const due of page) this.#queue(due);
-        loaded += page.length;
-        if (page.length < LOAD_PAGE) break;
-        const last = page.at(-1)!.delivery;
-        after = { event: last.event, endpoint: last.endpoint };
-      }
-    } finally {
-      const held = this.#held;
-      this.#held = undefined;
-      for (const due of held) this.#queue(due);
-    }
-    if (loaded > 0) this.#o.logger.info({ deliveries: loaded }, 'webhook deliveries left from before the start: sending them');
+  /** Reads what the store holds as due for the endpoint (start-up, enabled again); new events wait behind it. */
+  load(id: string): void {
+    this.#queueOf(id)?.load();
   }
 
   /** Events just stored: their first attempts start now. */
@@ -84,8 +67,7 @@ export class WebhookDispatcher {
           event,
           delivery: { endpoint, event: event.id, type: event.type, room: event.room, status: 'pending', attempts: 0, nextAttemptAt: event.timestamp, lastStatus: null, lastError: null, createdAt: event.timestamp, updatedAt: event.timestamp },
         };
-        if (this.#held) this.#held.push(due);
-        else this.#queue(due);
+        this.#queue(due);
       }
     }
   }
@@ -102,11 +84,12 @@ export class WebhookDispatcher {
   }
 
   /** Per endpoint: deliveries waiting and the age of the oldest (ms). */
-  backlog(): Array<{ endpoint: string; depth: number; oldestAgeMs: number }> {
+  backlog(): Array<{ endpoint: string; depth: number; oldestAgeMs: number; inMemory: number; inMemoryPeak: number }> {
     const now = this.#now();
     return [...this.#queues].map(([endpoint, queue]) => {
       const oldest = queue.oldest();
-      return { endpoint, depth: queue.depth, oldestAgeMs: oldest === null ? 0 : Math.max(0, now - oldest) };
+      const { now: inMemory, peak } = queue.inMemory;
+      return { endpoint, depth: queue.depth, oldestAgeMs: oldest === null ? 0 : Math.max(0, now - oldest), inMemory, inMemoryPeak: peak };
     });
   }
 
@@ -116,23 +99,30 @@ export class WebhookDispatcher {
   }
 
   #queue(due: DueDelivery): void {
-    if (this.#closed || !this.#o.endpoint(due.delivery.endpoint)?.enabled) return;
-    const id = due.delivery.endpoint;
+    this.#queueOf(due.delivery.endpoint)?.push(due.event, due.delivery.attempts, due.delivery.status === 'failed' ? (due.delivery.nextAttemptAt ?? 0) : 0);
+  }
+
+  /** The enabled endpoint's queue, made on first use. */
+  #queueOf(id: string): EndpointQueue | undefined {
+    if (this.#closed || !this.#o.endpoint(id)?.enabled) return undefined;
     let queue = this.#queues.get(id);
     if (!queue) {
       queue = this.#makeQueue(id);
       this.#queues.set(id, queue);
     }
-    queue.push(due.event, due.delivery.attempts, due.delivery.status === 'failed' ? (due.delivery.nextAttemptAt ?? 0) : 0);
+    return queue;
   }
 
   #makeQueue(id: string): EndpointQueue {
     return new EndpointQueue({
+      id,
       endpoint: () => this.#o.endpoint(id),
       store: this.#o.store,
+      outcomes: this.#outcomes,
       sender: new WebhookSender(this.#o.concurrency, this.#o.timeoutMs),
       logger: this.#o.logger.child({ endpoint: id }),
       concurrency: this.#o.concurrency,
+      maxInMemory: this.#o.maxInMemory,
       retry: this.#o.retry,
       rules: this.#o.rules,
       now: this.#now,

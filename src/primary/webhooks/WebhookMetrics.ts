@@ -11,7 +11,14 @@ export interface WebhookStats {
   readonly lost: number;
   /** Event to first attempt, p99 of the recent ones (ms); null before any. */
   readonly firstAttemptP99Ms: number | null;
-  readonly backlog: ReadonlyArray<{ readonly endpoint: string; readonly depth: number; readonly oldestAgeMs: number }>;
+  readonly backlog: ReadonlyArray<{
+    readonly endpoint: string;
+    readonly depth: number;
+    readonly oldestAgeMs: number;
+    /** Deliveries held in memory now, and the most at once (at most WEBHOOK_MEMORY_QUEUE). */
+    readonly inMemory: number;
+    readonly inMemoryPeak: number;
+  }>;
 }
 
 export function p99(values: readonly number[]): number | null {

@@ -39,7 +39,7 @@ export class WebhookOutbox {
       this.#logger.error({ err: error, events: entries.length }, 'webhook events not stored; they will not be sent');
       return;
     }
-    this.#dispatcher.dispatch(entries);
+    this.committed(entries);
   }
 
   /** The entries of events to store with another write (a room's); `committed` once it is durable. */
@@ -55,9 +55,13 @@ export class WebhookOutbox {
     );
   }
 
-  /** Entries the store now holds: their deliveries start. */
+  /**
+   * Entries the store now holds: their deliveries start. Those it held back (journaled while
+   * MongoDB is away) start when the journal's replay releases them (Webhooks.start listens).
+   */
   committed(entries: readonly OutboxEntry[]): void {
-    if (entries.length > 0) this.#dispatcher.dispatch(entries);
+    const now = entries.filter((entry) => !this.#store.heldBack?.(entry));
+    if (now.length > 0) this.#dispatcher.dispatch(now);
   }
 
   #wants(type: WebhookEventType): boolean {

@@ -66,6 +66,7 @@ export class Webhooks {
       logger: options.logger,
       endpoint: (id) => this.#endpoints.get(id),
       concurrency: limits.concurrency,
+      maxInMemory: limits.memoryQueue,
       timeoutMs: limits.timeoutMs,
       retry: { baseMs: limits.retryBaseMs, maxMs: limits.retryMaxMs, forMs: limits.retryForMs },
       rules: this.#rules,
@@ -75,11 +76,13 @@ export class Webhooks {
     this.outbox = new WebhookOutbox(this.#store, this.dispatcher, () => this.#endpoints.values(), options.logger);
   }
 
-  /** Loads the endpoints, then what is still to deliver; prunes every hour. */
+  /** Loads the endpoints, then starts reading what is still to deliver; prunes every hour. */
   async start(): Promise<void> {
+    // Events journaled while MongoDB was away (this run or the last) start once replayed.
+    this.#store.onReleased?.((entries) => this.dispatcher.dispatch(entries));
     for (const endpoint of await this.#store.listEndpoints()) this.#endpoints.set(endpoint.id, endpoint);
     this.#interestChanged();
-    await this.dispatcher.start();
+    for (const endpoint of this.#endpoints.values()) this.dispatcher.load(endpoint.id);
     this.#pruneTimer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
     this.#pruneTimer.unref();
     void this.prune();
@@ -161,7 +164,7 @@ export class Webhooks {
     await this.#save(next);
     if (!enabled) this.dispatcher.drop(id);
     // Enabled again: what it missed while disabled is still due in the store.
-    if (enabled && !current.enabled) await this.#requeueDue(id);
+    if (enabled && !current.enabled) this.dispatcher.load(id);
     return viewOf(next);
   }
 
@@ -235,17 +238,6 @@ export class Webhooks {
     await this.#save({ ...current, enabled: false, disabledReason: reason, updatedAt: this.#now() }).catch((error: unknown) =>
       this.#o.logger.error({ err: error, endpoint: id }, 'disabling the webhook endpoint was not stored'),
     );
-  }
-
-  async #requeueDue(id: string): Promise<void> {
-    let after: { event: string; endpoint: string } | undefined;
-    for (;;) {
-      const page = await this.#store.listDue(after, 1_000);
-      this.dispatcher.requeue(page.filter((due) => due.delivery.endpoint === id));
-      if (page.length < 1_000) return;
-      const last = page.at(-1)!.delivery;
-      after = { event: last.event, endpoint: last.endpoint };
-    }
   }
 
   #interestChanged(): void {

@@ -1,5 +1,6 @@
 import type { Logger } from '../../kit/createLogger.js';
 import type { Store } from '../Store.js';
+import type { OutboxEntry } from '../../contracts/webhookRecords.js';
 import type { JournalEntry, LocalJournal } from './LocalJournal.js';
 
 /** Journal entries read per step. */
@@ -16,13 +17,16 @@ export interface JournalReplayerOptions {
   readonly isOutage: (error: unknown) => boolean;
   /** Checked before each remote call: true stops the replay there (a shutdown), the rest staying in the journal. */
   readonly stopping: () => boolean;
+  /** Webhook outbox entries the remote store now has: their deliveries may start. */
+  readonly released: (entries: readonly OutboxEntry[]) => void;
 }
 
 /**
  * Writes the journal into the remote store, oldest first, one remote call per step (consecutive
  * messages together), removing each step's entries once the store has them. Writes are
- * idempotent (messages unique by room and id, room writes upserts and deletes), so a step cut
- * short by a crash or an outage is simply done again.
+ * idempotent (messages unique by room and id, room writes upserts and deletes, outbox events
+ * and deliveries unique by id), so a step cut short by a crash or an outage is simply done again.
+ * An outbox entry follows the write that raised it and is released to the dispatcher once stored.
  */
 export class JournalReplayer {
   readonly #options: JournalReplayerOptions;
@@ -40,6 +44,8 @@ export class JournalReplayer {
         try {
           await this.#apply(step);
           journal.removeUpTo(step.at(-1)!.seq);
+          const first = step[0]!;
+          if (first.kind === 'outbox') this.#options.released(first.entries);
         } catch (error) {
           if (isOutage(error)) return { kind: 'outage', error: error instanceof Error ? error : new Error(String(error)) };
           // The store answered and refused. A batch fails whole for one message it refuses:
@@ -66,6 +72,8 @@ export class JournalReplayer {
       case 'deleteMessages':
         await remote.deleteMessages(first.room);
         return;
+      case 'outbox':
+        return remote.webhooks.appendEvents(first.entries);
     }
   }
 
@@ -73,7 +81,11 @@ export class JournalReplayer {
   #setAside(entry: JournalEntry, error: unknown): void {
     const reason = error instanceof Error ? error.message : String(error);
     this.#options.journal.setEntryAside(entry.seq, reason);
-    const where = entry.kind === 'message' ? { room: entry.record.room, id: entry.record.id } : entry.kind === 'saveRoom' ? { room: entry.record.name } : { room: entry.room };
+    const where =
+      entry.kind === 'message' ? { room: entry.record.room, id: entry.record.id }
+      : entry.kind === 'saveRoom' ? { room: entry.record.name }
+      : entry.kind === 'outbox' ? { events: entry.entries.map((e) => e.event.id) }
+      : { room: entry.room };
     this.#options.logger.error(
       { err: error, kind: entry.kind, ...where, setAside: this.#options.journal.setAside },
       'MongoDB refused a journaled write (not an outage): set aside in the local journal (table set_aside) for an operator; the replay goes on',

@@ -7,6 +7,7 @@ import type { BanRecord, ChatMessageRecord, GlobalSettings, RevocationRecord } f
 import { JournalReplayer } from './JournalReplayer.js';
 import type { OutboxEntry } from '../../contracts/webhookRecords.js';
 import type { LocalJournal } from './LocalJournal.js';
+import { journaledWebhooks } from './journaledWebhooks.js';
 
 export interface JournaledStoreOptions {
   readonly probeMs?: number;
@@ -40,6 +41,10 @@ export class JournaledStore implements Store {
   readonly #logger: Logger;
   readonly #isOutage: (error: unknown) => boolean;
   readonly #replayer: JournalReplayer;
+  readonly #webhooks: Store['webhooks'];
+  /** Outbox entries that went to the journal: dispatched once replayed, not when their write returns. */
+  readonly #heldBack = new WeakSet<OutboxEntry>();
+  readonly #released: Array<(entries: readonly OutboxEntry[]) => void> = [];
   #remoteOpened = false;
   #replaying: Promise<void> | undefined;
   #closing = false;
@@ -50,7 +55,15 @@ export class JournaledStore implements Store {
     this.journal = journal;
     this.#logger = logger;
     this.#isOutage = options.isOutage ?? (() => true);
-    this.#replayer = new JournalReplayer({ remote, journal, logger, isOutage: this.#isOutage, stopping: () => this.#closing });
+    const released = (entries: readonly OutboxEntry[]) => {
+      for (const listener of this.#released) listener(entries);
+    };
+    this.#replayer = new JournalReplayer({ remote, journal, logger, isOutage: this.#isOutage, stopping: () => this.#closing, released });
+    this.#webhooks = journaledWebhooks(() => remote.webhooks, {
+      appendEvents: (entries) => this.#appendOutbox(entries),
+      heldBack: (entry) => this.#heldBack.has(entry),
+      onReleased: (listener) => void this.#released.push(listener),
+    });
     this.health = new StoreHealth(() => this.#probe(), logger, options);
     this.health.on('up', () => void this.replay());
   }
@@ -85,9 +98,9 @@ export class JournaledStore implements Store {
     return this.#remote.recordings;
   }
 
-  /** Straight to MongoDB: webhook writes are refused while it is away (the admin API says so; raised events are logged as lost). */
+  /** Raised events are journaled like room and chat writes; the rest goes straight to MongoDB (journaledWebhooks.ts). */
   get webhooks(): Store['webhooks'] {
-    return this.#remote.webhooks;
+    return this.#webhooks;
   }
 
   async listRooms(): Promise<RoomRecord[]> {
@@ -107,22 +120,19 @@ export class JournaledStore implements Store {
     return (await this.listRooms()).find((room) => room.name === name) ?? null;
   }
 
+  // A write's webhook outbox entries travel with it: into MongoDB in its transaction, or into
+  // the journal in the same journal transaction, held back from the dispatcher until replayed.
   saveRoom(room: RoomRecord, outbox: readonly OutboxEntry[] = []): Promise<void> {
-    return this.#write(() => this.#remote.saveRoom(room, outbox), () => this.journal.saveRoom(room), undefined);
+    return this.#write(() => this.#remote.saveRoom(room, outbox), () => this.#hold(outbox, () => this.journal.saveRoom(room, outbox)), undefined);
   }
 
   deleteRoom(name: string, outbox: readonly OutboxEntry[] = []): Promise<boolean> {
-    return this.#write(() => this.#remote.deleteRoom(name, outbox), () => this.journal.deleteRoom(name), true);
+    return this.#write(() => this.#remote.deleteRoom(name, outbox), () => this.#hold(outbox, () => this.journal.deleteRoom(name, outbox)), true);
   }
 
-  /**
-   * The outbox rides along while MongoDB answers; the journal keeps messages only, so the
-   * `message.created` events of messages journaled during an outage are not sent (see
-   * docs/integrations.md).
-   */
   appendMessages(messages: readonly ChatMessageRecord[], outbox: readonly OutboxEntry[] = []): Promise<void> {
-    if (messages.length === 0) return outbox.length === 0 ? Promise.resolve() : this.#remote.webhooks.appendEvents(outbox);
-    return this.#write(() => this.#remote.appendMessages(messages, outbox), () => this.journal.appendMessages(messages), undefined);
+    if (messages.length === 0) return this.#appendOutbox(outbox);
+    return this.#write(() => this.#remote.appendMessages(messages, outbox), () => this.#hold(outbox, () => this.journal.appendMessages(messages, outbox)), undefined);
   }
 
   async deleteMessages(room: string): Promise<number> {
@@ -250,6 +260,17 @@ export class JournaledStore implements Store {
     journal();
     if (this.health.up && this.#remoteOpened) void this.replay();
     return journaledAnswer;
+  }
+
+  #appendOutbox(outbox: readonly OutboxEntry[]): Promise<void> {
+    if (outbox.length === 0) return Promise.resolve();
+    return this.#write(() => this.#remote.webhooks.appendEvents(outbox), () => this.#hold(outbox, () => this.journal.appendOutbox(outbox)), undefined);
+  }
+
+  /** Journals a write with its outbox; once it is durable, the entries are marked held back. */
+  #hold(outbox: readonly OutboxEntry[], journal: () => void): void {
+    journal();
+    for (const entry of outbox) this.#heldBack.add(entry);
   }
 
   async #probe(): Promise<void> {

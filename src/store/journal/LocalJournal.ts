@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { ChatMessageRecord } from '../../contracts/records.js';
+import type { OutboxEntry } from '../../contracts/webhookRecords.js';
 import type { RoomRecord } from '../Store.js';
 import { openDatabase } from '../sqlite/openDatabase.js';
 import { inTransaction } from '../sqlite/transaction.js';
@@ -12,7 +13,8 @@ export type JournalEntry =
   | { readonly seq: number; readonly kind: 'message'; readonly record: ChatMessageRecord }
   | { readonly seq: number; readonly kind: 'saveRoom'; readonly record: RoomRecord }
   | { readonly seq: number; readonly kind: 'deleteRoom'; readonly room: string }
-  | { readonly seq: number; readonly kind: 'deleteMessages'; readonly room: string };
+  | { readonly seq: number; readonly kind: 'deleteMessages'; readonly room: string }
+  | { readonly seq: number; readonly kind: 'outbox'; readonly entries: readonly OutboxEntry[] };
 
 /** Thrown when the journal holds its maximum: the write is refused, never dropped silently. */
 export class JournalFullError extends Error {}
@@ -57,6 +59,8 @@ function entryOf(row: Row): JournalEntry {
       return { seq, kind: 'saveRoom', record: JSON.parse(row.body as string) as RoomRecord };
     case 'deleteRoom':
       return { seq, kind: 'deleteRoom', room: row.room as string };
+    case 'outbox':
+      return { seq, kind: 'outbox', entries: JSON.parse(row.body as string) as OutboxEntry[] };
     default:
       return { seq, kind: 'deleteMessages', room: row.room as string };
   }
@@ -133,25 +137,34 @@ export class LocalJournal {
     return this.#s;
   }
 
-  appendMessages(messages: readonly ChatMessageRecord[]): void {
-    this.#room(messages.length);
+  /**
+   * Messages, and the webhook outbox entries of their commit after them, in one transaction: the
+   * outbox travels with the write that raised it (an `outbox` entry, replayed into the store's
+   * outbox right after the write).
+   */
+  appendMessages(messages: readonly ChatMessageRecord[], outbox: readonly OutboxEntry[] = []): void {
+    const extra = outbox.length > 0 ? 1 : 0;
+    this.#room(messages.length + extra);
     const s = this.#statements;
     inTransaction(this.#db!, () => {
       for (const m of messages) s.insert.run('message', m.room, m.id, m.ts, JSON.stringify(m));
+      if (extra) this.#insertOutbox(outbox);
     });
-    this.#depth += messages.length;
+    this.#depth += messages.length + extra;
   }
 
-  saveRoom(record: RoomRecord): void {
-    this.#room(1);
-    this.#statements.insert.run('saveRoom', record.name, null, null, JSON.stringify(record));
-    this.#depth += 1;
+  saveRoom(record: RoomRecord, outbox: readonly OutboxEntry[] = []): void {
+    this.#withOutbox(outbox, () => this.#statements.insert.run('saveRoom', record.name, null, null, JSON.stringify(record)));
   }
 
-  deleteRoom(name: string): void {
-    this.#room(1);
-    this.#statements.insert.run('deleteRoom', name, null, null, null);
-    this.#depth += 1;
+  deleteRoom(name: string, outbox: readonly OutboxEntry[] = []): void {
+    this.#withOutbox(outbox, () => this.#statements.insert.run('deleteRoom', name, null, null, null));
+  }
+
+  /** Webhook events raised with no other write (presence, moderation, streams): one entry. */
+  appendOutbox(outbox: readonly OutboxEntry[]): void {
+    if (outbox.length === 0) return;
+    this.#withOutbox(outbox, undefined);
   }
 
   /** Records the deletion and drops the room's messages waiting here: they would be deleted anyway. Resolves with how many. */
@@ -206,6 +219,21 @@ export class LocalJournal {
   /** Room saves and deletes waiting here, in order. */
   roomOps(): JournalEntry[] {
     return this.#statements.roomOps.all().map(entryOf);
+  }
+
+  /** One write (or none) and its outbox entries after it, in one transaction. */
+  #withOutbox(outbox: readonly OutboxEntry[], write: (() => unknown) | undefined): void {
+    const rows = (write ? 1 : 0) + (outbox.length > 0 ? 1 : 0);
+    this.#room(rows);
+    inTransaction(this.#db!, () => {
+      write?.();
+      if (outbox.length > 0) this.#insertOutbox(outbox);
+    });
+    this.#depth += rows;
+  }
+
+  #insertOutbox(outbox: readonly OutboxEntry[]): void {
+    this.#statements.insert.run('outbox', outbox[0]?.event.room ?? '', null, null, JSON.stringify(outbox));
   }
 
   #room(entries: number): void {

@@ -1,9 +1,9 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { WebhookEventType } from '../../contracts/webhookEvents.js';
 import type {
+  DeliveryOutcome,
   DeliveryRecord,
   DeliveryStatus,
-  DeliveryUpdate,
   DueDelivery,
   OutboxEntry,
   OutboxEvent,
@@ -64,8 +64,8 @@ function prepare(db: DatabaseSync) {
     insertEvent: s('INSERT OR IGNORE INTO webhook_events (id, type, room, timestamp, data) VALUES (?, ?, ?, ?, ?)'),
     insertDelivery: s(`INSERT OR IGNORE INTO webhook_deliveries (endpoint, event, type, room, status, attempts, next_attempt_at, last_status, last_error, created_at, updated_at)
       VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, NULL, ?, ?)`),
-    dueFirst: s(`SELECT ${DUE_COLUMNS} WHERE d.status IN ('pending', 'failed') ORDER BY d.event, d.endpoint LIMIT ?`),
-    dueAfter: s(`SELECT ${DUE_COLUMNS} WHERE d.status IN ('pending', 'failed') AND (d.event, d.endpoint) > (?, ?) ORDER BY d.event, d.endpoint LIMIT ?`),
+    dueFirst: s(`SELECT ${DUE_COLUMNS} WHERE d.endpoint = ? AND d.status IN ('pending', 'failed') ORDER BY d.event LIMIT ?`),
+    dueAfter: s(`SELECT ${DUE_COLUMNS} WHERE d.endpoint = ? AND d.status IN ('pending', 'failed') AND d.event > ? ORDER BY d.event LIMIT ?`),
     updateDelivery: s('UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?, updated_at = ? WHERE endpoint = ? AND event = ?'),
     newestDeliveries: s('SELECT * FROM webhook_deliveries WHERE endpoint = ? ORDER BY event DESC LIMIT ?'),
     deliveriesBefore: s('SELECT * FROM webhook_deliveries WHERE endpoint = ? AND event < ? ORDER BY event DESC LIMIT ?'),
@@ -129,13 +129,16 @@ export class SqliteWebhooks implements WebhookStore {
     }
   }
 
-  async listDue(after: { readonly event: string; readonly endpoint: string } | undefined, limit: number): Promise<DueDelivery[]> {
-    const rows = after === undefined ? this.#s.dueFirst.all(limit) : this.#s.dueAfter.all(after.event, after.endpoint, limit);
+  async listDue(endpoint: string, after: string | undefined, limit: number): Promise<DueDelivery[]> {
+    const rows = after === undefined ? this.#s.dueFirst.all(endpoint, limit) : this.#s.dueAfter.all(endpoint, after, limit);
     return rows.map(dueOf);
   }
 
-  async updateDelivery(endpoint: string, event: string, u: DeliveryUpdate): Promise<void> {
-    this.#s.updateDelivery.run(u.status, u.attempts, u.nextAttemptAt, u.lastStatus, u.lastError, u.updatedAt, endpoint, event);
+  async updateDeliveries(outcomes: readonly DeliveryOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    inTransaction(this.#db, () => {
+      for (const { endpoint, event, update: u } of outcomes) this.#s.updateDelivery.run(u.status, u.attempts, u.nextAttemptAt, u.lastStatus, u.lastError, u.updatedAt, endpoint, event);
+    });
   }
 
   async listDeliveries(endpoint: string, query: DeliveryPageQuery): Promise<DeliveryRecord[]> {

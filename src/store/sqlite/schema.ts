@@ -118,6 +118,12 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX webhook_deliveries_settled ON webhook_deliveries (updated_at) WHERE status IN ('delivered', 'dead');
   CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (event);
   `,
+  // 5: what is still to deliver is read per endpoint, oldest first (the dispatcher pages it in
+  // as its memory-held deliveries settle), not across endpoints any more.
+  `
+  DROP INDEX webhook_deliveries_due;
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries (endpoint, event) WHERE status IN ('pending', 'failed');
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

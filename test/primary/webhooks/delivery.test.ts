@@ -9,7 +9,7 @@ import { SqliteStore } from '../../../src/store/sqlite/SqliteStore.js';
 import { Webhooks } from '../../../src/primary/webhooks/Webhooks.js';
 import { verifyWithStandardWebhooks, WebhookReceiver } from '../../helpers/WebhookReceiver.js';
 
-const LIMITS: WebhookLimits = { allowPrivate: true, timeoutMs: 10_000, concurrency: 4, retryBaseMs: 20, retryMaxMs: 160, retryForMs: 60_000, presenceDebounceMs: 0, keepMs: 86_400_000 };
+const LIMITS: WebhookLimits = { allowPrivate: true, timeoutMs: 10_000, concurrency: 4, memoryQueue: 5_000, retryBaseMs: 20, retryMaxMs: 160, retryForMs: 60_000, presenceDebounceMs: 0, keepMs: 86_400_000 };
 
 const joined = (room: string, user: string, at = Date.now()): RaisedEvent => ({ type: 'user.joined', room, at, data: { room, user, name: user, role: 'viewer' } });
 
