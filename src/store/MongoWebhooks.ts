@@ -1,4 +1,4 @@
-import type { Collection, Db, Filter, WriteConcernOptions } from 'mongodb';
+import type { Collection, Db, Filter, ObjectId, WriteConcernOptions } from 'mongodb';
 import type { DeliveryOutcome, DeliveryRecord, DueDelivery, OutboxEntry, OutboxEvent, WebhookEndpointRecord } from '../contracts/webhookRecords.js';
 import type { DeliveryPageQuery, ReplaySelector, WebhookStore } from './WebhookStore.js';
 
@@ -14,6 +14,8 @@ const deliveryFields = { projection: { _id: 0, eventTimestamp: 0 } } as const;
 export class MongoWebhooks implements WebhookStore {
   readonly #db: Db;
   readonly #durable: WriteConcernOptions;
+  /** Where prune's scan of old events goes on from (null: from the oldest). */
+  #scanAfter: ObjectId | null = null;
 
   constructor(db: Db, durable: WriteConcernOptions) {
     this.#db = db;
@@ -97,10 +99,9 @@ export class MongoWebhooks implements WebhookStore {
     return this.#deliveries.find(filter, deliveryFields).sort({ event: -1 }).limit(Math.max(0, query.limit)).toArray();
   }
 
-  async requeue(endpoint: string, selector: ReplaySelector, now: number): Promise<DueDelivery[]> {
+  async requeue(endpoint: string, selector: ReplaySelector, now: number): Promise<number> {
     const filter: Filter<DeliveryDoc> = 'event' in selector ? { endpoint, event: selector.event } : { endpoint, eventTimestamp: { $gte: selector.since, $lte: selector.until } };
-    await this.#deliveries.updateMany(filter, { $set: { status: 'pending', nextAttemptAt: now, updatedAt: now } }, this.#durable);
-    return this.#withEvents(await this.#deliveries.find(filter, deliveryFields).sort({ event: 1 }).toArray());
+    return (await this.#deliveries.updateMany(filter, { $set: { status: 'pending', nextAttemptAt: now, updatedAt: now } }, this.#durable)).matchedCount;
   }
 
   async prune(before: number, limit: number): Promise<number> {
@@ -109,9 +110,18 @@ export class MongoWebhooks implements WebhookStore {
       .limit(limit)
       .toArray();
     if (doomed.length > 0) await this.#deliveries.deleteMany({ _id: { $in: doomed.map((d) => d._id) } });
-    const candidates = await this.#events.find({ timestamp: { $lt: before } }, { projection: { _id: 0, id: 1 } }).limit(limit).toArray();
-    const referenced = new Set(await this.#deliveries.distinct('event', { event: { $in: candidates.map((e) => e.id) } }));
-    const orphans = candidates.map((e) => e.id).filter((id) => !referenced.has(id));
+    // Events left without deliveries: those of the deliveries just pruned, and the next page of
+    // old events (a cursor that moves on, wrapping around), so events still referenced (an
+    // endpoint disabled for long) never keep the scan from reaching the ones after them.
+    const page = await this.#events
+      .find({ timestamp: { $lt: before }, ...(this.#scanAfter === null ? {} : { _id: { $gt: this.#scanAfter } }) }, { projection: { _id: 1, id: 1 } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .toArray();
+    this.#scanAfter = page.length < limit ? null : page.at(-1)!._id;
+    const candidates = [...new Set([...doomed.map((d) => d.event), ...page.map((e) => e.id)])];
+    const referenced = new Set(await this.#deliveries.distinct('event', { event: { $in: candidates } }));
+    const orphans = candidates.filter((id) => !referenced.has(id));
     if (orphans.length > 0) await this.#events.deleteMany({ id: { $in: orphans } });
     return doomed.length;
   }

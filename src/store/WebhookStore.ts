@@ -36,7 +36,7 @@ export interface WebhookStore {
    * Queues again (status pending, due at `now`, attempts kept) the endpoint's deliveries the
    * selector names, whatever their status; resolves with them, oldest first.
    */
-  requeue(endpoint: string, selector: ReplaySelector, now: number): Promise<DueDelivery[]>;
+  requeue(endpoint: string, selector: ReplaySelector, now: number): Promise<number>;
   /**
    * Deletes up to `limit` settled deliveries (delivered or dead) last changed before `before`,
    * and the events no delivery refers to any more; resolves with how many deliveries went.

@@ -77,11 +77,13 @@ describe.each(storeTargets())('Store contract, webhooks: $name', (target) => {
     const page = await w.listDeliveries('ep_a', { limit: 2 });
     expect(page.map((d) => [d.event, d.status, d.attempts])).toEqual([['msg_3', 'dead', 9], ['msg_2', 'failed', 2]]);
     expect((await w.listDeliveries('ep_a', { before: 'msg_2', limit: 2 })).map((d) => d.lastStatus)).toEqual([204]);
-    const one = await w.requeue('ep_a', { event: 'msg_3' }, 100);
-    expect(one.map((d) => [d.event.id, d.delivery.status, d.delivery.attempts, d.delivery.nextAttemptAt])).toEqual([['msg_3', 'pending', 9, 100]]);
-    const span = await w.requeue('ep_a', { since: 5, until: 20 }, 200);
-    expect(span.map((d) => [d.event.id, d.delivery.status])).toEqual([['msg_1', 'pending'], ['msg_2', 'pending']]);
-    expect(await w.requeue('ep_b', { since: 0, until: 1e15 }, 1)).toEqual([]);
+    // A replay marks deliveries due again; the dispatcher reads them back with listDue.
+    expect(await w.requeue('ep_a', { event: 'msg_3' }, 100)).toBe(1);
+    const due = (await w.listDue('ep_a', undefined, 10)).map((d) => [d.event.id, d.delivery.status, d.delivery.attempts, d.delivery.nextAttemptAt]);
+    expect(due).toContainEqual(['msg_3', 'pending', 9, 100]);
+    expect(await w.requeue('ep_a', { since: 5, until: 20 }, 200)).toBe(2);
+    expect((await w.listDue('ep_a', undefined, 10)).map((d) => [d.event.id, d.delivery.status])).toEqual([['msg_1', 'pending'], ['msg_2', 'pending'], ['msg_3', 'pending']]);
+    expect(await w.requeue('ep_b', { since: 0, until: 1e15 }, 1)).toBe(0);
   });
 
   it('prunes settled deliveries and then their events, never what is still due', async () => {

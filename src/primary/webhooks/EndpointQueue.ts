@@ -112,18 +112,10 @@ export class EndpointQueue {
 
   push(event: OutboxEvent, attempts = 0, notBefore = 0): void {
     if (this.#closed) return;
-    const key = event.room ?? NO_ROOM;
     const queued = this.#queued.get(event.id);
     if (queued) {
       // Queued already (a replay of a delivery waiting for its retry): due sooner if asked.
-      if (notBefore >= queued.notBefore) return;
-      queued.notBefore = notBefore;
-      const sleeping = this.#sleeping.get(key);
-      if (sleeping && this.#lanes.get(key)?.[0] === queued) {
-        clearTimeout(sleeping);
-        this.#sleeping.delete(key);
-        this.#wake(key);
-      }
+      this.#sooner(queued, notBefore);
       return;
     }
     if (this.#spilled || this.#queued.size >= this.#o.maxInMemory) {
@@ -132,6 +124,23 @@ export class EndpointQueue {
       return;
     }
     this.#add(event, attempts, notBefore);
+  }
+
+  /** A replay: the deliveries held here that `selected` picks are due now (those in the store only are read back by load()). */
+  hurry(selected: (event: OutboxEvent) => boolean): void {
+    for (const queued of this.#queued.values()) if (selected(queued.event)) this.#sooner(queued, 0);
+  }
+
+  #sooner(queued: QueuedDelivery, notBefore: number): void {
+    if (notBefore >= queued.notBefore) return;
+    queued.notBefore = notBefore;
+    const key = queued.event.room ?? NO_ROOM;
+    const sleeping = this.#sleeping.get(key);
+    if (sleeping && this.#lanes.get(key)?.[0] === queued) {
+      clearTimeout(sleeping);
+      this.#sleeping.delete(key);
+      this.#wake(key);
+    }
   }
 
   #add(event: OutboxEvent, attempts: number, notBefore: number): void {

@@ -1,5 +1,5 @@
 import type { Logger } from '../../kit/createLogger.js';
-import type { DueDelivery, OutboxEntry, WebhookEndpointRecord } from '../../contracts/webhookRecords.js';
+import type { DueDelivery, OutboxEntry, OutboxEvent, WebhookEndpointRecord } from '../../contracts/webhookRecords.js';
 import type { WebhookStore } from '../../store/WebhookStore.js';
 import { EndpointQueue } from './EndpointQueue.js';
 import { OutcomeWriter } from './OutcomeWriter.js';
@@ -72,9 +72,11 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Queues deliveries again (a replay, or an endpoint enabled again). */
-  requeue(deliveries: readonly DueDelivery[]): void {
-    for (const due of deliveries) this.#queue(due);
+  /** A replay was stored: what it selected is due now, held here or read back from the store. */
+  replayed(id: string, selected: (event: OutboxEvent) => boolean): void {
+    const queue = this.#queueOf(id);
+    queue?.hurry(selected);
+    queue?.load();
   }
 
   /** The endpoint was disabled or deleted: its queue goes (what is due stays in the store for a re-enable). */

@@ -170,7 +170,7 @@ export class Webhooks {
 
   async remove(id: string): Promise<void> {
     this.#endpoint(id);
-    await this.#store.deleteEndpoint(id);
+    await stored(() => this.#store.deleteEndpoint(id), 'the webhook endpoint was not deleted');
     this.#endpoints.delete(id);
     this.dispatcher.drop(id);
     this.#interestChanged();
@@ -187,15 +187,16 @@ export class Webhooks {
 
   async deliveries(id: string, query: { before?: string; limit: number }): Promise<{ deliveries: DeliveryRecord[]; next: string | null }> {
     this.#endpoint(id);
-    const deliveries = await this.#store.listDeliveries(id, query);
+    const deliveries = await stored(() => this.#store.listDeliveries(id, query), 'the deliveries could not be read');
     return { deliveries, next: deliveries.length === query.limit ? (deliveries.at(-1)?.event ?? null) : null };
   }
 
+  /** Marks the selected deliveries due again in the store; the endpoint's queue reads them back in pages (memory stays bounded whatever the span). */
   async replay(id: string, selector: ReplaySelector): Promise<{ queued: number }> {
     this.#endpoint(id);
-    const due = await this.#store.requeue(id, selector, this.#now());
-    this.dispatcher.requeue(due);
-    return { queued: due.length };
+    const queued = await stored(() => this.#store.requeue(id, selector, this.#now()), 'the replay was not stored');
+    this.dispatcher.replayed(id, (event) => ('event' in selector ? event.id === selector.event : event.timestamp >= selector.since && event.timestamp <= selector.until));
+    return { queued };
   }
 
   /** Deletes settled deliveries older than WEBHOOK_KEEP_DAYS, a batch per write. */
@@ -257,4 +258,13 @@ function viewOf(e: WebhookEndpointRecord): WebhookEndpointView {
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
   };
+}
+
+/** A store call of an admin route: a failure is 503 STORE_UNAVAILABLE (the contract), not a 500. */
+async function stored<T>(call: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new DomainError('STORE_UNAVAILABLE', what, { cause: error });
+  }
 }

@@ -72,8 +72,6 @@ function prepare(db: DatabaseSync) {
     requeueSpan: s(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = :now, updated_at = :now
       WHERE endpoint = :endpoint AND event IN (SELECT id FROM webhook_events WHERE timestamp BETWEEN :since AND :until)`),
     requeueOne: s(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = :now, updated_at = :now WHERE endpoint = :endpoint AND event = :event`),
-    dueSpan: s(`SELECT ${DUE_COLUMNS} WHERE d.endpoint = ? AND e.timestamp BETWEEN ? AND ? ORDER BY d.event`),
-    dueOne: s(`SELECT ${DUE_COLUMNS} WHERE d.endpoint = ? AND d.event = ?`),
     settled: s(`SELECT endpoint, event FROM webhook_deliveries WHERE status IN ('delivered', 'dead') AND updated_at < ? LIMIT ?`),
     deleteDelivery: s('DELETE FROM webhook_deliveries WHERE endpoint = ? AND event = ?'),
     deleteOrphanEvent: s('DELETE FROM webhook_events WHERE id = ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE event = ?)'),
@@ -147,15 +145,11 @@ export class SqliteWebhooks implements WebhookStore {
     return rows.map(deliveryOf);
   }
 
-  async requeue(endpoint: string, selector: ReplaySelector, now: number): Promise<DueDelivery[]> {
-    return inTransaction(this.#db, () => {
-      if ('event' in selector) {
-        this.#s.requeueOne.run({ now, endpoint, event: selector.event });
-        return this.#s.dueOne.all(endpoint, selector.event).map(dueOf);
-      }
-      this.#s.requeueSpan.run({ now, endpoint, since: selector.since, until: selector.until });
-      return this.#s.dueSpan.all(endpoint, selector.since, selector.until).map(dueOf);
-    });
+  async requeue(endpoint: string, selector: ReplaySelector, now: number): Promise<number> {
+    const result = 'event' in selector
+      ? this.#s.requeueOne.run({ now, endpoint, event: selector.event })
+      : this.#s.requeueSpan.run({ now, endpoint, since: selector.since, until: selector.until });
+    return Number(result.changes);
   }
 
   async prune(before: number, limit: number): Promise<number> {
