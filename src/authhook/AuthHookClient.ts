@@ -24,7 +24,8 @@ type Exchange = { readonly status: number; readonly body: string } | { readonly 
 /**
  * One signed POST to the hook (Standard Webhooks headers), on a keep-alive connection of
  * node:http's Agent. A join waits on this, so it is node:http rather than fetch: bench:authhook
- * measured fetch (undici) at several times the cost per call (docs/benchmarks.md, section 11).
+ * measured fetch (undici) adding twice the time to a join at p50 and 2-3 times at p99
+ * (docs/benchmarks.md, section 11).
  * Redirects are not followed (a 3xx is a failure), the whole call (answer body included) has the
  * timeout, and the body is read up to MAX_ANSWER_BYTES. A kept-alive connection the hook closed
  * just as it was reused is retried once on a new one (the request never reached the hook).
