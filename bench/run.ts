@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const SCENARIOS = ['fanout.ts', 'rooms.ts', 'connections.ts', 'lifecycle.ts', 'hls.ts', 'latency.ts', 'durability.ts', 'store.ts', 'rtmp.ts', 'glass.ts', 'held.ts', 'recordings.ts', 'webhooks.ts'];
+const SCENARIOS = ['fanout.ts', 'rooms.ts', 'connections.ts', 'lifecycle.ts', 'hls.ts', 'latency.ts', 'durability.ts', 'store.ts', 'rtmp.ts', 'glass.ts', 'held.ts', 'recordings.ts', 'webhooks.ts', 'authHook.ts'];
 const args = process.argv.slice(2);
 const failed: string[] = [];
 for (const scenario of SCENARIOS) {

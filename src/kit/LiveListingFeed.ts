@@ -21,6 +21,8 @@ export interface LiveListingFeedOptions<T extends { readonly name: string }> {
   readonly open?: () => boolean;
   readonly pollMs?: number;
   readonly keepAliveMs?: number;
+  /** Bytes waiting to be sent to a client past which it is dropped. */
+  readonly maxBufferedBytes?: number;
 }
 
 /**
@@ -131,7 +133,7 @@ export class LiveListingFeed<T extends { readonly name: string }> {
 
   #send(res: ServerResponse, text: string): void {
     res.write(text);
-    if (res.writableLength <= MAX_BUFFERED_BYTES) return;
+    if (res.writableLength <= (this.#options.maxBufferedBytes ?? MAX_BUFFERED_BYTES)) return;
     this.#options.logger.info({ buffered: res.writableLength }, 'live listing client is not reading: dropped');
     res.destroy();
     this.#leave(res);

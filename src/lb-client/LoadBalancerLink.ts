@@ -1,5 +1,6 @@
 import type { Logger } from '../kit/createLogger.js';
 import type { HealthReport, Registration } from '../contracts/lbWire.js';
+import { withoutListings } from './healthReport.js';
 
 export interface LinkOptions {
   readonly baseUrl: string;
@@ -26,7 +27,10 @@ class HttpStatusError extends Error {
 /**
  * One load balancer: register, heartbeat at the interval it asks for, register again when it
  * answers 404 (it restarted or dropped us), and keep retrying with backoff while it is down.
- * A load balancer that is down never affects anything else.
+ * A load balancer that is down never affects anything else. A load balancer older than the live
+ * listing refuses (400) a heartbeat whose rooms carry `listing`: the heartbeat is sent again
+ * without listings, and they are left out for that load balancer until it registers us again
+ * (it may have been upgraded by then).
  */
 export class LoadBalancerLink {
   readonly #options: LinkOptions;
@@ -37,6 +41,8 @@ export class LoadBalancerLink {
   #timer: NodeJS.Timeout | undefined;
   #failing = false;
   #closed = false;
+  /** This load balancer refused room listings since it registered us. */
+  #takesNoListings = false;
 
   constructor(options: LinkOptions) {
     this.#options = options;
@@ -101,11 +107,24 @@ export class LoadBalancerLink {
     this.#heartbeatMs = Number.isFinite(heartbeatMs)
       ? Math.min(MAX_HEARTBEAT_MS, Math.max(MIN_HEARTBEAT_MS, heartbeatMs))
       : DEFAULT_HEARTBEAT_MS;
+    this.#takesNoListings = false;
     this.#logger.info({ id: this.#id, heartbeatMs: this.#heartbeatMs }, 'registered with load balancer');
   }
 
   async #heartbeat(id: string): Promise<void> {
-    await this.#call('PUT', `/api/v1/servers/${encodeURIComponent(id)}/health`, await this.#options.report());
+    const path = `/api/v1/servers/${encodeURIComponent(id)}/health`;
+    const report = await this.#options.report();
+    const bare = withoutListings(report);
+    if (this.#takesNoListings || bare === report) return void (await this.#call('PUT', path, bare));
+    try {
+      await this.#call('PUT', path, report);
+    } catch (error) {
+      if (!(error instanceof HttpStatusError && error.status === 400)) throw error;
+      // Refused for something else, the bare report fails too and that error is the one reported.
+      await this.#call('PUT', path, bare);
+      this.#takesNoListings = true;
+      this.#logger.warn({ refusal: error.message }, 'load balancer refused room listings in heartbeats (it is older than the live listing); reporting without them until it registers us again');
+    }
   }
 
   async #call(method: string, path: string, body?: unknown): Promise<unknown> {

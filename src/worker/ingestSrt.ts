@@ -2,6 +2,7 @@ import type { IngestFailure, IngestSession } from '../hls/IngestSession.js';
 import type { SrtSupport } from '../hls/ffmpegProtocols.js';
 import type { FfmpegBinary } from '../hls/resolveFfmpeg.js';
 import { SrtReceiver } from '../hls/SrtReceiver.js';
+import { normalizeAddress } from '../net/addresses.js';
 import type { SrtCaller, SrtDecision } from '../srt/SrtListener.js';
 import { SRT_REJECT, type SrtRejectReason } from '../srt/rejections.js';
 import { parseStreamId } from '../srt/streamId.js';
@@ -29,7 +30,8 @@ export async function authorizeSrtCaller(room: IngestRoom, media: SrtMedia, call
   if (!parsed.ok) return parsed;
   const { token, resource } = parsed.request;
   if (resource !== null && resource !== room.name) return refuse(SRT_REJECT.NOT_FOUND, `The stream ID names room "${resource}", this port is room "${room.name}"`);
-  const auth = await authorizeProducerToken(token, room, { ip: caller.address, protocol: 'srt' });
+  // The listener's udp6 socket reports IPv4 callers as ::ffff:a.b.c.d; the hook gets the form every other protocol sends.
+  const auth = await authorizeProducerToken(token, room, { ip: normalizeAddress(caller.address) ?? caller.address, protocol: 'srt' });
   if (!auth.ok) return refuse(AUTH_REJECT[auth.status] ?? SRT_REJECT.UNAUTHORIZED, `${auth.code}: ${auth.message}`);
   let session: IngestSession;
   try {

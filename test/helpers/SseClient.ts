@@ -16,6 +16,7 @@ export class SseClient {
   retry: number | undefined;
   readonly ended: Promise<void>;
   readonly #waiters = new Set<{ test: (event: SseEvent) => boolean; resolve: (event: SseEvent) => void }>();
+  readonly #commentWaiters = new Set<{ text: string; resolve: () => void }>();
 
   private constructor(readonly response: http.IncomingMessage, readonly request: http.ClientRequest) {
     // A test that closes the stream cuts the request: that is not an error.
@@ -32,7 +33,7 @@ export class SseClient {
         if (line === '') {
           if (fields.data.length > 0) this.#dispatch({ event: fields.event ?? 'message', id: fields.id, data: fields.data.join('\n') });
           fields = { data: [] };
-        } else if (line.startsWith(':')) this.comments.push(line.slice(1).trim());
+        } else if (line.startsWith(':')) this.#comment(line.slice(1).trim());
         else {
           const colon = line.indexOf(':');
           const name = line.slice(0, colon);
@@ -73,8 +74,31 @@ export class SseClient {
     });
   }
 
+  /** Resolves once a comment line `: <text>` has come (already, or later). */
+  nextComment(text: string, timeoutMs = 15_000): Promise<void> {
+    if (this.comments.includes(text)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = { text, resolve: () => (clearTimeout(timer), resolve()) };
+      const timer = setTimeout(() => {
+        this.#commentWaiters.delete(waiter);
+        reject(new Error(`no comment "${text}" within ${timeoutMs} ms; got ${JSON.stringify(this.comments)}`));
+      }, timeoutMs);
+      this.#commentWaiters.add(waiter);
+    });
+  }
+
   close(): void {
     this.request.destroy();
+  }
+
+  #comment(text: string): void {
+    this.comments.push(text);
+    for (const waiter of this.#commentWaiters) {
+      if (waiter.text === text) {
+        this.#commentWaiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
   }
 
   #dispatch(event: SseEvent): void {
