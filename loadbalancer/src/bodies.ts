@@ -18,8 +18,8 @@ export const registrationBody = z.strictObject({
 
 const text = (max: number) => z.string().max(max);
 
-/** A live room as its server lists it (contracts/lbWire.ts LiveRoom). */
-const liveRoom = z.strictObject({
+/** A live room as its server lists it (contracts/lbWire.ts LiveRoom). Not strict, for the reason below. */
+const liveRoom = z.object({
   name: z.string().regex(ROOM_NAME_PATTERN),
   title: text(200),
   viewers: count,
