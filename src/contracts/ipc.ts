@@ -69,6 +69,8 @@ export interface WorkerStats {
   readonly counters: Readonly<WorkerCounters>;
   /** Event-loop delay p99 since the previous reading. */
   readonly eventLoopLagMs: number;
+  /** Low-Latency HLS requests held now (blocking reloads and hinted parts), all rooms of the worker. */
+  readonly hlsHeld: number;
 }
 
 /** Requests the primary sends to a worker: type -> [payload, result]. */

@@ -80,6 +80,7 @@ export class Metrics {
       accepting: gauge('chatserver_accepting', '1 when the server takes new rooms, 0 while draining'),
       lag: gauge('chatserver_event_loop_lag_seconds', 'Event-loop delay p99 since the previous scrape', ['process']),
       workerRss: gauge('chatserver_worker_rss_bytes', 'Resident memory of each room worker', ['worker']),
+      hlsHeld: gauge('chatserver_hls_held_requests', 'Low-Latency HLS requests held now (blocking playlist reloads and hinted parts), per room worker', ['worker']),
       heldMessages: gauge('chatserver_messages_pending', 'Chat messages waiting for their commit (their senders wait for the acknowledgement)'),
       journal: gauge('chatserver_store_journal_entries', 'Writes in the local journal that MongoDB has not taken yet'),
       setAside: gauge('chatserver_store_journal_set_aside', 'Journaled writes MongoDB refused for good, kept aside in the journal for an operator'),
@@ -142,6 +143,7 @@ export class Metrics {
       g.workers.inc({ state: worker.state });
       if (worker.rssBytes !== null) g.workerRss.set({ worker: String(worker.index) }, worker.rssBytes);
       if (worker.eventLoopLagMs !== null) g.lag.set({ process: `worker-${worker.index}` }, worker.eventLoopLagMs / 1000);
+      if (worker.hlsHeld !== null) g.hlsHeld.set({ worker: String(worker.index) }, worker.hlsHeld);
     }
     const c = this.#counters;
     setCounter(c.restarts, stats.workers.reduce((sum, worker) => sum + worker.restarts, 0));

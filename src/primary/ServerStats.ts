@@ -22,6 +22,8 @@ export interface ServerStats {
     rssBytes: number | null;
     cacheVersion: number | null;
     eventLoopLagMs: number | null;
+    /** Low-Latency HLS requests held now. */
+    hlsHeld: number | null;
     counters: Readonly<WorkerCounters> | null;
   }>;
   readonly rooms: { total: number; open: number; clients: number; viewers: number; live: number };

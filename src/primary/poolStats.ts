@@ -42,6 +42,7 @@ export async function poolStats(pool: WorkerPool, rooms: RoomDirectory, logger: 
         rssBytes: own?.rssBytes ?? null,
         cacheVersion: own?.cacheVersion ?? null,
         eventLoopLagMs: own?.eventLoopLagMs ?? null,
+        hlsHeld: own?.hlsHeld ?? null,
         counters: own?.counters ?? null,
       };
     }),

@@ -207,6 +207,11 @@ export class Room implements IngestRoom {
     return this.#addresses.of(req);
   }
 
+  /** Low-Latency HLS requests held now. */
+  get hlsHeld(): number {
+    return this.#hls.held;
+  }
+
   get live(): boolean {
     return this.stream.status.live;
   }

@@ -31,6 +31,7 @@ export class RoomHls {
   readonly #classic: HlsSource;
   readonly #ll: LlSource;
   readonly #held: HeldRequests;
+  #closed = false;
 
   constructor(options: RoomHlsOptions) {
     const { room, cache, stream } = options;
@@ -57,6 +58,9 @@ export class RoomHls {
 
   /** `rest` is the path after `/hls/`; `url` the whole request URL (for LL-HLS query parameters). */
   async serve(rest: string, url: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The port stays open a little while the room closes (its stream and recording end first):
+    // a request then is answered, never held until the connections are cut.
+    if (this.#closed) return sendHlsError(res, 404, 'NOT_FOUND', 'The room closed');
     if (this.#stream.settings.mode === 'll') {
       // Most requests (parts, segments) carry no query: no URL parsing for them.
       const query = url.indexOf('?');
@@ -65,8 +69,14 @@ export class RoomHls {
     else await serveHls(this.#classic, rest, req, res);
   }
 
+  /** Requests held now. */
+  get held(): number {
+    return this.#held.size;
+  }
+
   /** The room closes: held requests are answered now. */
   close(): void {
+    this.#closed = true;
     this.#held.releaseAll((res) => sendHlsError(res, 404, 'NOT_FOUND', 'The room closed'));
   }
 }

@@ -153,6 +153,7 @@ export class RoomWorker {
       cacheVersion: this.#cacheVersion ?? 0,
       counters: { ...this.#counters },
       eventLoopLagMs: this.#lag.readP99Ms(),
+      hlsHeld: [...this.#rooms.values()].reduce((sum, room) => sum + room.hlsHeld, 0),
     };
   }
 

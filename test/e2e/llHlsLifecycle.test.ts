@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parsePlaylist } from '../../src/hls/playlist.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { segmentFile } from '../helpers/hlsSegments.js';
@@ -93,6 +93,9 @@ describe('Low-Latency HLS: ladder, crash, room deletion', () => {
         })
         .on('error', () => resolve(-1));
     });
+    // Held in the worker (stats and /metrics count it) before the room goes.
+    await vi.waitFor(async () => expect(((await server.stats()).workers as Array<{ hlsHeld: number }>)[0]!.hlsHeld).toBe(1), { timeout: 10_000 });
+    expect(String((await server.admin('GET', '/metrics')).body)).toMatch(/^chatserver_hls_held_requests\{worker="0"\} 1$/m);
     expect((await server.api('DELETE', '/api/v1/room/doomed', { key: server.env.KEY })).status).toBe(200);
     expect(await client.next((f) => f.type === 'closed')).toBeTruthy();
     expect((await producer.closed).code).toBe(4000);

@@ -22,14 +22,20 @@ export function ffmpegWriting(dir: string): number[] {
   return pids;
 }
 
-/** The ffmpeg processes the server's room workers run now (LL-HLS ffmpeg writes to pipes, so no folder names it). */
+/**
+ * The stream ffmpegs the server's room workers run now (LL-HLS ffmpeg writes to pipes, so no
+ * folder names it). A worker also runs short-lived ffmpegs for thumbnails (one JPEG to
+ * image2pipe): those are not streams and are left out.
+ */
 export async function workerFfmpegs(server: { stats(): Promise<Record<string, unknown>> }): Promise<number[]> {
   const workers = ((await server.stats()).workers as Array<{ pid: number | null }>).map((worker) => worker.pid).filter((pid): pid is number => pid !== null);
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const argv0 = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      const argv0 = argv[0] ?? '';
+      if (argv.includes('image2pipe')) continue;
       // The parent pid is the 4th field of /proc/<pid>/stat, after the command in parentheses.
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
