@@ -1,41 +1,36 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { serversPerTest } from '../helpers/ServerProcess.js';
-import { WebhookReceiver } from '../helpers/WebhookReceiver.js';
+import { receiverPerTest } from '../helpers/WebhookReceiver.js';
 import { schemaErrors } from '../helpers/webhookSchemas.js';
 
 describe('webhooks: moderation through the admin API (real server, real receiver)', () => {
   const start = serversPerTest(afterEach);
-  const clients: ChatTestClient[] = [];
-  let receiver: WebhookReceiver;
-  beforeEach(async () => (receiver = await WebhookReceiver.start()));
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.close();
-    await receiver.close();
-  });
+  const bed = receiverPerTest({ beforeEach, afterEach });
+  const clients = bed.clients;
 
   it('raises moderation.kicked and moderation.banned with by "admin" for kicks and bans of the admin API', { timeout: 25_000 }, async () => {
     const server = await start({ workers: 1, env: { WEBHOOK_ALLOW_PRIVATE: '1' } });
-    expect((await server.admin('POST', '/api/v1/webhooks', { url: receiver.url, events: ['moderation.kicked', 'moderation.banned'] })).status).toBe(201);
+    expect((await server.admin('POST', '/api/v1/webhooks', { url: bed.receiver.url, events: ['moderation.kicked', 'moderation.banned'] })).status).toBe(201);
     const port = (await server.createRoom('adminmod')).body.data.port as number;
     const viewer = (await ChatTestClient.join(port, { token: await server.token('adminmod', 'viewer1') })).client;
     clients.push(viewer);
 
     expect((await server.admin('DELETE', '/api/v1/room/adminmod/users/viewer1')).status).toBe(200);
-    const kicked = await receiver.event('moderation.kicked', (d) => d.user === 'viewer1');
+    const kicked = await bed.receiver.event('moderation.kicked', (d) => d.user === 'viewer1');
     expect(kicked.json.data).toEqual({ room: 'adminmod', user: 'viewer1', by: 'admin', reason: 'removed by an operator' });
     // Nobody to kick: a 404 and no event.
     expect((await server.admin('DELETE', '/api/v1/room/adminmod/users/ghost')).status).toBe(404);
 
     expect((await server.admin('POST', '/api/v1/bans', { user: 'viewer2', room: 'adminmod', reason: 'spam', duration: 60 })).status).toBe(201);
-    const banned = await receiver.event('moderation.banned', (d) => d.user === 'viewer2');
+    const banned = await bed.receiver.event('moderation.banned', (d) => d.user === 'viewer2');
     expect(banned.json.data).toMatchObject({ room: 'adminmod', user: 'viewer2', by: 'admin', reason: 'spam' });
     expect(Date.parse(banned.json.data.expiresAt as string)).toBeGreaterThan(Date.now());
     expect((await server.admin('POST', '/api/v1/bans', { user: 'everywhere' })).status).toBe(201);
-    const global = await receiver.event('moderation.banned', (d) => d.user === 'everywhere');
+    const global = await bed.receiver.event('moderation.banned', (d) => d.user === 'everywhere');
     expect(global.json.data).toEqual({ room: null, user: 'everywhere', by: 'admin', reason: 'banned by an operator', expiresAt: null });
 
-    for (const received of receiver.received) expect(schemaErrors(received.json), received.body).toEqual([]);
-    expect(receiver.received.filter((r) => r.json.data.user === 'ghost')).toEqual([]);
+    for (const received of bed.receiver.received) expect(schemaErrors(received.json), received.body).toEqual([]);
+    expect(bed.receiver.received.filter((r) => r.json.data.user === 'ghost')).toEqual([]);
   });
 });

@@ -113,3 +113,20 @@ export function verifyWithStandardWebhooks(secret: string, received: Received): 
   };
   return new Webhook(secret).verify(received.body, headers);
 }
+
+/**
+ * A fresh receiver for every test of the describe block it is called in, and the chat clients a
+ * test pushes to `clients` closed after it.
+ */
+export function receiverPerTest(hooks: { beforeEach: (fn: () => Promise<unknown>) => void; afterEach: (fn: () => Promise<unknown>) => void }): {
+  receiver: WebhookReceiver;
+  readonly clients: Array<{ close(): void }>;
+} {
+  const bed: { receiver: WebhookReceiver; readonly clients: Array<{ close(): void }> } = { receiver: undefined as unknown as WebhookReceiver, clients: [] };
+  hooks.beforeEach(async () => (bed.receiver = await WebhookReceiver.start()));
+  hooks.afterEach(async () => {
+    for (const client of bed.clients.splice(0)) client.close();
+    await bed.receiver.close();
+  });
+  return bed;
+}
