@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { connectReceivers, fanoutRound, type FanoutLoad, type FanoutRun } from './lib/fanoutRound.js';
 import { percentile } from './lib/processes.js';
 import type { RawWsClient } from './lib/rawWs.js';
+import { probePrimary, type PrimaryProbe } from './lib/primaryProbe.js';
 import { writeResults } from './lib/report.js';
 import { joinChat, startChatserver } from './lib/targets.js';
 import { startWebhookSink, type SinkPath } from './lib/webhookSink.js';
@@ -80,7 +81,7 @@ async function drain(counts: { sent: number; acked: number }, path: SinkPath): P
   return Math.round(performance.now() - started);
 }
 
-const fanout: Array<FanoutRun & { phase: string }> = [];
+const fanout: Array<FanoutRun & { phase: string; primary: PrimaryProbe }> = [];
 let slowFigures: object | undefined;
 let healthyFigures: object | undefined;
 try {
@@ -93,7 +94,11 @@ try {
   const receivers = await connectReceivers(server, RECEIVERS);
   console.error(`${ROOMS} rooms, ${RECEIVERS} fan-out receivers; WEBHOOK_CONCURRENCY=${CONCURRENCY}`);
   const phase = async (name: string) => {
-    for (const shape of ['steady', 'burst'] as const) fanout.push({ phase: name, ...(await fanoutRound(server, receivers, shape, LOAD)) });
+    for (const shape of ['steady', 'burst'] as const) {
+      const probe = await probePrimary(server.adminPort);
+      const round = await fanoutRound(server, receivers, shape, LOAD);
+      fanout.push({ phase: name, ...round, primary: await probe.stop() });
+    }
   };
 
   // 1. The chat load and fan-out with no endpoint, after a round not counted: the first round of a
@@ -146,6 +151,6 @@ const fanoutRatios = (['steady', 'burst'] as const).map((shape) => {
   const [a, b] = [run('without webhooks', shape), run('with webhooks', shape)];
   return { shape, deliveriesPerS: ratio(b.deliveriesPerS, a.deliveriesPerS), p50: ratio(b.p50Ms, a.p50Ms), p99: ratio(b.p99Ms, a.p99Ms), cpuPerDelivery: ratio(b.workerCpuUsPerDelivery, a.workerCpuUsPerDelivery) };
 });
-console.table(fanout.map((r) => ({ phase: r.phase, shape: r.shape, delivered: `${r.delivered}/${r.expected}`, 'deliveries/s': r.deliveriesPerS, 'CPU µs/delivery': r.workerCpuUsPerDelivery.toFixed(2), 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms })));
+console.table(fanout.map((r) => ({ phase: r.phase, shape: r.shape, delivered: `${r.delivered}/${r.expected}`, 'deliveries/s': r.deliveriesPerS, 'CPU µs/delivery': r.workerCpuUsPerDelivery.toFixed(2), 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms, 'primary CPU ms': r.primaryCpuMs, 'primary lag p99 med/max ms': `${r.primary.lagMedianMs}/${r.primary.lagMaxMs}`, 'commit mean ms': r.primary.commitMeanMs, 'commits >10 ms': r.primary.commitsOver10ms })));
 console.log(JSON.stringify({ slowEndpoint: slowFigures, healthyEndpoint: healthyFigures, fanoutWithOverWithout: fanoutRatios }, null, 2));
 writeResults(QUICK ? 'webhooks-quick' : 'webhooks', { receivers: RECEIVERS, load: LOAD, slowEndpoint: slowFigures, healthyEndpoint: healthyFigures, fanout, fanoutWithOverWithout: fanoutRatios });
