@@ -28,7 +28,11 @@ export interface WebhookStore {
   appendEvents(entries: readonly OutboxEntry[]): Promise<void>;
   /** Up to `limit` of an endpoint's deliveries still to make (pending or failed), oldest event first, after the event `after`. */
   listDue(endpoint: string, after: string | undefined, limit: number): Promise<DueDelivery[]>;
-  /** Writes attempts' outcomes, all in one durable write (the dispatcher's group commit). */
+  /**
+   * Writes attempts' outcomes, all in one write (the dispatcher's group commit). SQLite does not
+   * sync it on its own (the next chat commit's sync carries it): a power failure may forget the
+   * latest outcomes, and those deliveries are made again (at least once).
+   */
   updateDeliveries(outcomes: readonly DeliveryOutcome[]): Promise<void>;
   /** An endpoint's deliveries, newest event first. */
   listDeliveries(endpoint: string, query: DeliveryPageQuery): Promise<DeliveryRecord[]>;

@@ -10,7 +10,7 @@ import type {
   WebhookEndpointRecord,
 } from '../../contracts/webhookRecords.js';
 import type { DeliveryPageQuery, ReplaySelector, WebhookStore } from '../WebhookStore.js';
-import { inTransaction } from './transaction.js';
+import { inTransaction, inUnsyncedTransaction } from './transaction.js';
 
 type Row = Record<string, unknown>;
 
@@ -134,7 +134,7 @@ export class SqliteWebhooks implements WebhookStore {
 
   async updateDeliveries(outcomes: readonly DeliveryOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
-    inTransaction(this.#db, () => {
+    inUnsyncedTransaction(this.#db, () => {
       for (const { endpoint, event, update: u } of outcomes) this.#s.updateDelivery.run(u.status, u.attempts, u.nextAttemptAt, u.lastStatus, u.lastError, u.updatedAt, endpoint, event);
     });
   }
