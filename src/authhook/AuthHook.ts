@@ -74,9 +74,11 @@ export class AuthHook {
   /** Forgets the answers about `user` (in `room`, or everywhere): their sessions were ended, the next join asks again. */
   forget(user: string, room?: string): void {
     const ending = room === undefined ? user : `${user}\n${room}`;
+    // Counted up, and moved to the newest place (the oldest are forgotten first past MAX_ENDED).
+    const endings = (this.#endings.get(ending) ?? 0) + 1;
     this.#endings.delete(ending);
     if (this.#endings.size >= MAX_ENDED) this.#endings.delete(this.#endings.keys().next().value!);
-    this.#endings.set(ending, (this.#endings.get(ending) ?? 0) + 1);
+    this.#endings.set(ending, endings);
     for (const key of this.#cache.keys()) {
       const [, keyRoom, who] = key.split('\n');
       if (who === `user:${user}` && (room === undefined || keyRoom === room)) this.#cache.delete(key);
