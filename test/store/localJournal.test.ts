@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -35,4 +36,21 @@ describe('LocalJournal', () => {
     // Only what is returned is parsed: the filter runs in SQL.
     expect(parse.mock.calls.length).toBeLessThanOrEqual(2);
   });
+
+  it('writes outbox rows without a room, and reads a kind it does not know as nothing to do, never as a delete', () => {
+    const event = { id: 'msg_1', type: 'user.joined' as const, room: 'lobby', timestamp: 1, data: {} };
+    journal.appendOutbox([{ event, endpoints: ['ep_a'] }]);
+    journal.close();
+    // A newer release's kind, left in the journal by a rollback.
+    const db = new DatabaseSync(journal.file);
+    expect(db.prepare("SELECT room FROM entries WHERE kind = 'outbox'").all()).toEqual([{ room: '' }]);
+    db.prepare("INSERT INTO entries (kind, room, id, ts, body) VALUES ('fromTheFuture', 'lobby', NULL, NULL, '{}')").run();
+    db.close();
+    journal.open();
+    expect(journal.oldest(10).map((entry) => [entry.kind, entry.kind === 'outbox' ? entry.entries.length : null])).toEqual([
+      ['outbox', 1],
+      ['outbox', 0],
+    ]);
+  });
 });
+

@@ -61,8 +61,12 @@ function entryOf(row: Row): JournalEntry {
       return { seq, kind: 'deleteRoom', room: row.room as string };
     case 'outbox':
       return { seq, kind: 'outbox', entries: JSON.parse(row.body as string) as OutboxEntry[] };
-    default:
+    case 'deleteMessages':
       return { seq, kind: 'deleteMessages', room: row.room as string };
+    default:
+      // A kind this version does not know (a newer one wrote it, then was rolled back) is passed
+      // over as an empty outbox: never read as some other, destructive, write.
+      return { seq, kind: 'outbox', entries: [] };
   }
 }
 
@@ -233,7 +237,9 @@ export class LocalJournal {
   }
 
   #insertOutbox(outbox: readonly OutboxEntry[]): void {
-    this.#statements.insert.run('outbox', outbox[0]?.event.room ?? '', null, null, JSON.stringify(outbox));
+    // No room in the row: a release before the outbox read unknown kinds as deleteMessages(room),
+    // so a journal rolled back to it would have wiped the room's history.
+    this.#statements.insert.run('outbox', '', null, null, JSON.stringify(outbox));
   }
 
   #room(entries: number): void {
