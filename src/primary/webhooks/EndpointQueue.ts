@@ -44,6 +44,7 @@ const NO_ROOM = '\u0000';
 
 /** How long a failed read of the store waits before the next (MongoDB away). */
 const PAGE_RETRY_MS = 1_000;
+const PAGE_RETRY_MAX_MS = 30_000;
 
 /**
  * The deliveries of one endpoint in memory, one lane per room: a lane's next event waits until
@@ -73,6 +74,8 @@ export class EndpointQueue {
   /** A push was turned away while a page was read: that page may have been read before it was stored. */
   #missedWhilePaging = false;
   #pageRetry: NodeJS.Timeout | undefined;
+  /** Store reads failed in a row (an outage): the retry backs off, the log thins out. */
+  #pageFailures = 0;
   /** Deliveries turned away since the queue spilled, not paged in yet (an estimate: the store holds them). */
   #storeOnly = 0;
   /** The most held in memory at once (tests and the bench check the bound). */
@@ -248,6 +251,7 @@ export class EndpointQueue {
     this.#o.store.listDue(this.#o.id, undefined, limit).then(
       (page) => {
         this.#paging = false;
+        this.#pageFailures = 0;
         if (this.#closed) return;
         let full = false;
         for (const due of page) {
@@ -267,8 +271,12 @@ export class EndpointQueue {
       },
       (error: unknown) => {
         this.#paging = false;
-        this.#o.logger.warn({ err: error }, 'webhook deliveries not read from the store; trying again');
-        this.#pageRetry = setTimeout(() => this.#refill(), PAGE_RETRY_MS);
+        if (this.#closed) return;
+        // Backs off to PAGE_RETRY_MAX_MS through an outage, logging the first failure and then every tenth.
+        this.#pageFailures += 1;
+        if (this.#pageFailures % 10 === 1) this.#o.logger.warn({ err: error, failures: this.#pageFailures }, 'webhook deliveries not read from the store; trying again');
+        clearTimeout(this.#pageRetry);
+        this.#pageRetry = setTimeout(() => this.#refill(), Math.min(PAGE_RETRY_MS * 2 ** (this.#pageFailures - 1), PAGE_RETRY_MAX_MS)).unref();
       },
     );
   }
