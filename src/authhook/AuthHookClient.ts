@@ -28,7 +28,8 @@ type Exchange = { readonly status: number; readonly body: string } | { readonly 
  * (docs/benchmarks.md, section 11).
  * Redirects are not followed (a 3xx is a failure), the whole call (answer body included) has the
  * timeout, and the body is read up to MAX_ANSWER_BYTES. A kept-alive connection the hook closed
- * just as it was reused is retried once on a new one (the request never reached the hook).
+ * just as it was reused is retried once on a new one, with the same webhook-id (the request
+ * almost always never reached the hook; a hook that counts calls counts each id once).
  */
 export class AuthHookClient {
   readonly #endpoint: AuthHookEndpoint;
