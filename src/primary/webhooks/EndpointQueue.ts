@@ -74,6 +74,12 @@ export class EndpointQueue {
   /** A push was turned away while a page was read: that page may have been read before it was stored. */
   #missedWhilePaging = false;
   #pageRetry: NodeJS.Timeout | undefined;
+  /**
+   * Deliveries settled while a page was being read: a store that answers later than it was asked
+   * (MongoDB) may still list them as due, and taking them again would send them twice, after
+   * their room's newer events.
+   */
+  #settledWhilePaging: Set<string> | null = null;
   /** Store reads failed in a row (an outage): the retry backs off, the log thins out. */
   #pageFailures = 0;
   /** Deliveries turned away since the queue spilled, not paged in yet (an estimate: the store holds them). */
@@ -228,6 +234,7 @@ export class EndpointQueue {
     const lane = this.#lanes.get(key);
     lane?.shift();
     this.#queued.delete(queued.event.id);
+    this.#settledWhilePaging?.add(queued.event.id);
     if (lane && lane.length === 0) this.#lanes.delete(key);
     else this.#wake(key);
     this.#refill();
@@ -247,15 +254,17 @@ export class EndpointQueue {
     if (!this.#spilled || this.#paging || this.#closed || this.#queued.size > this.#o.maxInMemory / 2) return;
     this.#paging = true;
     this.#missedWhilePaging = false;
+    const settled = (this.#settledWhilePaging = new Set());
     const limit = this.#o.maxInMemory;
     this.#o.store.listDue(this.#o.id, undefined, limit).then(
       (page) => {
         this.#paging = false;
         this.#pageFailures = 0;
+        this.#settledWhilePaging = null;
         if (this.#closed) return;
         let full = false;
         for (const due of page) {
-          if (this.#queued.has(due.event.id)) continue;
+          if (this.#queued.has(due.event.id) || settled.has(due.event.id)) continue;
           if (this.#queued.size >= this.#o.maxInMemory) {
             full = true;
             break;
@@ -271,6 +280,7 @@ export class EndpointQueue {
       },
       (error: unknown) => {
         this.#paging = false;
+        this.#settledWhilePaging = null;
         if (this.#closed) return;
         // Backs off to PAGE_RETRY_MAX_MS through an outage, logging the first failure and then every tenth.
         this.#pageFailures += 1;

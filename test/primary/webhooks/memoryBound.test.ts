@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookLimits } from '../../../src/config/Config.js';
 import type { RaisedEvent } from '../../../src/contracts/webhookEvents.js';
 import { SqliteStore } from '../../../src/store/sqlite/SqliteStore.js';
+import type { WebhookStore } from '../../../src/store/WebhookStore.js';
 import { Webhooks } from '../../../src/primary/webhooks/Webhooks.js';
 import { WebhookReceiver } from '../../helpers/WebhookReceiver.js';
 
@@ -22,9 +23,11 @@ describe('webhook dispatcher memory bound (real store, real receiving server)', 
   /** Users answered 2xx, per room, in the order the receiver took them (the first 2xx of each event). */
   let deliveredByRoom: Map<string, string[]>;
   let healthy: boolean;
+  /** 2xx answers to an id already answered 2xx: deliveries made twice. */
+  let duplicates: number;
   const made: Webhooks[] = [];
-  const webhooks = async (): Promise<Webhooks> => {
-    const w = new Webhooks({ store: store.webhooks, logger: pino({ level: 'silent' }), limits: LIMITS, ownPorts: [] });
+  const webhooks = async (over: WebhookStore = store.webhooks): Promise<Webhooks> => {
+    const w = new Webhooks({ store: over, logger: pino({ level: 'silent' }), limits: LIMITS, ownPorts: [] });
     made.push(w);
     await w.start();
     return w;
@@ -49,10 +52,12 @@ describe('webhook dispatcher memory bound (real store, real receiving server)', 
     receiver = await WebhookReceiver.start();
     deliveredByRoom = new Map();
     healthy = false;
+    duplicates = 0;
     const seen = new Set<string>();
     receiver.answer = (r) => {
       if (!healthy) return { status: 503 };
-      if (!seen.has(r.id)) {
+      if (seen.has(r.id)) duplicates += 1;
+      else {
         seen.add(r.id);
         const room = r.json.data.room as string;
         deliveredByRoom.set(room, [...(deliveredByRoom.get(room) ?? []), r.json.data.user as string]);
@@ -108,4 +113,31 @@ describe('webhook dispatcher memory bound (real store, real receiving server)', 
     expect(backlog!.inMemoryPeak).toBeGreaterThan(BOUND / 2);
     expect(second.get(endpoint.id).enabled).toBe(true);
   });
+
+  it('never takes back from a page what settled while the page was read (a store that answers later, as MongoDB does): no delivery twice', async () => {
+    // The real store, its listDue answered 30 ms after it read: the rows are as they were when read.
+    const later = new Proxy(store.webhooks, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (name === 'listDue') {
+          return async (...args: Parameters<WebhookStore['listDue']>) => {
+            const page = await target.listDue(...args);
+            await new Promise((resolve) => setTimeout(resolve, 30));
+            return page;
+          };
+        }
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const w = await webhooks(later);
+    await w.create({ url: receiver.url });
+    const perRoom = 80; // 400 events: ten times the bound, read back in pages while others settle
+    await raise(w, 0, perRoom);
+    await receiver.waitFor((r) => r.length >= ROOMS.length * 3);
+    healthy = true;
+    await expect.poll(delivered, { timeout: 20_000 }).toBe(ROOMS.length * perRoom);
+    expectInOrder(perRoom);
+    expect(duplicates).toBe(0);
+  });
 });
+
