@@ -33,9 +33,13 @@ export async function firstSegment(playlistUrl: string, timeoutMs = 30_000): Pro
     if (segment !== null) {
       const listedAt = Date.now();
       const response = await fetch(segment);
-      if (!response.ok) throw new Error(`${segment}: ${response.status}`);
-      const bytes = (await response.arrayBuffer()).byteLength;
-      return { listedAt, fetchedAt: Date.now(), bytes };
+      // A peer may list a segment a moment before it can serve it (Node-Media-Server's first
+      // .ts has been seen 404 right after its playlist named it): poll on, as a player retries.
+      if (response.ok) {
+        const bytes = (await response.arrayBuffer()).byteLength;
+        return { listedAt, fetchedAt: Date.now(), bytes };
+      }
+      await response.body?.cancel();
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
