@@ -1,9 +1,10 @@
 import type { Logger } from '../../kit/createLogger.js';
 import { webhookHeaders } from '../../kit/standardWebhooks.js';
-import type { DeliveryStatus, OutboxEvent, WebhookEndpointRecord } from '../../contracts/webhookRecords.js';
+import type { DeliveryStatus, DueDelivery, OutboxEvent, WebhookEndpointRecord } from '../../contracts/webhookRecords.js';
 import type { WebhookStore } from '../../store/WebhookStore.js';
 import { retriesExhausted, retryDelayMs, type RetryPolicy } from './retrySchedule.js';
 import type { OutcomeWriter } from './OutcomeWriter.js';
+import { laneOf, StoreBacklog } from './StoreBacklog.js';
 import type { AttemptResult, WebhookSender } from './WebhookSender.js';
 import { resolveWebhookTarget, type TargetRules, type WebhookTarget } from './webhookTarget.js';
 
@@ -39,12 +40,8 @@ export interface EndpointQueueOptions {
 /** How long a resolved address is used before DNS is asked again (and the address checked again). */
 const TARGET_TTL_MS = 30_000;
 
-/** Events of no room keep their order among themselves, in a lane of their own. */
-const NO_ROOM = '\u0000';
-
-/** How long a failed read of the store waits before the next (MongoDB away). */
-const PAGE_RETRY_MS = 1_000;
-const PAGE_RETRY_MAX_MS = 30_000;
+/** A lane (room) holds at most this share of the memory bound: one room whose head the receiver keeps refusing cannot fill it. */
+const LANE_SHARE = 4;
 
 /**
  * The deliveries of one endpoint in memory, one lane per room: a lane's next event waits until
@@ -53,11 +50,11 @@ const PAGE_RETRY_MAX_MS = 30_000;
  * other lanes go on. Every outcome is written to the store before the lane moves on, so a crash
  * sends again at most what was in flight (at least once).
  *
- * Memory is bounded: at most `maxInMemory` deliveries are held. Past that the queue *spills*:
- * new events stay in the store only (where they are already durable), and once half the held
- * ones have settled the oldest due deliveries are read back from the store, so the order per
- * room is the store's (event ids sort by time). A receiver down for a day costs the store rows,
- * never the primary's memory.
+ * Memory is bounded: at most `maxInMemory` deliveries are held, and a lane at most a quarter of
+ * that. Past either, the lane's new events stay in the store only (where they are already
+ * durable) and StoreBacklog reads them back, oldest first, as the lane drains: the order per room
+ * is the store's (event ids sort by time), and the other lanes go on. A receiver down for a day
+ * costs the store rows, never the primary's memory.
  */
 export class EndpointQueue {
   readonly #o: EndpointQueueOptions;
@@ -68,22 +65,8 @@ export class EndpointQueue {
   /** Events queued, by id (dedupes a replay or the start-up load against what is already here). */
   readonly #queued = new Map<string, QueuedDelivery>();
   #inFlight = 0;
-  /** The store may hold due deliveries that are not here: new ones are not taken, pages are read. */
-  #spilled = false;
-  #paging = false;
-  /** A push was turned away while a page was read: that page may have been read before it was stored. */
-  #missedWhilePaging = false;
-  #pageRetry: NodeJS.Timeout | undefined;
-  /**
-   * Deliveries settled while a page was being read: a store that answers later than it was asked
-   * (MongoDB) may still list them as due, and taking them again would send them twice, after
-   * their room's newer events.
-   */
-  #settledWhilePaging: Set<string> | null = null;
-  /** Store reads failed in a row (an outage): the retry backs off, the log thins out. */
-  #pageFailures = 0;
-  /** Deliveries turned away since the queue spilled, not paged in yet (an estimate: the store holds them). */
-  #storeOnly = 0;
+  readonly #backlog: StoreBacklog;
+  readonly #laneCap: number;
   /** The most held in memory at once (tests and the bench check the bound). */
   #peak = 0;
   #target: { readonly target: WebhookTarget; readonly at: number } | undefined;
@@ -91,11 +74,21 @@ export class EndpointQueue {
 
   constructor(options: EndpointQueueOptions) {
     this.#o = options;
+    this.#laneCap = Math.max(1, Math.floor(options.maxInMemory / LANE_SHARE));
+    this.#backlog = new StoreBacklog({
+      id: options.id,
+      store: options.store,
+      logger: options.logger,
+      pageSize: options.maxInMemory,
+      held: (id) => this.#queued.has(id),
+      take: (due) => this.#take(due),
+      worthAPass: (lanes) => this.#worthAPass(lanes),
+    });
   }
 
   /** Deliveries waiting (in flight included), in memory and, as far as this process knows, in the store only. */
   get depth(): number {
-    return this.#queued.size + this.#storeOnly;
+    return this.#queued.size + this.#backlog.storeOnly;
   }
 
   /** Deliveries held in memory now, and the most held at once. */
@@ -105,8 +98,7 @@ export class EndpointQueue {
 
   /** Reads what the store holds as due (start-up, the endpoint enabled again): pushes wait until it is in. */
   load(): void {
-    this.#spill();
-    this.#refill();
+    this.#backlog.loadAll();
   }
 
   /** The raise time of the oldest event waiting, or null. */
@@ -127,9 +119,9 @@ export class EndpointQueue {
       this.#sooner(queued, notBefore);
       return;
     }
-    if (this.#spilled || this.#queued.size >= this.#o.maxInMemory) {
-      this.#spill();
-      this.#storeOnly += 1;
+    const lane = laneOf(event);
+    if (this.#backlog.holds(lane) || !this.#hasRoom(lane)) {
+      this.#backlog.turnAway(lane);
       return;
     }
     this.#add(event, attempts, notBefore);
@@ -143,7 +135,7 @@ export class EndpointQueue {
   #sooner(queued: QueuedDelivery, notBefore: number): void {
     if (notBefore >= queued.notBefore) return;
     queued.notBefore = notBefore;
-    const key = queued.event.room ?? NO_ROOM;
+    const key = laneOf(queued.event);
     const sleeping = this.#sleeping.get(key);
     if (sleeping && this.#lanes.get(key)?.[0] === queued) {
       clearTimeout(sleeping);
@@ -152,8 +144,26 @@ export class EndpointQueue {
     }
   }
 
+  #hasRoom(lane: string): boolean {
+    return this.#queued.size < this.#o.maxInMemory && (this.#lanes.get(lane)?.length ?? 0) < this.#laneCap;
+  }
+
+  #take(due: DueDelivery): boolean {
+    if (!this.#hasRoom(laneOf(due.event))) return false;
+    this.#add(due.event, due.delivery.attempts, due.delivery.status === 'failed' ? (due.delivery.nextAttemptAt ?? 0) : 0);
+    return true;
+  }
+
+  /** A pass is worth it with half the memory free (every lane may have some in the store), or a lane of those with some there half empty. */
+  #worthAPass(lanes: ReadonlySet<string> | 'all'): boolean {
+    if (lanes === 'all') return this.#queued.size <= this.#o.maxInMemory / 2;
+    if (this.#queued.size >= this.#o.maxInMemory) return false;
+    for (const lane of lanes) if ((this.#lanes.get(lane)?.length ?? 0) <= this.#laneCap / 2) return true;
+    return false;
+  }
+
   #add(event: OutboxEvent, attempts: number, notBefore: number): void {
-    const key = event.room ?? NO_ROOM;
+    const key = laneOf(event);
     const item: QueuedDelivery = { event, attempts, notBefore };
     this.#queued.set(event.id, item);
     if (this.#queued.size > this.#peak) this.#peak = this.#queued.size;
@@ -166,7 +176,7 @@ export class EndpointQueue {
   /** Drops everything queued (the endpoint was disabled or deleted: what is due stays in the store). */
   close(): void {
     this.#closed = true;
-    clearTimeout(this.#pageRetry);
+    this.#backlog.close();
     this.#o.sender.close();
     for (const timer of this.#sleeping.values()) clearTimeout(timer);
     this.#sleeping.clear();
@@ -234,61 +244,10 @@ export class EndpointQueue {
     const lane = this.#lanes.get(key);
     lane?.shift();
     this.#queued.delete(queued.event.id);
-    this.#settledWhilePaging?.add(queued.event.id);
+    this.#backlog.settled(queued.event.id);
     if (lane && lane.length === 0) this.#lanes.delete(key);
     else this.#wake(key);
-    this.#refill();
-  }
-
-  #spill(): void {
-    this.#spilled = true;
-    if (this.#paging) this.#missedWhilePaging = true;
-  }
-
-  /**
-   * Spilled, with half the memory free or more: reads the endpoint's oldest due deliveries (those
-   * held here among them: skipped) and takes what fits. The queue stops spilling once a page
-   * comes back short and nothing was turned away while it was read.
-   */
-  #refill(): void {
-    if (!this.#spilled || this.#paging || this.#closed || this.#queued.size > this.#o.maxInMemory / 2) return;
-    this.#paging = true;
-    this.#missedWhilePaging = false;
-    const settled = (this.#settledWhilePaging = new Set());
-    const limit = this.#o.maxInMemory;
-    this.#o.store.listDue(this.#o.id, undefined, limit).then(
-      (page) => {
-        this.#paging = false;
-        this.#pageFailures = 0;
-        this.#settledWhilePaging = null;
-        if (this.#closed) return;
-        let full = false;
-        for (const due of page) {
-          if (this.#queued.has(due.event.id) || settled.has(due.event.id)) continue;
-          if (this.#queued.size >= this.#o.maxInMemory) {
-            full = true;
-            break;
-          }
-          this.#add(due.event, due.delivery.attempts, due.delivery.status === 'failed' ? (due.delivery.nextAttemptAt ?? 0) : 0);
-          this.#storeOnly = Math.max(0, this.#storeOnly - 1);
-        }
-        if (page.length < limit && !full && !this.#missedWhilePaging) {
-          this.#spilled = false;
-          this.#storeOnly = 0;
-        }
-        this.#refill();
-      },
-      (error: unknown) => {
-        this.#paging = false;
-        this.#settledWhilePaging = null;
-        if (this.#closed) return;
-        // Backs off to PAGE_RETRY_MAX_MS through an outage, logging the first failure and then every tenth.
-        this.#pageFailures += 1;
-        if (this.#pageFailures % 10 === 1) this.#o.logger.warn({ err: error, failures: this.#pageFailures }, 'webhook deliveries not read from the store; trying again');
-        clearTimeout(this.#pageRetry);
-        this.#pageRetry = setTimeout(() => this.#refill(), Math.min(PAGE_RETRY_MS * 2 ** (this.#pageFailures - 1), PAGE_RETRY_MAX_MS)).unref();
-      },
-    );
+    this.#backlog.refill();
   }
 
   async #send(endpoint: WebhookEndpointRecord, event: OutboxEvent): Promise<AttemptResult> {

@@ -139,5 +139,22 @@ describe('webhook dispatcher memory bound (real store, real receiving server)', 
     expectInOrder(perRoom);
     expect(duplicates).toBe(0);
   });
+
+  it('keeps one room whose head the receiver keeps refusing to its share of memory: the other rooms are delivered', async () => {
+    const w = await webhooks();
+    await w.create({ url: receiver.url });
+    healthy = true;
+    const answer = receiver.answer;
+    // The stuck room's first event is refused every time (a receiver bug); everything else is taken.
+    receiver.answer = (r, index) => (r.json.data.room === 'stuck' && r.json.data.user === 's0' ? { status: 500 } : answer(r, index));
+    for (let i = 0; i < 60; i += 10) await w.raise(Array.from({ length: 10 }, (_, k) => joined('stuck', `s${i + k}`)));
+    await receiver.waitFor((r) => r.some((request) => request.json.data.room === 'stuck'));
+    await raise(w, 0, 5);
+    await expect.poll(() => ROOMS.every((room) => deliveredByRoom.get(room)?.length === 5), { timeout: 10_000 }).toBe(true);
+    expectInOrder(5);
+    expect(deliveredByRoom.get('stuck')).toBeUndefined();
+    const [backlog] = w.stats().backlog;
+    expect(backlog!.inMemoryPeak).toBeLessThanOrEqual(BOUND);
+  });
 });
 
