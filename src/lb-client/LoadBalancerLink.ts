@@ -119,7 +119,9 @@ export class LoadBalancerLink {
     try {
       await this.#call('PUT', path, report);
     } catch (error) {
-      if (!(error instanceof HttpStatusError && error.status === 400)) throw error;
+      // Only a refusal of the listings themselves (an older load balancer's "Unrecognized key:
+      // listing"): a 400 for anything else is reported as it is, listings kept.
+      if (!(error instanceof HttpStatusError && error.status === 400 && /listing/i.test(error.message))) throw error;
       // Refused for something else, the bare report fails too and that error is the one reported.
       await this.#call('PUT', path, bare);
       this.#takesNoListings = true;

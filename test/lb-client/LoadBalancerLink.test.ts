@@ -30,7 +30,7 @@ const REPORT: HealthReport = {
  * takes listings from then on. Every request is kept, and `waitFor` resolves on the first
  * request (from `from` on) that matches.
  */
-async function olderLoadBalancer() {
+async function olderLoadBalancer(refusal = 'rooms.0: Unrecognized key: "listing"') {
   const seen: Seen[] = [];
   const waiters: Array<() => void> = [];
   const state = { upgraded: false, restarted: false };
@@ -44,7 +44,7 @@ async function olderLoadBalancer() {
       let answer: unknown = { data: {} };
       if (req.method === 'POST') answer = { data: { id: 'srv-1', heartbeatMs: 250 } };
       else if (state.upgraded && !state.restarted) [status, state.restarted] = [404, true];
-      else if (listed && !state.upgraded) [status, answer] = [400, { error: { code: 'BAD_REQUEST', message: 'rooms.0: Unrecognized key: "listing"' } }];
+      else if (listed && !state.upgraded) [status, answer] = [400, { error: { code: 'BAD_REQUEST', message: refusal } }];
       seen.push({ method: req.method!, url: req.url!, body, status });
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
       for (const wake of waiters.splice(0)) wake();
@@ -105,4 +105,26 @@ describe('LoadBalancerLink with a load balancer older than the live listing', ()
     expect(lb.seen[listed]).toMatchObject({ status: 200 });
     expect(hasListing(lb.seen[listed]!)).toBe(true);
   });
+
+  it('keeps listings after a 400 about something else: that refusal is reported as it is', async () => {
+    const lb = await olderLoadBalancer('load.cpu: Too big: expected number to be <=1');
+    closers.push(lb.close);
+    const link = new LoadBalancerLink({
+      baseUrl: lb.url,
+      key: 'LB_KEY',
+      registration: { url: 'http://h:80', adminUrl: 'http://h:8090', host: 'h', workers: 1, version: '1.0.0' },
+      report: () => Promise.resolve(REPORT),
+      logger: createLogger('silent'),
+    });
+    closers.push(() => link.close(false));
+    link.start();
+    const first = await lb.waitFor(0, isHeartbeat);
+    const second = await lb.waitFor(first + 1, isHeartbeat);
+    // No bare resend: the next heartbeat (after the retry delay) carries the listings again.
+    expect([lb.seen[first], lb.seen[second]].map((request) => [request!.status, hasListing(request!)])).toEqual([
+      [400, true],
+      [400, true],
+    ]);
+  });
 });
+
