@@ -1,3 +1,5 @@
+import { roomUrl } from '../kit/roomUrls.js';
+
 /** What the server takes besides the room ports themselves (see IngestCapabilities). */
 export interface PublishCapabilities {
   readonly srt: boolean;
@@ -26,8 +28,8 @@ export function publishUrls(host: string, port: number, capabilities: PublishCap
   return {
     rtmp: `rtmp://${host}:${port}/live`,
     rtmpShared,
-    whip: `http://${host}:${port}/whip`,
+    whip: roomUrl(host, port, '/whip'),
     srt: capabilities.srt ? `srt://${host}:${port}` : null,
-    http: `http://${host}:${port}/ingest`,
+    http: roomUrl(host, port, '/ingest'),
   };
 }

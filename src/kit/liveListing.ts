@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { LiveRoom } from '../contracts/lbWire.js';
+import { roomUrl } from './roomUrls.js';
 
 /** What a live listing is made from: a room as its server knows it. */
 export interface ListedRoomSource {
@@ -21,15 +22,14 @@ export function liveRooms(rooms: Iterable<ListedRoomSource>, host: string): Live
 }
 
 export function liveRoom(room: ListedRoomSource, host: string): LiveRoom {
-  const origin = `http://${host}:${room.port}`;
   return {
     name: room.name,
     title: typeof room.settings.title === 'string' ? room.settings.title : room.name,
     viewers: room.viewers,
     chatUsers: room.clients,
     liveSince: room.liveSince === null ? null : new Date(room.liveSince).toISOString(),
-    thumbnailUrl: room.thumbnail ? `${origin}/thumbnail.jpg` : null,
-    playlistUrl: `${origin}/hls/index.m3u8`,
+    thumbnailUrl: room.thumbnail ? roomUrl(host, room.port, '/thumbnail.jpg') : null,
+    playlistUrl: roomUrl(host, room.port, '/hls/index.m3u8'),
     port: room.port,
   };
 }

@@ -1,6 +1,7 @@
 import type { WorkerSideChannel } from '../ipc/endpoints.js';
 import type { RaisedEvent, WebhookEventType } from '../contracts/webhookEvents.js';
 import type { UserView } from '../contracts/chatFrames.js';
+import { recordingPlaylistUrl } from '../kit/roomUrls.js';
 
 export interface WebhookRelayOptions {
   /** How long a leave waits for the same user to come back (WEBHOOK_PRESENCE_DEBOUNCE_MS). */
@@ -35,7 +36,7 @@ export class WebhookRelay {
   }
 
   recordingUrl(port: number, id: string): string {
-    return `http://${this.#publicHost}:${port}/recordings/${id}/index.m3u8`;
+    return recordingPlaylistUrl(this.#publicHost, port, id);
   }
 
   wants(type: WebhookEventType): boolean {

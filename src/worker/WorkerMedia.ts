@@ -15,6 +15,7 @@ import type { WhipSettings } from './ingestWhip.js';
 import { RoomRecorder, type RecordingNote } from './RoomRecorder.js';
 import { PosterFrameTaker } from '../hls/poster/PosterFrameTaker.js';
 import { LiveThumbnail } from '../hls/poster/LiveThumbnail.js';
+import { roomUrl } from '../kit/roomUrls.js';
 
 /**
  * The broadcast services of one worker, shared by its rooms: the ffmpeg binary (resolved at
@@ -97,7 +98,7 @@ export class WorkerMedia {
     return new LiveStream({
       room: room.name,
       dir: this.roomDir(room.name),
-      url: `http://${this.#config.publicHost}:${room.port}${HLS_PATH}`,
+      url: roomUrl(this.#config.publicHost, room.port, HLS_PATH),
       settings: this.#settings(room.settings),
       ffmpeg: () => this.ffmpeg(),
       ingestLimits: this.#config.ingest,

@@ -3,6 +3,7 @@ import type { AppContext, RoomInfo } from '../AppContext.js';
 import type { RecordingRecord } from '../../contracts/records.js';
 import { ApiError } from '../../kit/errors.js';
 import { parseRoomName } from '../../kit/roomName.js';
+import { recordingPlaylistUrl } from '../../kit/roomUrls.js';
 
 type NameParams = { Params: { name: string } };
 type RecordingParams = { Params: { name: string; id: string } };
@@ -36,7 +37,7 @@ function bearerToken(header: string | undefined): string | undefined {
 /** A recording as the API shows it: `url` is its VOD playlist on the room's port. */
 function recordingView(recording: RecordingRecord, room: RoomInfo, host: string) {
   const { id, startedAt, endedAt, duration, bytes } = recording;
-  return { id, startedAt, endedAt, duration, bytes, url: `http://${host}:${room.port}/recordings/${id}/index.m3u8` };
+  return { id, startedAt, endedAt, duration, bytes, url: recordingPlaylistUrl(host, room.port, id) };
 }
 
 function roomOf(ctx: AppContext, name: string): RoomInfo {
