@@ -223,11 +223,7 @@ export class Webhooks {
   }
 
   async #save(endpoint: WebhookEndpointRecord): Promise<void> {
-    try {
-      await this.#store.saveEndpoint(endpoint);
-    } catch (error) {
-      throw new DomainError('STORE_UNAVAILABLE', 'the webhook endpoint was not stored', { cause: error });
-    }
+    await stored(() => this.#store.saveEndpoint(endpoint), 'the webhook endpoint was not stored');
     this.#endpoints.set(endpoint.id, endpoint);
     this.#interestChanged();
   }
