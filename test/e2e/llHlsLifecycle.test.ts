@@ -51,9 +51,11 @@ describe('Low-Latency HLS: ladder, crash, room deletion', () => {
     const port = rooms.crash!;
     const { client } = await join('crash');
     const token = await server.token('crash', 'cam', 'producer');
+    // The ladder test's ffmpegs may still be on their way out: this room's is the new one.
+    const before = new Set(await workerFfmpegs(server));
     const producer = await IngestSocket.live(port, token, await sampleMedia('webm-vp8-opus', 3));
     await client.next((f) => f.type === 'stream' && f.state === 'live', 10_000);
-    const [pid, ...others] = await workerFfmpegs(server);
+    const [pid, ...others] = (await workerFfmpegs(server)).filter((running) => !before.has(running));
     expect(others).toEqual([]);
     process.kill(pid!, 'SIGKILL');
     expect(await producer.next((f) => f.type === 'error')).toMatchObject({ code: 'MEDIA_INVALID' });
@@ -80,8 +82,10 @@ describe('Low-Latency HLS: ladder, crash, room deletion', () => {
     const port = (await server.createRoom('doomed')).body.data.port as number;
     const { client } = await ChatTestClient.join(port, { name: 'watcher' });
     clients.push(client);
+    // Stream ffmpegs of earlier tests' rooms may still be on their way out: this room's is the new one.
+    const before = new Set(await workerFfmpegs(server));
     const producer = await IngestSocket.live(port, await server.token('doomed', 'cam', 'producer'), await sampleMedia('webm-vp8-opus', 3));
-    const running = await workerFfmpegs(server);
+    const running = (await workerFfmpegs(server)).filter((pid) => !before.has(pid));
     expect(running).toHaveLength(1);
     const playlist = parsePlaylist(await text(port, 'index.m3u8'));
     // Asks for a segment two ahead: held (the stream is a 3 s upload, so it may never come).
