@@ -14,6 +14,7 @@
  *   contracts                             (imports nothing, not even a package)
  *
  * loadbalancer/src/ imports from src/ only kit/ and contracts/; src/ never imports it.
+ * pages/src/ (the browser pages) imports from src/ only contracts/ (the wire's types); src/ never imports it.
  * Type-only imports count like the others: a cycle of types is still a cycle for a reader.
  */
 
@@ -86,6 +87,20 @@ module.exports = {
       to: { path: '^loadbalancer/' },
     },
     {
+      name: 'pages-import-contracts-only',
+      comment: 'The pages run in browsers: from src/ they import only the contracts (the chat frames and records they speak).',
+      severity: 'error',
+      from: { path: '^pages/' },
+      to: { path: '^(src|loadbalancer)/', pathNot: '^src/contracts/' },
+    },
+    {
+      name: 'server-imports-no-pages',
+      comment: 'The servers never import the pages: they serve what pages/build.ts built.',
+      severity: 'error',
+      from: { path: '^(src|loadbalancer)/' },
+      to: { path: '^pages/' },
+    },
+    {
       name: 'no-unresolvable',
       comment: 'Every relative import resolves to a file.',
       severity: 'error',
@@ -99,6 +114,6 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     // Packages' "exports" maps resolve as Node resolves an ESM import (werift/nonstandard).
-    enhancedResolveOptions: { extensions: ['.ts', '.js'], exportsFields: ['exports'], conditionNames: ['import', 'node', 'default'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'], exportsFields: ['exports'], conditionNames: ['import', 'node', 'default'] },
   },
 };

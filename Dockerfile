@@ -8,6 +8,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json tsconfig.lb.json ./
 COPY src ./src
 COPY loadbalancer/src ./loadbalancer/src
+COPY pages ./pages
+COPY public ./public
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:26-bookworm-slim AS runtime
@@ -29,7 +31,7 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/* \
   && mkdir -p /app/data && chown node:node /app/data
 COPY --from=build --chown=node:node /app/dist ./dist
-COPY --chown=node:node public ./public
+COPY --from=build --chown=node:node /app/public ./public
 ENV DATA_DIR=/app/data FFMPEG_PATH=/usr/bin/ffmpeg
 USER node
 VOLUME ["/app/data"]

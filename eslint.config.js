@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-lb/', 'node_modules/', 'coverage/', 'data/'] },
+  { ignores: ['dist/', 'dist-lb/', 'node_modules/', 'coverage/', 'data/', 'public/build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -19,6 +19,11 @@ export default tseslint.config(
     files: ['public/**/*.js', 'bench/browser/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'no-console': 'off' },
+  },
+  {
+    // The pages' source (Preact components, built by pages/build.ts) runs in browsers.
+    files: ['pages/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     // Benchmarks print their tables.

@@ -27,7 +27,7 @@ import type { RawWsClient } from './lib/rawWs.js';
 import { probePrimary, type PrimaryProbe } from './lib/primaryProbe.js';
 import { writeResults } from './lib/report.js';
 import { joinChat, startChatserver } from './lib/targets.js';
-import { startWebhookSink, type SinkPath } from './lib/webhookSink.js';
+import { startRemoteWebhookSink } from './lib/remoteWebhookSink.js';
 
 const { values } = parseArgs({
   options: {
@@ -52,7 +52,7 @@ const LOAD: FanoutLoad = QUICK ? { rate: 10, burst: 10, seconds: 2 } : { rate: 2
 const PAIRS = QUICK ? 1 : Math.max(1, Number(values.pairs));
 const CONCURRENCY = Math.ceil(((RATE * DELAY_MS) / 1000) * 1.25);
 
-const sink = await startWebhookSink();
+const sink = await startRemoteWebhookSink();
 const server = await startChatserver(1, [], { WEBHOOK_ALLOW_PRIVATE: '1', WEBHOOK_CONCURRENCY: String(CONCURRENCY) });
 const admin = async (method: string, path: string, body?: unknown) => {
   const answer = await fetch(`http://127.0.0.1:${server.adminPort}${path}`, { method, headers: { 'x-api-key': 'BENCH_ADMIN', 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
@@ -81,10 +81,10 @@ function chatLoad(senders: RawWsClient[], rate: number) {
 }
 
 /** Waits until every acknowledged message of `counts` is delivered at `path` (or two minutes). */
-async function drain(counts: { sent: number; acked: number }, path: SinkPath): Promise<number> {
+async function drain(counts: { sent: number; acked: number }, path: string): Promise<number> {
   const started = performance.now();
   const deadline = started + 120_000;
-  while ((path.delivered.size < counts.acked || counts.acked < counts.sent) && performance.now() < deadline) await sleep(50);
+  while (((await sink.figures(path)).delivered < counts.acked || counts.acked < counts.sent) && performance.now() < deadline) await sleep(50);
   return Math.round(performance.now() - started);
 }
 
@@ -118,20 +118,21 @@ try {
   await sleep(1_000);
 
   // 2. The same with every message an event to the slow endpoint.
-  const slow = sink.path('/slow', DELAY_MS);
+  await sink.path('/slow', DELAY_MS);
   const slowEndpoint = (await admin('POST', '/api/v1/webhooks', { url: sink.url('/slow'), events: ['message.created'], rooms: roomNames })).data.id as string;
   const started = performance.now();
   const withHooks = chatLoad(senders, RATE);
   await phase('with webhooks');
   await withHooks.stop();
   const sendMs = performance.now() - started;
-  const drainMs = await drain(withHooks.counts, slow);
+  const drainMs = await drain(withHooks.counts, '/slow');
+  const slow = await sink.figures('/slow');
   const stats = (await admin('GET', '/api/v1/stats')).data.webhooks as { failed: number; backlog: Array<{ inMemoryPeak: number }> };
   slowFigures = {
     rate: RATE, delayMs: DELAY_MS, rooms: ROOMS, concurrency: CONCURRENCY, seconds: Math.round(sendMs / 100) / 10,
-    sent: withHooks.counts.sent, acked: withHooks.counts.acked, delivered: slow.delivered.size, lost: Math.max(0, withHooks.counts.acked - slow.delivered.size),
+    sent: withHooks.counts.sent, acked: withHooks.counts.acked, delivered: slow.delivered, lost: Math.max(0, withHooks.counts.acked - slow.delivered),
     outOfOrder: slow.outOfOrder, requests: slow.requests, failedAttempts: stats.failed,
-    deliveredPerSecond: Math.round(slow.delivered.size / ((sendMs + drainMs) / 1000)), drainAfterSendMs: drainMs,
+    deliveredPerSecond: Math.round(slow.delivered / ((sendMs + drainMs) / 1000)), drainAfterSendMs: drainMs,
     firstAttemptP99Ms: percentile(slow.firstAttemptMs, 99), inMemoryPeak: stats.backlog[0]?.inMemoryPeak ?? 0,
   };
   await admin('PATCH', `/api/v1/webhooks/${slowEndpoint}`, { enabled: false });
@@ -154,20 +155,22 @@ try {
     // Disabled between pairs: what was due waits in the store until the endpoint is enabled again.
     await admin('PATCH', `/api/v1/webhooks/${slowEndpoint}`, { enabled: true });
     const all = { sent: withHooks.counts.sent + later.sent, acked: withHooks.counts.acked + later.acked };
-    await drain(all, slow);
-    laterPairs = { pairs: PAIRS - 1, acked: later.acked, deliveredAll: slow.delivered.size, lostAll: Math.max(0, all.acked - slow.delivered.size), outOfOrderAll: slow.outOfOrder };
+    await drain(all, '/slow');
+    const allSlow = await sink.figures('/slow');
+    laterPairs = { pairs: PAIRS - 1, acked: later.acked, deliveredAll: allSlow.delivered, lostAll: Math.max(0, all.acked - allSlow.delivered), outOfOrderAll: allSlow.outOfOrder };
     await admin('PATCH', `/api/v1/webhooks/${slowEndpoint}`, { enabled: false });
   }
 
   // 3. A healthy endpoint at a realistic rate.
-  const healthy = sink.path('/healthy', 1);
+  await sink.path('/healthy', 1);
   await admin('POST', '/api/v1/webhooks', { url: sink.url('/healthy'), events: ['message.created'], rooms: roomNames });
   const healthyLoad = chatLoad(senders, HEALTHY_RATE);
   await sleep(HEALTHY_SECONDS * 1000);
   await healthyLoad.stop();
-  await drain(healthyLoad.counts, healthy);
+  await drain(healthyLoad.counts, '/healthy');
+  const healthy = await sink.figures('/healthy');
   healthyFigures = {
-    rate: HEALTHY_RATE, seconds: HEALTHY_SECONDS, acked: healthyLoad.counts.acked, delivered: healthy.delivered.size, outOfOrder: healthy.outOfOrder,
+    rate: HEALTHY_RATE, seconds: HEALTHY_SECONDS, acked: healthyLoad.counts.acked, delivered: healthy.delivered, outOfOrder: healthy.outOfOrder,
     firstAttemptP50Ms: percentile(healthy.firstAttemptMs, 50), firstAttemptP99Ms: percentile(healthy.firstAttemptMs, 99), firstAttemptMaxMs: Math.max(...healthy.firstAttemptMs),
   };
   for (const client of [...senders, ...receivers]) client.close();

@@ -53,6 +53,9 @@ function schedule(shape: Shape, load: FanoutLoad): { total: number; due: (elapse
   return { total: load.burst * load.seconds, due: (ms) => Math.min(load.seconds, Math.floor(ms / 1000) + 1) * load.burst };
 }
 
+/** Milliseconds to a tenth: the send time is `performance.now()` in this process (sender and receivers share its clock). */
+const tenths = (ms: number) => Math.round(ms * 10) / 10;
+
 export async function fanoutRound(target: Target, receivers: RawWsClient[], shape: Shape, load: FanoutLoad): Promise<FanoutRun> {
   const sender = await target.connect('sender');
   let delivered = 0;
@@ -63,7 +66,7 @@ export async function fanoutRound(target: Target, receivers: RawWsClient[], shap
       if (at === null) return;
       delivered += 1;
       // Sampling keeps the receivers cheap: one latency in 16.
-      if ((delivered & 15) === 0) latencies.push(Date.now() - at);
+      if ((delivered & 15) === 0) latencies.push(performance.now() - at);
     };
   }
   await new Promise((resolve) => setTimeout(resolve, 500));
@@ -75,7 +78,7 @@ export async function fanoutRound(target: Target, receivers: RawWsClient[], shap
   let sent = 0;
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
-      for (const until = Math.min(total, due(Date.now() - started)); sent < until; sent++) target.send(sender, `t:${Date.now()}:${PADDING}`);
+      for (const until = Math.min(total, due(Date.now() - started)); sent < until; sent++) target.send(sender, `t:${performance.now().toFixed(2)}:${PADDING}`);
       if (sent >= total) {
         clearInterval(tick);
         resolve();
@@ -102,7 +105,7 @@ export async function fanoutRound(target: Target, receivers: RawWsClient[], shap
     workerCpuUsPerDelivery: (cpu * 1000) / Math.max(1, delivered),
     kernelShare: cpu > 0 ? systemMs / cpu : 0,
     primaryCpuMs: target.primaryPid ? cpuMs(target.primaryPid) - primaryBefore : 0,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
+    p50Ms: tenths(percentile(latencies, 50)),
+    p99Ms: tenths(percentile(latencies, 99)),
   };
 }

@@ -19,7 +19,7 @@ export interface Target {
   stop(): Promise<void>;
 }
 
-/** The marker every benchmark message starts with: `t:<sent ms>:`. Found without parsing JSON. */
+/** The marker every benchmark message starts with: `t:<sent ms>:` (Date.now(), or performance.now() where sender and receivers share a process). Found without parsing JSON. */
 export function sentAt(text: string): number | null {
   const at = text.indexOf('t:');
   if (at < 0) return null;

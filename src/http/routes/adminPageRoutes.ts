@@ -1,6 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { PUBLIC_DIR } from './pageRoutes.js';
+import { assetOptions } from './pageRoutes.js';
 
 const PAGE = '/admin';
 const ASSETS = '/admin/assets/';
@@ -13,6 +13,6 @@ export function isAdminPage(url: string): boolean {
 
 /** `/admin` on the admin port: rooms and server state, with close, message, kick and drain. */
 export function registerAdminPage(app: FastifyInstance): void {
-  void app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: ASSETS, index: false, list: false, cacheControl: true, maxAge: '5m' });
+  void app.register(fastifyStatic, assetOptions(ASSETS));
   app.get(PAGE, (_request, reply) => reply.sendFile('admin.html'));
 }

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
+import fastifyStatic, { type FastifyStaticOptions } from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { parseRoomName } from '../../kit/roomName.js';
 
@@ -11,13 +11,36 @@ export const PUBLIC_DIR = fileURLToPath(new URL('../../../public/', import.meta.
 /** hls.js comes from the installed package (never a CDN), at the version package-lock pins. */
 const HLS_JS_DIST = path.dirname(createRequire(import.meta.url).resolve('hls.js/dist/hls.min.mjs'));
 
+/** Built files whose names carry a hash of their content (pages/build.ts): never change, cached for a year. */
+const HASHED = `${path.sep}build${path.sep}chunks${path.sep}`;
+
+/**
+ * `public/` under `prefix`: the pages' scripts and styles (`build/`: the pages built by
+ * `npm run build`), sent as the `.br` or `.gz` built beside them when the browser accepts it.
+ * Hashed chunks are immutable; the rest is cached for 5 minutes.
+ */
+export function assetOptions(prefix: string): FastifyStaticOptions {
+  return {
+    root: PUBLIC_DIR,
+    prefix,
+    index: false,
+    list: false,
+    cacheControl: true,
+    maxAge: '5m',
+    preCompressed: true,
+    setHeaders: (reply, file) => {
+      if (file.includes(HASHED)) reply.header('cache-control', 'public, max-age=31536000, immutable');
+    },
+  };
+}
+
 /**
  * The pages: `/` (rooms), `/watch/:room` (viewer), `/broadcast/:room` (producer), `/replay/:room/:id`
  * (a recording with its chat; the page reports an unknown id); their scripts
  * and styles under `/assets/`, hls.js under `/assets/vendor/`.
  */
 export function registerPageRoutes(app: FastifyInstance): void {
-  void app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/assets/', index: false, list: false, cacheControl: true, maxAge: '5m' });
+  void app.register(fastifyStatic, assetOptions('/assets/'));
   app.get('/', (_request, reply) => reply.sendFile('index.html'));
   app.get('/assets/vendor/hls.min.mjs', (_request, reply) => reply.sendFile('hls.min.mjs', HLS_JS_DIST, { maxAge: '1h' }));
   for (const [route, file] of [['/watch/:room', 'watch.html'], ['/broadcast/:room', 'broadcast.html'], ['/replay/:room/:id', 'replay.html']] as const) {

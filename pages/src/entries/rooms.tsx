@@ -1,0 +1,4 @@
+import { render } from 'preact';
+import { RoomsPage } from '../rooms/RoomsPage.tsx';
+
+render(<RoomsPage />, document.getElementById('app')!);
