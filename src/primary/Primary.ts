@@ -99,6 +99,7 @@ export class Primary {
       limits: config.webhooks,
       ownPorts: this.#ownPorts,
       interestChanged: (types) => this.#pool.broadcast('webhooks.interest', { types }),
+      sendInThread: true,
     });
     this.#pool = new WorkerPool({
       size: config.workers,

@@ -5,7 +5,7 @@ import type { WebhookStore } from '../../store/WebhookStore.js';
 import { retriesExhausted, retryDelayMs, type RetryPolicy } from './retrySchedule.js';
 import type { OutcomeWriter } from './OutcomeWriter.js';
 import { laneOf, StoreBacklog } from './StoreBacklog.js';
-import type { AttemptResult, WebhookSender } from './WebhookSender.js';
+import type { AttemptResult, AttemptSender } from './WebhookSender.js';
 import { resolveWebhookTarget, type TargetRules, type WebhookTarget } from './webhookTarget.js';
 
 /** One delivery waiting in memory: its event and the attempts made so far. */
@@ -22,7 +22,7 @@ export interface EndpointQueueOptions {
   readonly store: WebhookStore;
   /** Where attempts' outcomes are written (a group commit shared by every endpoint). */
   readonly outcomes: OutcomeWriter;
-  readonly sender: WebhookSender;
+  readonly sender: AttemptSender;
   readonly logger: Logger;
   readonly concurrency: number;
   /** Deliveries held in memory at most; the rest wait in the store and are paged in. */

@@ -4,7 +4,7 @@ import type { WebhookStore } from '../../store/WebhookStore.js';
 import { EndpointQueue } from './EndpointQueue.js';
 import { OutcomeWriter } from './OutcomeWriter.js';
 import type { RetryPolicy } from './retrySchedule.js';
-import { WebhookSender } from './WebhookSender.js';
+import { WebhookSender, type AttemptSender } from './WebhookSender.js';
 import type { TargetRules } from './webhookTarget.js';
 
 export interface WebhookDispatcherOptions {
@@ -23,6 +23,8 @@ export interface WebhookDispatcherOptions {
   readonly random?: () => number;
   /** An endpoint answered 410 Gone. */
   readonly gone: (id: string) => void;
+  /** Makes an endpoint's sender (`concurrency` connections at most); in this thread by default. */
+  readonly senders?: (endpoint: string, concurrency: number, timeoutMs: number) => AttemptSender;
 }
 
 export interface WebhookCounters {
@@ -121,7 +123,7 @@ export class WebhookDispatcher {
       endpoint: () => this.#o.endpoint(id),
       store: this.#o.store,
       outcomes: this.#outcomes,
-      sender: new WebhookSender(this.#o.concurrency, this.#o.timeoutMs),
+      sender: (this.#o.senders ?? ((_id, concurrency, timeoutMs) => new WebhookSender(concurrency, timeoutMs)))(id, this.#o.concurrency, this.#o.timeoutMs),
       logger: this.#o.logger.child({ endpoint: id }),
       concurrency: this.#o.concurrency,
       maxInMemory: this.#o.maxInMemory,

@@ -9,6 +9,13 @@ export interface AttemptResult {
   readonly error: string | null;
 }
 
+/** Sends one endpoint's attempts: in this thread (WebhookSender) or in the sender thread (SenderThread). */
+export interface AttemptSender {
+  /** Never rejects: every outcome is an AttemptResult. */
+  send(target: WebhookTarget, headers: Readonly<Record<string, string>>, body: string): Promise<AttemptResult>;
+  close(): void;
+}
+
 /** Bytes of an answer read before the connection is dropped: a receiver's body is never used. */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
@@ -25,7 +32,7 @@ function pinned(target: WebhookTarget): LookupFunction {
  * deadline for the whole exchange, redirects never followed (a 3xx is a failure like any non-2xx),
  * at most MAX_ANSWER_BYTES of an answer read. Never throws: every outcome is an AttemptResult.
  */
-export class WebhookSender {
+export class WebhookSender implements AttemptSender {
   readonly #http: http.Agent;
   readonly #https: https.Agent;
   readonly #timeoutMs: number;

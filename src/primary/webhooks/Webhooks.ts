@@ -11,6 +11,7 @@ import { wantsType } from './endpointMatch.js';
 import { p99, type WebhookStats } from './WebhookMetrics.js';
 import { WebhookDispatcher } from './WebhookDispatcher.js';
 import { WebhookOutbox } from './WebhookOutbox.js';
+import { SenderThread } from './SenderThread.js';
 import { parseWebhookUrl, resolveWebhookTarget, type TargetRules } from './webhookTarget.js';
 
 
@@ -39,6 +40,11 @@ export interface WebhooksOptions {
   readonly now?: () => number;
   /** The event types some enabled endpoint wants changed (workers send only those). */
   readonly interestChanged?: (types: WebhookEventType[]) => void;
+  /**
+   * The attempts' HTTP in a worker thread (SenderThread), off the event loop chat commits wait
+   * on: the primary's setting. Without it (tests of the delivery rules) they run in this thread.
+   */
+  readonly sendInThread?: boolean;
 }
 
 /**
@@ -54,6 +60,7 @@ export class Webhooks {
   readonly dispatcher: WebhookDispatcher;
   readonly outbox: WebhookOutbox;
   #pruneTimer: NodeJS.Timeout | undefined;
+  readonly #thread: SenderThread | undefined;
 
   constructor(options: WebhooksOptions) {
     this.#o = options;
@@ -61,6 +68,8 @@ export class Webhooks {
     this.#now = options.now ?? Date.now;
     this.#rules = { allowPrivate: options.limits.allowPrivate, ownPorts: options.ownPorts };
     const { limits } = options;
+    const thread = options.sendInThread ? new SenderThread(options.logger) : undefined;
+    this.#thread = thread;
     this.dispatcher = new WebhookDispatcher({
       store: this.#store,
       logger: options.logger,
@@ -72,6 +81,7 @@ export class Webhooks {
       rules: this.#rules,
       now: this.#now,
       gone: (id) => void this.#disable(id, 'the endpoint answered 410 Gone'),
+      ...(thread ? { senders: (id: string, concurrency: number, timeoutMs: number) => thread.sender(id, concurrency, timeoutMs) } : {}),
     });
     this.outbox = new WebhookOutbox(this.#store, this.dispatcher, () => this.#endpoints.values(), options.logger);
   }
@@ -91,6 +101,7 @@ export class Webhooks {
   close(): void {
     clearInterval(this.#pruneTimer);
     this.dispatcher.close();
+    void this.#thread?.close();
   }
 
   stats(): WebhookStats {

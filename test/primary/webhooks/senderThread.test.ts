@@ -1,0 +1,78 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SenderThread } from '../../../src/primary/webhooks/SenderThread.js';
+import type { WebhookTarget } from '../../../src/primary/webhooks/webhookTarget.js';
+
+/** The thread runs the built module (npm test builds before vitest): a worker thread cannot load src/'s TypeScript. */
+const BUILT_ENTRY = new URL('../../../dist/primary/webhooks/senderThreadEntry.js', import.meta.url);
+const STOPPING_ENTRY = new URL('../../fixtures/stoppingSenderThread.mjs', import.meta.url);
+
+describe('SenderThread: webhook attempts in a worker thread', () => {
+  const received: Array<{ path: string; headers: http.IncomingHttpHeaders; body: string }> = [];
+  let receiver: http.Server;
+  let target: (path: string) => WebhookTarget;
+  beforeAll(async () => {
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', headers: req.headers, body });
+        if (req.url === '/gone') return void res.writeHead(410).end();
+        if (req.url === '/hang') return;
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const { port } = receiver.address() as AddressInfo;
+    // The URL's host is a name that does not resolve: the thread connects to the checked address it is given.
+    target = (path) => ({ url: new URL(`http://webhooks.invalid:${port}${path}`), address: '127.0.0.1', family: 4 });
+  });
+  afterAll(() => {
+    receiver.closeAllConnections();
+    receiver.close();
+  });
+
+  it('sends each attempt with its headers and body to the checked address and brings back the status', async () => {
+    const thread = new SenderThread(pino({ level: 'silent' }), BUILT_ENTRY);
+    const sender = thread.sender('ep_1', 4, 500);
+    const results = await Promise.all([
+      sender.send(target('/ok'), { 'webhook-id': 'msg_1' }, '{"n":1}'),
+      sender.send(target('/gone'), { 'webhook-id': 'msg_2' }, '{"n":2}'),
+      sender.send(target('/hang'), { 'webhook-id': 'msg_3' }, '{"n":3}'),
+    ]);
+    expect(results).toEqual([
+      { status: 204, error: null },
+      { status: 410, error: 'HTTP 410' },
+      { status: null, error: 'no answer within 500 ms' },
+    ]);
+    const ok = received.find((r) => r.path === '/ok')!;
+    expect(ok.headers['webhook-id']).toBe('msg_1');
+    expect(ok.headers['content-type']).toBe('application/json');
+    expect(ok.body).toBe('{"n":1}');
+    await thread.close();
+    expect(await sender.send(target('/ok'), {}, '{}')).toEqual({ status: null, error: 'the server is shutting down' });
+  });
+
+  it('ends the attempts of a thread that stopped as failures (retried on the schedule) and starts a new thread', async () => {
+    const errors: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => errors.push(JSON.parse(line).msg as string) });
+    const thread = new SenderThread(logger, STOPPING_ENTRY);
+    const sender = thread.sender('ep_2', 1, 500);
+    expect(await sender.send(target('/ok'), {}, '{}')).toEqual({ status: null, error: 'the sender thread stopped (3)' });
+    expect(errors).toContain('webhook sender thread stopped; its attempts are retried, a new thread sends');
+    // Stopped within a second of its start: until the new thread runs, attempts fail at once rather than wait.
+    expect(await sender.send(target('/ok'), {}, '{}')).toEqual({ status: null, error: 'the sender thread is restarting' });
+    // Then a new thread takes attempts (this one stops too: the attempt fails the same way, not as "restarting").
+    const started = performance.now();
+    let result = await sender.send(target('/ok'), {}, '{}');
+    while (result.error === 'the sender thread is restarting' && performance.now() - started < 5_000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      result = await sender.send(target('/ok'), {}, '{}');
+    }
+    expect(result).toEqual({ status: null, error: 'the sender thread stopped (3)' });
+    expect(performance.now() - started).toBeGreaterThan(500);
+    await thread.close();
+  });
+});
