@@ -8,7 +8,11 @@ export interface LinkOptions {
   readonly registration: Registration;
   readonly report: () => Promise<HealthReport>;
   readonly logger: Logger;
+  /** After a refusal of listings, how long heartbeats go without them before listings are tried again (10 minutes). */
+  readonly listingRetryMs?: number;
 }
+
+const LISTING_RETRY_MS = 10 * 60_000;
 
 const REQUEST_TIMEOUT_MS = 5_000;
 const FIRST_RETRY_MS = 1_000;
@@ -30,7 +34,8 @@ class HttpStatusError extends Error {
  * A load balancer that is down never affects anything else. A load balancer older than the live
  * listing refuses (400) a heartbeat whose rooms carry `listing`: the heartbeat is sent again
  * without listings, and they are left out for that load balancer until it registers us again
- * (it may have been upgraded by then).
+ * (it may have been upgraded by then) or `listingRetryMs` passed (upgraded in place, keeping its
+ * registry), when they are tried again.
  */
 export class LoadBalancerLink {
   readonly #options: LinkOptions;
@@ -41,8 +46,10 @@ export class LoadBalancerLink {
   #timer: NodeJS.Timeout | undefined;
   #failing = false;
   #closed = false;
-  /** This load balancer refused room listings since it registered us. */
-  #takesNoListings = false;
+  /** This load balancer refused room listings: heartbeats go without them until then (epoch ms). */
+  #noListingsUntil = 0;
+  /** It refused them before: a refusal after a retry is not worth a warning again. */
+  #refusedListings = false;
 
   constructor(options: LinkOptions) {
     this.#options = options;
@@ -107,7 +114,7 @@ export class LoadBalancerLink {
     this.#heartbeatMs = Number.isFinite(heartbeatMs)
       ? Math.min(MAX_HEARTBEAT_MS, Math.max(MIN_HEARTBEAT_MS, heartbeatMs))
       : DEFAULT_HEARTBEAT_MS;
-    this.#takesNoListings = false;
+    this.#noListingsUntil = 0;
     this.#logger.info({ id: this.#id, heartbeatMs: this.#heartbeatMs }, 'registered with load balancer');
   }
 
@@ -115,7 +122,7 @@ export class LoadBalancerLink {
     const path = `/api/v1/servers/${encodeURIComponent(id)}/health`;
     const report = await this.#options.report();
     const bare = withoutListings(report);
-    if (this.#takesNoListings || bare === report) return void (await this.#call('PUT', path, bare));
+    if (Date.now() < this.#noListingsUntil || bare === report) return void (await this.#call('PUT', path, bare));
     try {
       await this.#call('PUT', path, report);
     } catch (error) {
@@ -124,8 +131,12 @@ export class LoadBalancerLink {
       if (!(error instanceof HttpStatusError && error.status === 400 && /listing/i.test(error.message))) throw error;
       // Refused for something else, the bare report fails too and that error is the one reported.
       await this.#call('PUT', path, bare);
-      this.#takesNoListings = true;
-      this.#logger.warn({ refusal: error.message }, 'load balancer refused room listings in heartbeats (it is older than the live listing); reporting without them until it registers us again');
+      const retryMs = this.#options.listingRetryMs ?? LISTING_RETRY_MS;
+      this.#noListingsUntil = Date.now() + retryMs;
+      const log = { refusal: error.message, retryInS: Math.round(retryMs / 1000) };
+      if (this.#refusedListings) this.#logger.debug(log, 'load balancer refused room listings again');
+      else this.#logger.warn(log, 'load balancer refused room listings in heartbeats (it is older than the live listing); reporting without them until it registers us again, trying them again every so often');
+      this.#refusedListings = true;
     }
   }
 

@@ -27,13 +27,13 @@ const REPORT: HealthReport = {
  * A real HTTP server in the test speaking the load balancer's API as one older than the live
  * listing does: it answers 400 to a heartbeat whose rooms carry `listing` (it validated room
  * entries strictly). Once `upgraded`, it answers 404 to the next heartbeat (it restarted) and
- * takes listings from then on. Every request is kept, and `waitFor` resolves on the first
+ * takes listings from then on; `upgradedInPlace` takes them without that restart. Every request is kept, and `waitFor` resolves on the first
  * request (from `from` on) that matches.
  */
 async function olderLoadBalancer(refusal = 'rooms.0: Unrecognized key: "listing"') {
   const seen: Seen[] = [];
   const waiters: Array<() => void> = [];
-  const state = { upgraded: false, restarted: false };
+  const state = { upgraded: false, restarted: false, upgradedInPlace: false };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -44,7 +44,7 @@ async function olderLoadBalancer(refusal = 'rooms.0: Unrecognized key: "listing"
       let answer: unknown = { data: {} };
       if (req.method === 'POST') answer = { data: { id: 'srv-1', heartbeatMs: 250 } };
       else if (state.upgraded && !state.restarted) [status, state.restarted] = [404, true];
-      else if (listed && !state.upgraded) [status, answer] = [400, { error: { code: 'BAD_REQUEST', message: refusal } }];
+      else if (listed && !state.upgraded && !state.upgradedInPlace) [status, answer] = [400, { error: { code: 'BAD_REQUEST', message: refusal } }];
       seen.push({ method: req.method!, url: req.url!, body, status });
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
       for (const wake of waiters.splice(0)) wake();
@@ -126,5 +126,31 @@ describe('LoadBalancerLink with a load balancer older than the live listing', ()
       [400, true],
     ]);
   });
-});
 
+  it('tries listings again after listingRetryMs: one upgraded in place (no restart, no 404) gets them again', async () => {
+    const lb = await olderLoadBalancer();
+    closers.push(lb.close);
+    const lines: Array<Record<string, unknown>> = [];
+    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>), done()) });
+    const link = new LoadBalancerLink({
+      baseUrl: lb.url,
+      key: 'LB_KEY',
+      registration: { url: 'http://h:80', adminUrl: 'http://h:8090', host: 'h', workers: 1, version: '1.0.0' },
+      report: () => Promise.resolve(REPORT),
+      logger: createLogger('info', {}, { destination }),
+      listingRetryMs: 600,
+    });
+    closers.push(() => link.close(false));
+    link.start();
+    const refused = await lb.waitFor(0, (request) => isHeartbeat(request) && request.status === 400);
+    // Refused again after the retry time: still one warning (the retries are logged at debug).
+    const again = await lb.waitFor(refused + 1, (request) => isHeartbeat(request) && request.status === 400);
+    expect(lb.seen.slice(refused + 1, again).filter(isHeartbeat).every((request) => !hasListing(request))).toBe(true);
+    expect(lb.seen.slice(refused + 1, again).filter(isHeartbeat).length).toBeGreaterThan(0);
+    expect(lines.filter((line) => String(line.msg).includes('refused room listings'))).toHaveLength(1);
+    lb.state.upgradedInPlace = true;
+    const taken = await lb.waitFor(again + 1, (request) => isHeartbeat(request) && hasListing(request));
+    expect(lb.seen[taken]).toMatchObject({ status: 200 });
+    expect(lb.seen.slice(again).some((request) => request.method === 'POST')).toBe(false);
+  });
+});
