@@ -56,7 +56,8 @@ function schedule(shape: Shape, load: FanoutLoad): { total: number; due: (elapse
 /** Milliseconds to a tenth: the send time is `performance.now()` in this process (sender and receivers share its clock). */
 const tenths = (ms: number) => Math.round(ms * 10) / 10;
 
-export async function fanoutRound(target: Target, receivers: RawWsClient[], shape: Shape, load: FanoutLoad): Promise<FanoutRun> {
+/** `samples`, when given, also gets every sampled latency (ms): a caller pools rounds for a steadier tail than one round's p99. */
+export async function fanoutRound(target: Target, receivers: RawWsClient[], shape: Shape, load: FanoutLoad, samples?: number[]): Promise<FanoutRun> {
   const sender = await target.connect('sender');
   let delivered = 0;
   const latencies: number[] = [];
@@ -88,6 +89,7 @@ export async function fanoutRound(target: Target, receivers: RawWsClient[], shap
   const deadline = Date.now() + 30_000;
   while (delivered < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   const elapsedS = (Date.now() - started) / 1000;
+  samples?.push(...latencies);
   const cpuAfter = cpuTimes(target.workerPid);
   const systemMs = cpuAfter.systemMs - cpuBefore.systemMs;
   const cpu = cpuAfter.userMs - cpuBefore.userMs + systemMs;
