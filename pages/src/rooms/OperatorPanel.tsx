@@ -61,14 +61,14 @@ export function OperatorPanel({ onCreated }: { onCreated: () => void }) {
       <h2 id="operator-heading">Create a room</h2>
       <p id="operator-problem" class="problem" role="alert">{problem}</p>
       {key === null ? (
-        <form id="operator-key" class="operator-form" onSubmit={useKey}>
+        <form key="key" id="operator-key" class="operator-form" onSubmit={useKey}>
           <p class="operator-note">For the operator: the server's API key (KEY), kept in this tab only.</p>
           <label for="api-key">API key</label>
           <input id="api-key" name="key" type="password" autocomplete="current-password" required />
           <button type="submit">Use key</button>
         </form>
       ) : (
-        <form id="create-room" class="operator-form" onSubmit={create}>
+        <form key="create" id="create-room" class="operator-form" onSubmit={create}>
           <label for="room-name">Room name</label>
           <input id="room-name" name="room" required pattern={ROOM_NAME} maxLength={64} aria-describedby="room-name-hint" autocomplete="off" />
           <span id="room-name-hint" class="hint">Letters, digits, - and _ (an existing room keeps its settings)</span>
