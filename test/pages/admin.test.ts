@@ -197,6 +197,7 @@ describe('admin console (Chromium, admin port)', () => {
   });
 
   it('has no serious accessibility violations, signed out and signed in, desktop and phone', async () => {
+    await join('alpha', { name: 'Present' });
     for (const viewport of [undefined, PHONE]) {
       const name = viewport ? 'phone' : 'desktop';
       const page = await browser.newPage();
