@@ -132,6 +132,7 @@ describe('rooms page (Chromium): live rooms first with their picture, and an ope
       await page.click('#create-room button[type="submit"]');
       await page.waitForSelector('#room-links');
       expect(await seriousAxeViolations(page), `links ${viewport ? 'phone' : 'desktop'}`).toEqual([]);
+      if (viewport) expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBe(PHONE.width);
       await page.close();
     }
   });
