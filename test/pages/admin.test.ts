@@ -218,6 +218,25 @@ describe('admin console (Chromium, admin port)', () => {
     }
   });
 
+  it('works with the keyboard alone: sign in, and a confirmation that takes the focus and gives it back', async () => {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.adminPort}/admin`);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate<string>('document.activeElement.id')).toBe('key');
+    await page.keyboard.type(server.env.ADMIN_KEY!);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('tr[data-room="alpha"]');
+    const close = row(page, 'alpha').locator('.room-close');
+    await close.focus();
+    await page.keyboard.press('Enter');
+    // The question takes the focus to its confirming button; Escape goes back to the first button.
+    await row(page, 'alpha').locator('.confirm-yes:focus').waitFor();
+    await page.keyboard.press('Escape');
+    await row(page, 'alpha').locator('.room-close:focus').waitFor();
+    expect((await server.api('GET', '/api/v1/room/alpha')).status).toBe(200);
+    await page.close();
+  });
+
   it('restarts the workers one at a time, and asks before shutting down (then shuts down)', async () => {
     const page = await console_();
     await page.click('#restart');

@@ -3,7 +3,7 @@
  * the confirming button), the second does it; Cancel, or Escape, puts the first button back.
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 interface Props {
   label: ComponentChildren;
@@ -21,7 +21,7 @@ export function ConfirmButton({ label, question, confirmLabel, onConfirm, class:
   const confirmRef = useRef<HTMLButtonElement>(null);
   const startRef = useRef<HTMLButtonElement>(null);
   const wasAsking = useRef(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (asking) confirmRef.current?.focus();
     else if (wasAsking.current) startRef.current?.focus();
     wasAsking.current = asking;
