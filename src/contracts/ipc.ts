@@ -7,6 +7,7 @@ import type { BanRecord, ChatMessageRecord, GlobalSettings, RecordingRecord, Rev
 import type { WorkerCounters } from './WorkerCounters.js';
 import type { LogLevel } from './logLevels.js';
 import type { StreamIngest } from './ingest.js';
+import type { UserView } from './chatFrames.js';
 
 /** What the primary caches from the store and pushes to every worker. */
 export interface CacheSnapshot {
@@ -74,11 +75,7 @@ export interface WorkerStats {
 }
 
 /** A user in a room as the admin API lists them: who, how many connections, muted until when (ms; null: not muted). */
-export interface RoomUser {
-  readonly id: string;
-  readonly name: string;
-  readonly role: 'viewer' | 'producer' | 'moderator';
-  readonly anonymous: boolean;
+export interface RoomUser extends UserView {
   readonly connections: number;
   readonly mutedUntil: number | null;
 }
