@@ -32,8 +32,19 @@ export interface ListedRoom {
   live: LiveEntry | null;
 }
 
+/** A live room the listing did not answer for: its name for a title, no picture. */
+function bareEntry(room: RoomSummary): LiveEntry {
+  const viewers = room.viewers ?? room.clients;
+  return { name: room.name, title: room.name, viewers, chatUsers: room.clients, liveSince: null, thumbnailUrl: null, port: room.port };
+}
+
 export async function loadRoomListing(): Promise<ListedRoom[]> {
-  const [rooms, live] = await Promise.all([getJson<RoomSummary[]>('/api/v1/rooms', 'The rooms'), getJson<LiveEntry[]>('/api/v1/rooms/live', 'The live rooms')]);
+  const [rooms, listing] = await Promise.all([
+    getJson<RoomSummary[]>('/api/v1/rooms', 'The rooms'),
+    // Without the listing the rooms still show, live ones first, only without their pictures.
+    getJson<LiveEntry[]>('/api/v1/rooms/live', 'The live rooms').catch(() => null),
+  ]);
+  const live = listing ?? rooms.filter((room) => room.live).map(bareEntry);
   const liveByName = new Map(live.map((entry) => [entry.name, entry]));
   // The listing's order (most viewers first) for live rooms; the rooms API's order for the rest.
   const liveFirst = live.filter((entry) => rooms.some((room) => room.name === entry.name)).map((entry) => ({ name: entry.name, port: entry.port, viewers: entry.viewers, live: entry }));
