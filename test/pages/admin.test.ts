@@ -143,9 +143,13 @@ describe('admin console (Chromium, admin port)', () => {
     expect(await page.locator('#figure-connections svg').getAttribute('aria-label')).toMatch(/^Chat connections: \d+ now/);
 
     await row(page, 'gamma').locator('.room-stop').click();
+    await row(page, 'gamma').locator('.stop-reason').fill('off-topic');
     await row(page, 'gamma').locator('.confirm-yes').click();
     await page.waitForSelector('#done:has-text("Stopped host\'s stream in gamma")');
-    expect((await answer).status).toBe(403);
+    const stopped = await answer;
+    expect(stopped.status).toBe(403);
+    // The producer is told the operator's reason.
+    expect(stopped.body).toContain('off-topic');
     await row(page, 'gamma').locator('.room-stop[disabled]').waitFor();
     await page.close();
   }, 60_000);

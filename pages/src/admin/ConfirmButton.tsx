@@ -11,12 +11,14 @@ interface Props {
   question: string;
   confirmLabel: string;
   onConfirm: () => unknown;
+  /** More to ask with the question (a reason field), shown between it and the buttons. */
+  extra?: ComponentChildren;
   class?: string;
   id?: string;
   disabled?: boolean;
 }
 
-export function ConfirmButton({ label, question, confirmLabel, onConfirm, class: className, id, disabled }: Props) {
+export function ConfirmButton({ label, question, confirmLabel, onConfirm, extra, class: className, id, disabled }: Props) {
   const [asking, setAsking] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
   const startRef = useRef<HTMLButtonElement>(null);
@@ -37,6 +39,7 @@ export function ConfirmButton({ label, question, confirmLabel, onConfirm, class:
   return (
     <span class="confirm" role="group" aria-label={question} onKeyDown={(event) => event.key === 'Escape' && setAsking(false)}>
       <span class="confirm-question">{question}</span>
+      {extra}
       <button
         type="button"
         class="confirm-yes danger"

@@ -27,6 +27,7 @@ interface Props {
 export function RoomRow({ api, run, room, refresh, usersOpen, onToggleUsers }: Props) {
   // Kept across refreshes (the row is keyed by the room), so typing is never lost.
   const [message, setMessage] = useState('');
+  const [stopReason, setStopReason] = useState('');
   const name = room.name;
   const send = (event: Event) => {
     event.preventDefault();
@@ -58,7 +59,12 @@ export function RoomRow({ api, run, room, refresh, usersOpen, onToggleUsers }: P
           disabled={!room.live}
           question={`Stop the stream in ${name}? Its producer is disconnected and refused for a while.`}
           confirmLabel="Stop stream"
-          onConfirm={() => run(() => api.call<{ producer: string }>('POST', roomPath(name, '/stream/stop'), {}), (r) => `Stopped ${r.producer}'s stream in ${name}`, refresh)}
+          extra={<input class="stop-reason" aria-label="Reason (optional, the producer sees it)" placeholder="Reason (optional)" maxLength={200} value={stopReason} onInput={(event) => setStopReason(event.currentTarget.value)} />}
+          onConfirm={() => {
+            const reason = stopReason.trim();
+            setStopReason('');
+            return run(() => api.call<{ producer: string }>('POST', roomPath(name, '/stream/stop'), reason ? { reason } : {}), (r) => `Stopped ${r.producer}'s stream in ${name}`, refresh);
+          }}
         />
         <ConfirmButton
           class="room-close danger"
