@@ -141,6 +141,11 @@ describe('admin console (Chromium, admin port)', () => {
     await row(page, 'gamma').locator('.cell-live:has-text("LIVE")').waitFor({ timeout: 20_000 });
     await expect.poll(async () => page.locator('#figure-live .figure-value').textContent(), { timeout: 15_000 }).toBe('1');
     expect(await page.locator('#figure-connections svg').getAttribute('aria-label')).toMatch(/^Chat connections: \d+ now/);
+    // Messages per second: the rise of the messages counter between two readings.
+    const { client: talker } = await join('gamma', { name: 'Talker' });
+    for (let i = 0; i < 5; i++) talker.send({ type: 'message', text: `hello ${i}`, ref: i });
+    await talker.next((f) => f.type === 'message' && f.ref === 4);
+    await expect.poll(async () => Number(await page.locator('#figure-messages .figure-value').getAttribute('data-value')), { timeout: 15_000 }).toBeGreaterThan(0);
 
     await row(page, 'gamma').locator('.room-stop').click();
     await row(page, 'gamma').locator('.stop-reason').fill('off-topic');
