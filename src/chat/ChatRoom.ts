@@ -2,6 +2,7 @@ import type { ServerFrame } from '../contracts/chatFrames.js';
 import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import type { BanRecord, RoomSettings } from '../contracts/records.js';
+import type { RoomUser } from '../contracts/ipc.js';
 import { BanEnforcement } from './BanEnforcement.js';
 import { ChatClient } from './ChatClient.js';
 import type { ChatContext } from './ChatContext.js';
@@ -132,6 +133,20 @@ export class ChatRoom implements RoomScope, RoomBroadcast {
   /** A `system` frame to everyone in the room (admin API). */
   system(text: string): number {
     return this.broadcast(systemFrame(text));
+  }
+
+  /** Who is here now, with their connection count and mute (admin API's user list). */
+  users(): RoomUser[] {
+    const now = Date.now();
+    return this.#members.list().map(({ view, connections }) => {
+      const muted = this.#moderation.mutedUntil(view.id);
+      return { ...view, connections: connections.size, mutedUntil: muted > now ? muted : null };
+    });
+  }
+
+  /** An operator's mute (admin API); null when the user is not here. */
+  mute(userId: string, durationS: number, by: string, reason: string | null): number | null {
+    return this.#moderation.muteByOperator(userId, durationS, by, reason);
   }
 
   /** Closes every connection of a user. Returns how many were closed. */

@@ -40,6 +40,20 @@ export class Moderation implements MuteBook {
     return this.#mutes.get(userId) ?? 0;
   }
 
+  /**
+   * An operator's mute (admin API), announced to the room as a moderator's is (`by` is the
+   * operator's actor name). Returns until when, or null when the user is not in the room.
+   */
+  muteByOperator(userId: string, durationS: number, by: string, reason: string | null): number | null {
+    const target = this.#members.get(userId);
+    if (!target) return null;
+    const until = Date.now() + durationS * 1000;
+    this.#mutes.set(userId, until);
+    this.#room.broadcast({ type: 'moderation', action: 'mute', user: userId, name: target.view.name, by, reason, until });
+    this.#room.ctx.logger.info({ room: this.#room.name, target: userId, by, until }, 'user muted by an operator');
+    return until;
+  }
+
   async handle(connection: Connection, actor: UserView, frame: ModerationFrame): Promise<void> {
     if (!this.#allowed(connection, actor, frame)) return;
     const room = this.#room;

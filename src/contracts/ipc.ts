@@ -7,6 +7,7 @@ import type { BanRecord, ChatMessageRecord, GlobalSettings, RecordingRecord, Rev
 import type { WorkerCounters } from './WorkerCounters.js';
 import type { LogLevel } from './logLevels.js';
 import type { StreamIngest } from './ingest.js';
+import type { UserView } from './chatFrames.js';
 
 /** What the primary caches from the store and pushes to every worker. */
 export interface CacheSnapshot {
@@ -73,6 +74,12 @@ export interface WorkerStats {
   readonly hlsHeld: number;
 }
 
+/** A user in a room as the admin API lists them: who, how many connections, muted until when (ms; null: not muted). */
+export interface RoomUser extends UserView {
+  readonly connections: number;
+  readonly mutedUntil: number | null;
+}
+
 /** Requests the primary sends to a worker: type -> [payload, result]. */
 export type WorkerRequests = {
   /** `epoch` is the room's creation time: join tokens must carry it (a re-created room refuses older tokens). */
@@ -83,6 +90,10 @@ export type WorkerRequests = {
   'room.system': [{ room?: string; text: string }, { rooms: number; delivered: number }];
   /** Disconnects every connection of a user in a room (admin kick). */
   'room.kick': [{ room: string; user: string; reason: string }, { connections: number }];
+  /** Who is in the room now (admin API); `found` is false when the worker has no such room. */
+  'room.users': [{ room: string }, { found: boolean; users: RoomUser[] }];
+  /** Mutes a user in a room (admin API), announced as a moderator's mute; `until` is null when the user is not there. */
+  'room.mute': [{ room: string; user: string; duration: number; by: string; reason: string | null }, { until: number | null }];
   /** Ends the room's broadcast (admin API); `producer` is null when nobody was streaming. */
   'room.stopStream': [{ room: string; reason?: string }, { found: boolean; producer: string | null }];
   /**

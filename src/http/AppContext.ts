@@ -6,6 +6,7 @@ import type { Logger } from '../kit/createLogger.js';
 import type { WebhookEventType } from '../contracts/webhookEvents.js';
 import type { DeliveryRecord, WebhookEndpointView } from '../contracts/webhookRecords.js';
 import type { BanRecord, GlobalSettings, RecordingRecord, RevocationRecord, RoomSettings } from '../contracts/records.js';
+import type { RoomUser } from '../contracts/ipc.js';
 
 /**
  * What the public and admin APIs need from the server, said here so that the HTTP layer knows
@@ -58,6 +59,10 @@ export interface ChatAdministration {
   listRevocations(): readonly RevocationRecord[];
   /** A system message to one room, or to every room when `room` is undefined. */
   system(text: string, room?: string): Promise<{ rooms: number; delivered: number }>;
+  /** Who is in the room now (ROOM_NOT_FOUND otherwise). */
+  users(room: string): Promise<RoomUser[]>;
+  /** Mutes a user in a room; resolves with until when (ms), null when the user is not there. */
+  mute(room: string, user: string, duration: number, reason: string | null): Promise<number | null>;
   /** Resolves with the connections closed. */
   kick(room: string, user: string, reason: string): Promise<number>;
   /** Ends a user's chat sessions and broadcast in one room, or everywhere (room undefined). */

@@ -8,6 +8,7 @@ import { installErrorHandling } from '../kit/errorHandling.js';
 import { installSecurityHeaders } from './securityHeaders.js';
 import { buildHttpApp } from '../kit/serverLimits.js';
 import { registerAdminChatRoutes } from './routes/adminChatRoutes.js';
+import { registerAdminRoomUserRoutes } from './routes/adminRoomUserRoutes.js';
 import { registerAdminHistoryRoutes } from './routes/adminHistoryRoutes.js';
 import { registerAdminRecordingRoutes } from './routes/recordingRoutes.js';
 import { registerAdminRoutes } from './routes/adminRoutes.js';
@@ -36,6 +37,7 @@ export function buildAdminApp(ctx: AppContext, workerPid: (slot: number) => numb
   registerInfoRoutes(app, ctx, `Admin ${APP_NAME}`);
   registerAdminRoutes(app, ctx, workerPid);
   registerAdminChatRoutes(app, ctx);
+  registerAdminRoomUserRoutes(app, ctx);
   registerAdminHistoryRoutes(app, ctx);
   registerAdminRecordingRoutes(app, ctx);
   registerAdminTokenRoutes(app, ctx);

@@ -3,7 +3,7 @@ import type { Logger } from '../kit/createLogger.js';
 import { DomainError } from '../contracts/domainErrors.js';
 import type { Store } from '../store/Store.js';
 import type { PrimarySideChannel } from '../ipc/endpoints.js';
-import type { BanAddResult, ModeratorBan } from '../contracts/ipc.js';
+import type { BanAddResult, ModeratorBan, RoomUser } from '../contracts/ipc.js';
 import { ADDRESS_BAN_PREFIX } from '../chat/banKeys.js';
 import type { BanRecord, GlobalSettings, RevocationRecord } from '../contracts/records.js';
 import type { RaisedEvent } from '../contracts/webhookEvents.js';
@@ -155,6 +155,20 @@ export class ChatAdmin {
     const { connections } = await this.#channelOf(room).request('room.kick', { room, user, reason });
     if (connections > 0) await this.events?.raise([{ type: 'moderation.kicked', room, at: Date.now(), data: { room, user, by: ADMIN_ACTOR, reason } }]);
     return connections;
+  }
+
+  /** Who is in the room now, as its worker sees them. */
+  async users(room: string): Promise<RoomUser[]> {
+    const answer = await this.#channelOf(room).request('room.users', { room });
+    if (!answer.found) throw new DomainError('ROOM_NOT_FOUND', `no room ${room} in its worker`);
+    return answer.users;
+  }
+
+  /** Mutes a user in the room for `duration` seconds; raises `moderation.muted` (by "admin"). Null when the user is not there. */
+  async mute(room: string, user: string, duration: number, reason: string | null): Promise<number | null> {
+    const { until } = await this.#channelOf(room).request('room.mute', { room, user, duration, by: ADMIN_ACTOR, reason });
+    if (until !== null) await this.events?.raise([{ type: 'moderation.muted', room, at: Date.now(), data: { room, user, by: ADMIN_ACTOR, reason } }]);
+    return until;
   }
 
   /** Ends a room's broadcast now; the producer is disconnected with the reason and refused for a while. */

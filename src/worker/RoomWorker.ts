@@ -60,6 +60,13 @@ export class RoomWorker {
     channel.handle('room.kick', ({ room, user, reason }) => ({
       connections: this.#rooms.get(room)?.chat.disconnectUser(user, 'KICKED', reason) ?? 0,
     }));
+    channel.handle('room.users', ({ room }) => {
+      const open = this.#rooms.get(room);
+      return { found: open !== undefined, users: open?.chat.users() ?? [] };
+    });
+    channel.handle('room.mute', ({ room, user, duration, by, reason }) => ({
+      until: this.#rooms.get(room)?.chat.mute(user, duration, by, reason) ?? null,
+    }));
     channel.handle('room.stopStream', ({ room, reason }) => {
       const open = this.#rooms.get(room);
       return { found: open !== undefined, producer: open?.stopStream('an operator', reason) ?? null };

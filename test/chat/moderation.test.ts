@@ -46,6 +46,17 @@ describe('Moderation', () => {
     expect(room.sentToAll('moderation')).toEqual([expect.objectContaining({ action: 'mute', user: 'u1', until })]);
   });
 
+  it('mutes for an operator (admin API) like a moderator, without a moderator or a rate; nobody to mute answers null', () => {
+    const { room, join, moderation } = setup();
+    join(viewer('u1', 'Ann'));
+    const until = Date.now() + 120_000;
+    expect(moderation.muteByOperator('u1', 120, 'admin', 'cool down')).toBe(until);
+    expect(moderation.mutedUntil('u1')).toBe(until);
+    expect(room.sentToAll('moderation')).toEqual([{ type: 'moderation', action: 'mute', user: 'u1', name: 'Ann', by: 'admin', reason: 'cool down', until }]);
+    expect(moderation.muteByOperator('ghost', 120, 'admin', null)).toBeNull();
+    expect(moderation.mutedUntil('ghost')).toBe(0);
+  });
+
   it('bans a signed-in user once the primary agrees, and only then tells the room', async () => {
     const { room, join, act, mod } = setup();
     const target = join(viewer('u1', 'Ann'));

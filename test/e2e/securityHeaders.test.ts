@@ -70,9 +70,23 @@ describe('security headers on the pages and the APIs (real server)', () => {
     expect(d.get('script-src')).toEqual(["'self'"]);
     expect(d.get('connect-src')).toEqual(["'self'"]);
     expect(d.get('frame-ancestors')).toEqual(["'none'"]);
-    expectBaseHeaders(await server.api('GET', '/admin/assets/js/admin.js', { admin: true }));
+    const script = await server.api('GET', '/admin/assets/build/admin.js', { admin: true });
+    expect(script.status).toBe(200);
+    expectBaseHeaders(script);
     const asset = await server.api('GET', '/admin/assets/admin.html', { admin: true });
     expect(asset.headers.get('content-security-policy')).toBe(page.headers.get('content-security-policy'));
+  });
+
+  it('serves the icon on both ports, without the key on the admin port', async () => {
+    for (const [path, admin] of [['/favicon.ico', false], ['/favicon.svg', false], ['/favicon.ico', true], ['/favicon.svg', true]] as const) {
+      const icon = await server.api('GET', path, { admin });
+      expect(icon.status, `${path} admin=${admin}`).toBe(200);
+      expect(icon.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+      expect(String(icon.body)).toContain('<svg');
+      expectBaseHeaders(icon);
+    }
+    // The key is still needed for everything else on the admin port.
+    expect((await server.api('GET', '/favicon.png', { admin: true })).status).toBe(401);
   });
 
   it('sends nosniff with JSON answers and errors of both APIs and the room ports, and with the assets', async () => {

@@ -9,12 +9,16 @@ describe('webhooks: moderation through the admin API (real server, real receiver
   const bed = receiverPerTest({ beforeEach, afterEach });
   const clients = bed.clients;
 
-  it('raises moderation.kicked and moderation.banned with by "admin" for kicks and bans of the admin API', { timeout: 25_000 }, async () => {
+  it('raises moderation.muted, moderation.kicked and moderation.banned with by "admin" for mutes, kicks and bans of the admin API', { timeout: 25_000 }, async () => {
     const server = await start({ workers: 1, env: { WEBHOOK_ALLOW_PRIVATE: '1' } });
-    expect((await server.admin('POST', '/api/v1/webhooks', { url: bed.receiver.url, events: ['moderation.kicked', 'moderation.banned'] })).status).toBe(201);
+    expect((await server.admin('POST', '/api/v1/webhooks', { url: bed.receiver.url, events: ['moderation.kicked', 'moderation.banned', 'moderation.muted'] })).status).toBe(201);
     const port = (await server.createRoom('adminmod')).body.data.port as number;
     const viewer = (await ChatTestClient.join(port, { token: await server.token('adminmod', 'viewer1') })).client;
     clients.push(viewer);
+
+    expect((await server.admin('POST', '/api/v1/room/adminmod/users/viewer1/mute', { duration: 60, reason: 'calm down' })).status).toBe(200);
+    const muted = await bed.receiver.event('moderation.muted', (d) => d.user === 'viewer1');
+    expect(muted.json.data).toEqual({ room: 'adminmod', user: 'viewer1', by: 'admin', reason: 'calm down' });
 
     expect((await server.admin('DELETE', '/api/v1/room/adminmod/users/viewer1')).status).toBe(200);
     const kicked = await bed.receiver.event('moderation.kicked', (d) => d.user === 'viewer1');

@@ -16,6 +16,7 @@ describe('content security policy', () => {
       expect(policy).not.toMatch(/unsafe-inline|unsafe-eval/);
     }
     expect(directives(ADMIN_PAGE_POLICY).get('connect-src')).toEqual(["'self'"]);
+    expect(directives(ADMIN_PAGE_POLICY).get('img-src')).toEqual(["'self'"]);
   });
 
   it('lets the room pages reach the room ports of their host, and play MediaSource blobs', () => {
@@ -26,6 +27,8 @@ describe('content security policy', () => {
     ]);
     expect(d.get('media-src')).toEqual(["'self'", 'blob:', 'http://chat.test:*', 'https://chat.test:*', 'http://other.test:*', 'https://other.test:*']);
     expect(d.get('worker-src')).toEqual(["'self'", 'blob:']);
+    // The rooms page shows live rooms' poster frames from their room ports.
+    expect(d.get('img-src')).toEqual(["'self'", 'http://chat.test:*', 'https://chat.test:*', 'http://other.test:*', 'https://other.test:*']);
   });
 
   it('lists the room ports one by one when the range is small', () => {

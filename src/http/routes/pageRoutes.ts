@@ -34,6 +34,15 @@ export function assetOptions(prefix: string): FastifyStaticOptions {
   };
 }
 
+/** The site's icon (an SVG), at the names browsers ask for on every page of both the public and the admin port. */
+export const FAVICON_PATHS = ['/favicon.svg', '/favicon.ico'] as const;
+
+export function registerFavicon(app: FastifyInstance): void {
+  for (const route of FAVICON_PATHS) {
+    app.get(route, (_request, reply) => reply.type('image/svg+xml').sendFile('favicon.svg', { maxAge: '1d' }));
+  }
+}
+
 /**
  * The pages: `/` (rooms), `/watch/:room` (viewer), `/broadcast/:room` (producer), `/replay/:room/:id`
  * (a recording with its chat; the page reports an unknown id); their scripts
@@ -42,6 +51,7 @@ export function assetOptions(prefix: string): FastifyStaticOptions {
 export function registerPageRoutes(app: FastifyInstance): void {
   void app.register(fastifyStatic, assetOptions('/assets/'));
   app.get('/', (_request, reply) => reply.sendFile('index.html'));
+  registerFavicon(app);
   app.get('/assets/vendor/hls.min.mjs', (_request, reply) => reply.sendFile('hls.min.mjs', HLS_JS_DIST, { maxAge: '1h' }));
   for (const [route, file] of [['/watch/:room', 'watch.html'], ['/broadcast/:room', 'broadcast.html'], ['/replay/:room/:id', 'replay.html']] as const) {
     app.get<{ Params: { room: string } }>(route, (request, reply) => {
