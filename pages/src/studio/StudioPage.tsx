@@ -76,6 +76,8 @@ export function StudioPage({ room }: { room: string }) {
     setProblem('');
     void broadcast.start(preview.stream);
   };
+  // Until the camera opens (or fails, which the button then explains).
+  const mediaPending = preview.stream === null && preview.problem === '';
   const shownProblem = problem || (state.phase === 'error' ? state.message : '') || preview.problem;
 
   return (
@@ -97,7 +99,7 @@ export function StudioPage({ room }: { room: string }) {
               Stop
             </button>
           ) : (
-            <button id="start" type="button" class="studio-start" disabled={!addressOk || info === null} onClick={goLive}>
+            <button id="start" type="button" class="studio-start" disabled={!addressOk || info === null || mediaPending} onClick={goLive}>
               Go live
             </button>
           )}
