@@ -50,7 +50,7 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     expect(await studio.$$eval('#microphone option', (options) => options.length)).toBeGreaterThanOrEqual(2);
     await expect.poll(() => studio.evaluate<number>(PREVIEW_FRAMES), { timeout: 10_000 }).toBeGreaterThan(5);
     // The fake microphone beeps once a second: the meter rises above silence.
-    await expect.poll(() => studio.evaluate<number>(METER_PEAK), { timeout: 10_000, intervals: [50] }).toBeGreaterThan(0.05);
+    await expect.poll(() => studio.evaluate<number>(METER_PEAK), { timeout: 10_000, interval: 50 }).toBeGreaterThan(0.05);
     // No sound: the meter gives way to a note, the stream opened again without audio.
     await studio.selectOption('#microphone', 'none');
     await studio.waitForSelector('.studio-meter-none:has-text("silent")');
