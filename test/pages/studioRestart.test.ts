@@ -10,7 +10,7 @@ import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js'
  * worker listens, and a viewer on the watch page (as it is on main: hls.js in `video.player-video`)
  * still plays afterwards. The new worker's playlist numbers on from the old one's media sequence.
  */
-describe('the studio through a rolling restart (Chromium, fake camera, real ffmpeg)', () => {
+describe('the studio reconnecting by itself: a rolling restart, an operator\'s stop (Chromium, fake camera, real ffmpeg)', () => {
   const start = serversPerFile(afterAll);
   let server: ServerProcess;
   let browser: Browser;
@@ -76,4 +76,41 @@ describe('the studio through a rolling restart (Chromium, fake camera, real ffmp
     await studio.waitForSelector('#state:has-text("Stream ended")', { timeout: 15_000 });
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('over the WebSocket upload too (close 1001), and stays stopped after Stop', async () => {
+    const studio = await open(`/broadcast/onair?token=${await server.token('onair', 'host', 'producer')}&via=websocket`);
+    await studio.waitForSelector('#start:not([disabled])');
+    await studio.click('#start');
+    await studio.waitForSelector('#path[data-path="websocket"]', { timeout: 15_000 });
+    await studio.waitForSelector('#state[data-state="live"]', { timeout: 20_000 });
+    expect((await server.admin('POST', '/api/v1/server/restart')).status).toBe(200);
+    await studio.waitForSelector('#state[data-state="reconnecting"]', { timeout: 10_000 });
+    await studio.waitForSelector('#state[data-state="live"]', { timeout: 30_000 });
+    expect(await studio.getAttribute('#path', 'data-path')).toBe('websocket');
+    await studio.click('#stop');
+    await studio.waitForSelector('#state:has-text("Stream ended")', { timeout: 15_000 });
+    await expect.poll(async () => ((await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { data: { live: boolean } }).data.live, { timeout: 15_000 }).toBe(false);
+    expect(await studio.isVisible('#start')).toBe(true);
+    expect(problems).toEqual([]);
+  }, 90_000);
+
+  it('stops trying, and says why, when an operator stops the stream', async () => {
+    const studio = await open(`/broadcast/onair?token=${await server.token('onair', 'host', 'producer')}`);
+    await studio.waitForSelector('#start:not([disabled])');
+    await studio.click('#start');
+    await studio.waitForSelector('#state[data-state="live"]', { timeout: 20_000 });
+    const whipPosts: string[] = [];
+    studio.on('request', (request) => request.method() === 'POST' && new URL(request.url()).pathname === '/whip' && whipPosts.push(request.url()));
+    expect((await server.admin('POST', '/api/v1/room/onair/stream/stop', { reason: 'off topic' })).status).toBe(200);
+    await studio.waitForSelector('#state[data-state="error"]', { timeout: 10_000 });
+    expect(await studio.textContent('#problem')).toMatch(/stopped/i);
+    // One attempt found the refusal; none after it.
+    const attempts = whipPosts.length;
+    expect(attempts).toBeLessThanOrEqual(1);
+    // Nothing to await: no attempt is the point. Longer than the first backoffs (0.3, 0.6, 1.2 s).
+    await studio.waitForTimeout(3_000);
+    expect(whipPosts.length).toBe(attempts);
+    expect(await studio.isVisible('#start')).toBe(true);
+    expect(problems).toEqual([]);
+  }, 60_000);
 });
