@@ -64,12 +64,6 @@ export function StudioPage({ room }: { room: string }) {
   useEffect(() => {
     if (video.current) video.current.srcObject = preview.stream;
   }, [preview.stream]);
-  // Leaving the page ends the broadcast cleanly (WHIP DELETE) rather than by timeout.
-  useEffect(() => {
-    const leave = () => void broadcast?.stop();
-    window.addEventListener('pagehide', leave);
-    return () => window.removeEventListener('pagehide', leave);
-  }, [broadcast]);
 
   const goLive = () => {
     if (!broadcast || !preview.stream) return setProblem(preview.problem || 'Choose a camera or screen first');
