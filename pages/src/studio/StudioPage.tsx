@@ -52,7 +52,7 @@ export function StudioPage({ room }: { room: string }) {
   const [state, setState] = useState<BroadcastState>(IDLE);
   const broadcast = useMemo(() => (token ? new Broadcast({ room, token, via: via as Via, onChange: setState }) : null), [room, token, via]);
   const onAir = ON_AIR.includes(state.phase);
-  const figures = useLiveFigures(broadcast, info?.port ?? 0, token ?? '', onAir && info !== null);
+  const figures = useLiveFigures(broadcast, info?.port ?? 0, token ?? '', onAir && info !== null, state.phase !== 'live');
   const video = useRef<HTMLVideoElement>(null);
 
   useEffect(() => {

@@ -11,6 +11,8 @@ import { checkIngest, roomHealth } from './studioApi.ts';
 import { sampleSender, senderFigures, type SenderFigures, type SenderSample } from './whipStats.ts';
 
 const POLL_MS = 2_000;
+/** While the stream starts: "LIVE" shows within this of viewers being able to watch. */
+const STARTING_POLL_MS = 300;
 const STATS_MS = 1_000;
 
 export interface LiveFigures {
@@ -21,13 +23,18 @@ export interface LiveFigures {
 
 const NONE: LiveFigures = { viewers: null, ingest: null, sender: null };
 
-export function useLiveFigures(broadcast: Broadcast | null, port: number, token: string, active: boolean): LiveFigures {
+/** `starting`: the stream is not live yet, so the live flag is looked at more often. */
+export function useLiveFigures(broadcast: Broadcast | null, port: number, token: string, active: boolean, starting: boolean): LiveFigures {
   const [figures, setFigures] = useState<LiveFigures>(NONE);
   useEffect(() => {
     if (!broadcast || !active) return;
     let stopped = false;
+    let busy = false;
     const poll = async () => {
+      if (busy) return;
+      busy = true;
       const [health, check] = await Promise.allSettled([roomHealth(port), checkIngest(port, token)]);
+      busy = false;
       if (stopped) return;
       if (health.status === 'fulfilled') {
         broadcast.sawLive(health.value.live);
@@ -48,14 +55,16 @@ export function useLiveFigures(broadcast: Broadcast | null, port: number, token:
       previous = { pc, sample: now };
     };
     void poll();
-    const polling = setInterval(() => void poll(), POLL_MS);
+    const polling = setInterval(() => void poll(), starting ? STARTING_POLL_MS : POLL_MS);
     const sampling = setInterval(() => void sample().catch(() => undefined), STATS_MS);
     return () => {
       stopped = true;
       clearInterval(polling);
       clearInterval(sampling);
-      setFigures(NONE);
     };
-  }, [broadcast, port, token, active]);
+  }, [broadcast, port, token, active, starting]);
+  useEffect(() => {
+    if (!active) setFigures(NONE);
+  }, [active]);
   return figures;
 }
