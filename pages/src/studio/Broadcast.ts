@@ -116,22 +116,25 @@ export class Broadcast {
     if (via === 'whip' && !whipSupported()) throw new PublishRefused('This browser has no WebRTC: open the page without via=whip to stream over the WebSocket', 400, undefined);
     if (via !== 'websocket' && whipSupported()) {
       try {
-        this.#whip = await publishWhip(roomUrl(info.port, '/whip'), token, stream, (reason) => this.#onSessionLost(generation, reason, true));
-        if (generation !== this.#generation) await this.#whip.stop();
+        const session = await publishWhip(roomUrl(info.port, '/whip'), token, stream, (reason) => this.#onSessionLost(generation, reason, true));
+        // Stopped meanwhile: this session is not the broadcast's.
+        if (generation !== this.#generation) await session.stop();
+        else this.#whip = session;
         return { path: 'whip', note: '' };
       } catch (error) {
         if (error instanceof PublishRefused || via === 'whip') throw error;
         note = `WebRTC did not work here (${(error as Error).message}): streaming over the WebSocket instead`;
       }
     }
-    this.#socket = await publishSocket(roomUrl(info.port, `/ingest?token=${encodeURIComponent(token)}`, 'ws'), stream, segmentSeconds, {
+    const socket = await publishSocket(roomUrl(info.port, `/ingest?token=${encodeURIComponent(token)}`, 'ws'), stream, segmentSeconds, {
       live: () => generation === this.#generation && this.sawLive(true),
       warnings: (warnings) => generation === this.#generation && this.sawWarnings(warnings),
       problem: (message) => generation === this.#generation && this.#set({ message }),
       slowUpload: () => this.#set({ message: 'Your upload is too slow for this video quality' }),
       lost: (reason, retry) => this.#onSessionLost(generation, reason, retry),
     });
-    if (generation !== this.#generation) this.#socket.stop();
+    if (generation !== this.#generation) socket.stop();
+    else this.#socket = socket;
     return { path: 'websocket', note };
   }
 
