@@ -13,8 +13,9 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
   /** Every Referer a page sent: its URL may carry a token, so there must be none. */
   const referers: string[] = [];
 
-  const open = async (path: string): Promise<Page> => {
+  const open = async (path: string, initScript?: string): Promise<Page> => {
     const page = await browser.newPage();
+    if (initScript) await page.addInitScript(initScript);
     page.on('pageerror', (error) => problems.push(`${path}: ${error.message}`));
     await recordCspViolations(page, problems);
     page.on('request', (request) => {
@@ -30,6 +31,10 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
   /** The studio's preview plays the chosen camera (frames decoded) and the level meter moves with the fake microphone's beeps. */
   const PREVIEW_FRAMES = "(document.querySelector('#preview')?.getVideoPlaybackQuality().totalVideoFrames ?? 0)";
   const METER_PEAK = "Number(document.querySelector('#level-meter')?.value ?? 0)";
+  /** Keeps the page's peer connections where the test can read their senders (through DevTools, as the CSP wants). */
+  const KEEP_PEER_CONNECTIONS =
+    'window.peerConnections = []; window.RTCPeerConnection = class extends RTCPeerConnection { constructor(...args) { super(...args); window.peerConnections.push(this); } };';
+  const SENT_AUDIO_DEVICE = "window.peerConnections.at(-1).getSenders().find((s) => s.track?.kind === 'audio')?.track.getSettings().deviceId ?? ''";
 
   beforeAll(async () => {
     server = await start({ workers: 1 });
@@ -65,7 +70,7 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
 
   it('goes live from the camera, plays in the viewer page, shows the delay, and ends', async () => {
     const token = await server.token('studio', 'host', 'producer');
-    const studio = await open(`/broadcast/studio?token=${token}`);
+    const studio = await open(`/broadcast/studio?token=${token}`, KEEP_PEER_CONNECTIONS);
     await studio.waitForSelector('.chat-status:has-text("as host")');
     await studio.waitForSelector('#start:not([disabled])');
     await studio.click('#start');
@@ -96,6 +101,18 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     expect(await seriousAxeViolations(studio)).toEqual([]);
     await studio.setViewportSize({ width: 390, height: 844 });
     expect(await seriousAxeViolations(studio)).toEqual([]);
+
+    // Another microphone while live (WebRTC swaps the sender's track): still live, the viewer plays on.
+    const microphones = await studio.$$eval('#microphone option:not([disabled])', (options) => options.map((o) => (o as unknown as { value: string }).value));
+    const current = await studio.inputValue('#microphone');
+    const other = microphones.find((id) => id !== current && id !== 'none' && id !== 'default');
+    expect(other).toBeDefined();
+    await studio.selectOption('#microphone', other!);
+    await expect.poll(() => studio.evaluate<string>(SENT_AUDIO_DEVICE)).toBe(other);
+    expect(await studio.getAttribute('#state', 'data-state')).toBe('live');
+    const beforeSwitch = await videoTime(viewer);
+    await expect.poll(() => videoTime(viewer), { timeout: 10_000 }).toBeGreaterThan(beforeSwitch + 2);
+    expect(await studio.isDisabled('#microphone option[value="none"]')).toBe(true);
 
     await studio.click('#stop');
     await studio.waitForSelector('#state:has-text("Stream ended")', { timeout: 20_000 });

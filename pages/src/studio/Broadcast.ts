@@ -69,6 +69,24 @@ export class Broadcast {
     await this.#attempt(generation);
   }
 
+  /** Whether the source can change while on air: WebRTC swaps a sender's track; a MediaRecorder cannot. */
+  get canSwitchSource(): boolean {
+    return this.#state.path === 'whip' && this.#state.phase === 'live';
+  }
+
+  /**
+   * A new source while live over WHIP: each sender's track is replaced (no renegotiation, the
+   * stream goes on; a kind the session was started without stays absent). Reconnects use it too.
+   */
+  async switchTo(stream: MediaStream): Promise<void> {
+    this.#stream = stream;
+    for (const transceiver of this.#whip?.pc.getTransceivers() ?? []) {
+      const kind = transceiver.receiver.track.kind;
+      const track = kind === 'video' ? stream.getVideoTracks()[0] : stream.getAudioTracks()[0];
+      await transceiver.sender.replaceTrack(track ?? null);
+    }
+  }
+
   async stop(): Promise<void> {
     ++this.#generation;
     clearTimeout(this.#retryTimer);

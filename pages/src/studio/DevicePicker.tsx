@@ -6,8 +6,10 @@ interface Props {
   readonly choice: MediaChoice;
   readonly devices: DeviceLists;
   readonly screenAvailable: boolean;
-  /** Locked while live: a switch would need a new stream. */
+  /** Locked while a switch would need a new stream (the WebSocket upload, a reconnect). */
   readonly disabled: boolean;
+  /** On air over WebRTC: sources may change, but the sound may not go (the stream's audio would stall). */
+  readonly live: boolean;
   readonly onChange: (choice: MediaChoice) => void;
 }
 
@@ -16,7 +18,7 @@ function deviceLabel(device: MediaDeviceInfo, index: number, kind: string): stri
   return device.label || `${kind} ${index + 1}`;
 }
 
-export function DevicePicker({ choice, devices, screenAvailable, disabled, onChange }: Props) {
+export function DevicePicker({ choice, devices, screenAvailable, disabled, live, onChange }: Props) {
   return (
     <fieldset class="studio-devices" disabled={disabled}>
       <legend>Sources</legend>
@@ -39,14 +41,17 @@ export function DevicePicker({ choice, devices, screenAvailable, disabled, onCha
         </>
       )}
       <label for="microphone">Microphone</label>
-      <select id="microphone" value={choice.microphoneId} onChange={(event) => onChange({ ...choice, microphoneId: event.currentTarget.value })}>
+      {/* A broadcast started without sound has no audio track to swap one into. */}
+      <select id="microphone" value={choice.microphoneId} disabled={live && choice.microphoneId === NO_MICROPHONE} onChange={(event) => onChange({ ...choice, microphoneId: event.currentTarget.value })}>
         {devices.microphones.length === 0 && <option value="">Default microphone</option>}
         {devices.microphones.map((microphone, index) => (
           <option key={microphone.deviceId} value={microphone.deviceId}>
             {deviceLabel(microphone, index, 'Microphone')}
           </option>
         ))}
-        <option value={NO_MICROPHONE}>No sound</option>
+        <option value={NO_MICROPHONE} disabled={live && choice.microphoneId !== NO_MICROPHONE}>
+          No sound
+        </option>
       </select>
     </fieldset>
   );

@@ -63,6 +63,7 @@ export function StudioPage({ room }: { room: string }) {
   }, [room]);
   useEffect(() => {
     if (video.current) video.current.srcObject = preview.stream;
+    if (preview.stream && onAir) void broadcast?.switchTo(preview.stream);
   }, [preview.stream]);
 
   const goLive = () => {
@@ -105,7 +106,7 @@ export function StudioPage({ room }: { room: string }) {
         )}
         {state.phase !== 'reconnecting' && state.phase !== 'error' && state.message && <p class="studio-note">{state.message}</p>}
         <div class="studio-controls">
-          <DevicePicker choice={preview.choice} devices={preview.devices} screenAvailable={screenSupported()} disabled={onAir || state.phase === 'stopping'} onChange={preview.choose} />
+          <DevicePicker choice={preview.choice} devices={preview.devices} screenAvailable={screenSupported()} disabled={onAir && !broadcast?.canSwitchSource} live={onAir} onChange={preview.choose} />
           <LevelMeter stream={preview.stream} />
         </div>
         {onAir && <LiveStatus state={state} figures={figures} />}
