@@ -61,6 +61,14 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     await studio.waitForSelector('.studio-meter-none:has-text("silent")');
     expect(await studio.evaluate<number>("document.querySelector('#preview').srcObject.getAudioTracks().length")).toBe(0);
     expect(await studio.isVisible('#stop')).toBe(false);
+    // Keyboard only: Tab reaches Go live and every source choice, and the focus shows.
+    const reached: string[] = [];
+    for (let i = 0; i < 12 && !reached.includes('microphone'); i++) {
+      await studio.keyboard.press('Tab');
+      reached.push(await studio.evaluate<string>('document.activeElement?.id ?? ""'));
+      if (reached.at(-1) === 'start') expect(await studio.evaluate<string>("getComputedStyle(document.activeElement).outlineStyle")).toBe('solid');
+    }
+    expect(reached.filter((id) => ['start', 'video-source', 'camera', 'microphone'].includes(id))).toEqual(['start', 'video-source', 'camera', 'microphone']);
     expect(await seriousAxeViolations(studio)).toEqual([]);
     await studio.setViewportSize({ width: 390, height: 844 });
     expect(await seriousAxeViolations(studio)).toEqual([]);
@@ -73,7 +81,8 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     const studio = await open(`/broadcast/studio?token=${token}`, KEEP_PEER_CONNECTIONS);
     await studio.waitForSelector('.chat-status:has-text("as host")');
     await studio.waitForSelector('#start:not([disabled])');
-    await studio.click('#start');
+    await studio.focus('#start');
+    await studio.keyboard.press('Enter');
     await studio.waitForSelector('#state[data-state="live"]', { timeout: 30_000 });
     // Chromium records H.264 with a keyframe per segment: the server copies it, no encode (which
     // only its "stream starting" line tells, see docs/security.md).
