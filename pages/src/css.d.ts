@@ -1,2 +1,2 @@
-/** Components import their stylesheets for esbuild to bundle into build/<page>.css; they export nothing. */
+/** Components import their stylesheets for esbuild to bundle into `build/<page>.css`; they export nothing. */
 declare module '*.css';

@@ -11,10 +11,11 @@ import type { MediaInfo } from './mediaSniffer.js';
 import { PlaylistEnder } from './PlaylistEnder.js';
 import { PlaylistFolderOutput } from './output/PlaylistFolderOutput.js';
 import { FragmentPipeOutput } from './output/FragmentPipeOutput.js';
+import { saveNextMsn } from './ll/carriedMsn.js';
 import { LlBroadcast } from './ll/LlBroadcast.js';
 import { ProducerSlot, type HeldStream } from './ProducerSlot.js';
 import { expireSessionAt } from './sessionExpiry.js';
-import { prepareStreamFolder } from './streamFolder.js';
+import { prepareStreamFolder, type PreparedFolder } from './streamFolder.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
 import type { SegmentGuard } from './SegmentGuard.js';
 import { Transcoder, type TranscoderExit } from './Transcoder.js';
@@ -205,6 +206,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     await exited;
     if (this.#slot.release()) this.#endStream();
     await this.#ender.pending;
+    if (!removeFiles && this.#broadcast) await saveNextMsn(this.#options.dir, this.#broadcast.nextMsn);
     if (removeFiles) {
       await rm(this.#options.dir, { recursive: true, force: true });
       this.#broadcast = null;
@@ -245,12 +247,11 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     const append = held !== null && held.kept.plan.mode === settings.mode && hasLadder(held.kept.plan) === hasLadder({ media, ladder: settings.ladder });
     const ll = settings.mode === 'll';
     let binary: FfmpegBinary;
-    let knownSequences: Map<string, number> | undefined;
+    let prepared: PreparedFolder;
     try {
       binary = await this.#options.ffmpeg();
       await this.#ender.pending;
-      const prepared = await prepareStreamFolder(dir, ll, append ? held.kept.plan : null);
-      knownSequences = prepared.knownSequences;
+      prepared = await prepareStreamFolder(dir, ll, append ? held.kept.plan : null);
       if (prepared.cleared) {
         this.#listed.clear();
         this.emit('files', null);
@@ -282,7 +283,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
         logger: this.#logger,
         firstSegmentTimeoutMs: this.#options.firstSegmentTimeoutMs ?? 20_000,
         finishTimeoutMs: this.#options.finishTimeoutMs ?? 10_000,
-        output: ll ? new FragmentPipeOutput(this.#broadcastFor(plan, append), this.#logger) : new PlaylistFolderOutput(plan, this.#logger, knownSequences),
+        output: ll ? new FragmentPipeOutput(this.#broadcastFor(plan, append, prepared.carriedMsn), this.#logger) : new PlaylistFolderOutput(plan, this.#logger, prepared.knownSequences),
       });
     } catch (error) {
       // The plan was refused (buildFfmpegArgs): never leave the slot taken or the producer waiting.
@@ -353,16 +354,16 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   /**
    * The Low-Latency HLS broadcast a new ffmpeg writes into: the held one for a producer that came
    * back, else a new one (the previous broadcast's playlists are gone from then on, its held
-   * requests answered). Media sequence numbers go on from the previous broadcast's: a cache that
-   * kept a blocking answer for `_HLS_msn=5` of the last one never hands it to this one's players.
+   * requests answered). Media sequence numbers go on from the previous broadcast's (or worker's): a
+   * cache that kept a blocking answer for `_HLS_msn=5` of the last one never hands it to this one's players.
    */
-  #broadcastFor(plan: TranscodePlan, append: boolean): LlBroadcast {
+  #broadcastFor(plan: TranscodePlan, append: boolean, carriedMsn: number): LlBroadcast {
     if (append && this.#broadcast) return this.#broadcast;
     const previous = this.#broadcast;
     previous?.end();
     const broadcast = new LlBroadcast({
       id: plan.streamId,
-      firstMsn: previous?.nextMsn ?? 0,
+      firstMsn: previous?.nextMsn ?? carriedMsn,
       renditions: renditionCount(plan),
       partSeconds: plan.partSeconds,
       segmentSeconds: plan.segmentSeconds,

@@ -1,5 +1,5 @@
 import { raiseStreamWebhooks } from './streamWebhooks.js';
-import { rm } from 'node:fs/promises';
+import { clearFolderKeepingMsn } from '../hls/ll/carriedMsn.js';
 import http from 'node:http';
 import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -227,8 +227,8 @@ export class Room implements IngestRoom {
   }
 
   async listen(): Promise<void> {
-    // Files left by a worker that died mid-stream belong to no stream now.
-    await rm(this.#media.roomDir(this.name), { recursive: true, force: true });
+    // Files left by a worker that died mid-stream belong to no stream now (the media sequence goes on).
+    await clearFolderKeepingMsn(this.#media.roomDir(this.name));
     this.#media.hlsCache.clearRoom(this.name);
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {

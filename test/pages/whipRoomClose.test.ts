@@ -6,7 +6,7 @@ import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js'
 /**
  * The broadcaster page against the room's lifecycle: deleting the room while a WHIP publisher is
  * live closes its peer connection (the page says the stream stopped), logs no error and frees the
- * port for the next room; `?via=websocket` forces the MediaRecorder upload even where WebRTC works.
+ * port for the next room (the studio does not try again: the room is gone); `?via=websocket` forces the MediaRecorder upload even where WebRTC works.
  */
 describe('WHIP publisher and the room lifecycle (Chromium, fake camera, real ffmpeg)', () => {
   const start = serversPerFile(afterAll);
@@ -48,8 +48,10 @@ describe('WHIP publisher and the room lifecycle (Chromium, fake camera, real ffm
     const closed = server.waitForLog((line) => line.msg === 'whip session closed', 10_000);
     expect((await server.api('DELETE', '/api/v1/room/doomed', { key: server.env.KEY })).status).toBe(200);
     expect(await closed).toMatchObject({ room: 'doomed' });
-    // The server's DTLS close_notify: at once, where ICE consent alone takes Chromium 17 s.
-    await page.waitForSelector('#state[data-state="error"]:has-text("the server ended the session")', { timeout: 5_000 });
+    // The server's DTLS close_notify: at once, where ICE consent alone takes Chromium 17 s. The
+    // studio tries to publish again, finds the room gone, and stops trying (a refusal that stays).
+    await page.waitForSelector('#state[data-state="error"]', { timeout: 5_000 });
+    expect(await page.textContent('#problem')).toContain('The room was closed');
     expect(await page.textContent('#path')).toBe('');
     expect(await page.isVisible('#start')).toBe(true);
     expect(server.logs.filter((line) => (line.level ?? 0) >= 50)).toEqual([]);

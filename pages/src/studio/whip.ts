@@ -1,27 +1,33 @@
-// WHIP (RFC 9725) from the browser: one sendonly RTCPeerConnection, H.264 preferred (the server
-// copies it into HLS) and Opus, the offer POSTed once ICE gathering is done (the server takes no
-// trickle ICE), the session DELETEd to stop. See docs/api.md, "WHIP".
+/**
+ * WHIP (RFC 9725) from the browser: one sendonly RTCPeerConnection, H.264 preferred (the server
+ * copies it into HLS) and Opus, the offer POSTed once ICE gathering is done (the server takes no
+ * trickle ICE), the session DELETEd to stop. See docs/api.md, "WHIP".
+ */
+import { PublishRefused } from './publishErrors.ts';
 
 /** Gathering on a host with many interfaces may take long; the candidates found by then are enough. */
 const GATHER_MS = 2_000;
 /** ICE and DTLS must be up by then, or the page falls back to the WebSocket upload. */
-export const WHIP_CONNECT_MS = 5_000;
+const WHIP_CONNECT_MS = 5_000;
 
-/** A refusal from the server: the other ingest path would be refused too (token, busy room). */
-export class WhipRefused extends Error {}
+export interface WhipSession {
+  readonly pc: RTCPeerConnection;
+  /** Ends the session on purpose (DELETE): the server ends the stream at once. */
+  stop(): Promise<void>;
+}
 
-export function whipSupported() {
+export function whipSupported(): boolean {
   return typeof RTCPeerConnection === 'function' && typeof RTCRtpSender === 'function' && typeof RTCRtpSender.getCapabilities === 'function';
 }
 
-function h264First(transceiver) {
+function h264First(transceiver: RTCRtpTransceiver): void {
   const codecs = RTCRtpSender.getCapabilities('video')?.codecs ?? [];
   const h264 = codecs.filter((c) => c.mimeType.toLowerCase() === 'video/h264' && /packetization-mode=1/.test(c.sdpFmtpLine ?? ''));
   if (h264.length === 0) throw new Error('This browser cannot send H.264 over WebRTC');
   transceiver.setCodecPreferences([...h264, ...codecs.filter((c) => !h264.includes(c))]);
 }
 
-function gathered(pc) {
+function gathered(pc: RTCPeerConnection): Promise<void> {
   return new Promise((resolve) => {
     if (pc.iceGatheringState === 'complete') return resolve();
     const timer = setTimeout(resolve, GATHER_MS);
@@ -33,7 +39,7 @@ function gathered(pc) {
   });
 }
 
-function connected(pc) {
+function connected(pc: RTCPeerConnection): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`WebRTC did not connect within ${WHIP_CONNECT_MS / 1000} s (UDP blocked?)`)), WHIP_CONNECT_MS);
     const check = () => {
@@ -50,22 +56,28 @@ function connected(pc) {
   });
 }
 
+interface ErrorBody {
+  error?: { code?: string; message?: string };
+}
+
 /**
- * Publishes `stream` to `endpoint` with `token`; resolves once the media flows, with the session
- * ({ pc, stop() }). `onLost(reason)` is told when the connection drops or the server ends the
- * session later (the peer connection is closed by then).
+ * Publishes `stream` to `endpoint` with `token`; resolves once the media flows. `onLost(reason)`
+ * is told when the connection drops or the server ends the session later (the peer connection
+ * is closed by then). Throws PublishRefused for the server's refusals (token, busy, stopped).
  */
-export async function publishWhip(endpoint, token, stream, onLost) {
+export async function publishWhip(endpoint: string, token: string, stream: MediaStream, onLost: (reason: string) => void): Promise<WhipSession> {
   const pc = new RTCPeerConnection();
-  let location = null;
+  let location: string | null = null;
+  let ended = false;
   const stop = async () => {
+    ended = true;
     pc.close();
     if (location) await fetch(location, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
     location = null;
   };
   try {
     const [videoTrack] = stream.getVideoTracks();
-    if (!videoTrack) throw new Error('No camera track');
+    if (!videoTrack) throw new Error('No camera or screen to send');
     h264First(pc.addTransceiver(videoTrack, { direction: 'sendonly', streams: [stream], sendEncodings: [{ maxBitrate: 2_500_000 }] }));
     for (const track of stream.getAudioTracks()) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
     await pc.setLocalDescription(await pc.createOffer());
@@ -73,12 +85,12 @@ export async function publishWhip(endpoint, token, stream, onLost) {
     const response = await fetch(endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/sdp', authorization: `Bearer ${token}` },
-      body: pc.localDescription.sdp,
+      body: pc.localDescription?.sdp ?? '',
     });
     if (!response.ok) {
-      const body = await response.json().catch(() => ({}));
+      const body = (await response.json().catch(() => ({}))) as ErrorBody;
       const message = body.error?.message ?? `WHIP was refused (${response.status})`;
-      throw [401, 403, 409].includes(response.status) ? new WhipRefused(message) : new Error(message);
+      throw [401, 403, 409].includes(response.status) ? new PublishRefused(message, response.status, body.error?.code) : new Error(message);
     }
     location = new URL(response.headers.get('location') ?? '', endpoint).href;
     await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
@@ -87,7 +99,9 @@ export async function publishWhip(endpoint, token, stream, onLost) {
     await stop();
     throw error;
   }
-  const lost = (reason) => {
+  const lost = (reason: string) => {
+    if (ended) return;
+    ended = true;
     location = null;
     pc.close();
     onLost(reason);
@@ -95,7 +109,7 @@ export async function publishWhip(endpoint, token, stream, onLost) {
   pc.addEventListener('connectionstatechange', () => {
     if (pc.connectionState === 'failed' || pc.connectionState === 'closed') lost(`WebRTC connection ${pc.connectionState}`);
   });
-  // The server ends a session (room deleted, stream failed, shutdown) with a DTLS close_notify:
+  // The server ends a session (room deleted, stream failed, restart) with a DTLS close_notify:
   // the transport closes at once, where ICE would take 10-30 s to notice.
   const transport = pc.getSenders()[0]?.transport;
   transport?.addEventListener('statechange', () => {

@@ -1,0 +1,116 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePlaylist } from '../../src/hls/playlist.js';
+import { FAKE_MEDIA_ARGS, launchChromium, recordCspViolations } from '../helpers/browser.js';
+import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
+
+/**
+ * A rolling restart while the browser studio is live over WHIP: the room closes (1001, the
+ * DTLS session ends), the studio says "Reconnecting…" and publishes again by itself once the new
+ * worker listens, and a viewer on the watch page (as it is on main: hls.js in `video.player-video`)
+ * still plays afterwards. The new worker's playlist numbers on from the old one's media sequence.
+ */
+describe('the studio reconnecting by itself: a rolling restart, an operator\'s stop (Chromium, fake camera, real ffmpeg)', () => {
+  const start = serversPerFile(afterAll);
+  let server: ServerProcess;
+  let browser: Browser;
+  let port = 0;
+  const problems: string[] = [];
+
+  const open = async (path: string): Promise<Page> => {
+    const page = await browser.newPage();
+    page.on('pageerror', (error) => problems.push(`${path}: ${error.message}`));
+    await recordCspViolations(page, problems);
+    await page.goto(`http://127.0.0.1:${server.port}${path}`);
+    return page;
+  };
+  const VIDEO_TIME = "document.querySelector('video.player-video')?.currentTime ?? 0";
+  const videoTime = (page: Page) => page.evaluate<number>(VIDEO_TIME);
+  /** The media sequence number after the live playlist's last segment. */
+  const nextMsn = async () => {
+    const playlist = parsePlaylist(await (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`)).text());
+    return playlist.mediaSequence + playlist.segments.length;
+  };
+
+  beforeAll(async () => {
+    const first = 41_000 + Math.floor(Math.random() * 200) * 10;
+    server = await start({ workers: 1, env: { WHIP_UDP_PORTS: `${first}-${first + 9}` } });
+    port = (await server.createRoom('onair')).body.data.port as number;
+    browser = await launchChromium(FAKE_MEDIA_ARGS);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('publishes again by itself after a rolling restart, and the viewer keeps playing', async () => {
+    const studio = await open(`/broadcast/onair?token=${await server.token('onair', 'host', 'producer')}`);
+    await studio.waitForSelector('#start:not([disabled])');
+    await studio.click('#start');
+    await studio.waitForSelector('#path[data-path="whip"]', { timeout: 15_000 });
+    await studio.waitForSelector('#state[data-state="live"]', { timeout: 20_000 });
+    const viewer = await open('/watch/onair');
+    await expect.poll(() => videoTime(viewer), { timeout: 30_000 }).toBeGreaterThan(1);
+    const whipPosts: string[] = [];
+    studio.on('request', (request) => request.method() === 'POST' && new URL(request.url()).pathname === '/whip' && whipPosts.push(request.url()));
+
+    await expect.poll(nextMsn, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    const reached = await nextMsn();
+
+    const restart = await server.admin('POST', '/api/v1/server/restart');
+    expect(restart.status).toBe(200);
+    expect(restart.body.data.notBack).toEqual([]);
+    await studio.waitForSelector('#state[data-state="reconnecting"]', { timeout: 10_000 });
+    await studio.waitForSelector('#reconnecting:has-text("trying again")');
+    await studio.waitForSelector('#state[data-state="live"]', { timeout: 30_000 });
+    expect(whipPosts.length).toBeGreaterThanOrEqual(1);
+    // A new worker, a new broadcast: its segments number on from the old worker's (never back to 0).
+    const playlist = parsePlaylist(await (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`)).text());
+    expect(playlist.mediaSequence).toBeGreaterThanOrEqual(reached);
+    // Elapsed time counts from the first time on air, not from the reconnect.
+    expect(await studio.textContent('#elapsed')).not.toBe('0:00');
+
+    // The viewer plays on: the video time advances past where it was at the reconnect.
+    const resumedAt = await videoTime(viewer);
+    await expect.poll(() => videoTime(viewer), { timeout: 30_000 }).toBeGreaterThan(resumedAt + 2);
+    await studio.click('#stop');
+    await studio.waitForSelector('#state:has-text("Stream ended")', { timeout: 15_000 });
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('over the WebSocket upload too (close 1001), and stays stopped after Stop', async () => {
+    const studio = await open(`/broadcast/onair?token=${await server.token('onair', 'host', 'producer')}&via=websocket`);
+    await studio.waitForSelector('#start:not([disabled])');
+    await studio.click('#start');
+    await studio.waitForSelector('#path[data-path="websocket"]', { timeout: 15_000 });
+    await studio.waitForSelector('#state[data-state="live"]', { timeout: 20_000 });
+    expect((await server.admin('POST', '/api/v1/server/restart')).status).toBe(200);
+    await studio.waitForSelector('#state[data-state="reconnecting"]', { timeout: 10_000 });
+    await studio.waitForSelector('#state[data-state="live"]', { timeout: 30_000 });
+    expect(await studio.getAttribute('#path', 'data-path')).toBe('websocket');
+    await studio.click('#stop');
+    await studio.waitForSelector('#state:has-text("Stream ended")', { timeout: 15_000 });
+    await expect.poll(async () => ((await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { data: { live: boolean } }).data.live, { timeout: 15_000 }).toBe(false);
+    expect(await studio.isVisible('#start')).toBe(true);
+    expect(problems).toEqual([]);
+  }, 90_000);
+
+  it('stops trying, and says why, when an operator stops the stream', async () => {
+    const studio = await open(`/broadcast/onair?token=${await server.token('onair', 'host', 'producer')}`);
+    await studio.waitForSelector('#start:not([disabled])');
+    await studio.click('#start');
+    await studio.waitForSelector('#state[data-state="live"]', { timeout: 20_000 });
+    const whipPosts: string[] = [];
+    studio.on('request', (request) => request.method() === 'POST' && new URL(request.url()).pathname === '/whip' && whipPosts.push(request.url()));
+    expect((await server.admin('POST', '/api/v1/room/onair/stream/stop', { reason: 'off topic' })).status).toBe(200);
+    await studio.waitForSelector('#state[data-state="error"]', { timeout: 10_000 });
+    expect(await studio.textContent('#problem')).toMatch(/stopped/i);
+    // One attempt found the refusal; none after it.
+    const attempts = whipPosts.length;
+    expect(attempts).toBeLessThanOrEqual(1);
+    // Nothing to await: no attempt is the point. Longer than the first backoffs (0.3, 0.6, 1.2 s).
+    await studio.waitForTimeout(3_000);
+    expect(whipPosts.length).toBe(attempts);
+    expect(await studio.isVisible('#start')).toBe(true);
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
