@@ -54,9 +54,11 @@ function compressOutputs(dir: string): void {
 }
 
 if (process.argv.includes('--watch')) {
+  // No .br/.gz from an earlier build: the server would send those instead of what this rebuilds.
+  rmSync(OUT, { recursive: true, force: true });
   const context = await esbuild.context({ ...options, minify: false });
   await context.watch();
-  process.stdout.write(`watching pages/src, building into ${path.relative(ROOT, OUT)}/ (uncompressed)\n`);
+  process.stdout.write(`watching pages/src, building into ${path.relative(ROOT, OUT)}/ (uncompressed: run npm run build:pages before serving for real)\n`);
 } else {
   rmSync(OUT, { recursive: true, force: true });
   const result = await esbuild.build(options);

@@ -11,6 +11,8 @@ export interface WebhookStats {
   readonly lost: number;
   /** Event to first attempt, p99 of the recent ones (ms); null before any. */
   readonly firstAttemptP99Ms: number | null;
+  /** Sender threads started again after one stopped or got stuck (0 when attempts run in the primary's thread). */
+  readonly senderRestarts: number;
   readonly backlog: ReadonlyArray<{
     readonly endpoint: string;
     readonly depth: number;

@@ -106,7 +106,7 @@ export class Webhooks {
 
   stats(): WebhookStats {
     const { counters, firstAttemptLags } = this.dispatcher;
-    return { endpoints: this.#endpoints.size, ...counters, lost: this.outbox.lost, firstAttemptP99Ms: p99(firstAttemptLags), backlog: this.dispatcher.backlog() };
+    return { endpoints: this.#endpoints.size, ...counters, lost: this.outbox.lost, firstAttemptP99Ms: p99(firstAttemptLags), senderRestarts: this.#thread?.restarts ?? 0, backlog: this.dispatcher.backlog() };
   }
 
   /** Event types some enabled endpoint wants. */

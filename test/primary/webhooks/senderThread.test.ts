@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -8,6 +9,7 @@ import type { WebhookTarget } from '../../../src/primary/webhooks/webhookTarget.
 /** The thread runs the built module (npm test builds before vitest): a worker thread cannot load src/'s TypeScript. */
 const BUILT_ENTRY = new URL('../../../dist/primary/webhooks/senderThreadEntry.js', import.meta.url);
 const STOPPING_ENTRY = new URL('../../fixtures/stoppingSenderThread.mjs', import.meta.url);
+const STUCK_ENTRY = new URL('../../fixtures/stuckSenderThread.mjs', import.meta.url);
 
 describe('SenderThread: webhook attempts in a worker thread', () => {
   const received: Array<{ path: string; headers: http.IncomingHttpHeaders; body: string }> = [];
@@ -35,7 +37,7 @@ describe('SenderThread: webhook attempts in a worker thread', () => {
   });
 
   it('sends each attempt with its headers and body to the checked address and brings back the status', async () => {
-    const thread = new SenderThread(pino({ level: 'silent' }), BUILT_ENTRY);
+    const thread = new SenderThread(pino({ level: 'silent' }), { entry: BUILT_ENTRY });
     const sender = thread.sender('ep_1', 4, 500);
     const results = await Promise.all([
       sender.send(target('/ok'), { 'webhook-id': 'msg_1' }, '{"n":1}'),
@@ -58,21 +60,34 @@ describe('SenderThread: webhook attempts in a worker thread', () => {
   it('ends the attempts of a thread that stopped as failures (retried on the schedule) and starts a new thread', async () => {
     const errors: string[] = [];
     const logger = pino({ level: 'error' }, { write: (line: string) => errors.push(JSON.parse(line).msg as string) });
-    const thread = new SenderThread(logger, STOPPING_ENTRY);
+    const thread = new SenderThread(logger, { entry: STOPPING_ENTRY, restartBaseMs: 200 });
     const sender = thread.sender('ep_2', 1, 500);
     expect(await sender.send(target('/ok'), {}, '{}')).toEqual({ status: null, error: 'the sender thread stopped (3)' });
     expect(errors).toContain('webhook sender thread stopped; its attempts are retried, a new thread sends');
-    // Stopped within a second of its start: until the new thread runs, attempts fail at once rather than wait.
+    // It stopped at start: until the new thread runs, attempts fail at once rather than wait.
+    const restarted = once(thread, 'started');
     expect(await sender.send(target('/ok'), {}, '{}')).toEqual({ status: null, error: 'the sender thread is restarting' });
-    // Then a new thread takes attempts (this one stops too: the attempt fails the same way, not as "restarting").
-    const started = performance.now();
-    let result = await sender.send(target('/ok'), {}, '{}');
-    while (result.error === 'the sender thread is restarting' && performance.now() - started < 5_000) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      result = await sender.send(target('/ok'), {}, '{}');
-    }
-    expect(result).toEqual({ status: null, error: 'the sender thread stopped (3)' });
-    expect(performance.now() - started).toBeGreaterThan(500);
+    await restarted;
+    expect(thread.restarts).toBe(1);
+    // The new thread takes attempts (and stops too: the attempt fails the same way, not as "restarting").
+    expect(await sender.send(target('/ok'), {}, '{}')).toEqual({ status: null, error: 'the sender thread stopped (3)' });
     await thread.close();
   });
+
+  it('replaces a thread that leaves attempts unanswered past their timeout (stuck), failing them', async () => {
+    const errors: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => errors.push(JSON.parse(line).msg as string) });
+    const thread = new SenderThread(logger, { entry: STUCK_ENTRY });
+    const sender = thread.sender('ep_3', 1, 100);
+    const started = performance.now();
+    const result = await sender.send(target('/ok'), {}, '{}');
+    expect(result.status).toBeNull();
+    expect(result.error).toMatch(/^the sender thread stopped/);
+    // Not before its timeout (100 ms) and the margin (5 s) passed.
+    expect(performance.now() - started).toBeGreaterThan(5_000);
+    expect(errors).toContain('webhook sender thread left attempts unanswered past their timeout: replacing it');
+    await once(thread, 'started');
+    expect(thread.restarts).toBe(1);
+    await thread.close();
+  }, 15_000);
 });
