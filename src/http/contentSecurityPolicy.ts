@@ -63,6 +63,8 @@ export function roomPagePolicy(hosts: readonly string[], ports: RoomPortRange): 
     ...COMMON,
     'connect-src': ["'self'", ...roomSources(hosts, ports, ['ws', 'wss', 'http', 'https'])],
     'media-src': ["'self'", 'blob:', ...roomSources(hosts, ports, ['http', 'https'])],
+    // The room's poster frame (/thumbnail.jpg on the room port) over the player while it loads.
+    'img-src': ["'self'", ...roomSources(hosts, ports, ['http', 'https'])],
     'worker-src': ["'self'", 'blob:'],
   });
 }
