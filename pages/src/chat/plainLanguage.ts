@@ -45,24 +45,24 @@ function untilText(until: number | null | undefined): string {
 }
 
 function reasonText(reason: string | null | undefined): string {
-  return reason && !DEFAULT_REASONS.has(reason) ? ` Reason: ${reason}.` : '';
+  return reason && !DEFAULT_REASONS.has(reason) ? `: ${reason}` : '';
 }
 
 /** Why this user is out of the chat after a close the panel does not undo; null for the others. */
 export function removalText(code: number, reason: string, bannedUntil: number | null | undefined): string | null {
   switch (code) {
     case CLOSE_CODES.KICKED:
-      return `A moderator removed you from the chat.${reasonText(reason)} You may join again.`;
+      return `You were removed from the chat by a moderator${reasonText(reason)}. You may join again.`;
     case CLOSE_CODES.BANNED:
-      return `You are banned from this chat${untilText(bannedUntil)}.${reasonText(reason)}`;
+      return `You are banned from this chat${untilText(bannedUntil)}${reasonText(reason)}.`;
     case CLOSE_CODES.ROOM_CLOSED:
       return 'This room has closed.';
     case CLOSE_CODES.AUTH_FAILED:
       return 'Your sign-in for this chat is no longer valid. Reload the page from the site to get a new one.';
     case CLOSE_CODES.HOOK_DENIED:
-      return `The site did not let you into this chat.${reasonText(reason)}`;
+      return `The site did not let you into this chat${reasonText(reason)}.`;
     case CLOSE_CODES.SESSION_ENDED:
-      return `Your chat session has ended.${reasonText(reason)}`;
+      return `Your chat session has ended${reasonText(reason)}.`;
     default:
       return null;
   }
@@ -81,7 +81,7 @@ export function errorText(frame: ErrorFrame, ratePerSecond: number | null): stri
     case 'MUTED':
       return `You are muted${untilText(frame.until)}.`;
     case 'BANNED':
-      return `You are banned from this chat${untilText(frame.until)}.${reasonText(frame.reason)}`;
+      return `You are banned from this chat${untilText(frame.until)}${reasonText(frame.reason)}.`;
     case 'NOT_PERSISTED':
       return 'The message could not be saved; trying again.';
     case 'NAME_TAKEN':
