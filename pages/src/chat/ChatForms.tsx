@@ -29,23 +29,26 @@ export function JoinForm({ withToken, again, initialName, onJoin }: { withToken:
 
 export interface SendFormProps {
   pending: Outgoing | null;
+  /** The ref of the last acknowledged message. */
+  acked: string | null;
   /** Not connected right now: a message is sent once the panel has reconnected. */
   offline: boolean;
   onSend: (text: string) => boolean;
   onTyped: () => void;
 }
 
-export function SendForm({ pending, offline, onSend, onTyped }: SendFormProps) {
+export function SendForm({ pending, acked, offline, onSend, onTyped }: SendFormProps) {
   const [text, setText] = useState('');
   const input = useRef<HTMLInputElement>(null);
   const inFlight = useRef<Outgoing | null>(null);
 
-  // The text stays in the input until the server acknowledges it; then it clears, unless the user typed on.
+  // The text stays in the input until the server acknowledges it; then it clears, unless the user
+  // typed on. A refused one stays, to be sent again.
   useEffect(() => {
     const sent = inFlight.current;
     inFlight.current = pending;
-    if (sent && pending === null) setText((current) => (current === sent.text ? '' : current));
-  }, [pending]);
+    if (sent && pending === null && acked === sent.ref) setText((current) => (current === sent.text ? '' : current));
+  }, [pending, acked]);
 
   const insert = (emoji: string) => {
     const field = input.current;

@@ -48,7 +48,7 @@ export function ChatPanel({ url, token, onStream }: ChatPanelProps) {
         {chat.error}
       </div>
       {showSend ? (
-        <SendForm pending={chat.pending} offline={offline} onSend={act.send} onTyped={act.typed} />
+        <SendForm pending={chat.pending} acked={chat.acked} offline={offline} onSend={act.send} onTyped={act.typed} />
       ) : (
         chat.out !== 'final' && <JoinForm withToken={token !== undefined} again={chat.out === 'kicked'} initialName={chat.me?.name ?? ''} onJoin={act.join} />
       )}

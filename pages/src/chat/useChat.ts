@@ -26,6 +26,8 @@ export interface ChatState {
   readonly loadingOlder: boolean;
   readonly typing: string;
   readonly pending: Outgoing | null;
+  /** The ref of the last message the server acknowledged (the input clears for it, and keeps a refused one). */
+  readonly acked: string | null;
   /** Kicked (may join again) or out for good. */
   readonly out: 'kicked' | 'final' | null;
 }
@@ -47,7 +49,7 @@ const OLDER_REF = 'older';
 /** A mute from the panel lasts this long (the protocol's default). */
 const MUTE_SECONDS = 300;
 
-const INITIAL: ChatState = { link: 'idle', status: 'Not connected', error: '', me: null, users: [], lines: [], more: false, loadingOlder: false, typing: '', pending: null, out: null };
+const INITIAL: ChatState = { link: 'idle', status: 'Not connected', error: '', me: null, users: [], lines: [], more: false, loadingOlder: false, typing: '', pending: null, acked: null, out: null };
 
 let noticeCounter = 0;
 const notice = (text: string, tone: 'notice' | 'system' = 'notice'): ChatLine => ({ kind: 'notice', key: `n${(noticeCounter += 1)}`, text, tone });
@@ -124,7 +126,8 @@ export function useChat(url: string | null, token: string | undefined, onStream:
           update((s) => ({ lines: [...s.lines, notice(frame.text, 'system')] }));
           break;
         case 'closed':
-          update((s) => ({ lines: [...s.lines, notice('This room has closed.')] }));
+          // The close that follows says it (4000: the room closed; 1001: a restart, reconnected quietly); the
+          // frame's reason is the server's (a signal name), not words for people.
           break;
         case 'stream':
           streamListener.current(frame);
@@ -149,6 +152,7 @@ export function useChat(url: string | null, token: string | undefined, onStream:
       settled: (message, refusal) =>
         update((s) => ({
           pending: s.pending?.ref === message.ref ? null : s.pending,
+          acked: refusal === undefined ? message.ref : s.acked,
           error: refusal === undefined ? '' : `Not sent: ${typeof refusal === 'string' ? refusal : errorText(refusal, rate.current)}`,
         })),
     });
