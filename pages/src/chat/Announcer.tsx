@@ -11,14 +11,17 @@ const INTERVAL_MS = 3000;
 export function Announcer({ lines, myId }: { lines: readonly ChatLine[]; myId: string | undefined }) {
   const [text, setText] = useState('');
   const seen = useRef<string | undefined>(undefined);
+  const started = useRef(false);
   const waiting = useRef<ChatLine[]>([]);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const last = useRef(0);
 
   useEffect(() => {
     const lastKey = lines.at(-1)?.key;
-    if (seen.current === undefined) {
+    if (myId === undefined) return;
+    if (!started.current) {
       // The history at join is not news.
+      started.current = true;
       seen.current = lastKey;
       return;
     }
@@ -37,7 +40,7 @@ export function Announcer({ lines, myId }: { lines: readonly ChatLine[]; myId: s
       else setText(`${batch.length} new messages`);
     };
     if (timer.current === undefined) timer.current = setTimeout(flush, Math.max(0, last.current + INTERVAL_MS - Date.now()));
-  }, [lines]);
+  }, [lines, myId]);
 
   useEffect(() => () => clearTimeout(timer.current), []);
 
