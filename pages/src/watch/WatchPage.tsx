@@ -72,7 +72,7 @@ export function WatchPage({ room, token }: { room: string; token: string | undef
             url={url}
             attempt={stream.attempt}
             poster={poster}
-            overlay={live ? null : <StreamOverlay phase={stream.phase} room={room} recordings={recordings} token={token} />}
+            overlay={live ? null : problem ? <p class="stream-state">{problem}</p> : <StreamOverlay phase={stream.phase} room={room} recordings={recordings} token={token} />}
             onStalled={control.stalled}
           >
             <button type="button" class="mode-theatre" aria-pressed={theatre} onClick={() => setTheatre(!theatre)}>
