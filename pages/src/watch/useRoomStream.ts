@@ -37,6 +37,8 @@ export function useRoomStream(port: number | null, initiallyLive: boolean | null
   latest.current = state;
   const wait = useRef(FIRST_WAIT_MS);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  /** Asks /health now (set by the polling effect). */
+  const pollNow = useRef<() => void>(() => undefined);
 
   const becomeLive = (path: string | null) =>
     setState((s) => {
@@ -84,8 +86,6 @@ export function useRoomStream(port: number | null, initiallyLive: boolean | null
       clearTimeout(timer.current);
     };
   }, [port, initiallyLive]);
-
-  const pollNow = useRef<() => void>(() => undefined);
 
   return [
     state,
