@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, recordCspViolations } from '../helpers/browser.js';
@@ -212,6 +213,34 @@ describe('chat panel under the server’s limits (Chromium)', () => {
     const { client: reader, welcome } = await ChatTestClient.join(port, { name: 'Reader' });
     expect((welcome.history as Array<{ text: string }>).filter((m) => m.text === 'typed while away')).toHaveLength(1);
     reader.close();
+    await page.close();
+  });
+
+  it('sends a message again by itself when the server could not save it (NOT_PERSISTED), and it arrives once', { timeout: 40_000 }, async () => {
+    const port = await newRoom('persist');
+    const { client: witness } = await ChatTestClient.join(port, { name: 'Witness' });
+    const page = await openWatch('persist');
+    const refusals: string[] = [];
+    page.on('websocket', (ws) => ws.on('framereceived', (frame) => typeof frame.payload === 'string' && frame.payload.includes('NOT_PERSISTED') && refusals.push(frame.payload)));
+    await join(page, 'Persistent');
+    // A real stall of the primary (which stores messages) past the 5 s deadline of a message sent
+    // into it, as in test/e2e/persistAnswer.test.ts: the stall is measured in time.
+    process.kill(server.pid, 'SIGSTOP');
+    try {
+      await page.fill('.chat-send input', 'saved at last');
+      await page.press('.chat-send input', 'Enter');
+      await sleep(6_500);
+    } finally {
+      process.kill(server.pid, 'SIGCONT');
+    }
+    expect(await witness.next((f) => f.type === 'message' && f.text === 'saved at last', 15_000)).toMatchObject({ name: 'Persistent' });
+    await page.waitForSelector('.chat-own .chat-text:text-is("saved at last")');
+    await expect.poll(() => page.inputValue('.chat-send input')).toBe('');
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(await page.locator('.chat-text:text-is("saved at last")').count()).toBe(1);
+    expect(witness.frames.filter((f) => f.type === 'message' && f.text === 'saved at last')).toHaveLength(1);
+    expect(await page.locator('.chat-errors').textContent()).toBe('');
+    witness.close();
     await page.close();
   });
 

@@ -83,7 +83,7 @@ export function errorText(frame: ErrorFrame, ratePerSecond: number | null): stri
     case 'BANNED':
       return `You are banned from this chat${untilText(frame.until)}${reasonText(frame.reason)}.`;
     case 'NOT_PERSISTED':
-      return 'The message could not be saved; trying again.';
+      return 'the server could not save it. Send it again.';
     case 'NAME_TAKEN':
       return 'Somebody in the room has this name (or one that looks the same). Pick another.';
     case 'NAME_INVALID':
