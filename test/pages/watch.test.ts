@@ -176,7 +176,7 @@ describe('watch page (Chromium)', () => {
     await page.close();
   });
 
-  it('offers a theatre mode that gives the video the window', async () => {
+  it('offers a theatre mode that gives the video the window, and full screen', async () => {
     const page = await openWatch();
     const before = await shownState(page, '#player');
     await page.click('.mode-theatre');
@@ -186,7 +186,14 @@ describe('watch page (Chromium)', () => {
     expect(after.height).toBeGreaterThan(before.height);
     await page.click('.mode-theatre');
     expect((await shownState(page, '.watch-header')).shown).toBe(true);
+    // Full screen: the player (video, overlays and bar), and back.
     expect(await page.locator('.mode-fullscreen').textContent()).toBe('Full screen');
+    await page.click('.mode-fullscreen');
+    await page.waitForSelector('.mode-fullscreen:text-is("Exit full screen")');
+    expect(await page.evaluate<string | undefined>('document.fullscreenElement?.id')).toBe('player');
+    await page.click('.mode-fullscreen');
+    await page.waitForSelector('.mode-fullscreen:text-is("Full screen")');
+    expect(await page.evaluate<boolean>('document.fullscreenElement === null')).toBe(true);
     await page.close();
   });
 
