@@ -124,7 +124,7 @@ describe('chat panel messages (Chromium)', () => {
     await page.fill('.chat-send input', 'nice ');
     await page.focus('.emoji-toggle');
     await page.keyboard.press('Enter');
-    await page.waitForSelector('.emoji-grid');
+    await page.waitForSelector('.emoji-grid button:focus');
     expect(await page.getAttribute('.emoji-toggle', 'aria-expanded')).toBe('true');
     expect(await page.evaluate<string>("document.activeElement.getAttribute('aria-label')")).toBe('grinning face');
     await page.keyboard.press('ArrowRight');
@@ -133,10 +133,14 @@ describe('chat panel messages (Chromium)', () => {
     await page.keyboard.press('Enter');
     expect(await page.locator('.emoji-grid').count()).toBe(0);
     expect(await page.inputValue('.chat-send input')).toBe('nice 👎');
+    // Back in the message, typing goes on after the emoji.
+    await page.waitForSelector('#chat-text-input:focus');
+    await page.keyboard.type('!');
+    expect(await page.inputValue('.chat-send input')).toBe('nice 👎!');
     // Escape closes it and gives the focus back to its button.
     await page.focus('.emoji-toggle');
     await page.keyboard.press('Enter');
-    await page.waitForSelector('.emoji-grid');
+    await page.waitForSelector('.emoji-grid button:focus');
     await page.keyboard.press('Escape');
     expect(await page.locator('.emoji-grid').count()).toBe(0);
     expect(await page.evaluate<string>("document.activeElement.className")).toBe('emoji-toggle');
@@ -161,7 +165,7 @@ describe('chat panel messages (Chromium)', () => {
     await expect.poll(total, { timeout: 10_000 }).toBe(30);
     const announced = await page.evaluate<string[]>('window.announced');
     expect(announced.length).toBeLessThanOrEqual(2);
-    expect(announced.at(-1)).toMatch(/^\d+ new messages$/);
+    expect(announced.some((text) => /^\d+ new messages$/.test(text))).toBe(true);
     // The list itself is not a live region (it would read out every line).
     expect(await page.locator('.chat-messages[aria-live]').count()).toBe(0);
     flood.close();

@@ -1,5 +1,5 @@
 /** The join form (a name, or only a button for token holders) and the message form with its emoji picker. */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Outgoing } from './ChatSocket.ts';
 import { EmojiPicker } from './EmojiPicker.tsx';
 
@@ -50,15 +50,21 @@ export function SendForm({ pending, acked, offline, onSend, onTyped }: SendFormP
     if (sent && pending === null && acked === sent.ref) setText((current) => (current === sent.text ? '' : current));
   }, [pending, acked]);
 
+  /** Where the caret goes once an inserted emoji is in the input (then the input has the focus). */
+  const caret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    if (caret.current === null || !input.current) return;
+    input.current.focus();
+    input.current.setSelectionRange(caret.current, caret.current);
+    caret.current = null;
+  }, [text]);
+
   const insert = (emoji: string) => {
     const field = input.current;
     const at = field?.selectionStart ?? text.length;
     const end = field?.selectionEnd ?? at;
+    caret.current = at + emoji.length;
     setText(text.slice(0, at) + emoji + text.slice(end));
-    requestAnimationFrame(() => {
-      field?.focus();
-      field?.setSelectionRange(at + emoji.length, at + emoji.length);
-    });
   };
 
   return (

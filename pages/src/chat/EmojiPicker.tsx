@@ -1,9 +1,9 @@
 /**
  * A small built-in emoji set behind a button. Keyboard: Enter/Space opens it with the first
- * emoji focused, arrow keys move (a grid of 6 columns), Enter picks, Escape closes; focus goes
- * back to the button.
+ * emoji focused, arrow keys move (a grid of 6 columns), Enter picks (the focus goes to the
+ * message, after the emoji), Escape closes (the focus goes back to the button).
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 const EMOJI: ReadonlyArray<readonly [string, string]> = [
   ['😀', 'grinning face'],
@@ -32,7 +32,7 @@ export function EmojiPicker({ onPick }: { onPick: (emoji: string) => void }) {
   const toggle = useRef<HTMLButtonElement>(null);
   const grid = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (open) grid.current?.querySelector<HTMLButtonElement>('button')?.focus();
   }, [open]);
 
@@ -68,8 +68,9 @@ export function EmojiPicker({ onPick }: { onPick: (emoji: string) => void }) {
               aria-label={name}
               title={name}
               onClick={() => {
+                // The message input takes the focus, with the caret after the emoji.
+                setOpen(false);
                 onPick(emoji);
-                close();
               }}
             >
               {emoji}
