@@ -15,8 +15,8 @@ export default tseslint.config(
     },
   },
   {
-    // The pages run in browsers and may log to the console.
-    files: ['public/**/*.js', 'bench/browser/**/*.js'],
+    // Scripts the benchmarks add to pages run in browsers and may log to the console.
+    files: ['bench/browser/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'no-console': 'off' },
   },

@@ -31,8 +31,8 @@ import { ServerProcess } from '../test/helpers/ServerProcess.js';
 import { cpuMs, freePort, percentile, stopChild, waitForLine } from './lib/processes.js';
 import { writeChart, writeResults } from './lib/report.js';
 import { startRtmpRelay } from './lib/rtmpRelay.js';
+import { writeHlsConfigModule } from './lib/hlsConfigModule.js';
 import { goLive, type IngestPath, type StudioSession, type StudioStartup } from './lib/studioLatency.js';
-import { ROOT } from './lib/targets.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
 const WATCH_S = values.quick ? 8 : 20;
@@ -141,7 +141,7 @@ async function startNodeMediaServer(ffmpeg: string, hlsTime: number): Promise<{ 
   const mediaroot = mkdtempSync(path.join(os.tmpdir(), 'bench-nms-'));
   copyFileSync(path.join(import.meta.dirname, 'browser/hlsViewer.html'), path.join(mediaroot, 'hlsViewer.html'));
   copyFileSync(createRequire(import.meta.url).resolve('hls.js/dist/hls.min.mjs'), path.join(mediaroot, 'hls.min.mjs'));
-  copyFileSync(path.join(ROOT, 'public/js/hlsConfig.js'), path.join(mediaroot, 'hlsConfig.js'));
+  writeHlsConfigModule(mediaroot);
   const child = spawn(process.execPath, [path.join(import.meta.dirname, 'peers/nodeMediaServer.mjs'), String(rtmpPort), String(httpPort), mediaroot, ffmpeg, String(hlsTime)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await waitForLine(child, (line) => line === 'ready');
   const playlist = (stream: string) => `http://127.0.0.1:${httpPort}/live/${stream}/index.m3u8`;

@@ -116,7 +116,7 @@ async function chatserverStartup(browser: Browser, kind: Path): Promise<StartupR
     await page.goto(`http://127.0.0.1:${chat.publicPort}/watch/${room.name}?token=${room.viewer}`);
     await page.addScriptTag({ path: CLOCK_JS });
     // Joined: the page hears `live` the moment the first segment is listed.
-    await page.waitForFunction("document.querySelector('.chat-join')?.hidden === true", undefined, { timeout: 20_000 });
+    await page.waitForSelector('.chat-status:has-text(" as ")', { timeout: 20_000 });
     const startedAt = Date.now();
     const publisher = publish(clockPublisherArgs(destination(kind, room.port, room.producer), WATCH_S + 20));
     try {

@@ -10,6 +10,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { writeHlsConfigModule } from './hlsConfigModule.js';
 import { freePort, spawnPinned, stopChild, waitForLine } from './processes.js';
 import { ROOT } from './targets.js';
 
@@ -33,7 +34,7 @@ export interface PeerOptions {
 function copyViewer(mediaroot: string): void {
   copyFileSync(path.join(ROOT, 'bench/browser/hlsViewer.html'), path.join(mediaroot, 'hlsViewer.html'));
   copyFileSync(createRequire(import.meta.url).resolve('hls.js/dist/hls.min.mjs'), path.join(mediaroot, 'hls.min.mjs'));
-  copyFileSync(path.join(ROOT, 'public/js/hlsConfig.js'), path.join(mediaroot, 'hlsConfig.js'));
+  writeHlsConfigModule(mediaroot);
 }
 
 export async function startNodeMediaServerPeer(ffmpeg: string, hlsTime: number, options: PeerOptions = {}): Promise<NodeMediaServerPeer> {

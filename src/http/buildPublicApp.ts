@@ -18,7 +18,7 @@ import { registerLiveRoutes } from './routes/liveRoutes.js';
 export function buildPublicApp(ctx: AppContext): FastifyInstance {
   const app = buildHttpApp(undefined);
   const logger = ctx.logger.child({ component: 'public-api' });
-  // The pages reach the room ports by the host name they were loaded from (public/js/room-page.js).
+  // The pages reach the room ports by the host name they were loaded from (pages/src/lib/room.ts).
   const { publicHost, roomPorts } = ctx.config;
   installSecurityHeaders(app, (request) => roomPagePolicy([request.hostname, publicHost], roomPorts));
   installErrorHandling(app, logger, apiErrorFor);

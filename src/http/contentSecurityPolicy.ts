@@ -55,16 +55,16 @@ const COMMON = {
 /**
  * The policy of `/`, `/watch/:room` and `/broadcast/:room`. `hosts` are the names the page may
  * have been reached by (the request's host and PUBLIC_HOST): the pages build room URLs from their
- * own location, and so do the thumbnails of live rooms. hls.js plays through MediaSource (a `blob:` media URL) and may run a worker from
- * a `blob:`; Safari plays the room's playlist natively (media from the room port).
+ * own location, and so do the thumbnails of live rooms. hls.js plays through MediaSource (a
+ * `blob:` media URL) and may run a worker from a `blob:`; Safari plays the room's playlist natively (media from the room port).
  */
 export function roomPagePolicy(hosts: readonly string[], ports: RoomPortRange): string {
   return policy({
     ...COMMON,
-    // The rooms page shows each live room's poster frame, served by the room port (`/thumbnail.jpg`).
-    'img-src': ["'self'", ...roomSources(hosts, ports, ['http', 'https'])],
     'connect-src': ["'self'", ...roomSources(hosts, ports, ['ws', 'wss', 'http', 'https'])],
     'media-src': ["'self'", 'blob:', ...roomSources(hosts, ports, ['http', 'https'])],
+    // A room's poster frame (/thumbnail.jpg on its port): over the player while it loads, and on the rooms page's live cards.
+    'img-src': ["'self'", ...roomSources(hosts, ports, ['http', 'https'])],
     'worker-src': ["'self'", 'blob:'],
   });
 }

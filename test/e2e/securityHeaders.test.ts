@@ -96,8 +96,7 @@ describe('security headers on the pages and the APIs (real server)', () => {
       await server.api('GET', '/api/v1/room/nosuchroom'),
       await server.api('POST', '/api/v1/room/headers', { key: 'wrong' }),
       await server.api('GET', '/no/such/route'),
-      await server.api('GET', '/assets/js/watch.js'),
-      await server.api('GET', '/assets/vendor/hls.min.mjs'),
+      await server.api('GET', '/assets/build/watch.js'),
       await server.admin('GET', '/api/v1/rooms'),
       await server.api('GET', '/api/v1/rooms', { admin: true }),
     ]) {

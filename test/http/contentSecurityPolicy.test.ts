@@ -27,8 +27,9 @@ describe('content security policy', () => {
     ]);
     expect(d.get('media-src')).toEqual(["'self'", 'blob:', 'http://chat.test:*', 'https://chat.test:*', 'http://other.test:*', 'https://other.test:*']);
     expect(d.get('worker-src')).toEqual(["'self'", 'blob:']);
-    // The rooms page shows live rooms' poster frames from their room ports.
+    // The room's poster frame (/thumbnail.jpg on its port): over the player, and on the rooms page's live cards.
     expect(d.get('img-src')).toEqual(["'self'", 'http://chat.test:*', 'https://chat.test:*', 'http://other.test:*', 'https://other.test:*']);
+    expect(directives(ADMIN_PAGE_POLICY).get('img-src')).toEqual(["'self'"]);
   });
 
   it('lists the room ports one by one when the range is small', () => {

@@ -6,7 +6,7 @@ import { ROOT, serversPerFile, type ServerProcess } from '../helpers/ServerProce
 
 /** esbuild's metafile (pages/build.ts writes it): each output's static and dynamic imports. */
 interface Meta {
-  outputs: Record<string, { entryPoint?: string; imports: Array<{ path: string; kind: string }> }>;
+  outputs: Record<string, { entryPoint?: string; imports: Array<{ path: string; kind: string }>; inputs?: Record<string, unknown> }>;
 }
 const BUILD = path.join(ROOT, 'public/build');
 const meta = JSON.parse(readFileSync(path.join(BUILD, 'meta.json'), 'utf8')) as Meta;
@@ -22,6 +22,13 @@ function firstLoad(entry: string): string[] {
   };
   visit(entry);
   return [...seen];
+}
+
+/** The chunk that holds hls.js (the one whose inputs come from the hls.js package). */
+function hlsChunk(): string {
+  const chunk = Object.entries(meta.outputs).find(([file, output]) => file.includes('/chunks/') && file.endsWith('.js') && Object.keys(output.inputs ?? {}).some((input) => input.includes('node_modules/hls.js/')));
+  if (!chunk) throw new Error('no chunk holds hls.js: it must be imported dynamically (pages/src/player/loadHls.ts)');
+  return chunk[0];
 }
 
 describe('built pages (pages/build.ts)', () => {
@@ -53,11 +60,22 @@ describe('built pages (pages/build.ts)', () => {
     const plain = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
     expect(plain.headers.get('content-encoding')).toBeNull();
 
-    const chunk = Object.keys(meta.outputs).find((file) => file.includes('/chunks/') && file.endsWith('.js'));
-    if (chunk) {
-      const cached = await fetch(`http://127.0.0.1:${server.port}/assets/${path.relative('public', chunk)}`, { headers: { 'accept-encoding': 'gzip' } });
-      expect(cached.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-      expect(cached.headers.get('content-encoding')).toBe('gzip');
-    }
+    // hls.js is always a chunk of its own (a dynamic import), so there is always one to ask for.
+    const chunk = hlsChunk();
+    const cached = await fetch(`http://127.0.0.1:${server.port}/assets/${path.relative('public', chunk)}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(cached.status).toBe(200);
+    expect(cached.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(cached.headers.get('content-encoding')).toBe('gzip');
+  });
+
+  it('keeps hls.js out of every page’s first load: the watch and replay pages import it when a player starts', () => {
+    const chunk = hlsChunk();
+    // (esbuild lists a dynamically imported module as an entry too: the pages are the entries outside chunks/.)
+    const pages = entries.map(([entry]) => entry).filter((entry) => !entry.includes('/chunks/'));
+    expect(pages).toEqual(expect.arrayContaining(['public/build/watch.js', 'public/build/replay.js']));
+    for (const entry of pages) expect(firstLoad(entry), entry).not.toContain(chunk);
+    const dynamic = (entry: string) => firstLoad(entry).flatMap((file) => meta.outputs[file]!.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
+    expect(dynamic('public/build/watch.js')).toContain(chunk);
+    expect(dynamic('public/build/replay.js')).toContain(chunk);
   });
 });

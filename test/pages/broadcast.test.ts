@@ -94,7 +94,7 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     const before = await videoTime(viewer);
     await viewer.waitForTimeout(2_000);
     expect(await videoTime(viewer)).toBeGreaterThan(before + 1);
-    await viewer.waitForSelector('.player-behind:has-text("behind live")');
+    await viewer.waitForSelector('.player-latency:has-text("behind live")');
     const latency = await viewer.evaluate<number>('window.chatserverPlayer.hls.latency');
     expect(latency).toBeGreaterThan(0);
     expect(latency).toBeLessThan(6);
@@ -125,7 +125,7 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
 
     await studio.click('#stop');
     await studio.waitForSelector('#state:has-text("Stream ended")', { timeout: 20_000 });
-    await viewer.waitForSelector('.player-status:has-text("The stream has ended")', { timeout: 20_000 });
+    await viewer.waitForSelector('.stream-state[data-state="ended"]:has-text("The stream has ended")', { timeout: 20_000 });
     expect(problems).toEqual([]);
     expect(referers).toEqual([]);
   }, 90_000);

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousAxeViolations } from '../helpers/axe.js';
 import { launchChromium, recordCspViolations } from '../helpers/browser.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { startTestPattern, type TestPublisher } from '../helpers/media.js';
+import { PHONE, scrollsSideways, shownState } from '../helpers/pageLayout.js';
 import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /** One segment (the room's default): how far the shown chat may lag or lead the playback position. */
@@ -168,6 +170,26 @@ describe('replay page: a recording plays with its chat in step (Chromium + hls.j
     expect(problems).toEqual([]);
     expect(violations).toEqual([]);
     await page.close();
+  });
+
+  it('has no serious accessibility violations, desktop and phone; on a phone the video sits above the chat', async () => {
+    expect(recording, 'the recording of the first test').toBeDefined();
+    for (const viewport of [{ width: 1280, height: 800 }, PHONE]) {
+      const page = await browser.newPage({ viewport });
+      await page.goto(`http://127.0.0.1:${server.port}/replay/replay/${recording.id}`);
+      await page.waitForSelector('#chat .chat-status:has-text("3 chat messages")');
+      await page.waitForSelector('#recording-title:has-text("Recording of")');
+      await seekTo(page, recording.duration - 0.2);
+      await page.waitForSelector('#chat .chat-message');
+      expect(await seriousAxeViolations(page), `${viewport.width}x${viewport.height}`).toEqual([]);
+      if (viewport === PHONE) {
+        const [video, chat] = [await shownState(page, '#player'), await shownState(page, '#chat')];
+        expect(video.shown && chat.shown).toBe(true);
+        expect(video.bottom).toBeLessThanOrEqual(chat.top + 1);
+        expect(await scrollsSideways(page)).toBe(false);
+      }
+      await page.close();
+    }
   });
 
   it('lists the room’s recordings on the rooms page, with a link to the latest', async () => {

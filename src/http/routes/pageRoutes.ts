@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic, { type FastifyStaticOptions } from '@fastify/static';
@@ -7,9 +6,6 @@ import { parseRoomName } from '../../kit/roomName.js';
 
 /** public/ sits at the package root, two levels above this file in src/ and in dist/. */
 export const PUBLIC_DIR = fileURLToPath(new URL('../../../public/', import.meta.url));
-
-/** hls.js comes from the installed package (never a CDN), at the version package-lock pins. */
-const HLS_JS_DIST = path.dirname(createRequire(import.meta.url).resolve('hls.js/dist/hls.min.mjs'));
 
 /** Built files whose names carry a hash of their content (pages/build.ts): never change, cached for a year. */
 const HASHED = `${path.sep}build${path.sep}chunks${path.sep}`;
@@ -46,13 +42,12 @@ export function registerFavicon(app: FastifyInstance): void {
 /**
  * The pages: `/` (rooms), `/watch/:room` (viewer), `/broadcast/:room` (producer), `/replay/:room/:id`
  * (a recording with its chat; the page reports an unknown id); their scripts
- * and styles under `/assets/`, hls.js under `/assets/vendor/`.
+ * and styles under `/assets/` (hls.js is a chunk of the pages' build, from the installed package).
  */
 export function registerPageRoutes(app: FastifyInstance): void {
   void app.register(fastifyStatic, assetOptions('/assets/'));
   app.get('/', (_request, reply) => reply.sendFile('index.html'));
   registerFavicon(app);
-  app.get('/assets/vendor/hls.min.mjs', (_request, reply) => reply.sendFile('hls.min.mjs', HLS_JS_DIST, { maxAge: '1h' }));
   for (const [route, file] of [['/watch/:room', 'watch.html'], ['/broadcast/:room', 'broadcast.html'], ['/replay/:room/:id', 'replay.html']] as const) {
     app.get<{ Params: { room: string } }>(route, (request, reply) => {
       parseRoomName(request.params.room);

@@ -1,0 +1,157 @@
+/**
+ * hls.js on a `<video>` for a live room: attached before the stream goes live (opening the
+ * MediaSource takes ~100 ms, which would otherwise come after the first segment is listed),
+ * loading the playlist when `url` is set and again when `attempt` changes, letting an ended
+ * stream's last seconds play out, and reporting a playlist that stopped answering through
+ * `onStalled` instead of retrying it every second: the page waits for the room to be live again
+ * and then bumps `attempt`. Safari plays HLS natively.
+ */
+import type Hls from 'hls.js';
+import type { ErrorData } from 'hls.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { HLS_CONFIG, tuneLatency } from './hlsConfig.ts';
+import { loadHls, type HlsClass } from './loadHls.ts';
+
+/** How long a player whose buffers could not take the stream waits before it starts again. */
+const RESTART_MS = 1500;
+const LATENCY_EVERY_MS = 1000;
+
+export interface LivePlayerHandle {
+  readonly video: HTMLVideoElement | null;
+  readonly hls: Hls | null;
+}
+
+declare global {
+  interface Window {
+    /** The live player, for tests and the latency benchmarks. */
+    chatserverPlayer?: LivePlayerHandle;
+  }
+}
+
+export interface LiveHls {
+  /** hls.js's distance from the live edge (s), null when not known. */
+  latency: number | null;
+  /** Seeks to hls.js's live sync position. */
+  goLive(): void;
+  /** The browser plays neither through hls.js nor natively. */
+  unsupported: boolean;
+}
+
+export function useLiveHls(video: { current: HTMLVideoElement | null }, url: string | null, attempt: number, onStalled: () => void): LiveHls {
+  const [latency, setLatency] = useState<number | null>(null);
+  const [unsupported, setUnsupported] = useState(false);
+  const Hls = useRef<HlsClass | null>(null);
+  const active = useRef<Hls | null>(null);
+  const standby = useRef<Hls | null>(null);
+  const stalled = useRef(onStalled);
+  stalled.current = onStalled;
+
+  const prepare = () => {
+    const HlsJs = Hls.current;
+    if (standby.current || !HlsJs || !video.current) return;
+    const hls = new HlsJs(HLS_CONFIG);
+    tuneLatency(hls, HlsJs);
+    hls.attachMedia(video.current);
+    standby.current = hls;
+  };
+
+  const stop = () => {
+    active.current?.destroy();
+    active.current = null;
+    setLatency(null);
+  };
+
+  useEffect(() => {
+    const handle: LivePlayerHandle = {
+      get video() {
+        return video.current;
+      },
+      get hls() {
+        return active.current;
+      },
+    };
+    window.chatserverPlayer = handle;
+    let gone = false;
+    loadHls().then((HlsJs) => {
+      if (gone || !HlsJs.isSupported()) return;
+      Hls.current = HlsJs;
+      prepare();
+    }, () => undefined);
+    const timer = setInterval(() => {
+      const value = active.current?.latency;
+      setLatency(value !== undefined && Number.isFinite(value) && value > 0 ? value : null);
+    }, LATENCY_EVERY_MS);
+    return () => {
+      gone = true;
+      clearInterval(timer);
+      active.current?.destroy();
+      standby.current?.destroy();
+    };
+  }, []);
+
+  useEffect(() => {
+    const element = video.current;
+    if (!element) return undefined;
+    if (url === null) {
+      // Ended: the playlist now ends with ENDLIST; the last seconds play out, then the player lets go.
+      const ending = active.current;
+      const onEnded = () => {
+        if (active.current !== ending) return;
+        stop();
+        prepare();
+      };
+      element.addEventListener('ended', onEnded, { once: true });
+      return () => element.removeEventListener('ended', onEnded);
+    }
+    let restart: ReturnType<typeof setTimeout> | undefined;
+    let cancelled = false;
+    const start = (HlsJs: HlsClass | null) => {
+      if (cancelled) return;
+      stop();
+      if (HlsJs?.isSupported()) {
+        Hls.current = HlsJs;
+        prepare();
+        const hls = standby.current!;
+        standby.current = null;
+        active.current = hls;
+        hls.on(HlsJs.Events.ERROR, (_event, data: ErrorData) => {
+          if (!data.fatal || active.current !== hls) return;
+          if (data.details === HlsJs.ErrorDetails.BUFFER_APPEND_ERROR) {
+            // A track the first segments lacked (audio that starts a moment after the video, as a
+            // WebRTC publisher's can): recovering would make the buffers the same way again.
+            stop();
+            prepare();
+            restart = setTimeout(() => start(HlsJs), RESTART_MS);
+          } else if (data.type === HlsJs.ErrorTypes.MEDIA_ERROR) {
+            hls.recoverMediaError();
+          } else {
+            stop();
+            prepare();
+            stalled.current();
+          }
+        });
+        hls.loadSource(url);
+      } else if (element.canPlayType('application/vnd.apple.mpegurl')) {
+        element.src = url;
+      } else {
+        setUnsupported(true);
+        return;
+      }
+      element.play().catch(() => undefined);
+    };
+    loadHls().then(start, () => start(null));
+    return () => {
+      cancelled = true;
+      clearTimeout(restart);
+    };
+  }, [url, attempt]);
+
+  return {
+    latency,
+    unsupported,
+    goLive() {
+      const position = active.current?.liveSyncPosition;
+      if (video.current && position !== null && position !== undefined) video.current.currentTime = position;
+    },
+  };
+}

@@ -1,0 +1,2 @@
+/** Component styles: esbuild bundles a component's imported CSS into build/<page>.css (pages/build.ts). */
+declare module '*.css';
