@@ -143,13 +143,14 @@ describe('admin console (Chromium, admin port)', () => {
     await user.locator('.user-ban').click();
     await user.locator('.confirm-yes').click();
     expect((await lurker.client.closed).code).toBe(4004);
-    await page.waitForSelector(`#done:has-text("Banned Lurker (${id}) from alpha (and their address)")`);
-    await page.locator('#bans tr[data-user="ip:127.0.0.1"]').waitFor();
-    await page.locator(`#bans tr[data-user="${id}"]`).waitFor();
+    await page.waitForSelector(`#done:has-text("Banned Lurker (${id}) from alpha")`);
     const again = await ChatTestClient.connect(ports.alpha!);
     clients.push(again);
     again.send({ type: 'join', name: 'Someone Else' });
     expect(await again.next()).toMatchObject({ type: 'error', code: 'BANNED', reason: 'your network address is banned here (banned by an operator)' });
+    expect(await page.locator('#done').textContent()).toContain('(and their address)');
+    await page.locator('#bans tr[data-user="ip:127.0.0.1"]').waitFor();
+    await page.locator(`#bans tr[data-user="${id}"]`).waitFor();
 
     // Lifted, so the tests after this one join alpha anonymously again.
     for (const ban of (await server.admin('GET', '/api/v1/bans')).body.data as Array<{ id: string }>) await server.admin('DELETE', `/api/v1/bans/${ban.id}`);
