@@ -1,5 +1,5 @@
 import type { AuthHook } from '../authhook/AuthHook.js';
-import type { BanAddResult, ModeratorBan } from '../contracts/ipc.js';
+import type { BanAddResult, ModeratorBan, OperatorBan } from '../contracts/ipc.js';
 import type { UserView } from '../contracts/chatFrames.js';
 import type { Logger } from '../kit/createLogger.js';
 import type { ChatMessageRecord } from '../contracts/records.js';
@@ -41,8 +41,8 @@ export interface ChatContext {
   loadHistory(room: string, before: string | undefined, limit: number): Promise<ChatMessageRecord[]>;
   /** A connection came or went (the room's figures changed); a per-room hook, no listener per socket. */
   connectionsChanged?(): void;
-  /** Stores a moderator's ban through the primary (which may refuse it) and pushes it to every worker. */
-  addBan(ban: ModeratorBan): Promise<BanAddResult>;
+  /** Stores a moderator's ban (which the primary may refuse) or an operator's through the primary, which pushes it to every worker. */
+  addBan(ban: ModeratorBan | OperatorBan): Promise<BanAddResult>;
   /**
    * Stops the room's broadcast for a moderator (a per-room hook, set by the room that owns the
    * stream): true when something was streaming.

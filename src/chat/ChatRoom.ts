@@ -135,18 +135,34 @@ export class ChatRoom implements RoomScope, RoomBroadcast {
     return this.broadcast(systemFrame(text));
   }
 
-  /** Who is here now, with their connection count and mute (admin API's user list). */
-  users(): RoomUser[] {
+  /**
+   * Who is here now, with their connection count and mute (admin API's user list): the first
+   * `limit` whose name or id contains `q` (case-insensitive; everyone without it), in the order
+   * they joined, and how many match in all.
+   */
+  users(limit: number, q?: string): { users: RoomUser[]; total: number } {
     const now = Date.now();
-    return this.#members.list().map(({ view, connections }) => {
+    const needle = q?.toLowerCase();
+    const users: RoomUser[] = [];
+    let total = 0;
+    for (const { view, connections } of this.#members.list()) {
+      if (needle && !view.name.toLowerCase().includes(needle) && !view.id.toLowerCase().includes(needle)) continue;
+      total += 1;
+      if (users.length >= limit) continue;
       const muted = this.#moderation.mutedUntil(view.id);
-      return { ...view, connections: connections.size, mutedUntil: muted > now ? muted : null };
-    });
+      users.push({ ...view, connections: connections.size, mutedUntil: muted > now ? muted : null });
+    }
+    return { users, total };
   }
 
   /** An operator's mute (admin API); null when the user is not here. */
   mute(userId: string, durationS: number, by: string, reason: string | null): number | null {
     return this.#moderation.muteByOperator(userId, durationS, by, reason);
+  }
+
+  /** An operator's ban (admin API), as a moderator's ban goes; the bans stored, none when the user is not here. */
+  banByOperator(userId: string, expiresAt: number | null, by: string, reason: string): Promise<readonly BanRecord[]> {
+    return this.#moderation.banByOperator(userId, expiresAt, by, reason);
   }
 
   /** Closes every connection of a user. Returns how many were closed. */

@@ -1,5 +1,7 @@
 import { LIMITS } from './protocol.js';
-import { ADDRESS_BAN_PREFIX, ipBanKey } from './banKeys.js';
+import { ADDRESS_BAN_PREFIX } from './banKeys.js';
+import { banMember } from './banMember.js';
+import type { BanRecord } from '../contracts/records.js';
 import type { ClientFrame } from '../contracts/chatFrames.js';
 import type { Connection, MemberDirectory, MuteBook, RoomBroadcast, RoomScope } from './roomPorts.js';
 import { errorFrame } from './serverFrames.js';
@@ -20,9 +22,9 @@ interface ModeratorRate {
 }
 
 /**
- * kick / mute / ban from a moderator, rate limited per connection (MODERATION_RATE/BURST). Every
- * action is announced to the room with a `moderation` frame and logged. The room's mutes are
- * kept here. Bans from the primary's cache are BanEnforcement's.
+ * kick / mute / ban from a moderator, rate limited per connection (MODERATION_RATE/BURST), and
+ * an operator's mute and ban (admin API). Every action is announced to the room with a
+ * `moderation` frame and logged. The room's mutes are kept here. Bans from the primary's cache are BanEnforcement's.
  */
 export class Moderation implements MuteBook {
   readonly #room: RoomScope & RoomBroadcast;
@@ -54,6 +56,21 @@ export class Moderation implements MuteBook {
     return until;
   }
 
+  /**
+   * An operator's ban (admin API) of a user in the room, carried out as a moderator's: announced
+   * (`by` is the operator's actor name), the user removed, an anonymous user's address banned in
+   * this room too. Never refused by the primary. Returns the bans stored, none when the user is
+   * not in the room.
+   */
+  async banByOperator(userId: string, expiresAt: number | null, by: string, reason: string): Promise<readonly BanRecord[]> {
+    const target = this.#members.get(userId);
+    if (!target) return [];
+    const outcome = await banMember(this.#room, this.#members, { user: userId, target, scope: 'room', reason, shownReason: reason, expiresAt, by, operator: true });
+    if (!outcome.ok) throw new Error(`operator ban refused: ${outcome.message}`);
+    this.#room.ctx.logger.info({ room: this.#room.name, target: userId, by, expiresAt, bans: outcome.bans.length }, 'user banned by an operator');
+    return outcome.bans;
+  }
+
   async handle(connection: Connection, actor: UserView, frame: ModerationFrame): Promise<void> {
     if (!this.#allowed(connection, actor, frame)) return;
     const room = this.#room;
@@ -81,27 +98,9 @@ export class Moderation implements MuteBook {
       case 'ban': {
         const expiresAt = frame.duration === null ? null : Date.now() + frame.duration * 1000;
         const reason = frame.reason ?? `banned by ${actor.name}`;
-        const announce = () => {
-          room.broadcast({ ...base, action: 'ban', scope: frame.scope, until: expiresAt });
-          this.#members.disconnectUser(frame.user, 'BANNED', reason);
-        };
-        // An anonymous user's id lasts one connection: ban the address they came from too, in this
-        // room only (an address may be shared by many people). An anonymous user is never a
-        // moderator, so they leave first, told the moderator's reason (the address ban then removes
-        // any other anonymous user at that address, told it was an address ban); the address ban
-        // goes before the id's, so a refusal (the room's ban cap) reaches the moderator.
-        if (target?.view.anonymous) {
-          const addresses = new Set([...target.connections].map((member) => ipBanKey(member.ip)));
-          announce();
-          for (const user of addresses) {
-            const result = await room.ctx.addBan({ user, room: room.name, reason, expiresAt, by: actor.id });
-            if (!result.ok) return void connection.send(errorFrame(result.code, result.message, frame.ref));
-          }
-        }
-        // Anyone else may turn out to be a moderator the primary knows of: banned (and told) only once the primary agrees.
-        const result = await room.ctx.addBan({ user: frame.user, room: frame.scope === 'global' ? null : room.name, reason, expiresAt, by: actor.id });
-        if (!result.ok) return void connection.send(errorFrame(result.code, result.message, frame.ref));
-        if (!target?.view.anonymous) announce();
+        const order = { user: frame.user, target, scope: frame.scope, reason, shownReason: frame.reason ?? null, expiresAt, by: actor.id, operator: false };
+        const outcome = await banMember(room, this.#members, order);
+        if (!outcome.ok) return void connection.send(errorFrame(outcome.code, outcome.message, frame.ref));
         room.ctx.webhooks?.raise({
           type: 'moderation.banned',
           room: room.name,

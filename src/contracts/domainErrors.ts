@@ -6,6 +6,7 @@
  */
 export const DOMAIN_ERRORS = {
   ROOM_NOT_FOUND: 'No room of that name on this server',
+  USER_NOT_FOUND: 'The user is not in the room',
   STREAM_NOT_LIVE: 'Nobody is streaming in the room',
   NO_STORED_HISTORY: 'No such room, and no stored messages under that name',
   NO_PORTS_AVAILABLE: 'Every port in ROOM_PORTS is taken',

@@ -38,6 +38,13 @@ export interface CacheDelta {
 /** A ban a chat moderator asks for (`by` is the moderator's user id). */
 export type ModeratorBan = Omit<BanRecord, 'id' | 'createdAt' | 'by'> & { readonly by: string };
 
+/**
+ * A ban an operator asked for through the admin API (`room.ban`), carried out by the room's
+ * worker as a moderator's is: stored as an admin API ban (no `by`: it keeps moderators out too),
+ * neither refused for a moderator target nor counted against MAX_ROOM_BANS.
+ */
+export type OperatorBan = Omit<BanRecord, 'id' | 'createdAt' | 'by'> & { readonly operator: true };
+
 /** The primary's answer to a moderator's ban: stored, or refused with a chat error code. */
 export type BanAddResult = { readonly ok: true; readonly ban: BanRecord } | { readonly ok: false; readonly code: 'FORBIDDEN' | 'BAN_LIMIT'; readonly message: string };
 
@@ -90,10 +97,20 @@ export type WorkerRequests = {
   'room.system': [{ room?: string; text: string }, { rooms: number; delivered: number }];
   /** Disconnects every connection of a user in a room (admin kick). */
   'room.kick': [{ room: string; user: string; reason: string }, { connections: number }];
-  /** Who is in the room now (admin API); `found` is false when the worker has no such room. */
-  'room.users': [{ room: string }, { found: boolean; users: RoomUser[] }];
+  /**
+   * Who is in the room now (admin API): up to `limit` users whose name or id contains `q`
+   * (case-insensitive; everyone without it), in the order they joined, and `total`, how many match.
+   * `found` is false when the worker has no such room.
+   */
+  'room.users': [{ room: string; q?: string; limit: number }, { found: boolean; users: RoomUser[]; total: number }];
   /** Mutes a user in a room (admin API), announced as a moderator's mute; `until` is null when the user is not there. */
   'room.mute': [{ room: string; user: string; duration: number; by: string; reason: string | null }, { until: number | null }];
+  /**
+   * Bans a user who is in the room (admin API) the way a moderator's ban does: announced, the
+   * user removed, and for an anonymous user their address banned in this room too. `bans`: what
+   * was stored, empty when the user (or the room) is not there.
+   */
+  'room.ban': [{ room: string; user: string; expiresAt: number | null; by: string; reason: string }, { bans: BanRecord[] }];
   /** Ends the room's broadcast (admin API); `producer` is null when nobody was streaming. */
   'room.stopStream': [{ room: string; reason?: string }, { found: boolean; producer: string | null }];
   /**
@@ -133,8 +150,11 @@ export type PrimaryRequests = {
    * Fails with DEADLINE_PASSED, reading nothing, when the worker has given up waiting already.
    */
   'history.get': [{ room: string; before?: string; limit: number; deadline: number }, ChatMessageRecord[]];
-  /** Stores a moderator's ban (unless the target is a known moderator or the room is at its cap) and pushes it to every worker. */
-  'ban.add': [ModeratorBan, BanAddResult];
+  /**
+   * Stores a moderator's ban (unless the target is a known moderator or the room is at its cap),
+   * or an operator's (never refused), and pushes it to every worker.
+   */
+  'ban.add': [ModeratorBan | OperatorBan, BanAddResult];
 };
 
 /** One-way notes from the primary to workers. */

@@ -59,12 +59,14 @@ export interface ChatAdministration {
   listRevocations(): readonly RevocationRecord[];
   /** A system message to one room, or to every room when `room` is undefined. */
   system(text: string, room?: string): Promise<{ rooms: number; delivered: number }>;
-  /** Who is in the room now (ROOM_NOT_FOUND otherwise). */
-  users(room: string): Promise<RoomUser[]>;
-  /** Mutes a user in a room; resolves with until when (ms), null when the user is not there. */
-  mute(room: string, user: string, duration: number, reason: string | null): Promise<number | null>;
-  /** Resolves with the connections closed. */
+  /** Who is in the room now: up to `limit` whose name or id contains `q`, and how many match (ROOM_NOT_FOUND otherwise). */
+  users(room: string, limit: number, q?: string): Promise<{ users: RoomUser[]; total: number }>;
+  /** Mutes a user in a room; resolves with until when (ms); USER_NOT_FOUND when the user is not there. */
+  mute(room: string, user: string, duration: number, reason: string | null): Promise<number>;
+  /** Resolves with the connections closed; USER_NOT_FOUND when the user is not there. */
   kick(room: string, user: string, reason: string): Promise<number>;
+  /** Bans a user who is in the room (an anonymous user's address too); the bans stored; USER_NOT_FOUND when the user is not there. */
+  banInRoom(room: string, user: string, expiresAt: number | null, reason: string): Promise<BanRecord[]>;
   /** Ends a user's chat sessions and broadcast in one room, or everywhere (room undefined). */
   endSessions(user: string, room: string | undefined, reason: string): Promise<{ connections: number; streams: string[] }>;
   /** Ends a room's broadcast now (DomainError STREAM_NOT_LIVE when nobody streams). */

@@ -13,6 +13,7 @@ const causeMessage = (error: DomainError): string => String((error.cause as Erro
 /** The one table from what went wrong in the core to what the API answers. */
 const DOMAIN_ERROR_ANSWERS: Readonly<Record<DomainErrorCode, Answer>> = {
   ROOM_NOT_FOUND: { code: 'ROOM_NOT_FOUND' },
+  USER_NOT_FOUND: { code: 'USER_NOT_FOUND' },
   STREAM_NOT_LIVE: { code: 'STREAM_NOT_LIVE' },
   NO_STORED_HISTORY: { code: 'ROOM_NOT_FOUND', message: 'No such room, and no stored messages under that name' },
   NO_PORTS_AVAILABLE: { code: 'NO_PORTS_AVAILABLE' },

@@ -19,6 +19,7 @@ export const ERRORS = {
   NOT_FOUND: { status: 404, message: 'No such route' },
   ROOM_NOT_FOUND: { status: 404, message: 'No such room' },
   SERVER_NOT_FOUND: { status: 404, message: 'No such chat server: register again' },
+  USER_NOT_FOUND: { status: 404, message: 'That user is not in the room' },
   RECORDING_NOT_FOUND: { status: 404, message: 'No such recording in this room' },
   THUMBNAIL_NOT_READY: { status: 404, message: 'The room is not live, or no poster frame was taken yet' },
   WEBHOOK_NOT_FOUND: { status: 404, message: 'No such webhook endpoint' },

@@ -3,7 +3,7 @@ import type { Logger } from '../kit/createLogger.js';
 import { DomainError } from '../contracts/domainErrors.js';
 import type { Store } from '../store/Store.js';
 import type { PrimarySideChannel } from '../ipc/endpoints.js';
-import type { BanAddResult, ModeratorBan, RoomUser } from '../contracts/ipc.js';
+import type { BanAddResult, ModeratorBan, OperatorBan, RoomUser } from '../contracts/ipc.js';
 import { ADDRESS_BAN_PREFIX } from '../chat/banKeys.js';
 import type { BanRecord, GlobalSettings, RevocationRecord } from '../contracts/records.js';
 import type { RaisedEvent } from '../contracts/webhookEvents.js';
@@ -93,6 +93,15 @@ export class ChatAdmin {
     }
   }
 
+  /**
+   * An operator's ban carried out by a room's worker (`room.ban`): never refused, stored as the
+   * admin API's bans are (no `by`). The `moderation.banned` event is raised by banInRoom, once.
+   */
+  async addOperatorBan(input: OperatorBan): Promise<BanAddResult> {
+    const { operator: _operator, ...ban } = input;
+    return { ok: true, ban: await this.#store({ ...ban, id: randomUUID(), createdAt: Date.now() }) };
+  }
+
   async removeBan(id: string): Promise<boolean> {
     const removed = await this.#write(() => this.store.removeBan(id));
     if (removed) {
@@ -150,25 +159,50 @@ export class ChatAdmin {
     return total;
   }
 
-  /** Disconnects the user's connections in the room; raises `moderation.kicked` (by "admin") when there were any. */
+  /**
+   * Disconnects the user's connections in the room; raises `moderation.kicked` (by "admin").
+   * USER_NOT_FOUND when the user has no connection there.
+   */
   async kick(room: string, user: string, reason: string): Promise<number> {
     const { connections } = await this.#channelOf(room).request('room.kick', { room, user, reason });
-    if (connections > 0) await this.events?.raise([{ type: 'moderation.kicked', room, at: Date.now(), data: { room, user, by: ADMIN_ACTOR, reason } }]);
+    if (connections === 0) throw new DomainError('USER_NOT_FOUND', `${user} is not in room ${room}`);
+    await this.events?.raise([{ type: 'moderation.kicked', room, at: Date.now(), data: { room, user, by: ADMIN_ACTOR, reason } }]);
     return connections;
   }
 
-  /** Who is in the room now, as its worker sees them. */
-  async users(room: string): Promise<RoomUser[]> {
-    const answer = await this.#channelOf(room).request('room.users', { room });
+  /** Who is in the room now, as its worker sees them: up to `limit` of those whose name or id contains `q`, and how many match. */
+  async users(room: string, limit: number, q?: string): Promise<{ users: RoomUser[]; total: number }> {
+    const answer = await this.#channelOf(room).request('room.users', q === undefined ? { room, limit } : { room, q, limit });
     if (!answer.found) throw new DomainError('ROOM_NOT_FOUND', `no room ${room} in its worker`);
-    return answer.users;
+    return { users: answer.users, total: answer.total };
   }
 
-  /** Mutes a user in the room for `duration` seconds; raises `moderation.muted` (by "admin"). Null when the user is not there. */
-  async mute(room: string, user: string, duration: number, reason: string | null): Promise<number | null> {
+  /** Mutes a user in the room for `duration` seconds; raises `moderation.muted` (by "admin"). USER_NOT_FOUND when the user is not there. */
+  async mute(room: string, user: string, duration: number, reason: string | null): Promise<number> {
     const { until } = await this.#channelOf(room).request('room.mute', { room, user, duration, by: ADMIN_ACTOR, reason });
-    if (until !== null) await this.events?.raise([{ type: 'moderation.muted', room, at: Date.now(), data: { room, user, by: ADMIN_ACTOR, reason } }]);
+    if (until === null) throw new DomainError('USER_NOT_FOUND', `${user} is not in room ${room}`);
+    await this.events?.raise([{ type: 'moderation.muted', room, at: Date.now(), data: { room, user, by: ADMIN_ACTOR, reason } }]);
     return until;
+  }
+
+  /**
+   * Bans a user who is in the room, through the room's worker as a moderator's ban goes: the
+   * room is told (by "admin"), the user removed, and an anonymous user's address banned in the
+   * room too (their id lasts one connection). Raises `moderation.banned` (by "admin"). Returns
+   * the bans stored; USER_NOT_FOUND when the user is not there.
+   */
+  async banInRoom(room: string, user: string, expiresAt: number | null, reason: string): Promise<BanRecord[]> {
+    const { bans } = await this.#channelOf(room).request('room.ban', { room, user, expiresAt, by: ADMIN_ACTOR, reason });
+    if (bans.length === 0) throw new DomainError('USER_NOT_FOUND', `${user} is not in room ${room}`);
+    await this.events?.raise([
+      {
+        type: 'moderation.banned',
+        room,
+        at: Date.now(),
+        data: { room, user, by: ADMIN_ACTOR, reason, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() },
+      },
+    ]);
+    return bans;
   }
 
   /** Ends a room's broadcast now; the producer is disconnected with the reason and refused for a while. */

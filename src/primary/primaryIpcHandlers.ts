@@ -12,7 +12,7 @@ import type { Webhooks } from './webhooks/Webhooks.js';
 export interface PrimaryIpcServices {
   readonly cache: Pick<DataCache, 'snapshot'>;
   readonly messages: Pick<MessageCommitter, 'commit' | 'history'>;
-  readonly chatAdmin: Pick<ChatAdmin, 'addModeratorBan'>;
+  readonly chatAdmin: Pick<ChatAdmin, 'addModeratorBan' | 'addOperatorBan'>;
   readonly moderators: Pick<ModeratorRegistry, 'seen'>;
   readonly rooms: Pick<RoomDirectory, 'applyActivity'>;
   readonly recordings: Pick<PrimaryRecordings, 'noted'>;
@@ -30,7 +30,7 @@ export function installPrimaryIpcHandlers(channel: PrimarySideChannel, slot: num
   channel.handle('cache.get', () => cache.snapshot());
   channel.handle('messages.append', async ({ messages: batch, deadline }) => ({ answers: await messages.commit(batch, deadline) }));
   channel.handle('history.get', ({ room, before, limit, deadline }) => messages.history(room, before, Math.min(limit, LIMITS.maxHistoryRead), deadline));
-  channel.handle('ban.add', (ban) => chatAdmin.addModeratorBan(ban));
+  channel.handle('ban.add', (ban) => ('operator' in ban ? chatAdmin.addOperatorBan(ban) : chatAdmin.addModeratorBan(ban)));
   channel.onNote('moderator.seen', ({ user }) => moderators.seen(user));
   channel.onNote('rooms.activity', ({ rooms: reports }) => rooms.applyActivity(slot, reports));
   channel.onNote('recording.changed', (note) => recordings.noted(slot, note));

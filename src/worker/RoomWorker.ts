@@ -60,12 +60,15 @@ export class RoomWorker {
     channel.handle('room.kick', ({ room, user, reason }) => ({
       connections: this.#rooms.get(room)?.chat.disconnectUser(user, 'KICKED', reason) ?? 0,
     }));
-    channel.handle('room.users', ({ room }) => {
+    channel.handle('room.users', ({ room, q, limit }) => {
       const open = this.#rooms.get(room);
-      return { found: open !== undefined, users: open?.chat.users() ?? [] };
+      return { found: open !== undefined, ...(open?.chat.users(limit, q) ?? { users: [], total: 0 }) };
     });
     channel.handle('room.mute', ({ room, user, duration, by, reason }) => ({
       until: this.#rooms.get(room)?.chat.mute(user, duration, by, reason) ?? null,
+    }));
+    channel.handle('room.ban', async ({ room, user, expiresAt, by, reason }) => ({
+      bans: [...((await this.#rooms.get(room)?.chat.banByOperator(user, expiresAt, by, reason)) ?? [])],
     }));
     channel.handle('room.stopStream', ({ room, reason }) => {
       const open = this.#rooms.get(room);

@@ -89,6 +89,30 @@ describe('Moderation', () => {
     expect(room.sentToAll('moderation')).toHaveLength(1);
   });
 
+  it("bans for an operator (admin API) as a moderator's ban goes: an anonymous user's addresses too, stored without `by`, never checked against moderators", async () => {
+    const { room, join, moderation, mod } = setup();
+    const first = join(anonymous('anon-1', 'Guest'), '198.51.100.9');
+    const second = join(anonymous('anon-1', 'Guest'), '2001:db8:1:2::7');
+    const expiresAt = Date.now() + 600_000;
+    const bans = await moderation.banByOperator('anon-1', expiresAt, 'admin', 'spam');
+    expect(first.closedWith).toEqual({ name: 'BANNED', reason: 'spam' });
+    expect(second.closedWith).toEqual({ name: 'BANNED', reason: 'spam' });
+    const asked = [
+      { user: ipBanKey('198.51.100.9'), room: 'lobby', reason: 'spam', expiresAt, operator: true },
+      { user: ipBanKey('2001:db8:1:2::7'), room: 'lobby', reason: 'spam', expiresAt, operator: true },
+      { user: 'anon-1', room: 'lobby', reason: 'spam', expiresAt, operator: true },
+    ];
+    expect(room.ctx.bans).toEqual(asked);
+    expect(bans.map((ban) => ban.user)).toEqual(asked.map((ban) => ban.user));
+    expect(room.sentToAll('moderation')).toEqual([{ type: 'moderation', action: 'ban', user: 'anon-1', name: 'Guest', by: 'admin', reason: 'spam', scope: 'room', until: expiresAt }]);
+
+    // A moderator too (an operator's ban keeps moderators out); nobody there: nothing stored.
+    expect(await moderation.banByOperator('m1', null, 'admin', 'enough')).toHaveLength(1);
+    expect(mod.closedWith).toEqual({ name: 'BANNED', reason: 'enough' });
+    expect(await moderation.banByOperator('ghost', null, 'admin', 'nobody')).toEqual([]);
+    expect(room.ctx.bans.map((ban) => ban.user)).toEqual([...asked.map((ban) => ban.user), 'm1']);
+  });
+
   it('bans users who are not here, but kicks and mutes only users present', async () => {
     const { room, act, mod } = setup();
     await act({ type: 'kick', user: 'ghost', ref: 1 });

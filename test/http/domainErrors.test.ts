@@ -8,6 +8,7 @@ import { installErrorHandling } from '../../src/kit/errorHandling.js';
 /** What each domain error answered as when the core threw ApiErrors itself: status, code and message, byte for byte. */
 const ANSWERS: Record<DomainErrorCode, { status: number; code: string; message: string }> = {
   ROOM_NOT_FOUND: { status: 404, code: 'ROOM_NOT_FOUND', message: 'No such room' },
+  USER_NOT_FOUND: { status: 404, code: 'USER_NOT_FOUND', message: 'That user is not in the room' },
   STREAM_NOT_LIVE: { status: 409, code: 'STREAM_NOT_LIVE', message: 'Nobody is streaming in this room' },
   NO_STORED_HISTORY: { status: 404, code: 'ROOM_NOT_FOUND', message: 'No such room, and no stored messages under that name' },
   NO_PORTS_AVAILABLE: { status: 503, code: 'NO_PORTS_AVAILABLE', message: 'Every port in ROOM_PORTS is taken' },

@@ -17,7 +17,8 @@ describe('admin console (Chromium, admin port)', () => {
   const clients: ChatTestClient[] = [];
 
   beforeAll(async () => {
-    server = await start({ workers: 2, env: { STREAM_RESUME_SECONDS: '0' } });
+    // A crowd of anonymous users from one address fills a room past what the user list shows.
+    server = await start({ workers: 2, env: { STREAM_RESUME_SECONDS: '0', MAX_CONNECTIONS_PER_IP: '1000' } });
     for (const name of ['alpha', 'beta', 'gamma']) ports[name] = (await server.createRoom(name)).body.data.port;
     browser = await launchChromium();
   });
@@ -133,6 +134,55 @@ describe('admin console (Chromium, admin port)', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('bans an anonymous user from the list, their address too: a new anonymous id does not get them back in', async () => {
+    const lurker = await join('alpha', { name: 'Lurker' });
+    const id = lurker.welcome.you.id as string;
+    const page = await console_();
+    const user = (await openUsers(page, 'alpha')).locator(`li[data-user="${id}"]`);
+    await user.locator('.user-ban').click();
+    await user.locator('.confirm-yes').click();
+    expect((await lurker.client.closed).code).toBe(4004);
+    await page.waitForSelector(`#done:has-text("Banned Lurker (${id}) from alpha")`);
+    const again = await ChatTestClient.connect(ports.alpha!);
+    clients.push(again);
+    again.send({ type: 'join', name: 'Someone Else' });
+    expect(await again.next()).toMatchObject({ type: 'error', code: 'BANNED', reason: 'your network address is banned here (banned by an operator)' });
+    expect(await page.locator('#done').textContent()).toContain('(and their address)');
+    await page.locator('#bans tr[data-user="ip:127.0.0.1"]').waitFor();
+    await page.locator(`#bans tr[data-user="${id}"]`).waitFor();
+
+    // Lifted, so the tests after this one join alpha anonymously again.
+    for (const ban of (await server.admin('GET', '/api/v1/bans')).body.data as Array<{ id: string }>) await server.admin('DELETE', `/api/v1/bans/${ban.id}`);
+    await join('alpha', { name: 'Back Again' });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows how many are in a room bigger than the list, and searches it by name or id', async () => {
+    const port = (await server.createRoom('crowd')).body.data.port as number;
+    const crowd: ChatTestClient[] = [];
+    for (let i = 0; i < 205; i++) crowd.push((await ChatTestClient.join(port, { name: `Crowd ${i}` })).client);
+    try {
+      for (const viewport of [undefined, PHONE]) {
+        const page = await console_(viewport);
+        const users = await openUsers(page, 'crowd');
+        await users.locator('.users-count:text-is("200 of 205, search to narrow")').waitFor();
+        expect(await users.locator('li.room-user-item').count()).toBe(200);
+        expect(await seriousAxeViolations(page), `a big room's users, ${viewport ? 'phone' : 'desktop'}`).toEqual([]);
+        await users.locator('.users-search').fill('crowd 19');
+        await users.locator('.users-count').waitFor({ state: 'detached' });
+        await expect.poll(async () => users.locator('li.room-user-item').count()).toBe(11);
+        await users.locator('.users-search').fill('nobody by that name');
+        await users.locator('.users-none:text-is("Nobody here matches the search.")').waitFor();
+        await page.close();
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      for (const client of crowd) client.ws.terminate();
+      await server.admin('DELETE', '/api/v1/room/crowd');
+    }
+  }, 60_000);
 
   it('stops a live stream after asking, and charts connections and live streams from /metrics', async () => {
     const push = await livePush(ports.gamma!, await server.token('gamma', 'host', 'producer'), 60);

@@ -1,8 +1,9 @@
 /** What the admin API answers (docs/api.md, admin API): the fields the console shows. */
 import type { StreamIngest } from '../../../src/contracts/ingest.ts';
+import type { RoomUser } from '../../../src/contracts/ipc.ts';
 
 export type { BanRecord, GlobalSettings } from '../../../src/contracts/records.ts';
-export type { RoomUser } from '../../../src/contracts/ipc.ts';
+export type { RoomUser };
 export type { LogLevel } from '../../../src/contracts/logLevels.ts';
 
 export interface PublishUrls {
@@ -11,6 +12,12 @@ export interface PublishUrls {
   whip: string | null;
   srt: string | null;
   http: string | null;
+}
+
+/** GET /api/v1/room/:name/users: the first `limit` users (matching `q`), and how many match in all. */
+export interface RoomUserList {
+  users: RoomUser[];
+  total: number;
 }
 
 /** GET /api/v1/rooms: one room. */

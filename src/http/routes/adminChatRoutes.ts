@@ -97,7 +97,6 @@ export function registerAdminChatRoutes(app: FastifyInstance, ctx: AppContext): 
   app.delete<{ Params: { name: string; user: string } }>('/api/v1/room/:name/users/:user', async (request) => {
     const room = parseRoomName(request.params.name);
     const connections = await admin.kick(room, request.params.user, 'removed by an operator');
-    if (connections === 0) throw new ApiError('NOT_FOUND', 'That user is not in the room');
     return { data: { room, user: request.params.user, connections } };
   });
 }
