@@ -106,10 +106,15 @@ export class Broadcast {
 
   /** Ends the sessions held; settles once every session ended so far (also by an earlier stop) is gone at the server. */
   #endSessions(): Promise<void> {
-    const ending = [this.#ending, this.#whip?.stop(), this.#socket?.stop()];
+    const ending = Promise.all([this.#whip?.stop(), this.#socket?.stop()]);
     this.#whip = null;
     this.#socket = null;
-    this.#ending = Promise.all(ending).then(() => undefined);
+    return this.#retire(ending);
+  }
+
+  /** Adds a session's end to those a Go live waits for. */
+  #retire(ending: Promise<unknown>): Promise<void> {
+    this.#ending = Promise.all([this.#ending, ending]).then(() => undefined);
     return this.#ending;
   }
 
@@ -152,7 +157,7 @@ export class Broadcast {
       try {
         const session = await publishWhip(roomUrl(info.port, '/whip'), token, stream, (reason) => this.#onSessionLost(generation, reason, true));
         // Stopped meanwhile: this session is not the broadcast's.
-        if (generation !== this.#generation) await session.stop();
+        if (generation !== this.#generation) await this.#retire(session.stop());
         else this.#whip = session;
         return { path: 'whip', note: '' };
       } catch (error) {
@@ -167,7 +172,7 @@ export class Broadcast {
       slowUpload: () => this.#set({ message: 'Your upload is too slow for this video quality' }),
       lost: (reason, retry) => this.#onSessionLost(generation, reason, retry),
     });
-    if (generation !== this.#generation) socket.stop();
+    if (generation !== this.#generation) void this.#retire(socket.stop());
     else this.#socket = socket;
     return { path: 'websocket', note };
   }
