@@ -130,6 +130,40 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     expect(referers).toEqual([]);
   }, 90_000);
 
+  it('Stop, then Go live at once: Go live waits until the old session is gone, and the new stream can be stopped', async () => {
+    const token = await server.token('studio', 'host', 'producer');
+    const port = (await server.api('GET', '/api/v1/room/studio')).body.data.port as number;
+    const studio = await open(`/broadcast/studio?token=${token}&via=whip`);
+    await studio.waitForSelector('#start:not([disabled])');
+    await studio.click('#start');
+    await studio.waitForSelector('#state[data-state="live"]', { timeout: 30_000 });
+    // The WHIP DELETE is held back until the test lets it through: the stop stays under way meanwhile.
+    let releaseDelete = () => {};
+    const deleteHeld = new Promise<void>((resolve) => (releaseDelete = resolve));
+    let deletesAnswered = 0;
+    studio.on('response', (response) => response.request().method() === 'DELETE' && deletesAnswered++);
+    await studio.route('**/whip/*', async (route) => {
+      if (route.request().method() === 'DELETE') await deleteHeld;
+      await route.continue();
+    });
+
+    await studio.click('#stop');
+    await studio.waitForSelector('#state[data-state="stopping"]');
+    // A Go live now would publish while the old session still holds the room, and the stop's
+    // "Stream ended" would then cover the new stream (no Stop button for it).
+    expect(await studio.isDisabled('#start')).toBe(true);
+    releaseDelete();
+    await studio.click('#start');
+    await studio.waitForSelector('#state[data-state="live"]', { timeout: 30_000 });
+    expect(deletesAnswered).toBe(1);
+    expect(await studio.isVisible('#stop')).toBe(true);
+    await studio.click('#stop');
+    await studio.waitForSelector('#state:has-text("Stream ended")', { timeout: 20_000 });
+    await expect.poll(async () => ((await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { data: { live: boolean } }).data.live, { timeout: 15_000 }).toBe(false);
+    await studio.close();
+    expect(problems).toEqual([]);
+  }, 60_000);
+
   it('shows the producer where OBS, ffmpeg or an SRT caller publishes, the key hidden until asked for', async () => {
     const token = await server.token('studio', 'host', 'producer');
     const port = (await server.api('GET', '/api/v1/room/studio')).body.data.port as number;

@@ -4,10 +4,10 @@
  * itself when the connection is lost for a reason that may pass: a rolling restart (the room
  * closes with 1001 and is back in well under a second), a network blip, a busy slot that frees.
  * It stops trying for refusals that will not change: a wrong token, a ban, a stop by a
- * moderator or operator, a deleted room.
+ * moderator or operator, a deleted room; and after minutes of failing (backoff.ts).
  */
 import type { IngestWarning } from '../../../src/contracts/ingest.ts';
-import { reconnectDelay } from './backoff.ts';
+import { GIVE_UP_MS, ReconnectSchedule } from './backoff.ts';
 import { checkIngest, loadStudioRoom, type StudioRoom } from './studioApi.ts';
 import { PublishRefused, refusalIsFinal } from './publishErrors.ts';
 import { publishSocket, type SocketSession } from './socketIngest.ts';
@@ -46,8 +46,11 @@ export class Broadcast {
   #whip: WhipSession | null = null;
   #socket: SocketSession | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Bumped by every start and stop: an attempt that finds it changed gives up quietly. */
+  /** Bumped by every start and stop: an attempt (or a stop) that finds it changed gives up quietly. */
   #generation = 0;
+  readonly #reconnects = new ReconnectSchedule();
+  /** Sessions being ended (WHIP DELETE, the upload's last chunk): the room's one producer slot is free once this settles. */
+  #ending: Promise<void> = Promise.resolve();
 
   constructor(options: BroadcastOptions) {
     this.#options = options;
@@ -65,7 +68,12 @@ export class Broadcast {
   async start(stream: MediaStream): Promise<void> {
     this.#stream = stream;
     const generation = ++this.#generation;
+    clearTimeout(this.#retryTimer);
+    this.#reconnects.reset();
     this.#set({ ...IDLE, phase: 'connecting' });
+    // A session still held, or a Stop still ending one, holds the room's slot: this publish would be refused as a second producer.
+    await this.#endSessions();
+    if (generation !== this.#generation) return;
     await this.#attempt(generation);
   }
 
@@ -88,20 +96,33 @@ export class Broadcast {
   }
 
   async stop(): Promise<void> {
-    ++this.#generation;
+    const generation = ++this.#generation;
     clearTimeout(this.#retryTimer);
     this.#set({ phase: 'stopping', message: '' });
-    const whip = this.#whip;
+    await this.#endSessions();
+    // A Go live while the session ended owns the state now: "ended" would hide its Stop button.
+    if (generation === this.#generation) this.#set({ ...IDLE, phase: 'ended' });
+  }
+
+  /** Ends the sessions held; settles once every session ended so far (also by an earlier stop) is gone at the server. */
+  #endSessions(): Promise<void> {
+    const ending = Promise.all([this.#whip?.stop(), this.#socket?.stop()]);
     this.#whip = null;
-    this.#socket?.stop();
     this.#socket = null;
-    await whip?.stop();
-    this.#set({ ...IDLE, phase: 'ended' });
+    return this.#retire(ending);
+  }
+
+  /** Adds a session's end to those a Go live waits for. */
+  #retire(ending: Promise<unknown>): Promise<void> {
+    this.#ending = Promise.all([this.#ending, ending]).then(() => undefined);
+    return this.#ending;
   }
 
   /** The room's live flag (room /health): the stream viewers can watch has begun. */
   sawLive(live: boolean): void {
-    if (live && this.#state.phase === 'starting') this.#set({ phase: 'live', message: '', attempt: 0, liveSince: this.#state.liveSince ?? Date.now() });
+    if (!live || this.#state.phase !== 'starting') return;
+    this.#reconnects.live(Date.now());
+    this.#set({ phase: 'live', message: '', attempt: 0, liveSince: this.#state.liveSince ?? Date.now() });
   }
 
   sawWarnings(warnings: readonly IngestWarning[]): void {
@@ -136,7 +157,7 @@ export class Broadcast {
       try {
         const session = await publishWhip(roomUrl(info.port, '/whip'), token, stream, (reason) => this.#onSessionLost(generation, reason, true));
         // Stopped meanwhile: this session is not the broadcast's.
-        if (generation !== this.#generation) await session.stop();
+        if (generation !== this.#generation) await this.#retire(session.stop());
         else this.#whip = session;
         return { path: 'whip', note: '' };
       } catch (error) {
@@ -151,7 +172,7 @@ export class Broadcast {
       slowUpload: () => this.#set({ message: 'Your upload is too slow for this video quality' }),
       lost: (reason, retry) => this.#onSessionLost(generation, reason, retry),
     });
-    if (generation !== this.#generation) socket.stop();
+    if (generation !== this.#generation) void this.#retire(socket.stop());
     else this.#socket = socket;
     return { path: 'websocket', note };
   }
@@ -170,10 +191,10 @@ export class Broadcast {
       this.#set({ ...IDLE, phase: 'error', message: `The stream stopped: ${reason}` });
       return;
     }
-    const attempt = this.#state.attempt + 1;
-    const delay = reconnectDelay(attempt);
-    this.#set({ phase: 'reconnecting', path: '', attempt, message: `Connection lost (${reason}); trying again in ${(delay / 1000).toFixed(1)} s` });
-    this.#retryTimer = setTimeout(() => void this.#attempt(generation), delay);
+    const next = this.#reconnects.next(Date.now());
+    if (!next) return this.#lost(`could not reconnect for ${GIVE_UP_MS / 60_000} minutes (${reason})`, false, generation);
+    this.#set({ phase: 'reconnecting', path: '', attempt: next.attempt, message: `Connection lost (${reason}); trying again in ${(next.delayMs / 1000).toFixed(1)} s` });
+    this.#retryTimer = setTimeout(() => void this.#attempt(generation), next.delayMs);
   }
 
   #set(change: Partial<BroadcastState>): void {

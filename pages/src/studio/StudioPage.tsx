@@ -52,7 +52,7 @@ export function StudioPage({ room }: { room: string }) {
   const [state, setState] = useState<BroadcastState>(IDLE);
   const broadcast = useMemo(() => (token ? new Broadcast({ room, token, via: via as Via, onChange: setState }) : null), [room, token, via]);
   const onAir = ON_AIR.includes(state.phase);
-  const figures = useLiveFigures(broadcast, info?.port ?? 0, token ?? '', onAir && info !== null, state.phase !== 'live');
+  const figures = useLiveFigures(broadcast, info?.port ?? 0, token ?? '', onAir && info !== null, state.phase === 'starting');
   const video = useRef<HTMLVideoElement>(null);
 
   useEffect(() => {
@@ -94,7 +94,7 @@ export function StudioPage({ room }: { room: string }) {
               Stop
             </button>
           ) : (
-            <button id="start" type="button" class="studio-start" disabled={!addressOk || info === null || mediaPending} onClick={goLive}>
+            <button id="start" type="button" class="studio-start" disabled={!addressOk || info === null || mediaPending || state.phase === 'stopping'} onClick={goLive}>
               Go live
             </button>
           )}

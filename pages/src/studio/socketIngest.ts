@@ -30,7 +30,8 @@ export interface SocketEvents {
 
 export interface SocketSession {
   readonly mimeType: string;
-  stop(): void;
+  /** Sends the last chunk and closes (1000); settles once the socket is closed, so the room's producer slot is free. */
+  stop(): Promise<void>;
 }
 
 interface ServerFrame {
@@ -51,6 +52,7 @@ export function publishSocket(url: string, stream: MediaStream, segmentSeconds: 
   const socket = new WebSocket(url);
   let recorder: MediaRecorder | null = null;
   let stopping = false;
+  const closed = new Promise<void>((resolve) => socket.addEventListener('close', () => resolve()));
   return new Promise((resolve, reject) => {
     socket.addEventListener('open', () => {
       recorder = new MediaRecorder(stream, {
@@ -74,6 +76,7 @@ export function publishSocket(url: string, stream: MediaStream, segmentSeconds: 
           stopping = true;
           if (recorder?.state === 'recording') recorder.stop();
           else socket.close(1000, 'producer stopped');
+          return closed;
         },
       });
     });

@@ -23,7 +23,11 @@ export interface LiveFigures {
 
 const NONE: LiveFigures = { viewers: null, ingest: null, sender: null };
 
-/** `starting`: the stream is not live yet, so the live flag is looked at more often. */
+/**
+ * `starting`: published, not live yet, so the live flag is looked at more often. Only then: while
+ * connecting or reconnecting there is nothing to see sooner, and a server that is down would be asked
+ * several times a second.
+ */
 export function useLiveFigures(broadcast: Broadcast | null, port: number, token: string, active: boolean, starting: boolean): LiveFigures {
   const [figures, setFigures] = useState<LiveFigures>(NONE);
   useEffect(() => {

@@ -9,6 +9,8 @@ import { PublishRefused } from './publishErrors.ts';
 const GATHER_MS = 2_000;
 /** ICE and DTLS must be up by then, or the page falls back to the WebSocket upload. */
 const WHIP_CONNECT_MS = 5_000;
+/** A Stop waits for the DELETE (Go live stays off meanwhile); a server that does not answer has the DTLS close anyway. */
+const DELETE_MS = 5_000;
 
 export interface WhipSession {
   readonly pc: RTCPeerConnection;
@@ -72,7 +74,7 @@ export async function publishWhip(endpoint: string, token: string, stream: Media
   const stop = async () => {
     ended = true;
     pc.close();
-    if (location) await fetch(location, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
+    if (location) await fetch(location, { method: 'DELETE', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(DELETE_MS) }).catch(() => undefined);
     location = null;
   };
   try {
