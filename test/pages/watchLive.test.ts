@@ -111,7 +111,7 @@ describe('watch page live states (Chromium + hls.js)', () => {
     const resumedAt = await currentTime(page);
     await expect.poll(() => currentTime(page), { timeout: 20_000 }).toBeGreaterThan(resumedAt + 2);
     await page.close();
-  });
+  }, 90_000);
 
   it('reported no page error or CSP violation', () => {
     expect(problems).toEqual([]);
