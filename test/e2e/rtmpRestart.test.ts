@@ -73,14 +73,12 @@ describe('an RTMP publisher through a rolling restart (real ffmpeg)', () => {
       const before = await playlist();
       const reached = before.mediaSequence + before.segments.length;
       const lastDiscontinuity = before.segments.at(-1)!.discontinuitySequence;
-      const since = server.logs.length;
       const watch = watchRoom(port);
       const restart = await server.admin('POST', '/api/v1/server/restart');
       expect(restart.status).toBe(200);
       expect(restart.body.data.notBack).toEqual([]);
-      // The publisher's connection was closed by the old worker; its next one resumed the suspended stream in the new worker.
-      await server.waitForLog((line) => line.msg === 'producer came back: resuming', 20_000, since);
-      // Until the new worker's first segment (msn `reached`) is listed.
+      // The publisher's connection was closed by the old worker; its next one resumes the suspended
+      // stream in the new worker: wait until the new worker's first segment (msn `reached`) is listed.
       await expect.poll(() => nextMsn().catch(() => -1), { timeout: 20_000 }).toBeGreaterThan(reached);
       const seen = await watch.stop();
       expect(seen.reads).toBeGreaterThan(0);
@@ -116,8 +114,8 @@ describe('an RTMP publisher through a rolling restart (real ffmpeg)', () => {
       await expect.poll(nextMsn, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
       const started = await receiver.event('stream.started', () => events('stream.started').length > startedBefore);
       const since = server.logs.length;
+      // Answered once the new worker listens on the room's port.
       expect((await server.admin('POST', '/api/v1/server/restart')).status).toBe(200);
-      await server.waitForLog((line) => line.msg === 'stream suspended by a rolling restart: held for its producer', 10_000, since);
       // Held for the producer in the new worker: live for a joiner, and no end yet.
       const { client, welcome } = await ChatTestClient.join(port, { name: 'viewer' });
       try {
@@ -129,8 +127,8 @@ describe('an RTMP publisher through a rolling restart (real ffmpeg)', () => {
       } finally {
         client.ws.close();
       }
-      await server.waitForLog((line) => line.msg === 'producer did not come back: stream ends', 5_000, since);
       expect(await live()).toBe(false);
+      await server.waitForLog((line) => line.msg === 'producer did not come back: stream ends', 5_000, since);
       const ended = await receiver.event('stream.ended', (d) => d.startedAt === started.json.data.startedAt, 10_000);
       expect(ended.json.data.duration).toBeGreaterThan(RESUME_SECONDS - 1);
       expect(events('stream.started').length).toBe(startedBefore + 1);
