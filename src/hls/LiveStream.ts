@@ -18,7 +18,7 @@ import { ProducerSlot, type HeldStream } from './ProducerSlot.js';
 import { expireSessionAt } from './sessionExpiry.js';
 import { awaitPreviousStream } from './awaitPreviousStream.js';
 import { prepareStreamFolder, type PreparedFolder } from './streamFolder.js';
-import { saveSuspended, type ResumableStream, type SuspendedStream } from './suspendedStream.js';
+import { saveSuspended, type CarriedRecording, type ResumableStream, type SuspendedStream } from './suspendedStream.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
 import type { SegmentGuard } from './SegmentGuard.js';
 import { Transcoder, type TranscoderExit } from './Transcoder.js';
@@ -185,9 +185,10 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   /**
    * Stops any stream and, for a deleted room, removes its files. A live stream ends (ENDLIST,
    * `ended`), except at a rolling restart: then it is suspended, its playlists left open and a
-   * note left in the folder for the next worker, which holds it for its producer (resumeSuspended).
+   * note left in the folder for the next worker, which holds it for its producer (resumeSuspended)
+   * and goes on with its `recording`.
    */
-  async close(reason: string, kind: StreamCloseKind): Promise<void> {
+  async close(reason: string, kind: StreamCloseKind, recording: CarriedRecording | null = null): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     const removeFiles = kind === 'deleted';
@@ -205,7 +206,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     if (!removeFiles && broadcast) await saveNextMsn(this.#options.dir, broadcast.nextMsn);
     const suspended = this.#suspended;
     if (suspended) {
-      const note: SuspendedStream = { ...suspended, since: this.#status.since ?? Date.now(), discontinuity: broadcast?.lastDiscontinuity ?? 0, savedAt: Date.now() };
+      const note: SuspendedStream = { ...suspended, since: this.#status.since ?? Date.now(), discontinuity: broadcast?.lastDiscontinuity ?? 0, recording, savedAt: Date.now() };
       this.#logger.info({ producer: suspended.producer, saved: await saveSuspended(this.#options.dir, note) }, 'rolling restart: stream suspended for the next worker');
     }
     if (removeFiles) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { IngestState } from '../contracts/ingest.js';
 import { mediaPlaylists, type TranscodePlan } from './ffmpegArgs.js';
 import { listedSegmentUris } from './playlistFiles.js';
+import { isRecordingId } from './recording/recordingIds.js';
 import { clearFolderKeepingMsn } from './ll/carriedMsn.js';
 
 /**
@@ -22,7 +23,15 @@ export interface SuspendedStream {
   readonly since: number;
   /** Low-Latency HLS: the Discontinuity Sequence Number of the last segment (the next follows a discontinuity). */
   readonly discontinuity: number;
+  /** The recording being made of it, which the next worker goes on with (null: not recorded). */
+  readonly recording: CarriedRecording | null;
   readonly savedAt: number;
+}
+
+/** A recording in progress as the next worker needs it: its folder (id) and when it started. */
+export interface CarriedRecording {
+  readonly id: string;
+  readonly startedAt: number;
 }
 
 /** A suspended stream as the new worker takes it over: classic HLS, with the segments its playlists list (served on). */
@@ -53,7 +62,8 @@ export async function takeSuspended(dir: string, now = Date.now()): Promise<Susp
     const note = JSON.parse(text) as Partial<SuspendedStream>;
     const fresh = typeof note.savedAt === 'number' && now - note.savedAt <= MAX_AGE_MS && note.savedAt <= now + 1_000;
     const whole = typeof note.producer === 'string' && typeof note.since === 'number' && typeof note.discontinuity === 'number' && typeof note.plan === 'object' && note.plan !== null && typeof note.ingest === 'object' && note.ingest !== null;
-    return fresh && whole ? (note as SuspendedStream) : null;
+    const recording = isCarriedRecording(note.recording) ? note.recording : null;
+    return fresh && whole ? { ...(note as SuspendedStream), recording } : null;
   } catch {
     return null;
   }
@@ -70,4 +80,10 @@ export async function openRoomFolder(dir: string): Promise<ResumableStream | nul
   if (suspended?.plan.mode === 'classic') return { ...suspended, segments: await listedSegmentUris(dir, mediaPlaylists(suspended.plan)) };
   await clearFolderKeepingMsn(dir);
   return suspended === null ? null : { ...suspended, segments: [] };
+}
+
+function isCarriedRecording(value: unknown): value is CarriedRecording {
+  if (typeof value !== 'object' || value === null) return false;
+  const { id, startedAt } = value as Partial<CarriedRecording>;
+  return typeof id === 'string' && isRecordingId(id) && typeof startedAt === 'number';
 }

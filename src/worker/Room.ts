@@ -229,6 +229,7 @@ export class Room implements IngestRoom {
   async listen(): Promise<void> {
     const suspended = await openRoomFolder(this.#media.roomDir(this.name));
     if (suspended) this.stream.resumeSuspended(suspended);
+    this.#recorder.continueFrom(suspended?.recording ?? null);
     this.#media.hlsCache.clearRoom(this.name);
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
@@ -262,7 +263,7 @@ export class Room implements IngestRoom {
     this.chat.close(reason, kind === 'deleted' ? 'ROOM_CLOSED' : 'GOING_AWAY');
     this.#hls.close();
     this.#thumbnail.close();
-    await this.stream.close(reason, kind);
+    await this.stream.close(reason, kind, this.#recorder.carried);
     await this.#recorder.close();
     // The publishers' connections that the stream's end left (a WHIP peer still connecting, RTMP sessions) and SRT.
     const ingestClosed = this.#ingest.close(reason);

@@ -23,6 +23,7 @@ const note = (dir: string, mode: 'll' | 'classic', savedAt = Date.now()): Suspen
   ingest: { protocol: 'rtmp', since: savedAt - 10_000, bytes: 1000, bitrateKbps: 800, video: 'h264', audio: 'aac', keyframeIntervalSeconds: null, warnings: [] },
   since: savedAt - 10_000,
   discontinuity: 3,
+  recording: { id: '0mx5x0dckca57', startedAt: savedAt - 10_000 },
   savedAt,
 });
 
@@ -30,7 +31,7 @@ describe('a stream suspended by a rolling restart (the note in the room\'s HLS f
   it('is taken once by the next worker', async () => {
     const dir = await folder();
     expect(await saveSuspended(dir, note(dir, 'll'))).toBe(true);
-    expect(await takeSuspended(dir)).toMatchObject({ producer: 'cam', discontinuity: 3 });
+    expect(await takeSuspended(dir)).toMatchObject({ producer: 'cam', discontinuity: 3, recording: { id: '0mx5x0dckca57' } });
     expect(await takeSuspended(dir)).toBeNull();
   });
 
