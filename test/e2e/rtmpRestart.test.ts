@@ -101,6 +101,15 @@ describe('an RTMP publisher through a rolling restart (real ffmpeg)', () => {
     expect(events('stream.started')).toHaveLength(1);
     expect(events('stream.ended')).toHaveLength(1);
     expect(ended.json.data.startedAt).toBe(events('stream.started')[0]!.json.data.startedAt);
+    // One recording across the restart: the new worker's segments after a discontinuity in the old worker's recording.
+    const recordings = async () => ((await server.api('GET', '/api/v1/room/obs/recordings')).body as { data: { id: string; endedAt: number | null; url: string }[] }).data;
+    await expect.poll(async () => (await recordings()).every((recording) => recording.endedAt !== null), { timeout: 10_000 }).toBe(true);
+    const [recording, ...others] = await recordings();
+    expect(others).toEqual([]);
+    expect(ended.json.data.recording).toBe(recording!.url);
+    const text = await (await fetch(`http://127.0.0.1:${port}/recordings/${recording!.id}/index.m3u8`)).text();
+    expect(text).toContain('#EXT-X-DISCONTINUITY');
+    expect(text).toContain('#EXT-X-ENDLIST');
   }, 120_000);
 
   it('ends the stream after the resume wait when the producer does not come back', async () => {
