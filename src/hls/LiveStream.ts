@@ -100,6 +100,11 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     return this.#broadcasts.current;
   }
 
+  /** Live, but with no playlist to serve yet: a stream a rolling restart suspended, waiting in this worker for its producer's first segment. */
+  get awaitsBroadcast(): boolean {
+    return this.#status.live && this.#options.settings.mode === 'll' && !(this.#broadcasts.current?.ready ?? false);
+  }
+
   /** Whether the segment `name` is complete and may be served (see ListedSegments). */
   isListed(name: string): boolean {
     return this.#listed.has(name);
@@ -218,10 +223,9 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   }
 
   /**
-   * Takes over the stream the previous worker suspended at a rolling restart: live at once (the
-   * chat and /health say so; no second `broadcastStarted`) and held for its producer for the
-   * resume wait from now. Its return continues the stream after a discontinuity, the media
-   * sequence going on; otherwise the stream ends when the wait is over, as a dropped producer's.
+   * Takes over a stream the previous worker suspended at a rolling restart: live at once (no second
+   * `broadcastStarted`), held for its producer for the resume wait from now; its return continues
+   * the stream after a discontinuity, else it ends when the wait is over, as a dropped producer's.
    */
   resumeSuspended(note: ResumableStream): void {
     if (this.#closed || this.#status.phase !== 'offline' || !this.#slot.resumes) return;

@@ -84,6 +84,8 @@ describe('an RTMP publisher through a rolling restart (real ffmpeg)', () => {
       expect(seen.reads).toBeGreaterThan(0);
       expect(seen.endedPlaylists).toBe(0);
       expect(seen.offlineAnswers).toBe(0);
+      // While the new worker waits for the producer, playlist requests wait too (no 404 to give up on).
+      expect(seen.missingPlaylists).toBe(0);
       expect(publisher.connections.length).toBeGreaterThanOrEqual(2);
 
       const after = await playlist();
