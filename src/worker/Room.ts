@@ -228,8 +228,8 @@ export class Room implements IngestRoom {
 
   async listen(): Promise<void> {
     const suspended = await openRoomFolder(this.#media.roomDir(this.name));
-    if (suspended) this.stream.resumeSuspended(suspended);
     this.#recorder.continueFrom(suspended?.recording ?? null);
+    if (suspended) this.stream.resumeSuspended(suspended);
     this.#media.hlsCache.clearRoom(this.name);
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {

@@ -66,9 +66,9 @@ export class RoomRecorder {
     });
   }
 
-  /** The id of the recording being made, if any. */
+  /** The id of the recording being made, if any (or the one a suspended broadcast goes on in). */
   get recording(): string | null {
-    return this.#current?.id ?? null;
+    return this.#current?.id ?? this.#continues?.id ?? null;
   }
 
   /** The recording being made (a rolling restart's note carries it to the next worker). */

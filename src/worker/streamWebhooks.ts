@@ -31,7 +31,7 @@ export function raiseStreamWebhooks(
   });
   // A broadcast the previous worker suspended at a rolling restart goes on here: no second stream.started.
   stream.on('broadcastCarried', (startedAt) => {
-    broadcast = { startedAt, recording: null, bytes: 0 };
+    broadcast = { startedAt, recording: recording(), bytes: 0 };
   });
   stream.on('files', sample);
   stream.on('recordable', () => {

@@ -142,6 +142,8 @@ describe('an RTMP publisher through a rolling restart (real ffmpeg)', () => {
       await server.waitForLog((line) => line.msg === 'producer did not come back: stream ends', 5_000, since);
       const ended = await receiver.event('stream.ended', (d) => d.startedAt === started.json.data.startedAt, 10_000);
       expect(ended.json.data.duration).toBeGreaterThan(RESUME_SECONDS - 1);
+      // The broadcast's one recording, as the old worker left it.
+      expect(ended.json.data.recording).toMatch(new RegExp(`^http://[^/]+:${port}/recordings/[^/]+/index\\.m3u8$`));
       expect(events('stream.started').length).toBe(startedBefore + 1);
     } finally {
       publisher.child.kill('SIGKILL');
