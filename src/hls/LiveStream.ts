@@ -18,7 +18,7 @@ import { ProducerSlot, type HeldStream } from './ProducerSlot.js';
 import { expireSessionAt } from './sessionExpiry.js';
 import { awaitPreviousStream } from './awaitPreviousStream.js';
 import { prepareStreamFolder, type PreparedFolder } from './streamFolder.js';
-import { saveSuspended, type CarriedRecording, type ResumableStream, type SuspendedStream } from './suspendedStream.js';
+import { saveSuspended, type CarriedRecording, type ResumableStream } from './suspendedStream.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
 import type { SegmentGuard } from './SegmentGuard.js';
 import { Transcoder, type TranscoderExit } from './Transcoder.js';
@@ -32,13 +32,13 @@ type Held = HeldStream<Kept>;
 export const HLS_PATH = `/hls/${PLAYLIST_NAME}`;
 
 /**
- * The live stream of one room: at most one producer at a time, its ffmpeg, and the state
- * the chat shows (offline -> starting -> live -> ended). A producer whose connection drops
- * (not one that ends its stream) is waited for `resumeMs`: the playlists stay open and the chat
- * live, and the same producer coming back, over any protocol, continues the same playlists
- * after a discontinuity. Otherwise, or once the wait is over, ENDLIST and `ended`. Each ffmpeg
- * gets a fresh id so a segment URL never names two files. Who may stream is the ProducerSlot's;
- * this class starts and supervises ffmpeg for the producer in the slot and keeps the status.
+ * The live stream of one room: at most one producer at a time, its ffmpeg, and the state the chat
+ * shows (offline -> starting -> live -> ended). A producer whose connection drops (not one that
+ * ends its stream) is waited for `resumeMs`: the playlists stay open and the chat live, and the
+ * same producer coming back, over any protocol, continues the same playlists after a
+ * discontinuity (a rolling restart suspends a stream the same way, across workers). Otherwise, or
+ * once the wait is over, ENDLIST and `ended`. Each ffmpeg gets a fresh id so a segment URL never
+ * names two files. Who may stream is the ProducerSlot's; this class runs ffmpeg and the status.
  */
 export class LiveStream extends EventEmitter<LiveStreamEvents> {
   readonly #options: LiveStreamOptions;
@@ -210,10 +210,11 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     const broadcast = this.#broadcasts.current;
     if (!removeFiles && broadcast) await saveNextMsn(this.#options.dir, broadcast.nextMsn);
     const suspended = this.#suspended;
-    if (suspended) {
-      const note: SuspendedStream = { ...suspended, since: this.#status.since ?? Date.now(), discontinuity: broadcast?.lastDiscontinuity ?? 0, recording, savedAt: Date.now() };
-      this.#logger.info({ producer: suspended.producer, saved: await saveSuspended(this.#options.dir, note) }, 'rolling restart: stream suspended for the next worker');
-    }
+    const saved = suspended !== null && (await saveSuspended(this.#options.dir, { ...suspended, since: this.#status.since ?? Date.now(), discontinuity: broadcast?.lastDiscontinuity ?? 0, recording, savedAt: Date.now() }));
+    if (suspended) this.#logger.info({ producer: suspended.producer, saved }, 'rolling restart: stream suspended for the next worker');
+    // A note not kept (the disk) would leave the stream neither ended nor resumable: it ends here, as at a shutdown.
+    if (suspended && !saved) this.#endStream();
+    await this.#ender.pending;
     if (removeFiles) {
       await rm(this.#options.dir, { recursive: true, force: true });
       this.#broadcasts.clear();

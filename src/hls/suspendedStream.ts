@@ -42,7 +42,7 @@ export interface ResumableStream extends SuspendedStream {
 const FILE = 'suspended-stream';
 export const MAX_AGE_MS = 60_000;
 
-/** Best effort: a note not kept only means the stream ends in the new worker, as before. */
+/** False when the note could not be written (the caller then ends the stream itself). */
 export async function saveSuspended(dir: string, stream: SuspendedStream): Promise<boolean> {
   try {
     await writeFile(path.join(dir, FILE), JSON.stringify(stream));
