@@ -122,8 +122,11 @@ export type WorkerRequests = {
   'worker.stats': [Record<string, never>, WorkerStats];
   /** The log level at run time (admin API), for the worker's logger and all its children. */
   'worker.logLevel': [{ level: LogLevel }, { level: LogLevel }];
-  /** Close every room and get ready to exit. */
-  'worker.shutdown': [{ reason: string }, { rooms: number }];
+  /**
+   * Close every room and get ready to exit. `restart`: a rolling restart replaces the worker, and
+   * its live streams are suspended for their producers to resume in the next worker (not ended).
+   */
+  'worker.shutdown': [{ reason: string; restart?: boolean }, { rooms: number }];
 };
 
 /**

@@ -2,51 +2,43 @@ import { EventEmitter } from 'node:events';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../kit/createLogger.js';
-import { copiesVideo, hasLadder, PLAYLIST_NAME, renditionCount, type TranscodePlan } from './ffmpegArgs.js';
+import { copiesVideo, hasLadder, PLAYLIST_NAME, type TranscodePlan } from './ffmpegArgs.js';
 import { hasFpsMode } from './ffmpegVersion.js';
 import { IngestSession, type IngestSink } from './IngestSession.js';
-import type { IngestProtocol, IngestState, StreamIngest } from '../contracts/ingest.js';
+import type { IngestProtocol, StreamIngest } from '../contracts/ingest.js';
 import { ListedSegments } from './ListedSegments.js';
 import type { MediaInfo } from './mediaSniffer.js';
 import { PlaylistEnder } from './PlaylistEnder.js';
 import { PlaylistFolderOutput } from './output/PlaylistFolderOutput.js';
 import { FragmentPipeOutput } from './output/FragmentPipeOutput.js';
 import { saveNextMsn } from './ll/carriedMsn.js';
-import { LlBroadcast } from './ll/LlBroadcast.js';
+import type { LlBroadcast } from './ll/LlBroadcast.js';
+import { BroadcastSlot } from './ll/BroadcastSlot.js';
 import { ProducerSlot, type HeldStream } from './ProducerSlot.js';
 import { expireSessionAt } from './sessionExpiry.js';
+import { awaitPreviousStream } from './awaitPreviousStream.js';
 import { prepareStreamFolder, type PreparedFolder } from './streamFolder.js';
+import { saveSuspended, type CarriedRecording, type ResumableStream } from './suspendedStream.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
 import type { SegmentGuard } from './SegmentGuard.js';
 import { Transcoder, type TranscoderExit } from './Transcoder.js';
 import { watchKeyframes } from './watchKeyframes.js';
 
-export type { LiveStreamEvents, LiveStreamOptions, MediaLimits, StreamCounters, StreamPhase, StreamSettings, StreamStatus } from './streamTypes.js';
-import type { LiveStreamEvents, LiveStreamOptions, StreamSettings, StreamStatus } from './streamTypes.js';
-
-/** What a stream held for its dropped producer keeps for the producer's return. */
-interface Kept {
-  /** The plan of its last ffmpeg: a resumed stream appends to those playlists. */
-  readonly plan: TranscodePlan;
-  /** The ingest state when it dropped, shown while it is held. */
-  readonly ingest: IngestState;
-}
+export type { LiveStreamEvents, LiveStreamOptions, MediaLimits, StreamCloseKind, StreamCounters, StreamPhase, StreamSettings, StreamStatus } from './streamTypes.js';
+import type { Kept, LiveStreamEvents, LiveStreamOptions, StreamCloseKind, StreamSettings, StreamStatus } from './streamTypes.js';
 
 type Held = HeldStream<Kept>;
 
 export const HLS_PATH = `/hls/${PLAYLIST_NAME}`;
 
-/** How long a reconnecting producer waits for its previous stream to finish before it is cut. */
-const RECONNECT_WAIT_MS = 3_000;
-
 /**
- * The live stream of one room: at most one producer at a time, its ffmpeg, and the state
- * the chat shows (offline -> starting -> live -> ended). A producer whose connection drops
- * (not one that ends its stream) is waited for `resumeMs`: the playlists stay open and the chat
- * live, and the same producer coming back, over any protocol, continues the same playlists
- * after a discontinuity. Otherwise, or once the wait is over, ENDLIST and `ended`. Each ffmpeg
- * gets a fresh id so a segment URL never names two files. Who may stream is the ProducerSlot's;
- * this class starts and supervises ffmpeg for the producer in the slot and keeps the status.
+ * The live stream of one room: at most one producer at a time, its ffmpeg, and the state the chat
+ * shows (offline -> starting -> live -> ended). A producer whose connection drops (not one that
+ * ends its stream) is waited for `resumeMs`: the playlists stay open and the chat live, and the
+ * same producer coming back, over any protocol, continues the same playlists after a
+ * discontinuity (a rolling restart suspends a stream the same way, across workers). Otherwise, or
+ * once the wait is over, ENDLIST and `ended`. Each ffmpeg gets a fresh id so a segment URL never
+ * names two files. Who may stream is the ProducerSlot's; this class runs ffmpeg and the status.
  */
 export class LiveStream extends EventEmitter<LiveStreamEvents> {
   readonly #options: LiveStreamOptions;
@@ -58,12 +50,15 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   #status: StreamStatus = { phase: 'offline', live: false, url: null, path: null, since: null };
   #lastLagMs: number | null = null;
   readonly #listed = new ListedSegments();
-  #broadcast: LlBroadcast | null = null;
+  readonly #broadcasts = new BroadcastSlot({ changed: () => this.emit('hlsChanged'), recordable: (segment) => this.emit('recordable', segment) });
   /** Watches the running stream's keyframes while its video is copied. */
   #guard: SegmentGuard | null = null;
   /** Ends the playlists (then `ended`): a new stream waits for the ends before it. */
   readonly #ender = new PlaylistEnder();
   #closed = false;
+  /** A rolling restart closes the room: a live stream is suspended (see close), `#suspended` what the next worker needs. */
+  #suspending = false;
+  #suspended: (Kept & { readonly producer: string }) | null = null;
 
   constructor(options: LiveStreamOptions) {
     super();
@@ -102,7 +97,12 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
 
   /** The room's Low-Latency HLS broadcast (live, or the last one, ended); null in classic mode or before any. */
   get broadcast(): LlBroadcast | null {
-    return this.#broadcast;
+    return this.#broadcasts.current;
+  }
+
+  /** Live, but with no playlist to serve yet: a stream a rolling restart suspended, waiting in this worker for its producer's first segment. */
+  get awaitsBroadcast(): boolean {
+    return this.#status.live && this.#options.settings.mode === 'll' && !(this.#broadcasts.current?.ready ?? false);
   }
 
   /** Whether the segment `name` is complete and may be served (see ListedSegments). */
@@ -129,7 +129,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
    */
   async claim(producer: string, tokenIssuedAt: number, protocol: IngestProtocol, expiresAt?: number): Promise<IngestSession> {
     const previous = this.#slot.finishing(producer);
-    if (previous) await this.#finish(previous);
+    if (previous) await awaitPreviousStream(previous, () => this.#transcoder?.kill('the producer reconnected'));
     if (this.#closed) throw new Error('the room is closing');
     const { holder: session, resumes: held } = this.#slot.take(
       producer,
@@ -187,32 +187,56 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     this.#slot.revokedHolder(revoked)?.fail({ code: 'TOKEN_INVALID', message: 'The producer token was revoked: the stream is stopped' });
   }
 
-  async #finish(previous: IngestSession): Promise<void> {
-    const settled = previous.settled();
-    const timeout = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
-    if ((await Promise.race([settled, timeout(RECONNECT_WAIT_MS)])) !== 'timeout') return;
-    this.#transcoder?.kill('the producer reconnected');
-    await Promise.race([settled, timeout(RECONNECT_WAIT_MS)]);
-  }
-
-  /** Stops any stream (ENDLIST written) and, for a deleted room, removes its files. */
-  async close(reason: string, removeFiles: boolean): Promise<void> {
+  /**
+   * Stops any stream and, for a deleted room, removes its files. A live stream ends (ENDLIST,
+   * `ended`), except at a rolling restart: then it is suspended, its playlists left open and a
+   * note left in the folder for the next worker, which holds it for its producer (resumeSuspended)
+   * and goes on with its `recording`.
+   */
+  async close(reason: string, kind: StreamCloseKind, recording: CarriedRecording | null = null): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    const removeFiles = kind === 'deleted';
+    this.#suspending = kind === 'restarting' && this.#slot.resumes && this.#status.phase === 'live';
     const transcoder = this.#transcoder;
     const exited = transcoder && transcoder.state !== 'ended' && transcoder.state !== 'died' ? new Promise((resolve) => transcoder.once('exit', resolve)) : null;
     transcoder?.end();
     this.#slot.holder?.fail({ code: 'STREAM_STOPPED', message: reason, goingAway: !removeFiles });
     await exited;
-    if (this.#slot.release()) this.#endStream();
+    const held = this.#slot.release();
+    if (held && this.#suspending) this.#suspended ??= { producer: held.producer, ...held.kept };
+    else if (held) this.#endStream();
     await this.#ender.pending;
-    if (!removeFiles && this.#broadcast) await saveNextMsn(this.#options.dir, this.#broadcast.nextMsn);
+    const broadcast = this.#broadcasts.current;
+    if (!removeFiles && broadcast) await saveNextMsn(this.#options.dir, broadcast.nextMsn);
+    const suspended = this.#suspended;
+    const saved = suspended !== null && (await saveSuspended(this.#options.dir, { ...suspended, since: this.#status.since ?? Date.now(), discontinuity: broadcast?.lastDiscontinuity ?? 0, recording, savedAt: Date.now() }));
+    if (suspended) this.#logger.info({ producer: suspended.producer, saved }, 'rolling restart: stream suspended for the next worker');
+    // A note not kept (the disk) would leave the stream neither ended nor resumable: it ends here, as at a shutdown.
+    if (suspended && !saved) this.#endStream();
+    await this.#ender.pending;
     if (removeFiles) {
       await rm(this.#options.dir, { recursive: true, force: true });
-      this.#broadcast = null;
+      this.#broadcasts.clear();
       this.#listed.clear();
       this.emit('files', null);
     }
+  }
+
+  /**
+   * Takes over a stream the previous worker suspended at a rolling restart: live at once (no second
+   * `broadcastStarted`), held for its producer for the resume wait from now; its return continues
+   * the stream after a discontinuity, else it ends when the wait is over, as a dropped producer's.
+   */
+  resumeSuspended(note: ResumableStream): void {
+    if (this.#closed || this.#status.phase !== 'offline' || !this.#slot.resumes) return;
+    this.#plan = note.plan;
+    for (const uri of note.segments) this.#listed.add(uri);
+    if (note.plan.mode === 'll') this.#broadcasts.continueFrom(note.discontinuity);
+    this.#slot.hold(note.producer, { plan: note.plan, ingest: note.ingest });
+    this.#setStatus({ phase: 'live', live: true, url: this.#options.url, path: HLS_PATH, since: note.since });
+    this.emit('broadcastCarried', note.since);
+    this.#logger.info({ producer: note.producer, resumeMs: this.#options.resumeMs }, 'stream suspended by a rolling restart: held for its producer');
   }
 
   #sink(held: Held | null): IngestSink {
@@ -283,7 +307,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
         logger: this.#logger,
         firstSegmentTimeoutMs: this.#options.firstSegmentTimeoutMs ?? 20_000,
         finishTimeoutMs: this.#options.finishTimeoutMs ?? 10_000,
-        output: ll ? new FragmentPipeOutput(this.#broadcastFor(plan, append, prepared.carriedMsn), this.#logger) : new PlaylistFolderOutput(plan, this.#logger, prepared.knownSequences),
+        output: ll ? new FragmentPipeOutput(this.#broadcasts.for(plan, append, prepared.carriedMsn), this.#logger) : new PlaylistFolderOutput(plan, this.#logger, prepared.knownSequences),
       });
     } catch (error) {
       // The plan was refused (buildFfmpegArgs): never leave the slot taken or the producer waiting.
@@ -335,6 +359,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     const wasLive = this.#status.phase === 'live';
     // Held before the session settles: a producer waiting in claim() for this end finds it held.
     if (exit.clean && session.dropped && !session.done && wasLive && !this.#closed && this.#slot.resumes) this.#hold(session, transcoder.plan);
+    else if (this.#suspending && wasLive) this.#suspended = { producer: session.producer, plan: transcoder.plan, ingest: session.meter.state(session.media, Date.now()) };
     else this.#endStream();
     if (exit.clean) session.finish({ segments: exit.segments, seconds: (Date.now() - session.startedAt) / 1000 });
     else {
@@ -351,35 +376,10 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
     this.#logger.info({ producer: session.producer, resumeMs: this.#options.resumeMs }, 'producer dropped: stream held for it');
   }
 
-  /**
-   * The Low-Latency HLS broadcast a new ffmpeg writes into: the held one for a producer that came
-   * back, else a new one (the previous broadcast's playlists are gone from then on, its held
-   * requests answered). Media sequence numbers go on from the previous broadcast's (or worker's): a
-   * cache that kept a blocking answer for `_HLS_msn=5` of the last one never hands it to this one's players.
-   */
-  #broadcastFor(plan: TranscodePlan, append: boolean, carriedMsn: number): LlBroadcast {
-    if (append && this.#broadcast) return this.#broadcast;
-    const previous = this.#broadcast;
-    previous?.end();
-    const broadcast = new LlBroadcast({
-      id: plan.streamId,
-      firstMsn: previous?.nextMsn ?? carriedMsn,
-      renditions: renditionCount(plan),
-      partSeconds: plan.partSeconds,
-      segmentSeconds: plan.segmentSeconds,
-      windowSegments: plan.windowSegments,
-    });
-    broadcast.on('changed', () => this.emit('hlsChanged'));
-    broadcast.source.on('segment', (segment) => this.emit('recordable', segment));
-    this.#broadcast = broadcast;
-    this.emit('hlsChanged');
-    return broadcast;
-  }
-
   /** The stream is over: its playlists get ENDLIST (players stop waiting), then the chat hears `ended`. */
   #endStream(): void {
     // Not while a newer ffmpeg writes into it (an old one that exits late after a resume).
-    if (this.#transcoder === null) this.#broadcast?.end();
+    if (this.#transcoder === null) this.#broadcasts.current?.end();
     this.#ender.end(
       this.#plan?.mode === 'classic' ? this.#plan : null,
       (name) => this.emit('files', name),

@@ -46,3 +46,18 @@ export async function lastSequences(dir: string, files: readonly string[]): Prom
   }
   return sequences;
 }
+
+/** The segment URIs the playlists list (a new worker serves a suspended stream's segments: see ListedSegments). */
+export async function listedSegmentUris(dir: string, files: readonly string[]): Promise<string[]> {
+  const uris: string[] = [];
+  for (const file of files) {
+    const text = await readFile(path.join(dir, file), 'utf8').catch(() => null);
+    if (text === null) continue;
+    try {
+      for (const segment of parsePlaylist(text).segments) uris.push(segment.uri);
+    } catch {
+      // A damaged playlist lists nothing worth serving.
+    }
+  }
+  return uris;
+}

@@ -1,7 +1,8 @@
 import type { Logger } from '../kit/createLogger.js';
 import type { IngestLimits } from '../config/IngestLimits.js';
 import type { EncoderSlots } from './EncoderSlots.js';
-import type { EncodeLimits, HlsMode } from './ffmpegArgs.js';
+import type { EncodeLimits, HlsMode, TranscodePlan } from './ffmpegArgs.js';
+import type { IngestState } from '../contracts/ingest.js';
 import type { FfmpegBinary } from './resolveFfmpeg.js';
 import type { TranscoderExit } from './Transcoder.js';
 import type { KeyframeLimits } from './watchKeyframes.js';
@@ -16,7 +17,21 @@ export interface StreamCounters {
   ffmpegFailures: number;
 }
 
+/** What a stream held for its dropped producer keeps for the producer's return. */
+export interface Kept {
+  /** The plan of its last ffmpeg: a resumed stream appends to those playlists. */
+  readonly plan: TranscodePlan;
+  /** The ingest state when it dropped, shown while it is held. */
+  readonly ingest: IngestState;
+}
+
 export type StreamPhase = 'offline' | 'starting' | 'live' | 'ended';
+
+/**
+ * Why a room's stream closes: the room is deleted (its files go), the worker goes away (a live
+ * stream ends), or a rolling restart replaces the worker (a live stream is suspended for the next).
+ */
+export type StreamCloseKind = 'deleted' | 'going-away' | 'restarting';
 
 export interface StreamSettings {
   readonly segmentSeconds: number;
@@ -75,6 +90,8 @@ export interface LiveStreamEvents {
   hlsChanged: [];
   /** A new broadcast went live (not a dropped producer resuming within the grace: that continues it). */
   broadcastStarted: [startedAt: number];
+  /** The previous worker's broadcast, suspended by a rolling restart, goes on in this one (no new `broadcastStarted`). */
+  broadcastCarried: [startedAt: number];
   /** The broadcast is over: its playlists have ENDLIST. */
   broadcastEnded: [endedAt: number];
   /** A complete segment of the source rendition, in order, for the room's recorder (LL-HLS mode). */

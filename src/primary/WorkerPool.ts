@@ -109,15 +109,15 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
       };
       this.on('ready', onReady);
     });
-    await this.#retire(slot, worker, reason);
+    await this.#retire(slot, worker, reason, true);
     await ready;
   }
 
-  /** Asks a worker to close its rooms, then lets it exit; kills it when it hangs. */
-  async #retire(slot: WorkerSlot, worker: WorkerProcess, reason: string): Promise<void> {
+  /** Asks a worker to close its rooms (`restart`: suspending their live streams for the next worker), then lets it exit; kills it when it hangs. */
+  async #retire(slot: WorkerSlot, worker: WorkerProcess, reason: string, restart = false): Promise<void> {
     const exited = new Promise<void>((resolve) => worker.onExit(() => resolve()));
     try {
-      await slot.channel?.request('worker.shutdown', { reason }, STOP_TIMEOUT_MS);
+      await slot.channel?.request('worker.shutdown', { reason, restart }, STOP_TIMEOUT_MS);
     } catch (error) {
       this.#logger.warn({ err: error, worker: slot.index }, 'worker did not confirm shutdown');
     }

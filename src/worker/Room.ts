@@ -1,5 +1,5 @@
 import { raiseStreamWebhooks } from './streamWebhooks.js';
-import { clearFolderKeepingMsn } from '../hls/ll/carriedMsn.js';
+import { openRoomFolder } from '../hls/suspendedStream.js';
 import http from 'node:http';
 import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -11,7 +11,7 @@ import type { VerifyResult } from '../chat/tokens.js';
 import type { AuthHook } from '../authhook/AuthHook.js';
 import { RoomHls } from './RoomHls.js';
 import { HlsViewers, VIEWER_WINDOW_MS } from '../hls/HlsViewers.js';
-import type { LiveStream, StreamStatus } from '../hls/LiveStream.js';
+import type { LiveStream, StreamCloseKind, StreamStatus } from '../hls/LiveStream.js';
 import { errorBody } from '../kit/errors.js';
 import { sendJson } from '../kit/sendJson.js';
 import { IpcError } from '../ipc/IpcChannel.js';
@@ -43,8 +43,8 @@ const IDLE_TIMEOUT_MS = 30_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 export type RoomState = 'new' | 'listening' | 'closed';
-/** Why a room closes: deleted (clients get close 4000) or the worker is going away (1001, reconnect). */
-export type RoomCloseKind = 'deleted' | 'going-away';
+/** Why a room closes: deleted (4000), going away (1001; a live stream ends) or a rolling restart (1001; suspended, see LiveStream.close). */
+export type RoomCloseKind = StreamCloseKind;
 
 export interface RoomOptions {
   readonly name: string;
@@ -227,8 +227,9 @@ export class Room implements IngestRoom {
   }
 
   async listen(): Promise<void> {
-    // Files left by a worker that died mid-stream belong to no stream now (the media sequence goes on).
-    await clearFolderKeepingMsn(this.#media.roomDir(this.name));
+    const suspended = await openRoomFolder(this.#media.roomDir(this.name));
+    this.#recorder.continueFrom(suspended?.recording ?? null);
+    if (suspended) this.stream.resumeSuspended(suspended);
     this.#media.hlsCache.clearRoom(this.name);
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
@@ -262,7 +263,7 @@ export class Room implements IngestRoom {
     this.chat.close(reason, kind === 'deleted' ? 'ROOM_CLOSED' : 'GOING_AWAY');
     this.#hls.close();
     this.#thumbnail.close();
-    await this.stream.close(reason, kind === 'deleted');
+    await this.stream.close(reason, kind, this.#recorder.carried);
     await this.#recorder.close();
     // The publishers' connections that the stream's end left (a WHIP peer still connecting, RTMP sessions) and SRT.
     const ingestClosed = this.#ingest.close(reason);

@@ -46,6 +46,7 @@ export class RoomHls {
     };
     this.#ll = {
       broadcast: () => stream.broadcast,
+      awaitsBroadcast: () => stream.awaitsBroadcast,
       held: this.#held,
       texts: new PlaylistTexts(),
       address: options.address,

@@ -6,6 +6,7 @@ import type { LiveStreamEvents } from '../hls/streamTypes.js';
 import type { RecordableSegment } from '../hls/recordable.js';
 import { newRecordingId } from '../hls/recording/recordingIds.js';
 import { RecordingWriter, type RecordingProgress } from '../hls/recording/RecordingWriter.js';
+import type { CarriedRecording } from '../hls/suspendedStream.js';
 
 export type RecordingNote = PrimaryNotes['recording.changed'];
 
@@ -43,6 +44,8 @@ export class RoomRecorder {
   readonly #logger: Logger;
   readonly #progressMs: number;
   #current: Current | null = null;
+  /** A recording the previous worker made of a broadcast suspended by a rolling restart: the broadcast's next segment goes on in it. */
+  #continues: CarriedRecording | null = null;
   /** Finishing recordings: close() waits for them. */
   readonly #finishing = new Set<Promise<void>>();
   #closed = false;
@@ -57,12 +60,25 @@ export class RoomRecorder {
   attach(stream: EventEmitter<LiveStreamEvents>): void {
     stream.on('broadcastStarted', (startedAt) => this.#open(startedAt));
     stream.on('recordable', (segment) => this.#segment(segment));
-    stream.on('broadcastEnded', (endedAt) => void this.#end(endedAt));
+    stream.on('broadcastEnded', (endedAt) => {
+      this.#continues = null;
+      void this.#end(endedAt);
+    });
   }
 
-  /** The id of the recording being made, if any. */
+  /** The id of the recording being made, if any (or the one a suspended broadcast goes on in). */
   get recording(): string | null {
-    return this.#current?.id ?? null;
+    return this.#current?.id ?? this.#continues?.id ?? null;
+  }
+
+  /** The recording being made (a rolling restart's note carries it to the next worker). */
+  get carried(): CarriedRecording | null {
+    return this.#current ? { id: this.#current.id, startedAt: this.#current.startedAt } : null;
+  }
+
+  /** The broadcast the previous worker suspended was being recorded in `recording`: its next segment goes on in it. */
+  continueFrom(recording: CarriedRecording | null): void {
+    this.#continues = recording;
   }
 
   /** Finishes the recording in progress (the room closes): its playlist is sealed before this resolves. Safe to call twice. */
@@ -75,9 +91,11 @@ export class RoomRecorder {
   #open(startedAt: number): Current | null {
     if (!this.#options.enabled || this.#closed) return null;
     if (this.#current) return this.#current;
-    const id = newRecordingId(startedAt);
-    const writer = new RecordingWriter(path.join(this.#options.dir, id), this.#logger.child({ recording: id }));
-    const current: Current = { id, startedAt, writer, notifiedAt: Date.now() };
+    const continues = this.#continues;
+    this.#continues = null;
+    const id = continues?.id ?? newRecordingId(startedAt);
+    const writer = new RecordingWriter(path.join(this.#options.dir, id), this.#logger.child({ recording: id }), continues !== null);
+    const current: Current = { id, startedAt: continues?.startedAt ?? startedAt, writer, notifiedAt: Date.now() };
     writer.on('written', (progress) => {
       if (Date.now() - current.notifiedAt < this.#progressMs) return;
       current.notifiedAt = Date.now();
@@ -88,7 +106,7 @@ export class RoomRecorder {
       this.#notify(current, writer.progress, null);
     });
     this.#current = current;
-    this.#logger.info({ recording: id }, 'recording started');
+    this.#logger.info({ recording: id, continues: continues !== null }, continues ? 'recording goes on after a rolling restart' : 'recording started');
     this.#notify(current, writer.progress, null);
     return current;
   }

@@ -80,7 +80,7 @@ export class RoomWorker {
       setLogLevel(this.#logger, level);
       return { level };
     });
-    channel.handle('worker.shutdown', async ({ reason }) => ({ rooms: await this.close(reason) }));
+    channel.handle('worker.shutdown', async ({ reason, restart }) => ({ rooms: await this.close(reason, restart === true ? 'restarting' : 'going-away') }));
     channel.onNote('cache.delta', (delta) => this.#useDelta(delta));
     channel.onNote('webhooks.interest', ({ types }) => chat.webhooks.setInterest(types));
     channel.onNote('room.historyDeleted', ({ room }) => this.#rooms.get(room)?.chat.history.forget());
@@ -167,13 +167,13 @@ export class RoomWorker {
     };
   }
 
-  /** Closes every room. Safe to call twice; resolves with how many rooms it closed. */
-  async close(reason: string): Promise<number> {
+  /** Closes every room (`restarting`: a rolling restart, live streams suspended). Safe to call twice; resolves with how many rooms it closed. */
+  async close(reason: string, kind: Exclude<RoomCloseKind, 'deleted'> = 'going-away'): Promise<number> {
     this.#closed = true;
     this.#activity.close();
     const rooms = [...this.#rooms.values()];
     this.#rooms.clear();
-    await Promise.all(rooms.map((room) => room.close(reason, 'going-away')));
+    await Promise.all(rooms.map((room) => room.close(reason, kind)));
     // Users the close disconnected have left: their user.left goes now, not after the debounce.
     this.#chat.webhooks.close();
     return rooms.length;

@@ -29,7 +29,14 @@ export function raiseStreamWebhooks(
     sample();
     relay.raise({ type: 'stream.started', room: room.name, at: Date.now(), data: { room: room.name, protocol: stream.ingest()?.protocol ?? null, startedAt: new Date(startedAt).toISOString() } });
   });
+  // A broadcast the previous worker suspended at a rolling restart goes on here: no second stream.started.
+  stream.on('broadcastCarried', (startedAt) => {
+    broadcast = { startedAt, recording: recording(), bytes: 0 };
+  });
   stream.on('files', sample);
+  stream.on('recordable', () => {
+    if (broadcast) broadcast.recording ??= recording();
+  });
   stream.on('broadcastEnded', (endedAt) => {
     if (!broadcast) return;
     sample();

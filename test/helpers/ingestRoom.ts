@@ -64,7 +64,7 @@ export async function ingestRoom(options: { resumeMs?: number } = {}) {
     },
     token: (sub: string) => signRoomToken(KEY, { room: 'test', sub, name: sub, role: 'producer', epoch }, 3_600),
     close: async () => {
-      await stream.close('test over', true);
+      await stream.close('test over', 'deleted');
       await rm(dir, { recursive: true, force: true });
     },
   };

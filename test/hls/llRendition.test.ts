@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LlRendition, type CompletedSegment, type CutFragment } from '../../src/hls/ll/LlRendition.js';
+import { renderMediaPlaylist } from '../../src/hls/ll/llPlaylist.js';
+import { parsePlaylist } from '../../src/hls/playlist.js';
 
 const INFO = { codecs: 'avc1.64001f,mp4a.40.2', width: 320, height: 240 };
 const FRAME = 1 / 30;
@@ -154,6 +156,26 @@ describe('LlRendition', () => {
     feed(r, 6, 40, 2_000_000);
     expect(r.file('b1-i1.mp4')).toBeNull();
     expect(r.window()!.discontinuitySequence).toBe(1);
+  });
+
+  it('continues a previous worker\'s broadcast (a rolling restart): a discontinuity first, the numbers going on', () => {
+    const old = rendition(3);
+    old.begin(Buffer.from('init-1'), INFO);
+    feed(old, 0, 7);
+    old.finish();
+    old.begin(Buffer.from('init-2'), INFO);
+    feed(old, 0, 7, 2_000_000);
+    expect(old.lastDiscontinuity).toBe(1);
+    const next = new LlRendition({ prefix: 'b2', partSeconds: 0.2, segmentSeconds: 1, windowSegments: 3, firstMsn: old.nextMsn, afterDiscontinuity: old.lastDiscontinuity });
+    next.begin(Buffer.from('init-3'), INFO);
+    feed(next, 0, 7, 3_000_000);
+    const window = next.window()!;
+    expect(window.segments[0]).toMatchObject({ msn: old.nextMsn, discontinuity: true });
+    // The new first segment's Discontinuity Sequence Number is one more than the old last one's.
+    const playlist = parsePlaylist(renderMediaPlaylist(window, { skip: 'no' }));
+    expect(playlist.mediaSequence).toBe(old.nextMsn);
+    expect(playlist.segments[0]!.discontinuitySequence).toBe(2);
+    expect(next.lastDiscontinuity).toBe(2);
   });
 
   it('ends: the last parts become a segment, no preload hint, nothing more is taken', () => {

@@ -2,13 +2,15 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../src/hls/playlist.js';
 import { FAKE_MEDIA_ARGS, launchChromium, recordCspViolations } from '../helpers/browser.js';
+import { watchRoom } from '../helpers/restartWatch.js';
 import { serversPerFile, type ServerProcess } from '../helpers/ServerProcess.js';
 
 /**
  * A rolling restart while the browser studio is live over WHIP: the room closes (1001, the
  * DTLS session ends), the studio says "Reconnecting…" and publishes again by itself once the new
  * worker listens, and a viewer on the watch page (as it is on main: hls.js in `video.player-video`)
- * still plays afterwards. The new worker's playlist numbers on from the old one's media sequence.
+ * still plays afterwards. The stream is suspended, not ended (no ENDLIST, live throughout); the
+ * new worker's playlist numbers on from the old one's media sequence after a discontinuity.
  */
 describe('the studio reconnecting by itself: a rolling restart, an operator\'s stop (Chromium, fake camera, real ffmpeg)', () => {
   const start = serversPerFile(afterAll);
@@ -36,9 +38,10 @@ describe('the studio reconnecting by itself: a rolling restart, an operator\'s s
   const VIDEO_TIME = "document.querySelector('video.player-video')?.currentTime ?? 0";
   const videoTime = (page: Page) => page.evaluate<number>(VIDEO_TIME);
   /** The media sequence number after the live playlist's last segment. */
+  const playlist = async () => parsePlaylist(await (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`)).text());
   const nextMsn = async () => {
-    const playlist = parsePlaylist(await (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`)).text());
-    return playlist.mediaSequence + playlist.segments.length;
+    const { mediaSequence, segments } = await playlist();
+    return mediaSequence + segments.length;
   };
 
   beforeAll(async () => {
@@ -64,7 +67,10 @@ describe('the studio reconnecting by itself: a rolling restart, an operator\'s s
 
     await expect.poll(nextMsn, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
     const reached = await nextMsn();
+    const lastDiscontinuity = (await playlist()).segments.at(-1)!.discontinuitySequence;
 
+    // The stream is suspended, not ended: no ENDLIST and never "not live" for a viewer meanwhile.
+    const watch = watchRoom(port);
     const restart = await server.admin('POST', '/api/v1/server/restart');
     expect(restart.status).toBe(200);
     expect(restart.body.data.notBack).toEqual([]);
@@ -72,9 +78,13 @@ describe('the studio reconnecting by itself: a rolling restart, an operator\'s s
     await studio.waitForSelector('#reconnecting:has-text("trying again")');
     await studio.waitForSelector('#state[data-state="live"]', { timeout: 30_000 });
     expect(whipPosts.length).toBeGreaterThanOrEqual(1);
-    // A new worker, a new broadcast: its segments number on from the old worker's (never back to 0).
-    const playlist = parsePlaylist(await (await fetch(`http://127.0.0.1:${port}/hls/index.m3u8`)).text());
-    expect(playlist.mediaSequence).toBeGreaterThanOrEqual(reached);
+    await expect.poll(() => nextMsn().catch(() => -1), { timeout: 20_000 }).toBeGreaterThan(reached);
+    const seen = await watch.stop();
+    expect(seen).toMatchObject({ endedPlaylists: 0, offlineAnswers: 0 });
+    // The new worker's segments number on from the old worker's (never back to 0), after a discontinuity.
+    const after = await playlist();
+    expect(after.mediaSequence).toBeGreaterThanOrEqual(reached);
+    expect(after.segments.at(-1)!.discontinuitySequence).toBe(lastDiscontinuity + 1);
     // Elapsed time counts from the first time on air, not from the reconnect.
     expect(await studio.textContent('#elapsed')).not.toBe('0:00');
 

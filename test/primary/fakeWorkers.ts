@@ -28,7 +28,7 @@ export class FakeWorker implements WorkerProcess {
   readonly channel: WorkerSideChannel;
   /** Rooms listening here, by name. */
   readonly rooms = new Map<string, { port: number; epoch: number }>();
-  /** Requests received, in order (`room.open r1`, `worker.shutdown`...). */
+  /** Requests received, in order (`room.open r1`, `worker.shutdown`, `worker.shutdown restart`...). */
   readonly requests: string[] = [];
   readonly #exit = new EventEmitter();
   readonly #pipe = ipcPipe();
@@ -51,8 +51,9 @@ export class FakeWorker implements WorkerProcess {
       this.requests.push(`room.close ${name}`);
       return { closed: this.rooms.delete(name) };
     });
-    this.channel.handle('worker.shutdown', () => {
-      this.requests.push('worker.shutdown');
+    this.channel.handle('worker.shutdown', ({ restart }) => {
+      // A rolling restart says so: the worker suspends its live streams instead of ending them.
+      this.requests.push(restart === true ? 'worker.shutdown restart' : 'worker.shutdown');
       const rooms = this.rooms.size;
       this.rooms.clear();
       return { rooms };

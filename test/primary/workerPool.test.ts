@@ -72,7 +72,7 @@ describe('WorkerPool (fake worker processes)', () => {
     const [first] = forked;
     first!.rooms.set('r', { port: 1, epoch: 1 });
     await pool.restart(0, 'rolling restart');
-    expect(first!.requests).toEqual(['worker.shutdown']);
+    expect(first!.requests).toEqual(['worker.shutdown restart']);
     expect(first!.dead).toBe(true);
     expect(forked).toHaveLength(3);
     expect(pool.slots[0]).toMatchObject({ state: 'ready', pid: forked[2]!.pid, restarts: 0, quickCrashes: 0 });

@@ -40,7 +40,7 @@ describe('authorizeSrtCaller', () => {
   });
 
   it('refuses the caller when the room closes while the receiver starts', async () => {
-    const { decision } = await callerStoppedWhileStarting((r) => r.stream.close('the room closes', true));
+    const { decision } = await callerStoppedWhileStarting((r) => r.stream.close('the room closes', 'deleted'));
     expect(decision).toMatchObject({ ok: false, reason: SRT_REJECT.DOWN });
   });
 });

@@ -121,7 +121,7 @@ describe('WhipIngest', () => {
     expect((await errorOf(refused))).toEqual({ code: 'STREAM_STOPPED_BY_MODERATOR', message: 'stopped by the test' });
     expect(stopped.whip.size).toBe(0);
 
-    const closing = await serve({}, steered(() => void closing.room.stream.close('the room closes', true)));
+    const closing = await serve({}, steered(() => void closing.room.stream.close('the room closes', 'deleted')));
     const closed = await closing.post('p1');
     expect(closed.status).toBe(503);
     expect((await errorOf(closed)).code).toBe('STREAM_STOPPED');

@@ -12,6 +12,8 @@ export interface LlBroadcastOptions {
   readonly partSeconds: number;
   readonly segmentSeconds: number;
   readonly windowSegments: number;
+  /** Continues a broadcast of the previous worker (a rolling restart): see LlRenditionOptions.afterDiscontinuity. */
+  readonly afterDiscontinuity?: number;
 }
 
 /** One rendition as the master playlist lists it. */
@@ -51,6 +53,7 @@ export class LlBroadcast extends EventEmitter<LlBroadcastEvents> {
         segmentSeconds: options.segmentSeconds,
         windowSegments: options.windowSegments,
         firstMsn: options.firstMsn,
+        afterDiscontinuity: options.afterDiscontinuity,
       });
       rendition.on('changed', () => {
         this.#version += 1;
@@ -78,6 +81,11 @@ export class LlBroadcast extends EventEmitter<LlBroadcastEvents> {
 
   get source(): LlRendition {
     return this.variants[0]!.rendition;
+  }
+
+  /** The Discontinuity Sequence Number of the source rendition's newest segment (a continuing broadcast numbers on). */
+  get lastDiscontinuity(): number {
+    return this.source.lastDiscontinuity;
   }
 
   /** Whether `index.m3u8` is a master playlist. */

@@ -23,6 +23,12 @@ export interface LlRenditionOptions {
   readonly windowSegments: number;
   /** The first segment's media sequence number (default 0). */
   readonly firstMsn?: number;
+  /**
+   * The Discontinuity Sequence Number of the last segment of the broadcast this one continues (a
+   * rolling restart's previous worker): the first segment follows an EXT-X-DISCONTINUITY and the
+   * discontinuity numbering goes on from it. Absent: a new broadcast, numbered from 0.
+   */
+  readonly afterDiscontinuity?: number;
 }
 
 /** What the master playlist says of a rendition, from its init segment. */
@@ -114,6 +120,7 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
     this.#options = options;
     this.#nextMsn = options.firstMsn ?? 0;
     this.#firstMsn = this.#nextMsn;
+    this.#discontinuitiesGone = options.afterDiscontinuity ?? 0;
   }
 
   /** The media sequence number of the next segment. */
@@ -138,6 +145,11 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
     return this.#peakBitsPerSecond;
   }
 
+  /** The Discontinuity Sequence Number of the newest complete segment (what a continuing broadcast numbers on from). */
+  get lastDiscontinuity(): number {
+    return this.#stored.reduce((sequence, stored) => sequence + (stored.segment.discontinuity ? 1 : 0), this.#discontinuitiesGone);
+  }
+
   /** The newest segment's media sequence number and its parts so far (for rendition reports). */
   get lastPosition(): { msn: number; part: number } | null {
     if (this.#pending && this.#pending.parts.length > 0) return { msn: this.#pending.msn, part: this.#pending.parts.length - 1 };
@@ -152,7 +164,7 @@ export class LlRendition extends EventEmitter<LlRenditionEvents> {
     const uri = `${this.#options.prefix}-i${this.#inits}.mp4`;
     this.#init = { uri, bytes: init, info };
     this.#files.set(uri, init);
-    this.#discontinuityNext = this.#nextMsn > this.#firstMsn;
+    this.#discontinuityNext = this.#nextMsn > this.#firstMsn || this.#options.afterDiscontinuity !== undefined;
     this.#mediaTime = null;
     this.#ended = false;
     this.#changed();

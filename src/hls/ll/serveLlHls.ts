@@ -11,6 +11,11 @@ import type { PlaylistTexts } from './PlaylistTexts.js';
 export interface LlSource {
   /** The room's current (or last) broadcast; null before any in ll mode. */
   broadcast(): LlBroadcast | null;
+  /**
+   * The stream is live but its broadcast has no playlist yet: one a rolling restart suspended,
+   * waiting in the new worker for its producer's first segment. Playlist requests are held then.
+   */
+  awaitsBroadcast(): boolean;
   readonly held: HeldRequests;
   readonly texts: PlaylistTexts;
   /** The client's address (for the per-address bound on held requests). */
@@ -30,6 +35,8 @@ const PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 /** A held request waits at most this many target durations (the RFC's client gives up after three). */
 const HOLD_TARGET_DURATIONS = 3;
 const MIN_HOLD_MS = 3_000;
+/** A playlist request waits this long at most for a suspended stream's producer to come back. */
+const AWAIT_BROADCAST_MS = 5_000;
 
 /**
  * Serves `/hls/<file>` of a room in Low-Latency HLS mode, all from memory: the master and media
@@ -42,6 +49,10 @@ export function serveLlHls(source: LlSource, rest: string, search: URLSearchPara
   if (answeredMethod(req, res, '/hls/')) return;
   const file = parseHlsPath(rest);
   const broadcast = source.broadcast();
+  if (file?.kind === 'playlist' && source.awaitsBroadcast()) {
+    holdUntilBroadcast(source, req, res, () => serveLlHls(source, rest, search, req, res));
+    return;
+  }
   if (!file || file.kind === 'segment' || !broadcast) {
     sendHlsError(res, 404, 'NOT_FOUND', file && !broadcast ? 'No such HLS file (the room is not live)' : 'No such HLS file');
     return;
@@ -102,6 +113,21 @@ function servePlaylist(source: LlSource, broadcast: LlBroadcast, name: string, s
   if (verdict.kind === 'bad') sendHlsError(res, 400, 'BAD_REQUEST', verdict.message);
   else if (verdict.kind === 'now') answer();
   else hold(source, rendition, req, res, () => rendition.ended || isSatisfied(rendition.window()!, query), answer);
+}
+
+/**
+ * A playlist asked for while a suspended stream waits for its producer (a rolling restart): the
+ * request waits for the continuing broadcast's first segment, as a blocking reload waits for the
+ * next part, so a player sees a stall rather than a 404 it may give up on.
+ */
+function holdUntilBroadcast(source: LlSource, req: IncomingMessage, res: ServerResponse, serve: () => void): void {
+  const refused = source.held.hold(res, source.address(req), AWAIT_BROADCAST_MS, () => !source.awaitsBroadcast(), serve, () => {
+    source.counters.hlsHoldsExpired += 1;
+    sendHlsError(res, 503, 'HLS_NOT_READY', 'The stream is waiting for its producer to come back; try again', { 'retry-after': '1' });
+  });
+  if (refused) source.counters.hlsHoldsRefused += 1;
+  if (refused === 'address') sendHlsError(res, 429, 'RATE_LIMITED', 'Too many held HLS requests from your address', { 'retry-after': '1' });
+  else if (refused === 'room') sendHlsError(res, 503, 'HLS_BUSY', 'Too many held HLS requests in this room', { 'retry-after': '1' });
 }
 
 function hold(source: LlSource, rendition: LlRendition, req: IncomingMessage, res: ServerResponse, ready: () => boolean, answer: () => void): void {

@@ -5,6 +5,7 @@ import { syncFolder } from '../../kit/syncFolder.js';
 import type { Logger } from '../../kit/createLogger.js';
 import type { RecordableSegment } from '../recordable.js';
 import { initFile, PLAYLIST_FILE, RecordingPlaylistText, segmentFile } from './recordingPlaylist.js';
+import { readRecordingSoFar, type RecordingSoFar } from './reopenRecording.js';
 
 /** What a recording holds so far. */
 export interface RecordingProgress {
@@ -58,12 +59,18 @@ export class RecordingWriter extends EventEmitter<RecordingWriterEvents> {
   #sealed = false;
   #finishing: Promise<RecordingProgress> | undefined;
 
-  constructor(dir: string, logger: Logger) {
+  /**
+   * `continues`: the folder holds a recording a previous worker made of the same broadcast (a
+   * rolling restart): its segments stay listed (the playlist is an EVENT playlist again until
+   * finish) and the new ones follow a discontinuity with a new init, numbered on.
+   */
+  constructor(dir: string, logger: Logger, continues = false) {
     super();
     this.dir = dir;
     this.#logger = logger;
     this.#enqueue(async () => {
       await mkdir(dir, { recursive: true });
+      if (continues) this.#goOnFrom(await readRecordingSoFar(dir));
     });
   }
 
@@ -94,6 +101,16 @@ export class RecordingWriter extends EventEmitter<RecordingWriterEvents> {
       return this.progress;
     });
     return this.#finishing;
+  }
+
+  #goOnFrom(soFar: RecordingSoFar | null): void {
+    for (const segment of soFar?.segments ?? []) {
+      this.#playlist.add(segment);
+      this.#duration += segment.duration;
+      this.#nextMsn = Math.max(this.#nextMsn, segment.msn + 1);
+      this.#inits = Math.max(this.#inits, segment.init);
+    }
+    this.#bytes = soFar?.bytes ?? 0;
   }
 
   #enqueue(write: () => Promise<void>): void {

@@ -64,6 +64,24 @@ describe('RecordingWriter', () => {
     expect(probed.frames).toBeGreaterThan(Math.floor(total(segments) * 25));
   });
 
+  it('goes on with a recording a previous worker sealed (a rolling restart): one recording, a discontinuity, numbered on', async () => {
+    const dir = path.join(root, 'restarted');
+    const first = new RecordingWriter(dir, logger);
+    for (const segment of segments) first.add(segment);
+    const before = await first.finish();
+    const next = new RecordingWriter(dir, logger, true);
+    for (const segment of resumed) next.add(segment);
+    const progress = await next.finish();
+    expect(progress).toMatchObject({ segments: segments.length + resumed.length, failure: null, sealed: true });
+    expect(progress.duration).toBeCloseTo(total(segments) + total(resumed), 3);
+    expect(progress.bytes).toBe(before.bytes + resumed[0]!.init.length + resumed.reduce((sum, segment) => sum + segment.bytes.length, 0));
+    const text = await readFile(path.join(dir, 'index.m3u8'), 'utf8');
+    expect(text.match(/#EXT-X-ENDLIST/g)).toHaveLength(1);
+    expect(text.match(/#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="init-2.mp4"/)).not.toBeNull();
+    expect(parseRecordingPlaylist(text).segments.map((segment) => segment.msn)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect((await readdir(dir)).sort()).toEqual(['index.m3u8', 'init-1.mp4', 'init-2.mp4', 'seg-0.m4s', 'seg-1.m4s', 'seg-2.m4s', 'seg-3.m4s', 'seg-4.m4s', 'seg-5.m4s']);
+  });
+
   it('stops cleanly on a full disk: the playlist lists only complete segments and plays', async (context) => {
     const big = await makeRecordableSegments(6, Date.UTC(2026, 0, 1), '640x480');
     // Room for about half of the recording.
