@@ -19,7 +19,7 @@ export interface PreparedFolder {
  * it had), or starts from an empty folder.
  */
 export async function prepareStreamFolder(dir: string, lowLatency: boolean, resumed: TranscodePlan | null): Promise<PreparedFolder> {
-  let prepared: PreparedFolder = { cleared: false, carriedMsn: lowLatency ? await savedNextMsn(dir) : 0 };
+  let prepared: PreparedFolder = { cleared: false, carriedMsn: lowLatency ? await savedNextMsn(dir, true) : 0 };
   if (!lowLatency && resumed !== null) prepared = { cleared: false, carriedMsn: 0, knownSequences: await lastSequences(dir, mediaPlaylists(resumed)) };
   else if (!lowLatency) {
     await rm(dir, { recursive: true, force: true });

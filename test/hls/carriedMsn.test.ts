@@ -36,4 +36,12 @@ describe('carriedMsn', () => {
     await writeFile(path.join(dir, 'll-next-msn'), 'x');
     expect(await savedNextMsn(dir)).toBe(0);
   });
+
+  it('is taken by the broadcast that numbers from it, so a crash of that worker leaves no stale number behind', async () => {
+    const dir = await folder();
+    await saveNextMsn(dir, 100);
+    expect(await savedNextMsn(dir, true)).toBe(100);
+    // The worker that took it saves where its broadcast got to when it closes; killed instead, it saves nothing.
+    expect(await savedNextMsn(dir)).toBe(0);
+  });
 });

@@ -22,9 +22,16 @@ export async function saveNextMsn(dir: string, nextMsn: number): Promise<boolean
   }
 }
 
-/** The number saved by the room's previous worker, or 0 (none, or unreadable: numbering starts over, as for a new room). */
-export async function savedNextMsn(dir: string): Promise<number> {
-  const text = await readFile(path.join(dir, FILE), 'utf8').catch(() => '');
+/**
+ * The number saved by the room's previous worker, or 0 (none, or unreadable: numbering starts
+ * over, as for a new room). `take` removes it: the broadcast about to start numbers from it and
+ * this worker saves where that broadcast got to when it closes; a number left behind would be
+ * stale after a crash of this worker (a later worker would number again from it).
+ */
+export async function savedNextMsn(dir: string, take = false): Promise<number> {
+  const file = path.join(dir, FILE);
+  const text = await readFile(file, 'utf8').catch(() => '');
+  if (take && text !== '') await rm(file, { force: true }).catch(() => undefined);
   const value = Number(text.trim());
   return text.trim() !== '' && Number.isSafeInteger(value) && value >= 0 ? value : 0;
 }
