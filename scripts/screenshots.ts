@@ -1,92 +1,100 @@
 /**
  * Screenshots of every page, desktop (1280x800) and phone (390x844), into docs/screenshots/:
- * `npm run screenshots` (after `npm run build`). It starts a real server (one worker, a
- * temporary DATA_DIR), makes rooms with chat and a live test pattern (ffmpeg), and drives Debian's
- * Chromium with playwright-core, as the page tests do. The README links the pictures.
+ * `npm run screenshots` (it builds first). A real server (one worker, a temporary DATA_DIR),
+ * real chat clients, a real ffmpeg test pattern and Debian's Chromium with its fake camera,
+ * driven by playwright-core as the page tests do. Each picture is taken once the page shows
+ * what it is for (a selector), never after a fixed wait. The README links them.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { FAKE_MEDIA_ARGS, launchChromium } from '../test/helpers/browser.js';
 import { ChatTestClient } from '../test/helpers/ChatTestClient.js';
-import { livePush } from '../test/helpers/media.js';
+import { startTestPattern } from '../test/helpers/media.js';
+import { PHONE } from '../test/helpers/pageLayout.js';
 import { ROOT, ServerProcess } from '../test/helpers/ServerProcess.js';
 
 const OUT = path.join(ROOT, 'docs/screenshots');
-const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
+const DESKTOP = { width: 1280, height: 800 } as const;
+const ROOM = 'stage';
+const CHAT = ['Welcome to the stage! 👋', 'hi @Sam, the slides are at https://example.org/slides', 'Sound is good here', 'Can you zoom in a little?'];
 
-interface Shot {
-  /** File name without the viewport and extension. */
-  readonly name: string;
-  readonly url: (server: ServerProcess) => string;
-  /** What a person would do before the picture (join the chat, type the admin key). */
-  readonly prepare?: (page: Page, server: ServerProcess) => Promise<void>;
-}
-
-async function joinChat(page: Page, name: string): Promise<void> {
-  await page.getByLabel(/name/i).first().fill(name);
-  await page.getByRole('button', { name: /join/i }).first().click();
-  await page.getByText(`${name}`, { exact: false }).first().waitFor();
-}
-
-async function main(): Promise<void> {
-  mkdirSync(OUT, { recursive: true });
-  const server = await ServerProcess.start({ workers: 1 });
-  const browser: Browser = await launchChromium(FAKE_MEDIA_ARGS);
-  const chatters: ChatTestClient[] = [];
-  let push: Awaited<ReturnType<typeof livePush>> | undefined;
-  try {
-    await server.createRoom('lobby', { title: 'Friday night lobby' });
-    await server.createRoom('quiet');
-    await server.createRoom('studio');
-    const lobbyPort = (await server.api('GET', '/api/v1/room/lobby')).body.data.port as number;
-    push = await livePush(lobbyPort, await server.token('lobby', 'host', 'producer'), 600);
-    for (const [name, text] of [['Ada', 'Hello everyone!'], ['Grace', 'The stream looks great today'], ['Linus', '@Ada welcome back 👋 see https://example.org/schedule']] as const) {
-      const { client } = await ChatTestClient.join(lobbyPort, { name });
-      client.send({ type: 'message', text, ref: 1 });
-      await client.next((f) => f.ref === 1);
-      chatters.push(client);
-    }
-    for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
-      if ((await server.api('GET', '/api/v1/room/lobby')).body.data.live === true) break;
-    }
-    const producer = await server.token('studio', 'studio-host', 'producer');
-    const shots: Shot[] = [
-      { name: 'rooms', url: (s) => `http://127.0.0.1:${s.port}/` },
-      { name: 'watch-live', url: (s) => `http://127.0.0.1:${s.port}/watch/lobby`, prepare: (page) => joinChat(page, 'Visitor') },
-      { name: 'watch-offline', url: (s) => `http://127.0.0.1:${s.port}/watch/quiet` },
-      { name: 'studio', url: (s) => `http://127.0.0.1:${s.port}/broadcast/studio?token=${encodeURIComponent(producer)}` },
-      {
-        name: 'admin',
-        url: (s) => `http://127.0.0.1:${s.adminPort}/admin`,
-        prepare: async (page, s) => {
-          await page.getByLabel(/key/i).first().fill(s.env.ADMIN_KEY!);
-          await page.keyboard.press('Enter');
-          await page.getByText('lobby').first().waitFor();
-        },
-      },
-    ];
-    for (const [viewport, size] of Object.entries(VIEWPORTS)) {
-      const context: BrowserContext = await browser.newContext({ viewport: size, deviceScaleFactor: 1 });
-      for (const shot of shots) {
-        const page = await context.newPage();
-        await page.goto(shot.url(server), { waitUntil: 'networkidle' }).catch(() => undefined);
-        await shot.prepare?.(page, server);
-        // Let players and charts draw a frame or two.
-        await page.waitForTimeout(1500);
-        const file = path.join(OUT, `${shot.name}-${viewport}.png`);
-        await page.screenshot({ path: file, fullPage: false });
-        process.stdout.write(`${path.relative(ROOT, file)}\n`);
-        await page.close();
-      }
-      await context.close();
-    }
-  } finally {
-    for (const client of chatters) client.close();
-    push?.drop();
-    await browser.close();
-    await server.dispose();
+/** Opens `url` at each size, lets `ready` bring the page to what the picture shows, and saves it as `<name>-<desktop|phone>.png`. */
+async function shoot(browser: Browser, url: string, name: string, ready: (page: Page) => Promise<unknown>): Promise<void> {
+  for (const [kind, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+    const page = await browser.newPage({ viewport });
+    await page.goto(url);
+    await ready(page);
+    await page.screenshot({ path: path.join(OUT, `${name}-${kind}.png`) });
+    process.stdout.write(`docs/screenshots/${name}-${kind}.png\n`);
+    await page.close();
   }
 }
 
-await main();
+const server = await ServerProcess.start({ workers: 1 });
+const browser = await launchChromium(FAKE_MEDIA_ARGS);
+const base = `http://127.0.0.1:${server.port}`;
+try {
+  const port = (await server.createRoom(ROOM, { title: 'The evening show' })).body.data.port as number;
+  await server.createRoom('lobby');
+  await server.createRoom('studio');
+  const { client: ann } = await ChatTestClient.join(port, { name: 'Ann' });
+  const say = async (text: string, ref: number) => {
+    ann.send({ type: 'message', text, ref });
+    await ann.next((f) => f.ref === ref);
+  };
+  const watch = `${base}/watch/${ROOM}`;
+  await shoot(browser, watch, 'watch-offline', (page) => page.waitForSelector('.stream-state[data-state="offline"]'));
+
+  const token = await server.token(ROOM, 'producer1', 'producer');
+  const publisher = await startTestPattern(`http://127.0.0.1:${port}/ingest?token=${token}`, 40);
+  await ann.next((f) => f.type === 'stream' && f.live === true, 20_000);
+  for (const [i, text] of CHAT.entries()) await say(text, i);
+  await shoot(browser, watch, 'watch-live', async (page) => {
+    await page.fill('.chat-join input', 'Sam');
+    await page.click('.chat-join button');
+    await page.waitForSelector('.chat-send');
+    await page.fill('.chat-send input', 'Looks great from here');
+    await page.press('.chat-send input', 'Enter');
+    await page.waitForSelector('.chat-own');
+    await page.waitForSelector('.player-unmute');
+    await page.waitForSelector('.player-latency:has-text("behind live")');
+  });
+
+  // The rooms page once the live room has its poster frame (the listing is read every 10 s).
+  for (let tries = 0; tries < 120; tries++) {
+    const [live] = (await server.api('GET', '/api/v1/rooms/live')).body.data as Array<{ thumbnailUrl: string | null }>;
+    if (live?.thumbnailUrl) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await shoot(browser, `${base}/`, 'rooms', async (page) => {
+    await page.waitForSelector('#rooms li.room-live img.room-thumbnail');
+    await page.waitForSelector('#rooms a:text-is("lobby")');
+  });
+
+  await shoot(browser, `http://127.0.0.1:${server.adminPort}/admin`, 'admin', async (page) => {
+    await page.fill('#key', server.env.ADMIN_KEY!);
+    await page.click('#sign-in button');
+    await page.waitForSelector(`tr[data-room="${ROOM}"]`);
+  });
+
+  const studioToken = await server.token('studio', 'host', 'producer');
+  await shoot(browser, `${base}/broadcast/studio?token=${encodeURIComponent(studioToken)}`, 'studio', async (page) => {
+    await page.waitForSelector('#start:not([disabled])');
+    await page.waitForSelector('.chat-status:has-text("as host")');
+  });
+
+  publisher.child.kill('SIGINT');
+  await publisher.done;
+  await shoot(browser, watch, 'watch-ended', (page) => page.waitForSelector('.stream-state a.recording-link', { timeout: 10_000 }));
+
+  const [recording] = (await server.api('GET', `/api/v1/room/${ROOM}/recordings`)).body.data as Array<{ id: string }>;
+  await shoot(browser, `${base}/replay/${ROOM}/${recording!.id}`, 'replay', async (page) => {
+    await page.waitForSelector('#chat .chat-status:has-text("chat message")');
+    await page.evaluate("new Promise((resolve) => { const v = document.querySelector('video'); v.pause(); v.addEventListener('seeked', resolve, { once: true }); v.currentTime = v.duration ? v.duration - 1 : 10; })");
+    await page.waitForSelector('#chat .chat-message');
+  });
+  ann.close();
+} finally {
+  await browser.close();
+  await server.dispose();
+}
