@@ -70,20 +70,27 @@ describe('LoadBalancerLink with a load balancer older than the live listing', ()
     for (const close of closers.splice(0)) await close();
   });
 
-  it('sends the refused heartbeat again without listings, leaves them out until registered again, and logs it once', async () => {
-    const lb = await olderLoadBalancer();
-    closers.push(lb.close);
+  /** A started link to the load balancer at `baseUrl` reporting REPORT; its log lines (info and up) are kept. */
+  const startLink = (baseUrl: string, options: { listingRetryMs?: number } = {}) => {
     const lines: Array<Record<string, unknown>> = [];
     const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>), done()) });
     const link = new LoadBalancerLink({
-      baseUrl: lb.url,
+      baseUrl,
       key: 'LB_KEY',
       registration: { url: 'http://h:80', adminUrl: 'http://h:8090', host: 'h', workers: 1, version: '1.0.0' },
       report: () => Promise.resolve(REPORT),
       logger: createLogger('info', {}, { destination }),
+      ...options,
     });
     closers.push(() => link.close(false));
     link.start();
+    return { link, lines };
+  };
+
+  it('sends the refused heartbeat again without listings, leaves them out until registered again, and logs it once', async () => {
+    const lb = await olderLoadBalancer();
+    closers.push(lb.close);
+    const { lines } = startLink(lb.url);
 
     // The first heartbeat carries listings and is refused; the same report follows at once without them, and is taken.
     const refused = await lb.waitFor(0, isHeartbeat);
@@ -109,15 +116,7 @@ describe('LoadBalancerLink with a load balancer older than the live listing', ()
   it('keeps listings after a 400 about something else: that refusal is reported as it is', async () => {
     const lb = await olderLoadBalancer('load.cpu: Too big: expected number to be <=1');
     closers.push(lb.close);
-    const link = new LoadBalancerLink({
-      baseUrl: lb.url,
-      key: 'LB_KEY',
-      registration: { url: 'http://h:80', adminUrl: 'http://h:8090', host: 'h', workers: 1, version: '1.0.0' },
-      report: () => Promise.resolve(REPORT),
-      logger: createLogger('silent'),
-    });
-    closers.push(() => link.close(false));
-    link.start();
+    startLink(lb.url);
     const first = await lb.waitFor(0, isHeartbeat);
     const second = await lb.waitFor(first + 1, isHeartbeat);
     // No bare resend: the next heartbeat (after the retry delay) carries the listings again.
@@ -130,18 +129,7 @@ describe('LoadBalancerLink with a load balancer older than the live listing', ()
   it('tries listings again after listingRetryMs: one upgraded in place (no restart, no 404) gets them again', async () => {
     const lb = await olderLoadBalancer();
     closers.push(lb.close);
-    const lines: Array<Record<string, unknown>> = [];
-    const destination = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>), done()) });
-    const link = new LoadBalancerLink({
-      baseUrl: lb.url,
-      key: 'LB_KEY',
-      registration: { url: 'http://h:80', adminUrl: 'http://h:8090', host: 'h', workers: 1, version: '1.0.0' },
-      report: () => Promise.resolve(REPORT),
-      logger: createLogger('info', {}, { destination }),
-      listingRetryMs: 600,
-    });
-    closers.push(() => link.close(false));
-    link.start();
+    const { lines } = startLink(lb.url, { listingRetryMs: 600 });
     const refused = await lb.waitFor(0, (request) => isHeartbeat(request) && request.status === 400);
     // Refused again after the retry time: still one warning (the retries are logged at debug).
     const again = await lb.waitFor(refused + 1, (request) => isHeartbeat(request) && request.status === 400);

@@ -3,24 +3,24 @@
  * then the console. A key the server refuses signs the page out with a message saying so.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { AdminApi, storeAdminKey, storedAdminKey } from './adminApi.ts';
+import { AdminApi, adminKey } from './adminApi.ts';
 import { AdminConsole } from './AdminConsole.tsx';
 import { SignInForm } from './SignInForm.tsx';
 import { useOutcome } from './outcome.ts';
 import './admin.css';
 
 export function AdminPage() {
-  const [key, setKey] = useState<string | null>(storedAdminKey);
+  const [key, setKey] = useState<string | null>(adminKey.read);
   const outcome = useOutcome();
   const signOut = (message = '') => {
-    storeAdminKey(null);
+    adminKey.write(null);
     setKey(null);
     outcome.clear();
     outcome.setProblem(message);
   };
   const api = useMemo(() => (key === null ? null : new AdminApi(key, () => signOut('The key was refused.'))), [key]);
   const signIn = (value: string) => {
-    storeAdminKey(value);
+    adminKey.write(value);
     outcome.clear();
     setKey(value);
   };

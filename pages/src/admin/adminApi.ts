@@ -3,18 +3,10 @@
  * A refused key (401) signs the page out: every later call would be refused too.
  */
 import { ApiError, getJson } from '../lib/api.ts';
+import { sessionKey } from '../lib/sessionKey.ts';
 
-/** The key lives in this tab only (sessionStorage), never in localStorage or a cookie. */
-const KEY_STORAGE = 'chatserver-admin-key';
-
-export function storedAdminKey(): string | null {
-  return sessionStorage.getItem(KEY_STORAGE);
-}
-
-export function storeAdminKey(key: string | null): void {
-  if (key === null) sessionStorage.removeItem(KEY_STORAGE);
-  else sessionStorage.setItem(KEY_STORAGE, key);
-}
+/** ADMIN_KEY, for this tab only. */
+export const adminKey = sessionKey('chatserver-admin-key');
 
 export class AdminApi {
   constructor(

@@ -4,7 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import { ApiError } from '../lib/api.ts';
-import { createRoom, mintToken, storedKey, storeKey } from './operatorApi.ts';
+import { createRoom, mintToken, operatorKey } from './operatorApi.ts';
 import { RoomLinks, type IssuedRoom } from './RoomLinks.tsx';
 
 const ROOM_NAME = '[A-Za-z0-9_\\-]{1,64}';
@@ -15,7 +15,7 @@ const VALIDITY = [
 ];
 
 export function OperatorPanel({ onCreated }: { onCreated: () => void }) {
-  const [key, setKey] = useState<string | null>(storedKey);
+  const [key, setKey] = useState<string | null>(operatorKey.read);
   const [problem, setProblem] = useState('');
   const [busy, setBusy] = useState(false);
   const [issued, setIssued] = useState<IssuedRoom | null>(null);
@@ -24,12 +24,12 @@ export function OperatorPanel({ onCreated }: { onCreated: () => void }) {
     event.preventDefault();
     const value = new FormData(event.currentTarget as HTMLFormElement).get('key');
     if (typeof value !== 'string' || value === '') return;
-    storeKey(value);
+    operatorKey.write(value);
     setKey(value);
     setProblem('');
   };
   const forgetKey = () => {
-    storeKey(null);
+    operatorKey.write(null);
     setKey(null);
     setIssued(null);
   };

@@ -1,17 +1,9 @@
 /** The public API's keyed calls the operator's panel makes (X-API-Key: KEY; docs/api.md). */
 import { getJson } from '../lib/api.ts';
+import { sessionKey } from '../lib/sessionKey.ts';
 
-/** The key lives in this tab only, never in localStorage or a cookie. */
-const KEY_STORAGE = 'chatserver-api-key';
-
-export function storedKey(): string | null {
-  return sessionStorage.getItem(KEY_STORAGE);
-}
-
-export function storeKey(key: string | null): void {
-  if (key === null) sessionStorage.removeItem(KEY_STORAGE);
-  else sessionStorage.setItem(KEY_STORAGE, key);
-}
+/** The public API's KEY, for this tab only. */
+export const operatorKey = sessionKey('chatserver-api-key');
 
 function keyed(key: string, method: string, body?: unknown): RequestInit {
   return { method, headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) };

@@ -3,6 +3,7 @@
  * what the live listing adds (GET /api/v1/rooms/live: title, viewers, since when, whether a poster
  * frame exists). Live rooms come first, most viewers first, as the listing orders them.
  */
+import type { LiveRoom } from '../../../src/contracts/lbWire.ts';
 import { getJson } from '../lib/api.ts';
 
 export interface RoomSummary {
@@ -14,15 +15,7 @@ export interface RoomSummary {
 }
 
 /** One entry of GET /api/v1/rooms/live (docs/api.md, live listing). */
-export interface LiveEntry {
-  name: string;
-  title: string;
-  viewers: number;
-  chatUsers: number;
-  liveSince: string | null;
-  thumbnailUrl: string | null;
-  port: number;
-}
+export type LiveEntry = Omit<LiveRoom, 'playlistUrl'>;
 
 export interface ListedRoom {
   name: string;
