@@ -18,15 +18,19 @@
  * run (the endpoint disabled, then enabled again), and the ratios are reported per pair and as
  * their median.
  *
- *   npm run bench:webhooks -- [--rate 1000] [--delay 200] [--rooms 250] [--healthy-rate 200] [--receivers 500] [--pairs 3] [--quick]
+ * `--profile` writes CPU profiles of the server's processes and threads (`node --cpu-prof`) to
+ * bench/results/profiles/ (summarise one with `tsx bench/profile.ts <file>`).
+ *
+ *   npm run bench:webhooks -- [--rate 1000] [--delay 200] [--rooms 250] [--healthy-rate 200] [--receivers 500] [--pairs 3] [--quick] [--profile]
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { connectReceivers, fanoutRound, type FanoutLoad, type FanoutRun } from './lib/fanoutRound.js';
 import { percentile } from './lib/processes.js';
 import type { RawWsClient } from './lib/rawWs.js';
 import { probePrimary, type PrimaryProbe } from './lib/primaryProbe.js';
 import { writeResults } from './lib/report.js';
-import { joinChat, startChatserver } from './lib/targets.js';
+import { joinChat, ROOT, startChatserver } from './lib/targets.js';
 import { startRemoteWebhookSink } from './lib/remoteWebhookSink.js';
 
 const { values } = parseArgs({
@@ -39,6 +43,7 @@ const { values } = parseArgs({
     receivers: { type: 'string', default: '500' },
     pairs: { type: 'string', default: '3' },
     quick: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 const QUICK = values.quick;
@@ -53,7 +58,8 @@ const PAIRS = QUICK ? 1 : Math.max(1, Number(values.pairs));
 const CONCURRENCY = Math.ceil(((RATE * DELAY_MS) / 1000) * 1.25);
 
 const sink = await startRemoteWebhookSink();
-const server = await startChatserver(1, [], { WEBHOOK_ALLOW_PRIVATE: '1', WEBHOOK_CONCURRENCY: String(CONCURRENCY) });
+const PROFILE_DIR = path.join(ROOT, 'bench/results/profiles');
+const server = await startChatserver(1, values.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [], { WEBHOOK_ALLOW_PRIVATE: '1', WEBHOOK_CONCURRENCY: String(CONCURRENCY) });
 const admin = async (method: string, path: string, body?: unknown) => {
   const answer = await fetch(`http://127.0.0.1:${server.adminPort}${path}`, { method, headers: { 'x-api-key': 'BENCH_ADMIN', 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
   return (await answer.json()) as { data: Record<string, unknown> };
@@ -203,6 +209,7 @@ const pooledRatios = (['steady', 'burst'] as const).map((shape) => {
   const [without, withHooks] = [figures(a), figures(b)];
   return { shape, without, with: withHooks, p50: ratio(withHooks.p50, without.p50), p99: ratio(withHooks.p99, without.p99) };
 });
-console.table(fanout.map((r) => ({ pair: r.pair, phase: r.phase, shape: r.shape, delivered: `${r.delivered}/${r.expected}`, 'deliveries/s': r.deliveriesPerS, 'CPU µs/delivery': r.workerCpuUsPerDelivery.toFixed(2), 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms, 'primary CPU ms': r.primaryCpuMs, 'primary lag p99 med/max ms': `${r.primary.lagMedianMs}/${r.primary.lagMaxMs}`, 'commit mean ms': r.primary.commitMeanMs, 'commits >10 ms': r.primary.commitsOver10ms })));
+console.table(fanout.map((r) => ({ pair: r.pair, phase: r.phase, shape: r.shape, delivered: `${r.delivered}/${r.expected}`, 'deliveries/s': r.deliveriesPerS, 'CPU µs/delivery': r.workerCpuUsPerDelivery.toFixed(2), 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms, 'primary CPU ms (kernel)': `${r.primaryCpuMs} (${r.primaryKernelMs})`, 'primary lag p99 med/max ms': `${r.primary.lagMedianMs}/${r.primary.lagMaxMs}`, 'commit mean ms': r.primary.commitMeanMs, 'commits >10 ms': r.primary.commitsOver10ms })));
 console.log(JSON.stringify({ slowEndpoint: slowFigures, laterPairs, healthyEndpoint: healthyFigures, fanoutWithOverWithout: fanoutRatios, pooled: pooledRatios, perPair }, null, 2));
 writeResults(QUICK ? 'webhooks-quick' : 'webhooks', { receivers: RECEIVERS, load: LOAD, slowEndpoint: slowFigures, laterPairs, healthyEndpoint: healthyFigures, fanout, fanoutWithOverWithout: fanoutRatios, pooled: pooledRatios, perPair });
+if (values.profile) console.log(`profiles: ${PROFILE_DIR} (summarise with: tsx bench/profile.ts <file>)`);

@@ -4,7 +4,7 @@
  * second; deliveries per second, latency p50/p99 (sender timestamp to receipt) and the room
  * worker's CPU time per delivered message, from /proc.
  */
-import { cpuMs, cpuTimes, percentile } from './processes.js';
+import { cpuTimes, percentile } from './processes.js';
 import type { RawWsClient } from './rawWs.js';
 import { sentAt, type Target } from './targets.js';
 
@@ -33,6 +33,8 @@ export interface FanoutRun {
   /** The share of that CPU time spent in the kernel (stime): mostly the sockets' send calls. */
   readonly kernelShare: number;
   readonly primaryCpuMs: number;
+  /** The kernel's part of primaryCpuMs (system time: sockets, file writes, fsync). */
+  readonly primaryKernelMs: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
 }
@@ -51,6 +53,14 @@ export async function connectReceivers(target: Target, count: number): Promise<R
 function schedule(shape: Shape, load: FanoutLoad): { total: number; due: (elapsedMs: number) => number } {
   if (shape === 'steady') return { total: load.rate * load.seconds, due: (ms) => Math.floor((ms / 1000) * load.rate) };
   return { total: load.burst * load.seconds, due: (ms) => Math.min(load.seconds, Math.floor(ms / 1000) + 1) * load.burst };
+}
+
+/** The primary's CPU since `before` (all its threads), and the kernel's part of it. */
+function primaryCpu(pid: number | undefined, before: { userMs: number; systemMs: number }): { primaryCpuMs: number; primaryKernelMs: number } {
+  if (!pid) return { primaryCpuMs: 0, primaryKernelMs: 0 };
+  const after = cpuTimes(pid);
+  const primaryKernelMs = after.systemMs - before.systemMs;
+  return { primaryCpuMs: after.userMs - before.userMs + primaryKernelMs, primaryKernelMs };
 }
 
 /** Milliseconds to a tenth: the send time is `performance.now()` in this process (sender and receivers share its clock). */
@@ -74,7 +84,7 @@ export async function fanoutRound(target: Target, receivers: RawWsClient[], shap
   const { total, due } = schedule(shape, load);
   const expected = total * receivers.length;
   const cpuBefore = cpuTimes(target.workerPid);
-  const primaryBefore = target.primaryPid ? cpuMs(target.primaryPid) : 0;
+  const primaryBefore = target.primaryPid ? cpuTimes(target.primaryPid) : { userMs: 0, systemMs: 0 };
   const started = Date.now();
   let sent = 0;
   await new Promise<void>((resolve) => {
@@ -106,7 +116,7 @@ export async function fanoutRound(target: Target, receivers: RawWsClient[], shap
     workerCpuMs: cpu,
     workerCpuUsPerDelivery: (cpu * 1000) / Math.max(1, delivered),
     kernelShare: cpu > 0 ? systemMs / cpu : 0,
-    primaryCpuMs: target.primaryPid ? cpuMs(target.primaryPid) - primaryBefore : 0,
+    ...primaryCpu(target.primaryPid, primaryBefore),
     p50Ms: tenths(percentile(latencies, 50)),
     p99Ms: tenths(percentile(latencies, 99)),
   };
