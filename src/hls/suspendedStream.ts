@@ -1,10 +1,9 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { IngestState } from '../contracts/ingest.js';
-import { mediaPlaylists, type TranscodePlan } from './ffmpegArgs.js';
+import { mediaPlaylists } from './ffmpegArgs.js';
 import { listedSegmentUris } from './playlistFiles.js';
-import { isRecordingId } from './recording/recordingIds.js';
 import { clearFolderKeepingMsn } from './ll/carriedMsn.js';
+import { parseSuspendedNote, type SuspendedStream } from './suspendedStreamNote.js';
 
 /**
  * A live stream suspended by a rolling restart: the old worker closes the room without ending
@@ -13,26 +12,7 @@ import { clearFolderKeepingMsn } from './ll/carriedMsn.js';
  * the stream for its producer for the resume wait, as for a producer that dropped. A note older
  * than MAX_AGE_MS belongs to no restart under way (a worker that never took it) and is ignored.
  */
-export interface SuspendedStream {
-  readonly producer: string;
-  /** The plan of the stream's last ffmpeg (classic mode: the playlists the resumed ffmpeg appends to). */
-  readonly plan: TranscodePlan;
-  /** The ingest when it was suspended, shown while the stream is held. */
-  readonly ingest: IngestState;
-  /** When the broadcast went live (the chat's `since`, the webhooks' `startedAt`). */
-  readonly since: number;
-  /** Low-Latency HLS: the Discontinuity Sequence Number of the last segment (the next follows a discontinuity). */
-  readonly discontinuity: number;
-  /** The recording being made of it, which the next worker goes on with (null: not recorded). */
-  readonly recording: CarriedRecording | null;
-  readonly savedAt: number;
-}
-
-/** A recording in progress as the next worker needs it: its folder (id) and when it started. */
-export interface CarriedRecording {
-  readonly id: string;
-  readonly startedAt: number;
-}
+export type { CarriedRecording, SuspendedStream } from './suspendedStreamNote.js';
 
 /** A suspended stream as the new worker takes it over: classic HLS, with the segments its playlists list (served on). */
 export interface ResumableStream extends SuspendedStream {
@@ -52,18 +32,16 @@ export async function saveSuspended(dir: string, stream: SuspendedStream): Promi
   }
 }
 
-/** The note the previous worker left, removed as it is read; null when none, unreadable or stale. */
+/** The note the previous worker left, removed as it is read; null when none, unreadable, malformed (suspendedStreamNote.ts) or stale. */
 export async function takeSuspended(dir: string, now = Date.now()): Promise<SuspendedStream | null> {
   const file = path.join(dir, FILE);
   const text = await readFile(file, 'utf8').catch(() => null);
   if (text === null) return null;
   await rm(file, { force: true });
   try {
-    const note = JSON.parse(text) as Partial<SuspendedStream>;
-    const fresh = typeof note.savedAt === 'number' && now - note.savedAt <= MAX_AGE_MS && note.savedAt <= now + 1_000;
-    const whole = typeof note.producer === 'string' && typeof note.since === 'number' && typeof note.discontinuity === 'number' && typeof note.plan === 'object' && note.plan !== null && typeof note.ingest === 'object' && note.ingest !== null;
-    const recording = isCarriedRecording(note.recording) ? note.recording : null;
-    return fresh && whole ? { ...(note as SuspendedStream), recording } : null;
+    const note = parseSuspendedNote(JSON.parse(text), dir);
+    const fresh = note !== null && now - note.savedAt <= MAX_AGE_MS && note.savedAt <= now + 1_000;
+    return fresh ? note : null;
   } catch {
     return null;
   }
@@ -80,10 +58,4 @@ export async function openRoomFolder(dir: string): Promise<ResumableStream | nul
   if (suspended?.plan.mode === 'classic') return { ...suspended, segments: await listedSegmentUris(dir, mediaPlaylists(suspended.plan)) };
   await clearFolderKeepingMsn(dir);
   return suspended === null ? null : { ...suspended, segments: [] };
-}
-
-function isCarriedRecording(value: unknown): value is CarriedRecording {
-  if (typeof value !== 'object' || value === null) return false;
-  const { id, startedAt } = value as Partial<CarriedRecording>;
-  return typeof id === 'string' && isRecordingId(id) && typeof startedAt === 'number';
 }

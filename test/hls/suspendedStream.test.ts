@@ -18,8 +18,10 @@ afterEach(async () => {
 
 const note = (dir: string, mode: 'll' | 'classic', savedAt = Date.now()): SuspendedStream => ({
   producer: 'cam',
-  // Only what the note's reader looks at: the mode and the playlists' folder.
-  plan: { mode, outputDir: dir, ladder: false, media: { container: 'flv', video: 'h264', audio: 'aac' } } as unknown as TranscodePlan,
+  plan: {
+    mode, outputDir: dir, ladder: false, media: { container: 'flv', video: 'h264', audio: 'aac' }, segmentSeconds: 1, windowSegments: 6, streamId: 'abc',
+    partSeconds: 0.2, encodeLimits: { maxWidth: 1920, maxHeight: 1080, maxFps: 60 }, fpsModeOption: '-fps_mode',
+  } satisfies TranscodePlan,
   ingest: { protocol: 'rtmp', since: savedAt - 10_000, bytes: 1000, bitrateKbps: 800, video: 'h264', audio: 'aac', keyframeIntervalSeconds: null, warnings: [] },
   since: savedAt - 10_000,
   discontinuity: 3,
@@ -41,6 +43,30 @@ describe('a stream suspended by a rolling restart (the note in the room\'s HLS f
     expect(await takeSuspended(dir)).toBeNull();
     await writeFile(path.join(dir, 'suspended-stream'), '{"producer":');
     expect(await takeSuspended(dir)).toBeNull();
+  });
+
+  it('is checked field by field: a malformed or hostile note is ignored, and its plan always points at the folder it was found in', async () => {
+    const dir = await folder();
+    const good = note(dir, 'classic');
+    const hostile: unknown[] = [
+      { ...good, plan: { ...good.plan, media: undefined } },
+      { ...good, plan: { ...good.plan, ladder: 'yes' } },
+      { ...good, plan: { ...good.plan, streamId: '../x' } },
+      { ...good, plan: { ...good.plan, windowSegments: 0 } },
+      { ...good, since: 1e300 },
+      { ...good, since: good.savedAt + 1 },
+      { ...good, discontinuity: -1 },
+      { ...good, discontinuity: 1.5 },
+      { ...good, recording: { id: '../../other-room/0mx5x0dckca57', startedAt: 1 } },
+      { ...good, ingest: { ...good.ingest, protocol: 'carrier-pigeon' } },
+    ];
+    for (const value of hostile) {
+      await writeFile(path.join(dir, 'suspended-stream'), JSON.stringify(value));
+      expect(await takeSuspended(dir), JSON.stringify(value).slice(0, 120)).toBeNull();
+    }
+    // Another folder named in the plan (another room's, or HLS_DIR as it was) is never where its ENDLIST goes.
+    await saveSuspended(dir, { ...good, plan: { ...good.plan, outputDir: '/var/lib/chatserver/hls/otherroom' } });
+    expect((await takeSuspended(dir))?.plan.outputDir).toBe(dir);
   });
 
   it('opening the room empties a Low-Latency folder but for the media sequence; a classic one keeps its playlists and lists their segments', async () => {
