@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { mediaPlaylists } from './ffmpegArgs.js';
 import { listedSegmentUris } from './playlistFiles.js';
@@ -25,6 +25,8 @@ export const MAX_AGE_MS = 60_000;
 /** False when the note could not be written (the caller then ends the stream itself). */
 export async function saveSuspended(dir: string, stream: SuspendedStream): Promise<boolean> {
   try {
+    // A Low-Latency room's folder may be gone (emptied as the room opened, a failed open putting the note back).
+    await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, FILE), JSON.stringify(stream));
     return true;
   } catch {

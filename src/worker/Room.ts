@@ -1,5 +1,6 @@
 import { raiseStreamWebhooks } from './streamWebhooks.js';
-import { openRoomFolder } from '../hls/suspendedStream.js';
+import { openRoomFolder, saveSuspended } from '../hls/suspendedStream.js';
+import { listenExclusive } from './listenExclusive.js';
 import http from 'node:http';
 import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -14,7 +15,6 @@ import { HlsViewers, VIEWER_WINDOW_MS } from '../hls/HlsViewers.js';
 import type { LiveStream, StreamCloseKind, StreamStatus } from '../hls/LiveStream.js';
 import { errorBody } from '../kit/errors.js';
 import { sendJson } from '../kit/sendJson.js';
-import { IpcError } from '../ipc/IpcChannel.js';
 import type { RoomActivity } from '../contracts/ipc.js';
 import type { RoomSettings } from '../contracts/records.js';
 import type { IngestRoom } from './ingestHttp.js';
@@ -226,24 +226,28 @@ export class Room implements IngestRoom {
     return { name: this.name, epoch: this.epoch, clients: this.clients, viewers: this.viewerCount, messages: this.chat.messageCount, live: this.live, liveSince: this.stream.status.since, thumbnail: this.#thumbnail.current !== null, ingest: this.stream.ingest() };
   }
 
+  /**
+   * Readies the room's folder, binds its port and ingest, then takes over a stream the previous
+   * worker suspended (only once listening: a room that fails to listen puts the note back for
+   * the next attempt instead of holding a stream nobody can reach).
+   */
   async listen(): Promise<void> {
-    const suspended = await openRoomFolder(this.#media.roomDir(this.name));
+    const dir = this.#media.roomDir(this.name);
+    const suspended = await openRoomFolder(dir);
+    this.#media.hlsCache.clearRoom(this.name);
+    try {
+      await this.#bind();
+    } catch (error) {
+      if (suspended) await saveSuspended(dir, suspended);
+      throw error;
+    }
     this.#recorder.continueFrom(suspended?.recording ?? null);
     if (suspended) this.stream.resumeSuspended(suspended);
-    this.#media.hlsCache.clearRoom(this.name);
-    await new Promise<void>((resolve, reject) => {
-      const onError = (error: NodeJS.ErrnoException) => {
-        this.#port.off('listening', onListening);
-        reject(listenError(this.port, error));
-      };
-      const onListening = () => {
-        this.#port.off('error', onError);
-        resolve();
-      };
-      this.#port.once('error', onError);
-      this.#port.once('listening', onListening);
-      this.#port.listen({ port: this.port, exclusive: true });
-    });
+    this.logger.info('room listening');
+  }
+
+  async #bind(): Promise<void> {
+    await listenExclusive(this.#port, this.port);
     this.#state = 'listening';
     await this.#ingest.listen();
     // The HTTP server gets its connections from #port and never listens: 'listening' is what
@@ -251,7 +255,6 @@ export class Room implements IngestRoom {
     this.#server.emit('listening');
     this.#port.on('error', (error) => this.logger.error({ err: error }, 'room server error'));
     this.#server.on('error', (error) => this.logger.error({ err: error }, 'room server error'));
-    this.logger.info('room listening');
   }
 
   /** Tells chat clients, stops listening and drops open connections. Safe to call twice. */
@@ -389,10 +392,3 @@ function clientErrorAnswer(code: string | undefined): string {
   const status = code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
   return `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
 }
-
-function listenError(port: number, error: NodeJS.ErrnoException): IpcError {
-  if (error.code === 'EADDRINUSE') return new IpcError('PORT_IN_USE', `port ${port} is already in use`);
-  if (error.code === 'EACCES') return new IpcError('PORT_DENIED', `no permission to listen on port ${port}`);
-  return new IpcError('FAILED', `cannot listen on port ${port}: ${error.message}`);
-}
-

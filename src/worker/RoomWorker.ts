@@ -119,6 +119,8 @@ export class RoomWorker {
       await room.listen();
     } catch (error) {
       this.#rooms.delete(name);
+      // What it bound (the port, or the SRT socket if the port failed later) is let go; its folder stays for the retry.
+      await room.close('the room could not listen', 'going-away').catch(() => undefined);
       throw error;
     }
     return { port };
