@@ -11,6 +11,12 @@ import { clusterFork, type ForkWorker, type WorkerProcess } from './WorkerProces
 const READY_TIMEOUT_MS = 15_000;
 /** How long a worker gets to close its rooms at shutdown before it is killed. */
 const STOP_TIMEOUT_MS = 5_000;
+/**
+ * A worker replaced by a rolling restart waits for its streams' ffmpeg to finish (up to 10 s,
+ * `finishTimeoutMs`) before it writes the notes the next worker takes them over with: it gets
+ * that long and a margin before it is cut off.
+ */
+const RESTART_STOP_TIMEOUT_MS = 15_000;
 
 export type SlotState = 'starting' | 'ready' | 'dead' | 'stopped';
 
@@ -116,12 +122,13 @@ export class WorkerPool extends EventEmitter<PoolEvents> {
   /** Asks a worker to close its rooms (`restart`: suspending their live streams for the next worker), then lets it exit; kills it when it hangs. */
   async #retire(slot: WorkerSlot, worker: WorkerProcess, reason: string, restart = false): Promise<void> {
     const exited = new Promise<void>((resolve) => worker.onExit(() => resolve()));
+    const timeoutMs = restart ? RESTART_STOP_TIMEOUT_MS : STOP_TIMEOUT_MS;
     try {
-      await slot.channel?.request('worker.shutdown', { reason, restart }, STOP_TIMEOUT_MS);
+      await slot.channel?.request('worker.shutdown', { reason, restart }, timeoutMs);
     } catch (error) {
       this.#logger.warn({ err: error, worker: slot.index }, 'worker did not confirm shutdown');
     }
-    const kill = setTimeout(() => worker.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    const kill = setTimeout(() => worker.kill('SIGKILL'), timeoutMs);
     if (worker.connected) worker.disconnect();
     await exited;
     clearTimeout(kill);
