@@ -8,7 +8,7 @@
  * `NOT_PERSISTED`.
  */
 import type { ClientFrame, ErrorFrame, ServerFrame } from '../../../src/contracts/chatFrames.ts';
-import { ReconnectSchedule } from '../studio/backoff.ts';
+import { ReconnectSchedule } from '../lib/backoff.ts';
 import { CLOSE_CODES, RECONNECT_CLOSES, removalText } from './plainLanguage.ts';
 
 /** Where the connection is: `idle` (no socket; the next Join or Send opens one), `removed` (kicked, banned, room closed: no reconnect). */
