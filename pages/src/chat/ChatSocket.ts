@@ -8,6 +8,7 @@
  * `NOT_PERSISTED`.
  */
 import type { ClientFrame, ErrorFrame, ServerFrame } from '../../../src/contracts/chatFrames.ts';
+import { ReconnectSchedule } from '../lib/backoff.ts';
 import { CLOSE_CODES, RECONNECT_CLOSES, removalText } from './plainLanguage.ts';
 
 /** Where the connection is: `idle` (no socket; the next Join or Send opens one), `removed` (kicked, banned, room closed: no reconnect). */
@@ -26,10 +27,6 @@ export interface ChatSocketHandlers {
   settled(message: Outgoing, refusal?: ErrorFrame | string): void;
 }
 
-const FIRST_BACKOFF_MS = 500;
-const MAX_BACKOFF_MS = 15_000;
-/** After this many failed reconnects in a row the panel waits for the user's next action instead. */
-const MAX_RECONNECTS = 8;
 /** `NOT_PERSISTED` retries of one message before the user is asked to send it again. */
 const MAX_STORE_RETRIES = 4;
 
@@ -43,7 +40,14 @@ export class ChatSocket {
   /** This user's id, from `welcome`. */
   #me: string | undefined;
   #link: Link = 'idle';
-  #backoff = FIRST_BACKOFF_MS;
+  /**
+   * The studio's schedule: quick attempts first, backing off to every 8 s, and only a socket that
+   * stayed joined 30 s starts them afresh. A `welcome` alone does not: a server that welcomes and
+   * then closes would otherwise be reconnected to every half second forever. After minutes of
+   * trouble the panel waits for the user's next action instead.
+   */
+  readonly #schedule = new ReconnectSchedule();
+  /** Attempts in the current run of trouble (0: a first connection). */
   #reconnects = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #pending: Outgoing | null = null;
@@ -161,7 +165,7 @@ export class ChatSocket {
       case 'welcome':
         this.#joined = true;
         this.#me = frame.you.id;
-        this.#backoff = FIRST_BACKOFF_MS;
+        this.#schedule.live(Date.now());
         this.#reconnects = 0;
         this.#setLink('joined', `In ${frame.room} as ${frame.you.name}`);
         this.#on.frame(frame);
@@ -216,17 +220,17 @@ export class ChatSocket {
       this.#setLink('idle', 'Not connected');
       return;
     }
-    if (RECONNECT_CLOSES.has(code) && this.#reconnects < MAX_RECONNECTS) {
-      this.#reconnects += 1;
-      const wait = this.#backoff;
-      this.#backoff = Math.min(MAX_BACKOFF_MS, this.#backoff * 2);
+    const next = RECONNECT_CLOSES.has(code) ? this.#schedule.next(Date.now()) : null;
+    if (next) {
+      this.#reconnects = next.attempt;
+      const wait = next.delayMs;
       this.#setLink('reconnecting', `Connection lost. Reconnecting in ${Math.max(1, Math.round(wait / 1000))} s…`);
       this.#timer = setTimeout(() => this.#ws || this.#out !== null || this.#connect(), wait);
       return;
     }
     // Any other end (a clean close, or too many failed attempts): the next action reconnects.
     this.#reconnects = 0;
-    this.#backoff = FIRST_BACKOFF_MS;
+    this.#schedule.reset();
     this.#setLink('idle', 'Disconnected. Sending a message or pressing Join reconnects.');
   }
 }

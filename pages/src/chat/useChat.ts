@@ -4,13 +4,12 @@
  * the panel offers (join, send, older history, typing, moderation).
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { MessageFrame, ServerFrame, StreamState, UserView } from '../../../src/contracts/chatFrames.ts';
+import type { ServerFrame, StreamState, UserView } from '../../../src/contracts/chatFrames.ts';
+import { appendLines, newMessages, prependLines, type ChatLine } from './chatLines.ts';
 import { ChatSocket, type Link, type Outgoing } from './ChatSocket.ts';
 import { errorText } from './plainLanguage.ts';
 
-export type ChatLine =
-  | { readonly kind: 'message'; readonly key: string; readonly message: MessageFrame }
-  | { readonly kind: 'notice'; readonly key: string; readonly text: string; readonly tone: 'notice' | 'system' };
+export type { ChatLine } from './chatLines.ts';
 
 export type ModerationAction = 'kick' | 'mute' | 'ban';
 
@@ -41,8 +40,6 @@ export interface ChatActions {
   moderate(action: ModerationAction, user: string): void;
 }
 
-/** Messages kept in the list; older ones leave it (they stay loadable with "Load older messages"). */
-const MAX_LINES = 500;
 const TYPING_SHOWN_MS = 3000;
 const TYPING_SENT_EVERY_MS = 2000;
 const OLDER_REF = 'older';
@@ -53,14 +50,6 @@ const INITIAL: ChatState = { link: 'idle', status: 'Not connected', error: '', m
 
 let noticeCounter = 0;
 const notice = (text: string, tone: 'notice' | 'system' = 'notice'): ChatLine => ({ kind: 'notice', key: `n${(noticeCounter += 1)}`, text, tone });
-const messageLine = (message: MessageFrame): ChatLine => ({ kind: 'message', key: message.id, message });
-
-function withMessages(lines: readonly ChatLine[], messages: readonly MessageFrame[], atTop: boolean): ChatLine[] {
-  const shown = new Set(lines.map((line) => line.key));
-  const added = messages.filter((message) => !shown.has(message.id)).map(messageLine);
-  const next = atTop ? [...added, ...lines] : [...lines, ...added];
-  return atTop ? next : next.slice(-MAX_LINES);
-}
 
 function moderationNotice(frame: ServerFrame & { type: 'moderation' }, me: string | undefined): ChatLine | null {
   // This user's own kick or ban is told by the close that follows, with its reason.
@@ -92,8 +81,10 @@ export function useChat(url: string | null, token: string | undefined, onStream:
           update((s) => ({
             me: frame.you,
             users: frame.users,
-            lines: [...withMessages(s.lines, frame.history, false), ...(frame.welcomeText ? [notice(frame.welcomeText, 'system')] : [])],
-            more: frame.history.length > 0,
+            ...appendLines({ lines: s.lines, more: frame.history.length > 0 }, [
+              ...newMessages(s.lines, frame.history),
+              ...(frame.welcomeText ? [notice(frame.welcomeText, 'system')] : []),
+            ]),
             loadingOlder: false,
             error: '',
             out: null,
@@ -101,10 +92,10 @@ export function useChat(url: string | null, token: string | undefined, onStream:
           streamListener.current(frame.stream);
           break;
         case 'message':
-          update((s) => ({ lines: withMessages(s.lines, [frame], false) }));
+          update((s) => appendLines(s, newMessages(s.lines, [frame])));
           break;
         case 'history':
-          update((s) => ({ lines: withMessages(s.lines, frame.messages, true), more: frame.more, loadingOlder: false }));
+          update((s) => ({ lines: prependLines(s.lines, newMessages(s.lines, frame.messages)), more: frame.more, loadingOlder: false }));
           break;
         case 'joined':
           update((s) => ({ users: [...s.users.filter((user) => user.id !== frame.user.id), frame.user] }));
@@ -119,11 +110,11 @@ export function useChat(url: string | null, token: string | undefined, onStream:
           break;
         case 'moderation': {
           const line = moderationNotice(frame, latest.current.me?.id);
-          if (line) update((s) => ({ lines: [...s.lines, line] }));
+          if (line) update((s) => appendLines(s, [line]));
           break;
         }
         case 'system':
-          update((s) => ({ lines: [...s.lines, notice(frame.text, 'system')] }));
+          update((s) => appendLines(s, [notice(frame.text, 'system')]));
           break;
         case 'closed':
           // The close that follows says it (4000: the room closed; 1001: a restart, reconnected quietly); the
@@ -147,7 +138,7 @@ export function useChat(url: string | null, token: string | undefined, onStream:
           const out = link === 'removed' ? (chat.out ?? s.out) : s.out;
           if (link !== 'removed') return { link, status };
           // Out of the room: nobody is shown as present, there is no history to page, and the why is in the list too.
-          return { link, status, out, users: [], more: false, typing: '', lines: [...s.lines, notice(status)] };
+          return { link, status, out, users: [], more: false, typing: '', lines: appendLines(s, [notice(status)]).lines };
         }),
       settled: (message, refusal) =>
         update((s) => ({

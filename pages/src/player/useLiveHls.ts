@@ -12,8 +12,15 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { HLS_CONFIG, tuneLatency } from './hlsConfig.ts';
 import { loadHls, type HlsClass } from './loadHls.ts';
 
-/** How long a player whose buffers could not take the stream waits before it starts again. */
+/** How long a player whose buffers could not take the stream first waits before it starts again; the wait doubles per restart. */
 const RESTART_MS = 1500;
+/**
+ * Restarts of one load before the player hands over to the page (`onStalled`), which waits for
+ * `/health` with its own growing wait: a stream the buffers never take is not reloaded every 1.5 s forever.
+ */
+const MAX_RESTARTS = 3;
+/** hls.js's recoverMediaError at most once per this long; a second media error sooner hands over to the page. */
+const RECOVER_EVERY_MS = 10_000;
 const LATENCY_EVERY_MS = 1000;
 
 export interface LivePlayerHandle {
@@ -105,6 +112,14 @@ export function useLiveHls(video: { current: HTMLVideoElement | null }, url: str
     }
     let restart: ReturnType<typeof setTimeout> | undefined;
     let cancelled = false;
+    // Per load (url and attempt): a new attempt from the page starts with a clean slate.
+    let restarts = 0;
+    let lastRecover = -Infinity;
+    const handOver = () => {
+      stop();
+      prepare();
+      stalled.current();
+    };
     const start = (HlsJs: HlsClass | null) => {
       if (cancelled) return;
       stop();
@@ -119,15 +134,16 @@ export function useLiveHls(video: { current: HTMLVideoElement | null }, url: str
           if (data.details === HlsJs.ErrorDetails.BUFFER_APPEND_ERROR) {
             // A track the first segments lacked (audio that starts a moment after the video, as a
             // WebRTC publisher's can): recovering would make the buffers the same way again.
+            if (restarts >= MAX_RESTARTS) return handOver();
             stop();
             prepare();
-            restart = setTimeout(() => start(HlsJs), RESTART_MS);
-          } else if (data.type === HlsJs.ErrorTypes.MEDIA_ERROR) {
+            restart = setTimeout(() => start(HlsJs), RESTART_MS * 2 ** restarts);
+            restarts += 1;
+          } else if (data.type === HlsJs.ErrorTypes.MEDIA_ERROR && performance.now() - lastRecover >= RECOVER_EVERY_MS) {
+            lastRecover = performance.now();
             hls.recoverMediaError();
           } else {
-            stop();
-            prepare();
-            stalled.current();
+            handOver();
           }
         });
         hls.loadSource(url);

@@ -7,7 +7,7 @@
  * moderator or operator, a deleted room; and after minutes of failing (backoff.ts).
  */
 import type { IngestWarning } from '../../../src/contracts/ingest.ts';
-import { GIVE_UP_MS, ReconnectSchedule } from './backoff.ts';
+import { GIVE_UP_MS, ReconnectSchedule } from '../lib/backoff.ts';
 import { checkIngest, loadStudioRoom, type StudioRoom } from './studioApi.ts';
 import { PublishRefused, refusalIsFinal } from './publishErrors.ts';
 import { publishSocket, type SocketSession } from './socketIngest.ts';

@@ -1,5 +1,6 @@
 /**
- * When the studio publishes again after losing its stream, and when it stops trying. A rolling
+ * When a lost connection is tried again (the studio's stream, a viewer's chat socket). The studio's
+ * case: when it publishes again after losing its stream, and when it stops trying. A rolling
  * restart is back in well under a second, so the first attempts come quickly; a server or network
  * that stays away gets an attempt every few seconds, and after a few minutes the broadcaster is
  * told plainly instead of a "Reconnecting…" that never ends.
