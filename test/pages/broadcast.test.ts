@@ -92,8 +92,7 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     // (A poll, not waitForFunction: Playwright evaluates its predicate with eval, which the CSP forbids.)
     await expect.poll(() => videoTime(viewer), { timeout: 30_000 }).toBeGreaterThan(0.5);
     const before = await videoTime(viewer);
-    await viewer.waitForTimeout(2_000);
-    expect(await videoTime(viewer)).toBeGreaterThan(before + 1);
+    await expect.poll(() => videoTime(viewer), { timeout: 15_000 }).toBeGreaterThan(before + 1);
     await viewer.waitForSelector('.player-latency:has-text("behind live")');
     const latency = await viewer.evaluate<number>('window.chatserverPlayer.hls.latency');
     expect(latency).toBeGreaterThan(0);
@@ -117,7 +116,7 @@ describe('broadcast and watch pages (Chromium, fake camera, real ffmpeg)', () =>
     const other = microphones.find((id) => id !== current && id !== 'none' && id !== 'default');
     expect(other).toBeDefined();
     await studio.selectOption('#microphone', other!);
-    await expect.poll(() => studio.evaluate<string>(SENT_AUDIO_DEVICE)).toBe(other);
+    await expect.poll(() => studio.evaluate<string>(SENT_AUDIO_DEVICE), { timeout: 10_000 }).toBe(other);
     expect(await studio.getAttribute('#state', 'data-state')).toBe('live');
     const beforeSwitch = await videoTime(viewer);
     await expect.poll(() => videoTime(viewer), { timeout: 10_000 }).toBeGreaterThan(beforeSwitch + 2);

@@ -50,14 +50,15 @@ describe('chat panel messages (Chromium)', () => {
     const { client: talker } = await ChatTestClient.join(port, { name: 'Talker' });
     await say(talker, Array.from({ length: 80 }, (_, i) => `message number ${i}`));
     const page = await openJoined('scrolling', 'Scroller');
-    await page.waitForSelector('.chat-text:text-is("message number 79")', { timeout: 3000 });
+    await page.waitForSelector('.chat-text:text-is("message number 79")', { timeout: 10_000 });
     expect((await listScroll(page)).fromBottom).toBeLessThan(2);
 
     // Scrolled up to read: a new message does not pull the list down, a button says so.
-    await page.evaluate("document.querySelector('.chat-messages').scrollTop = 0");
-    await page.waitForSelector('.chat-older:has-text("Load older messages")', { timeout: 3000 });
+    // Resolves once the list's own scroll handler has seen the scroll (it runs first, being added first): a message arriving sooner would still find the reader at the bottom.
+    await page.evaluate("new Promise((resolve) => { const l = document.querySelector('.chat-messages'); l.addEventListener('scroll', () => requestAnimationFrame(resolve), { once: true }); l.scrollTop = 0; })");
+    await page.waitForSelector('.chat-older:has-text("Load older messages")', { timeout: 10_000 });
     await say(talker, ['while you read']);
-    await page.waitForSelector('.chat-new-below:has-text("1 new message")', { timeout: 3000 });
+    await page.waitForSelector('.chat-new-below:has-text("1 new message")', { timeout: 10_000 });
     expect((await listScroll(page)).scrollTop).toBeLessThan(5);
 
     // "Load older messages" sits above the first message, in the flow: it covers nothing.
@@ -65,7 +66,7 @@ describe('chat panel messages (Chromium)', () => {
     const first = await shownState(page, '.chat-message');
     expect(button.bottom).toBeLessThanOrEqual(first.top);
     await page.click('.chat-older');
-    await page.waitForSelector('.chat-text:text-is("message number 0")', { timeout: 3000 });
+    await page.waitForSelector('.chat-text:text-is("message number 0")', { timeout: 10_000 });
     // The older page came in above the lines being read, not on top of them.
     const texts = await page.locator('.chat-message .chat-text').allTextContents();
     expect(texts.indexOf('message number 0')).toBeLessThan(texts.indexOf('message number 30'));
