@@ -32,13 +32,11 @@ type Held = HeldStream<Kept>;
 export const HLS_PATH = `/hls/${PLAYLIST_NAME}`;
 
 /**
- * The live stream of one room: at most one producer at a time, its ffmpeg, and the state the chat
- * shows (offline -> starting -> live -> ended). A producer whose connection drops (not one that
- * ends its stream) is waited for `resumeMs`: the playlists stay open and the chat live, and the
- * same producer coming back, over any protocol, continues the same playlists after a
- * discontinuity (a rolling restart suspends a stream the same way, across workers). Otherwise, or
- * once the wait is over, ENDLIST and `ended`. Each ffmpeg gets a fresh id so a segment URL never
- * names two files. Who may stream is the ProducerSlot's; this class runs ffmpeg and the status.
+ * The live stream of one room: at most one producer at a time, its ffmpeg, and the state the chat shows (offline -> starting ->
+ * live -> ended). A producer whose connection drops (not one that ends its stream) is waited for `resumeMs`: the playlists stay
+ * open and the chat live, and the same producer coming back, over any protocol, continues the same playlists after a discontinuity
+ * (a rolling restart suspends a stream the same way, across workers). Otherwise, or once the wait is over, ENDLIST and `ended`.
+ * Each ffmpeg gets a fresh id so a segment URL never names two files. Who may stream is the ProducerSlot's; this runs ffmpeg.
  */
 export class LiveStream extends EventEmitter<LiveStreamEvents> {
   readonly #options: LiveStreamOptions;
@@ -224,19 +222,21 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   }
 
   /**
-   * Takes over a stream the previous worker suspended at a rolling restart: live at once (no second
-   * `broadcastStarted`), held for its producer for the resume wait from now; its return continues
-   * the stream after a discontinuity, else it ends when the wait is over, as a dropped producer's.
+   * Takes over a stream the previous worker suspended at a rolling restart: live at once (no second `broadcastStarted`), held for
+   * its producer for the resume wait (its return continues after a discontinuity); with nothing to hold it for (a note left too
+   * long, no resume wait here), ended at once, as any other end.
    */
   resumeSuspended(note: ResumableStream): void {
-    if (this.#closed || this.#status.phase !== 'offline' || !this.#slot.resumes) return;
+    if (this.#closed || this.#status.phase !== 'offline') return;
     this.#plan = note.plan;
     for (const uri of note.segments) this.#listed.add(uri);
-    if (note.plan.mode === 'll') this.#broadcasts.continueFrom(note.discontinuity);
-    this.#slot.hold(note.producer, { plan: note.plan, ingest: note.ingest });
     this.#setStatus({ phase: 'live', live: true, url: this.#options.url, path: HLS_PATH, since: note.since });
     this.emit('broadcastCarried', note.since);
-    this.#logger.info({ producer: note.producer, resumeMs: this.#options.resumeMs }, 'stream suspended by a rolling restart: held for its producer');
+    const held = !note.expired && this.#slot.resumes;
+    this.#logger.info({ producer: note.producer, held }, `stream suspended by a rolling restart: ${held ? 'held for its producer' : 'ended'}`);
+    if (!held) return this.#endStream();
+    if (note.plan.mode === 'll') this.#broadcasts.continueFrom(note.discontinuity);
+    this.#slot.hold(note.producer, { plan: note.plan, ingest: note.ingest });
   }
 
   #sink(held: Held | null): IngestSink {

@@ -10,13 +10,15 @@ import { parseSuspendedNote, type SuspendedStream } from './suspendedStreamNote.
  * the stream (no ENDLIST, no `ended`, no `stream.ended`) and leaves this note in the room's HLS
  * folder (a name the HLS routes never serve); the new worker opening the room takes it and holds
  * the stream for its producer for the resume wait, as for a producer that dropped. A note older
- * than MAX_AGE_MS belongs to no restart under way (a worker that never took it) and is ignored.
+ * than MAX_AGE_MS belongs to no restart under way (a worker that never took it): its stream is ended when the room opens.
  */
 export type { CarriedRecording, SuspendedStream } from './suspendedStreamNote.js';
 
 /** A suspended stream as the new worker takes it over: classic HLS, with the segments its playlists list (served on). */
 export interface ResumableStream extends SuspendedStream {
   readonly segments: readonly string[];
+  /** Too old to hold for its producer: the stream is ended as the room opens. */
+  readonly expired: boolean;
 }
 
 const FILE = 'suspended-stream';
@@ -34,16 +36,21 @@ export async function saveSuspended(dir: string, stream: SuspendedStream): Promi
   }
 }
 
-/** The note the previous worker left, removed as it is read; null when none, unreadable, malformed (suspendedStreamNote.ts) or stale. */
-export async function takeSuspended(dir: string, now = Date.now()): Promise<SuspendedStream | null> {
+/**
+ * The note the previous worker left, removed as it is read; null when none, unreadable or
+ * malformed (suspendedStreamNote.ts: nothing in it can be trusted). A note older than MAX_AGE_MS
+ * comes back `expired`: no restart is under way for it any more, so the stream it names is
+ * over, and the worker ends it (its `stream.ended`, its recording) instead of holding it.
+ */
+export async function takeSuspended(dir: string, now = Date.now()): Promise<(SuspendedStream & { readonly expired: boolean }) | null> {
   const file = path.join(dir, FILE);
   const text = await readFile(file, 'utf8').catch(() => null);
   if (text === null) return null;
   await rm(file, { force: true });
   try {
     const note = parseSuspendedNote(JSON.parse(text), dir);
-    const fresh = note !== null && now - note.savedAt <= MAX_AGE_MS && note.savedAt <= now + 1_000;
-    return fresh ? note : null;
+    if (note === null || note.savedAt > now + 1_000) return null;
+    return { ...note, expired: now - note.savedAt > MAX_AGE_MS };
   } catch {
     return null;
   }

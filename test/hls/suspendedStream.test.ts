@@ -37,10 +37,12 @@ describe('a stream suspended by a rolling restart (the note in the room\'s HLS f
     expect(await takeSuspended(dir)).toBeNull();
   });
 
-  it('is ignored when stale (no restart under way) or damaged', async () => {
+  it('comes back expired when stale (no restart under way: the stream is ended, not held), and is ignored when damaged', async () => {
     const dir = await folder();
     await saveSuspended(dir, note(dir, 'll', Date.now() - MAX_AGE_MS - 1));
-    expect(await takeSuspended(dir)).toBeNull();
+    expect(await takeSuspended(dir)).toMatchObject({ producer: 'cam', expired: true });
+    await saveSuspended(dir, note(dir, 'll'));
+    expect(await takeSuspended(dir)).toMatchObject({ expired: false });
     await writeFile(path.join(dir, 'suspended-stream'), '{"producer":');
     expect(await takeSuspended(dir)).toBeNull();
   });
