@@ -224,7 +224,7 @@ export class LiveStream extends EventEmitter<LiveStreamEvents> {
   /**
    * Takes over a stream the previous worker suspended at a rolling restart: live at once (no second `broadcastStarted`), held for
    * its producer for the resume wait (its return continues after a discontinuity); with nothing to hold it for (a note left too
-   * long, no resume wait here), ended at once, as any other end.
+   * long, no resume wait here), ended at once, like every other end.
    */
   resumeSuspended(note: ResumableStream): void {
     if (this.#closed || this.#status.phase !== 'offline') return;
