@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { idTimePrefix } from '../contracts/timeOrderedIds.js';
 
 /**
  * Message ids sort by time as plain strings (the store pages history with `id < before`):
- * 9 base-36 digits of milliseconds (good until the year 5188), then a per-process sequence and
+ * the milliseconds (idTimePrefix), then a per-process sequence and
  * a random process tag so two workers never collide.
  */
 export class MessageIdGenerator {
@@ -15,7 +16,7 @@ export class MessageIdGenerator {
     const ms = Math.max(now, this.#lastMs);
     this.#seq = ms === this.#lastMs ? this.#seq + 1 : 0;
     this.#lastMs = ms;
-    const id = ms.toString(36).padStart(9, '0') + this.#seq.toString(36).padStart(4, '0') + this.#tag;
+    const id = idTimePrefix(ms) + this.#seq.toString(36).padStart(4, '0') + this.#tag;
     return { id, ts: ms };
   }
 }

@@ -43,6 +43,9 @@ export interface WebhookEndpointRecord {
   readonly updatedAt: number;
 }
 
+/** What every event id begins with (Standard Webhooks' message ids); a time-ordered id follows (idTimePrefix). */
+export const EVENT_ID_PREFIX = 'msg_';
+
 /** One event of the outbox; `id` (`msg_...`) is the `webhook-id` every delivery of it carries. */
 export interface OutboxEvent {
   readonly id: string;

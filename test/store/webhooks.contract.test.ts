@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { OutboxEntry, OutboxEvent, WebhookEndpointRecord } from '../../src/contracts/webhookRecords.js';
+import { idTimePrefix } from '../../src/contracts/timeOrderedIds.js';
+import { EVENT_ID_PREFIX, type OutboxEntry, type OutboxEvent, type WebhookEndpointRecord } from '../../src/contracts/webhookRecords.js';
 import type { Store } from '../../src/store/Store.js';
 import { freshStoreEachTest, storeTargets } from '../helpers/storeTargets.js';
 
@@ -17,6 +18,8 @@ const endpoint = (id: string, createdAt: number, patch: Partial<WebhookEndpointR
 });
 
 const event = (id: string, timestamp: number, room: string | null = 'r'): OutboxEvent => ({ id, type: 'room.created', room, timestamp, data: { room: room ?? '', port: 34000 } });
+/** An event id as the outbox makes them, at `ms`. */
+const idAt = (ms: number): string => `${EVENT_ID_PREFIX}${idTimePrefix(ms)}0000abcdef`;
 const entry = (id: string, timestamp: number, endpoints: string[], room: string | null = 'r'): OutboxEntry => ({ event: event(id, timestamp, room), endpoints });
 
 describe.each(storeTargets())('Store contract, webhooks: $name', (target) => {
@@ -66,24 +69,37 @@ describe.each(storeTargets())('Store contract, webhooks: $name', (target) => {
 
   it('updates deliveries, pages them newest first and requeues them by event or time span', async () => {
     const w = store.webhooks;
-    await w.appendEvents([entry('msg_1', 10, ['ep_a']), entry('msg_2', 20, ['ep_a']), entry('msg_3', 30, ['ep_a'])]);
+    // Real ids: made at their events' times (they sort by time; a replay by time relies on it).
+    const [e1, e2, e3] = [idAt(10), idAt(20), idAt(30)];
+    await w.appendEvents([entry(e1, 10, ['ep_a']), entry(e2, 20, ['ep_a']), entry(e3, 30, ['ep_a'])]);
     // Several outcomes in one write (the dispatcher's group commit).
     await w.updateDeliveries([
-      { endpoint: 'ep_a', event: 'msg_1', update: { status: 'delivered', attempts: 1, nextAttemptAt: null, lastStatus: 204, lastError: null, updatedAt: 11 } },
-      { endpoint: 'ep_a', event: 'msg_2', update: { status: 'failed', attempts: 2, nextAttemptAt: 50, lastStatus: 500, lastError: 'HTTP 500', updatedAt: 21 } },
+      { endpoint: 'ep_a', event: e1, update: { status: 'delivered', attempts: 1, nextAttemptAt: null, lastStatus: 204, lastError: null, updatedAt: 11 } },
+      { endpoint: 'ep_a', event: e2, update: { status: 'failed', attempts: 2, nextAttemptAt: 50, lastStatus: 500, lastError: 'HTTP 500', updatedAt: 21 } },
     ]);
-    await w.updateDeliveries([{ endpoint: 'ep_a', event: 'msg_3', update: { status: 'dead', attempts: 9, nextAttemptAt: null, lastStatus: null, lastError: 'timeout', updatedAt: 31 } }]);
-    expect((await w.listDue('ep_a', undefined, 10)).map((d) => d.event.id)).toEqual(['msg_2']);
+    await w.updateDeliveries([{ endpoint: 'ep_a', event: e3, update: { status: 'dead', attempts: 9, nextAttemptAt: null, lastStatus: null, lastError: 'timeout', updatedAt: 31 } }]);
+    expect((await w.listDue('ep_a', undefined, 10)).map((d) => d.event.id)).toEqual([e2]);
     const page = await w.listDeliveries('ep_a', { limit: 2 });
-    expect(page.map((d) => [d.event, d.status, d.attempts])).toEqual([['msg_3', 'dead', 9], ['msg_2', 'failed', 2]]);
-    expect((await w.listDeliveries('ep_a', { before: 'msg_2', limit: 2 })).map((d) => d.lastStatus)).toEqual([204]);
+    expect(page.map((d) => [d.event, d.status, d.attempts])).toEqual([[e3, 'dead', 9], [e2, 'failed', 2]]);
+    expect((await w.listDeliveries('ep_a', { before: e2, limit: 2 })).map((d) => d.lastStatus)).toEqual([204]);
     // A replay marks deliveries due again; the dispatcher reads them back with listDue.
-    expect(await w.requeue('ep_a', { event: 'msg_3' }, 100)).toBe(1);
+    expect(await w.requeue('ep_a', { event: e3 }, 100)).toBe(1);
     const due = (await w.listDue('ep_a', undefined, 10)).map((d) => [d.event.id, d.delivery.status, d.delivery.attempts, d.delivery.nextAttemptAt]);
-    expect(due).toContainEqual(['msg_3', 'pending', 9, 100]);
+    expect(due).toContainEqual([e3, 'pending', 9, 100]);
     expect(await w.requeue('ep_a', { since: 5, until: 20 }, 200)).toBe(2);
-    expect((await w.listDue('ep_a', undefined, 10)).map((d) => [d.event.id, d.delivery.status])).toEqual([['msg_1', 'pending'], ['msg_2', 'pending'], ['msg_3', 'pending']]);
+    expect((await w.listDue('ep_a', undefined, 10)).map((d) => [d.event.id, d.delivery.status])).toEqual([[e1, 'pending'], [e2, 'pending'], [e3, 'pending']]);
     expect(await w.requeue('ep_b', { since: 0, until: 1e15 }, 1)).toBe(0);
+  });
+
+  it('requeues by time span the events raised late (their ids made after their time), not those outside the span', async () => {
+    const w = store.webhooks;
+    // A leave debounced for 10 s: its id is made at 10,015, its time is 15.
+    const [late, inside, after] = [idAt(10_015), idAt(12), idAt(25)];
+    await w.appendEvents([entry(inside, 12, ['ep_a']), entry(late, 15, ['ep_a']), entry(after, 25, ['ep_a'])]);
+    const settle = (event: string) => ({ endpoint: 'ep_a', event, update: { status: 'delivered' as const, attempts: 1, nextAttemptAt: null, lastStatus: 200, lastError: null, updatedAt: 30 } });
+    await w.updateDeliveries([settle(inside), settle(late), settle(after)]);
+    expect(await w.requeue('ep_a', { since: 10, until: 20 }, 40)).toBe(2);
+    expect((await w.listDue('ep_a', undefined, 10)).map((d) => d.event.id)).toEqual([inside, late]);
   });
 
   it('prunes settled deliveries and then their events, never what is still due', async () => {

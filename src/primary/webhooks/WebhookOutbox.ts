@@ -2,7 +2,7 @@ import type { Logger } from '../../kit/createLogger.js';
 import { MessageIdGenerator } from '../../chat/messageIds.js';
 import type { RaisedEvent, WebhookEventType } from '../../contracts/webhookEvents.js';
 import type { ChatMessageRecord } from '../../contracts/records.js';
-import type { OutboxEntry, OutboxEvent, WebhookEndpointRecord } from '../../contracts/webhookRecords.js';
+import { EVENT_ID_PREFIX, type OutboxEntry, type OutboxEvent, type WebhookEndpointRecord } from '../../contracts/webhookRecords.js';
 import type { WebhookStore } from '../../store/WebhookStore.js';
 import { endpointMatches } from './endpointMatch.js';
 import type { WebhookDispatcher } from './WebhookDispatcher.js';
@@ -73,7 +73,7 @@ export class WebhookOutbox {
     const endpoints: string[] = [];
     for (const endpoint of this.#endpoints()) if (endpointMatches(endpoint, type, room)) endpoints.push(endpoint.id);
     if (endpoints.length === 0) return [];
-    const event: OutboxEvent = { id: `msg_${this.#ids.next(at).id}`, type, room, timestamp: at, data: data as OutboxEvent['data'] };
+    const event: OutboxEvent = { id: EVENT_ID_PREFIX + this.#ids.next(at).id, type, room, timestamp: at, data: data as OutboxEvent['data'] };
     return [{ event, endpoints }];
   }
 }

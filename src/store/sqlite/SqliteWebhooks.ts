@@ -1,13 +1,15 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { WebhookEventType } from '../../contracts/webhookEvents.js';
-import type {
-  DeliveryOutcome,
-  DeliveryRecord,
-  DeliveryStatus,
-  DueDelivery,
-  OutboxEntry,
-  OutboxEvent,
-  WebhookEndpointRecord,
+import { idTimePrefix } from '../../contracts/timeOrderedIds.js';
+import {
+  EVENT_ID_PREFIX,
+  type DeliveryOutcome,
+  type DeliveryRecord,
+  type DeliveryStatus,
+  type DueDelivery,
+  type OutboxEntry,
+  type OutboxEvent,
+  type WebhookEndpointRecord,
 } from '../../contracts/webhookRecords.js';
 import type { DeliveryPageQuery, ReplaySelector, WebhookStore } from '../WebhookStore.js';
 import { inTransaction, inUnsyncedTransaction } from './transaction.js';
@@ -42,13 +44,21 @@ const deliveryOf = (row: Row): DeliveryRecord => ({
   updatedAt: row.updated_at as number,
 });
 
-/** A delivery row joined with its event's (`e_`-prefixed) columns. */
+/** A delivery row, which carries its event's columns (schema step 6). */
 const dueOf = (row: Row): DueDelivery => ({
   delivery: deliveryOf(row),
-  event: { id: row.event as string, type: row.type as WebhookEventType, room: row.room as string | null, timestamp: row.e_timestamp as number, data: JSON.parse(row.e_data as string) as OutboxEvent['data'] },
+  event: { id: row.event as string, type: row.type as WebhookEventType, room: row.room as string | null, timestamp: row.timestamp as number, data: JSON.parse(row.data as string) as OutboxEvent['data'] },
 });
 
-const DUE_COLUMNS = 'd.*, e.timestamp AS e_timestamp, e.data AS e_data FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event';
+/** A delivery's columns but its event's data (listings do not show it). */
+const DELIVERY_COLUMNS = 'endpoint, event, type, room, status, attempts, next_attempt_at, last_status, last_error, created_at, updated_at';
+
+/**
+ * How long after its timestamp an event's id may have been made: ids never go back in time, so
+ * an event raised with an earlier time (a leave debounced, a worker's events relayed late, the
+ * clock stepped back) gets a later id. A replay's range scans this much past its end.
+ */
+const LATE_ID_MARGIN_MS = 86_400_000;
 
 function prepare(db: DatabaseSync) {
   const s = (sql: string): StatementSync => db.prepare(sql);
@@ -61,27 +71,24 @@ function prepare(db: DatabaseSync) {
     listEndpoints: s('SELECT * FROM webhook_endpoints ORDER BY created_at, id'),
     deleteEndpoint: s('DELETE FROM webhook_endpoints WHERE id = ?'),
     deleteEndpointDeliveries: s('DELETE FROM webhook_deliveries WHERE endpoint = ?'),
-    insertEvent: s('INSERT OR IGNORE INTO webhook_events (id, type, room, timestamp, data) VALUES (?, ?, ?, ?, ?)'),
-    insertDelivery: s(`INSERT OR IGNORE INTO webhook_deliveries (endpoint, event, type, room, status, attempts, next_attempt_at, last_status, last_error, created_at, updated_at)
-      VALUES (?, ?, ?, ?, 'pending', 0, ?, NULL, NULL, ?, ?)`),
-    dueFirst: s(`SELECT ${DUE_COLUMNS} WHERE d.endpoint = ? AND d.status IN ('pending', 'failed') ORDER BY d.event LIMIT ?`),
-    dueAfter: s(`SELECT ${DUE_COLUMNS} WHERE d.endpoint = ? AND d.status IN ('pending', 'failed') AND d.event > ? ORDER BY d.event LIMIT ?`),
+    insertDelivery: s(`INSERT OR IGNORE INTO webhook_deliveries (endpoint, event, type, room, timestamp, data, status, attempts, next_attempt_at, last_status, last_error, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, NULL, NULL, ?, ?)`),
+    dueFirst: s(`SELECT * FROM webhook_deliveries WHERE endpoint = ? AND status IN ('pending', 'failed') ORDER BY event LIMIT ?`),
+    dueAfter: s(`SELECT * FROM webhook_deliveries WHERE endpoint = ? AND status IN ('pending', 'failed') AND event > ? ORDER BY event LIMIT ?`),
     updateDelivery: s('UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?, updated_at = ? WHERE endpoint = ? AND event = ?'),
-    newestDeliveries: s('SELECT * FROM webhook_deliveries WHERE endpoint = ? ORDER BY event DESC LIMIT ?'),
-    deliveriesBefore: s('SELECT * FROM webhook_deliveries WHERE endpoint = ? AND event < ? ORDER BY event DESC LIMIT ?'),
+    newestDeliveries: s(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE endpoint = ? ORDER BY event DESC LIMIT ?`),
+    deliveriesBefore: s(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE endpoint = ? AND event < ? ORDER BY event DESC LIMIT ?`),
     requeueSpan: s(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = :now, updated_at = :now
-      WHERE endpoint = :endpoint AND event IN (SELECT id FROM webhook_events WHERE timestamp BETWEEN :since AND :until)`),
+      WHERE endpoint = :endpoint AND event >= :from AND event < :to AND timestamp BETWEEN :since AND :until`),
     requeueOne: s(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = :now, updated_at = :now WHERE endpoint = :endpoint AND event = :event`),
     settled: s(`SELECT endpoint, event FROM webhook_deliveries WHERE status IN ('delivered', 'dead') AND updated_at < ? LIMIT ?`),
     deleteDelivery: s('DELETE FROM webhook_deliveries WHERE endpoint = ? AND event = ?'),
-    deleteOrphanEvent: s('DELETE FROM webhook_events WHERE id = ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE event = ?)'),
-    deleteOrphanEvents: s('DELETE FROM webhook_events WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE event = webhook_events.id) AND timestamp < ?'),
   };
 }
 
 type Statements = ReturnType<typeof prepare>;
 
-/** The embedded store's webhook tables (schema step 4). */
+/** The embedded store's webhook tables (schema steps 4 to 6): endpoints, and deliveries that carry their events. */
 export class SqliteWebhooks implements WebhookStore {
   readonly #db: DatabaseSync;
   readonly #s: Statements;
@@ -122,8 +129,8 @@ export class SqliteWebhooks implements WebhookStore {
   /** The rows of `entries`, inside a transaction the caller holds (a chat commit's). */
   insert(entries: readonly OutboxEntry[]): void {
     for (const { event, endpoints } of entries) {
-      this.#s.insertEvent.run(event.id, event.type, event.room, event.timestamp, JSON.stringify(event.data));
-      for (const endpoint of endpoints) this.#s.insertDelivery.run(endpoint, event.id, event.type, event.room, event.timestamp, event.timestamp, event.timestamp);
+      const data = JSON.stringify(event.data);
+      for (const endpoint of endpoints) this.#s.insertDelivery.run(endpoint, event.id, event.type, event.room, event.timestamp, data, event.timestamp, event.timestamp, event.timestamp);
     }
   }
 
@@ -148,7 +155,15 @@ export class SqliteWebhooks implements WebhookStore {
   async requeue(endpoint: string, selector: ReplaySelector, now: number): Promise<number> {
     const result = 'event' in selector
       ? this.#s.requeueOne.run({ now, endpoint, event: selector.event })
-      : this.#s.requeueSpan.run({ now, endpoint, since: selector.since, until: selector.until });
+      : this.#s.requeueSpan.run({
+          now,
+          endpoint,
+          since: selector.since,
+          until: selector.until,
+          // Ids are made at or after their events' timestamps (see LATE_ID_MARGIN_MS).
+          from: EVENT_ID_PREFIX + idTimePrefix(selector.since),
+          to: EVENT_ID_PREFIX + idTimePrefix(selector.until + LATE_ID_MARGIN_MS + 1),
+        });
     return Number(result.changes);
   }
 
@@ -156,9 +171,6 @@ export class SqliteWebhooks implements WebhookStore {
     return inTransaction(this.#db, () => {
       const doomed = this.#s.settled.all(before, limit);
       for (const row of doomed) this.#s.deleteDelivery.run(row.endpoint as string, row.event as string);
-      for (const row of doomed) this.#s.deleteOrphanEvent.run(row.event as string, row.event as string);
-      // Events whose deliveries went with a deleted endpoint.
-      this.#s.deleteOrphanEvents.run(before);
       return doomed.length;
     });
   }
