@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { BatchPoster } from '../../kit/BatchPoster.js';
 import type { Logger } from '../../kit/createLogger.js';
 import type { AttemptResult, AttemptSender } from './WebhookSender.js';
-import { POST_WINDOW_MS, type SenderThreadAnswer, type SenderThreadRequest } from './senderThreadWire.js';
+import type { SenderThreadAnswer, SenderThreadRequest } from './senderThreadWire.js';
 import type { WebhookTarget } from './webhookTarget.js';
 
 /** The thread's module, beside this one (dist/primary/webhooks/ when built). */
@@ -35,7 +34,7 @@ interface PendingAttempt {
  * primary's event loop also ran each delivery's request: its connection, TLS, signing headers
  * aside, answer parsing and timers, about 40% of the primary's CPU at 1,000 events a second
  * (docs/benchmarks.md section 10). The attempts now run in this thread; the primary keeps the
- * queues, order and retries, and posts requests and reads outcomes in batches, one message per POST_WINDOW_MS at most each way.
+ * queues, order and retries, and posts requests and reads outcomes one message a tick each way.
  *
  * Nothing is lost if the thread fails: a thread that dies, or leaves an attempt unanswered past
  * its timeout (stuck), has the attempts it held end as failures (retried on the schedule like
@@ -52,10 +51,7 @@ export class SenderThread extends EventEmitter {
   readonly #pending = new Map<number, PendingAttempt>();
   /** Null while a thread that failed at start waits to be started again. */
   #worker: Worker | null = null;
-  /** Requests to the thread, one message per POST_WINDOW_MS at most. */
-  readonly #outgoing = new BatchPoster<SenderThreadRequest>(POST_WINDOW_MS, (batch) => {
-    if (!this.#closed) this.#worker?.postMessage(batch);
-  });
+  #outgoing: SenderThreadRequest[] = [];
   #nextId = 1;
   #closed = false;
   /** Threads in a row that lived less than HEALTHY_RUN_MS. */
@@ -97,7 +93,15 @@ export class SenderThread extends EventEmitter {
   }
 
   #post(request: SenderThreadRequest): void {
-    if (!this.#closed) this.#outgoing.push(request);
+    if (this.#closed) return;
+    if (this.#outgoing.length === 0) setImmediate(() => this.#flush());
+    this.#outgoing.push(request);
+  }
+
+  #flush(): void {
+    const batch = this.#outgoing;
+    this.#outgoing = [];
+    if (batch.length > 0 && !this.#closed) this.#worker?.postMessage(batch);
   }
 
   #start(): void {
@@ -139,8 +143,6 @@ export class SenderThread extends EventEmitter {
 
   /** Ends every attempt the thread held as a failure (the queues retry them). */
   #fail(why: string): void {
-    // Not posted yet: not to be sent by the next thread either, as they now count as failed.
-    this.#outgoing.clear();
     for (const { resolve } of this.#pending.values()) resolve({ status: null, error: why });
     this.#pending.clear();
   }

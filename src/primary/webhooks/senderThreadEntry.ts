@@ -1,16 +1,26 @@
 /**
  * The webhook sender thread (started by SenderThread): the HTTP of every delivery attempt, off the
  * primary's event loop, which every chat commit waits on. One WebhookSender (keep-alive pool) per
- * endpoint; outcomes go back in batches, one message per POST_WINDOW_MS at most.
+ * endpoint; outcomes go back in one message per tick.
  */
 import { parentPort } from 'node:worker_threads';
-import { BatchPoster } from '../../kit/BatchPoster.js';
 import { WebhookSender } from './WebhookSender.js';
-import { POST_WINDOW_MS, type SenderThreadAnswer, type SenderThreadRequest } from './senderThreadWire.js';
+import type { SenderThreadAnswer, SenderThreadRequest } from './senderThreadWire.js';
 
 const port = parentPort!;
 const senders = new Map<string, WebhookSender>();
-const answers = new BatchPoster<SenderThreadAnswer>(POST_WINDOW_MS, (batch) => port.postMessage(batch));
+let answers: SenderThreadAnswer[] = [];
+
+function answer(result: SenderThreadAnswer): void {
+  if (answers.length === 0) setImmediate(flush);
+  answers.push(result);
+}
+
+function flush(): void {
+  const batch = answers;
+  answers = [];
+  port.postMessage(batch);
+}
 
 function senderOf(request: Extract<SenderThreadRequest, { kind: 'send' }>): WebhookSender {
   let sender = senders.get(request.endpoint);
@@ -31,6 +41,6 @@ port.on('message', (batch: readonly SenderThreadRequest[]) => {
     const target = { url: new URL(request.url), address: request.address, family: request.family };
     void senderOf(request)
       .send(target, request.headers, request.body)
-      .then((result) => answers.push({ id: request.id, ...result }));
+      .then((result) => answer({ id: request.id, ...result }));
   }
 });

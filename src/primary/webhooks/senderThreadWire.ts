@@ -1,13 +1,6 @@
 import type { AttemptResult } from './WebhookSender.js';
 
-/**
- * Requests and answers cross between the threads at most once per this many ms: each message
- * wakes the other thread, and at 1,000 events a second one message per event cost the primary
- * about 65 µs each (docs/benchmarks.md section 10). A lone event is posted at once.
- */
-export const POST_WINDOW_MS = 4;
-
-/** From the primary to the sender thread, in batches (one message per POST_WINDOW_MS at most). */
+/** From the primary to the sender thread, in batches (one message a tick). */
 export type SenderThreadRequest =
   | {
       readonly kind: 'send';
