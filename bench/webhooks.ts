@@ -21,7 +21,10 @@
  * `--profile` writes CPU profiles of the server's processes and threads (`node --cpu-prof`) to
  * bench/results/profiles/ (summarise one with `tsx bench/profile.ts <file>`).
  *
- *   npm run bench:webhooks -- [--rate 1000] [--delay 200] [--rooms 250] [--healthy-rate 200] [--receivers 500] [--pairs 3] [--quick] [--profile]
+ * `--control` runs the "with" phases with the endpoint disabled (an A/A run): the spread of its
+ * ratios is what this machine's noise alone does to them.
+ *
+ *   npm run bench:webhooks -- [--rate 1000] [--delay 200] [--rooms 250] [--healthy-rate 200] [--receivers 500] [--pairs 3] [--quick] [--profile] [--control]
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,8 +47,14 @@ const { values } = parseArgs({
     pairs: { type: 'string', default: '3' },
     quick: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    control: { type: 'boolean', default: false },
   },
 });
+/**
+ * A control (A/A) run: the "with" phases run with the endpoint disabled (no events), so their
+ * ratios to the "without" phases show how far this machine's own noise moves them.
+ */
+const CONTROL = values.control;
 const QUICK = values.quick;
 const RATE = QUICK ? 200 : Number(values.rate);
 const DELAY_MS = Number(values.delay);
@@ -65,6 +74,8 @@ const admin = async (method: string, path: string, body?: unknown) => {
   return (await answer.json()) as { data: Record<string, unknown> };
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The slow endpoint on or off; always off in a control run. */
+const setEnabled = (id: string, enabled: boolean) => admin('PATCH', `/api/v1/webhooks/${id}`, { enabled: enabled && !CONTROL });
 
 /** Every message's index: its text and ref, unique over the run (a repeated ref and text is a resend, acknowledged and not stored again). */
 let nextIndex = 0;
@@ -130,22 +141,23 @@ try {
   // 2. The same with every message an event to the slow endpoint.
   await sink.path('/slow', DELAY_MS);
   const slowEndpoint = (await admin('POST', '/api/v1/webhooks', { url: sink.url('/slow'), events: ['message.created'], rooms: roomNames })).data.id as string;
+  if (CONTROL) await setEnabled(slowEndpoint, false);
   const started = performance.now();
   const withHooks = chatLoad(senders, RATE);
   await phase('with webhooks');
   await withHooks.stop();
   const sendMs = performance.now() - started;
-  const drainMs = await drain(withHooks.counts, '/slow');
+  const drainMs = CONTROL ? 0 : await drain(withHooks.counts, '/slow');
   const slow = await sink.figures('/slow');
   const stats = (await admin('GET', '/api/v1/stats')).data.webhooks as { failed: number; backlog: Array<{ inMemoryPeak: number }> };
-  slowFigures = {
+  if (!CONTROL) slowFigures = {
     rate: RATE, delayMs: DELAY_MS, rooms: ROOMS, concurrency: CONCURRENCY, seconds: Math.round(sendMs / 100) / 10,
     sent: withHooks.counts.sent, acked: withHooks.counts.acked, delivered: slow.delivered, lost: Math.max(0, withHooks.counts.acked - slow.delivered),
     outOfOrder: slow.outOfOrder, requests: slow.requests, failedAttempts: stats.failed,
     deliveredPerSecond: Math.round(slow.delivered / ((sendMs + drainMs) / 1000)), drainAfterSendMs: drainMs,
     firstAttemptP99Ms: percentile(slow.firstAttemptMs, 99), inMemoryPeak: stats.backlog[0]?.inMemoryPeak ?? 0,
   };
-  await admin('PATCH', `/api/v1/webhooks/${slowEndpoint}`, { enabled: false });
+  await setEnabled(slowEndpoint, false);
 
   // More pairs, for the ratios' sake: the endpoint disabled (no events), then enabled again.
   const later = { sent: 0, acked: 0 };
@@ -153,25 +165,33 @@ try {
     const off = chatLoad(senders, RATE);
     await phase('without webhooks', pair);
     await off.stop();
-    await admin('PATCH', `/api/v1/webhooks/${slowEndpoint}`, { enabled: true });
+    await setEnabled(slowEndpoint, true);
     const on = chatLoad(senders, RATE);
     await phase('with webhooks', pair);
     await on.stop();
-    await admin('PATCH', `/api/v1/webhooks/${slowEndpoint}`, { enabled: false });
+    await setEnabled(slowEndpoint, false);
     later.sent += on.counts.sent;
     later.acked += on.counts.acked;
   }
-  if (PAIRS > 1) {
+  if (PAIRS > 1 && !CONTROL) {
     // Disabled between pairs: what was due waits in the store until the endpoint is enabled again.
-    await admin('PATCH', `/api/v1/webhooks/${slowEndpoint}`, { enabled: true });
+    await setEnabled(slowEndpoint, true);
     const all = { sent: withHooks.counts.sent + later.sent, acked: withHooks.counts.acked + later.acked };
     await drain(all, '/slow');
     const allSlow = await sink.figures('/slow');
     laterPairs = { pairs: PAIRS - 1, acked: later.acked, deliveredAll: allSlow.delivered, lostAll: Math.max(0, all.acked - allSlow.delivered), outOfOrderAll: allSlow.outOfOrder };
-    await admin('PATCH', `/api/v1/webhooks/${slowEndpoint}`, { enabled: false });
+    await setEnabled(slowEndpoint, false);
   }
 
   // 3. A healthy endpoint at a realistic rate.
+  if (!CONTROL) await healthyPhase(senders, roomNames);
+  for (const client of [...senders, ...receivers]) client.close();
+} finally {
+  await server.stop();
+  sink.close();
+}
+
+async function healthyPhase(senders: RawWsClient[], roomNames: string[]): Promise<void> {
   await sink.path('/healthy', 1);
   await admin('POST', '/api/v1/webhooks', { url: sink.url('/healthy'), events: ['message.created'], rooms: roomNames });
   const healthyLoad = chatLoad(senders, HEALTHY_RATE);
@@ -183,10 +203,6 @@ try {
     rate: HEALTHY_RATE, seconds: HEALTHY_SECONDS, acked: healthyLoad.counts.acked, delivered: healthy.delivered, outOfOrder: healthy.outOfOrder,
     firstAttemptP50Ms: percentile(healthy.firstAttemptMs, 50), firstAttemptP99Ms: percentile(healthy.firstAttemptMs, 99), firstAttemptMaxMs: Math.max(...healthy.firstAttemptMs),
   };
-  for (const client of [...senders, ...receivers]) client.close();
-} finally {
-  await server.stop();
-  sink.close();
 }
 
 const run = (name: string, shape: string, pair: number) => fanout.find((r) => r.phase === name && r.shape === shape && r.pair === pair)!;
@@ -210,6 +226,6 @@ const pooledRatios = (['steady', 'burst'] as const).map((shape) => {
   return { shape, without, with: withHooks, p50: ratio(withHooks.p50, without.p50), p99: ratio(withHooks.p99, without.p99) };
 });
 console.table(fanout.map((r) => ({ pair: r.pair, phase: r.phase, shape: r.shape, delivered: `${r.delivered}/${r.expected}`, 'deliveries/s': r.deliveriesPerS, 'CPU µs/delivery': r.workerCpuUsPerDelivery.toFixed(2), 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms, 'primary CPU ms (kernel)': `${r.primaryCpuMs} (${r.primaryKernelMs})`, 'primary lag p99 med/max ms': `${r.primary.lagMedianMs}/${r.primary.lagMaxMs}`, 'commit mean ms': r.primary.commitMeanMs, 'commits >10 ms': r.primary.commitsOver10ms })));
-console.log(JSON.stringify({ slowEndpoint: slowFigures, laterPairs, healthyEndpoint: healthyFigures, fanoutWithOverWithout: fanoutRatios, pooled: pooledRatios, perPair }, null, 2));
-writeResults(QUICK ? 'webhooks-quick' : 'webhooks', { receivers: RECEIVERS, load: LOAD, slowEndpoint: slowFigures, laterPairs, healthyEndpoint: healthyFigures, fanout, fanoutWithOverWithout: fanoutRatios, pooled: pooledRatios, perPair });
+console.log(JSON.stringify({ control: CONTROL, slowEndpoint: slowFigures, laterPairs, healthyEndpoint: healthyFigures, fanoutWithOverWithout: fanoutRatios, pooled: pooledRatios, perPair }, null, 2));
+writeResults(`webhooks${CONTROL ? '-control' : ''}${QUICK ? '-quick' : ''}`, { control: CONTROL, receivers: RECEIVERS, load: LOAD, slowEndpoint: slowFigures, laterPairs, healthyEndpoint: healthyFigures, fanout, fanoutWithOverWithout: fanoutRatios, pooled: pooledRatios, perPair });
 if (values.profile) console.log(`profiles: ${PROFILE_DIR} (summarise with: tsx bench/profile.ts <file>)`);
