@@ -16,7 +16,7 @@ const READS = new Set<keyof Store>([
   'getSettings',
 ]);
 const RECORDING_READS = new Set<keyof RecordingStore>(['getRecording', 'listRecordings', 'listAllRecordings', 'listOpenRecordings']);
-const WEBHOOK_READS = new Set<keyof WebhookStore>(['getEndpoint', 'listEndpoints', 'listDue', 'listDeliveries']);
+const WEBHOOK_READS = new Set<keyof WebhookStore>(['getEndpoint', 'listEndpoints', 'listDue', 'countDue', 'listDeliveries']);
 /** Not counted: a backup takes seconds or minutes and would swamp the latency figures. */
 const LIFECYCLE = new Set<keyof Store>(['kind', 'open', 'close', 'ping', 'backup']);
 

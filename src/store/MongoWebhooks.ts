@@ -88,6 +88,11 @@ export class MongoWebhooks implements WebhookStore {
     return this.#withEvents(await this.#deliveries.find(filter, deliveryFields).sort({ event: 1 }).limit(limit).toArray());
   }
 
+  async countDue(endpoint: string): Promise<number> {
+    // The filter of the partial index due_by_endpoint: the count reads the index only.
+    return this.#deliveries.countDocuments({ endpoint, status: { $in: ['pending', 'failed'] } });
+  }
+
   async updateDeliveries(outcomes: readonly DeliveryOutcome[]): Promise<void> {
     if (outcomes.length === 0) return;
     const ops = outcomes.map(({ endpoint, event, update }) => ({ updateOne: { filter: { endpoint, event }, update: { $set: { ...update } } } }));

@@ -28,6 +28,8 @@ export interface WebhookStore {
   appendEvents(entries: readonly OutboxEntry[]): Promise<void>;
   /** Up to `limit` of an endpoint's deliveries still to make (pending or failed), oldest event first, after the event `after`. */
   listDue(endpoint: string, after: string | undefined, limit: number): Promise<DueDelivery[]>;
+  /** How many of the endpoint's deliveries are still to make (pending or failed): the queue depth after a start. */
+  countDue(endpoint: string): Promise<number>;
   /**
    * Writes attempts' outcomes, all in one write (the dispatcher's group commit). SQLite does not
    * sync it on its own (the next chat commit's sync carries it): a power failure may forget the
@@ -67,6 +69,7 @@ export function openedWebhooks(store: () => { readonly webhooks: WebhookStore })
     deleteEndpoint: (id) => store().webhooks.deleteEndpoint(id),
     appendEvents: (entries) => store().webhooks.appendEvents(entries),
     listDue: (endpoint, after, limit) => store().webhooks.listDue(endpoint, after, limit),
+    countDue: (endpoint) => store().webhooks.countDue(endpoint),
     updateDeliveries: (outcomes) => store().webhooks.updateDeliveries(outcomes),
     listDeliveries: (endpoint, query) => store().webhooks.listDeliveries(endpoint, query),
     requeue: (endpoint, selector, now) => store().webhooks.requeue(endpoint, selector, now),

@@ -79,6 +79,9 @@ describe.each(storeTargets())('Store contract, webhooks: $name', (target) => {
     ]);
     await w.updateDeliveries([{ endpoint: 'ep_a', event: e3, update: { status: 'dead', attempts: 9, nextAttemptAt: null, lastStatus: null, lastError: 'timeout', updatedAt: 31 } }]);
     expect((await w.listDue('ep_a', undefined, 10)).map((d) => d.event.id)).toEqual([e2]);
+    // Failed counts as due (a retry waits), delivered and dead do not.
+    expect(await w.countDue('ep_a')).toBe(1);
+    expect(await w.countDue('ep_zz')).toBe(0);
     const page = await w.listDeliveries('ep_a', { limit: 2 });
     expect(page.map((d) => [d.event, d.status, d.attempts])).toEqual([[e3, 'dead', 9], [e2, 'failed', 2]]);
     expect((await w.listDeliveries('ep_a', { before: e2, limit: 2 })).map((d) => d.lastStatus)).toEqual([204]);

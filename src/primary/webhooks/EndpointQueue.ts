@@ -81,6 +81,7 @@ export class EndpointQueue {
       logger: options.logger,
       pageSize: options.maxInMemory,
       held: (id) => this.#queued.has(id),
+      heldCount: () => this.#queued.size,
       take: (due) => this.#take(due),
       worthAPass: (lanes) => this.#worthAPass(lanes),
     });

@@ -12,12 +12,14 @@ export function laneOf(event: OutboxEvent): string {
 /** What the backlog needs of the queue it feeds. */
 export interface BacklogHost {
   readonly id: string;
-  readonly store: Pick<WebhookStore, 'listDue'>;
+  readonly store: Pick<WebhookStore, 'listDue' | 'countDue'>;
   readonly logger: Logger;
   /** Rows read per page (the memory bound). */
   readonly pageSize: number;
   /** The delivery is held in memory already. */
   held(eventId: string): boolean;
+  /** How many deliveries are held in memory. */
+  heldCount(): number;
   /** Takes a delivery into memory; false when its lane or the memory is full. */
   take(due: DueDelivery): boolean;
   /** Whether a pass could take something now (`rooms`: the lanes with deliveries in the store only, or all). */
@@ -65,7 +67,11 @@ export class StoreBacklog {
     return this.#all || this.#lanes.size > 0;
   }
 
-  /** Deliveries turned away since they spilled, not read back yet (an estimate: the store holds them). */
+  /**
+   * Deliveries in the store only, not read back yet: an estimate (the store holds them), from the
+   * store's count when everything may be there (a start, a replay), then counting those turned
+   * away and those read back.
+   */
   get storeOnly(): number {
     return this.#storeOnly;
   }
@@ -86,7 +92,22 @@ export class StoreBacklog {
   loadAll(): void {
     this.#all = true;
     if (this.#paging) this.#missedAll = true;
+    void this.#count();
     this.refill();
+  }
+
+  /** The store's count of what is due, less what memory holds: the rest waits in the store only. */
+  async #count(): Promise<void> {
+    let due: number;
+    try {
+      due = await this.#host.store.countDue(this.#host.id);
+    } catch {
+      // The estimate stays as it was; the passes log a store that cannot be read, and retry.
+      return;
+    }
+    // Not spilled any more: a pass found everything in memory meanwhile.
+    if (this.#closed || !this.spilled) return;
+    this.#storeOnly = Math.max(0, due - this.#host.heldCount());
   }
 
   settled(eventId: string): void {

@@ -22,6 +22,7 @@ export function journaledWebhooks(remote: () => WebhookStore, outbox: JournaledO
     deleteEndpoint: (id) => remote().deleteEndpoint(id),
     appendEvents: (entries) => outbox.appendEvents(entries),
     listDue: (endpoint, after, limit) => remote().listDue(endpoint, after, limit),
+    countDue: (endpoint) => remote().countDue(endpoint),
     updateDeliveries: (outcomes) => remote().updateDeliveries(outcomes),
     listDeliveries: (endpoint, query) => remote().listDeliveries(endpoint, query),
     requeue: (endpoint, selector, now) => remote().requeue(endpoint, selector, now),

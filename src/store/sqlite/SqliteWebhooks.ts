@@ -75,6 +75,7 @@ function prepare(db: DatabaseSync) {
       VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, NULL, NULL, ?, ?)`),
     dueFirst: s(`SELECT * FROM webhook_deliveries WHERE endpoint = ? AND status IN ('pending', 'failed') ORDER BY event LIMIT ?`),
     dueAfter: s(`SELECT * FROM webhook_deliveries WHERE endpoint = ? AND status IN ('pending', 'failed') AND event > ? ORDER BY event LIMIT ?`),
+    countDue: s(`SELECT count(*) AS n FROM webhook_deliveries WHERE endpoint = ? AND status IN ('pending', 'failed')`),
     updateDelivery: s('UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?, updated_at = ? WHERE endpoint = ? AND event = ?'),
     newestDeliveries: s(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE endpoint = ? ORDER BY event DESC LIMIT ?`),
     deliveriesBefore: s(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE endpoint = ? AND event < ? ORDER BY event DESC LIMIT ?`),
@@ -137,6 +138,10 @@ export class SqliteWebhooks implements WebhookStore {
   async listDue(endpoint: string, after: string | undefined, limit: number): Promise<DueDelivery[]> {
     const rows = after === undefined ? this.#s.dueFirst.all(endpoint, limit) : this.#s.dueAfter.all(endpoint, after, limit);
     return rows.map(dueOf);
+  }
+
+  async countDue(endpoint: string): Promise<number> {
+    return Number((this.#s.countDue.get(endpoint) as { n: number }).n);
   }
 
   async updateDeliveries(outcomes: readonly DeliveryOutcome[]): Promise<void> {

@@ -114,6 +114,26 @@ describe('webhook dispatcher memory bound (real store, real receiving server)', 
     expect(second.get(endpoint.id).enabled).toBe(true);
   });
 
+  it('after a restart, counts in the queue depth what the store holds past the memory bound', async () => {
+    const first = await webhooks();
+    const { endpoint } = await first.create({ url: receiver.url });
+    const perRoom = 60; // 300 events: seven times the bound
+    await raise(first, 0, perRoom);
+    await receiver.waitFor((r) => r.length >= ROOMS.length);
+    first.close();
+
+    const second = await webhooks();
+    // Memory holds the bound; the depth is everything due, as the store counts it.
+    await expect.poll(() => second.stats().backlog[0]?.depth).toBe(ROOMS.length * perRoom);
+    expect(second.stats().backlog[0]!.inMemory).toBe(BOUND);
+    expect(await store.webhooks.countDue(endpoint.id)).toBe(ROOMS.length * perRoom);
+
+    healthy = true;
+    await expect.poll(delivered, { timeout: 20_000 }).toBe(ROOMS.length * perRoom);
+    await expect.poll(() => second.stats().backlog[0]?.depth).toBe(0);
+    expect(await store.webhooks.countDue(endpoint.id)).toBe(0);
+  });
+
   it('never takes back from a page what settled while the page was read (a store that answers later, as MongoDB does): no delivery twice', async () => {
     // The real store, its listDue answered 30 ms after it read: the rows are as they were when read.
     const later = new Proxy(store.webhooks, {
