@@ -4,10 +4,12 @@
  * endpoint; outcomes go back in one message per tick.
  */
 import { parentPort } from 'node:worker_threads';
+import { lowerThisThreadsPriority } from './threadPriority.js';
 import { WebhookSender } from './WebhookSender.js';
 import type { SenderThreadAnswer, SenderThreadRequest } from './senderThreadWire.js';
 
 const port = parentPort!;
+lowerThisThreadsPriority();
 const senders = new Map<string, WebhookSender>();
 let answers: SenderThreadAnswer[] = [];
 

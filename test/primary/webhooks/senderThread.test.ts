@@ -1,9 +1,12 @@
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SenderThread } from '../../../src/primary/webhooks/SenderThread.js';
+import { SENDER_THREAD_NICE } from '../../../src/primary/webhooks/threadPriority.js';
 import type { WebhookTarget } from '../../../src/primary/webhooks/webhookTarget.js';
 
 /** The thread runs the built module (npm test builds before vitest): a worker thread cannot load src/'s TypeScript. */
@@ -34,6 +37,26 @@ describe('SenderThread: webhook attempts in a worker thread', () => {
   afterAll(() => {
     receiver.closeAllConnections();
     receiver.close();
+  });
+
+  it.runIf(process.platform === 'linux')('runs the thread at a lower scheduling priority than the primary (chat work first)', async () => {
+    const before = os.getPriority();
+    const thread = new SenderThread(pino({ level: 'silent' }), { entry: BUILT_ENTRY });
+    try {
+      // Once it has sent something the thread has run its start (where it lowers its priority).
+      expect(await thread.sender('ep_nice', 1, 500).send(target('/ok'), {}, '{}')).toEqual({ status: 204, error: null });
+      const niceOf = (name: string): number[] =>
+        readdirSync('/proc/self/task')
+          .filter((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === name)
+          // Field 19 of stat is the nice value; the fields after the command's closing parenthesis start at field 3.
+          .map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+      expect(niceOf('webhook-sender')).toEqual([Math.max(before, SENDER_THREAD_NICE)]);
+      // The primary's own threads keep theirs.
+      expect(os.getPriority()).toBe(before);
+    } finally {
+      await thread.close();
+      received.length = 0;
+    }
   });
 
   it('sends each attempt with its headers and body to the checked address and brings back the status', async () => {
