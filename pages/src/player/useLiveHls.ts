@@ -13,6 +13,10 @@ import { HLS_CONFIG, tuneLatency } from './hlsConfig.ts';
 import { loadHls, type HlsClass } from './loadHls.ts';
 
 /** How long a player whose buffers could not take the stream first waits before it starts again; the wait doubles per restart. */
+/** After the stream ends, the player lets go once its buffer would have played out, plus this. */
+const PLAY_OUT_MARGIN_MS = 2_000;
+/** ... and at the latest after this, however much it holds. */
+const PLAY_OUT_MAX_MS = 15_000;
 const RESTART_MS = 1500;
 /**
  * Restarts of one load before the player hands over to the page (`onStalled`), which waits for
@@ -100,15 +104,24 @@ export function useLiveHls(video: { current: HTMLVideoElement | null }, url: str
     const element = video.current;
     if (!element) return undefined;
     if (url === null) {
-      // Ended: the playlist now ends with ENDLIST; the last seconds play out, then the player lets go.
+      // Ended: the playlist now ends with ENDLIST; the last seconds play out, then the player lets
+      // go. A player that never reaches the end (its last playlist request unanswered, a gap in the
+      // buffer: seen on a loaded machine) lets go once what it holds would have played out, so the
+      // page shows the stream has ended instead of a frozen frame.
       const ending = active.current;
-      const onEnded = () => {
+      const letGo = () => {
         if (active.current !== ending) return;
         stop();
         prepare();
       };
-      element.addEventListener('ended', onEnded, { once: true });
-      return () => element.removeEventListener('ended', onEnded);
+      const { buffered, currentTime } = element;
+      const aheadS = buffered.length > 0 ? Math.max(0, buffered.end(buffered.length - 1) - currentTime) : 0;
+      const deadline = setTimeout(letGo, Math.min(PLAY_OUT_MAX_MS, aheadS * 1000 + PLAY_OUT_MARGIN_MS));
+      element.addEventListener('ended', letGo, { once: true });
+      return () => {
+        clearTimeout(deadline);
+        element.removeEventListener('ended', letGo);
+      };
     }
     let restart: ReturnType<typeof setTimeout> | undefined;
     let cancelled = false;
