@@ -12,11 +12,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { HLS_CONFIG, tuneLatency } from './hlsConfig.ts';
 import { loadHls, type HlsClass } from './loadHls.ts';
 
-/** How long a player whose buffers could not take the stream first waits before it starts again; the wait doubles per restart. */
 /** After the stream ends, the player lets go once its buffer would have played out, plus this. */
 const PLAY_OUT_MARGIN_MS = 2_000;
 /** ... and at the latest after this, however much it holds. */
 const PLAY_OUT_MAX_MS = 15_000;
+/** How long a player whose buffers could not take the stream first waits before it starts again; the wait doubles per restart. */
 const RESTART_MS = 1500;
 /**
  * Restarts of one load before the player hands over to the page (`onStalled`), which waits for
