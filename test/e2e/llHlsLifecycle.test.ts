@@ -16,6 +16,37 @@ describe('Low-Latency HLS: ladder, crash, room deletion', () => {
   const { rooms, clients, join } = roomWatchers(afterAll);
   const text = async (port: number, file: string) => (await fetch(`http://127.0.0.1:${port}/hls/${file}`)).text();
 
+  /**
+   * A blocking reload for a segment two ahead, once the worker counts it held (stats and /metrics). The
+   * stream is a 3 s upload, so the segment asked for may come anyway while the upload is still being
+   * transcoded (a loaded machine): then it asks again, from the newer playlist.
+   */
+  async function holdPlaylistRequest(port: number): Promise<Promise<number>> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const playlist = parsePlaylist(await text(port, 'index.m3u8'));
+      let answered = false;
+      const held = new Promise<number>((resolve) => {
+        http
+          .get({ host: '127.0.0.1', port, path: `/hls/index.m3u8?_HLS_msn=${playlist.mediaSequence + playlist.segments.length + 1}`, agent: false }, (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          })
+          .on('error', () => resolve(-1));
+      }).finally(() => (answered = true));
+      const counted = vi.waitFor(
+        async () => {
+          if (answered) return false;
+          expect(((await server.stats()).workers as Array<{ hlsHeld: number }>)[0]!.hlsHeld).toBe(1);
+          expect(String((await server.admin('GET', '/metrics')).body)).toMatch(/^chatserver_hls_held_requests\{worker="0"\} 1$/m);
+          return !answered;
+        },
+        { timeout: 10_000 },
+      );
+      if (await counted) return held;
+    }
+    throw new Error('every blocking reload was answered before the worker counted it held');
+  }
+
   beforeAll(async () => {
     server = await start({ workers: 1, roomPortCount: 6 });
     rooms.crash = (await server.createRoom('crash')).body.data.port;
@@ -87,19 +118,7 @@ describe('Low-Latency HLS: ladder, crash, room deletion', () => {
     const producer = await IngestSocket.live(port, await server.token('doomed', 'cam', 'producer'), await sampleMedia('webm-vp8-opus', 3));
     const running = (await workerFfmpegs(server)).filter((pid) => !before.has(pid));
     expect(running).toHaveLength(1);
-    const playlist = parsePlaylist(await text(port, 'index.m3u8'));
-    // Asks for a segment two ahead: held (the stream is a 3 s upload, so it may never come).
-    const held = new Promise<number>((resolve) => {
-      http
-        .get({ host: '127.0.0.1', port, path: `/hls/index.m3u8?_HLS_msn=${playlist.mediaSequence + playlist.segments.length + 1}`, agent: false }, (response) => {
-          response.resume();
-          resolve(response.statusCode ?? 0);
-        })
-        .on('error', () => resolve(-1));
-    });
-    // Held in the worker (stats and /metrics count it) before the room goes.
-    await vi.waitFor(async () => expect(((await server.stats()).workers as Array<{ hlsHeld: number }>)[0]!.hlsHeld).toBe(1), { timeout: 10_000 });
-    expect(String((await server.admin('GET', '/metrics')).body)).toMatch(/^chatserver_hls_held_requests\{worker="0"\} 1$/m);
+    const held = await holdPlaylistRequest(port);
     expect((await server.api('DELETE', '/api/v1/room/doomed', { key: server.env.KEY })).status).toBe(200);
     expect(await client.next((f) => f.type === 'closed')).toBeTruthy();
     expect((await producer.closed).code).toBe(4000);
