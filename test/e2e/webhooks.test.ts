@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WEBHOOK_EVENT_TYPES } from '../../src/contracts/webhookEvents.js';
 import { ChatTestClient } from '../helpers/ChatTestClient.js';
 import { serversPerTest, type ServerProcess } from '../helpers/ServerProcess.js';
@@ -70,13 +70,22 @@ describe('webhooks (real server, real receiver)', () => {
       expect(schemaErrors(received.json), received.body).toEqual([]);
       expect(verifyWithStandardWebhooks(secret, received)).toBeTruthy();
     }
-    const deliveries = await server.admin('GET', `/api/v1/webhooks/${id}/deliveries?limit=2`);
-    expect(deliveries.body.data).toHaveLength(2);
-    expect(deliveries.body.data[0]).toMatchObject({ status: 'delivered', attempts: 1, lastStatus: 204 });
+    // The receiver has the newest event before the primary has written its outcome: wait for that write.
+    const deliveries = await vi.waitFor(
+      async () => {
+        const newest = await server.admin('GET', `/api/v1/webhooks/${id}/deliveries?limit=2`);
+        expect(newest.body.data).toHaveLength(2);
+        expect(newest.body.data[0]).toMatchObject({ status: 'delivered', attempts: 1, lastStatus: 204 });
+        return newest;
+      },
+      { timeout: 10_000 },
+    );
     expect((await server.admin('GET', `/api/v1/webhooks/${id}/deliveries?before=${deliveries.body.next as string}&limit=500`)).body.data.length).toBeGreaterThan(5);
-    const metrics = (await server.api('GET', '/metrics', { admin: true, key: server.env.ADMIN_KEY })).body as unknown;
-    expect(String(metrics)).toMatch(/chatserver_webhook_attempts_total\{result="delivered"\} \d+/);
-    expect(String(metrics)).toContain(`chatserver_webhook_pending_deliveries{endpoint="${id}"} 0`);
+    await vi.waitFor(async () => {
+      const metrics = String((await server.api('GET', '/metrics', { admin: true, key: server.env.ADMIN_KEY })).body);
+      expect(metrics).toMatch(/chatserver_webhook_attempts_total\{result="delivered"\} \d+/);
+      expect(metrics).toContain(`chatserver_webhook_pending_deliveries{endpoint="${id}"} 0`);
+    });
   });
 
   it('sends nothing an endpoint did not ask for, message.created only when named', { timeout: 20_000 }, async () => {
